@@ -1,0 +1,54 @@
+package io.tandem.app.api;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * What the REST API, console, CLI and metrics need from a running Tandem node: the agent in {@code
+ * agent} mode, or the whole simulated cluster in {@code lab} mode.
+ *
+ * <p>Thread-safety: implementations are thread-safe; listeners are called on an internal thread,
+ * one event at a time, and must not block.
+ */
+public interface ClusterRuntime {
+
+  ClusterStatus status();
+
+  /** The newest decisions first, at most {@code limit}. */
+  List<DecisionView> decisions(int limit);
+
+  List<RunView> runs();
+
+  /** A run's report as text or JSON-ready object. */
+  Optional<Object> report(String runId, boolean json);
+
+  /** Planned switchover: drain calls on the active site, then move the service. */
+  CommandResult switchover(String targetSite);
+
+  /** Operator-initiated failover: move the service now, without draining. */
+  CommandResult failover(String targetSite);
+
+  /**
+   * The plan a failover or switchover to {@code targetSite} would run, from observation, changing
+   * nothing: text for people or a JSON-ready object.
+   */
+  Object plan(String targetSite, boolean switchover, boolean json);
+
+  CommandResult maintenance(String site, boolean on);
+
+  CommandResult approveGate(String runId);
+
+  CommandResult abortRun(String runId);
+
+  CommandResult drill();
+
+  /** A forced acquire: only with the acknowledgement {@link #FORCE_ACKNOWLEDGEMENT}. */
+  CommandResult forceAcquire(String site, String acknowledgement);
+
+  /** Subscribe to events; returns a handle that unsubscribes on close. */
+  AutoCloseable subscribe(Consumer<RuntimeEvent> listener);
+
+  /** The exact words an operator must send to force an acquire (as booth's {@code grant -F}). */
+  String FORCE_ACKNOWLEDGEMENT = "I understand this can make two sites active";
+}

@@ -1,0 +1,117 @@
+package io.tandem.app.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.tandem.app.api.ClusterRuntime;
+import io.tandem.app.api.ClusterStatus;
+import io.tandem.app.api.DecisionView;
+import io.tandem.app.api.RunView;
+import io.tandem.app.api.StepView;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.stereotype.Component;
+
+/**
+ * Prometheus metrics ({@code tandem_*}): state per site, ticket epoch, sensor status, decisions by
+ * reason, runbook step durations, RTO histogram. Gauges are refreshed from the runtime's status on
+ * each decision event (every tick), so a scrape never calls into the decision loop.
+ */
+@Component
+public class TandemMetrics implements MeterBinder {
+
+  private static final List<String> STATES =
+      List.of("STARTING", "STANDBY", "ACQUIRING", "ACTIVE", "FENCING", "FENCED", "MAINTENANCE");
+
+  private final ClusterRuntime runtime;
+  private volatile ClusterStatus last;
+
+  public TandemMetrics(ClusterRuntime runtime) {
+    this.runtime = runtime;
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    last = runtime.status();
+    MultiGauge state =
+        MultiGauge.builder("tandem_site_state")
+            .description("1 for the state each site is in, 0 for the others")
+            .register(registry);
+    MultiGauge healthy =
+        MultiGauge.builder("tandem_site_healthy")
+            .description("1 when the site's aggregated health is good")
+            .register(registry);
+    MultiGauge sensors =
+        MultiGauge.builder("tandem_sensor_up")
+            .description("1 when the sensor passes after hysteresis")
+            .register(registry);
+    Gauge.builder(
+            "tandem_ticket_epoch",
+            this,
+            m -> m.last == null || m.last.ticket() == null ? 0 : m.last.ticket().epoch())
+        .description("Epoch of the ticket as last observed")
+        .register(registry);
+    DistributionSummary rto =
+        DistributionSummary.builder("tandem_rto_seconds")
+            .description("Recovery time of finished runs (detection to verified)")
+            .publishPercentileHistogram()
+            .serviceLevelObjectives(5, 10, 30, 60, 120, 300)
+            .register(registry);
+    refresh(state, healthy, sensors);
+    runtime.subscribe(
+        ev -> {
+          switch (ev.data()) {
+            case DecisionView d -> {
+              Counter.builder("tandem_decisions_total")
+                  .description("Decisions of the decision loop by reason code")
+                  .tags("site", d.site(), "reason", d.reasonCode())
+                  .register(registry)
+                  .increment();
+              last = runtime.status();
+              refresh(state, healthy, sensors);
+            }
+            case StepView s when s.endedAt() != null && s.startedAt() != null ->
+                Timer.builder("tandem_runbook_step_seconds")
+                    .description("Duration of runbook steps")
+                    .tags("stage", s.stage(), "result", s.result())
+                    .register(registry)
+                    .record(Duration.between(s.startedAt(), s.endedAt()));
+            case RunView r when r.rtoMillis() != null && r.endedAt() != null ->
+                rto.record(r.rtoMillis() / 1000.0);
+            default -> {}
+          }
+        });
+  }
+
+  private void refresh(MultiGauge state, MultiGauge healthy, MultiGauge sensors) {
+    ClusterStatus s = last;
+    if (s == null) {
+      return;
+    }
+    List<MultiGauge.Row<?>> stateRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> healthRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> sensorRows = new ArrayList<>();
+    for (var site : s.sites()) {
+      for (String st : STATES) {
+        stateRows.add(
+            MultiGauge.Row.of(
+                Tags.of("site", site.name(), "state", st), st.equals(site.state()) ? 1 : 0));
+      }
+      healthRows.add(MultiGauge.Row.of(Tags.of("site", site.name()), site.healthy() ? 1 : 0));
+      for (var sensor : site.sensors()) {
+        sensorRows.add(
+            MultiGauge.Row.of(
+                Tags.of("site", site.name(), "sensor", sensor.name()), sensor.up() ? 1 : 0));
+      }
+    }
+    state.register(stateRows, true);
+    healthy.register(healthRows, true);
+    sensors.register(sensorRows, true);
+  }
+}

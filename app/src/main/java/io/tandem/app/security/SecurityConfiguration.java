@@ -1,0 +1,103 @@
+package io.tandem.app.security;
+
+import java.util.List;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
+import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
+
+/**
+ * Roles on every endpoint: viewers read, operators act, admins force. The console logs in with a
+ * form (session cookie, CSRF token in a cookie); scripts use basic auth or API tokens (no CSRF, no
+ * session). The witness endpoints authenticate sites themselves (per-site credentials).
+ */
+@Configuration
+@EnableConfigurationProperties(SecurityProperties.class)
+public class SecurityConfiguration {
+
+  @Bean
+  PasswordEncoder passwordEncoder() {
+    return new BCryptPasswordEncoder();
+  }
+
+  @Bean
+  RoleHierarchy roleHierarchy() {
+    return RoleHierarchyImpl.fromHierarchy(
+        "ROLE_ADMIN > ROLE_OPERATOR\nROLE_OPERATOR > ROLE_VIEWER");
+  }
+
+  @Bean
+  UserDetailsService users(SecurityProperties props, PasswordEncoder encoder) {
+    List<String> problems = props.validate();
+    if (!problems.isEmpty()) {
+      throw new InvalidSecurityConfigurationException(problems);
+    }
+    var manager = new InMemoryUserDetailsManager();
+    for (var u : props.users()) {
+      manager.createUser(
+          User.withUsername(u.name())
+              .password(encoder.encode(u.password()))
+              .roles(u.role().name())
+              .build());
+    }
+    return manager;
+  }
+
+  @Bean
+  SecurityFilterChain filterChain(HttpSecurity http, SecurityProperties props) throws Exception {
+    var csrfHandler = new CsrfTokenRequestAttributeHandler();
+    http.authorizeHttpRequests(
+            a ->
+                a.requestMatchers(
+                        "/",
+                        "/index.html",
+                        "/console/**",
+                        "/favicon.ico",
+                        "/login",
+                        "/error",
+                        "/actuator/health",
+                        "/actuator/health/**",
+                        "/v3/api-docs/**",
+                        "/swagger-ui/**",
+                        "/swagger-ui.html")
+                    .permitAll()
+                    .requestMatchers("/witness/**")
+                    .permitAll()
+                    .requestMatchers(HttpMethod.POST, "/api/v1/commands/force-acquire")
+                    .hasRole(Role.ADMIN.name())
+                    .requestMatchers(HttpMethod.POST, "/api/**")
+                    .hasRole(Role.OPERATOR.name())
+                    .requestMatchers("/api/v1/audit/**")
+                    .hasRole(Role.OPERATOR.name())
+                    .requestMatchers(HttpMethod.GET, "/api/**", "/actuator/**")
+                    .hasRole(Role.VIEWER.name())
+                    .anyRequest()
+                    .denyAll())
+        .addFilterBefore(new ApiTokenFilter(props.tokens()), BasicAuthenticationFilter.class)
+        .addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class)
+        .httpBasic(Customizer.withDefaults())
+        .formLogin(f -> f.defaultSuccessUrl("/", true))
+        .logout(l -> l.logoutSuccessUrl("/"))
+        .csrf(
+            c ->
+                c.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
+                    .csrfTokenRequestHandler(csrfHandler)
+                    .ignoringRequestMatchers(
+                        r -> r.getHeader("Authorization") != null,
+                        r -> r.getRequestURI().startsWith("/witness/")));
+    return http.build();
+  }
+}

@@ -1,0 +1,128 @@
+package io.tandem.app.server;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tandem.app.api.ClusterRuntime;
+import io.tandem.app.api.CommandResult;
+import io.tandem.app.audit.AuditEntry;
+import io.tandem.app.audit.AuditLog;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import java.security.Principal;
+import java.time.Clock;
+import java.util.function.Supplier;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Operator commands. Every call, accepted or refused, is written to the audit log before the answer
+ * is sent.
+ */
+@RestController
+@RequestMapping("/api/v1/commands")
+@Tag(name = "commands", description = "Switchover, maintenance, gates, drills (operator)")
+public class CommandController {
+
+  public record SwitchoverRequest(@NotBlank String target) {}
+
+  public record MaintenanceRequest(@NotBlank String site, boolean on) {}
+
+  public record ForceAcquireRequest(@NotBlank String site, @NotBlank String acknowledgement) {}
+
+  private final ClusterRuntime runtime;
+  private final AuditLog audit;
+  private final Clock clock;
+
+  public CommandController(ClusterRuntime runtime, AuditLog audit, Clock clock) {
+    this.runtime = runtime;
+    this.audit = audit;
+    this.clock = clock;
+  }
+
+  @PostMapping("/switchover")
+  @Operation(summary = "Planned switchover to a named site (drains calls first)")
+  public ResponseEntity<CommandResult> switchover(
+      @Valid @RequestBody SwitchoverRequest req, Principal who) {
+    return audited(who, "switchover", req.target(), () -> runtime.switchover(req.target()));
+  }
+
+  @PostMapping("/failover")
+  @Operation(summary = "Fail over now to a named site, without draining calls")
+  public ResponseEntity<CommandResult> failover(
+      @Valid @RequestBody SwitchoverRequest req, Principal who) {
+    return audited(who, "failover", req.target(), () -> runtime.failover(req.target()));
+  }
+
+  @PostMapping("/maintenance")
+  @Operation(summary = "Maintenance on/off for a site (no automatic action while on)")
+  public ResponseEntity<CommandResult> maintenance(
+      @Valid @RequestBody MaintenanceRequest req, Principal who) {
+    return audited(
+        who,
+        req.on() ? "maintenance-on" : "maintenance-off",
+        req.site(),
+        () -> runtime.maintenance(req.site(), req.on()));
+  }
+
+  @PostMapping("/runs/{id}/approve")
+  @Operation(summary = "Approve the gate a run is waiting at")
+  public ResponseEntity<CommandResult> approve(@PathVariable String id, Principal who) {
+    return audited(who, "approve-gate", id, () -> runtime.approveGate(id));
+  }
+
+  @PostMapping("/runs/{id}/abort")
+  @Operation(summary = "Abort a run at the next step boundary")
+  public ResponseEntity<CommandResult> abort(@PathVariable String id, Principal who) {
+    return audited(who, "abort-run", id, () -> runtime.abortRun(id));
+  }
+
+  @PostMapping("/drill")
+  @Operation(summary = "Start a drill: switch over to the standby and back, with a report")
+  public ResponseEntity<CommandResult> drill(Principal who) {
+    return audited(who, "drill", "cluster", runtime::drill);
+  }
+
+  @PostMapping("/force-acquire")
+  @Operation(
+      summary = "Forced acquire (admin): take the ticket without waiting for expiry",
+      description =
+          "Dangerous: can make two sites active if the other is still serving. The body must"
+              + " carry the exact acknowledgement: '"
+              + ClusterRuntime.FORCE_ACKNOWLEDGEMENT
+              + "'.")
+  public ResponseEntity<CommandResult> forceAcquire(
+      @Valid @RequestBody ForceAcquireRequest req, Principal who) {
+    return audited(
+        who,
+        "force-acquire",
+        req.site(),
+        () -> runtime.forceAcquire(req.site(), req.acknowledgement()));
+  }
+
+  private ResponseEntity<CommandResult> audited(
+      Principal who, String action, String target, Supplier<CommandResult> command) {
+    String actor = who == null ? "anonymous" : who.getName();
+    CommandResult result;
+    try {
+      result = command.get();
+    } catch (RuntimeException e) {
+      audit.append(new AuditEntry(clock.instant(), actor, action, target, "error", e.getMessage()));
+      throw e;
+    }
+    audit.append(
+        new AuditEntry(
+            clock.instant(),
+            actor,
+            action,
+            target,
+            result.accepted() ? "accepted" : "refused",
+            result.message()));
+    return ResponseEntity.status(result.accepted() ? HttpStatus.ACCEPTED : HttpStatus.CONFLICT)
+        .body(result);
+  }
+}

@@ -1,0 +1,112 @@
+package io.tandem.app.witness;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tandem.core.witness.TicketRequest;
+import io.tandem.core.witness.TicketResult;
+import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * The built-in witness server's HTTP face. Each request authenticates as one site (bearer secret);
+ * a site may only ask for itself. Refusals are 200 answers with {@code granted: false}.
+ */
+@RestController
+@RequestMapping("/witness/v1/clusters/{cluster}")
+@Tag(name = "witness", description = "Built-in witness protocol (sites only)")
+public class WitnessController {
+
+  private final ObjectProvider<WitnessBackend> backend;
+
+  public WitnessController(ObjectProvider<WitnessBackend> backend) {
+    this.backend = backend;
+  }
+
+  @PostMapping("/acquire")
+  @Operation(summary = "Ask for the cluster's ticket")
+  public WitnessWire.Result acquire(
+      @PathVariable String cluster,
+      @RequestBody WitnessWire.Request body,
+      @RequestHeader(value = "Authorization", required = false) String auth) {
+    WitnessBackend b = authenticate(body.site(), auth);
+    return WitnessWire.Result.of(b.witness().acquire(request(cluster, body)));
+  }
+
+  @PostMapping("/renew")
+  @Operation(summary = "Renew the ticket this site holds")
+  public WitnessWire.Result renew(
+      @PathVariable String cluster,
+      @RequestBody WitnessWire.Request body,
+      @RequestHeader(value = "Authorization", required = false) String auth) {
+    WitnessBackend b = authenticate(body.site(), auth);
+    return WitnessWire.Result.of(b.witness().renew(request(cluster, body)));
+  }
+
+  @PostMapping("/release")
+  @Operation(summary = "Give the ticket back (planned switchover)")
+  public WitnessWire.Result release(
+      @PathVariable String cluster,
+      @RequestBody WitnessWire.Release body,
+      @RequestHeader(value = "Authorization", required = false) String auth) {
+    WitnessBackend b = authenticate(body.site(), auth);
+    b.witness().release(cluster, body.site(), body.epoch());
+    return WitnessWire.Result.of(
+        TicketResult.refused(b.witness().observe(cluster).orElse(null), "released"));
+  }
+
+  @GetMapping("/ticket")
+  @Operation(summary = "Observe the ticket")
+  public WitnessWire.Result ticket(
+      @PathVariable String cluster,
+      @RequestHeader(value = "X-Tandem-Site", required = false) String site,
+      @RequestHeader(value = "Authorization", required = false) String auth) {
+    WitnessBackend b = authenticate(site, auth);
+    return WitnessWire.Result.of(
+        TicketResult.refused(b.witness().observe(cluster).orElse(null), "observed"));
+  }
+
+  private static TicketRequest request(String cluster, WitnessWire.Request body) {
+    if (body.ttlMillis() <= 0) {
+      throw new IllegalArgumentException("ttlMillis: expected a positive number of milliseconds");
+    }
+    return new TicketRequest(
+        cluster,
+        body.site(),
+        body.healthy(),
+        Duration.ofMillis(body.ttlMillis()),
+        body.epoch(),
+        body.force());
+  }
+
+  private WitnessBackend authenticate(String site, String auth) {
+    WitnessBackend b = backend();
+    if (site == null || site.isBlank()) {
+      throw new IllegalArgumentException("site: expected the requesting site's name");
+    }
+    if (auth == null || !auth.startsWith("Bearer ")) {
+      throw new ResponseStatusException(HttpStatus.UNAUTHORIZED, "site credentials required");
+    }
+    if (!b.authenticator().test(site, auth.substring(7))) {
+      throw new ResponseStatusException(HttpStatus.FORBIDDEN, "not site '" + site + "'");
+    }
+    return b;
+  }
+
+  private WitnessBackend backend() {
+    WitnessBackend b = backend.getIfAvailable();
+    if (b == null) {
+      throw new ResponseStatusException(
+          HttpStatus.NOT_FOUND, "this node is not a witness (start it with 'tandem witness')");
+    }
+    return b;
+  }
+}

@@ -1,0 +1,48 @@
+package io.tandem.app.witness;
+
+import io.tandem.core.witness.Ticket;
+import io.tandem.core.witness.TicketResult;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * JSON bodies of the built-in witness's HTTP protocol ({@code /witness/v1/clusters/{cluster}/...}).
+ * Kept separate from the core records so the wire format is explicit and versioned.
+ */
+public final class WitnessWire {
+
+  private WitnessWire() {}
+
+  /** Body of acquire and renew. */
+  public record Request(String site, boolean healthy, long ttlMillis, long epoch, boolean force) {}
+
+  /** Body of release. */
+  public record Release(String site, long epoch) {}
+
+  /** A ticket on the wire. */
+  public record TicketBody(
+      String cluster, String holder, long epoch, Instant expiry, long ttlMillis) {
+
+    static TicketBody of(Ticket t) {
+      return t == null
+          ? null
+          : new TicketBody(t.cluster(), t.holder(), t.epoch(), t.expiry(), t.ttl().toMillis());
+    }
+
+    Ticket toTicket() {
+      return new Ticket(cluster, holder, epoch, expiry, Duration.ofMillis(ttlMillis));
+    }
+  }
+
+  /** Answer of acquire and renew. */
+  public record Result(boolean granted, TicketBody ticket, String reason) {
+
+    static Result of(TicketResult r) {
+      return new Result(r.granted(), TicketBody.of(r.ticket()), r.reason());
+    }
+
+    TicketResult toResult() {
+      return new TicketResult(granted, ticket == null ? null : ticket.toTicket(), reason);
+    }
+  }
+}

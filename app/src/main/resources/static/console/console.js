@@ -1,0 +1,201 @@
+// Tandem console: plain JavaScript, no build step. Talks to the REST API with the session
+// cookie set by the login form, and listens to server-sent events for live updates.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const ROLES = ['VIEWER', 'OPERATOR', 'ADMIN'];
+let me = null;
+let lastStatus = null;
+
+function csrfToken() {
+  const m = document.cookie.match(/(?:^|; )XSRF-TOKEN=([^;]+)/);
+  return m ? decodeURIComponent(m[1]) : '';
+}
+
+async function api(path, opts = {}) {
+  const headers = { 'X-Requested-With': 'XMLHttpRequest', 'Accept': 'application/json', ...(opts.headers || {}) };
+  if (opts.method === 'POST') {
+    headers['Content-Type'] = 'application/json';
+    headers['X-XSRF-TOKEN'] = csrfToken();
+  }
+  const resp = await fetch(path, { credentials: 'same-origin', ...opts, headers });
+  if (resp.status === 401) { window.location = '/login'; throw new Error('login required'); }
+  const type = resp.headers.get('Content-Type') || '';
+  const body = type.includes('json') ? await resp.json() : await resp.text();
+  if (!resp.ok && resp.status !== 409) { throw new Error((body && body.detail) || resp.status); }
+  return body;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v; else if (k === 'text') e.textContent = v; else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c);
+  return e;
+}
+
+function renderStatus(s) {
+  lastStatus = s;
+  $('cluster').textContent = 'cluster ' + s.cluster;
+  $('lab-badge').hidden = !s.lab;
+  $('active-site').textContent = s.activeSite || 'none';
+  $('ticket').textContent = s.ticket ? `ticket epoch ${s.ticket.epoch} held by ${s.ticket.holder}` : 'no ticket';
+  const sites = $('sites');
+  sites.replaceChildren();
+  for (const site of s.sites) {
+    const card = el('div', { class: 'site' + (site.name === s.activeSite ? ' active' : ''), 'data-site': site.name },
+      el('div', { class: 'name', text: site.name }),
+      el('div', { class: 'muted', text: site.kind }),
+      el('div', { class: 'state ' + site.state, text: site.state }),
+      el('div', { class: site.healthy ? 'ok' : 'bad', text: site.healthSummary }));
+    sites.append(card);
+  }
+  const sel = $('target-site');
+  const current = sel.value;
+  sel.replaceChildren(...s.sites.map((x) => el('option', { value: x.name, text: x.name })));
+  const other = s.sites.find((x) => x.name !== s.activeSite);
+  sel.value = current || (other ? other.name : '');
+  renderHealth(s);
+}
+
+function renderHealth(s) {
+  const names = [...new Set(s.sites.flatMap((x) => x.sensors.map((y) => y.name)))].sort();
+  const head = $('health').tHead;
+  head.replaceChildren(el('tr', {}, el('th', { text: 'Sensor' }), ...s.sites.map((x) => el('th', { text: x.name }))));
+  const body = $('health').tBodies[0];
+  body.replaceChildren();
+  for (const n of names) {
+    const row = el('tr', {}, el('td', { text: n }));
+    for (const site of s.sites) {
+      const sensor = site.sensors.find((y) => y.name === n);
+      const td = el('td', { class: sensor ? (sensor.up ? 'cell-ok' : 'cell-bad') : '',
+        title: sensor ? sensor.detail : '' , text: sensor ? sensor.status + (sensor.critical ? ' ★' : '') : '–' });
+      row.append(td);
+    }
+    body.append(row);
+  }
+}
+
+function addDecision(d) {
+  const list = $('decisions');
+  const t = new Date(d.at).toISOString().substring(11, 23);
+  list.prepend(el('li', { 'data-reason': d.reasonCode, text: `${t} ${d.site} [${d.state}] ${d.words}` }));
+  while (list.children.length > 300) list.lastChild.remove();
+}
+
+async function renderRuns() {
+  const runs = await api('/api/v1/runs');
+  const body = $('runs').tBodies[0];
+  body.replaceChildren();
+  for (const r of runs) {
+    const tr = el('tr', { class: 'clickable', 'data-run': r.id },
+      el('td', { text: r.id }), el('td', { text: r.kind }), el('td', { text: `${r.from} → ${r.to}` }),
+      el('td', { text: r.state }), el('td', { text: r.rtoMillis != null ? (r.rtoMillis / 1000).toFixed(2) + ' s' : '' }));
+    tr.addEventListener('click', () => showReport(r.id));
+    body.append(tr);
+  }
+}
+
+async function showReport(id) {
+  const [json, text] = await Promise.all([
+    api(`/api/v1/runs/${encodeURIComponent(id)}/report`),
+    api(`/api/v1/runs/${encodeURIComponent(id)}/report.txt`, { headers: { Accept: 'text/plain' } })]);
+  $('report').hidden = false;
+  $('report-title').textContent = 'Report ' + id;
+  $('report-text').textContent = text;
+  drawTimeline(json);
+}
+
+// A Gantt-like bar per timeline entry that has a start and an end.
+function drawTimeline(report) {
+  const svg = $('timeline');
+  svg.replaceChildren();
+  const items = (report.timeline || report.steps || []).filter((x) => x.startedAt && x.endedAt);
+  if (!items.length) { svg.setAttribute('viewBox', '0 0 600 20'); return; }
+  const t0 = Math.min(...items.map((x) => Date.parse(x.startedAt)));
+  const t1 = Math.max(...items.map((x) => Date.parse(x.endedAt)));
+  const span = Math.max(1, t1 - t0);
+  const W = 600, L = 200, row = 18;
+  svg.setAttribute('viewBox', `0 0 ${W} ${items.length * row + 20}`);
+  const ns = 'http://www.w3.org/2000/svg';
+  items.forEach((x, i) => {
+    const a = (Date.parse(x.startedAt) - t0) / span * (W - L - 10) + L;
+    const w = Math.max(2, (Date.parse(x.endedAt) - Date.parse(x.startedAt)) / span * (W - L - 10));
+    const label = document.createElementNS(ns, 'text');
+    label.setAttribute('x', 0); label.setAttribute('y', i * row + 13); label.setAttribute('font-size', 11);
+    label.textContent = (x.name || x.step || '').substring(0, 32);
+    const bar = document.createElementNS(ns, 'rect');
+    bar.setAttribute('x', a); bar.setAttribute('y', i * row + 3); bar.setAttribute('width', w); bar.setAttribute('height', row - 6);
+    bar.setAttribute('fill', /FAIL/.test(x.result || x.outcome || '') ? '#cf222e' : '#1f883d');
+    svg.append(label, bar);
+  });
+  const axis = document.createElementNS(ns, 'text');
+  axis.setAttribute('x', L); axis.setAttribute('y', items.length * row + 15); axis.setAttribute('font-size', 11);
+  axis.textContent = `0 … ${(span / 1000).toFixed(2)} s`;
+  svg.append(axis);
+}
+
+function confirmThen(text, action) {
+  $('confirm-text').textContent = text;
+  const dlg = $('confirm');
+  dlg.returnValue = '';
+  dlg.onclose = async () => { if (dlg.returnValue === 'ok') await action(); };
+  dlg.showModal();
+}
+
+async function command(path, body, what) {
+  const r = await api(path, { method: 'POST', body: JSON.stringify(body || {}) });
+  addDecision({ at: new Date().toISOString(), site: 'console', state: '-', reasonCode: 'OPERATOR', words: `${what}: ${r.message}` });
+  renderRuns().catch(() => {});
+}
+
+function wireActions() {
+  $('btn-switchover').onclick = () => {
+    const t = $('target-site').value;
+    confirmThen(`Planned switchover to ${t}: calls on the active site are drained first. Continue?`,
+      () => command('/api/v1/commands/switchover', { target: t }, 'switchover'));
+  };
+  $('btn-failover').onclick = () => {
+    const t = $('target-site').value;
+    confirmThen(`Fail over to ${t} NOW, without draining calls? Active calls on the old site may drop.`,
+      () => command('/api/v1/commands/failover', { target: t }, 'failover'));
+  };
+  $('btn-drill').onclick = () => confirmThen('Start a drill: switch over to the standby and back, with a report?',
+    () => command('/api/v1/commands/drill', {}, 'drill'));
+  $('btn-plan').onclick = async () => {
+    const t = $('target-site').value;
+    const text = await api(`/api/v1/plan.txt?target=${encodeURIComponent(t)}`, { headers: { Accept: 'text/plain' } });
+    $('plan').hidden = false;
+    $('plan').textContent = text;
+  };
+}
+
+function applyRole() {
+  const level = ROLES.indexOf(me.role);
+  document.querySelectorAll('[data-role]').forEach((e) => { e.hidden = level < ROLES.indexOf(e.dataset.role); });
+  $('me').textContent = `${me.name} (${me.role.toLowerCase()})`;
+  $('logout-csrf').value = csrfToken();
+}
+
+function listen() {
+  const es = new EventSource('/api/v1/events');
+  es.addEventListener('decision', (e) => { const ev = JSON.parse(e.data); addDecision(ev.data); });
+  es.addEventListener('state', (e) => { const ev = JSON.parse(e.data); renderStatus(ev.data); });
+  es.addEventListener('run', () => renderRuns().catch(() => {}));
+  es.addEventListener('step', () => renderRuns().catch(() => {}));
+}
+
+async function main() {
+  me = await api('/api/v1/me');
+  applyRole();
+  wireActions();
+  renderStatus(await api('/api/v1/status'));
+  (await api('/api/v1/decisions?limit=100')).reverse().forEach(addDecision);
+  await renderRuns();
+  listen();
+  // The event stream carries state changes; a slow poll keeps the page right if it reconnects.
+  setInterval(async () => { try { renderStatus(await api('/api/v1/status')); } catch (e) { /* shown on next success */ } }, 2000);
+}
+
+main().catch((e) => console.error(e));

@@ -1,0 +1,137 @@
+package io.tandem.app;
+
+import io.tandem.app.api.ClusterRuntime;
+import io.tandem.app.api.ClusterStatus;
+import io.tandem.app.api.CommandResult;
+import io.tandem.app.api.DecisionView;
+import io.tandem.app.api.RunView;
+import io.tandem.app.api.RuntimeEvent;
+import io.tandem.app.api.SensorView;
+import io.tandem.app.api.SiteView;
+import io.tandem.app.api.TicketView;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/** A hand-written fake of the app's own port, for API, security and console tests. */
+public final class FakeClusterRuntime implements ClusterRuntime {
+
+  public final List<String> commands = new CopyOnWriteArrayList<>();
+  private final List<Consumer<RuntimeEvent>> listeners = new CopyOnWriteArrayList<>();
+  private volatile String active = "site-a";
+  private volatile long epoch = 1;
+
+  @Override
+  public ClusterStatus status() {
+    List<SiteView> sites = new ArrayList<>();
+    for (String s : List.of("site-a", "site-b")) {
+      sites.add(
+          new SiteView(
+              s,
+              "onprem",
+              s.equals(active) ? "ACTIVE" : "STANDBY",
+              true,
+              "healthy 2/2",
+              List.of(
+                  new SensorView("sip-options", "sip-options", "OK", true, true, "200 OK in 1 ms"),
+                  new SensorView("disk", "disk-space", "OK", true, false, "40% used")),
+              true));
+    }
+    return new ClusterStatus(
+        "lab", active, new TicketView(active, epoch, Instant.now().plusSeconds(5)), sites, true);
+  }
+
+  @Override
+  public List<DecisionView> decisions(int limit) {
+    return List.of(
+        new DecisionView(
+            Instant.now(),
+            active,
+            "ACTIVE",
+            "NONE",
+            "HOLDING_TICKET",
+            "no action: holding ticket epoch " + epoch));
+  }
+
+  @Override
+  public List<RunView> runs() {
+    return List.of();
+  }
+
+  @Override
+  public Optional<Object> report(String runId, boolean json) {
+    return "run-1".equals(runId)
+        ? Optional.of(json ? Map.of("id", "run-1") : "report run-1")
+        : Optional.empty();
+  }
+
+  @Override
+  public CommandResult switchover(String targetSite) {
+    commands.add("switchover " + targetSite);
+    if (targetSite.equals(active)) {
+      return CommandResult.refused(targetSite + " is already active");
+    }
+    active = targetSite;
+    epoch++;
+    emit(new RuntimeEvent("state", Instant.now(), status()));
+    return CommandResult.accepted("switchover to " + targetSite + " started", "run-" + epoch);
+  }
+
+  @Override
+  public CommandResult failover(String targetSite) {
+    commands.add("failover " + targetSite);
+    return switchover(targetSite);
+  }
+
+  @Override
+  public Object plan(String targetSite, boolean switchover, boolean json) {
+    return json ? Map.of("target", targetSite) : "plan to " + targetSite;
+  }
+
+  @Override
+  public CommandResult maintenance(String site, boolean on) {
+    commands.add("maintenance " + site + " " + on);
+    return CommandResult.accepted("maintenance " + (on ? "on" : "off"), null);
+  }
+
+  @Override
+  public CommandResult approveGate(String runId) {
+    commands.add("approve " + runId);
+    return CommandResult.refused("no gate waiting in " + runId);
+  }
+
+  @Override
+  public CommandResult abortRun(String runId) {
+    commands.add("abort " + runId);
+    return CommandResult.refused("no run " + runId);
+  }
+
+  @Override
+  public CommandResult drill() {
+    commands.add("drill");
+    return CommandResult.accepted("drill started", "drill-1");
+  }
+
+  @Override
+  public CommandResult forceAcquire(String site, String acknowledgement) {
+    commands.add("force " + site);
+    if (!FORCE_ACKNOWLEDGEMENT.equals(acknowledgement)) {
+      return CommandResult.refused("acknowledgement must be exactly: " + FORCE_ACKNOWLEDGEMENT);
+    }
+    return CommandResult.accepted("forced acquire by " + site, null);
+  }
+
+  @Override
+  public AutoCloseable subscribe(Consumer<RuntimeEvent> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  public void emit(RuntimeEvent e) {
+    listeners.forEach(l -> l.accept(e));
+  }
+}
