@@ -1,15 +1,161 @@
 package io.tandem.app.cli;
 
 import io.tandem.app.ExitCodes;
+import io.tandem.app.server.TandemServer;
+import io.tandem.app.witness.WitnessBackend;
+import io.tandem.app.witness.WitnessRuntime;
+import io.tandem.core.witness.BuiltInWitness;
+import io.tandem.core.witness.FileWitnessStateStore;
+import io.tandem.core.witness.SharedSecretAuthenticator;
+import io.tandem.core.witness.WitnessSettings;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code tandem witness}. */
+/**
+ * {@code tandem witness}: the built-in witness server. State (the epoch per cluster) lives in
+ * {@code --data-dir}, persisted before every grant. Each site authenticates with its own secret,
+ * read from {@code TANDEM_WITNESS_SECRET_<SITE>} or from {@code --secrets-dir/<site>}. HTTPS with a
+ * PKCS#12 keystore, optionally mutual TLS.
+ */
 @Command(name = "witness", description = "Run the built-in witness server.")
 public final class WitnessCommand implements Callable<Integer> {
 
+  @Option(names = "--cluster", required = true, description = "Cluster name.")
+  String cluster;
+
+  @Option(
+      names = "--site",
+      required = true,
+      split = ",",
+      description = "Sites that may ask for the ticket (repeat or comma-separate).")
+  List<String> sites;
+
+  @Option(names = "--data-dir", defaultValue = "/var/lib/tandem-witness", description = "State.")
+  Path dataDir;
+
+  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Listen address.")
+  String bind;
+
+  @Option(names = "--port", defaultValue = "8443", description = "Listen port.")
+  int port;
+
+  @Option(names = "--grace", defaultValue = "2s", description = "Grace after expiry.")
+  String grace;
+
+  @Option(names = "--max-ttl", defaultValue = "60s", description = "Longest lease granted.")
+  String maxTtl;
+
+  @Option(names = "--secrets-dir", description = "Directory with one secret file per site.")
+  Path secretsDir;
+
+  @Option(
+      names = "--tls-keystore",
+      description = "PKCS#12 keystore; password in env TANDEM_WITNESS_KEYSTORE_PASSWORD.")
+  Path keystore;
+
+  @Option(
+      names = "--tls-client-auth",
+      defaultValue = "none",
+      description = "Mutual TLS: none, want or need (with --tls-truststore).")
+  String clientAuth;
+
+  @Option(
+      names = "--tls-truststore",
+      description =
+          "PKCS#12 truststore of the sites' CAs; password in env TANDEM_WITNESS_TRUSTSTORE_PASSWORD.")
+  Path truststore;
+
   @Override
   public Integer call() {
-    throw new CliException("witness: not wired yet", ExitCodes.INVALID);
+    Map<String, byte[]> secrets = new LinkedHashMap<>();
+    for (String site : sites) {
+      secrets.put(site, secretOf(site));
+    }
+    WitnessSettings settings =
+        WitnessSettings.builder()
+            .grace(DurationArg.parse("--grace", grace))
+            .maxTtl(DurationArg.parse("--max-ttl", maxTtl))
+            .build();
+    var auth = SharedSecretAuthenticator.of(secrets);
+    var witness =
+        new BuiltInWitness(
+            settings, Clock.systemUTC(), new FileWitnessStateStore(dataDir.resolve("state")), auth);
+    Map<String, Object> props = new HashMap<>(ServerProperties.fromEnvironment(dataDir));
+    props.put("server.address", bind);
+    props.put("server.port", String.valueOf(port));
+    if (keystore != null) {
+      props.put("server.ssl.enabled", "true");
+      props.put("server.ssl.key-store", keystore.toAbsolutePath().toString());
+      props.put("server.ssl.key-store-type", "PKCS12");
+      props.put("server.ssl.key-store-password", requireEnv("TANDEM_WITNESS_KEYSTORE_PASSWORD"));
+      props.put("server.ssl.client-auth", clientAuth);
+      if (truststore != null) {
+        props.put("server.ssl.trust-store", truststore.toAbsolutePath().toString());
+        props.put("server.ssl.trust-store-type", "PKCS12");
+        props.put(
+            "server.ssl.trust-store-password", requireEnv("TANDEM_WITNESS_TRUSTSTORE_PASSWORD"));
+      }
+    } else if (!"127.0.0.1".equals(bind) && !"::1".equals(bind)) {
+      throw new CliException(
+          "--tls-keystore: the witness listens on " + bind + " beyond loopback; serve HTTPS",
+          ExitCodes.INVALID);
+    }
+    TandemServer.start(
+        props,
+        Map.of(
+            "witnessBackend", new WitnessBackend(witness, auth),
+            "clusterRuntime", new WitnessRuntime(witness, cluster, sites)));
+    System.out.println(
+        "tandem witness: serving cluster '"
+            + cluster
+            + "' for "
+            + sites
+            + " on "
+            + bind
+            + ":"
+            + port);
+    return ExitCodes.RUNNING;
+  }
+
+  private byte[] secretOf(String site) {
+    String env =
+        "TANDEM_WITNESS_SECRET_" + site.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    String v = System.getenv(env);
+    if ((v == null || v.isBlank()) && secretsDir != null) {
+      try {
+        v = Files.readString(secretsDir.resolve(site), StandardCharsets.UTF_8).trim();
+      } catch (IOException e) {
+        v = null;
+      }
+    }
+    if (v == null || v.length() < 16) {
+      throw new CliException(
+          "site '"
+              + site
+              + "': no secret (at least 16 characters) in env "
+              + env
+              + (secretsDir == null ? "" : " or file " + secretsDir.resolve(site)),
+          ExitCodes.INVALID);
+    }
+    return v.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static String requireEnv(String name) {
+    String v = System.getenv(name);
+    if (v == null || v.isEmpty()) {
+      throw new CliException("environment variable " + name + " is not set", ExitCodes.INVALID);
+    }
+    return v;
   }
 }

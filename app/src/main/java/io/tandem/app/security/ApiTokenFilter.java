@@ -31,6 +31,12 @@ public final class ApiTokenFilter extends OncePerRequestFilter {
         tokens.stream().map(t -> new Entry(t.name(), t.role(), sha256(t.token()))).toList();
   }
 
+  /** Sites authenticate to the witness endpoints with their own secrets, not API tokens. */
+  @Override
+  protected boolean shouldNotFilter(HttpServletRequest request) {
+    return request.getRequestURI().startsWith("/witness/");
+  }
+
   @Override
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)

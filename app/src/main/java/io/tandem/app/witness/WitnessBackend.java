@@ -1,14 +1,11 @@
 package io.tandem.app.witness;
 
-import io.tandem.core.witness.Witness;
-import java.util.function.BiPredicate;
+import io.tandem.core.witness.BuiltInWitness;
+import io.tandem.core.witness.SiteAuthenticator;
 
 /**
- * What the witness server mode serves: the built-in witness logic and a check of each site's
- * credentials. Registered as a bean only in {@code witness} (and {@code lab}) mode.
- *
- * @param witness the witness logic (state persisted before every grant)
- * @param authenticator {@code (site, presentedSecret) -> true} when the secret is that site's; must
- *     compare in constant time
+ * What the witness server mode serves: the built-in witness logic, which authenticates each site's
+ * credential itself (constant-time, never logged); the authenticator is the same one, used for
+ * read-only requests. Registered as a bean only in {@code witness} (and {@code lab}) mode.
  */
-public record WitnessBackend(Witness witness, BiPredicate<String, String> authenticator) {}
+public record WitnessBackend(BuiltInWitness witness, SiteAuthenticator authenticator) {}
