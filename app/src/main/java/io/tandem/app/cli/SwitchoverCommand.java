@@ -9,7 +9,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** {@code tandem switchover --to <site>}. */
-@Command(name = "switchover", description = "Planned switchover to a site")
+@Command(
+    name = "switchover",
+    description = "Planned switchover to a site: drain calls, move the service, verify.")
 public final class SwitchoverCommand implements Callable<Integer> {
 
   @Mixin ApiOptions api;
@@ -23,7 +25,7 @@ public final class SwitchoverCommand implements Callable<Integer> {
     String body =
         api.call(
             "POST",
-            " drain calls, move the service, verify.:/api/v1/commands/switchover",
+            "/api/v1/commands/switchover",
             JsonMapper.shared().writeValueAsString(java.util.Map.of("target", target)));
     if (output.json()) {
       System.out.println(body);
