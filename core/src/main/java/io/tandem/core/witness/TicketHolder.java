@@ -69,6 +69,8 @@ public final class TicketHolder {
   private long lastAnswered = Long.MIN_VALUE;
   private long failingSince = Long.MIN_VALUE;
   private long releasedAt = Long.MIN_VALUE;
+  private long lastRefusedSent = Long.MIN_VALUE;
+  private String lastRefusal = "";
 
   /**
    * @param renewInterval how often to renew while holding (TTL/3 by default)
@@ -170,6 +172,10 @@ public final class TicketHolder {
   }
 
   private void onRefused(long sentAt, TicketResult result) {
+    if (lastRefusedSent == Long.MIN_VALUE || sentAt - lastRefusedSent > 0) {
+      lastRefusedSent = sentAt;
+      lastRefusal = result.reason();
+    }
     if (!isHeld() && state != State.EXPIRED) {
       return;
     }
@@ -218,6 +224,24 @@ public final class TicketHolder {
   public synchronized boolean holds(long epoch) {
     poll();
     return isHeld() && this.epoch == epoch && nanos.getAsLong() - deadline < 0;
+  }
+
+  /**
+   * Whether we hold a ticket whose local deadline has not passed, without advancing any state or
+   * firing callbacks (for observers such as a simulation's safety checker).
+   */
+  public synchronized boolean validNow() {
+    return isHeld() && nanos.getAsLong() - deadline < 0;
+  }
+
+  /** Send time of the latest refused request (acquire or renew), or {@link Long#MIN_VALUE}. */
+  public synchronized long lastRefusedSentNanos() {
+    return lastRefusedSent;
+  }
+
+  /** The witness's words for the latest refusal ("" if none). */
+  public synchronized String lastRefusal() {
+    return lastRefusal;
   }
 
   /** The epoch we validly hold now, if any. */
