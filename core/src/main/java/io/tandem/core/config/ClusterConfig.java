@@ -120,7 +120,7 @@ public record ClusterConfig(
       v.required(witness, "witness", "the witness: kind builtin, etcd, dynamodb or azure-blob");
       checkSites(v);
       checkAddresses(v);
-      List<String> siteNames = sites.stream().map(SiteConfig::name).toList();
+      List<String> siteNames = sites.stream().map(SiteConfig::name).distinct().toList();
       for (int i = 0; i < dns.size(); i++) {
         checkPerSite(v, "dns[" + i + "].values", dns.get(i).values().keySet(), siteNames, "value");
       }

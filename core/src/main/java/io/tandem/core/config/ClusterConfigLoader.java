@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
 public final class ClusterConfigLoader {
 
   private static final int MAX_BYTES = 1 << 20;
+  private static final Pattern PER_SITE =
+      Pattern.compile("^(dns\\[\\d+]\\.values|trunks\\[\\d+]\\.contacts)");
 
   /**
    * Loads {@code file}.
@@ -115,8 +117,12 @@ public final class ClusterConfigLoader {
     top.finish();
 
     // Cross-checks see only the parts that built; map their indices back to the file's.
+    // Per-site maps are checked against the sites that built: if one did not, its name is
+    // unknown here, and "no such site" would only repeat that site's own problem.
+    boolean allSitesBuilt = sites.size() == top.count("sites");
     List<Violation> cross =
         cluster.violations().stream()
+            .filter(v -> allSitesBuilt || !PER_SITE.matcher(v.field()).find())
             .map(v -> new Violation(trunks.remap(dns.remap(sites.remap(v.field()))), v.expected()))
             .toList();
     ctx.violations("", cross);
@@ -439,6 +445,10 @@ public final class ClusterConfigLoader {
     Indices(String name) {
       this.name = name;
       this.pattern = Pattern.compile("^" + name + "\\[(\\d+)]");
+    }
+
+    int size() {
+      return fileIndex.size();
     }
 
     void kept(int index) {

@@ -298,6 +298,12 @@ final class Fields {
     return out;
   }
 
+  /** Number of items under {@code key} when it is a list, else 0. */
+  int count(String key) {
+    Entry e = node.entries().get(key);
+    return e != null && e.value() instanceof ListNode l ? l.items().size() : 0;
+  }
+
   /** A list item and its index in the file. */
   record Indexed(int index, Fields fields) {}
 
@@ -305,6 +311,10 @@ final class Fields {
   void finish() {
     for (Entry e : node.entries().values()) {
       if (!known.contains(e.key())) {
+        // A typo for an absent known key: that key's "missing" report would say the same again.
+        NameSuggestions.closest(e.key(), known)
+            .filter(k -> !node.entries().containsKey(k))
+            .ifPresent(k -> ctx.cover(at(k)));
         ctx.problem(
             at(e.key()),
             e.line(),

@@ -15,6 +15,7 @@ final class LoadContext {
   private final String file;
   private final List<ConfigProblem> problems = new ArrayList<>();
   private final Map<String, int[]> locations = new HashMap<>();
+  private final java.util.Set<String> covered = new java.util.HashSet<>();
 
   LoadContext(String file) {
     this.file = file;
@@ -49,6 +50,11 @@ final class LoadContext {
     }
   }
 
+  /** Marks a path as already explained by another problem (e.g. a misspelt key). */
+  void cover(String path) {
+    covered.add(path);
+  }
+
   boolean hasProblems() {
     return !problems.isEmpty();
   }
@@ -65,6 +71,9 @@ final class LoadContext {
   }
 
   private boolean overlapsReported(String path) {
+    if (covered.contains(path)) {
+      return true;
+    }
     for (ConfigProblem p : problems) {
       if (within(p.path(), path) || within(path, p.path())) {
         return true;

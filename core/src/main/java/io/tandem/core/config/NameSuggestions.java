@@ -7,8 +7,13 @@ final class NameSuggestions {
 
   private NameSuggestions() {}
 
-  /** {@code " (did you mean X?)"}, or empty when nothing is close enough. */
+  /** {@code " (did you mean X?)"}, or an empty string when nothing is close enough. */
   static String hint(String wrong, Collection<String> candidates) {
+    return closest(wrong, candidates).map(c -> " (did you mean " + c + "?)").orElse("");
+  }
+
+  /** The candidate closest to {@code wrong}, if it is close enough to be a typo. */
+  static java.util.Optional<String> closest(String wrong, Collection<String> candidates) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String c : candidates) {
@@ -20,9 +25,9 @@ final class NameSuggestions {
     }
     // Close enough: at most a third of the word wrong, and never more than 3 edits.
     if (best != null && bestDistance <= Math.min(3, Math.max(1, best.length() / 3))) {
-      return " (did you mean " + best + "?)";
+      return java.util.Optional.of(best);
     }
-    return "";
+    return java.util.Optional.empty();
   }
 
   /** Levenshtein distance; names are short, so the quadratic table is fine. */
