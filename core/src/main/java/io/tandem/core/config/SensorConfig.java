@@ -1,5 +1,6 @@
 package io.tandem.core.config;
 
+import io.tandem.core.health.Hysteresis;
 import io.tandem.core.health.SensorSpec;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -42,6 +43,11 @@ public record SensorConfig(
   /** The scheduling part, as the health aggregator and sensor adapters take it. */
   public SensorSpec toSpec() {
     return new SensorSpec(name, kind, critical, weight, interval, timeout);
+  }
+
+  /** The fall/rise counts, as the health monitor takes them. */
+  public Hysteresis hysteresis() {
+    return new Hysteresis(fall, rise);
   }
 
   public static Builder builder() {
