@@ -1,0 +1,110 @@
+package io.tandem.core.config;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one load has found so far: problems, and where each field path sits in the file so that
+ * builder violations (which know only paths) can be placed at a line. Not thread-safe.
+ */
+final class LoadContext {
+
+  private final String file;
+  private final List<ConfigProblem> problems = new ArrayList<>();
+  private final Map<String, int[]> locations = new HashMap<>();
+  private final java.util.Set<String> covered = new java.util.HashSet<>();
+
+  LoadContext(String file) {
+    this.file = file;
+    locations.put("", new int[] {1, 1});
+  }
+
+  void locate(String path, int line, int column) {
+    locations.putIfAbsent(path, new int[] {line, column});
+  }
+
+  /** A problem at a known position. */
+  void problem(String path, int line, int column, String expected) {
+    problems.add(new ConfigProblem(file, line, column, path, expected));
+  }
+
+  /** A problem placed at the path, or at its nearest enclosing node that exists in the file. */
+  void problem(String path, String expected) {
+    int[] at = find(path);
+    problems.add(new ConfigProblem(file, at[0], at[1], path, expected));
+  }
+
+  /**
+   * Reports builder violations under {@code prefix}, skipping any that overlap a path already
+   * reported (a field with a wrong type must not also be reported as missing).
+   */
+  void violations(String prefix, List<Violation> violations) {
+    for (Violation v : violations) {
+      String path = v.under(prefix).field();
+      if (!overlapsReported(path)) {
+        problem(path, v.expected());
+      }
+    }
+  }
+
+  /** Marks a path as already explained by another problem (e.g. a misspelt key). */
+  void cover(String path) {
+    covered.add(path);
+  }
+
+  boolean hasProblems() {
+    return !problems.isEmpty();
+  }
+
+  int problemCount() {
+    return problems.size();
+  }
+
+  InvalidConfigException failure() {
+    List<ConfigProblem> sorted = new ArrayList<>(problems);
+    sorted.sort(
+        Comparator.comparingInt(ConfigProblem::line).thenComparingInt(ConfigProblem::column));
+    return new InvalidConfigException(sorted);
+  }
+
+  private boolean overlapsReported(String path) {
+    if (covered.contains(path)) {
+      return true;
+    }
+    for (ConfigProblem p : problems) {
+      if (within(p.path(), path) || within(path, p.path())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code inner} equals {@code outer} or lies below it. */
+  private static boolean within(String inner, String outer) {
+    if (outer.isEmpty()) {
+      return false;
+    }
+    return inner.equals(outer)
+        || (inner.startsWith(outer)
+            && (inner.charAt(outer.length()) == '.' || inner.charAt(outer.length()) == '['));
+  }
+
+  private int[] find(String path) {
+    String p = path;
+    while (true) {
+      int[] at = locations.get(p);
+      if (at != null) {
+        return at;
+      }
+      int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+      if (cut <= 0) {
+        return locations.getOrDefault(
+            cut == 0 ? "" : p.substring(0, Math.max(cut, 0)), locations.get(""));
+      }
+      p = p.substring(0, cut);
+    }
+  }
+}
