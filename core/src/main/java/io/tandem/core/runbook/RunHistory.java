@@ -27,7 +27,7 @@ final class RunHistory {
         case GATE_DECIDED -> h.gateDecisions.put(r.step(), r);
         case ABORT_REQUESTED -> h.abortRequested = r;
         case RUN_ENDED -> h.ended = r;
-        case RUN_RESUMED, GATE_WAITING -> {
+        case RUN_RESUMED, GATE_WAITING, RUN_HALTED -> {
           // informative only
         }
       }

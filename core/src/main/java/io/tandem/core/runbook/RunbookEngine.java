@@ -189,6 +189,36 @@ public final class RunbookEngine {
     return execute(runbook, journal, ctx, List.of());
   }
 
+  /**
+   * Records that an operator finished a step by hand after the run halted with {@link
+   * RunOutcome#NEEDS_MANUAL_INTERVENTION}; a following {@link #resume} treats the step as verified.
+   *
+   * @throws ConfigException if the run is executing or the step does not need intervention
+   */
+  public void resolveByHand(String runId, String stepId, String by, String note) {
+    if (active.containsKey(runId)) {
+      throw new ConfigException("run " + runId + " is executing; resolve steps only when halted");
+    }
+    try (Journal journal = journals.open(runId)) {
+      RunHistory history = RunHistory.of(journal.records());
+      Optional<JournalRecord> result = history.result(stepId);
+      if (result.isEmpty() || !result.get().get("status").equals("MANUAL_INTERVENTION")) {
+        throw new ConfigException(
+            "run " + runId + ": step " + stepId + " is not waiting for manual intervention");
+      }
+      JournalRecord intent = history.intent(stepId).orElse(result.get());
+      Map<String, String> f = new LinkedHashMap<>();
+      f.put("status", StepStatus.VERIFIED.name());
+      f.put("detail", "resolved by hand by " + by + ": " + note);
+      f.put("resource", intent.get("resource"));
+      f.put("before", intent.get("before"));
+      f.put("after", intent.get("after"));
+      f.put("startedAt", result.get().get("startedAt"));
+      f.put("applyAttempts", "0");
+      journal.append(RecordType.STEP_RESULT, stepId, f);
+    }
+  }
+
   /** Ids of runs with a journal but no end, sorted; resume each after a restart. */
   public List<String> unfinishedRuns() {
     return journals.unfinishedRuns();
@@ -249,10 +279,13 @@ public final class RunbookEngine {
     active.put(ctx.runId(), run);
     try {
       RunContext.Stop end = runStages(runbook, run);
-      journal.append(
-          RecordType.RUN_ENDED,
-          "",
-          Map.of("outcome", end.outcome().name(), "reason", end.reason()));
+      // A run that needs manual intervention stays open: an operator resolves the step by hand
+      // (see resolveByHand) and resumes it, so that it still ends in the planned final state.
+      RecordType last =
+          end.outcome() == RunOutcome.NEEDS_MANUAL_INTERVENTION
+              ? RecordType.RUN_HALTED
+              : RecordType.RUN_ENDED;
+      journal.append(last, "", Map.of("outcome", end.outcome().name(), "reason", end.reason()));
       List<String> all = new ArrayList<>(warnings);
       journal.recoveryWarning().ifPresent(all::add);
       RunReport report = RunReports.from(runbook, journal.records(), all);

@@ -16,6 +16,11 @@ public enum RecordType {
   GATE_DECIDED,
   /** An operator asked to abort; honoured at the next step boundary. */
   ABORT_REQUESTED,
+  /**
+   * The run stopped because a step needs manual intervention; it stays unfinished until an operator
+   * resolves the step and the run is resumed.
+   */
+  RUN_HALTED,
   /** Last record: outcome and reason. */
   RUN_ENDED
 }

@@ -53,7 +53,7 @@ public final class RunReports {
       switch (r.type()) {
         case STEP_INTENT -> intents.put(r.step(), r);
         case STEP_RESULT -> results.put(r.step(), r);
-        case RUN_ENDED -> end = r;
+        case RUN_ENDED, RUN_HALTED -> end = r;
         default -> {}
       }
     }
