@@ -287,7 +287,6 @@ public final class RunbookEngine {
               : RecordType.RUN_ENDED;
       journal.append(last, "", Map.of("outcome", end.outcome().name(), "reason", end.reason()));
       List<String> all = new ArrayList<>(warnings);
-      journal.recoveryWarning().ifPresent(all::add);
       RunReport report = RunReports.from(runbook, journal.records(), all);
       reports.ifPresent(store -> store.save(report));
       if (end.outcome() != RunOutcome.SUCCEEDED) {
