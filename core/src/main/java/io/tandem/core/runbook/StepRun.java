@@ -6,6 +6,7 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.tandem.core.error.TandemException;
+import io.tandem.core.error.TransientException;
 import io.tandem.core.runbook.journal.JournalRecord;
 import io.tandem.core.runbook.journal.RecordType;
 import java.time.Duration;
@@ -95,12 +96,13 @@ final class StepRun implements Callable<StepStatus> {
       intent.put("epoch", Long.toString(run.stepContext.token().epoch()));
       intent.put("safeToRepeat", Boolean.toString(spec.safeToRepeat()));
       intent.put("startedAt", startedAt.toString());
-      run.journal(RecordType.STEP_INTENT, spec.id(), intent);
+      journalIntent(intent);
       run.crash(CrashPoint.AFTER_INTENT, spec.id());
       String after =
           call(
               "apply",
               () -> {
+                ensureNotAbandoned();
                 run.checkTicket(spec.id());
                 applyAttempts.incrementAndGet();
                 return step.apply(obs, run.stepContext);
@@ -150,7 +152,23 @@ final class StepRun implements Callable<StepStatus> {
         spec.bestEffort() ? StepStatus.BEST_EFFORT_FAILED : StepStatus.FAILED, after, detail);
   }
 
-  private StepStatus resolve(StepStatus status, String after, String detail) {
+  /**
+   * Journals the intent unless the engine already gave up on this step (timeout): a step thread
+   * that ignored its interrupt must not start changing things after its result was written.
+   * Synchronised with {@link #resolve} so that intent and a timeout result never cross.
+   */
+  private synchronized void journalIntent(Map<String, String> intent) {
+    ensureNotAbandoned();
+    run.journal(RecordType.STEP_INTENT, spec.id(), intent);
+  }
+
+  private void ensureNotAbandoned() {
+    if (resolved.get() || Thread.currentThread().isInterrupted()) {
+      throw new TransientException("step " + spec.id() + " was abandoned after its timeout");
+    }
+  }
+
+  private synchronized StepStatus resolve(StepStatus status, String after, String detail) {
     if (!resolved.compareAndSet(false, true)) {
       return status;
     }
