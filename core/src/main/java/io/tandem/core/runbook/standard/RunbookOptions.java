@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param maxSyncLag a sync job is current when its lag is at most this
  * @param notice final notice (best effort)
  * @param approval a gate before anything changes, if wanted
+ * @param fenceOnSwitchover whether a planned switchover (and so a drill) fences the old site too;
+ *     off by default: the drained old site is healthy and a drill must be able to come back to it
  */
 public record RunbookOptions(
     StepPolicy fence,
@@ -31,7 +33,8 @@ public record RunbookOptions(
     StepPolicy sync,
     Duration maxSyncLag,
     StepPolicy notice,
-    Optional<Gate> approval) {
+    Optional<Gate> approval,
+    boolean fenceOnSwitchover) {
 
   public RunbookOptions {
     Objects.requireNonNull(fence, "fence");
@@ -63,12 +66,14 @@ public record RunbookOptions(
         base.withTimeout(Duration.ofMinutes(2)),
         Duration.ofSeconds(60),
         base.withTimeout(Duration.ofSeconds(15)),
-        Optional.empty());
+        Optional.empty(),
+        false);
   }
 
   /** The same policy for every step (tests, benchmarks). */
   public static RunbookOptions uniform(StepPolicy p) {
-    return new RunbookOptions(p, p, p, p, 0, false, p, Duration.ofSeconds(60), p, Optional.empty());
+    return new RunbookOptions(
+        p, p, p, p, 0, false, p, Duration.ofSeconds(60), p, Optional.empty(), false);
   }
 
   public RunbookOptions withDrain(StepPolicy policy, int threshold, boolean timeoutAborts) {
@@ -82,7 +87,8 @@ public record RunbookOptions(
         sync,
         maxSyncLag,
         notice,
-        approval);
+        approval,
+        fenceOnSwitchover);
   }
 
   public RunbookOptions withMaxSyncLag(Duration value) {
@@ -96,7 +102,8 @@ public record RunbookOptions(
         sync,
         value,
         notice,
-        approval);
+        approval,
+        fenceOnSwitchover);
   }
 
   public RunbookOptions withApproval(Gate gate) {
@@ -110,6 +117,22 @@ public record RunbookOptions(
         sync,
         maxSyncLag,
         notice,
-        Optional.of(gate));
+        Optional.of(gate),
+        fenceOnSwitchover);
+  }
+
+  public RunbookOptions withFenceOnSwitchover(boolean value) {
+    return new RunbookOptions(
+        fence,
+        change,
+        verify,
+        drain,
+        drainThreshold,
+        drainTimeoutAborts,
+        sync,
+        maxSyncLag,
+        notice,
+        approval,
+        value);
   }
 }

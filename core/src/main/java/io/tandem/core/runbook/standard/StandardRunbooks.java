@@ -17,7 +17,8 @@ import java.util.List;
  * <p>Failover: [approval] → fence old site (best effort, bounded by its timeout) → move addresses ∥
  * update DNS ∥ re-register trunks ∥ open the new PBX → verify from outside (probes ∥ authoritative
  * DNS ∥ registrar contacts) → notify. Switchover: [approval] → drain calls on the old site → sync
- * current → then the failover stages (fencing included only if configured).
+ * current → then the failover stages, without fencing unless {@link
+ * RunbookOptions#fenceOnSwitchover()} (the drained old site is healthy; drills come back to it).
  */
 public final class StandardRunbooks {
 
@@ -26,7 +27,7 @@ public final class StandardRunbooks {
   public static Runbook failover(FailoverTopology t, RunbookOptions o) {
     List<Stage> stages = new ArrayList<>();
     o.approval().ifPresent(g -> stages.add(Stage.gate(g)));
-    addMoveStages(t, o, stages, "Failover");
+    addMoveStages(t, o, stages, "Failover", true);
     return new Runbook(
         "failover " + t.cluster() + ": " + t.fromSite() + " → " + t.toSite(),
         RunKind.FAILOVER,
@@ -64,7 +65,7 @@ public final class StandardRunbooks {
                   .<Step>map(j -> new CheckSteps.Sync(j, o.maxSyncLag(), o.sync()))
                   .toList()));
     }
-    addMoveStages(t, o, stages, "Switchover");
+    addMoveStages(t, o, stages, "Switchover", o.fenceOnSwitchover());
     return new Runbook(
         "switchover " + t.cluster() + ": " + t.fromSite() + " → " + t.toSite(),
         RunKind.SWITCHOVER,
@@ -72,8 +73,9 @@ public final class StandardRunbooks {
   }
 
   private static void addMoveStages(
-      FailoverTopology t, RunbookOptions o, List<Stage> stages, String what) {
+      FailoverTopology t, RunbookOptions o, List<Stage> stages, String what, boolean fence) {
     t.fence()
+        .filter(f -> fence)
         .ifPresent(
             f ->
                 stages.add(

@@ -132,6 +132,12 @@ class StandardRunbooksTest {
         engine.plan(StandardRunbooks.switchover(sites.topology("a", "b"), options), B7, false);
     assertThat(plan.stages())
         .extracting(Plan.PlannedStage::name)
+        .containsExactly("drain", "sync", "switch", "verify", "notify");
+    assertThat(
+            StandardRunbooks.switchover(
+                    sites.topology("a", "b"), options.withFenceOnSwitchover(true))
+                .stages())
+        .extracting(s -> s.name())
         .containsExactly("drain", "sync", "fence", "switch", "verify", "notify");
     assertThat(sites.state()).isEqualTo(before);
     assertThat(sites.sync.runs).hasValue(0);
@@ -213,6 +219,7 @@ class StandardRunbooksTest {
     assertThat(d.passed()).as(d.toText()).isTrue();
     assertThat(d.forward().drill()).isTrue();
     assertThat(d.back().outcome()).isEqualTo("SUCCEEDED");
+    assertThat(sites.fencer.fenced).as("a drill never fences either site").isEmpty();
     Map<String, String> after = sites.state();
     assertThat(after)
         .isEqualTo(
