@@ -1,0 +1,61 @@
+package io.tandem.core.runbook.journal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A directory holding one journal file per run, {@code <runId>.journal}. Thread-safe (stateless).
+ */
+public final class JournalDirectory {
+
+  private static final String SUFFIX = ".journal";
+  private final Path dir;
+  private final Clock clock;
+
+  public JournalDirectory(Path dir, Clock clock) {
+    this.dir = dir;
+    this.clock = clock;
+  }
+
+  public Journal create(String runId) {
+    return Journal.create(path(runId), clock);
+  }
+
+  public Journal open(String runId) {
+    return Journal.open(path(runId), clock);
+  }
+
+  public Path path(String runId) {
+    return dir.resolve(runId + SUFFIX);
+  }
+
+  /** Ids of runs whose journal has no {@code RUN_ENDED} record, sorted. */
+  public List<String> unfinishedRuns() {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(SUFFIX))
+          .map(n -> n.substring(0, n.length() - SUFFIX.length()))
+          .sorted()
+          .filter(this::unfinished)
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list journals in " + dir, e);
+    }
+  }
+
+  private boolean unfinished(String runId) {
+    try (Journal j = open(runId)) {
+      List<JournalRecord> r = j.records();
+      return r.isEmpty() || r.getLast().type() != RecordType.RUN_ENDED;
+    }
+  }
+}
