@@ -132,7 +132,15 @@ public final class SipTrunkRegistrar implements TrunkRegistrar, AutoCloseable {
         state.contact = null;
         state.expiresAt = Optional.empty();
       }
-      Response ok = exchange(state, Optional.of(uri), 0).response();
+      // Registrars match bindings by exact URI (RFC 3261 §10.3 compares URIs with their
+      // parameters), so remove the binding exactly as the registrar lists it.
+      List<String> current = contacts(exchange(state, Optional.empty(), 0).response()) /* query */;
+      Optional<String> listed = current.stream().filter(c -> sameContact(c, uri)).findFirst();
+      if (listed.isEmpty()) {
+        log.info("trunk {}: {} is not bound (registrar holds {})", trunk, uri, current);
+        return new TrunkBinding(trunk, current, state.expiresAt);
+      }
+      Response ok = exchange(state, listed, 0).response();
       List<String> left = contacts(ok);
       if (left.stream().anyMatch(c -> sameContact(c, uri))) {
         throw new ConflictException(

@@ -190,8 +190,8 @@ public final class RegisterExchange {
         Address address = endpoint.addresses().createAddress(contact.get());
         ContactHeader contactHeader = hf.createContactHeader(address);
         request.addHeader(contactHeader);
+        request.addHeader(hf.createExpiresHeader(expires));
       }
-      request.addHeader(hf.createExpiresHeader(expires));
       if (challenge != null) {
         String value =
             DigestResponder.authorization(
