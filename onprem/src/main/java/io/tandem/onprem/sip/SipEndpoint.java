@@ -57,8 +57,10 @@ public final class SipEndpoint implements AutoCloseable {
   private final MessageFactory messageFactory;
   private final HeaderFactory headerFactory;
   private final AddressFactory addressFactory;
-  private final Map<ClientTransaction, CompletableFuture<Response>> pending =
-      new ConcurrentHashMap<>();
+  private final Map<ClientTransaction, Pending> pending = new ConcurrentHashMap<>();
+
+  /** A request waiting for its final response, and the peer it went to. */
+  private record Pending(CompletableFuture<Response> answer, SipTarget target) {}
 
   private SipEndpoint(String host, int requestedPort) {
     SipFactory factory = SipFactory.getInstance();
@@ -154,14 +156,16 @@ public final class SipEndpoint implements AutoCloseable {
    * Sends {@code request} in a new client transaction and waits for its final response (1xx are
    * skipped).
    *
+   * @param target the peer the request is routed to (its Request-URI or first Route), used to match
+   *     transport errors to requests
    * @throws TransientException on timeout, transport error or interruption (interrupt flag kept)
    */
-  public Response send(Request request, Duration timeout) {
+  public Response send(Request request, SipTarget target, Duration timeout) {
     CompletableFuture<Response> answer = new CompletableFuture<>();
     ClientTransaction tx;
     try {
       tx = provider.getNewClientTransaction(request);
-      pending.put(tx, answer);
+      pending.put(tx, new Pending(answer, target));
       tx.sendRequest();
     } catch (SipException e) {
       throw new TransientException(
@@ -206,7 +210,7 @@ public final class SipEndpoint implements AutoCloseable {
 
   @Override
   public void close() {
-    pending.values().forEach(f -> f.completeExceptionally(new SipException("endpoint closed")));
+    pending.values().forEach(p -> p.answer().completeExceptionally(new SipException("closed")));
     stack.stop();
   }
 
@@ -223,18 +227,18 @@ public final class SipEndpoint implements AutoCloseable {
       if (tx == null || event.getResponse().getStatusCode() < 200) {
         return;
       }
-      CompletableFuture<Response> f = pending.get(tx);
-      if (f != null) {
-        f.complete(event.getResponse());
+      Pending p = pending.get(tx);
+      if (p != null) {
+        p.answer().complete(event.getResponse());
       }
     }
 
     @Override
     public void processTimeout(TimeoutEvent event) {
       if (event.getClientTransaction() != null) {
-        CompletableFuture<Response> f = pending.get(event.getClientTransaction());
-        if (f != null) {
-          f.completeExceptionally(new SipException("transaction timed out"));
+        Pending p = pending.get(event.getClientTransaction());
+        if (p != null) {
+          p.answer().completeExceptionally(new SipException("transaction timed out"));
         }
       }
     }
@@ -242,12 +246,16 @@ public final class SipEndpoint implements AutoCloseable {
     @Override
     public void processIOException(IOExceptionEvent event) {
       String peer = event.getHost() + ":" + event.getPort() + "/" + event.getTransport();
-      pending.forEach(
-          (tx, f) -> {
-            if (tx.getRequest().getRequestURI().toString().contains(event.getHost())) {
-              f.completeExceptionally(new SipException("transport error towards " + peer));
-            }
-          });
+      for (Pending p : pending.values()) {
+        SipTarget t = p.target();
+        // Hosts given by name (rather than resolved) do not match here: those requests end by
+        // their timeout instead, which is only slower.
+        if (t.host().equals(event.getHost())
+            && t.port() == event.getPort()
+            && t.transport().equalsIgnoreCase(event.getTransport())) {
+          p.answer().completeExceptionally(new SipException("transport error towards " + peer));
+        }
+      }
     }
 
     @Override

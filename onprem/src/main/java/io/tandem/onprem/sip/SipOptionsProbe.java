@@ -103,7 +103,7 @@ public final class SipOptionsProbe implements HealthSensor {
     long start = nanoTime.getAsLong();
     Response response;
     try {
-      response = endpoint.send(request, spec.timeout());
+      response = endpoint.send(request, target, spec.timeout());
     } catch (TransientException e) {
       return SensorReading.fail(e.getMessage(), now());
     }

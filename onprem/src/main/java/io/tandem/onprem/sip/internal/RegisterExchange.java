@@ -63,7 +63,7 @@ public final class RegisterExchange {
     boolean answeredFreshChallenge = false;
     for (int round = 0; round < MAX_ROUNDS; round++) {
       Request request = build(target, contact, wanted);
-      Response response = endpoint.send(request, trunk.requestTimeout());
+      Response response = endpoint.send(request, target, trunk.requestTimeout());
       int code = response.getStatusCode();
       if (code >= 200 && code < 300) {
         return new Result(response, wanted);
