@@ -148,6 +148,14 @@ class Rfc2136DnsUpdaterTest {
   }
 
   @Test
+  void verifyGivesUpAfterItsTimeoutWhenTheValueNeverAppears() {
+    Rfc2136DnsUpdater impatient =
+        new Rfc2136DnsUpdater(
+            config(bind.tsigSecret()).verifyTimeout(Duration.ofMillis(300)).build());
+    assertThat(impatient.verify(record("never", "A", "192.0.2.77"))).isFalse();
+  }
+
+  @Test
   void anUnreachableServerIsTransient() throws IOException {
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {

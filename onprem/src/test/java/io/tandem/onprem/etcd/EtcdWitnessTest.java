@@ -87,6 +87,19 @@ class EtcdWitnessTest {
   }
 
   @Test
+  void aForcedAcquireTakesOverWithANewEpoch(TestInfo info) {
+    String c = cluster(info);
+    TicketResult a = siteA.acquire(TicketRequest.acquire(c, "a", true, TTL));
+    TicketResult forced = siteB.acquire(new TicketRequest(c, "b", false, TTL, 0, true));
+    assertThat(forced.granted()).isTrue();
+    assertThat(forced.reason()).contains("forced");
+    assertThat(forced.ticket().epoch()).isEqualTo(a.ticket().epoch() + 1);
+    assertThat(siteA.renew(TicketRequest.renew(c, "a", true, TTL, a.ticket().epoch())).granted())
+        .isFalse();
+    assertThat(siteA.observe(c)).map(Ticket::holder).contains("b");
+  }
+
+  @Test
   void anUnhealthySiteIsNotGranted(TestInfo info) {
     TicketResult r = siteA.acquire(TicketRequest.acquire(cluster(info), "a", false, TTL));
     assertThat(r.granted()).isFalse();
