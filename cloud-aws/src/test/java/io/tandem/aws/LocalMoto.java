@@ -25,7 +25,8 @@ public final class LocalMoto implements ParameterResolver {
   @Override
   public Object resolveParameter(ParameterContext p, ExtensionContext e) {
     String key = "moto-" + e.getRequiredTestClass().getName();
-    return e.getStore(ExtensionContext.Namespace.GLOBAL)
+    return e.getRoot()
+        .getStore(ExtensionContext.Namespace.GLOBAL)
         .computeIfAbsent(key, k -> start(), Running.class);
   }
 
