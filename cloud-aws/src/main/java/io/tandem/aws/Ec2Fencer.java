@@ -29,9 +29,8 @@ import software.amazon.awssdk.services.ec2.model.Tag;
  * an operator can restore them.
  *
  * <p>Calls: {@code DescribeInstances}, {@code CreateTags}, {@code StopInstances} or one {@code
- * ModifyInstanceAttribute} (single interface) / one {@code ModifyNetworkInterfaceAttribute} per
- * interface, {@code DescribeInstances} to verify; an already fenced instance costs one read.
- * Idempotent; thread-safe.
+ * ModifyNetworkInterfaceAttribute} per interface, {@code DescribeInstances} to verify; an already
+ * fenced instance costs one read. Idempotent; thread-safe.
  */
 public final class Ec2Fencer implements Fencer {
 
@@ -150,16 +149,9 @@ public final class Ec2Fencer implements Fencer {
       return;
     }
     String group = settings.isolationGroupId().orElseThrow();
-    List<InstanceNetworkInterface> enis = instance.networkInterfaces();
-    if (enis.size() <= 1) {
-      // One interface: the instance-level attribute changes it in one call.
-      aws.call(
-          "ec2:ModifyInstanceAttribute",
-          "EC2 instance " + id,
-          () -> ec2.modifyInstanceAttribute(r -> r.instanceId(id).groups(group)));
-      return;
-    }
-    for (InstanceNetworkInterface eni : enis) {
+    // Per interface: the interface is where EC2 keeps security groups (the instance-level
+    // attribute is a shorthand that fails with several interfaces).
+    for (InstanceNetworkInterface eni : instance.networkInterfaces()) {
       aws.call(
           "ec2:ModifyNetworkInterfaceAttribute",
           "network interface " + eni.networkInterfaceId(),
