@@ -20,4 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
 @ExtendWith(io.tandem.testkit.internal.SippExtension.class)
-public @interface Sipp {}
+public @interface Sipp {
+
+  /** {@code udp} (default) or {@code tcp}. */
+  String transport() default "udp";
+}
