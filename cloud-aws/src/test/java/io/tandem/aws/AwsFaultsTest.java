@@ -19,12 +19,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.ec2.model.Instance;
 
 /** Throttling, 5xx and denied permissions injected by a loopback proxy in front of the emulator. */
 @AwsEmulator
-@ExtendWith(LocalMoto.class)
 class AwsFaultsTest {
 
   private static final String ZONE = "example.com.";

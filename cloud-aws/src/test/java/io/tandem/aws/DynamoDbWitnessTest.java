@@ -21,10 +21,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 @AwsEmulator
-@ExtendWith(LocalMoto.class)
 class DynamoDbWitnessTest {
 
   private static final Duration TTL = Duration.ofSeconds(9);

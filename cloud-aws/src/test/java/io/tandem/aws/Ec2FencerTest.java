@@ -11,12 +11,10 @@ import io.tandem.testkit.AwsEmulatorPeer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.Tag;
 
 @AwsEmulator
-@ExtendWith(LocalMoto.class)
 class Ec2FencerTest {
 
   private final ApiCallCounter counter = new ApiCallCounter();

@@ -15,12 +15,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.route53.model.ChangeAction;
 import software.amazon.awssdk.services.route53.model.RRType;
 
 @AwsEmulator
-@ExtendWith(LocalMoto.class)
 class Route53UpdaterTest {
 
   private static final String ZONE = "example.com.";
