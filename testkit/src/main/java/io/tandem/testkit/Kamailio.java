@@ -21,4 +21,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
 @ExtendWith(io.tandem.testkit.internal.KamailioExtension.class)
-public @interface Kamailio {}
+public @interface Kamailio {
+
+  /**
+   * Users known at start as {@code user:password}; more can be added at run time with {@link
+   * KamailioPeer#addUser}.
+   */
+  String[] users() default {"trunk1:secret1", "trunk2:secret2"};
+
+  /** SIP domain and digest realm. */
+  String domain() default "tandem.test";
+
+  /**
+   * Digest algorithm offered in challenges: {@code MD5} (default, what most trunks speak) or {@code
+   * SHA-256} (RFC 8760; Kamailio 5.6's auth module supports it).
+   */
+  String digestAlgorithm() default "MD5";
+}

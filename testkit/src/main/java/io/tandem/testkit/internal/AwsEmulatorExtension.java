@@ -1,6 +1,94 @@
 package io.tandem.testkit.internal;
 
-import org.junit.jupiter.api.extension.Extension;
+import io.tandem.testkit.AwsEmulator;
+import io.tandem.testkit.AwsEmulatorPeer;
+import io.tandem.testkit.AwsEmulatorPeer.Engine;
+import java.util.Locale;
+import java.util.Optional;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 
-/** Starts the {@code @AwsEmulator} peer. Placeholder until the testkit lands. */
-public class AwsEmulatorExtension implements Extension {}
+/**
+ * Starts the {@code @AwsEmulator}; see {@link AwsEmulator}. One emulator serves the whole JVM run
+ * (moto needs ~1 s to import its services); each test class gets it freshly reset.
+ *
+ * <p>The engine is chosen by, in order: the JUnit configuration parameter or system property
+ * {@value #ENGINE_PARAM}, the environment variable {@code TANDEM_AWS_EMULATOR} ({@code moto} or
+ * {@code localstack}), else LocalStack through Testcontainers when a Docker engine answers and
+ * moto's standalone server otherwise.
+ */
+public final class AwsEmulatorExtension extends PeerExtension<AwsEmulatorPeer, AwsEmulator> {
+
+  /** Forces the engine: {@code moto} or {@code localstack}. */
+  public static final String ENGINE_PARAM = "tandem.testkit.awsEmulator";
+
+  private static final Namespace SHARED = Namespace.create(AwsEmulatorExtension.class);
+
+  public AwsEmulatorExtension() {
+    super(AwsEmulatorPeer.class, AwsEmulator.class);
+  }
+
+  @Override
+  PeerHandle<AwsEmulatorPeer> start(
+      AwsEmulator settings, ExtensionContext context, PeerBinaries binaries) {
+    Engine engine = chooseEngine(context);
+    RunningAwsEmulator shared =
+        context
+            .getRoot()
+            .getStore(SHARED)
+            .computeIfAbsent(
+                engine,
+                key ->
+                    startWithRetry(
+                        () ->
+                            engine == Engine.LOCALSTACK
+                                ? LocalStackEmulator.start()
+                                : MotoEmulator.start(
+                                    binaries.projectLocal(
+                                        "venv/bin/moto_server",
+                                        "python3 -m venv .peers/venv && .peers/venv/bin/pip"
+                                            + " install 'moto[server]>=5,<6'"))),
+                RunningAwsEmulator.class);
+    shared.reset();
+    return new ClassView(shared);
+  }
+
+  private static Engine chooseEngine(ExtensionContext context) {
+    Optional<String> forced =
+        context
+            .getConfigurationParameter(ENGINE_PARAM)
+            .or(() -> Optional.ofNullable(System.getenv("TANDEM_AWS_EMULATOR")))
+            .filter(s -> !s.isBlank());
+    if (forced.isPresent()) {
+      return switch (forced.get().trim().toLowerCase(Locale.ROOT)) {
+        case "moto" -> Engine.MOTO;
+        case "localstack" -> Engine.LOCALSTACK;
+        default ->
+            throw new IllegalArgumentException(
+                "TANDEM_AWS_EMULATOR / "
+                    + ENGINE_PARAM
+                    + " is moto or localstack, not "
+                    + forced.get());
+      };
+    }
+    return LocalStackEmulator.dockerAvailable() ? Engine.LOCALSTACK : Engine.MOTO;
+  }
+
+  /** The emulator as one test class sees it: closing it leaves the shared process running. */
+  private record ClassView(RunningAwsEmulator shared) implements PeerHandle<AwsEmulatorPeer> {
+    @Override
+    public AwsEmulatorPeer peer() {
+      return shared;
+    }
+
+    @Override
+    public String logTail() {
+      return shared.logTail();
+    }
+
+    @Override
+    public void close() {
+      // The shared emulator is closed with the root context at the end of the run.
+    }
+  }
+}

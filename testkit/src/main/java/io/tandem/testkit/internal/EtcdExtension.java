@@ -1,6 +1,18 @@
 package io.tandem.testkit.internal;
 
-import org.junit.jupiter.api.extension.Extension;
+import io.tandem.testkit.Etcd;
+import io.tandem.testkit.EtcdPeer;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** Starts the {@code @Etcd} peer. Placeholder until the testkit lands. */
-public class EtcdExtension implements Extension {}
+/** Starts the {@code @Etcd} single-node cluster; see {@link Etcd}. */
+public final class EtcdExtension extends PeerExtension<EtcdPeer, Etcd> {
+
+  public EtcdExtension() {
+    super(EtcdPeer.class, Etcd.class);
+  }
+
+  @Override
+  PeerHandle<EtcdPeer> start(Etcd settings, ExtensionContext context, PeerBinaries binaries) {
+    return RunningEtcd.start(binaries.system("etcd", "etcd-server etcd-client"));
+  }
+}

@@ -1,0 +1,32 @@
+package io.tandem.testkit.internal;
+
+import io.tandem.testkit.AwsEmulatorPeer;
+
+/** An AWS emulator process or container shared by the test classes of one JVM run. */
+interface RunningAwsEmulator extends AwsEmulatorPeer, AutoCloseable {
+
+  String REGION = "us-east-1";
+  String ACCESS_KEY_ID = "test";
+  String SECRET_ACCESS_KEY = "test";
+
+  /** The emulator's recent log lines, for failure reports. */
+  String logTail();
+
+  @Override
+  void close();
+
+  @Override
+  default String region() {
+    return REGION;
+  }
+
+  @Override
+  default String accessKeyId() {
+    return ACCESS_KEY_ID;
+  }
+
+  @Override
+  default String secretAccessKey() {
+    return SECRET_ACCESS_KEY;
+  }
+}
