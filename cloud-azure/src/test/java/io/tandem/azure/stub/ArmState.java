@@ -114,11 +114,32 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
   // ---- request handling ----
 
   @Override
-  public synchronized ResponseDefinition transform(ServeEvent event) {
+  public ResponseDefinition transform(ServeEvent event) {
     LoggedRequest req = event.getRequest();
     String method = req.getMethod().getName();
     String url = req.getUrl();
     String path = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
+    // Hooks run outside the lock: a hook may itself call the stub (a second agent racing us).
+    for (Hook h : takeHooks(method, key(path))) {
+      h.action.run();
+    }
+    return handle(req, method, url, path);
+  }
+
+  private synchronized List<Hook> takeHooks(String method, String k) {
+    List<Hook> due = new ArrayList<>();
+    for (Iterator<Hook> it = hooks.iterator(); it.hasNext(); ) {
+      Hook h = it.next();
+      if (h.method.equals(method) && k.contains(h.pathContains)) {
+        it.remove();
+        due.add(h);
+      }
+    }
+    return due;
+  }
+
+  private synchronized ResponseDefinition handle(
+      LoggedRequest req, String method, String url, String path) {
     String query = url.contains("?") ? url.substring(url.indexOf('?') + 1) : "";
     for (String q : query.split("&")) {
       if (q.startsWith("api-version=")) {
@@ -129,13 +150,6 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
       return error(401, "AuthenticationFailed", "Authentication failed: no valid bearer token.");
     }
     String k = key(path);
-    for (Iterator<Hook> it = hooks.iterator(); it.hasNext(); ) {
-      Hook h = it.next();
-      if (h.method.equals(method) && k.contains(h.pathContains)) {
-        it.remove();
-        h.action.run();
-      }
-    }
     if (k.contains("/operations/")) {
       return poll(k);
     }
