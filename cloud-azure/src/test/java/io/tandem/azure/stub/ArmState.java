@@ -142,7 +142,7 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
       LoggedRequest req, String method, String url, String path) {
     String query = url.contains("?") ? url.substring(url.indexOf('?') + 1) : "";
     for (String q : query.split("&")) {
-      if (q.startsWith("api-version=")) {
+      if (q.startsWith("api-version=") && !path.contains("/operations/")) {
         apiVersions.add(resourceType(path) + " " + q.substring("api-version=".length()));
       }
     }
