@@ -291,10 +291,12 @@ public final class RunbookEngine {
       if (end.outcome() != RunOutcome.SUCCEEDED) {
         notifyFailure(report);
       }
-      journal.close();
       return report;
     } finally {
+      // Also on a crash-like Error: the OS would close the file too; the journal stays as written.
       active.remove(ctx.runId());
+      gateKeeper.forget(ctx.runId());
+      journal.close();
     }
   }
 
