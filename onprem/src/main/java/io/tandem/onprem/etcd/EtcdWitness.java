@@ -50,6 +50,10 @@ import java.util.concurrent.TimeoutException;
  * grow etcd's revision history. A release deletes the key at once: a holder that hands over
  * voluntarily needs no grace. A forced acquire replaces the holder regardless.
  *
+ * <p>etcd leases count whole seconds, so TTL and grace are rounded up to whole seconds; rounding
+ * can only lengthen a ticket and its grace, never shorten them. etcd also raises a lease below its
+ * minimum TTL (about 1.5 s with default election settings) to that minimum.
+ *
  * <p><b>Restarts.</b> etcd persists keys and leases; a restarted (or newly elected) leader resets
  * every lease's remaining time to its full TTL, so a restart can only lengthen a ticket, never
  * shorten it. Epochs live in raft-replicated keys and are committed before a grant is answered.

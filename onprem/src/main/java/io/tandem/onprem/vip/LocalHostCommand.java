@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -20,6 +22,12 @@ import java.util.concurrent.TimeoutException;
 public final class LocalHostCommand implements HostCommand {
 
   private static final int MAX_OUTPUT = 8192;
+
+  /**
+   * Output is drained on virtual threads: on the common pool (one thread on a two-core host) a
+   * command filling its stderr pipe while stdout is drained would block until the timeout.
+   */
+  private static final Executor DRAIN = Executors.newVirtualThreadPerTaskExecutor();
 
   private final String host;
   private final List<String> prefix;
@@ -54,9 +62,9 @@ public final class LocalHostCommand implements HostCommand {
           "host " + host + ": cannot start '" + command.get(0) + "': " + e.getMessage(), e);
     }
     CompletableFuture<String> out =
-        CompletableFuture.supplyAsync(() -> drain(process.getInputStream()));
+        CompletableFuture.supplyAsync(() -> drain(process.getInputStream()), DRAIN);
     CompletableFuture<String> err =
-        CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()));
+        CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()), DRAIN);
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
