@@ -122,6 +122,28 @@ public final class SipTrunkRegistrar implements TrunkRegistrar, AutoCloseable {
     }
   }
 
+  /**
+   * The failover move: registers {@code newContact}, then removes {@code oldContact} (the old
+   * site's binding) if the registrar answers. A registrar that cannot be reached for the removal is
+   * logged, not thrown: the new binding is in place and the old one expires on its own.
+   *
+   * @return the registrar's bindings after the last successful step
+   */
+  public TrunkBinding replace(
+      String trunk, String newContact, String oldContact, FencingToken token) {
+    TrunkBinding registered = register(trunk, newContact, token);
+    try {
+      return unregister(trunk, oldContact);
+    } catch (TransientException e) {
+      log.warn(
+          "trunk {}: old contact {} not removed ({}); it expires by itself",
+          trunk,
+          oldContact,
+          e.getMessage());
+      return registered;
+    }
+  }
+
   @Override
   public TrunkBinding unregister(String trunk, String contact) {
     TrunkState state = state(trunk);

@@ -149,8 +149,12 @@ class SipTrunkRegistrarTest {
       assertThat(kamailio.contacts(AOR)).singleElement().asString().contains("192.0.2.10");
 
       // failover: site B binds its public address, then removes site A's contact
-      b.register("carrier-1", "198.51.100.30:5060", new FencingToken("c", "site-b", 2));
-      TrunkBinding left = b.unregister("carrier-1", "192.0.2.10:5060");
+      TrunkBinding left =
+          b.replace(
+              "carrier-1",
+              "198.51.100.30:5060",
+              "192.0.2.10:5060",
+              new FencingToken("c", "site-b", 2));
 
       assertThat(left.contacts()).singleElement().asString().contains("198.51.100.30:5060");
       assertThat(kamailio.contacts(AOR)).singleElement().asString().contains("198.51.100.30:5060");
