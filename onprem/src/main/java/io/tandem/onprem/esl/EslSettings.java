@@ -45,6 +45,73 @@ public record EslSettings(
     return new EslSettings(host, port, password, t, profile);
   }
 
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Validating builder; the password comes from an environment variable or a file. */
+  public static final class Builder {
+    private String host;
+    private int port = 8021;
+    private String password;
+    private Duration timeout = Duration.ofSeconds(3);
+    private String profile = "external";
+
+    private Builder() {}
+
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** For tests; prefer {@link #passwordFromEnv} or {@link #passwordFromFile}. */
+    public Builder password(String password) {
+      this.password = password;
+      return this;
+    }
+
+    public Builder passwordFromEnv(String variable) {
+      this.password = io.tandem.onprem.ami.SecretSource.env("esl: password", variable);
+      return this;
+    }
+
+    public Builder passwordFromFile(java.nio.file.Path file) {
+      this.password = io.tandem.onprem.ami.SecretSource.file("esl: password", file);
+      return this;
+    }
+
+    public Builder timeout(Duration timeout) {
+      this.timeout = timeout;
+      return this;
+    }
+
+    public Builder profile(String profile) {
+      this.profile = profile;
+      return this;
+    }
+
+    public EslSettings build() {
+      if (host == null) {
+        throw new ConfigException("esl: host: missing");
+      }
+      if (password == null) {
+        throw new ConfigException("esl: password: missing (use passwordFromEnv/File)");
+      }
+      if (timeout == null) {
+        throw new ConfigException("esl: timeout: missing");
+      }
+      if (profile == null) {
+        throw new ConfigException("esl: profile: missing");
+      }
+      return new EslSettings(host, port, password, timeout, profile);
+    }
+  }
+
   @Override
   public String toString() {
     return "EslSettings[" + host + ":" + port + ", profile=" + profile + ", password=***]";
