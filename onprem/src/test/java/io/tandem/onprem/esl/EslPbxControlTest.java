@@ -118,6 +118,38 @@ class EslPbxControlTest {
   }
 
   @Test
+  void directoryUserLoginIsLimitedToItsAllowedApi() {
+    server.withUser("tandem@default", "u-pw", java.util.Set.of("status", "show", "sofia"));
+    EslSettings asUser =
+        EslSettings.builder()
+            .host(server.host())
+            .port(server.port())
+            .user("tandem@default")
+            .password("u-pw")
+            .build();
+    try (EslPbxControl limited = new EslPbxControl(asUser)) {
+      assertThat(limited.activeChannels()).isEqualTo(4);
+      assertThatThrownBy(limited::stopNewCalls)
+          .isInstanceOf(PermissionException.class)
+          .hasMessageContaining("does not allow 'api fsctl pause inbound'");
+      assertThat(model.acceptingCalls()).isTrue();
+      assertThat(limited.activeChannels()).isEqualTo(4); // the session survives a refusal
+    }
+    EslSettings wrong =
+        EslSettings.builder()
+            .host(server.host())
+            .port(server.port())
+            .user("tandem@default")
+            .password("nope")
+            .build();
+    try (EslPbxControl bad = new EslPbxControl(wrong)) {
+      assertThatThrownBy(bad::status)
+          .isInstanceOf(PermissionException.class)
+          .hasMessageContaining("of tandem@default");
+    }
+  }
+
+  @Test
   void wrongPasswordIsAPermissionError() {
     EslSettings wrong = EslSettings.of(server.host(), server.port(), "guess");
     try (EslPbxControl bad = new EslPbxControl(wrong)) {
