@@ -214,6 +214,54 @@ class SipTrunkRegistrarTest {
     }
   }
 
+  @Test
+  void refreshIsScheduledAtTheRatioOfTheGrantedLifetime() throws Exception {
+    RecordingScheduler recording = new RecordingScheduler();
+    SipTrunk t = trunk1("udp").expires(Duration.ofSeconds(100)).refreshRatio(0.8).build();
+    try (SipTrunkRegistrar registrar =
+        new SipTrunkRegistrar(
+            siteB,
+            List.of(t),
+            new RegistrarLocator(new SimpleResolver("127.0.0.1")),
+            Clock.systemUTC(),
+            recording)) {
+      registrar.register("carrier-1", "198.51.100.28:5060", EPOCH_1);
+      long before = cseq(kamailio.locationDump());
+
+      assertThat(recording.delaysMs).containsExactly(80_000L);
+      recording.tasks.get(0).run(); // the refresh, run now instead of in 80 s
+
+      assertThat(cseq(kamailio.locationDump())).isGreaterThan(before);
+      assertThat(recording.delaysMs).containsExactly(80_000L, 80_000L);
+
+      registrar.unregister("carrier-1", "198.51.100.28:5060");
+      int scheduled = recording.tasks.size();
+      recording.tasks.get(scheduled - 1).run(); // a stale refresh after unregister does nothing
+      assertThat(kamailio.contacts(AOR)).isEmpty();
+    } finally {
+      recording.shutdownNow();
+    }
+  }
+
+  /** Records what the registrar schedules; the tasks run only when the test runs them. */
+  private static final class RecordingScheduler
+      extends java.util.concurrent.ScheduledThreadPoolExecutor {
+    final List<Long> delaysMs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<Runnable> tasks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    RecordingScheduler() {
+      super(1);
+    }
+
+    @Override
+    public java.util.concurrent.ScheduledFuture<?> schedule(
+        Runnable command, long delay, java.util.concurrent.TimeUnit unit) {
+      delaysMs.add(unit.toMillis(delay));
+      tasks.add(command);
+      return super.schedule(() -> {}, 1, java.util.concurrent.TimeUnit.DAYS);
+    }
+  }
+
   private static long cseq(String dump) {
     Matcher m = Pattern.compile("\"CSeq\"\\s*:\\s*(\\d+)").matcher(dump);
     long max = -1;
