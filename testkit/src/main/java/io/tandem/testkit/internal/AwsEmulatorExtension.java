@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts the {@code @AwsEmulator}; see {@link AwsEmulator}. One emulator serves the whole JVM run
@@ -15,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
  * <p>The engine is chosen by, in order: the JUnit configuration parameter or system property
  * {@value #ENGINE_PARAM}, the environment variable {@code TANDEM_AWS_EMULATOR} ({@code moto} or
  * {@code localstack}), else LocalStack through Testcontainers when a Docker engine answers and
- * moto's standalone server otherwise.
+ * moto's standalone server otherwise (also when an automatically chosen LocalStack fails to start).
  */
 public final class AwsEmulatorExtension extends PeerExtension<AwsEmulatorPeer, AwsEmulator> {
 
@@ -23,6 +25,7 @@ public final class AwsEmulatorExtension extends PeerExtension<AwsEmulatorPeer, A
   public static final String ENGINE_PARAM = "tandem.testkit.awsEmulator";
 
   private static final Namespace SHARED = Namespace.create(AwsEmulatorExtension.class);
+  private static final Logger LOG = LoggerFactory.getLogger(AwsEmulatorExtension.class);
 
   public AwsEmulatorExtension() {
     super(AwsEmulatorPeer.class, AwsEmulator.class);
@@ -31,47 +34,62 @@ public final class AwsEmulatorExtension extends PeerExtension<AwsEmulatorPeer, A
   @Override
   PeerHandle<AwsEmulatorPeer> start(
       AwsEmulator settings, ExtensionContext context, PeerBinaries binaries) {
-    Engine engine = chooseEngine(context);
+    Optional<Engine> forced = forcedEngine(context);
+    Engine engine =
+        forced.orElseGet(
+            () -> LocalStackEmulator.dockerAvailable() ? Engine.LOCALSTACK : Engine.MOTO);
     RunningAwsEmulator shared =
         context
             .getRoot()
             .getStore(SHARED)
             .computeIfAbsent(
-                engine,
-                key ->
-                    startWithRetry(
-                        () ->
-                            engine == Engine.LOCALSTACK
-                                ? LocalStackEmulator.start()
-                                : MotoEmulator.start(
-                                    binaries.projectLocal(
-                                        "venv/bin/moto_server",
-                                        "python3 -m venv .peers/venv && .peers/venv/bin/pip"
-                                            + " install 'moto[server]>=5,<6'"))),
+                SHARED,
+                key -> startEngine(engine, forced.isPresent(), binaries),
                 RunningAwsEmulator.class);
     shared.reset();
     return new ClassView(shared);
   }
 
-  private static Engine chooseEngine(ExtensionContext context) {
+  private static RunningAwsEmulator startEngine(
+      Engine engine, boolean forced, PeerBinaries binaries) {
+    if (engine == Engine.LOCALSTACK) {
+      try {
+        return LocalStackEmulator.start();
+      } catch (RuntimeException e) {
+        if (forced) {
+          throw e;
+        }
+        // Chosen only because Docker answered: an image that will not start (no network, an
+        // auth token required) must not fail the build where moto works.
+        LOG.warn("LocalStack did not start ({}); using moto instead", e.toString());
+      }
+    }
+    return startWithRetry(
+        () ->
+            MotoEmulator.start(
+                binaries.projectLocal(
+                    "venv/bin/moto_server",
+                    "python3 -m venv .peers/venv && .peers/venv/bin/pip install 'moto[server]>=5,<6'")));
+  }
+
+  private static Optional<Engine> forcedEngine(ExtensionContext context) {
     Optional<String> forced =
         context
             .getConfigurationParameter(ENGINE_PARAM)
             .or(() -> Optional.ofNullable(System.getenv("TANDEM_AWS_EMULATOR")))
             .filter(s -> !s.isBlank());
-    if (forced.isPresent()) {
-      return switch (forced.get().trim().toLowerCase(Locale.ROOT)) {
-        case "moto" -> Engine.MOTO;
-        case "localstack" -> Engine.LOCALSTACK;
-        default ->
-            throw new IllegalArgumentException(
-                "TANDEM_AWS_EMULATOR / "
-                    + ENGINE_PARAM
-                    + " is moto or localstack, not "
-                    + forced.get());
-      };
-    }
-    return LocalStackEmulator.dockerAvailable() ? Engine.LOCALSTACK : Engine.MOTO;
+    return forced.map(
+        value ->
+            switch (value.trim().toLowerCase(Locale.ROOT)) {
+              case "moto" -> Engine.MOTO;
+              case "localstack" -> Engine.LOCALSTACK;
+              default ->
+                  throw new IllegalArgumentException(
+                      "TANDEM_AWS_EMULATOR / "
+                          + ENGINE_PARAM
+                          + " is moto or localstack, not "
+                          + value);
+            });
   }
 
   /** The emulator as one test class sees it: closing it leaves the shared process running. */
