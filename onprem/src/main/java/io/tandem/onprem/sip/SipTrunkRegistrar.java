@@ -95,8 +95,7 @@ public final class SipTrunkRegistrar implements TrunkRegistrar, AutoCloseable {
   public TrunkBinding observe(String trunk) {
     TrunkState state = state(trunk);
     synchronized (state) {
-      Response ok =
-          exchange(state, Optional.empty(), (int) state.trunk.expires().toSeconds()).response();
+      Response ok = exchange(state, Optional.empty(), 0).response(); // no Contact: a query
       return new TrunkBinding(trunk, contacts(ok), state.expiresAt);
     }
   }
@@ -155,8 +154,8 @@ public final class SipTrunkRegistrar implements TrunkRegistrar, AutoCloseable {
         state.expiresAt = Optional.empty();
       }
       // Registrars match bindings by exact URI (RFC 3261 §10.3 compares URIs with their
-      // parameters), so remove the binding exactly as the registrar lists it.
-      List<String> current = contacts(exchange(state, Optional.empty(), 0).response()) /* query */;
+      // parameters), so query first and remove the binding exactly as the registrar lists it.
+      List<String> current = contacts(exchange(state, Optional.empty(), 0).response());
       Optional<String> listed = current.stream().filter(c -> sameContact(c, uri)).findFirst();
       if (listed.isEmpty()) {
         log.info("trunk {}: {} is not bound (registrar holds {})", trunk, uri, current);
