@@ -1,15 +1,191 @@
 package io.tandem.app.cli;
 
 import io.tandem.app.ExitCodes;
+import io.tandem.app.lab.LabCluster;
+import io.tandem.app.lab.LabScenario;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tools.jackson.databind.json.JsonMapper;
 
-/** {@code tandem lab}. */
-@Command(name = "lab", description = "Run the lab: a full failover demo on loopback.")
+/**
+ * {@code tandem lab}: the whole failover on loopback, with nothing else installed. Starts the lab
+ * cluster, prints the console URL and one-time credentials, waits until one site is active, then
+ * injects the scenario and prints the timeline and RTO as they happen.
+ */
+@Command(
+    name = "lab",
+    description =
+        "Run the lab: witness, two sites with simulated PBXs, carrier registrar, DNS and a"
+            + " simulated cloud address on 127.0.0.1; then fail over and print the timeline.")
 public final class LabCommand implements Callable<Integer> {
 
+  @Option(
+      names = "--scenario",
+      description =
+          "primary-crash (default), partition, witness-down, switchover; or 'none' to only start.")
+  String scenario;
+
+  @Option(names = "--port", defaultValue = "8080", description = "Console/API port (0: any).")
+  int port;
+
+  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Console/API address.")
+  String bind;
+
+  @Option(names = "--data-dir", description = "Where the witness state, journals and reports go.")
+  Path dataDir;
+
+  @Option(
+      names = "--exit",
+      description = "Exit after the scenario instead of keeping the console running.")
+  boolean exit;
+
+  @Option(
+      names = "--repeat",
+      defaultValue = "1",
+      description = "Run the scenario N times on fresh clusters and print median and worst RTO.")
+  int repeat;
+
+  @Option(names = "--json", description = "Write the measured results as JSON to this file.")
+  Path jsonOut;
+
   @Override
-  public Integer call() {
-    throw new CliException("lab: not wired yet", ExitCodes.INVALID);
+  public Integer call() throws IOException {
+    PrintStream out = System.out;
+    boolean interactive = System.console() != null && !exit && repeat == 1;
+    LabScenario chosen = null;
+    if (scenario != null && !scenario.equals("none")) {
+      chosen =
+          LabScenario.byId(scenario)
+              .orElseThrow(
+                  () ->
+                      new CliException(
+                          "--scenario: expected primary-crash, partition, witness-down,"
+                              + " switchover or none, got '"
+                              + scenario
+                              + "'",
+                          ExitCodes.INVALID));
+    }
+    if (repeat < 1 || repeat > 100) {
+      throw new CliException("--repeat: expected 1..100, got " + repeat, ExitCodes.INVALID);
+    }
+    out.println("tandem lab: a SIMULATED cluster on 127.0.0.1 (nothing leaves this machine)");
+    List<LabScenario.Result> results = new ArrayList<>();
+    for (int i = 1; i <= repeat; i++) {
+      Path dir =
+          dataDir != null ? dataDir.resolve("run-" + i) : Files.createTempDirectory("tandem-lab-");
+      int p = repeat > 1 ? 0 : port;
+      LabCluster lab;
+      try {
+        lab = new LabCluster(new LabCluster.Options(dir, bind, p)).start();
+      } catch (RuntimeException e) {
+        if (p != 0 && String.valueOf(e.getMessage()).contains("ort")) {
+          out.println("port " + p + " is busy; using a free port instead");
+          lab = new LabCluster(new LabCluster.Options(dir, bind, 0)).start();
+        } else {
+          throw e;
+        }
+      }
+      try {
+        if (i == 1) {
+          out.println(
+              "console  "
+                  + lab.baseUrl()
+                  + "/   (API docs: "
+                  + lab.baseUrl()
+                  + "/swagger-ui.html)");
+          out.println(
+              "login    admin / "
+                  + lab.adminPassword()
+                  + "   viewer / "
+                  + lab.viewerPassword()
+                  + "   (generated for this run)");
+          out.println("data     " + dir);
+        }
+        LabScenario s = chosen;
+        if (s == null && interactive && scenario == null) {
+          s = ask(out);
+        } else if (s == null && scenario == null) {
+          s = LabScenario.PRIMARY_CRASH;
+        }
+        if (s != null) {
+          if (repeat > 1) {
+            out.printf(Locale.ROOT, "--- run %d of %d ---%n", i, repeat);
+          }
+          results.add(s.run(lab, out));
+        }
+        if (i == repeat && !exit && System.console() != null) {
+          out.println(
+              "The console stays up at " + lab.baseUrl() + "/ — press Enter to stop the lab.");
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        }
+      } finally {
+        lab.close();
+      }
+    }
+    summarise(out, results);
+    boolean ok = results.stream().allMatch(LabScenario.Result::ok);
+    return ok ? ExitCodes.OK : ExitCodes.REFUSED;
+  }
+
+  private LabScenario ask(PrintStream out) throws IOException {
+    out.println(
+        "Press Enter to crash the primary site, or type: partition, witness-down,"
+            + " switchover, none");
+    String line =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+    if (line == null || line.isBlank()) {
+      return LabScenario.PRIMARY_CRASH;
+    }
+    if (line.trim().equals("none")) {
+      return null;
+    }
+    return LabScenario.byId(line.trim()).orElse(LabScenario.PRIMARY_CRASH);
+  }
+
+  private void summarise(PrintStream out, List<LabScenario.Result> results) throws IOException {
+    List<Long> rtos =
+        results.stream()
+            .map(LabScenario.Result::rtoMillis)
+            .filter(r -> r != null && r > 0)
+            .sorted(Comparator.naturalOrder())
+            .toList();
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("runs", results.size());
+    summary.put("ok", results.stream().filter(LabScenario.Result::ok).count());
+    if (!rtos.isEmpty()) {
+      long median = rtos.get((rtos.size() - 1) / 2);
+      long worst = rtos.get(rtos.size() - 1);
+      summary.put("rtoMedianMillis", median);
+      summary.put("rtoWorstMillis", worst);
+      if (results.size() > 1) {
+        out.printf(
+            Locale.ROOT,
+            "RTO over %d runs: median %.2f s, worst %.2f s%n",
+            rtos.size(),
+            median / 1000.0,
+            worst / 1000.0);
+      }
+    }
+    summary.put("results", results);
+    if (jsonOut != null) {
+      Files.writeString(
+          jsonOut,
+          JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+      out.println("results written to " + jsonOut);
+    }
   }
 }

@@ -107,7 +107,8 @@ public final class SimCloudAddress implements AddressMover, AutoCloseable {
       DatagramPacket p = new DatagramPacket(buf, buf.length);
       try {
         front.receive(p);
-        InetSocketAddress to = targets.get(state.attachedTo());
+        String attached = state.attachedTo();
+        InetSocketAddress to = attached == null ? null : targets.get(attached);
         if (to == null) {
           continue;
         }

@@ -43,6 +43,7 @@ public final class SimSipServer implements AutoCloseable {
   private static final Pattern EXPIRES = Pattern.compile(";\\s*expires=(\\d+)");
 
   private final Role role;
+  private final String name;
   private final String realm;
   private final Map<String, String> users;
   private final Clock clock;
@@ -52,9 +53,10 @@ public final class SimSipServer implements AutoCloseable {
   private final String nonce;
   private final Thread receiver;
 
-  private SimSipServer(Role role, String realm, Map<String, String> users, Clock clock)
+  private SimSipServer(Role role, String name, String realm, Map<String, String> users, Clock clock)
       throws SocketException {
     this.role = role;
+    this.name = name;
     this.realm = realm;
     this.users = Map.copyOf(users);
     this.clock = clock;
@@ -65,9 +67,9 @@ public final class SimSipServer implements AutoCloseable {
     this.receiver = Thread.ofVirtual().name("lab-sip-" + role).unstarted(this::loop);
   }
 
-  /** A simulated PBX answering OPTIONS. */
-  public static SimSipServer pbx(Clock clock) throws SocketException {
-    SimSipServer s = new SimSipServer(Role.PBX, "pbx.lab", Map.of(), clock);
+  /** A simulated PBX answering OPTIONS; {@code site} appears in its {@code Server} header. */
+  public static SimSipServer pbx(String site, Clock clock) throws SocketException {
+    SimSipServer s = new SimSipServer(Role.PBX, site, "pbx.lab", Map.of(), clock);
     s.receiver.start();
     return s;
   }
@@ -75,7 +77,7 @@ public final class SimSipServer implements AutoCloseable {
   /** A simulated carrier registrar with digest users (user to password). */
   public static SimSipServer registrar(String realm, Map<String, String> users, Clock clock)
       throws SocketException {
-    SimSipServer s = new SimSipServer(Role.REGISTRAR, realm, users, clock);
+    SimSipServer s = new SimSipServer(Role.REGISTRAR, "carrier", realm, users, clock);
     s.receiver.start();
     return s;
   }
@@ -140,12 +142,14 @@ public final class SimSipServer implements AutoCloseable {
   }
 
   private String handle(SipMessage m) {
+    String server =
+        "Server: tandem-lab-" + role.name().toLowerCase(java.util.Locale.ROOT) + " " + name;
     return switch (m.method()) {
       case "OPTIONS" ->
           role == Role.PBX && !serving.get()
-              ? m.response(503, "Service Unavailable", List.of("Retry-After: 30"))
+              ? m.response(503, "Service Unavailable", List.of("Retry-After: 30", server))
               : m.response(
-                  200, "OK", List.of("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER"));
+                  200, "OK", List.of("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER", server));
       case "REGISTER" ->
           role == Role.REGISTRAR ? register(m) : m.response(405, "Method Not Allowed", List.of());
       case "ACK" -> null;

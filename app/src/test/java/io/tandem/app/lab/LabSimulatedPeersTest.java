@@ -1,0 +1,67 @@
+package io.tandem.app.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tandem.app.lab.sim.SimCloudAddress;
+import io.tandem.app.lab.sim.SimDnsServer;
+import io.tandem.app.lab.sim.SimSipServer;
+import io.tandem.core.error.ConflictException;
+import io.tandem.core.error.StaleEpochException;
+import io.tandem.core.port.DnsRecord;
+import io.tandem.core.witness.FencingToken;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The lab's simulated peers behave like the real ones over real sockets. */
+class LabSimulatedPeersTest {
+
+  @Test
+  void thePublicAddressForwardsToWhicheverSiteItIsAttachedTo() throws Exception {
+    try (var a = SimSipServer.pbx("site-a", Clock.systemUTC());
+        var b = SimSipServer.pbx("site-b", Clock.systemUTC());
+        var address =
+            new SimCloudAddress(
+                "eipalloc-1",
+                Map.of(
+                    "site-a", new InetSocketAddress("127.0.0.1", a.port()),
+                    "site-b", new InetSocketAddress("127.0.0.1", b.port())),
+                "site-a")) {
+      var probeA = new PublicAddressProbe(address.publicAddress(), "site-a", Duration.ofSeconds(2));
+      assertThat(probeA.check().ok()).as(probeA.check().observed()).isTrue();
+      address.move("eipalloc-1", "site-b", new FencingToken("lab", "site-b", 2));
+      var probeB = new PublicAddressProbe(address.publicAddress(), "site-b", Duration.ofSeconds(2));
+      var result = probeB.check();
+      assertThat(result.ok()).as(result.observed()).isTrue();
+      assertThat(result.observed()).contains("site-b");
+      assertThatThrownBy(
+              () -> address.move("eipalloc-1", "site-a", new FencingToken("lab", "site-a", 1)))
+          .isInstanceOf(StaleEpochException.class);
+      b.serving(false);
+      assertThat(probeB.check().observed()).contains("503");
+    }
+  }
+
+  @Test
+  void theDnsServerAnswersOverTheWireAndComparesBeforeItSets() throws Exception {
+    var initial = new DnsRecord("lab.test.", "sip.lab.test.", "A", 30, List.of("192.0.2.10"));
+    try (var dns = new SimDnsServer("lab.test.", List.of(initial))) {
+      assertThat(dns.verify(initial)).isTrue();
+      var desired = initial.withValues(List.of("198.51.100.20"));
+      var token = new FencingToken("lab", "site-b", 3);
+      assertThatThrownBy(
+              () ->
+                  dns.replace(
+                      Optional.of(initial.withValues(List.of("203.0.113.9"))), desired, token))
+          .isInstanceOf(ConflictException.class);
+      dns.replace(Optional.of(initial), desired, token);
+      assertThat(dns.verify(desired)).isTrue();
+      assertThat(dns.verify(initial)).isFalse();
+    }
+  }
+}
