@@ -1,0 +1,410 @@
+package io.tandem.onprem.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.common.exception.EtcdException;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.LeaseOption;
+import io.etcd.jetcd.options.PutOption;
+import io.grpc.StatusRuntimeException;
+import io.tandem.core.error.PermissionException;
+import io.tandem.core.error.TransientException;
+import io.tandem.core.witness.Ticket;
+import io.tandem.core.witness.TicketRequest;
+import io.tandem.core.witness.TicketResult;
+import io.tandem.core.witness.Witness;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@link Witness} on etcd: one holder key per cluster bound to a lease, and an epoch counter key,
+ * both changed in one transaction that compares revisions.
+ *
+ * <p>Keys under {@code <prefix><cluster>/}: {@code epoch} (the last epoch granted, never deleted)
+ * and {@code holder} ({@code site=..;epoch=..;ttlMs=..}, attached to a lease).
+ *
+ * <p><b>Expiry and grace on etcd's clock.</b> The holder's lease is granted for {@code ttl + grace}
+ * (whole seconds). The ticket counts as valid while the lease's remaining time is more than {@code
+ * grace}; after that it has expired but the key still exists for {@code grace} seconds, so nobody
+ * else can take it (an acquire needs the holder key absent, {@code create_revision == 0}). When the
+ * lease ends etcd deletes the key itself and the next healthy site may acquire. Both bounds are
+ * therefore measured by the etcd leader, never by an agent's clock. A renewal is a single lease
+ * keep-alive (it resets the lease to {@code ttl + grace}); it writes no key, so renewals do not
+ * grow etcd's revision history. A release deletes the key at once: a holder that hands over
+ * voluntarily needs no grace. A forced acquire replaces the holder regardless.
+ *
+ * <p>etcd leases count whole seconds, so TTL and grace are rounded up to whole seconds; rounding
+ * can only lengthen a ticket and its grace, never shorten them. etcd also raises a lease below its
+ * minimum TTL (about 1.5 s with default election settings) to that minimum.
+ *
+ * <p><b>Restarts.</b> etcd persists keys and leases; a restarted (or newly elected) leader resets
+ * every lease's remaining time to its full TTL, so a restart can only lengthen a ticket, never
+ * shorten it. Epochs live in raft-replicated keys and are committed before a grant is answered.
+ *
+ * <p>Every call is bounded by {@code callTimeout}; a timeout or an unreachable etcd is a {@link
+ * TransientException}. A timed-out grant may still have committed: the next acquire by the same
+ * site finds itself holder and gets that ticket back, so nothing is lost. Thread-safe.
+ */
+public final class EtcdWitness implements Witness {
+
+  private final EtcdWitnessConfig config;
+  private final Client client;
+  private final Clock clock;
+
+  public EtcdWitness(EtcdWitnessConfig config) {
+    this(config, Clock.systemUTC());
+  }
+
+  public EtcdWitness(EtcdWitnessConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    ClientBuilder builder =
+        Client.builder()
+            .endpoints(config.endpoints().toArray(new java.net.URI[0]))
+            .connectTimeout(config.callTimeout())
+            // jetcd retries UNAVAILABLE by itself; keep its retries inside our own call timeout.
+            .retryDelay(50)
+            .retryMaxDelay(250)
+            .retryMaxDuration(config.callTimeout().plusMillis(100))
+            .keepaliveTime(Duration.ofSeconds(10))
+            .keepaliveTimeout(config.callTimeout());
+    if (config.user().isPresent()) {
+      builder.user(bytes(config.user().get())).password(bytes(config.password().orElseThrow()));
+    }
+    this.client = builder.build();
+  }
+
+  @Override
+  public TicketResult acquire(TicketRequest request) {
+    if (!request.healthy() && !request.force()) {
+      return TicketResult.refused(
+          observe(request.cluster()).orElse(null), "not granted: requester is not healthy");
+    }
+    State state = read(request.cluster());
+    if (state.holder.isEmpty()) {
+      return grant(request, state, "granted");
+    }
+    HolderRecord holder = state.holderRecord();
+    long remaining = remainingSeconds(state.holder.get().getLease());
+    boolean valid = remaining > config.graceSeconds();
+    if (holder.site().equals(request.site()) && valid && !request.force()) {
+      // The requester already holds a valid ticket: acquiring again is a renewal.
+      return renew(
+          TicketRequest.renew(
+              request.cluster(), request.site(), true, request.ttl(), holder.epoch()));
+    }
+    if (holder.site().equals(request.site()) || request.force()) {
+      // Our own lapsed ticket (we must have fenced), or an operator-forced takeover: new epoch.
+      return grant(request, state, request.force() ? "granted (forced)" : "granted again");
+    }
+    Ticket current = ticket(request.cluster(), holder, remaining);
+    return TicketResult.refused(
+        current,
+        valid
+            ? "held by " + holder.site() + " epoch " + holder.epoch() + " until " + current.expiry()
+            : "held by "
+                + holder.site()
+                + " epoch "
+                + holder.epoch()
+                + ": expired, in grace for "
+                + Math.max(0, remaining)
+                + " s more");
+  }
+
+  @Override
+  public TicketResult renew(TicketRequest request) {
+    State state = read(request.cluster());
+    if (state.holder.isEmpty()) {
+      return TicketResult.refused(null, "not renewed: no ticket (expired or released)");
+    }
+    HolderRecord holder = state.holderRecord();
+    KeyValue kv = state.holder.get();
+    if (!holder.site().equals(request.site()) || holder.epoch() != request.epoch()) {
+      return TicketResult.refused(
+          ticket(request.cluster(), holder, remainingSeconds(kv.getLease())),
+          "not renewed: held by " + holder.site() + " epoch " + holder.epoch());
+    }
+    long remaining = remainingSeconds(kv.getLease());
+    if (remaining <= config.graceSeconds()) {
+      return TicketResult.refused(
+          ticket(request.cluster(), holder, remaining),
+          "not renewed: epoch " + holder.epoch() + " expired on the witness's clock");
+    }
+    if (seconds(request.ttl()) != seconds(holder.ttl())) {
+      return changeTtl(request, state, holder);
+    }
+    try {
+      await(client.getLeaseClient().keepAliveOnce(kv.getLease()), "keep-alive");
+    } catch (LeaseGone e) {
+      return TicketResult.refused(null, "not renewed: the lease ended");
+    }
+    // Nothing may have replaced the holder between our read and the keep-alive (a forced takeover).
+    TxnResponse check =
+        await(
+            client
+                .getKVClient()
+                .txn()
+                .If(
+                    new Cmp(
+                        state.holderKey, Cmp.Op.EQUAL, CmpTarget.modRevision(kv.getModRevision())))
+                .commit(),
+            "renew check");
+    if (!check.isSucceeded()) {
+      return TicketResult.refused(
+          observe(request.cluster()).orElse(null), "not renewed: the holder changed");
+    }
+    return TicketResult.granted(
+        ticket(request.cluster(), holder, seconds(holder.ttl()) + config.graceSeconds()),
+        "renewed epoch " + holder.epoch());
+  }
+
+  @Override
+  public void release(String cluster, String site, long epoch) {
+    State state = read(cluster);
+    if (state.holder.isEmpty()) {
+      return;
+    }
+    HolderRecord holder = state.holderRecord();
+    if (!holder.site().equals(site) || holder.epoch() != epoch) {
+      return;
+    }
+    KeyValue kv = state.holder.get();
+    TxnResponse r =
+        await(
+            client
+                .getKVClient()
+                .txn()
+                .If(
+                    new Cmp(
+                        state.holderKey, Cmp.Op.EQUAL, CmpTarget.modRevision(kv.getModRevision())))
+                .Then(Op.delete(state.holderKey, DeleteOption.DEFAULT))
+                .commit(),
+            "release");
+    if (r.isSucceeded()) {
+      revokeQuietly(kv.getLease());
+    }
+  }
+
+  @Override
+  public Optional<Ticket> observe(String cluster) {
+    State state = read(cluster);
+    if (state.holder.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        ticket(cluster, state.holderRecord(), remainingSeconds(state.holder.get().getLease())));
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+
+  private TicketResult grant(TicketRequest request, State state, String verb) {
+    long leaseSeconds = seconds(request.ttl()) + config.graceSeconds();
+    long lease = await(client.getLeaseClient().grant(leaseSeconds), "lease grant").getID();
+    long next = state.epoch + 1;
+    HolderRecord holder = new HolderRecord(request.site(), next, request.ttl());
+    List<Cmp> conditions = new ArrayList<>();
+    conditions.add(
+        state.holder.isEmpty()
+            ? new Cmp(state.holderKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0))
+            : new Cmp(
+                state.holderKey,
+                Cmp.Op.EQUAL,
+                CmpTarget.modRevision(state.holder.get().getModRevision())));
+    conditions.add(
+        new Cmp(state.epochKey, Cmp.Op.EQUAL, CmpTarget.modRevision(state.epochModRevision)));
+    TxnResponse r;
+    try {
+      r =
+          await(
+              client
+                  .getKVClient()
+                  .txn()
+                  .If(conditions.toArray(new Cmp[0]))
+                  .Then(
+                      Op.put(state.epochKey, bytes(Long.toString(next)), PutOption.DEFAULT),
+                      Op.put(
+                          state.holderKey,
+                          bytes(holder.encode()),
+                          PutOption.builder().withLeaseId(lease).build()))
+                  .commit(),
+              "grant");
+    } catch (RuntimeException e) {
+      revokeQuietly(lease);
+      throw e;
+    }
+    if (!r.isSucceeded()) {
+      revokeQuietly(lease);
+      return TicketResult.refused(
+          observe(request.cluster()).orElse(null), "not granted: another site acquired first");
+    }
+    state.holder.ifPresent(old -> revokeQuietly(old.getLease()));
+    return TicketResult.granted(
+        ticket(request.cluster(), holder, leaseSeconds), verb + " epoch " + next);
+  }
+
+  private TicketResult changeTtl(TicketRequest request, State state, HolderRecord holder) {
+    KeyValue kv = state.holder.get();
+    long leaseSeconds = seconds(request.ttl()) + config.graceSeconds();
+    long lease = await(client.getLeaseClient().grant(leaseSeconds), "lease grant").getID();
+    HolderRecord renewed = new HolderRecord(holder.site(), holder.epoch(), request.ttl());
+    TxnResponse r =
+        await(
+            client
+                .getKVClient()
+                .txn()
+                .If(
+                    new Cmp(
+                        state.holderKey, Cmp.Op.EQUAL, CmpTarget.modRevision(kv.getModRevision())))
+                .Then(
+                    Op.put(
+                        state.holderKey,
+                        bytes(renewed.encode()),
+                        PutOption.builder().withLeaseId(lease).build()))
+                .commit(),
+            "renew with new ttl");
+    if (!r.isSucceeded()) {
+      revokeQuietly(lease);
+      return TicketResult.refused(
+          observe(request.cluster()).orElse(null), "not renewed: the holder changed");
+    }
+    revokeQuietly(kv.getLease());
+    return TicketResult.granted(
+        ticket(request.cluster(), renewed, leaseSeconds),
+        "renewed epoch " + holder.epoch() + " with ttl " + request.ttl());
+  }
+
+  private State read(String cluster) {
+    ByteSequence dir = bytes(config.keyPrefix() + cluster + "/");
+    ByteSequence epochKey = bytes(config.keyPrefix() + cluster + "/epoch");
+    ByteSequence holderKey = bytes(config.keyPrefix() + cluster + "/holder");
+    GetResponse r =
+        await(
+            client.getKVClient().get(dir, GetOption.builder().isPrefix(true).build()),
+            "read " + cluster);
+    long epoch = 0;
+    long epochModRevision = 0;
+    KeyValue holder = null;
+    for (KeyValue kv : r.getKvs()) {
+      if (kv.getKey().equals(epochKey)) {
+        epoch = Long.parseLong(kv.getValue().toString(StandardCharsets.UTF_8).trim());
+        epochModRevision = kv.getModRevision();
+      } else if (kv.getKey().equals(holderKey)) {
+        holder = kv;
+      }
+    }
+    return new State(epochKey, holderKey, epoch, epochModRevision, Optional.ofNullable(holder));
+  }
+
+  /** Seconds left on a lease by etcd's clock; -1 if it no longer exists. */
+  private long remainingSeconds(long leaseId) {
+    return await(client.getLeaseClient().timeToLive(leaseId, LeaseOption.DEFAULT), "lease ttl")
+        .getTTL();
+  }
+
+  private Ticket ticket(String cluster, HolderRecord holder, long leaseRemainingSeconds) {
+    long validSeconds = Math.max(0, leaseRemainingSeconds - config.graceSeconds());
+    Instant expiry = clock.instant().plusSeconds(validSeconds);
+    return new Ticket(cluster, holder.site(), holder.epoch(), expiry, holder.ttl());
+  }
+
+  private void revokeQuietly(long leaseId) {
+    try {
+      await(client.getLeaseClient().revoke(leaseId), "lease revoke");
+    } catch (RuntimeException e) {
+      // The lease ends by itself at its TTL; a failed revoke only delays nothing we rely on.
+    }
+  }
+
+  private <T> T await(CompletableFuture<T> future, String what) {
+    try {
+      return future.get(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new TransientException("etcd: interrupted during " + what, e);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new TransientException(
+          "etcd at "
+              + config.endpoints()
+              + " did not answer "
+              + what
+              + " within "
+              + config.callTimeout().toMillis()
+              + " ms",
+          e);
+    } catch (ExecutionException e) {
+      throw translate(e.getCause(), what);
+    }
+  }
+
+  private RuntimeException translate(Throwable cause, String what) {
+    String code = "";
+    if (cause instanceof EtcdException ee) {
+      code = ee.getErrorCode().name();
+    } else if (cause instanceof StatusRuntimeException se) {
+      code = se.getStatus().getCode().name();
+    }
+    String message = cause == null ? "" : String.valueOf(cause.getMessage());
+    if (what.equals("keep-alive")
+        && (code.equals("NOT_FOUND") || message.contains("lease not found"))) {
+      return new LeaseGone();
+    }
+    if (code.equals("PERMISSION_DENIED") || code.equals("UNAUTHENTICATED")) {
+      return new PermissionException(
+          "etcd refused " + what + " for user " + config.user().orElse("(none)") + ": " + code);
+    }
+    return new TransientException("etcd: " + what + " failed: " + code + " " + message, cause);
+  }
+
+  private static long seconds(Duration d) {
+    return Math.max(1, (d.toMillis() + 999) / 1000);
+  }
+
+  private static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, StandardCharsets.UTF_8);
+  }
+
+  /** A lease that etcd no longer knows (expired or revoked). */
+  private static final class LeaseGone extends RuntimeException {
+    LeaseGone() {
+      super("lease not found", null, false, false);
+    }
+  }
+
+  private record State(
+      ByteSequence epochKey,
+      ByteSequence holderKey,
+      long epoch,
+      long epochModRevision,
+      Optional<KeyValue> holder) {
+
+    HolderRecord holderRecord() {
+      return HolderRecord.decode(
+          holderKey.toString(StandardCharsets.UTF_8),
+          holder.orElseThrow().getValue().toString(StandardCharsets.UTF_8));
+    }
+  }
+}

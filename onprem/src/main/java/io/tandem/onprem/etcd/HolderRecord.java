@@ -1,0 +1,35 @@
+package io.tandem.onprem.etcd;
+
+import io.tandem.core.error.ProtocolException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Value of the holder key: who holds the ticket, under which epoch, with which TTL. Stored as
+ * {@code site=a;epoch=3;ttlMs=6000} so an operator can read it with {@code etcdctl get}.
+ */
+record HolderRecord(String site, long epoch, Duration ttl) {
+
+  String encode() {
+    return "site=" + site + ";epoch=" + epoch + ";ttlMs=" + ttl.toMillis();
+  }
+
+  static HolderRecord decode(String key, String value) {
+    Map<String, String> fields = new HashMap<>();
+    for (String part : value.split(";")) {
+      int eq = part.indexOf('=');
+      if (eq > 0) {
+        fields.put(part.substring(0, eq), part.substring(eq + 1));
+      }
+    }
+    try {
+      return new HolderRecord(
+          fields.get("site"),
+          Long.parseLong(fields.get("epoch")),
+          Duration.ofMillis(Long.parseLong(fields.get("ttlMs"))));
+    } catch (RuntimeException e) {
+      throw new ProtocolException("etcd: key " + key + " does not hold a Tandem ticket: " + value);
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package io.tandem.onprem.vip;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Port: runs one command on one host of the site and returns its exit code and output.
+ *
+ * <p>Contract: {@link #run} never blocks longer than about {@code timeout}; a command that takes
+ * longer is killed and reported as {@link io.tandem.core.error.TransientException}, as is a host
+ * that cannot be reached. A non-zero exit code is an answer, not an exception. Arguments are passed
+ * as a list (never through a shell), so addresses and interface names cannot inject commands.
+ * Implementations are thread-safe.
+ *
+ * <p>{@link LocalHostCommand} runs on this machine, optionally behind a fixed prefix: {@code ip
+ * netns exec <ns>} in tests, or {@code ssh -o BatchMode=yes -o ConnectTimeout=3 tandem@host-b --}
+ * to reach the second host of a site over the management network (key-based login, a forced command
+ * or sudoers entry limited to {@code ip addr} and {@code arping}).
+ */
+public interface HostCommand {
+
+  /** Name of the host for messages and {@code AddressBinding.attachedTo}. */
+  String host();
+
+  CommandResult run(List<String> argv, Duration timeout);
+
+  /** What a command answered. Output is truncated to a few KiB. */
+  record CommandResult(int exitCode, String stdout, String stderr) {
+    public boolean ok() {
+      return exitCode == 0;
+    }
+  }
+}

@@ -1,0 +1,248 @@
+package io.tandem.onprem.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.tandem.core.error.TransientException;
+import io.tandem.core.witness.Ticket;
+import io.tandem.core.witness.TicketRequest;
+import io.tandem.core.witness.TicketResult;
+import io.tandem.onprem.bench.BenchResult;
+import io.tandem.testkit.Etcd;
+import io.tandem.testkit.EtcdPeer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/** Against a real single-node etcd started by the testkit. */
+@Etcd
+class EtcdWitnessTest {
+
+  private static final Duration TTL = Duration.ofSeconds(2);
+  private static EtcdPeer etcd;
+  private static EtcdWitness siteA;
+  private static EtcdWitness siteB;
+
+  @BeforeAll
+  static void connect(EtcdPeer peer) {
+    etcd = peer;
+    siteA = new EtcdWitness(config(peer.endpoint()));
+    siteB = new EtcdWitness(config(peer.endpoint()));
+    // The first call also loads gRPC and opens the channel, slow on a loaded machine.
+    for (EtcdWitness w : List.of(siteA, siteB)) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptionsInstanceOf(TransientException.class)
+          .until(() -> w.observe("warm-up").isEmpty());
+    }
+  }
+
+  @AfterAll
+  static void close() {
+    siteA.close();
+    siteB.close();
+  }
+
+  private static EtcdWitnessConfig config(String endpoint) {
+    return EtcdWitnessConfig.builder()
+        .endpoints(endpoint)
+        .grace(Duration.ofSeconds(1))
+        .callTimeout(Duration.ofSeconds(3))
+        .build();
+  }
+
+  private static String cluster(TestInfo info) {
+    return "c-" + info.getTestMethod().orElseThrow().getName();
+  }
+
+  @Test
+  void acquireRenewReleaseAndHandOver(TestInfo info) {
+    String c = cluster(info);
+    TicketResult a = siteA.acquire(TicketRequest.acquire(c, "a", true, TTL));
+    assertThat(a.granted()).isTrue();
+    long epoch = a.ticket().epoch();
+    assertThat(siteB.observe(c)).map(Ticket::holder).contains("a");
+
+    TicketResult b = siteB.acquire(TicketRequest.acquire(c, "b", true, TTL));
+    assertThat(b.granted()).isFalse();
+    assertThat(b.reason()).contains("held by a");
+
+    TicketResult renewed = siteA.renew(TicketRequest.renew(c, "a", true, TTL, epoch));
+    assertThat(renewed.granted()).isTrue();
+    assertThat(renewed.ticket().epoch()).isEqualTo(epoch);
+    assertThat(siteB.renew(TicketRequest.renew(c, "b", true, TTL, epoch)).granted()).isFalse();
+
+    siteA.release(c, "a", epoch);
+    siteA.release(c, "a", epoch); // idempotent
+    assertThat(siteB.observe(c)).isEmpty();
+    TicketResult handedOver = siteB.acquire(TicketRequest.acquire(c, "b", true, TTL));
+    assertThat(handedOver.granted()).isTrue();
+    assertThat(handedOver.ticket().epoch()).isGreaterThan(epoch);
+  }
+
+  @Test
+  void aForcedAcquireTakesOverWithANewEpoch(TestInfo info) {
+    String c = cluster(info);
+    TicketResult a = siteA.acquire(TicketRequest.acquire(c, "a", true, TTL));
+    TicketResult forced = siteB.acquire(new TicketRequest(c, "b", false, TTL, 0, true));
+    assertThat(forced.granted()).isTrue();
+    assertThat(forced.reason()).contains("forced");
+    assertThat(forced.ticket().epoch()).isEqualTo(a.ticket().epoch() + 1);
+    assertThat(siteA.renew(TicketRequest.renew(c, "a", true, TTL, a.ticket().epoch())).granted())
+        .isFalse();
+    assertThat(siteA.observe(c)).map(Ticket::holder).contains("b");
+  }
+
+  @Test
+  void anUnhealthySiteIsNotGranted(TestInfo info) {
+    TicketResult r = siteA.acquire(TicketRequest.acquire(cluster(info), "a", false, TTL));
+    assertThat(r.granted()).isFalse();
+    assertThat(r.reason()).contains("not healthy");
+  }
+
+  @Test
+  void aLapsedTicketPassesOnOnlyAfterTtlPlusGrace(TestInfo info) {
+    String c = cluster(info);
+    long t0 = System.nanoTime();
+    TicketResult a = siteA.acquire(TicketRequest.acquire(c, "a", true, Duration.ofSeconds(1)));
+    assertThat(a.granted()).isTrue();
+
+    // Site a stops renewing. Site b keeps asking; it must not get the ticket before a's ttl.
+    TicketResult b =
+        await()
+            .atMost(Duration.ofSeconds(15))
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () -> siteB.acquire(TicketRequest.acquire(c, "b", true, TTL)),
+                TicketResult::granted);
+    long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(elapsedMs).isGreaterThanOrEqualTo(1000);
+    assertThat(b.ticket().epoch()).isGreaterThan(a.ticket().epoch());
+    TicketResult late = siteA.renew(TicketRequest.renew(c, "a", true, TTL, a.ticket().epoch()));
+    assertThat(late.granted()).isFalse();
+    assertThat(late.ticket().holder()).isEqualTo("b");
+  }
+
+  @Test
+  void twoAgentsRacingExactlyOneWinsAndEpochsStrictlyIncrease(TestInfo info) throws Exception {
+    String c = cluster(info);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      long lastEpoch = 0;
+      for (int round = 0; round < 10; round++) {
+        CountDownLatch start = new CountDownLatch(1);
+        CompletableFuture<TicketResult> ra =
+            CompletableFuture.supplyAsync(
+                () -> race(start, siteA, TicketRequest.acquire(c, "a", true, TTL)), pool);
+        CompletableFuture<TicketResult> rb =
+            CompletableFuture.supplyAsync(
+                () -> race(start, siteB, TicketRequest.acquire(c, "b", true, TTL)), pool);
+        start.countDown();
+        TicketResult x = ra.get();
+        TicketResult y = rb.get();
+        assertThat(x.granted() ^ y.granted())
+            .as("round %d: exactly one grant (%s / %s)", round, x.reason(), y.reason())
+            .isTrue();
+        Ticket won = x.granted() ? x.ticket() : y.ticket();
+        assertThat(won.epoch()).isGreaterThan(lastEpoch);
+        lastEpoch = won.epoch();
+        (x.granted() ? siteA : siteB).release(c, won.holder(), won.epoch());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static TicketResult race(CountDownLatch start, EtcdWitness w, TicketRequest r) {
+    try {
+      start.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return w.acquire(r);
+  }
+
+  @Test
+  void survivesAnEtcdRestartMidTest(TestInfo info) {
+    String c = cluster(info);
+    Duration ttl = Duration.ofSeconds(10);
+    TicketResult a = siteA.acquire(TicketRequest.acquire(c, "a", true, ttl));
+    assertThat(a.granted()).isTrue();
+    long epoch = a.ticket().epoch();
+
+    etcd.stop();
+    try {
+      assertThatThrownBy(() -> siteA.renew(TicketRequest.renew(c, "a", true, ttl, epoch)))
+          .isInstanceOf(TransientException.class);
+    } finally {
+      etcd.start();
+    }
+    TicketResult renewed =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(250))
+            .ignoreExceptionsInstanceOf(TransientException.class)
+            .until(() -> siteA.renew(TicketRequest.renew(c, "a", true, ttl, epoch)), r -> true);
+    assertThat(renewed.granted()).as(renewed.reason()).isTrue();
+    assertThat(renewed.ticket().epoch()).isEqualTo(epoch);
+    assertThat(siteB.acquire(TicketRequest.acquire(c, "b", true, TTL)).granted()).isFalse();
+
+    siteA.release(c, "a", epoch);
+    TicketResult b = siteB.acquire(TicketRequest.acquire(c, "b", true, TTL));
+    assertThat(b.ticket().epoch()).isEqualTo(epoch + 1);
+  }
+
+  @Test
+  void anUnreachableEtcdIsTransient() throws IOException {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    try (EtcdWitness nowhere =
+        new EtcdWitness(
+            EtcdWitnessConfig.builder()
+                .endpoints("http://127.0.0.1:" + closedPort)
+                .callTimeout(Duration.ofMillis(500))
+                .build())) {
+      assertThatThrownBy(() -> nowhere.observe("c"))
+          .isInstanceOf(TransientException.class)
+          .hasMessageContaining("etcd");
+    }
+  }
+
+  @Test
+  void grantLatencyBenchmark(TestInfo info) {
+    String c = cluster(info);
+    int runs = 50;
+    double[] ms = new double[runs];
+    List<Long> epochs = new ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      long t0 = System.nanoTime();
+      TicketResult r = siteA.acquire(TicketRequest.acquire(c, "a", true, TTL));
+      ms[i] = (System.nanoTime() - t0) / 1e6;
+      assertThat(r.granted()).isTrue();
+      epochs.add(r.ticket().epoch());
+      siteA.release(c, "a", r.ticket().epoch());
+    }
+    assertThat(epochs).isSorted().doesNotHaveDuplicates();
+    Map<String, Number> figures = new LinkedHashMap<>();
+    figures.put("runs", runs);
+    figures.put("median_ms", BenchResult.median(ms));
+    figures.put("p99_ms", BenchResult.percentile(ms, 99));
+    BenchResult.write("etcd-grant-latency", figures);
+  }
+}

@@ -1,0 +1,202 @@
+package io.tandem.onprem.vip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+import io.tandem.core.error.StaleEpochException;
+import io.tandem.core.port.AddressBinding;
+import io.tandem.core.witness.FencingToken;
+import io.tandem.onprem.vip.HostCommand.CommandResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Moves a VIP between two "hosts" that are network namespaces, bridged to a third "client"
+ * namespace, all created and deleted by this test (needs root: CAP_NET_ADMIN). Addresses are from
+ * TEST-NET-1 (192.0.2.0/24) and exist only inside these namespaces.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LinuxVipMoverNamespaceTest {
+
+  private static final String VIP = "192.0.2.50";
+  private static final Duration T = Duration.ofSeconds(5);
+  private static final String SUFFIX = Long.toString(ProcessHandle.current().pid());
+  private static final String NS_A = "tdm-a-" + SUFFIX;
+  private static final String NS_B = "tdm-b-" + SUFFIX;
+  private static final String NS_C = "tdm-c-" + SUFFIX;
+  private static final LocalHostCommand ROOT = LocalHostCommand.local("root");
+  private static final List<String> created = new ArrayList<>();
+
+  @TempDir static Path dir;
+  private static LinuxVipMover mover;
+
+  @BeforeAll
+  static void createNamespaces() {
+    CommandResult id = ROOT.run(List.of("id", "-u"), T);
+    if (!id.stdout().strip().equals("0")) {
+      fail(
+          "VIP tests need root (they create network namespaces and veth pairs); run the test"
+              + " suite as root, as CI does");
+    }
+    for (String tool : List.of("arping", "ping")) {
+      if (!ROOT.run(List.of("sh", "-c", "command -v " + tool), T).ok()) {
+        fail(
+            tool
+                + " is missing: run scripts/install-peers"
+                + " (apt-get install iputils-arping iputils-ping)");
+      }
+    }
+    for (String ns : List.of(NS_A, NS_B, NS_C)) {
+      sh("ip", "netns", "add", ns);
+      created.add(ns);
+      sh("ip", "-n", ns, "link", "set", "lo", "up");
+    }
+    sh("ip", "-n", NS_C, "link", "add", "br0", "type", "bridge");
+    sh("ip", "-n", NS_C, "link", "set", "br0", "up");
+    sh("ip", "-n", NS_C, "addr", "add", "192.0.2.100/24", "dev", "br0");
+    // ARP answers from a new MAC must be accepted at once, as on a real switch-attached client
+    sh("ip", "netns", "exec", NS_C, "sysctl", "-q", "-w", "net.ipv4.neigh.br0.locktime=0");
+    plug(NS_A, "voip0", "pa", "192.0.2.1/24");
+    plug(NS_B, "voip0", "pb", "192.0.2.2/24");
+
+    mover =
+        new LinuxVipMover(
+            VipConfig.builder()
+                .address(VIP)
+                .prefixLength(24)
+                .host(inNamespace("host-a", NS_A), "voip0")
+                .host(inNamespace("host-b", NS_B), "voip0")
+                .garpCount(1)
+                .commandTimeout(T)
+                .stateFile(dir.resolve("vip.state"))
+                .build());
+  }
+
+  private static void plug(String ns, String inside, String bridgePort, String cidr) {
+    sh(
+        "ip",
+        "-n",
+        ns,
+        "link",
+        "add",
+        inside,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        bridgePort,
+        "netns",
+        NS_C);
+    sh("ip", "-n", NS_C, "link", "set", bridgePort, "master", "br0");
+    sh("ip", "-n", NS_C, "link", "set", bridgePort, "up");
+    sh("ip", "-n", ns, "link", "set", inside, "up");
+    sh("ip", "-n", ns, "addr", "add", cidr, "dev", inside);
+  }
+
+  @AfterAll
+  static void deleteNamespaces() {
+    for (String ns : created) {
+      ROOT.run(List.of("ip", "netns", "del", ns), T); // also removes the veth pairs
+    }
+  }
+
+  private static HostCommand inNamespace(String host, String ns) {
+    return new LocalHostCommand(host, List.of("ip", "netns", "exec", ns));
+  }
+
+  private static String sh(String... argv) {
+    CommandResult r = ROOT.run(List.of(argv), T);
+    assertThat(r.exitCode()).as("%s: %s", String.join(" ", argv), r.stderr()).isZero();
+    return r.stdout();
+  }
+
+  private static String mac(String ns) {
+    Matcher m =
+        Pattern.compile("link/ether (\\S+)")
+            .matcher(sh("ip", "-n", ns, "-o", "link", "show", "voip0"));
+    assertThat(m.find()).isTrue();
+    return m.group(1);
+  }
+
+  private static boolean clientReachesVip() {
+    return ROOT.run(List.of("ip", "netns", "exec", NS_C, "ping", "-c1", "-W1", VIP), T).ok();
+  }
+
+  private static String clientNeighbourMac() {
+    Matcher m =
+        Pattern.compile("lladdr (\\S+)")
+            .matcher(sh("ip", "-n", NS_C, "neigh", "show", VIP, "dev", "br0"));
+    return m.find() ? m.group(1) : "";
+  }
+
+  private static boolean carries(String ns) {
+    return sh("ip", "-n", ns, "-o", "-4", "addr", "show", "dev", "voip0").contains(" " + VIP + "/");
+  }
+
+  private static FencingToken token(long epoch, String site) {
+    return new FencingToken("c1", site, epoch);
+  }
+
+  @Test
+  @Order(1)
+  void bringsTheAddressUpOnTheFirstHost() {
+    assertThat(mover.observe(VIP).attachedTo()).isEmpty();
+
+    AddressBinding b = mover.move(VIP, "host-a", token(1, "site-1"));
+
+    assertThat(b.attachedTo()).contains("host-a");
+    assertThat(b.recordedEpoch()).isEqualTo(1);
+    assertThat(clientReachesVip()).isTrue();
+    assertThat(clientNeighbourMac()).isEqualTo(mac(NS_A));
+  }
+
+  @Test
+  @Order(2)
+  void movesToTheOtherHostAndTheClientFollowsTheGratuitousArp() {
+    AddressBinding b = mover.move(VIP, "host-b", token(2, "site-1"));
+
+    assertThat(b.attachedTo()).contains("host-b");
+    assertThat(carries(NS_A)).isFalse();
+    assertThat(carries(NS_B)).isTrue();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> clientNeighbourMac().equals(mac(NS_B)));
+    assertThat(clientReachesVip()).isTrue();
+    assertThat(clientNeighbourMac()).isEqualTo(mac(NS_B));
+  }
+
+  @Test
+  @Order(3)
+  void anOlderEpochIsRefusedAndNothingMoves() {
+    assertThatThrownBy(() -> mover.move(VIP, "host-a", token(1, "site-1")))
+        .isInstanceOf(StaleEpochException.class);
+    assertThat(carries(NS_B)).isTrue();
+    assertThat(carries(NS_A)).isFalse();
+  }
+
+  @Test
+  @Order(4)
+  void movingWhereItAlreadyIsChangesNothing() throws Exception {
+    String before = Files.readString(dir.resolve("vip.state"));
+    AddressBinding b = mover.move(VIP, "host-b", token(2, "site-1"));
+    assertThat(b.attachedTo()).isEqualTo(Optional.of("host-b"));
+    assertThat(Files.readString(dir.resolve("vip.state"))).isEqualTo(before);
+    assertThat(clientReachesVip()).isTrue();
+  }
+}
