@@ -1,0 +1,239 @@
+package io.tandem.core.runbook;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.tandem.core.error.TandemException;
+import io.tandem.core.error.TransientException;
+import io.tandem.core.runbook.journal.JournalRecord;
+import io.tandem.core.runbook.journal.RecordType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Executes one step once: observe → (journal intent) → apply → verify → journal result, applying
+ * the resume rules. Exactly one result record is written per execution, either by this task or, on
+ * timeout, by the engine ({@link #timedOut}); whichever comes first wins.
+ */
+final class StepRun implements Callable<StepStatus> {
+
+  private final Step step;
+  private final StepSpec spec;
+  private final RunContext run;
+  private final Instant startedAt;
+  private final long deadlineNanos;
+  private final AtomicBoolean resolved = new AtomicBoolean();
+  private final AtomicInteger applyAttempts = new AtomicInteger();
+  private volatile Observation observed;
+
+  StepRun(Step step, RunContext run) {
+    this.step = step;
+    this.spec = step.spec();
+    this.run = run;
+    this.startedAt = run.clock.instant();
+    this.deadlineNanos = run.ticker.getAsLong() + spec.policy().timeout().toNanos();
+  }
+
+  String id() {
+    return spec.id();
+  }
+
+  long deadlineNanos() {
+    return deadlineNanos;
+  }
+
+  @Override
+  public StepStatus call() {
+    Optional<JournalRecord> prior = run.history.result(spec.id());
+    if (prior.isPresent()) {
+      return StepStatus.valueOf(prior.get().get("status"));
+    }
+    if (run.stopped().isPresent()) {
+      return StepStatus.SKIPPED;
+    }
+    Optional<JournalRecord> priorIntent = run.history.intent(spec.id());
+    try {
+      Observation obs = call("observe", () -> step.observe(run.stepContext), true);
+      observed = obs;
+      if (!obs.changeNeeded()) {
+        Verification v = verifyUntilDeadline();
+        if (!v.ok()) {
+          return fail("verification failed: " + v.detail(), null);
+        }
+        // After a restart the change may have been made by the previous process: say so.
+        if (obs.check()) {
+          return resolve(StepStatus.CHECKED, obs.before(), v.detail());
+        }
+        return priorIntent.isPresent()
+            ? resolve(StepStatus.VERIFIED, obs.before(), "applied before a restart; " + v.detail())
+            : resolve(StepStatus.ALREADY_DONE, obs.before(), v.detail());
+      }
+      if (priorIntent.isPresent() && !spec.safeToRepeat()) {
+        return resolve(
+            StepStatus.MANUAL_INTERVENTION,
+            obs.before(),
+            "step is not safe to repeat and its apply was announced at "
+                + priorIntent.get().at()
+                + " without a recorded result; "
+                + obs.resource()
+                + " now shows '"
+                + obs.before()
+                + "' (wanted '"
+                + obs.after()
+                + "'). Check it by hand and finish this change manually");
+      }
+      run.crash(CrashPoint.BEFORE_INTENT, spec.id());
+      Map<String, String> intent = new LinkedHashMap<>();
+      intent.put("resource", obs.resource());
+      intent.put("before", obs.before());
+      intent.put("after", obs.after());
+      intent.put("epoch", Long.toString(run.stepContext.token().epoch()));
+      intent.put("safeToRepeat", Boolean.toString(spec.safeToRepeat()));
+      intent.put("startedAt", startedAt.toString());
+      journalIntent(intent);
+      run.crash(CrashPoint.AFTER_INTENT, spec.id());
+      String after =
+          call(
+              "apply",
+              () -> {
+                ensureNotAbandoned();
+                run.checkTicket(spec.id());
+                applyAttempts.incrementAndGet();
+                return step.apply(obs, run.stepContext);
+              },
+              spec.safeToRepeat());
+      run.crash(CrashPoint.AFTER_APPLY, spec.id());
+      Verification v = verifyUntilDeadline();
+      if (!v.ok()) {
+        return fail("applied, but verification failed: " + v.detail(), after);
+      }
+      run.crash(CrashPoint.AFTER_VERIFY, spec.id());
+      StepStatus status = resolve(StepStatus.VERIFIED, after, v.detail());
+      run.crash(CrashPoint.AFTER_RESULT, spec.id());
+      return status;
+    } catch (CallNotPermittedException e) {
+      return fail(
+          "circuit breaker for provider '"
+              + spec.provider()
+              + "' is open after repeated failures; the provider was not called",
+          null);
+    } catch (TandemException e) {
+      if (e.category() == TandemException.Category.FENCED) {
+        run.stop(RunOutcome.FENCED, e.getMessage());
+        return resolve(StepStatus.FENCED, null, e.getMessage() + " (" + safe(e) + ")");
+      }
+      return fail(e.category() + ": " + e.getMessage() + " (" + safe(e) + ")", null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return fail("interrupted", null);
+    } catch (RuntimeException e) {
+      return fail("unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage(), null);
+    }
+  }
+
+  /** Called by the engine when the step ran past its timeout; empty if it already resolved. */
+  Optional<StepStatus> timedOut() {
+    String detail = "timed out after " + spec.policy().timeout();
+    return resolved.get() ? Optional.empty() : Optional.of(fail(detail, null));
+  }
+
+  boolean resolved() {
+    return resolved.get();
+  }
+
+  private StepStatus fail(String detail, String after) {
+    return resolve(
+        spec.bestEffort() ? StepStatus.BEST_EFFORT_FAILED : StepStatus.FAILED, after, detail);
+  }
+
+  /**
+   * Journals the intent unless the engine already gave up on this step (timeout): a step thread
+   * that ignored its interrupt must not start changing things after its result was written.
+   * Synchronised with {@link #resolve} so that intent and a timeout result never cross.
+   */
+  private synchronized void journalIntent(Map<String, String> intent) {
+    ensureNotAbandoned();
+    run.journal(RecordType.STEP_INTENT, spec.id(), intent);
+  }
+
+  private void ensureNotAbandoned() {
+    if (resolved.get() || Thread.currentThread().isInterrupted()) {
+      throw new TransientException("step " + spec.id() + " was abandoned after its timeout");
+    }
+  }
+
+  private synchronized StepStatus resolve(StepStatus status, String after, String detail) {
+    if (!resolved.compareAndSet(false, true)) {
+      return status;
+    }
+    Observation obs = observed;
+    Map<String, String> f = new LinkedHashMap<>();
+    f.put("status", status.name());
+    f.put("detail", detail);
+    f.put("startedAt", startedAt.toString());
+    f.put("applyAttempts", Integer.toString(applyAttempts.get()));
+    if (obs != null) {
+      f.put("resource", obs.resource());
+      f.put("before", obs.before());
+      f.put("after", after != null ? after : obs.before());
+    }
+    run.journal(RecordType.STEP_RESULT, spec.id(), f);
+    return status;
+  }
+
+  private Verification verifyUntilDeadline() throws InterruptedException {
+    Duration interval = spec.policy().verifyInterval();
+    long pollNanos = Math.max(interval.toNanos(), 1_000_000L);
+    long maxPolls = spec.policy().timeout().toNanos() / pollNanos + 1;
+    Verification v = null;
+    for (long poll = 1; poll <= maxPolls; poll++) {
+      v = call("verify", () -> step.verify(run.stepContext), true);
+      if (v.ok()) {
+        return v;
+      }
+      if (deadlineNanos - run.ticker.getAsLong() <= interval.toNanos()) {
+        break;
+      }
+      run.pacer.pause(interval);
+    }
+    return Verification.notYet(v.detail());
+  }
+
+  private <T> T call(String phase, Supplier<T> action, boolean retry) {
+    CircuitBreaker breaker = run.breakers.circuitBreaker(spec.provider());
+    Supplier<T> decorated = CircuitBreaker.decorateSupplier(breaker, action);
+    StepPolicy p = spec.policy();
+    if (retry && p.maxAttempts() > 1) {
+      IntervalFunction backoff =
+          p.jitter() > 0
+              ? IntervalFunction.ofExponentialRandomBackoff(
+                  p.initialBackoff(), p.multiplier(), p.jitter())
+              : IntervalFunction.ofExponentialBackoff(p.initialBackoff(), p.multiplier());
+      RetryConfig config =
+          RetryConfig.custom()
+              .maxAttempts(p.maxAttempts())
+              .intervalFunction(backoff)
+              .retryOnException(StepRun::transientFailure)
+              .build();
+      decorated = Retry.decorateSupplier(Retry.of(spec.id() + ":" + phase, config), decorated);
+    }
+    return decorated.get();
+  }
+
+  static boolean transientFailure(Throwable t) {
+    return t instanceof TandemException e && e.category().retryable();
+  }
+
+  private static String safe(TandemException e) {
+    return "safe action: " + e.category().safeAction();
+  }
+}

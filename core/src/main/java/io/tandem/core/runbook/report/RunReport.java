@@ -1,0 +1,99 @@
+package io.tandem.core.runbook.report;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * How a run went, derived from its journal (so a resumed run reports its whole history). Serialises
+ * to JSON with Jackson; absent values are {@code null} and omitted.
+ *
+ * @param runId run id
+ * @param runbook runbook name
+ * @param kind FAILOVER, SWITCHOVER or CUSTOM
+ * @param drill true for a drill
+ * @param cluster cluster
+ * @param site site that ran it
+ * @param epoch ticket epoch at the start (resumes may raise it; see the timeline)
+ * @param startedAt first journal record
+ * @param endedAt run-ended record, or the last record if the run did not end
+ * @param outcome how the run ended, {@code UNFINISHED} if it has not
+ * @param reason why, in words
+ * @param rto recovery time broken down
+ * @param steps every step in runbook order, with timestamps
+ * @param changes what changed, before → after per resource
+ * @param failures what failed and why
+ * @param timeline every journal record in words
+ * @param warnings journal recovery warnings and similar
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RunReport(
+    String runId,
+    String runbook,
+    String kind,
+    boolean drill,
+    String cluster,
+    String site,
+    long epoch,
+    Instant startedAt,
+    Instant endedAt,
+    String outcome,
+    String reason,
+    Rto rto,
+    List<StepReport> steps,
+    List<Change> changes,
+    List<Failure> failures,
+    List<TimelineEntry> timeline,
+    List<String> warnings) {
+
+  /**
+   * Recovery time, in milliseconds.
+   *
+   * @param detectionMillis outage start → detection (agent input), if both known
+   * @param decisionMillis detection → decision (agent input), if both known
+   * @param startMillis decision → first journal record, if the decision time is known
+   * @param stages per stage, first step start → last step end
+   * @param verificationMillis time spent in verification stages
+   * @param totalMillis earliest known instant (outage, detection, decision or run start) → end of
+   *     the last verification stage; null when the service was not verified restored
+   * @param serviceRestoredAt end of the last verification stage, if it passed
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Rto(
+      Long detectionMillis,
+      Long decisionMillis,
+      Long startMillis,
+      List<StageTime> stages,
+      long verificationMillis,
+      Long totalMillis,
+      Instant serviceRestoredAt) {}
+
+  /** Duration of one stage. */
+  public record StageTime(String stage, String kind, long millis) {}
+
+  /** One step's line in the report. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record StepReport(
+      String stage,
+      String id,
+      String title,
+      String provider,
+      String status,
+      Instant startedAt,
+      Instant endedAt,
+      Long durationMillis,
+      String resource,
+      String before,
+      String after,
+      String detail,
+      Integer applyAttempts) {}
+
+  /** A resource that a step set out to change. */
+  public record Change(String step, String resource, String before, String after, String status) {}
+
+  /** Something that failed, with the reason. */
+  public record Failure(String step, String status, String reason) {}
+
+  /** One event. */
+  public record TimelineEntry(Instant at, String event) {}
+}

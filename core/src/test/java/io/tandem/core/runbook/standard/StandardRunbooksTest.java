@@ -1,0 +1,274 @@
+package io.tandem.core.runbook.standard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tandem.core.error.ConfigException;
+import io.tandem.core.runbook.Notice;
+import io.tandem.core.runbook.Plan;
+import io.tandem.core.runbook.RunRequest;
+import io.tandem.core.runbook.Runbook;
+import io.tandem.core.runbook.RunbookEngine;
+import io.tandem.core.runbook.StepPolicy;
+import io.tandem.core.runbook.drill.Drill;
+import io.tandem.core.runbook.drill.DrillReport;
+import io.tandem.core.runbook.drill.DrillSchedule;
+import io.tandem.core.runbook.journal.JournalDirectory;
+import io.tandem.core.runbook.report.ReportText;
+import io.tandem.core.runbook.report.RunReport;
+import io.tandem.core.runbook.report.RunReports;
+import io.tandem.core.witness.FencingToken;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StandardRunbooksTest {
+
+  static final FencingToken B7 = new FencingToken("c1", "b", 7);
+  static final Path SAMPLES = Path.of("target", "runbook-samples");
+
+  @TempDir Path dir;
+  FakeSites sites;
+  AtomicLong ticker;
+  AtomicLong heldEpoch;
+  RunbookEngine engine;
+  RunbookOptions options;
+
+  /** A clock that moves 7 ms per read, so sample reports show plausible, deterministic times. */
+  static final class TickingClock extends Clock {
+    final AtomicLong millis = new AtomicLong(Instant.parse("2026-11-26T06:00:00Z").toEpochMilli());
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis.addAndGet(7));
+    }
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  @BeforeEach
+  void setUp() {
+    sites = new FakeSites();
+    ticker = new AtomicLong();
+    heldEpoch = new AtomicLong(7);
+    TickingClock clock = new TickingClock();
+    // Direct executor + a pacer that advances the ticker: drain waits and verification polling
+    // run on simulated time, deterministically.
+    engine =
+        RunbookEngine.builder()
+            .clock(clock)
+            .ticker(ticker::get)
+            .pacer(d -> ticker.addAndGet(d.toNanos()))
+            .ticketGuard(t -> t.epoch() == heldEpoch.get())
+            .journals(new JournalDirectory(dir, clock))
+            .build();
+    StepPolicy p =
+        new StepPolicy(
+            Duration.ofSeconds(30), 3, Duration.ofMillis(1), 2.0, 0.5, Duration.ofSeconds(1));
+    options = RunbookOptions.uniform(p);
+  }
+
+  @Test
+  void failoverMovesEverythingVerifiesFromOutsideAndNotifies() throws IOException {
+    Runbook rb = StandardRunbooks.failover(sites.topology("a", "b"), options);
+    assertThat(rb.stages())
+        .extracting(s -> s.name())
+        .containsExactly("fence", "switch", "verify", "notify");
+    Instant t0 = Instant.parse("2026-11-26T05:59:50Z");
+    RunReport r =
+        engine.run(
+            rb, RunRequest.outage("failover-1", B7, t0, t0.plusSeconds(6), t0.plusSeconds(9)));
+
+    assertThat(r.outcome()).as(ReportText.render(r)).isEqualTo("SUCCEEDED");
+    assertThat(sites.state())
+        .containsEntry("address", "i-b")
+        .containsEntry("dns", "[203.0.113.2]")
+        .containsEntry("trunk", "[sip:pbx@203.0.113.2]")
+        .containsEntry("pbxB", "true");
+    assertThat(sites.fencer.fenced).containsEntry("i-a", true);
+    assertThat(sites.mover.recordedEpoch).isEqualTo(7);
+    assertThat(sites.notices)
+        .singleElement()
+        .satisfies(n -> assertThat(n.severity()).isEqualTo(Notice.Severity.ALARM));
+    assertThat(r.rto().detectionMillis()).isEqualTo(6000);
+    assertThat(r.rto().decisionMillis()).isEqualTo(3000);
+    assertThat(r.rto().totalMillis()).isPositive();
+    assertThat(r.rto().stages())
+        .extracting(s -> s.kind())
+        .containsExactly("FENCE", "SWITCH", "VERIFY", "NOTIFY");
+    assertThat(r.changes())
+        .extracting(c -> c.resource() + ": " + c.before() + " → " + c.after())
+        .contains(
+            "address eipalloc-1 (203.0.113.10): attached to i-a → attached to i-b",
+            "DNS sip.example.com. A: 198.51.100.1 ttl 60 → 203.0.113.2 ttl 60",
+            "trunk carrier-1: sip:pbx@198.51.100.1 → sip:pbx@203.0.113.2");
+    Files.createDirectories(SAMPLES);
+    Files.writeString(SAMPLES.resolve("failover-report.txt"), ReportText.render(r));
+    Files.writeString(SAMPLES.resolve("failover-report.json"), RunReports.toJson(r));
+  }
+
+  @Test
+  void planOfASwitchoverListsDrainAndSyncFirstAndChangesNothing() throws IOException {
+    Map<String, String> before = sites.state();
+    Plan plan =
+        engine.plan(StandardRunbooks.switchover(sites.topology("a", "b"), options), B7, false);
+    assertThat(plan.stages())
+        .extracting(Plan.PlannedStage::name)
+        .containsExactly("drain", "sync", "switch", "verify", "notify");
+    assertThat(
+            StandardRunbooks.switchover(
+                    sites.topology("a", "b"), options.withFenceOnSwitchover(true))
+                .stages())
+        .extracting(s -> s.name())
+        .containsExactly("drain", "sync", "fence", "switch", "verify", "notify");
+    assertThat(sites.state()).isEqualTo(before);
+    assertThat(sites.sync.runs).hasValue(0);
+    assertThat(plan.toText())
+        .contains("address eipalloc-1 (203.0.113.10): attached to i-a → attached to i-b");
+    Files.createDirectories(SAMPLES);
+    Files.writeString(SAMPLES.resolve("switchover-plan.txt"), plan.toText());
+    Files.writeString(SAMPLES.resolve("switchover-plan.json"), plan.toJson());
+  }
+
+  @Test
+  void switchoverDrainsCallsAndMakesSyncCurrentBeforeMoving() {
+    sites.pbxA.activeCalls = 3;
+    RunReport r =
+        engine.run(
+            StandardRunbooks.switchover(sites.topology("a", "b"), options),
+            RunRequest.planned("sw-1", B7));
+    assertThat(r.outcome()).as(ReportText.render(r)).isEqualTo("SUCCEEDED");
+    assertThat(sites.pbxA.accepting).isFalse();
+    assertThat(sites.pbxA.activeCalls).isZero();
+    assertThat(sites.sync.runs).hasValue(1);
+    assertThat(sites.state()).containsEntry("address", "i-b");
+    assertThat(sites.notices)
+        .singleElement()
+        .satisfies(n -> assertThat(n.severity()).isEqualTo(Notice.Severity.INFO));
+  }
+
+  @Test
+  void drainTimeoutIsReportedAndTheSwitchoverContinuesUnlessConfiguredToAbort() {
+    sites.pbxA.activeCalls = 3;
+    sites.pbxA.callsEnd = false;
+    RunReport r =
+        engine.run(
+            StandardRunbooks.switchover(sites.topology("a", "b"), options),
+            RunRequest.planned("sw-1", B7));
+    assertThat(r.outcome()).isEqualTo("SUCCEEDED");
+    assertThat(r.steps().getFirst().status()).isEqualTo("BEST_EFFORT_FAILED");
+    assertThat(r.steps().getFirst().detail()).contains("3 active");
+
+    FakeSites fresh = new FakeSites();
+    fresh.pbxA.activeCalls = 3;
+    fresh.pbxA.callsEnd = false;
+    RunbookOptions strict = options.withDrain(options.drain(), 0, true);
+    RunReport r2 =
+        engine.run(
+            StandardRunbooks.switchover(fresh.topology("a", "b"), strict),
+            RunRequest.planned("sw-2", B7));
+    assertThat(r2.outcome()).isEqualTo("FAILED");
+    assertThat(fresh.state()).containsEntry("address", "i-a");
+  }
+
+  @Test
+  void aNewerEpochRecordedOnTheAddressFencesTheRun() {
+    sites.mover.recordedEpoch = 9;
+    RunReport r =
+        engine.run(
+            StandardRunbooks.failover(sites.topology("a", "b"), options),
+            RunRequest.planned("f-1", B7));
+    assertThat(r.outcome()).isEqualTo("FENCED");
+    assertThat(r.failures())
+        .anySatisfy(f -> assertThat(f.reason()).contains("epoch 9, newer than our epoch 7"));
+    assertThat(sites.state()).containsEntry("address", "i-a");
+  }
+
+  @Test
+  void drillSwitchesToTheStandbyAndBackWithoutAlarms() throws IOException {
+    Map<String, String> before = sites.state();
+    Drill drill = new Drill(engine);
+    DrillReport d =
+        drill.run(
+            "drill-2026-11",
+            StandardRunbooks.switchover(sites.topology("a", "b"), options),
+            StandardRunbooks.switchover(sites.topology("b", "a"), options),
+            () -> B7,
+            () -> {
+              heldEpoch.set(8); // the agent moved the ticket back to site a
+              return new FencingToken("c1", "a", 8);
+            });
+    assertThat(d.passed()).as(d.toText()).isTrue();
+    assertThat(d.forward().drill()).isTrue();
+    assertThat(d.back().outcome()).isEqualTo("SUCCEEDED");
+    assertThat(sites.fencer.fenced).as("a drill never fences either site").isEmpty();
+    Map<String, String> after = sites.state();
+    assertThat(after)
+        .isEqualTo(
+            Map.of(
+                "address",
+                "i-a",
+                "dns",
+                before.get("dns"),
+                "trunk",
+                before.get("trunk"),
+                "pbxA",
+                "true",
+                "pbxB",
+                "false"));
+    assertThat(sites.notices)
+        .hasSize(2)
+        .allSatisfy(
+            n -> {
+              assertThat(n.drill()).isTrue();
+              assertThat(n.severity()).isNotEqualTo(Notice.Severity.ALARM);
+              assertThat(n.subject()).startsWith("[drill]");
+            });
+    Files.createDirectories(SAMPLES);
+    Files.writeString(SAMPLES.resolve("drill-report.txt"), d.toText());
+  }
+
+  @Test
+  void topologyValidationNamesTheField() {
+    assertThatThrownBy(
+            () -> FailoverTopology.builder().cluster("c1").fromSite("a").toSite("a").build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'toSite'");
+    assertThatThrownBy(
+            () -> FailoverTopology.builder().cluster("c1").fromSite("a").toSite("b").build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'addresses'");
+    assertThatThrownBy(() -> FailoverTopology.builder().fromSite("a").toSite("b").build())
+        .hasMessageContaining("'cluster' is required");
+  }
+
+  @Test
+  void drillScheduleSaysWhenADrillIsDue() {
+    Instant anchor = Instant.parse("2026-01-06T10:00:00Z");
+    DrillSchedule monthly = DrillSchedule.every(Duration.ofDays(28), anchor);
+    assertThat(monthly.nextAfter(anchor)).contains(anchor.plus(Duration.ofDays(28)));
+    assertThat(monthly.isDue(Optional.empty(), anchor.minusSeconds(1))).isFalse();
+    assertThat(monthly.isDue(Optional.empty(), anchor)).isTrue();
+    assertThat(monthly.isDue(Optional.of(anchor), anchor.plus(Duration.ofDays(27)))).isFalse();
+    assertThat(monthly.isDue(Optional.of(anchor), anchor.plus(Duration.ofDays(28)))).isTrue();
+    assertThat(DrillSchedule.never().isDue(Optional.empty(), anchor)).isFalse();
+  }
+}
