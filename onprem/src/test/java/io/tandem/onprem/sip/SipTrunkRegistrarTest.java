@@ -1,0 +1,273 @@
+package io.tandem.onprem.sip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.tandem.core.error.PermissionException;
+import io.tandem.core.error.StaleEpochException;
+import io.tandem.core.error.TransientException;
+import io.tandem.core.port.TrunkBinding;
+import io.tandem.core.witness.FencingToken;
+import io.tandem.testkit.Kamailio;
+import io.tandem.testkit.KamailioPeer;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.xbill.DNS.SimpleResolver;
+
+@Kamailio
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SipTrunkRegistrarTest {
+
+  private static final String AOR = "sip:trunk1@tandem.test";
+  private static final FencingToken EPOCH_1 = new FencingToken("c", "site-b", 1);
+
+  private final KamailioPeer kamailio;
+  private SipEndpoint siteA;
+  private SipEndpoint siteB;
+  private ScheduledExecutorService scheduler;
+
+  SipTrunkRegistrarTest(KamailioPeer kamailio) {
+    this.kamailio = kamailio;
+  }
+
+  @BeforeAll
+  void open() {
+    siteA = SipEndpoint.open("127.0.0.1", 0);
+    siteB = SipEndpoint.open("127.0.0.1", 0);
+    scheduler = Executors.newSingleThreadScheduledExecutor();
+  }
+
+  @AfterAll
+  void close() {
+    scheduler.shutdownNow();
+    siteA.close();
+    siteB.close();
+  }
+
+  @BeforeEach
+  void clear() {
+    kamailio.clearLocation(AOR);
+    kamailio.clearLocation("sip:trunk2@tandem.test");
+  }
+
+  private SipTrunk.Builder trunk1(String transport) {
+    return SipTrunk.builder("carrier-1")
+        .domain(kamailio.domain())
+        .registrar(kamailio.host() + ":" + kamailio.sipPort())
+        .transport(transport)
+        .user("trunk1")
+        .password(kamailio.users().get("trunk1"))
+        .requestTimeout(Duration.ofSeconds(2));
+  }
+
+  private SipTrunkRegistrar registrar(SipEndpoint endpoint, SipTrunk... trunks) throws Exception {
+    return new SipTrunkRegistrar(
+        endpoint,
+        List.of(trunks),
+        new RegistrarLocator(new SimpleResolver("127.0.0.1")),
+        Clock.systemUTC(),
+        scheduler);
+  }
+
+  @Test
+  void registerBindsTheNewContactAndVerifiesIt() throws Exception {
+    try (SipTrunkRegistrar registrar = registrar(siteB, trunk1("udp").build())) {
+      TrunkBinding binding = registrar.register("carrier-1", "198.51.100.20:5060", EPOCH_1);
+
+      assertThat(binding.contacts()).anyMatch(c -> c.startsWith("sip:trunk1@198.51.100.20:5060"));
+      assertThat(binding.expiresAt()).isPresent();
+      assertThat(kamailio.contacts(AOR)).singleElement().asString().contains("198.51.100.20:5060");
+      assertThat(registrar.observe("carrier-1").contacts()).hasSize(1);
+    }
+  }
+
+  @Test
+  void registerOverTcp() throws Exception {
+    try (SipTrunkRegistrar registrar = registrar(siteB, trunk1("tcp").build())) {
+      TrunkBinding binding = registrar.register("carrier-1", "198.51.100.21:5060", EPOCH_1);
+
+      assertThat(binding.contacts()).anyMatch(c -> c.contains("198.51.100.21:5060"));
+    }
+  }
+
+  @Test
+  void wrongPasswordIsAClearPermissionError() throws Exception {
+    SipTrunk wrong = trunk1("udp").password("not-the-password").build();
+    try (SipTrunkRegistrar registrar = registrar(siteB, wrong)) {
+      assertThatThrownBy(() -> registrar.register("carrier-1", "198.51.100.20:5060", EPOCH_1))
+          .isInstanceOf(PermissionException.class)
+          .hasMessageContaining("wrong credentials for trunk carrier-1")
+          .hasMessageNotContaining("not-the-password");
+    }
+    assertThat(kamailio.contacts(AOR)).isEmpty();
+  }
+
+  @Test
+  void refreshesBeforeExpiry() throws Exception {
+    SipTrunk shortLived = trunk1("udp").expires(Duration.ofSeconds(2)).refreshRatio(0.5).build();
+    try (SipTrunkRegistrar registrar = registrar(siteB, shortLived)) {
+      registrar.register("carrier-1", "198.51.100.22:5060", EPOCH_1);
+      long first = cseq(kamailio.locationDump());
+
+      await().atMost(Duration.ofSeconds(8)).until(() -> cseq(kamailio.locationDump()) >= first + 2);
+      assertThat(kamailio.contacts(AOR)).singleElement().asString().contains("198.51.100.22");
+    }
+  }
+
+  @Test
+  void unregisterRemovesOnlyThatContact() throws Exception {
+    try (SipTrunkRegistrar registrar = registrar(siteB, trunk1("udp").build())) {
+      registrar.register("carrier-1", "198.51.100.23:5060", EPOCH_1);
+
+      TrunkBinding after = registrar.unregister("carrier-1", "198.51.100.23:5060");
+      TrunkBinding again = registrar.unregister("carrier-1", "198.51.100.23:5060");
+
+      assertThat(after.contacts()).isEmpty();
+      assertThat(again.contacts()).isEmpty();
+      assertThat(kamailio.contacts(AOR)).isEmpty();
+    }
+  }
+
+  @Test
+  void afterFailoverTheLocationTableHoldsOnlyTheNewSite() throws Exception {
+    try (SipTrunkRegistrar a = registrar(siteA, trunk1("udp").build());
+        SipTrunkRegistrar b = registrar(siteB, trunk1("tcp").build())) {
+      a.register("carrier-1", "192.0.2.10:5060", new FencingToken("c", "site-a", 1));
+      assertThat(kamailio.contacts(AOR)).singleElement().asString().contains("192.0.2.10");
+
+      // failover: site B binds its public address, then removes site A's contact
+      TrunkBinding left =
+          b.replace(
+              "carrier-1",
+              "198.51.100.30:5060",
+              "192.0.2.10:5060",
+              new FencingToken("c", "site-b", 2));
+
+      assertThat(left.contacts()).singleElement().asString().contains("198.51.100.30:5060");
+      assertThat(kamailio.contacts(AOR)).singleElement().asString().contains("198.51.100.30:5060");
+      assertThat(kamailio.locationDump()).doesNotContain("192.0.2.10");
+    }
+  }
+
+  @Test
+  void olderEpochIsRefused() throws Exception {
+    try (SipTrunkRegistrar registrar = registrar(siteB, trunk1("udp").build())) {
+      registrar.register("carrier-1", "198.51.100.24:5060", new FencingToken("c", "site-b", 5));
+
+      assertThatThrownBy(
+              () ->
+                  registrar.register(
+                      "carrier-1", "198.51.100.25:5060", new FencingToken("c", "site-b", 4)))
+          .isInstanceOf(StaleEpochException.class);
+    }
+  }
+
+  @Test
+  void silentRegistrarIsATransientError() throws Exception {
+    try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      SipTrunk t =
+          trunk1("udp")
+              .registrar("127.0.0.1:" + silent.getLocalPort())
+              .requestTimeout(Duration.ofMillis(300))
+              .build();
+      try (SipTrunkRegistrar registrar = registrar(siteB, t)) {
+        assertThatThrownBy(() -> registrar.register("carrier-1", "198.51.100.26:5060", EPOCH_1))
+            .isInstanceOf(TransientException.class)
+            .hasMessageContaining("no registrar answered");
+      }
+    }
+  }
+
+  @Test
+  void refusedTcpConnectionIsATransientError() throws Exception {
+    int closed;
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    SipTrunk t = trunk1("tcp").registrar("127.0.0.1:" + closed).build();
+    try (SipTrunkRegistrar registrar = registrar(siteB, t)) {
+      assertThatThrownBy(() -> registrar.register("carrier-1", "198.51.100.27:5060", EPOCH_1))
+          .isInstanceOf(TransientException.class);
+    }
+  }
+
+  @Test
+  void unknownTrunkIsNotFound() throws Exception {
+    try (SipTrunkRegistrar registrar = registrar(siteB, trunk1("udp").build())) {
+      assertThatThrownBy(() -> registrar.observe("carrier-9"))
+          .isInstanceOf(io.tandem.core.error.ResourceNotFoundException.class)
+          .hasMessageContaining("carrier-9");
+    }
+  }
+
+  @Test
+  void refreshIsScheduledAtTheRatioOfTheGrantedLifetime() throws Exception {
+    RecordingScheduler recording = new RecordingScheduler();
+    SipTrunk t = trunk1("udp").expires(Duration.ofSeconds(100)).refreshRatio(0.8).build();
+    try (SipTrunkRegistrar registrar =
+        new SipTrunkRegistrar(
+            siteB,
+            List.of(t),
+            new RegistrarLocator(new SimpleResolver("127.0.0.1")),
+            Clock.systemUTC(),
+            recording)) {
+      registrar.register("carrier-1", "198.51.100.28:5060", EPOCH_1);
+      long before = cseq(kamailio.locationDump());
+
+      assertThat(recording.delaysMs).containsExactly(80_000L);
+      recording.tasks.get(0).run(); // the refresh, run now instead of in 80 s
+
+      assertThat(cseq(kamailio.locationDump())).isGreaterThan(before);
+      assertThat(recording.delaysMs).containsExactly(80_000L, 80_000L);
+
+      registrar.unregister("carrier-1", "198.51.100.28:5060");
+      int scheduled = recording.tasks.size();
+      recording.tasks.get(scheduled - 1).run(); // a stale refresh after unregister does nothing
+      assertThat(kamailio.contacts(AOR)).isEmpty();
+    } finally {
+      recording.shutdownNow();
+    }
+  }
+
+  /** Records what the registrar schedules; the tasks run only when the test runs them. */
+  private static final class RecordingScheduler
+      extends java.util.concurrent.ScheduledThreadPoolExecutor {
+    final List<Long> delaysMs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<Runnable> tasks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    RecordingScheduler() {
+      super(1);
+    }
+
+    @Override
+    public java.util.concurrent.ScheduledFuture<?> schedule(
+        Runnable command, long delay, java.util.concurrent.TimeUnit unit) {
+      delaysMs.add(unit.toMillis(delay));
+      tasks.add(command);
+      return super.schedule(() -> {}, 1, java.util.concurrent.TimeUnit.DAYS);
+    }
+  }
+
+  private static long cseq(String dump) {
+    Matcher m = Pattern.compile("\"CSeq\"\\s*:\\s*(\\d+)").matcher(dump);
+    long max = -1;
+    while (m.find()) {
+      max = Math.max(max, Long.parseLong(m.group(1)));
+    }
+    return max;
+  }
+}
