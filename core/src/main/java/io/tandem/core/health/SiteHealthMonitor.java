@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -47,15 +49,30 @@ public final class SiteHealthMonitor implements AutoCloseable {
   private final List<HealthListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicReference<SiteHealth> current = new AtomicReference<>();
   private final Object lock = new Object();
+  private final List<AutoCloseable> owned;
   private boolean started;
   private boolean closed;
 
   private SiteHealthMonitor(Builder b) {
     this.site = Objects.requireNonNull(b.site, "site");
     this.clock = Objects.requireNonNull(b.clock, "clock");
-    this.scheduler = Objects.requireNonNull(b.scheduler, "scheduler");
-    this.readers = Objects.requireNonNull(b.readers, "readers");
-    this.notifier = new SerialExecutor(Objects.requireNonNull(b.notifier, "notifier"));
+    List<AutoCloseable> own = new ArrayList<>();
+    if (b.scheduler == null) {
+      ExecutorTaskScheduler timer = ExecutorTaskScheduler.singleThread("health-" + site);
+      own.add(timer);
+      this.scheduler = timer;
+    } else {
+      this.scheduler = b.scheduler;
+    }
+    if (b.readers == null) {
+      ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor();
+      own.add(virtual::shutdownNow);
+      this.readers = virtual;
+    } else {
+      this.readers = b.readers;
+    }
+    this.owned = List.copyOf(own);
+    this.notifier = new SerialExecutor(b.notifier != null ? b.notifier : this.readers);
     this.minimumPercent = b.minimumPercent;
     Instant now = clock.instant();
     List<Slot> list = new ArrayList<>();
@@ -95,7 +112,10 @@ public final class SiteHealthMonitor implements AutoCloseable {
     }
   }
 
-  /** Stops scheduling readings; a reading in progress finishes and is ignored. Idempotent. */
+  /**
+   * Stops scheduling readings; a reading in progress is ignored when it ends (and interrupted if
+   * the monitor owns the readers' executor). Shuts down only the executors it created. Idempotent.
+   */
   @Override
   public void close() {
     synchronized (lock) {
@@ -107,6 +127,13 @@ public final class SiteHealthMonitor implements AutoCloseable {
         if (s.timeout != null) {
           s.timeout.cancel();
         }
+      }
+    }
+    for (AutoCloseable c : owned) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("closing health executor of {}: {}", site, e.toString());
       }
     }
   }
@@ -272,13 +299,13 @@ public final class SiteHealthMonitor implements AutoCloseable {
       return this;
     }
 
-    /** Timers (due readings, timeouts). */
+    /** Timers (due readings, timeouts); default: an own single daemon thread. */
     public Builder scheduler(TaskScheduler v) {
       scheduler = v;
       return this;
     }
 
-    /** Where readings run, e.g. {@code Executors.newVirtualThreadPerTaskExecutor()}. */
+    /** Where readings run; default: an own virtual-thread-per-task executor. */
     public Builder readers(Executor v) {
       readers = v;
       return this;
@@ -322,9 +349,6 @@ public final class SiteHealthMonitor implements AutoCloseable {
     }
 
     public SiteHealthMonitor build() {
-      if (notifier == null) {
-        notifier = readers;
-      }
       return new SiteHealthMonitor(this);
     }
   }
