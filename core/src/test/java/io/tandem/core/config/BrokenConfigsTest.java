@@ -68,10 +68,10 @@ class BrokenConfigsTest {
   void timingInvariantPatroniRule() {
     assertProblems(
         "timing-invariant",
-        "35:3: timings.ticketTtl: expected tick + 2 * retryTimeout <= ticketTtl"
-            + " (1s + 2 * 3s > 6s): a holder that just missed a tick and then waits out two"
-            + " witness calls must still be inside its ticket; raise ticketTtl or lower"
-            + " retryTimeout");
+        "35:3: timings.ticketTtl: expected renewInterval + 2 * retryTimeout + fenceLead +"
+            + " driftMargin <= ticketTtl (2s + 2 * 3s + 1s + 300ms = 9s300ms > 6s): a renewal"
+            + " that fails twice must still leave time to fence before the ticket ends; raise"
+            + " ticketTtl or lower retryTimeout");
   }
 
   @Test
