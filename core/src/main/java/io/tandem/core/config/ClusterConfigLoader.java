@@ -138,6 +138,7 @@ public final class ClusterConfigLoader {
     List<Violation> violations = builder.violations();
     if (!violations.isEmpty()) {
       f.context().violations(f.path(), violations);
+      f.context().rejectObject(f.path());
       return null;
     }
     return builder.build();
@@ -241,7 +242,11 @@ public final class ClusterConfigLoader {
       credentials.finish();
     }
     SiteConfig site = finish(b, f);
-    return childFailed ? null : site;
+    if (childFailed) {
+      f.context().rejectObject(f.path());
+      return null;
+    }
+    return site;
   }
 
   private static ServiceAddress.Builder serviceAddress(Fields f) {
@@ -351,7 +356,11 @@ public final class ClusterConfigLoader {
     switch (kind) {
       case BUILTIN -> {
         endpoints(f, b);
-        b.token(f.secret("token"));
+        Map<String, SecretRef> secrets = f.secretMap("siteSecrets");
+        if (secrets != null) {
+          secrets.forEach(b::siteSecret);
+        }
+        b.listen(f.string("listen")).dataDir(f.string("dataDir"));
       }
       case ETCD -> {
         endpoints(f, b);
@@ -371,7 +380,7 @@ public final class ClusterConfigLoader {
               .sasToken(f.secret("sasToken"))
               .connectionString(f.secret("connectionString"));
     }
-    f.belongElsewhere("a builtin witness", "endpoints", "token");
+    f.belongElsewhere("a builtin witness", "endpoints", "siteSecrets", "listen", "dataDir");
     f.belongElsewhere("an etcd witness", "endpoints", "user", "password", "keyPrefix");
     f.belongElsewhere("a dynamodb witness", "table", "aws");
     f.belongElsewhere(
