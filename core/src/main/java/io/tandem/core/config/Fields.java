@@ -89,7 +89,7 @@ final class Fields {
           s.line(),
           s.column(),
           "expected a plain value: ${env:...} and ${file:...} references are accepted only in"
-              + " secret fields (secret, password, token, ...)");
+              + " secret fields (secret, password, tsigSecret, ...)");
       return null;
     }
     return s.text();
