@@ -72,10 +72,12 @@ public final class ClusterConfigLoader {
     ClusterConfig.Builder cluster = ClusterConfig.builder().name(top.string("cluster"));
 
     Timings timings = Timings.defaults();
+    boolean timingsFailed = false;
     Fields t = top.object("timings");
     if (t != null) {
       Timings bound = finish(timings(t), t);
       timings = bound != null ? bound : timings;
+      timingsFailed = bound == null;
       cluster.timings(bound);
     }
     Indices sites = new Indices("sites");
@@ -119,10 +121,13 @@ public final class ClusterConfigLoader {
     // Cross-checks see only the parts that built; map their indices back to the file's.
     // Per-site maps are checked against the sites that built: if one did not, its name is
     // unknown here, and "no such site" would only repeat that site's own problem.
+    // Likewise, rules relating policies to timings mean nothing while the timings are wrong.
     boolean allSitesBuilt = sites.size() == top.count("sites");
+    boolean timingsBuilt = !timingsFailed;
     List<Violation> cross =
         cluster.violations().stream()
             .filter(v -> allSitesBuilt || !PER_SITE.matcher(v.field()).find())
+            .filter(v -> timingsBuilt || !v.field().startsWith("policies."))
             .map(v -> new Violation(trunks.remap(dns.remap(sites.remap(v.field()))), v.expected()))
             .toList();
     ctx.violations("", cross);
