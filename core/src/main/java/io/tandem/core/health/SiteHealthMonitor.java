@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Hysteresis, weights, veto:</b> see {@link Hysteresis} and {@link HealthAggregation}.
  *   <li><b>Listeners</b> run on the {@code notifier} executor, one change at a time, in order (a
  *       serial queue on top of it), never on the caller's or the decision loop's thread unless the
- *       notifier is a direct executor (tests).
+ *       notifier is a direct executor (tests); a direct notifier runs them under the monitor's
+ *       lock, so they may read {@link #snapshot()} but must not wait for anything.
  * </ul>
  *
  * <p>Thread-safe. State changes happen under one short lock with no I/O inside.
@@ -230,14 +231,19 @@ public final class SiteHealthMonitor implements AutoCloseable {
     current.set(next);
     if (before.up() != s.state.up() || previous.healthy() != next.healthy()) {
       for (HealthListener l : listeners) {
-        notifier.execute(
-            () -> {
-              try {
-                l.changed(previous, next);
-              } catch (RuntimeException e) {
-                LOG.warn("health listener failed on {}: {}", site, e.toString());
-              }
-            });
+        try {
+          notifier.execute(
+              () -> {
+                try {
+                  l.changed(previous, next);
+                } catch (RuntimeException e) {
+                  LOG.warn("health listener failed on {}: {}", site, e.toString());
+                }
+              });
+        } catch (RejectedExecutionException e) {
+          // The snapshot is published regardless; only the notification is lost (shutdown).
+          LOG.warn("health listener of {} not notified: executor rejected the task", site);
+        }
       }
     }
   }
