@@ -1,0 +1,89 @@
+package io.tandem.core.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+/** Hysteresis and aggregation hold for every sequence of readings. */
+class HysteresisProperties {
+
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private static final SensorSpec SPEC =
+      new SensorSpec("s", "test", false, 1, Duration.ofSeconds(2), Duration.ofSeconds(1));
+
+  @Property(tries = 500)
+  void aSensorNeverFlipsWithoutFallOrRiseConsecutiveReadings(
+      @ForAll @IntRange(min = 1, max = 5) int fall,
+      @ForAll @IntRange(min = 1, max = 5) int rise,
+      @ForAll boolean initiallyUp,
+      @ForAll @Size(max = 60) List<SensorStatus> readings) {
+    Hysteresis h = new Hysteresis(fall, rise);
+    SensorState state = h.initial(SPEC, initiallyUp, T0);
+    List<Boolean> good = new ArrayList<>();
+    for (SensorStatus status : readings) {
+      SensorState next = h.next(state, new SensorReading(status, 0, "", status.name(), T0));
+      good.add(status.good());
+      if (state.up() && !next.up()) {
+        assertThat(lastRun(good, false)).as("went down").isGreaterThanOrEqualTo(fall);
+        assertThat(lastRun(good, false)).isEqualTo(fall).as("flips at exactly fall");
+      }
+      if (!state.up() && next.up()) {
+        assertThat(lastRun(good, true)).as("came up").isEqualTo(rise);
+      }
+      // Liveness: fall bad (rise good) readings in a row always leave it down (up).
+      if (lastRun(good, false) >= fall) {
+        assertThat(next.up()).isFalse();
+      }
+      if (lastRun(good, true) >= rise) {
+        assertThat(next.up()).isTrue();
+      }
+      state = next;
+    }
+  }
+
+  @Property(tries = 300)
+  void aCriticalSensorDownAlwaysVetoesAndAllUpIsAlwaysHealthy(
+      @ForAll @Size(min = 1, max = 30) List<@IntRange(min = 0, max = 3) Integer> kinds,
+      @ForAll @IntRange(min = 0, max = 100) int threshold) {
+    // kind: 0 critical up, 1 critical down, 2 weighted up, 3 weighted down
+    List<SensorState> states = new ArrayList<>();
+    for (int i = 0; i < kinds.size(); i++) {
+      int k = kinds.get(i);
+      SensorSpec spec =
+          new SensorSpec(
+              "s" + i, "t", k < 2, 1 + i % 3, Duration.ofSeconds(2), Duration.ofSeconds(1));
+      boolean up = k % 2 == 0;
+      states.add(
+          new SensorState(
+              spec,
+              new SensorReading(up ? SensorStatus.OK : SensorStatus.FAIL, 0, "", "", T0),
+              up,
+              0,
+              0));
+    }
+    SiteHealth h = HealthAggregation.aggregate("x", states, threshold, T0);
+    if (kinds.contains(1)) {
+      assertThat(h.healthy()).isFalse();
+      assertThat(h.summary()).startsWith("unhealthy: critical");
+    }
+    if (kinds.stream().allMatch(k -> k % 2 == 0)) {
+      assertThat(h.healthy()).isTrue();
+    }
+    assertThat(h.passing()).isEqualTo((int) kinds.stream().filter(k -> k % 2 == 0).count());
+  }
+
+  private static int lastRun(List<Boolean> good, boolean value) {
+    int n = 0;
+    for (int i = good.size() - 1; i >= 0 && good.get(i) == value; i--) {
+      n++;
+    }
+    return n;
+  }
+}
