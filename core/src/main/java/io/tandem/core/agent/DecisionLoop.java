@@ -37,7 +37,7 @@ public final class DecisionLoop {
   private boolean releaseAfterFence;
   private boolean maintenanceAfterFence;
   private String handingOverTo;
-  private long handoverAnnouncedUntil = Long.MIN_VALUE;
+  private long handoverAnnouncedUntil;
   private long promisedUntil = Long.MIN_VALUE;
   private boolean anyPromise;
   private long failsafeUntil = Long.MIN_VALUE;
@@ -45,6 +45,7 @@ public final class DecisionLoop {
   private boolean lastHealthy;
   private boolean lastWitnessReachable;
   private boolean lastTicketOk;
+  private long lastNow;
   private final Map<String, Long> failbackGoodSince = new HashMap<>();
 
   /**
@@ -149,6 +150,7 @@ public final class DecisionLoop {
   /** Run one tick. */
   public synchronized Decision tick(TickSnapshot s) {
     AgentState from = state;
+    lastNow = s.nowNanos();
     lastHealthy = s.health().healthy();
     lastWitnessReachable = s.witnessReachable();
     Outcome o = applyCommands(s);
@@ -270,6 +272,12 @@ public final class DecisionLoop {
           Action.NONE,
           ReasonCode.UNHEALTHY,
           "no action: not healthy (" + s.health().summary() + ")");
+    }
+    if (handingOverTo != null && now - handoverAnnouncedUntil < 0) {
+      return stay(
+          Action.NONE,
+          ReasonCode.HANDOVER_TO_OTHER,
+          "no action: we handed over to " + handingOverTo);
     }
     if (!s.witnessReachable()) {
       return stay(
@@ -462,6 +470,7 @@ public final class DecisionLoop {
     releaseAfterFence = handoverTarget != null || maintenance;
     maintenanceAfterFence = maintenance;
     handingOverTo = handoverTarget;
+    handoverAnnouncedUntil = lastNow + settings.ticketTtl().toNanos() * 2;
     return move(AgentState.FENCING, Action.FENCE, reason, words);
   }
 

@@ -119,7 +119,7 @@ public final class TicketHolder {
 
   /** Report the witness's answer to the request sent at {@code sentAtNanos}. */
   public synchronized void onResult(long sentAtNanos, TicketResult result) {
-    if (sentAtNanos - lastAnswered > 0) {
+    if (lastAnswered == Long.MIN_VALUE || sentAtNanos - lastAnswered > 0) {
       lastAnswered = sentAtNanos;
     }
     if (result.granted()) {
@@ -141,7 +141,7 @@ public final class TicketHolder {
     if (!granted.holder().equals(site) || !granted.cluster().equals(cluster)) {
       return;
     }
-    if (sentAt - releasedAt <= 0 && releasedAt != Long.MIN_VALUE) {
+    if (releasedAt != Long.MIN_VALUE && sentAt - releasedAt <= 0) {
       return; // answer to a request sent before we released: the witness has since dropped it
     }
     if (granted.epoch() < epoch) {
@@ -179,7 +179,7 @@ public final class TicketHolder {
     if (!isHeld() && state != State.EXPIRED) {
       return;
     }
-    if (sentAt - basisSent <= 0) {
+    if (basisSent != Long.MIN_VALUE && sentAt - basisSent <= 0) {
       return; // refusal of a request older than our latest grant
     }
     Ticket current = result.ticket();
@@ -269,7 +269,11 @@ public final class TicketHolder {
       return false;
     }
     long now = nanos.getAsLong();
-    boolean unanswered = lastSent != Long.MIN_VALUE && lastAnswered - lastSent < 0;
+    if (lastSent == Long.MIN_VALUE) {
+      return true;
+    }
+    // Sentinels are compared explicitly: MIN_VALUE in a subtraction would overflow.
+    boolean unanswered = lastAnswered == Long.MIN_VALUE || lastAnswered - lastSent < 0;
     return now - lastSent >= (unanswered ? retryIntervalNanos : renewIntervalNanos);
   }
 
