@@ -35,7 +35,7 @@ class SafetyProperties {
   }
 
   static void assertSafe(Simulation sim) {
-    if (sim.scheduler().executed() < 1000 || sim.witness().grants().isEmpty()) {
+    if (sim.scheduler().executed() < 200 || sim.witness().grants().isEmpty()) {
       throw new AssertionError("vacuous schedule: nothing happened\n" + sim.report());
     }
     if (sim.violation() != null || sim.epochViolation() != null) {

@@ -35,6 +35,9 @@ final class SimAgent {
   final AgentSettings settings;
   private final Simulation sim;
 
+  /** Peers in a fixed order: Set.copyOf iterates in a per-JVM random order, seeds must replay. */
+  private final List<String> sortedPeers;
+
   TicketHolder holder;
   DecisionLoop loop;
   private PeerBoard board;
@@ -52,6 +55,7 @@ final class SimAgent {
     this.site = site;
     this.clock = clock;
     this.settings = settings;
+    this.sortedPeers = settings.peers().stream().sorted().toList();
   }
 
   long now() {
@@ -138,11 +142,11 @@ final class SimAgent {
     decide();
     long now = now();
     PeerReport report = loop.report(now);
-    for (String peer : settings.peers()) {
+    for (String peer : sortedPeers) {
       sim.network().send(site, peer, () -> sim.agent(peer).onReport(report));
     }
     if (loop.wantsPromises()) {
-      for (String peer : settings.peers()) {
+      for (String peer : sortedPeers) {
         sim.network().send(site, peer, () -> sim.agent(peer).onPromiseRequest(site, now));
       }
     }
@@ -188,7 +192,7 @@ final class SimAgent {
     commands.clear();
     Decision d = loop.tick(s);
     decisions.add(d);
-    sim.onDecision(this, d);
+    sim.onDecision(this, d, s.ticket());
     int inc = incarnation;
     switch (d.action()) {
       case ACQUIRE, FORCE_ACQUIRE -> {
