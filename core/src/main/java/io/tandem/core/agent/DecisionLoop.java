@@ -88,7 +88,7 @@ public final class DecisionLoop {
         && (!lastWitnessReachable || !lastTicketOk);
   }
 
-  /** Until when (our monotonic clock) we are bound by a promise, if {@link #promiseBound}. */
+  /** Whether a promise we gave a peer still forbids us to acquire at {@code nowNanos}. */
   public synchronized boolean promiseBound(long nowNanos) {
     return anyPromise && nowNanos - promisedUntil < 0;
   }

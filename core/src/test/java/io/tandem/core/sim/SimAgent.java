@@ -6,6 +6,7 @@ import io.tandem.core.agent.Decision;
 import io.tandem.core.agent.DecisionLoop;
 import io.tandem.core.agent.OperatorCommand;
 import io.tandem.core.agent.PeerBoard;
+import io.tandem.core.agent.PeerLink;
 import io.tandem.core.agent.PeerPromise;
 import io.tandem.core.agent.PeerReport;
 import io.tandem.core.agent.TickSnapshot;
@@ -141,14 +142,9 @@ final class SimAgent {
     }
     decide();
     long now = now();
-    PeerReport report = loop.report(now);
-    for (String peer : sortedPeers) {
-      sim.network().send(site, peer, () -> sim.agent(peer).onReport(report));
-    }
+    peerLink.broadcast(loop.report(now));
     if (loop.wantsPromises()) {
-      for (String peer : sortedPeers) {
-        sim.network().send(site, peer, () -> sim.agent(peer).onPromiseRequest(site, now));
-      }
+      peerLink.requestPromises(site, now);
     }
     boolean sentToWitness = false;
     if ((loop.state() == AgentState.ACTIVE) && holder.renewalDue()) {
@@ -164,6 +160,25 @@ final class SimAgent {
     }
     scheduleTickAt(plannedLocal + settings.tick().toNanos(), inc);
   }
+
+  /** The {@link PeerLink} port over the simulated network, as the app's transport implements it. */
+  private final PeerLink peerLink =
+      new PeerLink() {
+        @Override
+        public void broadcast(PeerReport report) {
+          for (String peer : sortedPeers) {
+            sim.network().send(site, peer, () -> sim.agent(peer).onReport(report));
+          }
+        }
+
+        @Override
+        public void requestPromises(String from, long sentAtNanos) {
+          for (String peer : sortedPeers) {
+            sim.network()
+                .send(from, peer, () -> sim.agent(peer).onPromiseRequest(from, sentAtNanos));
+          }
+        }
+      };
 
   private void extraTick(int inc) {
     if (alive && inc == incarnation) {

@@ -179,7 +179,10 @@ public final class WitnessBenchmark {
         refusals,
         wall / 1e9);
     System.out.printf(
-        Locale.ROOT, "  throughput: %.0f decisions/s, %.0f grants/s%n", callsPerSec, grantsPerSec);
+        Locale.ROOT,
+        "  throughput: %.0f decisions/s (grants among them: %.0f/s)%n",
+        callsPerSec,
+        grantsPerSec);
     System.out.printf(
         Locale.ROOT,
         "  latency per decision: p50 %.2f us, p99 %.2f us, p99.9 %.2f us%n",
