@@ -12,7 +12,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -206,5 +213,38 @@ class BuiltInWitnessTest {
     assertThatThrownBy(() -> w.acquire(req))
         .as("no credential")
         .isInstanceOf(PermissionException.class);
+  }
+
+  @Test
+  void concurrentAcquiresGrantExactlyOneSitePerEpoch() throws Exception {
+    BuiltInWitness w = witness();
+    int sites = 8;
+    try (ExecutorService pool = Executors.newFixedThreadPool(sites)) {
+      for (int round = 1; round <= 20; round++) {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<TicketResult>> answers = new ArrayList<>();
+        for (int i = 0; i < sites; i++) {
+          String site = "s" + i;
+          answers.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    return w.acquire(TicketRequest.acquire("pbx", site, true, TTL));
+                  }));
+        }
+        start.countDown();
+        List<TicketResult> granted = new ArrayList<>();
+        for (Future<TicketResult> f : answers) {
+          TicketResult r = f.get(10, TimeUnit.SECONDS);
+          if (r.granted()) {
+            granted.add(r);
+          }
+        }
+        assertThat(granted).as("round " + round).hasSize(1);
+        assertThat(granted.getFirst().ticket().epoch()).isEqualTo(round);
+        clock.advance(12.1); // past expiry + grace: the next round may grant again
+      }
+    }
+    assertThat(store.loadAll().get("pbx").epoch()).isEqualTo(20);
   }
 }
