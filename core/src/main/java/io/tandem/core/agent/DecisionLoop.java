@@ -1,0 +1,539 @@
+package io.tandem.core.agent;
+
+import io.tandem.core.witness.TicketHolder;
+import io.tandem.core.witness.TicketView;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The agent's brain: each {@link #tick} reads one immutable {@link TickSnapshot} and returns one
+ * {@link Decision}. It does no I/O; the driver carries out the action (send an acquire, fence,
+ * release, activate) and feeds results back through the {@link TicketHolder} and {@link PeerBoard}.
+ *
+ * <p>Safety rests on three rules: (1) only {@link AgentState#ACTIVE} serves, and only while the
+ * ticket holder reports a valid ticket, or — witness-outage failsafe — while every peer has
+ * promised, in answer to a request sent within the last tick and a half, not to acquire; (2) a site
+ * that promised does not enter {@link AgentState#ACQUIRING} until the promise has expired on its
+ * own clock, and a restarted agent waits {@code startupHold} (≥ promise duration) first; (3) a
+ * grant counts only if it answers an acquire sent after entering ACQUIRING.
+ *
+ * <p>Thread-safe: all methods synchronise on the loop. The driver calls {@link #tick} once per tick
+ * and also right after a grant or the holder's self-fence callback.
+ */
+public final class DecisionLoop {
+
+  private final AgentSettings settings;
+  private final TicketHolder holder;
+  private final DecisionHistory history;
+  private final long startedAt;
+  private final FailsafeCover failsafe;
+
+  private AgentState state = AgentState.STARTING;
+  private long acquiringSince;
+  private boolean maintenanceRequested;
+  private boolean forceRequested;
+  private String pendingHandover;
+  private boolean releaseAfterFence;
+  private boolean maintenanceAfterFence;
+  private String handingOverTo;
+  private long handoverAnnouncedUntil;
+  private long promisedUntil = Long.MIN_VALUE;
+  private boolean anyPromise;
+  private boolean lastHealthy;
+  private boolean lastWitnessReachable;
+  private boolean lastTicketOk;
+  private long lastNow;
+  private final Map<String, Long> failbackGoodSince = new HashMap<>();
+
+  /**
+   * @param startedAtNanos the agent's monotonic start time (the startup hold counts from it)
+   */
+  public DecisionLoop(AgentSettings settings, TicketHolder holder, long startedAtNanos) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.holder = Objects.requireNonNull(holder, "holder");
+    this.history = new DecisionHistory(settings.historySize());
+    this.startedAt = startedAtNanos;
+    this.failsafe = new FailsafeCover(settings);
+  }
+
+  public synchronized AgentState state() {
+    return state;
+  }
+
+  public DecisionHistory history() {
+    return history;
+  }
+
+  public AgentSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Whether this site serves at {@code nowNanos}: ACTIVE and covered by a valid ticket or by the
+   * failsafe's peer promises (or by the unsafe keep-running option). Side-effect free.
+   */
+  public synchronized boolean serving(long nowNanos) {
+    if (state != AgentState.ACTIVE) {
+      return false;
+    }
+    return holder.validNow() || failsafe.covers(nowNanos) || settings.keepRunningWithoutWitness();
+  }
+
+  /** Whether the driver should ask peers for promises after this tick. */
+  public synchronized boolean wantsPromises() {
+    return state == AgentState.ACTIVE
+        && settings.witnessOutageFailsafe()
+        && (!lastWitnessReachable || !lastTicketOk);
+  }
+
+  /** Whether a promise we gave a peer still forbids us to acquire at {@code nowNanos}. */
+  public synchronized boolean promiseBound(long nowNanos) {
+    return anyPromise && nowNanos - promisedUntil < 0;
+  }
+
+  /** The report to broadcast to peers now. */
+  public synchronized PeerReport report(long nowNanos) {
+    String handover =
+        handingOverTo != null && nowNanos - handoverAnnouncedUntil < 0 ? handingOverTo : null;
+    return new PeerReport(
+        settings.site(),
+        state,
+        lastHealthy,
+        settings.priority(),
+        lastWitnessReachable,
+        promiseBound(nowNanos),
+        handover,
+        0);
+  }
+
+  /**
+   * Answer a peer's request to promise not to acquire. We promise only in a state that does not
+   * serve and has no acquire in flight, and only if we hold no valid ticket; a promise then binds
+   * us for {@code ticketTtl} on our clock.
+   */
+  public synchronized PeerPromise answerPromise(
+      String from, long requestSentAtNanos, long nowNanos) {
+    if (!state.mayPromise() || holder.validNow()) {
+      return new PeerPromise(
+          settings.site(),
+          from,
+          requestSentAtNanos,
+          nowNanos,
+          nowNanos,
+          false,
+          settings.site() + " cannot promise: it is " + state);
+    }
+    long until = nowNanos + settings.ticketTtl().toNanos();
+    if (!anyPromise || until - promisedUntil > 0) {
+      promisedUntil = until;
+    }
+    anyPromise = true;
+    return new PeerPromise(
+        settings.site(),
+        from,
+        requestSentAtNanos,
+        nowNanos,
+        until,
+        true,
+        settings.site()
+            + " is "
+            + state
+            + " and will not acquire for "
+            + secs(settings.ticketTtl().toNanos())
+            + " s");
+  }
+
+  /** Run one tick. */
+  public synchronized Decision tick(TickSnapshot s) {
+    AgentState from = state;
+    lastNow = s.nowNanos();
+    lastHealthy = s.health().healthy();
+    lastWitnessReachable = s.witnessReachable();
+    Outcome o = applyCommands(s);
+    if (o == null) {
+      o = decide(s);
+    }
+    state = state.moveTo(o.to);
+    Decision d =
+        new Decision(o.action, o.reason, o.words, from, o.to, s.ticket().epoch(), s.wallTime());
+    history.record(d);
+    return d;
+  }
+
+  private record Outcome(AgentState to, Action action, ReasonCode reason, String words) {}
+
+  private Outcome stay(Action a, ReasonCode r, String words) {
+    return new Outcome(state, a, r, words);
+  }
+
+  private Outcome move(AgentState to, Action a, ReasonCode r, String words) {
+    return new Outcome(to, a, r, words);
+  }
+
+  private Outcome applyCommands(TickSnapshot s) {
+    for (OperatorCommand c : s.commands()) {
+      switch (c) {
+        case OperatorCommand.Maintenance m -> maintenanceRequested = m.on();
+        case OperatorCommand.ForceAcquire f -> {
+          if (!f.acknowledged()) {
+            return stay(
+                Action.NONE,
+                ReasonCode.COMMAND_REJECTED,
+                "rejected forced acquire: the acknowledgement must read \""
+                    + OperatorCommand.FORCE_ACKNOWLEDGEMENT
+                    + "\"");
+          }
+          forceRequested = true;
+        }
+        case OperatorCommand.Switchover sw -> {
+          if (!settings.peers().contains(sw.target())) {
+            return stay(
+                Action.NONE,
+                ReasonCode.COMMAND_REJECTED,
+                "rejected switchover: " + sw.target() + " is not a peer of " + settings.site());
+          }
+          if (state == AgentState.ACTIVE) {
+            pendingHandover = sw.target();
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  private Outcome decide(TickSnapshot s) {
+    return switch (state) {
+      case STARTING -> starting(s);
+      case STANDBY -> standby(s);
+      case ACQUIRING -> acquiring(s);
+      case ACTIVE -> active(s);
+      case FENCING -> fencing(s);
+      case FENCED -> fenced(s);
+      case MAINTENANCE -> maintenance(s);
+    };
+  }
+
+  private Outcome starting(TickSnapshot s) {
+    if (maintenanceRequested) {
+      return move(
+          AgentState.MAINTENANCE, Action.NONE, ReasonCode.MAINTENANCE_ENTERED, "maintenance on");
+    }
+    long left = startedAt + settings.startupHold().toNanos() - s.nowNanos();
+    if (left > 0) {
+      return stay(
+          Action.NONE,
+          ReasonCode.STARTUP_HOLD,
+          "starting: not acquiring for another "
+              + secs(left)
+              + " s (honours promises made before a restart)");
+    }
+    return move(
+        AgentState.STANDBY,
+        Action.NONE,
+        ReasonCode.STARTED,
+        "started; standing by, " + s.health().summary());
+  }
+
+  private Outcome standby(TickSnapshot s) {
+    if (s.ticket().valid()) {
+      return stay(
+          Action.RELEASE,
+          ReasonCode.UNEXPECTED_TICKET_RELEASED,
+          "releasing: a late grant of epoch " + s.ticket().epoch() + " arrived while standing by");
+    }
+    if (maintenanceRequested) {
+      return move(
+          AgentState.MAINTENANCE, Action.NONE, ReasonCode.MAINTENANCE_ENTERED, "maintenance on");
+    }
+    long now = s.nowNanos();
+    if (promiseBound(now)) {
+      return stay(
+          Action.NONE,
+          ReasonCode.PROMISE_HOLD,
+          "no action: promised a peer not to acquire for another "
+              + secs(promisedUntil - now)
+              + " s");
+    }
+    if (forceRequested) {
+      forceRequested = false;
+      acquiringSince = now;
+      return move(
+          AgentState.ACQUIRING,
+          Action.FORCE_ACQUIRE,
+          ReasonCode.FORCED_ACQUIRE,
+          "force-acquiring on operator's acknowledged request");
+    }
+    if (!s.health().healthy()) {
+      return stay(
+          Action.NONE,
+          ReasonCode.UNHEALTHY,
+          "no action: not healthy (" + s.health().summary() + ")");
+    }
+    if (handingOverTo != null && now - handoverAnnouncedUntil < 0) {
+      return stay(
+          Action.NONE,
+          ReasonCode.HANDOVER_TO_OTHER,
+          "no action: we handed over to " + handingOverTo);
+    }
+    if (!s.witnessReachable()) {
+      return stay(
+          Action.NONE, ReasonCode.WITNESS_UNREACHABLE, "no action: the witness is unreachable");
+    }
+    PeerView peers = PeerView.of(settings, s);
+    PeerReport handover = peers.handover();
+    PeerReport active = peers.activeOrAcquiringBeforeUs();
+    PeerReport preferred = peers.bestReady(true, true);
+    if (handover != null && handover.handingOverTo().equals(settings.site())) {
+      acquiringSince = now;
+      return move(
+          AgentState.ACQUIRING,
+          Action.ACQUIRE,
+          ReasonCode.SWITCHOVER_TARGET_ACQUIRING,
+          "acquiring: " + handover.site() + " is handing over to us");
+    }
+    if (handover != null) {
+      return stay(
+          Action.NONE,
+          ReasonCode.HANDOVER_TO_OTHER,
+          "no action: " + handover.site() + " is handing over to " + handover.handingOverTo());
+    }
+    if (active != null) {
+      return stay(
+          Action.NONE,
+          ReasonCode.PEER_ACTIVE,
+          "no action: "
+              + active.site()
+              + " is active"
+              + (active.healthy() ? " and healthy" : " (unhealthy)"));
+    }
+    if (preferred != null) {
+      return stay(
+          Action.NONE,
+          ReasonCode.DEFER_TO_PREFERRED,
+          "no action: " + preferred.site() + " is preferred and ready");
+    }
+    acquiringSince = now;
+    return move(
+        AgentState.ACQUIRING,
+        Action.ACQUIRE,
+        ReasonCode.ACQUIRING,
+        "acquiring: no active site seen, " + s.health().summary());
+  }
+
+  private Outcome acquiring(TickSnapshot s) {
+    TicketView t = s.ticket();
+    long now = s.nowNanos();
+    if (t.valid() && t.basisSentNanos() - acquiringSince >= 0) {
+      failsafe.stop();
+      return move(
+          AgentState.ACTIVE,
+          Action.ACTIVATE,
+          ReasonCode.TICKET_GRANTED,
+          "activating: acquired ticket epoch " + t.epoch() + ", " + s.health().summary());
+    }
+    if (holder.lastRefusedSentNanos() != Long.MIN_VALUE
+        && holder.lastRefusedSentNanos() - acquiringSince >= 0) {
+      return move(
+          AgentState.STANDBY,
+          Action.NONE,
+          ReasonCode.TICKET_REFUSED,
+          "standing by: witness " + holder.lastRefusal());
+    }
+    if (now - acquiringSince > settings.retryTimeout().toNanos()) {
+      return move(
+          AgentState.STANDBY,
+          Action.NONE,
+          ReasonCode.WITNESS_TIMEOUT,
+          "standing by: no answer from the witness in " + secs(now - acquiringSince) + " s");
+    }
+    return stay(Action.NONE, ReasonCode.AWAITING_WITNESS, "waiting for the witness's answer");
+  }
+
+  private Outcome active(TickSnapshot s) {
+    TicketView t = s.ticket();
+    long now = s.nowNanos();
+    updateFailsafe(s);
+    if (t.valid() && t.state() != TicketHolder.State.FENCE_DUE) {
+      if (maintenanceRequested) {
+        return fence(ReasonCode.MAINTENANCE_ENTERED, null, true, "fencing: maintenance requested");
+      }
+      if (pendingHandover != null) {
+        String target = pendingHandover;
+        pendingHandover = null;
+        return fence(
+            ReasonCode.SWITCHOVER_RELEASING, target, false, "fencing: switchover to " + target);
+      }
+      if (!s.health().healthy()) {
+        PeerReport better = PeerView.of(settings, s).bestReady(false, false);
+        if (better != null) {
+          return fence(
+              ReasonCode.UNHEALTHY_HANDING_OVER,
+              better.site(),
+              false,
+              "fencing: " + s.health().summary() + "; handing over to " + better.site());
+        }
+        return stay(
+            Action.NONE,
+            ReasonCode.UNHEALTHY_NO_BETTER_PEER,
+            "no action: "
+                + s.health().summary()
+                + ", but no healthy peer can take over; holding epoch "
+                + t.epoch());
+      }
+      if (settings.autoFailback()) {
+        PeerReport preferred = PeerView.of(settings, s).bestReady(true, false);
+        trackFailback(s, preferred, now);
+        if (preferred != null
+            && now - failbackGoodSince.get(preferred.site())
+                >= settings.failbackStablePeriod().toNanos()) {
+          return fence(
+              ReasonCode.FAILBACK_RELEASING,
+              preferred.site(),
+              false,
+              "fencing: failing back to preferred "
+                  + preferred.site()
+                  + " (stable for "
+                  + secs(now - failbackGoodSince.get(preferred.site()))
+                  + " s)");
+        }
+      }
+      return stay(
+          Action.NONE,
+          ReasonCode.HOLDING_TICKET,
+          "no action: holding ticket epoch " + t.epoch() + ", " + s.health().summary());
+    }
+    if (t.state() == TicketHolder.State.LOST || t.state() == TicketHolder.State.RELEASED) {
+      return fence(
+          ReasonCode.TICKET_LOST,
+          null,
+          false,
+          "fencing: the witness gave ticket epoch " + t.epoch() + " away");
+    }
+    if (settings.keepRunningWithoutWitness() && !s.witnessReachable()) {
+      return stay(
+          Action.NONE,
+          ReasonCode.KEEP_RUNNING_WITHOUT_WITNESS,
+          "no action (UNSAFE keep-running-without-witness): " + holder.failingWords(now));
+    }
+    if (settings.witnessOutageFailsafe()) {
+      // Once running, the failsafe covers us until a renewal lands, even if the witness already
+      // answers pings again: the peers' promises, not the witness, are what make it safe.
+      if (failsafe.covers(now)) {
+        return stay(
+            Action.NONE,
+            ReasonCode.FAILSAFE_PEERS_CONFIRMED,
+            "no action: "
+                + (s.witnessReachable()
+                    ? "witness back, renewal pending, "
+                    : "witness unreachable, ")
+                + holder.failingWords(now)
+                + "; all "
+                + settings.peers().size()
+                + " peers promise not to acquire for "
+                + secs(failsafe.remainingNanos(now))
+                + " s");
+      }
+      if (!s.witnessReachable()) {
+        return fence(
+            ReasonCode.FAILSAFE_CONFIRMATION_MISSING,
+            null,
+            false,
+            "fencing: witness unreachable and " + failsafe.missing(s) + " did not confirm");
+      }
+    }
+    return fence(ReasonCode.TICKET_EXPIRED, null, false, "fencing: " + holder.failingWords(now));
+  }
+
+  private Outcome fence(
+      ReasonCode reason, String handoverTarget, boolean maintenance, String words) {
+    failsafe.stop();
+    releaseAfterFence = handoverTarget != null || maintenance;
+    maintenanceAfterFence = maintenance;
+    handingOverTo = handoverTarget;
+    handoverAnnouncedUntil = lastNow + settings.ticketTtl().toNanos() * 2;
+    return move(AgentState.FENCING, Action.FENCE, reason, words);
+  }
+
+  private Outcome fencing(TickSnapshot s) {
+    if (!s.fenceComplete()) {
+      return stay(Action.NONE, ReasonCode.FENCE_IN_PROGRESS, "waiting for fencing to complete");
+    }
+    if (releaseAfterFence && s.ticket().valid()) {
+      releaseAfterFence = false;
+      handoverAnnouncedUntil = s.nowNanos() + settings.ticketTtl().toNanos();
+      return move(
+          AgentState.FENCED,
+          Action.RELEASE,
+          ReasonCode.RELEASING_TICKET,
+          "fenced; releasing ticket epoch "
+              + s.ticket().epoch()
+              + (handingOverTo != null ? " for " + handingOverTo : ""));
+    }
+    return move(
+        AgentState.FENCED, Action.NONE, ReasonCode.FENCED, "fenced: the service is stopped here");
+  }
+
+  private Outcome fenced(TickSnapshot s) {
+    if (maintenanceAfterFence || maintenanceRequested) {
+      maintenanceAfterFence = false;
+      return move(
+          AgentState.MAINTENANCE, Action.NONE, ReasonCode.MAINTENANCE_ENTERED, "maintenance on");
+    }
+    return move(
+        AgentState.STANDBY,
+        Action.NONE,
+        ReasonCode.FENCED,
+        "fenced; standing by, " + s.health().summary());
+  }
+
+  private Outcome maintenance(TickSnapshot s) {
+    if (s.ticket().valid()) {
+      return stay(
+          Action.RELEASE,
+          ReasonCode.UNEXPECTED_TICKET_RELEASED,
+          "releasing ticket epoch " + s.ticket().epoch() + " held in maintenance");
+    }
+    if (!maintenanceRequested) {
+      return move(
+          AgentState.STANDBY,
+          Action.NONE,
+          ReasonCode.MAINTENANCE_LEFT,
+          "maintenance off; standing by");
+    }
+    return stay(Action.NONE, ReasonCode.MAINTENANCE, "no action: in maintenance");
+  }
+
+  /**
+   * Recompute the failsafe horizon: the earliest end, on our clock, of the latest promise from
+   * every peer, each anchored at our request's send time minus the drift margin. A promise counts
+   * only if it answers a request sent within the last tick and a half.
+   */
+  private void updateFailsafe(TickSnapshot s) {
+    boolean ticketOk = s.ticket().valid() && s.ticket().state() == TicketHolder.State.HELD;
+    lastTicketOk = ticketOk;
+    if (!settings.witnessOutageFailsafe() || (s.witnessReachable() && ticketOk)) {
+      failsafe.stop();
+    } else {
+      failsafe.update(s);
+    }
+  }
+
+  private void trackFailback(TickSnapshot s, PeerReport preferred, long now) {
+    failbackGoodSince.keySet().removeIf(k -> preferred == null || !k.equals(preferred.site()));
+    if (preferred != null) {
+      failbackGoodSince.putIfAbsent(preferred.site(), now);
+    }
+  }
+
+  private static String secs(long nanos) {
+    return String.format(Locale.ROOT, "%.1f", nanos / 1e9);
+  }
+
+  /** For the API: a short status line. */
+  public synchronized String status() {
+    Decision d = history.latest();
+    return settings.site() + " " + state + (d == null ? "" : ": " + d.words());
+  }
+}

@@ -1,0 +1,43 @@
+package io.tandem.core.agent;
+
+import io.tandem.core.health.SiteHealth;
+import io.tandem.core.witness.TicketView;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything one tick reads, frozen. Built by the driver from the health aggregator, the ticket
+ * holder, the peer board and the operator's command queue.
+ *
+ * @param nowNanos the agent's monotonic clock
+ * @param wallTime the agent's wall clock (only for the decision record)
+ * @param health own health
+ * @param ticket the ticket holder's view
+ * @param witnessReachable whether the witness answered any request within the retry timeout
+ * @param peers latest report per peer site (receipt time on our clock)
+ * @param promises latest promise (or refusal) per peer site
+ * @param commands operator commands received since the last tick, in order
+ * @param fenceComplete whether the fencing started by an earlier FENCE action has completed
+ */
+public record TickSnapshot(
+    long nowNanos,
+    Instant wallTime,
+    SiteHealth health,
+    TicketView ticket,
+    boolean witnessReachable,
+    Map<String, PeerReport> peers,
+    Map<String, PeerPromise> promises,
+    List<OperatorCommand> commands,
+    boolean fenceComplete) {
+
+  public TickSnapshot {
+    Objects.requireNonNull(wallTime, "wallTime");
+    Objects.requireNonNull(health, "health");
+    Objects.requireNonNull(ticket, "ticket");
+    peers = Map.copyOf(peers);
+    promises = Map.copyOf(promises);
+    commands = List.copyOf(commands);
+  }
+}

@@ -1,0 +1,351 @@
+package io.tandem.core.witness;
+
+import io.tandem.core.error.TandemException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's side of a witness ticket: remembers which epoch we hold and until when, on our own
+ * monotonic clock, and tells listeners when to fence.
+ *
+ * <p>The local deadline is {@code sentAt + grantedTtl − driftMargin}, where {@code sentAt} is the
+ * instant the granting request was <em>sent</em> (the witness started the TTL later than that, so
+ * the agent's view always ends first, and {@code driftMargin} covers clock-rate differences). The
+ * self-fence callback fires {@code fenceLead} before the deadline if no later renewal succeeded, so
+ * the service is down before the witness could hand the ticket on (it waits for expiry plus grace
+ * on its own clock).
+ *
+ * <p>Transport-neutral: callers mark a request as sent ({@link #markSent()}), then report its
+ * outcome with the returned send time ({@link #onResult}, {@link #onFailure}). {@link #renewNow}
+ * does the three steps synchronously for a blocking {@link Witness}. Replies are matched by send
+ * time, so late or reordered replies never move the deadline backwards or resurrect a released
+ * ticket.
+ *
+ * <p>Thread-safe (one internal lock). Listener guarantees: see {@link TicketListener}. Call {@link
+ * #poll()} at least every {@code fenceLead / 2} (or when a timer set for {@link #fenceAtNanos()}
+ * fires) so the self-fence callback fires in time.
+ */
+public final class TicketHolder {
+
+  private static final Logger log = LoggerFactory.getLogger(TicketHolder.class);
+
+  /** Where the holder stands. */
+  public enum State {
+    /** Never held a ticket since start. */
+    NONE,
+    /** Holding a ticket whose local deadline is ahead and not within the fence lead. */
+    HELD,
+    /** Renewals failed and the deadline is within the fence lead: the self-fence callback fired. */
+    FENCE_DUE,
+    /** The local deadline passed without renewal. */
+    EXPIRED,
+    /** The witness refused our epoch: another site holds or held a newer one. */
+    LOST,
+    /** We gave the ticket back. */
+    RELEASED
+  }
+
+  private final String cluster;
+  private final String site;
+  private final long renewIntervalNanos;
+  private final long retryIntervalNanos;
+  private final long driftMarginNanos;
+  private final long fenceLeadNanos;
+  private final LongSupplier nanos;
+  private final List<TicketListener> listeners = new CopyOnWriteArrayList<>();
+
+  private State state = State.NONE;
+  private Ticket ticket;
+  private long epoch;
+  private long deadline;
+  private long basisSent = Long.MIN_VALUE;
+  private long lastSent = Long.MIN_VALUE;
+  private long lastAnswered = Long.MIN_VALUE;
+  private long failingSince = Long.MIN_VALUE;
+  private long releasedAt = Long.MIN_VALUE;
+  private long lastRefusedSent = Long.MIN_VALUE;
+  private String lastRefusal = "";
+
+  /**
+   * @param renewInterval how often to renew while holding (TTL/3 by default)
+   * @param driftMargin subtracted from every granted TTL
+   * @param fenceLead how long before the local deadline the self-fence callback fires
+   * @param nanos monotonic clock (e.g. {@code System::nanoTime})
+   */
+  public TicketHolder(
+      String cluster,
+      String site,
+      Duration renewInterval,
+      Duration driftMargin,
+      Duration fenceLead,
+      LongSupplier nanos) {
+    this.cluster = Objects.requireNonNull(cluster, "cluster");
+    this.site = Objects.requireNonNull(site, "site");
+    this.renewIntervalNanos = renewInterval.toNanos();
+    this.retryIntervalNanos = Math.max(1, renewInterval.toNanos() / 3);
+    this.driftMarginNanos = driftMargin.toNanos();
+    this.fenceLeadNanos = fenceLead.toNanos();
+    this.nanos = Objects.requireNonNull(nanos, "nanos");
+  }
+
+  public void addListener(TicketListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  public String cluster() {
+    return cluster;
+  }
+
+  public String site() {
+    return site;
+  }
+
+  /** Record that a request (acquire or renew) is being sent now; returns its send time. */
+  public synchronized long markSent() {
+    long now = nanos.getAsLong();
+    if (failingSince == Long.MIN_VALUE && (state == State.HELD || state == State.FENCE_DUE)) {
+      // Provisionally failing until this request is answered; cleared on a grant.
+      failingSince = now;
+    }
+    lastSent = now;
+    return now;
+  }
+
+  /** Report the witness's answer to the request sent at {@code sentAtNanos}. */
+  public synchronized void onResult(long sentAtNanos, TicketResult result) {
+    if (lastAnswered == Long.MIN_VALUE || sentAtNanos - lastAnswered > 0) {
+      lastAnswered = sentAtNanos;
+    }
+    if (result.granted()) {
+      onGranted(sentAtNanos, result.ticket());
+    } else {
+      onRefused(sentAtNanos, result);
+    }
+  }
+
+  /** Report that the request sent at {@code sentAtNanos} failed (timeout, connection refused). */
+  public synchronized void onFailure(long sentAtNanos, String why) {
+    if ((state == State.HELD || state == State.FENCE_DUE) && failingSince == Long.MIN_VALUE) {
+      failingSince = sentAtNanos;
+    }
+    log.debug("ticket request for {} sent at {} failed: {}", cluster, sentAtNanos, why);
+  }
+
+  private void onGranted(long sentAt, Ticket granted) {
+    if (!granted.holder().equals(site) || !granted.cluster().equals(cluster)) {
+      return;
+    }
+    if (releasedAt != Long.MIN_VALUE && sentAt - releasedAt <= 0) {
+      return; // answer to a request sent before we released: the witness has since dropped it
+    }
+    if (granted.epoch() < epoch) {
+      return; // an older epoch than one we already hold or held
+    }
+    long newDeadline = sentAt + granted.ttl().toNanos() - driftMarginNanos;
+    boolean fresh = granted.epoch() > epoch || !isHeld();
+    if (!fresh && newDeadline - deadline <= 0) {
+      return; // a late answer that would not extend anything
+    }
+    if (granted.epoch() == epoch && (state == State.LOST)) {
+      return; // the witness already told us this epoch is gone
+    }
+    boolean wasHeld = isHeld() && granted.epoch() == epoch;
+    epoch = granted.epoch();
+    ticket = granted;
+    deadline = newDeadline;
+    basisSent = sentAt;
+    failingSince = Long.MIN_VALUE;
+    if (nanos.getAsLong() - deadline >= 0) {
+      state = State.EXPIRED; // answered too late to be of any use
+      return;
+    }
+    state = State.HELD;
+    if (!wasHeld) {
+      fire(l -> l.acquired(granted));
+    }
+  }
+
+  private void onRefused(long sentAt, TicketResult result) {
+    if (lastRefusedSent == Long.MIN_VALUE || sentAt - lastRefusedSent > 0) {
+      lastRefusedSent = sentAt;
+      lastRefusal = result.reason();
+    }
+    if (!isHeld() && state != State.EXPIRED) {
+      return;
+    }
+    if (basisSent != Long.MIN_VALUE && sentAt - basisSent <= 0) {
+      return; // refusal of a request older than our latest grant
+    }
+    Ticket current = result.ticket();
+    boolean stillOurs = current != null && current.heldBy(site, epoch);
+    if (stillOurs) {
+      return; // refused for another reason (e.g. unhealthy) but the witness still records us
+    }
+    long lostEpoch = epoch;
+    state = State.LOST;
+    failingSince = Long.MIN_VALUE;
+    fire(l -> l.lost(lostEpoch, result.reason()));
+  }
+
+  /** We gave the ticket back (or are about to): stop treating it as held. */
+  public synchronized void released() {
+    releasedAt = nanos.getAsLong();
+    if (isHeld() || state == State.EXPIRED) {
+      long e = epoch;
+      state = State.RELEASED;
+      failingSince = Long.MIN_VALUE;
+      fire(l -> l.lost(e, "released"));
+    }
+  }
+
+  /** Advance time-driven state: fire the self-fence callback, mark expiry. Cheap; idempotent. */
+  public synchronized void poll() {
+    long now = nanos.getAsLong();
+    if (state == State.HELD && now - (deadline - fenceLeadNanos) >= 0) {
+      state = State.FENCE_DUE;
+      long e = epoch;
+      String why = failingWords(now);
+      fire(l -> l.selfFence(e, why));
+    }
+    if (state == State.FENCE_DUE && now - deadline >= 0) {
+      state = State.EXPIRED;
+    }
+  }
+
+  /**
+   * Whether we hold {@code epoch} and its local deadline has not passed: ask before every change.
+   */
+  public synchronized boolean holds(long epoch) {
+    poll();
+    return isHeld() && this.epoch == epoch && nanos.getAsLong() - deadline < 0;
+  }
+
+  /**
+   * Whether we hold a ticket whose local deadline has not passed, without advancing any state or
+   * firing callbacks (for observers such as a simulation's safety checker).
+   */
+  public synchronized boolean validNow() {
+    return isHeld() && nanos.getAsLong() - deadline < 0;
+  }
+
+  /** Send time of the latest refused request (acquire or renew), or {@link Long#MIN_VALUE}. */
+  public synchronized long lastRefusedSentNanos() {
+    return lastRefusedSent;
+  }
+
+  /** The witness's words for the latest refusal ("" if none). */
+  public synchronized String lastRefusal() {
+    return lastRefusal;
+  }
+
+  /** The epoch we validly hold now, if any. */
+  public synchronized OptionalLong validEpoch() {
+    poll();
+    return isHeld() && nanos.getAsLong() - deadline < 0
+        ? OptionalLong.of(epoch)
+        : OptionalLong.empty();
+  }
+
+  /** The fencing token for the epoch we validly hold now. */
+  public synchronized Optional<FencingToken> token() {
+    OptionalLong e = validEpoch();
+    return e.isPresent()
+        ? Optional.of(new FencingToken(cluster, site, e.getAsLong()))
+        : Optional.empty();
+  }
+
+  /**
+   * Whether a renewal should be sent now: while we hold (or just lost by expiry) the ticket, every
+   * renew interval; a third of it while the last one is unanswered.
+   */
+  public synchronized boolean renewalDue() {
+    if (!(isHeld() || state == State.EXPIRED)) {
+      return false;
+    }
+    long now = nanos.getAsLong();
+    if (lastSent == Long.MIN_VALUE) {
+      return true;
+    }
+    // Sentinels are compared explicitly: MIN_VALUE in a subtraction would overflow.
+    boolean unanswered = lastAnswered == Long.MIN_VALUE || lastAnswered - lastSent < 0;
+    return now - lastSent >= (unanswered ? retryIntervalNanos : renewIntervalNanos);
+  }
+
+  /** When the self-fence callback is due (monotonic nanos), for a timer. */
+  public synchronized long fenceAtNanos() {
+    return deadline - fenceLeadNanos;
+  }
+
+  public synchronized TicketView view() {
+    poll();
+    return new TicketView(state, epoch, deadline, basisSent, failingSince, nanos.getAsLong());
+  }
+
+  /** The current ticket as last granted, if we hold one. */
+  public synchronized Optional<Ticket> ticket() {
+    return isHeld() ? Optional.ofNullable(ticket) : Optional.empty();
+  }
+
+  /**
+   * Renew synchronously through a blocking witness. The witness call must have its own timeout.
+   *
+   * @return the witness's answer, or empty if the call failed (the failure is recorded)
+   */
+  public Optional<TicketResult> renewNow(Witness witness, boolean healthy) {
+    long e;
+    Duration ttl;
+    synchronized (this) {
+      if (ticket == null) {
+        return Optional.empty();
+      }
+      e = epoch;
+      ttl = ticket.ttl();
+    }
+    long sent = markSent();
+    try {
+      TicketResult r = witness.renew(TicketRequest.renew(cluster, site, healthy, ttl, e));
+      onResult(sent, r);
+      return Optional.of(r);
+    } catch (TandemException ex) {
+      onFailure(sent, ex.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** {@link #renewNow} if {@link #renewalDue()}; call it every tick from the agent's loop. */
+  public Optional<TicketResult> renewIfDue(Witness witness, boolean healthy) {
+    return renewalDue() ? renewNow(witness, healthy) : Optional.empty();
+  }
+
+  /** Words for the decision log, e.g. "ticket renewal failed for 4.1 s". */
+  public synchronized String failingWords(long now) {
+    if (failingSince == Long.MIN_VALUE) {
+      return "ticket epoch " + epoch + " not renewed in time";
+    }
+    return String.format(
+        Locale.ROOT, "ticket renewal failed for %.1f s", (now - failingSince) / 1e9);
+  }
+
+  private boolean isHeld() {
+    return state == State.HELD || state == State.FENCE_DUE;
+  }
+
+  private void fire(Consumer<TicketListener> event) {
+    for (TicketListener l : listeners) {
+      try {
+        event.accept(l);
+      } catch (RuntimeException e) {
+        log.error("ticket listener {} failed", l, e);
+      }
+    }
+  }
+}

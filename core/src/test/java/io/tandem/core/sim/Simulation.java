@@ -1,0 +1,383 @@
+package io.tandem.core.sim;
+
+import io.tandem.core.agent.AgentSettings;
+import io.tandem.core.agent.Decision;
+import io.tandem.core.witness.WitnessSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
+
+/**
+ * A deterministic simulation of one cluster: N agents, one built-in witness, a simulated network,
+ * drifting clocks, all driven by one seed through a discrete-event scheduler (no threads, no real
+ * time). After every event it checks, on true time, that at most one site serves, and it records
+ * who served when so properties can ask about liveness.
+ */
+final class Simulation {
+
+  static final String CLUSTER = "pbx";
+  static final long SECOND = 1_000_000_000L;
+
+  private final long seed;
+  private final SplittableRandom random;
+  private final EventScheduler scheduler = new EventScheduler();
+  private final SimNetwork network;
+  private final SimWitness witness;
+  private final Map<String, SimAgent> agents = new LinkedHashMap<>();
+  private final List<String> trace = new ArrayList<>();
+  private final boolean keepTrace;
+
+  /** Who served when: each change of the set of serving sites, on true time. */
+  record ServingChange(long trueNanos, Set<String> serving) {}
+
+  private final List<ServingChange> timeline = new ArrayList<>();
+  private Set<String> servingNow = Set.of();
+  private String violation;
+
+  private Simulation(Builder b) {
+    this.seed = b.seed;
+    this.random = new SplittableRandom(b.seed);
+    this.keepTrace = b.trace;
+    this.network = new SimNetwork(scheduler, random.split());
+    SplittableRandom clocks = random.split();
+    this.witness =
+        new SimWitness(scheduler, clock(clocks, b.maxDriftPpm, b.witnessPpm), b.witnessSettings);
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < b.agents; i++) {
+      names.add("site-" + i);
+    }
+    for (int i = 0; i < b.agents; i++) {
+      String name = names.get(i);
+      Set<String> peers = new HashSet<>(names);
+      peers.remove(name);
+      AgentSettings s =
+          b.settings
+              .apply(
+                  AgentSettings.builder()
+                      .cluster(CLUSTER)
+                      .site(name)
+                      .priority(i)
+                      .peers(peers)
+                      .witnessGrace(b.witnessSettings.grace()))
+              .build();
+      Long ppm = i < b.agentPpm.size() ? b.agentPpm.get(i) : null;
+      agents.put(name, new SimAgent(this, name, clock(clocks, b.maxDriftPpm, ppm), s));
+      network.delay(name, SimWitness.NAME, b.minDelayNanos, b.maxDelayNanos);
+      for (String other : names) {
+        if (!other.equals(name)) {
+          network.delay(name, other, b.minDelayNanos, b.maxDelayNanos);
+        }
+      }
+    }
+  }
+
+  private static NodeClock clock(SplittableRandom r, long maxPpm, Long fixedPpm) {
+    long ppm = fixedPpm != null ? fixedPpm : (maxPpm == 0 ? 0 : r.nextLong(-maxPpm, maxPpm + 1));
+    long offset = r.nextLong(0, 1_000L * SECOND);
+    return new NodeClock(offset, ppm);
+  }
+
+  static Builder builder(long seed) {
+    return new Builder(seed);
+  }
+
+  long seed() {
+    return seed;
+  }
+
+  SplittableRandom random() {
+    return random;
+  }
+
+  EventScheduler scheduler() {
+    return scheduler;
+  }
+
+  SimNetwork network() {
+    return network;
+  }
+
+  SimWitness witness() {
+    return witness;
+  }
+
+  SimAgent agent(String site) {
+    return agents.get(site);
+  }
+
+  List<SimAgent> agents() {
+    return List.copyOf(agents.values());
+  }
+
+  long now() {
+    return scheduler.now();
+  }
+
+  /** Start every agent, with first ticks spread over one tick. */
+  Simulation startAll() {
+    for (SimAgent a : agents.values()) {
+      a.start(random.nextLong(a.settings.tick().toNanos()));
+    }
+    return this;
+  }
+
+  /** Schedule {@code action} at true time {@code trueNanos}. */
+  void at(long trueNanos, Runnable action) {
+    scheduler.at(trueNanos, action);
+  }
+
+  void runUntil(long trueNanos) {
+    scheduler.runUntil(trueNanos, this::check, 50_000_000);
+  }
+
+  void runFor(Duration d) {
+    runUntil(scheduler.now() + d.toNanos());
+  }
+
+  /** Cut {@code site} off from everything (witness and peers), or heal it. */
+  void isolate(String site, boolean isolated) {
+    network.connect(site, SimWitness.NAME, !isolated);
+    for (String other : agents.keySet()) {
+      if (!other.equals(site)) {
+        network.connect(site, other, !isolated);
+      }
+    }
+  }
+
+  void onDecision(SimAgent agent, Decision d, io.tandem.core.witness.TicketView ticket) {
+    if (keepTrace) {
+      trace.add(String.format("%9.3f %s %s | %s", scheduler.now() / 1e9, agent.site, d, ticket));
+    }
+  }
+
+  private void check() {
+    Set<String> serving = null;
+    for (SimAgent a : agents.values()) {
+      if (a.serving()) {
+        if (serving == null) {
+          serving = new HashSet<>(2);
+        }
+        serving.add(a.site);
+      }
+    }
+    if (serving == null) {
+      serving = Set.of();
+    }
+    if (!serving.equals(servingNow)) {
+      servingNow = Set.copyOf(serving);
+      timeline.add(new ServingChange(scheduler.now(), servingNow));
+    }
+    if (serving.size() > 1 && violation == null) {
+      violation =
+          String.format(
+              "two sites serving at true time %.3f s: %s", scheduler.now() / 1e9, serving);
+    }
+  }
+
+  /** The first safety violation seen, or null. */
+  String violation() {
+    return violation;
+  }
+
+  /** Null if granted epochs strictly increase, else a description. */
+  String epochViolation() {
+    long last = 0;
+    for (SimWitness.Grant g : witness.grants()) {
+      if (g.epoch() <= last) {
+        return "epoch " + g.epoch() + " granted to " + g.site() + " after epoch " + last;
+      }
+      last = g.epoch();
+    }
+    return null;
+  }
+
+  List<ServingChange> timeline() {
+    return timeline;
+  }
+
+  Set<String> servingNow() {
+    return servingNow;
+  }
+
+  /**
+   * The first true time at or after {@code fromNanos} at which {@code site} (or anyone if null)
+   * served.
+   */
+  long firstServing(String site, long fromNanos) {
+    Set<String> before = Set.of();
+    for (ServingChange c : timeline) {
+      if (c.trueNanos() > fromNanos && matches(before, site)) {
+        return fromNanos;
+      }
+      if (c.trueNanos() >= fromNanos && matches(c.serving(), site)) {
+        return c.trueNanos();
+      }
+      before = c.serving();
+    }
+    return matches(before, site) ? fromNanos : -1;
+  }
+
+  private static boolean matches(Set<String> serving, String site) {
+    return site == null ? !serving.isEmpty() : serving.contains(site);
+  }
+
+  /** Whether {@code site} served at every instant in [fromNanos, toNanos]. */
+  boolean servedThroughout(String site, long fromNanos, long toNanos) {
+    Set<String> current = Set.of();
+    for (ServingChange c : timeline) {
+      if (c.trueNanos() > fromNanos) {
+        if (c.trueNanos() > toNanos) {
+          break;
+        }
+        if (!current.contains(site)) {
+          return false;
+        }
+      }
+      current = c.serving();
+    }
+    return current.contains(site);
+  }
+
+  /** Sites other than {@code site} that served at any instant in [fromNanos, toNanos]. */
+  Set<String> othersServing(String site, long fromNanos, long toNanos) {
+    Set<String> others = new HashSet<>();
+    Set<String> current = Set.of();
+    for (ServingChange c : timeline) {
+      if (c.trueNanos() > toNanos) {
+        break;
+      }
+      if (c.trueNanos() >= fromNanos) {
+        current.forEach(
+            s -> {
+              if (!s.equals(site)) others.add(s);
+            });
+      }
+      current = c.serving();
+      if (c.trueNanos() >= fromNanos) {
+        current.forEach(
+            s -> {
+              if (!s.equals(site)) others.add(s);
+            });
+      }
+    }
+    current.forEach(
+        s -> {
+          if (!s.equals(site)) others.add(s);
+        });
+    return others;
+  }
+
+  /** Every traced decision (needs {@code trace(true)}). */
+  List<String> fullTrace() {
+    return List.copyOf(trace);
+  }
+
+  /** A readable account for failure messages: seed, replay hint, last decisions. */
+  String report() {
+    StringBuilder b = new StringBuilder();
+    b.append("seed ")
+        .append(seed)
+        .append(" (replay: -Dtandem.sim.seed=")
+        .append(seed)
+        .append(")\n");
+    b.append("events ")
+        .append(scheduler.executed())
+        .append(", messages ")
+        .append(network.sent())
+        .append(" (dropped ")
+        .append(network.dropped())
+        .append("), witness restarts ")
+        .append(witness.restarts())
+        .append('\n');
+    for (SimAgent a : agents.values()) {
+      b.append(a.site)
+          .append(" clock ")
+          .append(a.clock)
+          .append(" alive=")
+          .append(a.alive())
+          .append(" state=")
+          .append(a.state())
+          .append('\n');
+      List<Decision> ds = a.decisions;
+      for (Decision d : ds.subList(Math.max(0, ds.size() - 12), ds.size())) {
+        b.append("   ").append(d).append('\n');
+      }
+    }
+    for (String t : trace) {
+      b.append(t).append('\n');
+    }
+    b.append("timeline ")
+        .append(timeline.subList(Math.max(0, timeline.size() - 20), timeline.size()));
+    return b.toString();
+  }
+
+  /** Builds a {@link Simulation}. */
+  static final class Builder {
+    private final long seed;
+    private int agents = 2;
+    private long maxDriftPpm = 10_000;
+    private Long witnessPpm;
+    private final List<Long> agentPpm = new ArrayList<>();
+    private long minDelayNanos = 1_000_000;
+    private long maxDelayNanos = 30_000_000;
+    private boolean trace;
+    private WitnessSettings witnessSettings = WitnessSettings.defaults();
+    private UnaryOperator<AgentSettings.Builder> settings = UnaryOperator.identity();
+
+    private Builder(long seed) {
+      this.seed = seed;
+    }
+
+    Builder agents(int n) {
+      agents = n;
+      return this;
+    }
+
+    /** Bound on every clock's rate error, in parts per million. */
+    Builder maxDriftPpm(long ppm) {
+      maxDriftPpm = ppm;
+      return this;
+    }
+
+    /** Fix clock rates: witness, then agents in order (others drawn within the bound). */
+    Builder clockPpm(long witness, long... agentsPpm) {
+      witnessPpm = witness;
+      for (long p : agentsPpm) {
+        agentPpm.add(p);
+      }
+      return this;
+    }
+
+    Builder delay(Duration min, Duration max) {
+      minDelayNanos = min.toNanos();
+      maxDelayNanos = max.toNanos();
+      return this;
+    }
+
+    Builder trace(boolean on) {
+      trace = on;
+      return this;
+    }
+
+    Builder witness(WitnessSettings s) {
+      witnessSettings = s;
+      return this;
+    }
+
+    /** Adjust every agent's settings (cluster, site, priority and peers are preset). */
+    Builder settings(UnaryOperator<AgentSettings.Builder> s) {
+      settings = s;
+      return this;
+    }
+
+    Simulation build() {
+      return new Simulation(this);
+    }
+  }
+}
