@@ -105,6 +105,7 @@ public final class LabCluster implements AutoCloseable {
   final List<RunRecord> runs = new CopyOnWriteArrayList<>();
   private final Map<String, Decision> lastDecision = new ConcurrentHashMap<>();
   private final Map<String, Instant> acquiringSince = new ConcurrentHashMap<>();
+  private final Set<String> handoverTargets = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService timers =
       Executors.newScheduledThreadPool(2, Thread.ofVirtual().name("lab-timer-", 0).factory());
   private final JsonMapper json = JsonMapper.shared();
@@ -345,7 +346,10 @@ public final class LabCluster implements AutoCloseable {
             .probe(
                 new PublicAddressProbe(
                     publicAddress.publicAddress(), to.name, Duration.ofMillis(500)));
-    if (old != null) {
+    boolean planned = handoverTargets.remove(to.name) && old != null;
+    if (planned) {
+      topology.oldPbx(old.amiControl).newPbx(to.amiControl);
+    } else if (old != null) {
       topology.fence(new SimFencer(Map.of(old.name, old.pbx)), old.name);
     }
     String runId = "run-" + token.epoch() + "-" + to.name;
@@ -353,10 +357,10 @@ public final class LabCluster implements AutoCloseable {
     Instant detected = acquiringSince.getOrDefault(to.name, decided);
     Instant outage = faultAt != null && faultAt.isBefore(detected) ? faultAt : detected;
     RunRequest request =
-        from == null
+        from == null || planned
             ? RunRequest.planned(runId, token)
             : RunRequest.outage(runId, token, outage, detected, decided);
-    String kind = from == null ? "ACTIVATION" : "FAILOVER";
+    String kind = from == null ? "ACTIVATION" : planned ? "SWITCHOVER" : "FAILOVER";
     var record = new RunRecord(runId, to.name, kind, from == null ? "-" : from, to.name, decided);
     runs.add(0, record);
     emit("run", record.view());

@@ -1,0 +1,109 @@
+package io.tandem.app.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tandem.app.api.DecisionView;
+import io.tandem.core.port.DnsRecord;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The lab end to end: one cluster (witness over HTTP, two agents, simulated PBXs, carrier, DNS and
+ * public address on loopback) goes through every scenario in turn. Each scenario first waits for a
+ * steady cluster, so the order only decides which site is active when it starts.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LabScenarioTest {
+
+  @TempDir static Path dir;
+  static LabCluster lab;
+  static final Set<String> reasons = ConcurrentHashMap.newKeySet();
+  static AutoCloseable subscription;
+
+  @BeforeAll
+  static void start() {
+    lab = new LabCluster(new LabCluster.Options(dir, "127.0.0.1", 0)).start();
+    subscription =
+        lab.subscribe(
+            e -> {
+              if (e.data() instanceof DecisionView d) {
+                reasons.add(d.site() + ":" + d.reasonCode());
+              }
+            });
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    subscription.close();
+    lab.close();
+  }
+
+  static LabScenario.Result run(LabScenario s) {
+    var buf = new ByteArrayOutputStream();
+    var result = s.run(lab, new PrintStream(buf, true, StandardCharsets.UTF_8));
+    System.out.println(buf.toString(StandardCharsets.UTF_8));
+    return result;
+  }
+
+  @Test
+  @Order(1)
+  void witnessOutageAloneDoesNotTakeTheServiceDown() {
+    var r = run(LabScenario.WITNESS_DOWN);
+    assertThat(r.ok()).as(r.verdict()).isTrue();
+    assertThat(reasons).anyMatch(x -> x.endsWith("FAILSAFE_PEERS_CONFIRMED"));
+  }
+
+  @Test
+  @Order(2)
+  void plannedSwitchoverMovesEverythingToTheStandby() {
+    var r = run(LabScenario.SWITCHOVER);
+    assertThat(r.ok()).as(r.verdict()).isTrue();
+    assertThat(lab.servingSite()).contains(r.to());
+    assertEverythingPointsAt(r.to());
+  }
+
+  @Test
+  @Order(3)
+  void theIsolatedSiteFencesItselfAndTheOtherTakesOver() {
+    var r = run(LabScenario.PARTITION);
+    assertThat(r.ok()).as(r.verdict()).isTrue();
+    assertThat(reasons).contains(r.from() + ":FENCED", r.to() + ":TICKET_GRANTED");
+    assertEverythingPointsAt(r.to());
+  }
+
+  @Test
+  @Order(4)
+  void primaryCrashFailsOverWithinTheTicketBudget() {
+    var r = run(LabScenario.PRIMARY_CRASH);
+    assertThat(r.ok()).as(r.verdict()).isTrue();
+    assertEverythingPointsAt(r.to());
+    // TTL + grace + a few ticks is the design bound; generous here for a loaded CI machine
+    assertThat(Duration.ofMillis(r.rtoMillis()))
+        .isLessThan(LabTimings.TTL.plus(LabTimings.GRACE).plusSeconds(20));
+  }
+
+  private static void assertEverythingPointsAt(String site) {
+    LabSite s = lab.sites.get(site);
+    assertThat(lab.publicAddress.observe(LabCluster.ADDRESS_ID).attachedTo()).contains(site);
+    assertThat(
+            lab.dns.verify(
+                new DnsRecord(
+                    LabCluster.ZONE, LabCluster.SERVICE_NAME, "A", 30, List.of(s.publicIp))))
+        .isTrue();
+    assertThat(lab.carrier.contacts("sip:" + LabCluster.TRUNK_USER + "@carrier.lab"))
+        .containsExactly(s.trunkContact(LabCluster.TRUNK_USER));
+  }
+}
