@@ -368,7 +368,10 @@ public final class LabCluster implements AutoCloseable {
     try {
       report =
           to.engine.run(
-              StandardRunbooks.failover(topology.build(), RunbookOptions.defaults()), request);
+              planned
+                  ? StandardRunbooks.switchover(topology.build(), RunbookOptions.defaults())
+                  : StandardRunbooks.failover(topology.build(), RunbookOptions.defaults()),
+              request);
     } catch (RuntimeException e) {
       record.finish("FAILED", clock.instant(), null);
       emit("run", record.view());
@@ -397,13 +400,21 @@ public final class LabCluster implements AutoCloseable {
     if (d.to() == AgentState.ACQUIRING && (prev == null || prev.to() != AgentState.ACQUIRING)) {
       acquiringSince.put(s.name, d.at());
     }
-    if (prev != null
-        && prev.to() == AgentState.FENCED
-        && d.to() == AgentState.STANDBY
-        && !s.crashed) {
-      // the lab's operator "repairs" a fenced site as soon as it may stand by again
+    if (d.reason() == io.tandem.core.agent.ReasonCode.SWITCHOVER_TARGET_ACQUIRING) {
+      handoverTargets.add(s.name);
+    }
+    if (d.to() == AgentState.STANDBY
+        && !s.crashed
+        && !s.pbx.serving()
+        && network.peerReachable(s.name, other(s.name))
+        && network.witnessReachable(s.name)) {
+      // the lab's operator repairs a fenced site as soon as it stands by again with its links up
       s.pbx.serving(true);
-      s.amiControl.acceptNewCalls();
+      try {
+        s.amiControl.acceptNewCalls();
+      } catch (RuntimeException e) {
+        // the next standby decision tries again
+      }
     }
     boolean changed =
         prev == null

@@ -65,15 +65,8 @@ public enum LabScenario {
 
   /** Waits until one site serves, its activation run ended and every live site is healthy. */
   static String awaitSteady(LabCluster lab, PrintStream out) {
-    boolean ok =
-        waitFor(
-            SETTLE,
-            () ->
-                lab.servingSite().isPresent()
-                    && lab.lastActive() != null
-                    && lab.runs.stream().noneMatch(r -> r.state().equals("RUNNING"))
-                    && lab.runtime().status().sites().stream()
-                        .allMatch(s -> s.healthy() && !s.state().equals("ACQUIRING")));
+    int[] streak = {0};
+    boolean ok = waitFor(SETTLE, () -> (steady(lab) ? ++streak[0] : (streak[0] = 0)) >= 10);
     if (!ok) {
       throw new IllegalStateException(
           "the lab did not settle within "
@@ -96,6 +89,16 @@ public enum LabScenario {
         lab.runtime().status().ticket().epoch(),
         lab.sites.keySet().stream().filter(n -> !n.equals(active)).findFirst().orElse("-"));
     return active;
+  }
+
+  /** One site serves, no run is in flight, every live site is healthy and its PBX answers. */
+  private static boolean steady(LabCluster lab) {
+    return lab.servingSite().isPresent()
+        && lab.lastActive() != null
+        && lab.runs.stream().noneMatch(r -> r.state().equals("RUNNING"))
+        && lab.sites.values().stream().allMatch(s -> s.crashed || s.pbx.serving())
+        && lab.runtime().status().sites().stream()
+            .allMatch(s -> s.healthy() && !s.state().equals("ACQUIRING"));
   }
 
   /** Injects this scenario's fault into a steady lab and reports what happened. */
@@ -190,10 +193,29 @@ public enum LabScenario {
       }
     }
     if (report == null) {
+      StringBuilder why = new StringBuilder();
+      var recent = lab.sites.get(standby).agent.loop().history().recent();
+      String[] last = {""};
+      recent.stream()
+          .filter(d -> !d.at().isBefore(t0))
+          .filter(d -> !(d.to() + d.words()).equals(last[0]))
+          .limit(20)
+          .forEach(
+              d -> {
+                last[0] = d.to() + d.words();
+                why.append("\n    ").append(d);
+              });
+      lab.network.heal();
       return new Result(
           this,
           false,
-          "no failover to " + standby + " within " + OUTCOME.toSeconds() + " s",
+          "no failover to "
+              + standby
+              + " within "
+              + OUTCOME.toSeconds()
+              + " s; its last"
+              + " decisions:"
+              + why,
           null,
           null,
           null,
