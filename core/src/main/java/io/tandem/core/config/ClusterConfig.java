@@ -277,7 +277,7 @@ public record ClusterConfig(
                   + " for site "
                   + site
                   + " (every site needs"
-                  + " one, so the record can follow whichever site is active)");
+                  + " one, so it can follow whichever site is active)");
         }
       }
       for (String key : keys) {

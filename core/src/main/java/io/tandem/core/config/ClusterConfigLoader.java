@@ -260,6 +260,10 @@ public final class ClusterConfigLoader {
               .interfaceName(f.string("interface"))
               .host(f.string("host"));
     }
+    f.belongElsewhere(
+        "an aws-eip address", "allocationId", "instanceId", "networkInterfaceId", "privateIp");
+    f.belongElsewhere("an azure-public-ip address", "resourceId", "ipConfigurationId");
+    f.belongElsewhere("a vip address", "address", "interface", "host");
     return b;
   }
 
@@ -364,6 +368,11 @@ public final class ClusterConfigLoader {
               .sasToken(f.secret("sasToken"))
               .connectionString(f.secret("connectionString"));
     }
+    f.belongElsewhere("a builtin witness", "endpoints", "token");
+    f.belongElsewhere("an etcd witness", "endpoints", "user", "password", "keyPrefix");
+    f.belongElsewhere("a dynamodb witness", "table", "aws");
+    f.belongElsewhere(
+        "an azure-blob witness", "endpoint", "container", "blob", "sasToken", "connectionString");
     return b;
   }
 

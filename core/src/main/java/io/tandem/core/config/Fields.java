@@ -25,6 +25,7 @@ final class Fields {
   private final String path;
   private final LoadContext ctx;
   private final Set<String> known = new LinkedHashSet<>();
+  private final Map<String, String> elsewhere = new LinkedHashMap<>();
 
   Fields(MapNode node, String path, LoadContext ctx) {
     this.node = node;
@@ -307,6 +308,18 @@ final class Fields {
   /** A list item and its index in the file. */
   record Indexed(int index, Fields fields) {}
 
+  /**
+   * Declares keys that belong to other kinds of this object, e.g. {@code table} belongs to a
+   * dynamodb witness, so that one found here is explained rather than only called unknown.
+   */
+  void belongElsewhere(String owner, String... keys) {
+    for (String k : keys) {
+      if (!known.contains(k)) {
+        elsewhere.putIfAbsent(k, owner);
+      }
+    }
+  }
+
   /** Reports every key that no reader asked for. */
   void finish() {
     for (Entry e : node.entries().values()) {
@@ -315,11 +328,24 @@ final class Fields {
         NameSuggestions.closest(e.key(), known)
             .filter(k -> !node.entries().containsKey(k))
             .ifPresent(k -> ctx.cover(at(k)));
+        // A near-miss of a key of this kind is likelier than a key of another kind.
+        String owner =
+            NameSuggestions.closest(e.key(), known).isPresent() ? null : elsewhere.get(e.key());
         ctx.problem(
             at(e.key()),
             e.line(),
             e.column(),
-            "unknown field" + NameSuggestions.hint(e.key(), known) + "; expected one of " + known);
+            owner != null
+                ? "unknown field here: "
+                    + e.key()
+                    + " is a setting of "
+                    + owner
+                    + "; expected one of "
+                    + known
+                : "unknown field"
+                    + NameSuggestions.hint(e.key(), known)
+                    + "; expected one of "
+                    + known);
       }
     }
   }

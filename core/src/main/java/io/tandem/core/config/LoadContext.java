@@ -42,9 +42,10 @@ final class LoadContext {
    * reported (a field with a wrong type must not also be reported as missing).
    */
   void violations(String prefix, List<Violation> violations) {
+    int before = problems.size(); // overlap only with earlier reports, not with this batch
     for (Violation v : violations) {
       String path = v.under(prefix).field();
-      if (!overlapsReported(path)) {
+      if (!overlapsReported(path, before)) {
         problem(path, v.expected());
       }
     }
@@ -70,11 +71,11 @@ final class LoadContext {
     return new InvalidConfigException(sorted);
   }
 
-  private boolean overlapsReported(String path) {
+  private boolean overlapsReported(String path, int upTo) {
     if (covered.contains(path)) {
       return true;
     }
-    for (ConfigProblem p : problems) {
+    for (ConfigProblem p : problems.subList(0, upTo)) {
       if (within(p.path(), path) || within(path, p.path())) {
         return true;
       }

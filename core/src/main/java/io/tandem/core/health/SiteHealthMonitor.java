@@ -150,8 +150,9 @@ public final class SiteHealthMonitor implements AutoCloseable {
       if (r == null) {
         r = SensorReading.fail("sensor returned no reading", clock.instant());
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       // The contract says sensors report failures as readings; a throw is still a failure.
+      // LinkageError: an adapter whose optional library is missing fails, it does not hang.
       r =
           SensorReading.fail(
               "sensor threw "

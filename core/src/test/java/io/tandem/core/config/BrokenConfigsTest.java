@@ -110,7 +110,7 @@ class BrokenConfigsTest {
     assertProblems(
         "dns-value-missing",
         "27:5: dns[0].values: missing: expected a value for site beta (every site needs one, so"
-            + " the record can follow whichever site is active)");
+            + " it can follow whichever site is active)");
   }
 
   @Test
@@ -120,6 +120,50 @@ class BrokenConfigsTest {
         "24:9: sites[1].serviceAddresses[0].allocationId: Elastic IPs are regional: site dublin"
             + " is in eu-west-1, site virginia in us-east-1; move the service between regions"
             + " with a DNS record instead");
+  }
+
+  @Test
+  void virtualIpAcrossLocations() {
+    assertProblems(
+        "vip-across-regions",
+        "21:34: sites[1].serviceAddresses[0].address: a virtual IP moves only within one L2"
+            + " network: site alpha is at berlin, site beta at hamburg; give both sites the same"
+            + " region, or move the service with a DNS record");
+  }
+
+  @Test
+  void elasticIpOnAnOnPremisesSite() {
+    assertProblems(
+        "eip-on-onprem-site",
+        "17:9: sites[1].serviceAddresses[0].kind: expected an address this onprem site can hold:"
+            + " an Elastic IP attaches only to AWS instances; move it with a DNS record");
+  }
+
+  @Test
+  void trunkContactForEverySiteAndOnlyForSites() {
+    assertProblems(
+        "trunk-contact-missing",
+        "39:5: trunks[0].contacts: missing: expected a contact URI for site beta (every site"
+            + " needs one, so it can follow whichever site is active)",
+        "41:7: trunks[0].contacts.betta: expected a configured site name (did you mean beta?);"
+            + " sites are [alpha, beta]");
+  }
+
+  @Test
+  void witnessSettingOfAnotherKind() {
+    assertProblems(
+        "witness-setting-of-other-kind",
+        "37:3: witness.table: unknown field here: table is a setting of a dynamodb witness;"
+            + " expected one of [kind, endpoints, user, password, keyPrefix]");
+  }
+
+  @Test
+  void keepRunningWithoutWitnessExcludesTheFailsafe() {
+    assertProblems(
+        "failsafe-conflict",
+        "35:3: policies.keepRunningWithoutWitness: expected at most one of"
+            + " keepRunningWithoutWitness and witnessOutageFailsafe: keepRunningWithoutWitness"
+            + " serves without the peers' confirmations and so overrides the failsafe");
   }
 
   @Test
@@ -180,7 +224,7 @@ class BrokenConfigsTest {
   void everyBrokenFileHasATest() throws Exception {
     try (Stream<Path> files = Files.list(DIR.resolve("broken"))) {
       assertThat(files.map(p -> p.getFileName().toString().replace(".yaml", "")))
-          .hasSize(16)
+          .hasSize(21)
           .allSatisfy(name -> assertThat(sourceMentions(name)).as(name).isTrue());
     }
   }

@@ -1,0 +1,88 @@
+package io.tandem.core.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * Random schedules of answers, failures and hangs against the real monitor (manual time): flips
+ * happen exactly at fall/rise consecutive readings, no sensor is ever read twice at once, and the
+ * published snapshot only moves forward in time.
+ */
+class SiteHealthMonitorProperties {
+
+  enum Step {
+    OK,
+    FAIL,
+    HANG,
+    RELEASE_ONE,
+    WAIT
+  }
+
+  @Provide
+  Arbitrary<List<Step>> steps() {
+    return Arbitraries.of(Step.class).list().ofMinSize(1).ofMaxSize(80);
+  }
+
+  @Property(tries = 200)
+  void flipsOnlyAtFallOrRiseAndNeverReadsConcurrently(
+      @ForAll("steps") List<Step> steps,
+      @ForAll @IntRange(min = 1, max = 4) int fall,
+      @ForAll @IntRange(min = 1, max = 4) int rise,
+      @ForAll boolean initiallyUp) {
+    ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+    ManualScheduler scheduler = new ManualScheduler(clock);
+    ManualExecutor readers = new ManualExecutor();
+    ScriptedSensor sensor = new ScriptedSensor("sip", true, 1, clock);
+    SiteHealthMonitor m =
+        SiteHealthMonitor.builder()
+            .site("s")
+            .clock(clock)
+            .scheduler(scheduler)
+            .readers(readers)
+            .notifier(Runnable::run)
+            .initiallyUp(initiallyUp)
+            .sensor(sensor, new Hysteresis(fall, rise))
+            .build();
+    List<String> violations = new ArrayList<>();
+    m.addListener(
+        (before, after) -> {
+          SensorState b = before.sensors().get(0);
+          SensorState a = after.sensors().get(0);
+          if (b.up() && !a.up() && a.consecutiveBad() != fall) {
+            violations.add("down after " + a.consecutiveBad() + " bad, fall " + fall);
+          }
+          if (!b.up() && a.up() && a.consecutiveGood() != rise) {
+            violations.add("up after " + a.consecutiveGood() + " good, rise " + rise);
+          }
+        });
+    m.start();
+    Instant lastAt = m.snapshot().at();
+    for (Step step : steps) {
+      switch (step) {
+        // A due reading starts; the next script entry decides how the held read answers.
+        case OK, FAIL -> {
+          sensor.then(step == Step.OK ? SensorStatus.OK : SensorStatus.FAIL);
+          scheduler.advance(Duration.ofMillis(100));
+          readers.runNext();
+        }
+        case HANG -> scheduler.advance(Duration.ofMillis(1500)); // past the 1 s timeout
+        case RELEASE_ONE -> readers.runNext();
+        case WAIT -> scheduler.advance(Duration.ofSeconds(2)); // one interval, reads held
+      }
+      assertThat(readers.held()).as("reads in flight").isLessThanOrEqualTo(1);
+      assertThat(m.snapshot().at()).isAfterOrEqualTo(lastAt);
+      lastAt = m.snapshot().at();
+    }
+    assertThat(violations).isEmpty();
+  }
+}
