@@ -44,6 +44,7 @@ public final class DecisionLoop {
   private boolean failsafeRunning;
   private boolean lastHealthy;
   private boolean lastWitnessReachable;
+  private boolean lastTicketOk;
   private final Map<String, Long> failbackGoodSince = new HashMap<>();
 
   /**
@@ -83,7 +84,9 @@ public final class DecisionLoop {
 
   /** Whether the driver should ask peers for promises after this tick. */
   public synchronized boolean wantsPromises() {
-    return state == AgentState.ACTIVE && settings.witnessOutageFailsafe() && !lastWitnessReachable;
+    return state == AgentState.ACTIVE
+        && settings.witnessOutageFailsafe()
+        && (!lastWitnessReachable || !lastTicketOk);
   }
 
   /** Until when (our monotonic clock) we are bound by a promise, if {@link #promiseBound}. */
@@ -424,12 +427,17 @@ public final class DecisionLoop {
           ReasonCode.KEEP_RUNNING_WITHOUT_WITNESS,
           "no action (UNSAFE keep-running-without-witness): " + holder.failingWords(now));
     }
-    if (settings.witnessOutageFailsafe() && !s.witnessReachable()) {
+    if (settings.witnessOutageFailsafe()) {
+      // Once running, the failsafe covers us until a renewal lands, even if the witness already
+      // answers pings again: the peers' promises, not the witness, are what make it safe.
       if (failsafeRunning && now - failsafeUntil < 0) {
         return stay(
             Action.NONE,
             ReasonCode.FAILSAFE_PEERS_CONFIRMED,
-            "no action: witness unreachable, "
+            "no action: "
+                + (s.witnessReachable()
+                    ? "witness back, renewal pending, "
+                    : "witness unreachable, ")
                 + holder.failingWords(now)
                 + "; all "
                 + settings.peers().size()
@@ -437,11 +445,13 @@ public final class DecisionLoop {
                 + secs(failsafeUntil - now)
                 + " s");
       }
-      return fence(
-          ReasonCode.FAILSAFE_CONFIRMATION_MISSING,
-          null,
-          false,
-          "fencing: witness unreachable and " + missingPromise(s) + " did not confirm");
+      if (!s.witnessReachable()) {
+        return fence(
+            ReasonCode.FAILSAFE_CONFIRMATION_MISSING,
+            null,
+            false,
+            "fencing: witness unreachable and " + missingPromise(s) + " did not confirm");
+      }
     }
     return fence(ReasonCode.TICKET_EXPIRED, null, false, "fencing: " + holder.failingWords(now));
   }
@@ -510,7 +520,9 @@ public final class DecisionLoop {
    * only if it answers a request sent within the last tick and a half.
    */
   private void updateFailsafe(TickSnapshot s) {
-    if (!settings.witnessOutageFailsafe() || s.witnessReachable()) {
+    boolean ticketOk = s.ticket().valid() && s.ticket().state() == TicketHolder.State.HELD;
+    lastTicketOk = ticketOk;
+    if (!settings.witnessOutageFailsafe() || (s.witnessReachable() && ticketOk)) {
       failsafeRunning = false;
       return;
     }

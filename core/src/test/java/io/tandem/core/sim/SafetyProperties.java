@@ -41,12 +41,12 @@ class SafetyProperties {
     }
   }
 
-  @Property(tries = 5000, shrinking = ShrinkingMode.OFF)
+  @Property(tries = 1000, shrinking = ShrinkingMode.OFF)
   void neverTwoSitesServingWithFailsafe(@ForAll long seed) {
     assertSafe(chaos(seed, true, false));
   }
 
-  @Property(tries = 1500, shrinking = ShrinkingMode.OFF)
+  @Property(tries = 300, shrinking = ShrinkingMode.OFF)
   void neverTwoSitesServingWithoutFailsafe(@ForAll long seed) {
     assertSafe(chaos(seed, false, false));
   }

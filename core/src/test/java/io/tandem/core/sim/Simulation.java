@@ -152,7 +152,9 @@ final class Simulation {
 
   void onDecision(SimAgent agent, Decision d) {
     if (keepTrace) {
-      trace.add(String.format("%9.3f %s %s", scheduler.now() / 1e9, agent.site, d));
+      trace.add(
+          String.format(
+              "%9.3f %s %s | %s", scheduler.now() / 1e9, agent.site, d, agent.holder.view()));
     }
   }
 
@@ -273,6 +275,11 @@ final class Simulation {
     return others;
   }
 
+  /** Every traced decision (needs {@code trace(true)}). */
+  List<String> fullTrace() {
+    return List.copyOf(trace);
+  }
+
   /** A readable account for failure messages: seed, replay hint, last decisions. */
   String report() {
     StringBuilder b = new StringBuilder();
@@ -304,7 +311,7 @@ final class Simulation {
         b.append("   ").append(d).append('\n');
       }
     }
-    for (String t : trace.subList(Math.max(0, trace.size() - 60), trace.size())) {
+    for (String t : trace) {
       b.append(t).append('\n');
     }
     b.append("timeline ")
