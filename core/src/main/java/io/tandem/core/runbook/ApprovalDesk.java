@@ -60,6 +60,11 @@ public final class ApprovalDesk implements GateKeeper {
         });
   }
 
+  @Override
+  public void forget(String runId) {
+    decisions.keySet().removeIf(key -> key.startsWith(runId + "/"));
+  }
+
   private CompletableFuture<GateDecision> future(String key) {
     return decisions.computeIfAbsent(key, k -> new CompletableFuture<>());
   }

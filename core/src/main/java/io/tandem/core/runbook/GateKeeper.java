@@ -23,4 +23,7 @@ public interface GateKeeper {
 
   /** The run was aborted: release anybody waiting on its gates. Default: nothing to release. */
   default void abandon(String runId, String reason) {}
+
+  /** The run is no longer executing: drop what is kept for it. Default: nothing kept. */
+  default void forget(String runId) {}
 }

@@ -11,13 +11,23 @@ import java.util.Objects;
  *     change is needed
  * @param changeNeeded false when the resource is already in the desired state (or the step only
  *     checks something)
+ * @param check true for a step that only checks (outside verification): it never applies
  */
-public record Observation(String resource, String before, String after, boolean changeNeeded) {
+public record Observation(
+    String resource, String before, String after, boolean changeNeeded, boolean check) {
 
   public Observation {
     Objects.requireNonNull(resource, "resource");
     Objects.requireNonNull(before, "before");
     Objects.requireNonNull(after, "after");
+    if (check && changeNeeded) {
+      throw new IllegalArgumentException("a check never needs a change");
+    }
+  }
+
+  /** An observation of a step that changes things. */
+  public Observation(String resource, String before, String after, boolean changeNeeded) {
+    this(resource, before, after, changeNeeded, false);
   }
 
   /** A change from {@code before} to {@code after}; no change needed if they are equal. */
@@ -27,6 +37,6 @@ public record Observation(String resource, String before, String after, boolean 
 
   /** A read-only check: nothing to apply, only verification. */
   public static Observation check(String resource, String state) {
-    return new Observation(resource, state, state, false);
+    return new Observation(resource, state, state, false, true);
   }
 }

@@ -120,7 +120,7 @@ public final class RunbookEngine {
     journal.append(RecordType.RUN_STARTED, "", f);
     StepContext ctx =
         new StepContext(request.runId(), runbook.kind(), request.drill(), request.token());
-    return execute(runbook, journal, ctx, List.of());
+    return execute(runbook, journal, ctx);
   }
 
   /**
@@ -186,7 +186,7 @@ public final class RunbookEngine {
     log.info("resuming run {} ({}) with {}", runId, runbook.name(), token);
     StepContext ctx =
         new StepContext(runId, runbook.kind(), Boolean.parseBoolean(started.get("drill")), token);
-    return execute(runbook, journal, ctx, List.of());
+    return execute(runbook, journal, ctx);
   }
 
   /**
@@ -266,8 +266,7 @@ public final class RunbookEngine {
     }
   }
 
-  private RunReport execute(
-      Runbook runbook, Journal journal, StepContext ctx, List<String> warnings) {
+  private RunReport execute(Runbook runbook, Journal journal, StepContext ctx) {
     RunHistory history = RunHistory.of(journal.records());
     RunContext run =
         new RunContext(journal, ctx, history, guard, crashHook, breakers, clock, ticker, pacer);
@@ -286,16 +285,18 @@ public final class RunbookEngine {
               ? RecordType.RUN_HALTED
               : RecordType.RUN_ENDED;
       journal.append(last, "", Map.of("outcome", end.outcome().name(), "reason", end.reason()));
-      List<String> all = new ArrayList<>(warnings);
-      RunReport report = RunReports.from(runbook, journal.records(), all);
+      // Recovery warnings travel in the RUN_RESUMED record, which the report reads.
+      RunReport report = RunReports.from(runbook, journal.records(), List.of());
       reports.ifPresent(store -> store.save(report));
       if (end.outcome() != RunOutcome.SUCCEEDED) {
         notifyFailure(report);
       }
-      journal.close();
       return report;
     } finally {
+      // Also on a crash-like Error: the OS would close the file too; the journal stays as written.
       active.remove(ctx.runId());
+      gateKeeper.forget(ctx.runId());
+      journal.close();
     }
   }
 

@@ -70,6 +70,9 @@ final class StepRun implements Callable<StepStatus> {
           return fail("verification failed: " + v.detail(), null);
         }
         // After a restart the change may have been made by the previous process: say so.
+        if (obs.check()) {
+          return resolve(StepStatus.CHECKED, obs.before(), v.detail());
+        }
         return priorIntent.isPresent()
             ? resolve(StepStatus.VERIFIED, obs.before(), "applied before a restart; " + v.detail())
             : resolve(StepStatus.ALREADY_DONE, obs.before(), v.detail());

@@ -4,8 +4,10 @@ package io.tandem.core.runbook;
 public enum StepStatus {
   /** Applied, then verified. */
   VERIFIED,
-  /** Already in the desired state (or a pure check) and verified; nothing changed. */
+  /** Already in the desired state and verified; nothing changed. */
   ALREADY_DONE,
+  /** A pure check (outside verification) that passed. */
+  CHECKED,
   /** Failed: the run stops after this stage. */
   FAILED,
   /** Failed, but the step is best effort: the run continued. */
@@ -19,6 +21,6 @@ public enum StepStatus {
 
   /** Whether the step reached the desired state. */
   public boolean succeeded() {
-    return this == VERIFIED || this == ALREADY_DONE;
+    return this == VERIFIED || this == ALREADY_DONE || this == CHECKED;
   }
 }

@@ -4,6 +4,7 @@ import io.tandem.core.runbook.Runbook;
 import io.tandem.core.runbook.Stage;
 import io.tandem.core.runbook.StageKind;
 import io.tandem.core.runbook.Step;
+import io.tandem.core.runbook.StepStatus;
 import io.tandem.core.runbook.journal.JournalRecord;
 import io.tandem.core.runbook.journal.RecordType;
 import java.time.Duration;
@@ -111,7 +112,7 @@ public final class RunReports {
                   status.equals("VERIFIED") ? after : intent.get().get("after") + " (not verified)",
                   status));
         }
-        if (!status.equals("VERIFIED") && !status.equals("ALREADY_DONE")) {
+        if (!StepStatus.valueOf(status).succeeded()) {
           if (!status.equals("SKIPPED")) {
             failures.add(
                 new RunReport.Failure(id, status, res.map(r -> r.get("detail")).orElse("")));
