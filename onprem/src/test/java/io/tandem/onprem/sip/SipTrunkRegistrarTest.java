@@ -187,6 +187,29 @@ class SipTrunkRegistrarTest {
     }
   }
 
+  @Test
+  void refusedTcpConnectionIsATransientError() throws Exception {
+    int closed;
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    SipTrunk t = trunk1("tcp").registrar("127.0.0.1:" + closed).build();
+    try (SipTrunkRegistrar registrar = registrar(siteB, t)) {
+      assertThatThrownBy(() -> registrar.register("carrier-1", "198.51.100.27:5060", EPOCH_1))
+          .isInstanceOf(TransientException.class);
+    }
+  }
+
+  @Test
+  void unknownTrunkIsNotFound() throws Exception {
+    try (SipTrunkRegistrar registrar = registrar(siteB, trunk1("udp").build())) {
+      assertThatThrownBy(() -> registrar.observe("carrier-9"))
+          .isInstanceOf(io.tandem.core.error.ResourceNotFoundException.class)
+          .hasMessageContaining("carrier-9");
+    }
+  }
+
   private static long cseq(String dump) {
     Matcher m = Pattern.compile("\"CSeq\"\\s*:\\s*(\\d+)").matcher(dump);
     long max = -1;
