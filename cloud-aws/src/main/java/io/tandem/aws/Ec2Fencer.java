@@ -28,9 +28,10 @@ import software.amazon.awssdk.services.ec2.model.Tag;
  * ElasticIpMover}). Isolation also records the original groups in {@code tandem:isolated-from} so
  * an operator can restore them.
  *
- * <p>Calls: {@code DescribeInstances}, {@code CreateTags}, {@code StopInstances} or one {@code
- * ModifyNetworkInterfaceAttribute} per interface, {@code DescribeInstances} to verify; an already
- * fenced instance costs one read. Idempotent; thread-safe.
+ * <p>Calls: {@code DescribeInstances}, {@code CreateTags}, then either {@code StopInstances} (its
+ * answer carries the new state, which is the verification) or one {@code
+ * ModifyNetworkInterfaceAttribute} per interface and {@code DescribeInstances} to verify; an
+ * already fenced instance costs one read. Idempotent; thread-safe.
  */
 public final class Ec2Fencer implements Fencer {
 
@@ -123,8 +124,12 @@ public final class Ec2Fencer implements Fencer {
         "ec2:CreateTags",
         "EC2 instance " + instanceId,
         () -> ec2.createTags(r -> r.resources(instanceId).tags(tags)));
+    if (settings.mode() == Mode.STOP && !was.fenced()) {
+      // StopInstances answers the new state: that is the verification, no second read needed.
+      return stop(instanceId);
+    }
     if (!was.fenced()) {
-      apply(before);
+      isolate(before);
     }
     Instance after = describe(instanceId);
     if (!token.mayOverwrite(EpochTags.of(after.tags()).epoch())) {
@@ -139,15 +144,26 @@ public final class Ec2Fencer implements Fencer {
     return now;
   }
 
-  private void apply(Instance instance) {
-    String id = instance.instanceId();
-    if (settings.mode() == Mode.STOP) {
-      aws.call(
-          "ec2:StopInstances",
-          "EC2 instance " + id,
-          () -> ec2.stopInstances(r -> r.instanceIds(id).force(settings.forceStop())));
-      return;
+  private FenceState stop(String id) {
+    var response =
+        aws.call(
+            "ec2:StopInstances",
+            "EC2 instance " + id,
+            () -> ec2.stopInstances(r -> r.instanceIds(id).force(settings.forceStop())));
+    String state =
+        response.stoppingInstances().stream()
+            .filter(c -> id.equals(c.instanceId()))
+            .map(c -> c.currentState().nameAsString())
+            .findFirst()
+            .orElse("unknown");
+    if (!STOPPED.contains(state)) {
+      throw new ConflictException(
+          "EC2 instance " + id + " is " + state + " after StopInstances, not stopping");
     }
+    return new FenceState(id, true, "instance " + id + " is " + state);
+  }
+
+  private void isolate(Instance instance) {
     String group = settings.isolationGroupId().orElseThrow();
     // Per interface: the interface is where EC2 keeps security groups (the instance-level
     // attribute is a shorthand that fails with several interfaces).

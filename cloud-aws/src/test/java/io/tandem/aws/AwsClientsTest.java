@@ -1,0 +1,62 @@
+package io.tandem.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tandem.core.error.ConfigException;
+import io.tandem.testkit.AwsEmulator;
+import io.tandem.testkit.AwsEmulatorPeer;
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+
+@AwsEmulator
+class AwsClientsTest {
+
+  @Test
+  void assumesTheSitesRoleWithSts(AwsEmulatorPeer peer) {
+    AwsSite site =
+        AwsSite.builder("b")
+            .region(peer.region())
+            .endpointOverride(peer.endpoint())
+            .roleArn("arn:aws:iam::123456789012:role/tandem-agent")
+            .externalId("tandem-b")
+            .build();
+    ApiCallCounter counter = new ApiCallCounter();
+    try (AwsClients aws = AwsTestSupport.clients(peer, site, counter)) {
+      var identity = aws.credentials().resolveIdentity().join();
+      assertThat(identity).isInstanceOf(AwsSessionCredentials.class);
+      assertThat(identity.accessKeyId()).isNotEqualTo(peer.accessKeyId());
+      assertThat(counter.calls("Sts.AssumeRole")).isEqualTo(1);
+      // The assumed credentials work for the adapters' calls.
+      assertThat(aws.ec2().describeAddresses().addresses()).isNotNull();
+    }
+  }
+
+  @Test
+  void theBuilderNamesTheFieldThatIsWrong() {
+    assertThatThrownBy(() -> AwsSite.builder("b").region("europe-1").build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("sites.b.aws.region");
+    assertThatThrownBy(() -> AwsSite.builder("b").region("eu-west-1").roleArn("tandem").build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("sites.b.aws.roleArn");
+    assertThatThrownBy(
+            () ->
+                AwsSite.builder("b")
+                    .region("eu-west-1")
+                    .apiCallTimeout(Duration.ofSeconds(1))
+                    .apiCallAttemptTimeout(Duration.ofSeconds(2))
+                    .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("apiCallAttemptTimeout");
+    assertThatThrownBy(
+            () ->
+                AwsSite.builder("b").region("eu-west-1").endpointOverride(URI.create("x")).build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("endpointOverride");
+    assertThat(AwsSite.builder("b").region("eu-west-1").profile("dr").build().toString())
+        .contains("eu-west-1", "dr");
+  }
+}
