@@ -107,7 +107,12 @@ public final class ArmStub implements AutoCloseable {
     return request -> Mono.just(new AccessToken("test-token", OffsetDateTime.now().plusHours(1)));
   }
 
-  static HttpClient trustingHttpClient() {
+  public static HttpClient trustingHttpClient() {
+    return trustingHttpClient(Duration.ofSeconds(10));
+  }
+
+  /** An HTTP client trusting the stub's certificate, with this response timeout. */
+  public static HttpClient trustingHttpClient(Duration responseTimeout) {
     SslContext ssl;
     try {
       ssl =
@@ -129,8 +134,8 @@ public final class ArmStub implements AutoCloseable {
                             }));
     return new NettyAsyncHttpClientBuilder(reactorClient)
         .connectTimeout(Duration.ofSeconds(5))
-        .responseTimeout(Duration.ofSeconds(10))
-        .readTimeout(Duration.ofSeconds(10))
+        .responseTimeout(responseTimeout)
+        .readTimeout(responseTimeout)
         .build();
   }
 
@@ -280,6 +285,18 @@ public final class ArmStub implements AutoCloseable {
             .inScenario(scenario)
             .whenScenarioStateIs(Scenario.STARTED)
             .willReturn(response)
+            .willSetStateTo("served"));
+  }
+
+  /** The next {@code method} on a path matching {@code regex} answers only after a delay. */
+  public void slowOnce(String method, String regex, int delayMillis) {
+    String scenario = "slow-" + SCENARIOS.incrementAndGet();
+    server.stubFor(
+        request(method, urlPathMatching(regex))
+            .atPriority(1)
+            .inScenario(scenario)
+            .whenScenarioStateIs(Scenario.STARTED)
+            .willReturn(aResponse().withStatus(200).withBody("{}").withFixedDelay(delayMillis))
             .willSetStateTo("served"));
   }
 

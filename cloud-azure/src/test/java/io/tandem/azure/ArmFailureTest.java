@@ -1,0 +1,105 @@
+package io.tandem.azure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.azure.core.credential.AccessToken;
+import io.tandem.azure.stub.ArmStub;
+import io.tandem.core.error.ConfigException;
+import io.tandem.core.error.PermissionException;
+import io.tandem.core.error.ResourceNotFoundException;
+import io.tandem.core.error.TransientException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+/** How ARM failures surface: categories that decide the caller's safe action. */
+class ArmFailureTest {
+
+  private ArmStub arm;
+
+  @BeforeEach
+  void start() {
+    arm = ArmStub.start();
+    arm.publicIp("pip-sip", "203.0.113.10");
+  }
+
+  @AfterEach
+  void stop() {
+    arm.close();
+  }
+
+  @Test
+  void rejectedCredentialsArePermissionErrors() {
+    AzureClients wrongToken =
+        AzureClients.builder(arm.settings().build())
+            .credential(
+                r -> Mono.just(new AccessToken("expired", OffsetDateTime.now().plusHours(1))))
+            .httpClient(arm.clients(new ArmCallCounter()).pipeline().getHttpClient())
+            .build();
+
+    assertThatThrownBy(() -> new AzurePublicIpMover(wrongToken).observe("pip-sip"))
+        .isInstanceOf(PermissionException.class)
+        .hasMessageContaining("401");
+  }
+
+  @Test
+  void aMissingResourceIsNotFound() {
+    assertThatThrownBy(
+            () -> new AzurePublicIpMover(arm.clients(new ArmCallCounter())).observe("pip-gone"))
+        .isInstanceOf(ResourceNotFoundException.class)
+        .hasMessageContaining("pip-gone");
+  }
+
+  @Test
+  void persistentThrottlingEndsAsTransientAfterTheRetries() {
+    for (int i = 0; i < 3; i++) {
+      arm.failOnce(
+          "GET", ".*/publicIPAddresses/pip-sip", 429, "TooManyRequests", "Slow down.", "0");
+    }
+    ArmCallCounter calls = new ArmCallCounter();
+    AzureClients oneRetry =
+        AzureClients.builder(arm.settings().maxRetries(1).build())
+            .credential(ArmStub.staticToken())
+            .httpClient(arm.clients(new ArmCallCounter()).pipeline().getHttpClient())
+            .addPolicy(calls)
+            .build();
+
+    assertThatThrownBy(() -> new AzurePublicIpMover(oneRetry).observe("pip-sip"))
+        .isInstanceOf(TransientException.class)
+        .hasMessageContaining("429");
+    assertThat(calls.total()).isEqualTo(2);
+  }
+
+  @Test
+  void aSlowAnswerTimesOutAsTransient() {
+    arm.slowOnce("GET", ".*/publicIPAddresses/pip-sip", 3_000);
+    AzureClients impatient =
+        AzureClients.builder(arm.settings().maxRetries(0).build())
+            .credential(ArmStub.staticToken())
+            .httpClient(ArmStub.trustingHttpClient(Duration.ofMillis(500)))
+            .build();
+
+    assertThatThrownBy(() -> new AzurePublicIpMover(impatient).observe("pip-sip"))
+        .isInstanceOf(TransientException.class);
+  }
+
+  @Test
+  void aResourceInAnotherSubscriptionIsAConfigError() {
+    assertThatThrownBy(
+            () ->
+                new AzurePublicIpMover(arm.clients(new ArmCallCounter()))
+                    .observe(
+                        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1"
+                            + "/providers/Microsoft.Network/publicIPAddresses/test-ip"))
+        .isInstanceOf(ConfigException.class);
+    assertThatThrownBy(
+            () ->
+                new AzurePublicIpMover(arm.clients(new ArmCallCounter()))
+                    .move("pip-sip", "nic-only", null))
+        .isInstanceOf(NullPointerException.class);
+  }
+}
