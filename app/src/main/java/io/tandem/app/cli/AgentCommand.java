@@ -48,7 +48,9 @@ public final class AgentCommand implements Callable<Integer> {
   @Option(names = "--data-dir", defaultValue = "/var/lib/tandem", description = "Journal, reports.")
   Path dataDir;
 
-  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Listen address.")
+  @Option(
+      names = "--bind",
+      description = "Listen address (default: the host of this site's managementAddress).")
   String bind;
 
   @Option(
@@ -61,11 +63,15 @@ public final class AgentCommand implements Callable<Integer> {
 
   @Option(
       names = "--tls-keystore",
-      description = "PKCS#12 keystore for HTTPS; password in env TANDEM_KEYSTORE_PASSWORD.")
+      defaultValue = "${env:TANDEM_TLS_KEYSTORE}",
+      description =
+          "PKCS#12 keystore for HTTPS (env TANDEM_TLS_KEYSTORE); password in env"
+              + " TANDEM_KEYSTORE_PASSWORD.")
   Path keystore;
 
   @Option(
       names = "--tls-truststore",
+      defaultValue = "${env:TANDEM_TLS_TRUSTSTORE}",
       description =
           "PKCS#12 truststore for the witness and peers; password in env"
               + " TANDEM_TRUSTSTORE_PASSWORD (default: the JDK's CAs).")
@@ -84,6 +90,11 @@ public final class AgentCommand implements Callable<Integer> {
     }
     ClusterConfig cluster = checked.config().orElseThrow();
     boolean tls = keystore != null;
+    String managementHost = managementAddress(cluster);
+    if (bind == null) {
+      bind =
+          managementHost.substring(0, managementHost.lastIndexOf(':')).replaceAll("[\\[\\]]", "");
+    }
     if (!tls && !"127.0.0.1".equals(bind) && !"::1".equals(bind)) {
       throw new CliException(
           "--tls-keystore: the agent listens on " + bind + " beyond loopback; serve HTTPS",
@@ -137,14 +148,31 @@ public final class AgentCommand implements Callable<Integer> {
     return ExitCodes.RUNNING;
   }
 
-  private int managementPort(ClusterConfig cluster) {
+  private String managementAddress(ClusterConfig cluster) {
     String address =
         cluster.sites().stream()
             .filter(s -> s.name().equals(site))
             .findFirst()
             .orElseThrow(
-                () -> new CliException("--site: no site named '" + site + "'", ExitCodes.INVALID))
+                () ->
+                    new CliException(
+                        "--site: expected one of "
+                            + cluster.sites().stream().map(s -> s.name()).toList()
+                            + ", found '"
+                            + site
+                            + "'",
+                        ExitCodes.INVALID))
             .managementAddress();
+    if (address.lastIndexOf(':') < 0) {
+      throw new CliException(
+          "sites." + site + ".managementAddress: expected host:port, found " + address,
+          ExitCodes.INVALID);
+    }
+    return address;
+  }
+
+  private int managementPort(ClusterConfig cluster) {
+    String address = managementAddress(cluster);
     int colon = address.lastIndexOf(':');
     try {
       return Integer.parseInt(address.substring(colon + 1));
