@@ -37,16 +37,29 @@ public final class ConfigValidation {
    *
    * @param config the loaded configuration, empty when a problem was found
    * @param problems each placed at file, line, column and field
+   * @param warnings sensors the agent's sensor catalog cannot build as configured: the agent
+   *     refuses to start with them, but the file itself is well-formed
    */
-  public record Result(Optional<ClusterConfig> config, List<ConfigProblem> problems) {
+  public record Result(
+      Optional<ClusterConfig> config, List<ConfigProblem> problems, List<ConfigProblem> warnings) {
     public Result {
       problems = List.copyOf(problems);
+      warnings = List.copyOf(warnings);
+    }
+
+    Result(Optional<ClusterConfig> config, List<ConfigProblem> problems) {
+      this(config, problems, List.of());
     }
 
     public boolean valid() {
       return problems.isEmpty();
     }
   }
+
+  private static final java.util.Comparator<ConfigProblem> BY_POSITION =
+      java.util.Comparator.comparingInt(ConfigProblem::line)
+          .thenComparingInt(ConfigProblem::column)
+          .thenComparing(ConfigProblem::path);
 
   private final ClusterConfigLoader loader = new ClusterConfigLoader();
 
@@ -91,14 +104,16 @@ public final class ConfigValidation {
                         problems.add(located(name, positions, path, e.getMessage()));
                       }
                     }));
-    problems.sort(
-        (a, b) ->
-            a.line() != b.line()
-                ? Integer.compare(a.line(), b.line())
-                : a.path().compareTo(b.path()));
+    List<ConfigProblem> warnings = new ArrayList<>();
+    for (int i = 0; i < config.sites().size(); i++) {
+      SiteSensors.check(config.sites().get(i), i)
+          .forEach((path, msg) -> warnings.add(located(name, positions, path, msg)));
+    }
+    problems.sort(BY_POSITION);
+    warnings.sort(BY_POSITION);
     return problems.isEmpty()
-        ? new Result(Optional.of(config), List.of())
-        : new Result(Optional.empty(), problems);
+        ? new Result(Optional.of(config), List.of(), warnings)
+        : new Result(Optional.empty(), problems, warnings);
   }
 
   private static ConfigProblem located(

@@ -86,6 +86,56 @@ final class SiteSensors {
     return b.build();
   }
 
+  /**
+   * Checks every sensor of {@code site} as the agent will build it, without touching the network:
+   * catalog kinds are constructed (their constructors do no I/O), telephony kinds have their
+   * parameters checked. Returns each problem keyed by its field path ({@code sites[i].sensors[j]}).
+   */
+  static Map<String, String> check(SiteConfig site, int siteIndex) {
+    SensorCatalog catalog = SensorCatalog.builtIn(SensorContext.system());
+    Map<String, String> problems = new java.util.LinkedHashMap<>();
+    for (int j = 0; j < site.sensors().size(); j++) {
+      SensorConfig s = site.sensors().get(j);
+      String path = "sites[" + siteIndex + "].sensors[" + j + "]";
+      String kind = ALIASES.getOrDefault(s.kind(), s.kind());
+      Set<String> telephony = TELEPHONY.get(kind);
+      if (telephony != null) {
+        s.params().keySet().stream()
+            .filter(p -> !telephony.contains(p))
+            .findFirst()
+            .ifPresent(
+                p ->
+                    problems.put(
+                        path + ".params." + p,
+                        "unknown parameter of a "
+                            + kind
+                            + " sensor, expected one of "
+                            + telephony));
+        if (kind.equals("trunk-registration") && !s.params().containsKey("trunk")) {
+          problems.put(path + ".params", "a trunk-registration sensor needs parameter 'trunk'");
+        }
+        continue;
+      }
+      if (catalog.kind(kind).isEmpty()) {
+        java.util.Set<String> known = new java.util.TreeSet<>(catalog.kinds());
+        known.addAll(TELEPHONY.keySet());
+        known.addAll(ALIASES.keySet());
+        problems.put(
+            path + ".kind",
+            "expected a sensor kind, one of " + known + ", found '" + s.kind() + "'");
+        continue;
+      }
+      try {
+        catalog.create(
+            new SensorSpec(s.name(), kind, s.critical(), s.weight(), s.interval(), s.timeout()),
+            s.params());
+      } catch (ConfigException e) {
+        problems.put(path + ".params", e.getMessage());
+      }
+    }
+    return problems;
+  }
+
   private static HealthSensor telephony(
       SiteConfig site,
       SensorSpec spec,

@@ -88,6 +88,13 @@ public final class AgentCommand implements Callable<Integer> {
           config + ": invalid (" + checked.problems().size() + " problems); nothing started",
           ExitCodes.INVALID);
     }
+    if (!checked.warnings().isEmpty()) {
+      // a sensor the catalog cannot build would stop the assembly; say where it is written
+      checked.warnings().stream().map(ConfigProblem::format).forEach(System.err::println);
+      throw new CliException(
+          config + ": " + checked.warnings().size() + " sensors cannot be built; nothing started",
+          ExitCodes.INVALID);
+    }
     ClusterConfig cluster = checked.config().orElseThrow();
     boolean tls = keystore != null;
     String managementHost = managementAddress(cluster);

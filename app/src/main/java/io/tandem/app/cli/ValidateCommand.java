@@ -60,6 +60,7 @@ public final class ValidateCommand implements Callable<Integer> {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("file", file.toString());
       json.put("valid", r.valid());
+      json.put("warnings", r.warnings().stream().map(ValidateCommand::problemJson).toList());
       if (r.valid()) {
         json.put("summary", summaryJson(r.config().orElseThrow()));
       } else {
@@ -67,10 +68,12 @@ public final class ValidateCommand implements Callable<Integer> {
       }
       out.println(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(json));
     } else if (r.valid()) {
+      r.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w.format()));
       out.println(file + ": valid. " + summary(r.config().orElseThrow()));
     } else {
       PrintWriter err = spec.commandLine().getErr();
       r.problems().forEach(p -> err.println(p.format()));
+      r.warnings().forEach(w -> err.println("warning: " + w.format()));
       err.println(
           file
               + ": invalid ("

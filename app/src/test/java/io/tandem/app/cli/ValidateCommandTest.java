@@ -137,6 +137,29 @@ class ValidateCommandTest {
   }
 
   @Test
+  void aSensorTheAgentCannotBuildIsAWarningPlacedInTheFile(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("cluster.yaml");
+    Files.writeString(
+        file,
+        Files.readString(EXAMPLES.resolve("loopback.yaml"))
+            .replace(
+                "{ name: disk, kind: disk-space, weight: 1, interval: 30s, timeout: 5s }",
+                "{ name: disk, kind: disk-space, params: { path: / } }")
+            .replace("kind: ami-ping, critical: true }\n\ndns", "kind: ami-pong }\n\ndns"));
+
+    Run r = validate(file.toString());
+
+    assertThat(r.code()).isEqualTo(ExitCodes.OK);
+    assertThat(r.err())
+        .containsPattern(
+            "warning: .*cluster\\.yaml:19:\\d+: sites\\[0]\\.sensors\\[2]\\.params: .*path")
+        .containsPattern(
+            "warning: .*cluster\\.yaml:29:\\d+: sites\\[1]\\.sensors\\[1]\\.kind: expected a sensor"
+                + " kind, one of \\[.*ami-ping.*], found 'ami-pong'");
+    assertThat(validate(EXAMPLES.resolve("loopback.yaml").toString()).err()).isEmpty();
+  }
+
+  @Test
   void aMissingFileIsAProblemNotACrash(@TempDir Path dir) {
     Run r = validate(dir.resolve("nope.yaml").toString());
 
