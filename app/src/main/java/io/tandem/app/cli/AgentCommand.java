@@ -77,20 +77,25 @@ public final class AgentCommand implements Callable<Integer> {
               + " TANDEM_TRUSTSTORE_PASSWORD (default: the JDK's CAs).")
   Path truststore;
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() {
+    java.io.PrintWriter err = spec.commandLine().getErr();
     Path base = config.toAbsolutePath().getParent();
     SecretResolver secrets = SecretResolver.system(base);
     ConfigValidation.Result checked = new ConfigValidation().validate(config, Optional.of(secrets));
     if (!checked.valid()) {
-      checked.problems().stream().map(ConfigProblem::format).forEach(System.err::println);
+      checked.problems().stream().map(ConfigProblem::format).forEach(err::println);
+      err.flush();
       throw new CliException(
           config + ": invalid (" + checked.problems().size() + " problems); nothing started",
           ExitCodes.INVALID);
     }
     if (!checked.warnings().isEmpty()) {
       // a sensor the catalog cannot build would stop the assembly; say where it is written
-      checked.warnings().stream().map(ConfigProblem::format).forEach(System.err::println);
+      checked.warnings().stream().map(ConfigProblem::format).forEach(err::println);
+      err.flush();
       throw new CliException(
           config + ": " + checked.warnings().size() + " sensors cannot be built; nothing started",
           ExitCodes.INVALID);
