@@ -3,6 +3,7 @@ package io.tandem.app.agent;
 import io.tandem.core.agent.AgentState;
 import io.tandem.core.agent.Decision;
 import io.tandem.core.config.ServiceAddress;
+import io.tandem.core.error.ConfigException;
 import io.tandem.core.port.PbxControl;
 import io.tandem.core.port.TrunkRegistrar;
 import io.tandem.core.runbook.RunRequest;
@@ -111,13 +112,23 @@ final class RunbookSiteActions implements io.tandem.app.agent.SiteActions, AutoC
     String runId = "failover-" + token.epoch() + "-" + decidedAt.toEpochMilli();
     runs.execute(
         () -> {
+          FailoverTopology t;
+          try {
+            t = topologies.between(from, site);
+          } catch (RuntimeException e) {
+            log.error("agent {}: no failover from {}: {}", site, from, e.getMessage());
+            listener.finished(runId, Optional.empty(), e.getMessage());
+            return;
+          }
+          var runbook = StandardRunbooks.failover(t, options);
+          if (resumeUnfinished(runbook, token)) {
+            return;
+          }
           listener.started(runId, from, site);
           try {
-            FailoverTopology t = topologies.between(from, site);
             RunReport r =
                 engine.run(
-                    StandardRunbooks.failover(t, options),
-                    RunRequest.outage(runId, token, detectedAt, detectedAt, decidedAt));
+                    runbook, RunRequest.outage(runId, token, detectedAt, detectedAt, decidedAt));
             log.info("agent {}: run {} ended: {}", site, runId, r.outcome());
             listener.finished(runId, Optional.of(r), null);
           } catch (RuntimeException e) {
@@ -125,6 +136,35 @@ final class RunbookSiteActions implements io.tandem.app.agent.SiteActions, AutoC
             listener.finished(runId, Optional.empty(), e.getMessage());
           }
         });
+  }
+
+  /**
+   * A run a previous agent process left unfinished (killed mid-run) is resumed from its journal
+   * under the new token, so no unsafe step is repeated; it then stands for this activation. A run
+   * whose steps no longer match (another old site, another configuration) cannot be resumed: it is
+   * left for an operator ({@code resolveByHand} or re-plan) and a new run starts.
+   *
+   * @return whether a run was resumed to its end
+   */
+  private boolean resumeUnfinished(io.tandem.core.runbook.Runbook runbook, FencingToken token) {
+    for (String id : engine.unfinishedRuns()) {
+      RunReport r;
+      try {
+        r = engine.resume(id, runbook, token);
+      } catch (ConfigException e) {
+        log.warn("agent {}: unfinished run {} not resumed: {}", site, id, e.getMessage());
+        continue;
+      } catch (RuntimeException e) {
+        // a damaged journal must not keep this site from taking over: leave it to an operator
+        log.error("agent {}: unfinished run {} cannot be read: {}", site, id, e.toString());
+        continue;
+      }
+      log.info("agent {}: resumed run {} ended: {}", site, id, r.outcome());
+      listener.started(id, "(resumed)", site);
+      listener.finished(id, Optional.of(r), null);
+      return true;
+    }
+    return false;
   }
 
   @Override
