@@ -15,6 +15,7 @@ import io.tandem.core.config.SiteConfig;
 import io.tandem.core.config.Timings;
 import io.tandem.core.config.TrunkConfig;
 import io.tandem.core.error.ConfigException;
+import io.tandem.core.health.ExecutorTaskScheduler;
 import io.tandem.core.health.SiteHealthMonitor;
 import io.tandem.core.port.PbxControl;
 import io.tandem.core.port.TrunkRegistrar;
@@ -136,10 +137,19 @@ public final class AgentAssembly implements AutoCloseable {
                         o.clock(),
                         trunkScheduler)));
 
+    var sensorScheduler = own(ExecutorTaskScheduler.singleThread("tandem-sensors-" + site));
+    var sensorReaders = own(Executors.newVirtualThreadPerTaskExecutor());
     this.monitor =
         own(
             SiteSensors.monitor(
-                local, config.policies().minimumHealthPercent(), sip, pbx, pbxSecret, o.clock()));
+                local,
+                config.policies().minimumHealthPercent(),
+                sip,
+                pbx,
+                pbxSecret,
+                o.clock(),
+                sensorScheduler,
+                sensorReaders));
 
     Witness witness =
         own(WitnessClients.create(config, site, o.secrets(), providers, o.http(), o.clock()));
@@ -411,10 +421,11 @@ public final class AgentAssembly implements AutoCloseable {
   }
 
   private <T> T own(T resource) {
-    if (resource instanceof AutoCloseable c) {
-      closeables.push(c);
-    } else if (resource instanceof java.util.concurrent.ExecutorService e) {
+    // an ExecutorService's own close() waits for its tasks; stopping must not hang on a stuck read
+    if (resource instanceof java.util.concurrent.ExecutorService e) {
       closeables.push(e::shutdownNow);
+    } else if (resource instanceof AutoCloseable c) {
+      closeables.push(c);
     }
     return resource;
   }

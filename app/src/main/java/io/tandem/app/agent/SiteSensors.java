@@ -23,7 +23,7 @@ import io.tandem.onprem.sip.SipTarget;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -55,6 +55,8 @@ final class SiteSensors {
   /**
    * @param sip the agent's SIP endpoint, opened on first use (OPTIONS probes)
    * @param pbx this site's PBX control (AMI or ESL), shared with the runbooks
+   * @param scheduler times the readings; owned (and closed) by the caller
+   * @param readers runs the readings; owned (and shut down) by the caller
    * @throws ConfigException naming the sensor when a kind or parameter is wrong
    */
   static SiteHealthMonitor monitor(
@@ -63,14 +65,16 @@ final class SiteSensors {
       Supplier<SipEndpoint> sip,
       PbxControl pbx,
       String pbxSecretForSensors,
-      Clock clock) {
+      Clock clock,
+      ExecutorTaskScheduler scheduler,
+      Executor readers) {
     SensorCatalog catalog = SensorCatalog.builtIn(SensorContext.system());
     SiteHealthMonitor.Builder b =
         SiteHealthMonitor.builder()
             .site(site.name())
             .clock(clock)
-            .scheduler(ExecutorTaskScheduler.singleThread("tandem-sensors-" + site.name()))
-            .readers(Executors.newVirtualThreadPerTaskExecutor())
+            .scheduler(scheduler)
+            .readers(readers)
             .minimumHealthPercent(minimumHealthPercent);
     for (SensorConfig s : site.sensors()) {
       String kind = ALIASES.getOrDefault(s.kind(), s.kind());
