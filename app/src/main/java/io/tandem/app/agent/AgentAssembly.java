@@ -102,6 +102,7 @@ public final class AgentAssembly implements AutoCloseable {
   private final AgentRuntime runtime;
   private final FailoverTopologies topologies;
   private final RunbookEngine engine;
+  private final RunbookSiteActions actions;
 
   private AgentAssembly(ClusterConfig config, String site, Options o) {
     SiteConfig local =
@@ -207,7 +208,7 @@ public final class AgentAssembly implements AutoCloseable {
     for (TrunkConfig t : config.trunks()) {
       Optional.ofNullable(t.contacts().get(site)).ifPresent(c -> localContacts.put(t.name(), c));
     }
-    RunbookSiteActions actions =
+    this.actions =
         own(
             new RunbookSiteActions(
                 site,
@@ -298,6 +299,11 @@ public final class AgentAssembly implements AutoCloseable {
 
   public RunbookEngine engine() {
     return engine;
+  }
+
+  /** What the driver calls to activate or fence this site (tests drive it directly). */
+  SiteActions siteActions() {
+    return actions;
   }
 
   /** What a failover from {@code from} to {@code to} would move (for plans and checks). */

@@ -203,6 +203,8 @@ class TwoAgentFailoverTest {
     servers.remove("alpha").close();
 
     AgentAssembly beta = agents.get("beta");
+    List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    cleanup.add(beta.runtime().subscribe(e -> events.add(e.type())));
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> "beta".equals(beta.runtime().status().activeSite()));
@@ -222,6 +224,9 @@ class TwoAgentFailoverTest {
         .atMost(Duration.ofSeconds(30))
         .until(() -> beta.runtime().runs().stream().anyMatch(v -> v.endedAt() != null));
     assertThat(beta.runtime().runs().getFirst().from()).isEqualTo("alpha");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> events.containsAll(List.of("decision", "state", "run", "step")));
     assertThat(beta.runtime().runs().getFirst().to()).isEqualTo("beta");
   }
 
