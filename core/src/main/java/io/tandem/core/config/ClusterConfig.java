@@ -60,6 +60,9 @@ public record ClusterConfig(
     return new Builder();
   }
 
+  private static final String FOLLOWS =
+      "every site needs one, so it can follow whichever site is active";
+
   /** Builds a {@link ClusterConfig} and checks the rules that span several parts of it. */
   public static final class Builder extends ConfigBuilder<ClusterConfig> {
     private String name;
@@ -122,7 +125,8 @@ public record ClusterConfig(
       checkAddresses(v);
       List<String> siteNames = sites.stream().map(SiteConfig::name).distinct().toList();
       for (int i = 0; i < dns.size(); i++) {
-        checkPerSite(v, "dns[" + i + "].values", dns.get(i).values().keySet(), siteNames, "value");
+        checkPerSite(
+            v, "dns[" + i + "].values", dns.get(i).values().keySet(), siteNames, "value", FOLLOWS);
       }
       for (int i = 0; i < trunks.size(); i++) {
         checkPerSite(
@@ -130,7 +134,17 @@ public record ClusterConfig(
             "trunks[" + i + "].contacts",
             trunks.get(i).contacts().keySet(),
             siteNames,
-            "contact URI");
+            "contact URI",
+            FOLLOWS);
+      }
+      if (witness instanceof WitnessConfig.Builtin b && !b.siteSecrets().isEmpty()) {
+        checkPerSite(
+            v,
+            "witness.siteSecrets",
+            b.siteSecrets().keySet(),
+            siteNames,
+            "secret",
+            "each site proves its identity to the witness with its own");
       }
       checkUnique(v, "dns", dns.stream().map(d -> d.name() + " " + d.type()).toList(), "record");
       checkUnique(v, "trunks", trunks.stream().map(TrunkConfig::name).toList(), "trunk name");
@@ -267,17 +281,15 @@ public record ClusterConfig(
     }
 
     private static void checkPerSite(
-        Violations v, String path, Set<String> keys, List<String> siteNames, String what) {
+        Violations v,
+        String path,
+        Set<String> keys,
+        List<String> siteNames,
+        String what,
+        String why) {
       for (String site : siteNames) {
         if (!keys.contains(site)) {
-          v.add(
-              path,
-              "missing: expected a "
-                  + what
-                  + " for site "
-                  + site
-                  + " (every site needs"
-                  + " one, so it can follow whichever site is active)");
+          v.add(path, "missing: expected a " + what + " for site " + site + " (" + why + ")");
         }
       }
       for (String key : keys) {

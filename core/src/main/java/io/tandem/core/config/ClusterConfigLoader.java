@@ -72,10 +72,12 @@ public final class ClusterConfigLoader {
     ClusterConfig.Builder cluster = ClusterConfig.builder().name(top.string("cluster"));
 
     Timings timings = Timings.defaults();
+    boolean timingsFailed = false;
     Fields t = top.object("timings");
     if (t != null) {
       Timings bound = finish(timings(t), t);
       timings = bound != null ? bound : timings;
+      timingsFailed = bound == null;
       cluster.timings(bound);
     }
     Indices sites = new Indices("sites");
@@ -119,10 +121,13 @@ public final class ClusterConfigLoader {
     // Cross-checks see only the parts that built; map their indices back to the file's.
     // Per-site maps are checked against the sites that built: if one did not, its name is
     // unknown here, and "no such site" would only repeat that site's own problem.
+    // Likewise, rules relating policies to timings mean nothing while the timings are wrong.
     boolean allSitesBuilt = sites.size() == top.count("sites");
+    boolean timingsBuilt = !timingsFailed;
     List<Violation> cross =
         cluster.violations().stream()
             .filter(v -> allSitesBuilt || !PER_SITE.matcher(v.field()).find())
+            .filter(v -> timingsBuilt || !v.field().startsWith("policies."))
             .map(v -> new Violation(trunks.remap(dns.remap(sites.remap(v.field()))), v.expected()))
             .toList();
     ctx.violations("", cross);
@@ -138,6 +143,7 @@ public final class ClusterConfigLoader {
     List<Violation> violations = builder.violations();
     if (!violations.isEmpty()) {
       f.context().violations(f.path(), violations);
+      f.context().rejectObject(f.path());
       return null;
     }
     return builder.build();
@@ -151,6 +157,9 @@ public final class ClusterConfigLoader {
         .witnessGrace(f.duration("witnessGrace"))
         .driftMargin(f.duration("driftMargin"))
         .retryTimeout(f.duration("retryTimeout"))
+        .fenceLead(f.duration("fenceLead"))
+        .peerReportTimeout(f.duration("peerReportTimeout"))
+        .startupHold(f.duration("startupHold"))
         .fall(f.integer("fall"))
         .rise(f.integer("rise"))
         .sensorInterval(f.duration("sensorInterval"))
@@ -238,7 +247,11 @@ public final class ClusterConfigLoader {
       credentials.finish();
     }
     SiteConfig site = finish(b, f);
-    return childFailed ? null : site;
+    if (childFailed) {
+      f.context().rejectObject(f.path());
+      return null;
+    }
+    return site;
   }
 
   private static ServiceAddress.Builder serviceAddress(Fields f) {
@@ -348,7 +361,11 @@ public final class ClusterConfigLoader {
     switch (kind) {
       case BUILTIN -> {
         endpoints(f, b);
-        b.token(f.secret("token"));
+        Map<String, SecretRef> secrets = f.secretMap("siteSecrets");
+        if (secrets != null) {
+          secrets.forEach(b::siteSecret);
+        }
+        b.listen(f.string("listen")).dataDir(f.string("dataDir"));
       }
       case ETCD -> {
         endpoints(f, b);
@@ -368,7 +385,7 @@ public final class ClusterConfigLoader {
               .sasToken(f.secret("sasToken"))
               .connectionString(f.secret("connectionString"));
     }
-    f.belongElsewhere("a builtin witness", "endpoints", "token");
+    f.belongElsewhere("a builtin witness", "endpoints", "siteSecrets", "listen", "dataDir");
     f.belongElsewhere("an etcd witness", "endpoints", "user", "password", "keyPrefix");
     f.belongElsewhere("a dynamodb witness", "table", "aws");
     f.belongElsewhere(

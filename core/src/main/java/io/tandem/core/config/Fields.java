@@ -89,7 +89,7 @@ final class Fields {
           s.line(),
           s.column(),
           "expected a plain value: ${env:...} and ${file:...} references are accepted only in"
-              + " secret fields (secret, password, token, ...)");
+              + " secret fields (secret, password, tsigSecret, ...)");
       return null;
     }
     return s.text();
@@ -231,6 +231,27 @@ final class Fields {
     return out;
   }
 
+  /** A mapping of names to secret references, e.g. per-site witness secrets. */
+  Map<String, SecretRef> secretMap(String key) {
+    Node v = value(key);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof MapNode m)) {
+      wrong(key, v, "a mapping of site names to secret references");
+      return null;
+    }
+    Fields inner = new Fields(m, at(key), ctx);
+    Map<String, SecretRef> out = new LinkedHashMap<>();
+    for (String name : m.entries().keySet()) {
+      SecretRef ref = inner.secret(name);
+      if (ref != null) {
+        out.put(name, ref);
+      }
+    }
+    return out;
+  }
+
   List<String> stringList(String key) {
     Node v = value(key);
     if (v == null) {
@@ -268,6 +289,7 @@ final class Fields {
       return new Fields(m, at(key), ctx);
     }
     wrong(key, v, "a mapping (key: value lines)");
+    ctx.rejectObject(at(key));
     return null;
   }
 
@@ -294,6 +316,7 @@ final class Fields {
             item.line(),
             item.column(),
             "expected a mapping (key: value lines), found " + item.describe());
+        ctx.rejectObject(p);
       }
     }
     return out;

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 final class Formats {
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
-  private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-gov)?-[a-z]+-\\d");
+  private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2,4}(-[a-z]+){1,3}-\\d{1,2}");
   private static final Pattern GUID =
       Pattern.compile(
           "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");

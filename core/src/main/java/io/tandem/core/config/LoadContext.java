@@ -16,6 +16,8 @@ final class LoadContext {
   private final List<ConfigProblem> problems = new ArrayList<>();
   private final Map<String, int[]> locations = new HashMap<>();
   private final java.util.Set<String> covered = new java.util.HashSet<>();
+  private final java.util.Set<String> rejectedValues = new java.util.HashSet<>();
+  private final java.util.Set<String> rejectedObjects = new java.util.HashSet<>();
 
   LoadContext(String file) {
     this.file = file;
@@ -26,29 +28,40 @@ final class LoadContext {
     locations.putIfAbsent(path, new int[] {line, column});
   }
 
-  /** A problem at a known position. */
+  /** A value at {@code path} was rejected as read (wrong type, inline secret, ...). */
   void problem(String path, int line, int column, String expected) {
     problems.add(new ConfigProblem(file, line, column, path, expected));
+    rejectedValues.add(path);
   }
 
-  /** A problem placed at the path, or at its nearest enclosing node that exists in the file. */
+  /** As above, placed at the path or at its nearest enclosing node that exists in the file. */
   void problem(String path, String expected) {
-    int[] at = find(path);
-    problems.add(new ConfigProblem(file, at[0], at[1], path, expected));
+    report(path, expected);
+    rejectedValues.add(path);
+  }
+
+  /** The object at {@code path} could not be built; its problems are already reported. */
+  void rejectObject(String path) {
+    rejectedObjects.add(path);
   }
 
   /**
-   * Reports builder violations under {@code prefix}, skipping any that overlap a path already
-   * reported (a field with a wrong type must not also be reported as missing).
+   * Reports builder violations under {@code prefix}, skipping those that only repeat a problem
+   * already reported: a rejected value is not also "missing", and a parent of an object that failed
+   * does not also complain about that object (or count it).
    */
   void violations(String prefix, List<Violation> violations) {
-    int before = problems.size(); // overlap only with earlier reports, not with this batch
     for (Violation v : violations) {
       String path = v.under(prefix).field();
-      if (!overlapsReported(path, before)) {
-        problem(path, v.expected());
+      if (!explained(path)) {
+        report(path, v.expected());
       }
     }
+  }
+
+  private void report(String path, String expected) {
+    int[] at = find(path);
+    problems.add(new ConfigProblem(file, at[0], at[1], path, expected));
   }
 
   /** Marks a path as already explained by another problem (e.g. a misspelt key). */
@@ -71,12 +84,17 @@ final class LoadContext {
     return new InvalidConfigException(sorted);
   }
 
-  private boolean overlapsReported(String path, int upTo) {
+  private boolean explained(String path) {
     if (covered.contains(path)) {
       return true;
     }
-    for (ConfigProblem p : problems.subList(0, upTo)) {
-      if (within(p.path(), path) || within(path, p.path())) {
+    for (String r : rejectedValues) {
+      if (within(path, r)) {
+        return true;
+      }
+    }
+    for (String o : rejectedObjects) {
+      if (within(path, o) || within(o, path)) {
         return true;
       }
     }

@@ -11,14 +11,15 @@ import java.util.Set;
  * @param autoFailback return to the preferred site automatically once it is healthy again (default
  *     false: an operator decides)
  * @param failbackStablePeriod how long the preferred site must be healthy before an automatic
- *     failback (default 10m)
+ *     failback (default 5m)
  * @param minimumActiveTime a site that became active stays so at least this long unless it fails
  *     (default 2m; anti-flap)
  * @param approvalGates runbook points that wait for an operator's approval (default none)
  * @param keepRunningWithoutWitness keep serving past the ticket when nobody can reach the witness
  *     (default false; unsafe under a partition, see docs/configuration.md)
  * @param witnessOutageFailsafe keep serving past the ticket while the witness alone is down and
- *     every other site confirms on each tick that it is not serving (default false)
+ *     every other site confirms on each tick that it is not serving (default true, off when
+ *     keepRunningWithoutWitness is set)
  * @param minimumHealthPercent weighted score, in percent, a site needs to count as healthy (default
  *     75)
  */
@@ -31,13 +32,14 @@ public record Policies(
     boolean witnessOutageFailsafe,
     int minimumHealthPercent) {
 
-  public static final Duration DEFAULT_FAILBACK_STABLE_PERIOD = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_FAILBACK_STABLE_PERIOD = Duration.ofMinutes(5);
   public static final Duration DEFAULT_MINIMUM_ACTIVE_TIME = Duration.ofMinutes(2);
 
   /**
-   * Off until the deterministic simulation proves the failsafe safe (issue 4); one place to flip.
+   * On, as in the decision loop's own defaults, which the deterministic simulation checks (issue 4:
+   * on by default only if the simulation proves it safe). The one place to flip.
    */
-  public static final boolean DEFAULT_WITNESS_OUTAGE_FAILSAFE = false;
+  public static final boolean DEFAULT_WITNESS_OUTAGE_FAILSAFE = true;
 
   public static final int DEFAULT_MINIMUM_HEALTH_PERCENT = 75;
 
@@ -131,7 +133,11 @@ public record Policies(
           minimumActiveTime != null ? minimumActiveTime : DEFAULT_MINIMUM_ACTIVE_TIME,
           approvalGates,
           keepRunningWithoutWitness != null && keepRunningWithoutWitness,
-          witnessOutageFailsafe != null ? witnessOutageFailsafe : DEFAULT_WITNESS_OUTAGE_FAILSAFE,
+          witnessOutageFailsafe != null
+              ? witnessOutageFailsafe
+              // keepRunningWithoutWitness overrides the failsafe: leave it off rather than on
+              // and meaningless.
+              : DEFAULT_WITNESS_OUTAGE_FAILSAFE && !Boolean.TRUE.equals(keepRunningWithoutWitness),
           minimumHealthPercent != null ? minimumHealthPercent : DEFAULT_MINIMUM_HEALTH_PERCENT);
     }
 

@@ -6,16 +6,21 @@ import java.util.Objects;
 /**
  * The cluster's clocks: decision tick, witness ticket lifetime and renewal, and health defaults.
  * The builder enforces the invariants that keep the witness protocol safe; each is explained in
- * {@code docs/configuration.md}.
+ * {@code docs/configuration.md}. They are at least as strict as the decision loop's own settings
+ * check, so a valid configuration always maps onto valid agent settings.
  *
  * @param tick decision loop period (default 1 s)
- * @param ticketTtl lifetime of a witness ticket (default 10 s)
+ * @param ticketTtl lifetime of a witness ticket, and of a peer's promise (default 10 s)
  * @param renewInterval how often the holder renews (default ticketTtl / 3)
  * @param witnessGrace extra wait after expiry, on the witness's clock, before the ticket may pass
  *     to another site (default 2 s)
- * @param driftMargin subtracted from the holder's local deadline to cover clock-rate drift (default
- *     500 ms)
- * @param retryTimeout bound on one witness call including its retries (default 3 s)
+ * @param driftMargin subtracted from every deadline measured on the agent's own clock, to cover
+ *     clock-rate drift (default 300 ms)
+ * @param retryTimeout bound on one witness call including its retries (default 1 s)
+ * @param fenceLead how long before the local deadline the self-fence starts (default one tick)
+ * @param peerReportTimeout how old a peer's report may be and still count (default 3 ticks)
+ * @param startupHold how long a (re)started agent waits before acquiring, honouring promises its
+ *     previous run made (default ticketTtl + driftMargin)
  * @param fall bad readings in a row before a sensor counts as down (default 3)
  * @param rise good readings in a row before a sensor counts as up again (default 2)
  * @param sensorInterval default sensor interval (default 2 s)
@@ -28,6 +33,9 @@ public record Timings(
     Duration witnessGrace,
     Duration driftMargin,
     Duration retryTimeout,
+    Duration fenceLead,
+    Duration peerReportTimeout,
+    Duration startupHold,
     int fall,
     int rise,
     Duration sensorInterval,
@@ -36,8 +44,9 @@ public record Timings(
   public static final Duration DEFAULT_TICK = Duration.ofSeconds(1);
   public static final Duration DEFAULT_TICKET_TTL = Duration.ofSeconds(10);
   public static final Duration DEFAULT_WITNESS_GRACE = Duration.ofSeconds(2);
-  public static final Duration DEFAULT_DRIFT_MARGIN = Duration.ofMillis(500);
-  public static final Duration DEFAULT_RETRY_TIMEOUT = Duration.ofSeconds(3);
+  public static final Duration DEFAULT_DRIFT_MARGIN = Duration.ofMillis(300);
+  public static final Duration DEFAULT_RETRY_TIMEOUT = Duration.ofSeconds(1);
+  public static final int DEFAULT_PEER_REPORT_TICKS = 3;
   public static final int DEFAULT_FALL = 3;
   public static final int DEFAULT_RISE = 2;
   public static final Duration DEFAULT_SENSOR_INTERVAL = Duration.ofSeconds(2);
@@ -50,6 +59,9 @@ public record Timings(
     Objects.requireNonNull(witnessGrace, "witnessGrace");
     Objects.requireNonNull(driftMargin, "driftMargin");
     Objects.requireNonNull(retryTimeout, "retryTimeout");
+    Objects.requireNonNull(fenceLead, "fenceLead");
+    Objects.requireNonNull(peerReportTimeout, "peerReportTimeout");
+    Objects.requireNonNull(startupHold, "startupHold");
     Objects.requireNonNull(sensorInterval, "sensorInterval");
     Objects.requireNonNull(sensorTimeout, "sensorTimeout");
   }
@@ -63,7 +75,7 @@ public record Timings(
     return new Builder();
   }
 
-  /** Builds {@link Timings} and enforces the timing invariants. */
+  /** Builds {@link Timings} and enforces the timing invariants. Not thread-safe. */
   public static final class Builder extends ConfigBuilder<Timings> {
     private Duration tick;
     private Duration ticketTtl;
@@ -71,6 +83,9 @@ public record Timings(
     private Duration witnessGrace;
     private Duration driftMargin;
     private Duration retryTimeout;
+    private Duration fenceLead;
+    private Duration peerReportTimeout;
+    private Duration startupHold;
     private Integer fall;
     private Integer rise;
     private Duration sensorInterval;
@@ -106,6 +121,21 @@ public record Timings(
       return this;
     }
 
+    public Builder fenceLead(Duration v) {
+      fenceLead = v;
+      return this;
+    }
+
+    public Builder peerReportTimeout(Duration v) {
+      peerReportTimeout = v;
+      return this;
+    }
+
+    public Builder startupHold(Duration v) {
+      startupHold = v;
+      return this;
+    }
+
     public Builder fall(Integer v) {
       fall = v;
       return this;
@@ -134,6 +164,19 @@ public record Timings(
       return Durations.format(d);
     }
 
+    /** The field the operator set, or else the one to change. */
+    private static String pick(Duration set, String field, String fallback) {
+      return set != null ? field : fallback;
+    }
+
+    private static boolean nonNegative(Violations v, Duration d, String field) {
+      if (d != null && d.isNegative()) {
+        v.add(field, "expected a duration >= 0, was " + f(d));
+        return false;
+      }
+      return true;
+    }
+
     @Override
     protected void check(Violations v) {
       boolean ok = v.positive(tick, "tick");
@@ -141,12 +184,12 @@ public record Timings(
       ok &= v.positive(renewInterval, "renewInterval");
       ok &= v.positive(witnessGrace, "witnessGrace");
       ok &= v.positive(retryTimeout, "retryTimeout");
+      ok &= v.positive(peerReportTimeout, "peerReportTimeout");
       ok &= v.positive(sensorInterval, "sensorInterval");
       ok &= v.positive(sensorTimeout, "sensorTimeout");
-      if (driftMargin != null && driftMargin.isNegative()) {
-        v.add("driftMargin", "expected a duration >= 0, was " + f(driftMargin));
-        ok = false;
-      }
+      ok &= nonNegative(v, driftMargin, "driftMargin");
+      ok &= nonNegative(v, fenceLead, "fenceLead");
+      ok &= nonNegative(v, startupHold, "startupHold");
       v.atLeast(fall, 1, "fall");
       v.atLeast(rise, 1, "rise");
       if (!ok) {
@@ -159,28 +202,37 @@ public record Timings(
       Duration grace = or(witnessGrace, DEFAULT_WITNESS_GRACE);
       Duration drift = or(driftMargin, DEFAULT_DRIFT_MARGIN);
       Duration retry = or(retryTimeout, DEFAULT_RETRY_TIMEOUT);
+      Duration lead = or(fenceLead, tk);
+      Duration peers = or(peerReportTimeout, tk.multipliedBy(DEFAULT_PEER_REPORT_TICKS));
+      Duration hold = or(startupHold, ttl.plus(drift));
       Duration si = or(sensorInterval, DEFAULT_SENSOR_INTERVAL);
       Duration st = or(sensorTimeout, DEFAULT_SENSOR_TIMEOUT);
-      String ttlField = ticketTtl != null ? "ticketTtl" : null;
 
-      // I1: Patroni's loop_wait + 2 * retry_timeout <= ttl.
-      if (tk.plus(retry.multipliedBy(2)).compareTo(ttl) > 0) {
+      // I1: Patroni's loop_wait + 2 * retry_timeout <= ttl, with the renewal period as the wait
+      // and the self-fence lead and drift margin added: the decision loop checks the same sum.
+      Duration budget = renew.plus(retry.multipliedBy(2)).plus(lead).plus(drift);
+      if (budget.compareTo(ttl) > 0) {
         v.add(
-            pick(ttlField, retryTimeout != null ? "retryTimeout" : "tick"),
-            "expected tick + 2 * retryTimeout <= ticketTtl ("
-                + f(tk)
+            pick(ticketTtl, "ticketTtl", retryTimeout != null ? "retryTimeout" : "renewInterval"),
+            "expected renewInterval + 2 * retryTimeout + fenceLead + driftMargin <= ticketTtl ("
+                + f(renew)
                 + " + 2 * "
                 + f(retry)
+                + " + "
+                + f(lead)
+                + " + "
+                + f(drift)
+                + " = "
+                + f(budget)
                 + " > "
                 + f(ttl)
-                + "): a holder that just missed a tick and then waits out two"
-                + " witness calls must still be inside its ticket; raise ticketTtl or lower"
-                + " retryTimeout");
+                + "): a renewal that fails twice must still leave"
+                + " time to fence before the ticket ends; raise ticketTtl or lower retryTimeout");
       }
       // I2: renewal at most every TTL/3, so two renewals may fail before the ticket ends.
       if (renew.compareTo(third) > 0) {
         v.add(
-            pick(renewInterval != null ? "renewInterval" : null, "ticketTtl"),
+            pick(renewInterval, "renewInterval", "ticketTtl"),
             "expected renewInterval <= ticketTtl / 3 ("
                 + f(renew)
                 + " > "
@@ -190,7 +242,7 @@ public record Timings(
       // I3: renewal runs on the tick, so it cannot be more frequent than the tick.
       if (renew.compareTo(tk) < 0) {
         v.add(
-            pick(renewInterval != null ? "renewInterval" : null, "tick"),
+            pick(renewInterval, "renewInterval", "tick"),
             "expected renewInterval >= tick ("
                 + f(renew)
                 + " < "
@@ -200,41 +252,59 @@ public record Timings(
       // I4: drift margin below a third of the TTL, or the local deadline is eaten by the margin.
       if (drift.compareTo(third) >= 0) {
         v.add(
-            pick(driftMargin != null ? "driftMargin" : null, "ticketTtl"),
+            pick(driftMargin, "driftMargin", "ticketTtl"),
             "expected driftMargin < ticketTtl / 3 ("
                 + f(drift)
                 + " >= "
                 + f(third)
                 + "): the margin would leave the holder less time than one renewal interval");
       }
-      // I5: a renewal that hangs for the whole retry timeout still leaves its answer usable.
-      if (renew.plus(retry).plus(drift).compareTo(ttl) >= 0) {
+      // I5: the deadline is checked once per tick, so fencing must start a tick ahead.
+      if (lead.compareTo(tk) < 0) {
         v.add(
-            pick(ttlField, "retryTimeout"),
-            "expected renewInterval + retryTimeout + driftMargin < ticketTtl ("
-                + f(renew)
-                + " + "
-                + f(retry)
-                + " + "
-                + f(drift)
-                + " >= "
-                + f(ttl)
-                + "): a renewal that times out must still leave time before the local deadline");
+            "fenceLead",
+            "expected fenceLead >= tick ("
+                + f(lead)
+                + " < "
+                + f(tk)
+                + "): the deadline is"
+                + " checked once per tick, so a shorter lead may notice it only after it passed");
       }
       // I6: the witness must wait at least one tick past expiry before handing the ticket on.
       if (grace.compareTo(tk) < 0) {
         v.add(
-            pick(witnessGrace != null ? "witnessGrace" : null, "tick"),
+            pick(witnessGrace, "witnessGrace", "tick"),
             "expected witnessGrace >= tick ("
                 + f(grace)
                 + " < "
                 + f(tk)
                 + "): the old holder fences on its own tick, which may come up to one tick late");
       }
-      // I7: a hung sensor must end before its next reading is due.
+      // I7: a restarted agent must outwait any promise its previous run gave its peers.
+      if (hold.compareTo(ttl) < 0) {
+        v.add(
+            pick(startupHold, "startupHold", "ticketTtl"),
+            "expected startupHold >= ticketTtl ("
+                + f(hold)
+                + " < "
+                + f(ttl)
+                + "): a restarted"
+                + " agent must honour the promises its previous run made, which last one TTL");
+      }
+      // I8: peers report once per tick; a shorter window would discard every report.
+      if (peers.compareTo(tk) < 0) {
+        v.add(
+            pick(peerReportTimeout, "peerReportTimeout", "tick"),
+            "expected peerReportTimeout >= tick ("
+                + f(peers)
+                + " < "
+                + f(tk)
+                + "): peers report once per tick");
+      }
+      // I9: a hung sensor must end before its next reading is due.
       if (st.compareTo(si) >= 0) {
         v.add(
-            pick(sensorTimeout != null ? "sensorTimeout" : null, "sensorInterval"),
+            pick(sensorTimeout, "sensorTimeout", "sensorInterval"),
             "expected sensorTimeout < sensorInterval ("
                 + f(st)
                 + " >= "
@@ -243,20 +313,21 @@ public record Timings(
       }
     }
 
-    private static String pick(String preferred, String fallback) {
-      return preferred != null ? preferred : fallback;
-    }
-
     @Override
     protected Timings create() {
+      Duration tk = or(tick, DEFAULT_TICK);
       Duration ttl = or(ticketTtl, DEFAULT_TICKET_TTL);
+      Duration drift = or(driftMargin, DEFAULT_DRIFT_MARGIN);
       return new Timings(
-          or(tick, DEFAULT_TICK),
+          tk,
           ttl,
           or(renewInterval, ttl.dividedBy(3)),
           or(witnessGrace, DEFAULT_WITNESS_GRACE),
-          or(driftMargin, DEFAULT_DRIFT_MARGIN),
+          drift,
           or(retryTimeout, DEFAULT_RETRY_TIMEOUT),
+          or(fenceLead, tk),
+          or(peerReportTimeout, tk.multipliedBy(DEFAULT_PEER_REPORT_TICKS)),
+          or(startupHold, ttl.plus(drift)),
           fall != null ? fall : DEFAULT_FALL,
           rise != null ? rise : DEFAULT_RISE,
           or(sensorInterval, DEFAULT_SENSOR_INTERVAL),

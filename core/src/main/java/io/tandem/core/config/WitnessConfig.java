@@ -1,7 +1,10 @@
 package io.tandem.core.config;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -18,12 +21,24 @@ public sealed interface WitnessConfig
    * Tandem's own witness server, run in a third place.
    *
    * @param endpoints its URLs, e.g. {@code https://witness.example.net:7443}
-   * @param token shared bearer token sites present, as a reference
+   * @param siteSecrets each site's own secret (at least 16 bytes) proving its identity to the
+   *     witness, keyed by site name; an agent resolves only its own, the witness server all. Empty
+   *     only for a witness on loopback.
+   * @param listen where the witness server listens ({@code host:port}), when this file also
+   *     configures the server
+   * @param dataDir where the witness server keeps its state file
    */
-  record Builtin(List<String> endpoints, Optional<SecretRef> token) implements WitnessConfig {
+  record Builtin(
+      List<String> endpoints,
+      Map<String, SecretRef> siteSecrets,
+      Optional<String> listen,
+      Optional<String> dataDir)
+      implements WitnessConfig {
     public Builtin {
       endpoints = List.copyOf(endpoints);
-      Objects.requireNonNull(token, "token");
+      siteSecrets = Collections.unmodifiableMap(new LinkedHashMap<>(siteSecrets));
+      Objects.requireNonNull(listen, "listen");
+      Objects.requireNonNull(dataDir, "dataDir");
     }
 
     @Override
@@ -113,7 +128,9 @@ public sealed interface WitnessConfig
   final class Builder extends ConfigBuilder<WitnessConfig> {
     private WitnessKind kind;
     private final List<String> endpoints = new ArrayList<>();
-    private SecretRef token;
+    private final Map<String, SecretRef> siteSecrets = new LinkedHashMap<>();
+    private String listen;
+    private String dataDir;
     private String user;
     private SecretRef password;
     private String keyPrefix;
@@ -141,8 +158,21 @@ public sealed interface WitnessConfig
       return this;
     }
 
-    public Builder token(SecretRef v) {
-      token = v;
+    /** For builtin: the secret with which {@code site} proves its identity. */
+    public Builder siteSecret(String site, SecretRef v) {
+      siteSecrets.put(Objects.requireNonNull(site), Objects.requireNonNull(v));
+      return this;
+    }
+
+    /** For builtin: the witness server's listen address, {@code host:port}. */
+    public Builder listen(String v) {
+      listen = v;
+      return this;
+    }
+
+    /** For builtin: the witness server's state directory. */
+    public Builder dataDir(String v) {
+      dataDir = v;
       return this;
     }
 
@@ -211,6 +241,9 @@ public sealed interface WitnessConfig
               v.add("endpoints[" + i + "]", "expected an http(s) URL, was " + endpoints.get(i));
             }
           }
+          if (kind == WitnessKind.BUILTIN) {
+            checkBuiltin(v);
+          }
           if (kind == WitnessKind.ETCD && (user == null) != (password == null)) {
             v.add(user == null ? "user" : "password", "expected user and password together");
           }
@@ -241,10 +274,37 @@ public sealed interface WitnessConfig
       }
     }
 
+    private void checkBuiltin(Violations v) {
+      boolean remote = endpoints.stream().anyMatch(e -> Formats.httpUrl(e) && !loopback(e));
+      if (siteSecrets.isEmpty() && remote) {
+        v.add(
+            "siteSecrets",
+            "missing: expected a secret reference per site, e.g. {berlin: ${env:WITNESS_SECRET}}:"
+                + " the built-in witness checks each site's identity (only a witness on loopback"
+                + " may run without)");
+      }
+      if (listen != null && !Formats.hostPort(listen)) {
+        v.add("listen", "expected host:port such as 0.0.0.0:7443, was " + listen);
+      }
+      if (dataDir != null && dataDir.isBlank()) {
+        v.add("dataDir", "expected a directory path");
+      }
+    }
+
+    private static boolean loopback(String url) {
+      String host = java.net.URI.create(url).getHost();
+      return host.equals("localhost")
+          || host.startsWith("127.")
+          || host.equals("[::1]")
+          || host.equals("::1");
+    }
+
     @Override
     protected WitnessConfig create() {
       return switch (kind) {
-        case BUILTIN -> new Builtin(endpoints, Optional.ofNullable(token));
+        case BUILTIN ->
+            new Builtin(
+                endpoints, siteSecrets, Optional.ofNullable(listen), Optional.ofNullable(dataDir));
         case ETCD ->
             new Etcd(
                 endpoints,

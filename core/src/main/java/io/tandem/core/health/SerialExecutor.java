@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Runs tasks one at a time, in submission order, on an underlying executor (the pattern from {@link
@@ -36,7 +37,14 @@ final class SerialExecutor implements Executor {
 
   private synchronized void scheduleNext() {
     if ((active = tasks.poll()) != null) {
-      executor.execute(active);
+      try {
+        executor.execute(active);
+      } catch (RejectedExecutionException e) {
+        // Shut down underneath us: drop what is queued rather than wedge the queue forever.
+        active = null;
+        tasks.clear();
+        throw e;
+      }
     }
   }
 }

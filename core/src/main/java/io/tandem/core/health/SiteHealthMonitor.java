@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Hysteresis, weights, veto:</b> see {@link Hysteresis} and {@link HealthAggregation}.
  *   <li><b>Listeners</b> run on the {@code notifier} executor, one change at a time, in order (a
  *       serial queue on top of it), never on the caller's or the decision loop's thread unless the
- *       notifier is a direct executor (tests).
+ *       notifier is a direct executor (tests); a direct notifier runs them under the monitor's
+ *       lock, so they may read {@link #snapshot()} but must not wait for anything.
  * </ul>
  *
  * <p>Thread-safe. State changes happen under one short lock with no I/O inside.
@@ -47,15 +50,30 @@ public final class SiteHealthMonitor implements AutoCloseable {
   private final List<HealthListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicReference<SiteHealth> current = new AtomicReference<>();
   private final Object lock = new Object();
+  private final List<AutoCloseable> owned;
   private boolean started;
   private boolean closed;
 
   private SiteHealthMonitor(Builder b) {
     this.site = Objects.requireNonNull(b.site, "site");
     this.clock = Objects.requireNonNull(b.clock, "clock");
-    this.scheduler = Objects.requireNonNull(b.scheduler, "scheduler");
-    this.readers = Objects.requireNonNull(b.readers, "readers");
-    this.notifier = new SerialExecutor(Objects.requireNonNull(b.notifier, "notifier"));
+    List<AutoCloseable> own = new ArrayList<>();
+    if (b.scheduler == null) {
+      ExecutorTaskScheduler timer = ExecutorTaskScheduler.singleThread("health-" + site);
+      own.add(timer);
+      this.scheduler = timer;
+    } else {
+      this.scheduler = b.scheduler;
+    }
+    if (b.readers == null) {
+      ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor();
+      own.add(virtual::shutdownNow);
+      this.readers = virtual;
+    } else {
+      this.readers = b.readers;
+    }
+    this.owned = List.copyOf(own);
+    this.notifier = new SerialExecutor(b.notifier != null ? b.notifier : this.readers);
     this.minimumPercent = b.minimumPercent;
     Instant now = clock.instant();
     List<Slot> list = new ArrayList<>();
@@ -95,7 +113,10 @@ public final class SiteHealthMonitor implements AutoCloseable {
     }
   }
 
-  /** Stops scheduling readings; a reading in progress finishes and is ignored. Idempotent. */
+  /**
+   * Stops scheduling readings; a reading in progress is ignored when it ends (and interrupted if
+   * the monitor owns the readers' executor). Shuts down only the executors it created. Idempotent.
+   */
   @Override
   public void close() {
     synchronized (lock) {
@@ -107,6 +128,13 @@ public final class SiteHealthMonitor implements AutoCloseable {
         if (s.timeout != null) {
           s.timeout.cancel();
         }
+      }
+    }
+    for (AutoCloseable c : owned) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("closing health executor of {}: {}", site, e.toString());
       }
     }
   }
@@ -203,14 +231,19 @@ public final class SiteHealthMonitor implements AutoCloseable {
     current.set(next);
     if (before.up() != s.state.up() || previous.healthy() != next.healthy()) {
       for (HealthListener l : listeners) {
-        notifier.execute(
-            () -> {
-              try {
-                l.changed(previous, next);
-              } catch (RuntimeException e) {
-                LOG.warn("health listener failed on {}: {}", site, e.toString());
-              }
-            });
+        try {
+          notifier.execute(
+              () -> {
+                try {
+                  l.changed(previous, next);
+                } catch (RuntimeException e) {
+                  LOG.warn("health listener failed on {}: {}", site, e.toString());
+                }
+              });
+        } catch (RejectedExecutionException e) {
+          // The snapshot is published regardless; only the notification is lost (shutdown).
+          LOG.warn("health listener of {} not notified: executor rejected the task", site);
+        }
       }
     }
   }
@@ -272,13 +305,13 @@ public final class SiteHealthMonitor implements AutoCloseable {
       return this;
     }
 
-    /** Timers (due readings, timeouts). */
+    /** Timers (due readings, timeouts); default: an own single daemon thread. */
     public Builder scheduler(TaskScheduler v) {
       scheduler = v;
       return this;
     }
 
-    /** Where readings run, e.g. {@code Executors.newVirtualThreadPerTaskExecutor()}. */
+    /** Where readings run; default: an own virtual-thread-per-task executor. */
     public Builder readers(Executor v) {
       readers = v;
       return this;
@@ -322,9 +355,6 @@ public final class SiteHealthMonitor implements AutoCloseable {
     }
 
     public SiteHealthMonitor build() {
-      if (notifier == null) {
-        notifier = readers;
-      }
       return new SiteHealthMonitor(this);
     }
   }

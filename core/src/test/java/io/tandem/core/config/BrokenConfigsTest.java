@@ -68,10 +68,10 @@ class BrokenConfigsTest {
   void timingInvariantPatroniRule() {
     assertProblems(
         "timing-invariant",
-        "35:3: timings.ticketTtl: expected tick + 2 * retryTimeout <= ticketTtl"
-            + " (1s + 2 * 3s > 6s): a holder that just missed a tick and then waits out two"
-            + " witness calls must still be inside its ticket; raise ticketTtl or lower"
-            + " retryTimeout");
+        "35:3: timings.ticketTtl: expected renewInterval + 2 * retryTimeout + fenceLead +"
+            + " driftMargin <= ticketTtl (2s + 2 * 3s + 1s + 300ms = 9s300ms > 6s): a renewal"
+            + " that fails twice must still leave time to fence before the ticket ends; raise"
+            + " ticketTtl or lower retryTimeout");
   }
 
   @Test
@@ -158,6 +158,16 @@ class BrokenConfigsTest {
   }
 
   @Test
+  void remoteBuiltInWitnessNeedsASecretPerSite() {
+    assertProblems(
+        "witness-site-secrets",
+        "38:3: witness.siteSecrets: missing: expected a secret for site beta (each site proves"
+            + " its identity to the witness with its own)",
+        "40:12: witness.siteSecrets.gamma: expected a secret reference such as ${env:NAME} or"
+            + " ${file:/path}; inline secrets are not accepted (the value is not shown)");
+  }
+
+  @Test
   void keepRunningWithoutWitnessExcludesTheFailsafe() {
     assertProblems(
         "failsafe-conflict",
@@ -213,7 +223,7 @@ class BrokenConfigsTest {
             "15:15: sites[1].priority: expected a whole number, found 'second'",
             "26:11: dns[0].type: expected one of [A, AAAA, CNAME, SRV], found 'MX'",
             "36:3: witness.endpoint: unknown field (did you mean endpoints?); expected one of"
-                + " [kind, endpoints, token]");
+                + " [kind, endpoints, siteSecrets, listen, dataDir]");
     assertThat(e.getMessage())
         .startsWith("3 problems in configuration:\n  " + DIR.resolve("broken/several-errors.yaml"))
         .doesNotContain("Exception", "\tat ");
@@ -224,7 +234,7 @@ class BrokenConfigsTest {
   void everyBrokenFileHasATest() throws Exception {
     try (Stream<Path> files = Files.list(DIR.resolve("broken"))) {
       assertThat(files.map(p -> p.getFileName().toString().replace(".yaml", "")))
-          .hasSize(21)
+          .hasSize(22)
           .allSatisfy(name -> assertThat(sourceMentions(name)).as(name).isTrue());
     }
   }

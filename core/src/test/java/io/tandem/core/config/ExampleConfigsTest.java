@@ -37,7 +37,13 @@ class ExampleConfigsTest {
                       ServiceAddress.VirtualIp.class,
                       v -> assertThat(v.address()).isEqualTo("192.0.2.10/24"));
             });
-    assertThat(c.witness()).isInstanceOf(WitnessConfig.Builtin.class);
+    assertThat(c.witness())
+        .isInstanceOfSatisfying(
+            WitnessConfig.Builtin.class,
+            w -> {
+              assertThat(w.siteSecrets()).containsOnlyKeys("pbx-a", "pbx-b");
+              assertThat(w.listen()).contains("0.0.0.0:7443");
+            });
     assertThat(c.timings().ticketTtl()).isEqualTo(Duration.ofSeconds(6));
     assertThat(c.timings().renewInterval()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.sitesByPreference().get(0).name()).isEqualTo("pbx-a");

@@ -17,21 +17,24 @@ class TimingsProperties {
       @ForAll @IntRange(min = 1, max = 20_000) int renewMs,
       @ForAll @IntRange(min = 1, max = 10_000) int graceMs,
       @ForAll @IntRange(min = 0, max = 10_000) int driftMs,
-      @ForAll @IntRange(min = 1, max = 30_000) int retryMs) {
+      @ForAll @IntRange(min = 1, max = 30_000) int retryMs,
+      @ForAll @IntRange(min = 0, max = 10_000) int leadMs) {
     Duration tick = Duration.ofMillis(tickMs);
     Duration ttl = Duration.ofMillis(ttlMs);
     Duration renew = Duration.ofMillis(renewMs);
     Duration grace = Duration.ofMillis(graceMs);
     Duration drift = Duration.ofMillis(driftMs);
     Duration retry = Duration.ofMillis(retryMs);
+    Duration lead = Duration.ofMillis(leadMs);
     Duration third = ttl.dividedBy(3);
     boolean holds =
-        tick.plus(retry.multipliedBy(2)).compareTo(ttl) <= 0
+        renew.plus(retry.multipliedBy(2)).plus(lead).plus(drift).compareTo(ttl) <= 0
             && renew.compareTo(third) <= 0
             && renew.compareTo(tick) >= 0
             && drift.compareTo(third) < 0
-            && renew.plus(retry).plus(drift).compareTo(ttl) < 0
-            && grace.compareTo(tick) >= 0;
+            && lead.compareTo(tick) >= 0
+            && grace.compareTo(tick) >= 0
+            && tick.multipliedBy(3).compareTo(tick) >= 0; // default peerReportTimeout = 3 ticks
     Timings.Builder b =
         Timings.builder()
             .tick(tick)
@@ -39,14 +42,16 @@ class TimingsProperties {
             .renewInterval(renew)
             .witnessGrace(grace)
             .driftMargin(drift)
-            .retryTimeout(retry);
+            .retryTimeout(retry)
+            .fenceLead(lead);
     assertThat(b.violations().isEmpty()).isEqualTo(holds);
     if (holds) {
       Timings t = b.build();
-      // What the witness protocol relies on: two renewals may fail, and a hung one still leaves
-      // time before the local deadline.
+      // What the witness protocol relies on. Patroni's rule is the special case of I1.
+      assertThat(t.tick().plus(t.retryTimeout().multipliedBy(2)))
+          .isLessThanOrEqualTo(t.ticketTtl());
       assertThat(t.renewInterval().multipliedBy(3)).isLessThanOrEqualTo(t.ticketTtl().plusNanos(2));
-      assertThat(t.ticketTtl().minus(t.driftMargin())).isGreaterThan(t.renewInterval());
+      assertThat(t.startupHold()).isGreaterThanOrEqualTo(t.ticketTtl());
     }
   }
 }

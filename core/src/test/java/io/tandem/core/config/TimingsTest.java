@@ -29,26 +29,33 @@ class TimingsTest {
     assertThat(t.ticketTtl()).isEqualTo(s(10));
     assertThat(t.renewInterval()).isEqualTo(Duration.ofMillis(3333).plusNanos(333_333));
     assertThat(t.witnessGrace()).isEqualTo(s(2));
-    assertThat(t.driftMargin()).isEqualTo(ms(500));
-    assertThat(t.retryTimeout()).isEqualTo(s(3));
+    assertThat(t.driftMargin()).isEqualTo(ms(300));
+    assertThat(t.retryTimeout()).isEqualTo(s(1));
+    assertThat(t.fenceLead()).isEqualTo(t.tick());
+    assertThat(t.peerReportTimeout()).isEqualTo(s(3));
+    assertThat(t.startupHold()).isEqualTo(ms(10_300));
     assertThat(t.fall()).isEqualTo(3);
     assertThat(t.rise()).isEqualTo(2);
     assertThat(t.sensorTimeout()).isLessThan(t.sensorInterval());
   }
 
   @Test
-  void renewIntervalDefaultsToAThirdOfTheTtl() {
-    assertThat(Timings.builder().ticketTtl(s(30)).build().renewInterval()).isEqualTo(s(10));
+  void derivedDefaultsFollowTheirBase() {
+    Timings t = Timings.builder().tick(s(2)).ticketTtl(s(30)).driftMargin(s(1)).build();
+    assertThat(t.renewInterval()).isEqualTo(s(10));
+    assertThat(t.fenceLead()).isEqualTo(s(2));
+    assertThat(t.peerReportTimeout()).isEqualTo(s(6));
+    assertThat(t.startupHold()).isEqualTo(s(31));
   }
 
   @Test
-  void patroniRuleTickPlusTwoRetriesFitsInTtl() {
-    assertThat(fields(Timings.builder().ticketTtl(s(9)).retryTimeout(s(5)).renewInterval(s(2))))
-        .as("1 + 2*5 > 9")
+  void renewalBudgetFitsInTheTtlLikePatroni() {
+    // 3.33 + 2*3 + 1 + 0.3 > 10
+    assertThat(fields(Timings.builder().retryTimeout(s(3)))).containsExactly("retryTimeout");
+    assertThat(fields(Timings.builder().ticketTtl(s(9)).retryTimeout(s(3))))
         .containsExactly("ticketTtl");
-    assertThat(fields(Timings.builder().ticketTtl(s(9)).retryTimeout(s(4)).renewInterval(s(1))))
-        .as("1 + 2*4 = 9 <= 9 holds; 1 + 4 + 0.5 < 9 holds")
-        .isEmpty();
+    // 3 + 2*2 + 1 + 0.3 = 8.3 <= 9
+    assertThat(fields(Timings.builder().ticketTtl(s(9)).retryTimeout(s(2)))).isEmpty();
   }
 
   @Test
@@ -63,22 +70,31 @@ class TimingsTest {
 
   @Test
   void driftMarginBelowAThirdOfTtl() {
-    assertThat(fields(Timings.builder().driftMargin(ms(3334)))).contains("driftMargin");
+    assertThat(fields(Timings.builder().ticketTtl(s(30)).driftMargin(s(10))))
+        .containsExactly("driftMargin");
     assertThat(fields(Timings.builder().driftMargin(Duration.ZERO))).isEmpty();
     assertThat(fields(Timings.builder().driftMargin(ms(-1)))).containsExactly("driftMargin");
   }
 
   @Test
-  void aHungRenewalStillLeavesTimeBeforeTheLocalDeadline() {
-    // 3.33 + 4.5 + 2.5 >= 10 breaks I5 only: 1 + 2*4.5 <= 10 and 2.5 < 3.33.
-    assertThat(fields(Timings.builder().retryTimeout(ms(4500)).driftMargin(ms(2500))))
-        .containsExactly("retryTimeout");
-    assertThat(fields(Timings.builder().retryTimeout(ms(4500)).driftMargin(ms(2100)))).isEmpty();
+  void fenceLeadAtLeastATick() {
+    assertThat(fields(Timings.builder().fenceLead(ms(500)))).containsExactly("fenceLead");
   }
 
   @Test
   void graceAtLeastATick() {
     assertThat(fields(Timings.builder().witnessGrace(ms(999)))).containsExactly("witnessGrace");
+  }
+
+  @Test
+  void startupHoldCoversOneTtl() {
+    assertThat(fields(Timings.builder().startupHold(s(9)))).containsExactly("startupHold");
+  }
+
+  @Test
+  void peerReportsLiveAtLeastATick() {
+    assertThat(fields(Timings.builder().peerReportTimeout(ms(500))))
+        .containsExactly("peerReportTimeout");
   }
 
   @Test

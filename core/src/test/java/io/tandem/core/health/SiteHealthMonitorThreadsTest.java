@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,5 +56,33 @@ class SiteHealthMonitorThreadsTest {
       assertThat(st.consecutiveBad()).isGreaterThanOrEqualTo(2);
       never.countDown();
     }
+  }
+
+  @Test
+  void withOwnExecutorsItReadsAndClosesCleanly() {
+    HealthSensor ok =
+        new HealthSensor() {
+          final SensorSpec spec =
+              new SensorSpec("ok", "test", true, 1, Duration.ofMillis(100), Duration.ofMillis(50));
+
+          @Override
+          public SensorSpec spec() {
+            return spec;
+          }
+
+          @Override
+          public SensorReading read() {
+            return SensorReading.ok(1, "ms", "fine", Clock.systemUTC().instant());
+          }
+        };
+    SiteHealthMonitor m =
+        SiteHealthMonitor.builder().site("own").sensor(ok, new Hysteresis(1, 2)).build();
+    List<Boolean> heard = new CopyOnWriteArrayList<>();
+    m.addListener((before, after) -> heard.add(after.healthy()));
+    m.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> m.snapshot().healthy());
+    await().atMost(Duration.ofSeconds(10)).until(() -> heard.contains(true));
+    m.close();
+    assertThat(m.snapshot().summary()).isEqualTo("healthy 1/1");
   }
 }
