@@ -28,6 +28,7 @@ public final class DecisionLoop {
   private final TicketHolder holder;
   private final DecisionHistory history;
   private final long startedAt;
+  private final FailsafeCover failsafe;
 
   private AgentState state = AgentState.STARTING;
   private long acquiringSince;
@@ -37,14 +38,13 @@ public final class DecisionLoop {
   private boolean releaseAfterFence;
   private boolean maintenanceAfterFence;
   private String handingOverTo;
-  private long handoverAnnouncedUntil = Long.MIN_VALUE;
+  private long handoverAnnouncedUntil;
   private long promisedUntil = Long.MIN_VALUE;
   private boolean anyPromise;
-  private long failsafeUntil = Long.MIN_VALUE;
-  private boolean failsafeRunning;
   private boolean lastHealthy;
   private boolean lastWitnessReachable;
   private boolean lastTicketOk;
+  private long lastNow;
   private final Map<String, Long> failbackGoodSince = new HashMap<>();
 
   /**
@@ -55,6 +55,7 @@ public final class DecisionLoop {
     this.holder = Objects.requireNonNull(holder, "holder");
     this.history = new DecisionHistory(settings.historySize());
     this.startedAt = startedAtNanos;
+    this.failsafe = new FailsafeCover(settings);
   }
 
   public synchronized AgentState state() {
@@ -77,9 +78,7 @@ public final class DecisionLoop {
     if (state != AgentState.ACTIVE) {
       return false;
     }
-    return holder.validNow()
-        || (failsafeRunning && nowNanos - failsafeUntil < 0)
-        || settings.keepRunningWithoutWitness();
+    return holder.validNow() || failsafe.covers(nowNanos) || settings.keepRunningWithoutWitness();
   }
 
   /** Whether the driver should ask peers for promises after this tick. */
@@ -89,7 +88,7 @@ public final class DecisionLoop {
         && (!lastWitnessReachable || !lastTicketOk);
   }
 
-  /** Until when (our monotonic clock) we are bound by a promise, if {@link #promiseBound}. */
+  /** Whether a promise we gave a peer still forbids us to acquire at {@code nowNanos}. */
   public synchronized boolean promiseBound(long nowNanos) {
     return anyPromise && nowNanos - promisedUntil < 0;
   }
@@ -149,6 +148,7 @@ public final class DecisionLoop {
   /** Run one tick. */
   public synchronized Decision tick(TickSnapshot s) {
     AgentState from = state;
+    lastNow = s.nowNanos();
     lastHealthy = s.health().healthy();
     lastWitnessReachable = s.witnessReachable();
     Outcome o = applyCommands(s);
@@ -271,30 +271,20 @@ public final class DecisionLoop {
           ReasonCode.UNHEALTHY,
           "no action: not healthy (" + s.health().summary() + ")");
     }
+    if (handingOverTo != null && now - handoverAnnouncedUntil < 0) {
+      return stay(
+          Action.NONE,
+          ReasonCode.HANDOVER_TO_OTHER,
+          "no action: we handed over to " + handingOverTo);
+    }
     if (!s.witnessReachable()) {
       return stay(
           Action.NONE, ReasonCode.WITNESS_UNREACHABLE, "no action: the witness is unreachable");
     }
-    PeerReport handover = null;
-    PeerReport active = null;
-    PeerReport preferred = null;
-    for (PeerReport p : fresh(s).values()) {
-      if (p.handingOverTo() != null) {
-        handover = p;
-      }
-      if (p.state() == AgentState.ACTIVE
-          || (p.state() == AgentState.ACQUIRING
-              && p.ranksBefore(settings.priority(), settings.site()))) {
-        active = p;
-      }
-      if (p.state() == AgentState.STANDBY
-          && p.healthy()
-          && p.witnessReachable()
-          && !p.promiseBound()
-          && p.ranksBefore(settings.priority(), settings.site())) {
-        preferred = p;
-      }
-    }
+    PeerView peers = PeerView.of(settings, s);
+    PeerReport handover = peers.handover();
+    PeerReport active = peers.activeOrAcquiringBeforeUs();
+    PeerReport preferred = peers.bestReady(true, true);
     if (handover != null && handover.handingOverTo().equals(settings.site())) {
       acquiringSince = now;
       return move(
@@ -336,7 +326,7 @@ public final class DecisionLoop {
     TicketView t = s.ticket();
     long now = s.nowNanos();
     if (t.valid() && t.basisSentNanos() - acquiringSince >= 0) {
-      failsafeRunning = false;
+      failsafe.stop();
       return move(
           AgentState.ACTIVE,
           Action.ACTIVATE,
@@ -376,7 +366,7 @@ public final class DecisionLoop {
             ReasonCode.SWITCHOVER_RELEASING, target, false, "fencing: switchover to " + target);
       }
       if (!s.health().healthy()) {
-        PeerReport better = bestReadyPeer(s, false);
+        PeerReport better = PeerView.of(settings, s).bestReady(false, false);
         if (better != null) {
           return fence(
               ReasonCode.UNHEALTHY_HANDING_OVER,
@@ -393,7 +383,7 @@ public final class DecisionLoop {
                 + t.epoch());
       }
       if (settings.autoFailback()) {
-        PeerReport preferred = bestReadyPeer(s, true);
+        PeerReport preferred = PeerView.of(settings, s).bestReady(true, false);
         trackFailback(s, preferred, now);
         if (preferred != null
             && now - failbackGoodSince.get(preferred.site())
@@ -430,7 +420,7 @@ public final class DecisionLoop {
     if (settings.witnessOutageFailsafe()) {
       // Once running, the failsafe covers us until a renewal lands, even if the witness already
       // answers pings again: the peers' promises, not the witness, are what make it safe.
-      if (failsafeRunning && now - failsafeUntil < 0) {
+      if (failsafe.covers(now)) {
         return stay(
             Action.NONE,
             ReasonCode.FAILSAFE_PEERS_CONFIRMED,
@@ -442,7 +432,7 @@ public final class DecisionLoop {
                 + "; all "
                 + settings.peers().size()
                 + " peers promise not to acquire for "
-                + secs(failsafeUntil - now)
+                + secs(failsafe.remainingNanos(now))
                 + " s");
       }
       if (!s.witnessReachable()) {
@@ -450,7 +440,7 @@ public final class DecisionLoop {
             ReasonCode.FAILSAFE_CONFIRMATION_MISSING,
             null,
             false,
-            "fencing: witness unreachable and " + missingPromise(s) + " did not confirm");
+            "fencing: witness unreachable and " + failsafe.missing(s) + " did not confirm");
       }
     }
     return fence(ReasonCode.TICKET_EXPIRED, null, false, "fencing: " + holder.failingWords(now));
@@ -458,10 +448,11 @@ public final class DecisionLoop {
 
   private Outcome fence(
       ReasonCode reason, String handoverTarget, boolean maintenance, String words) {
-    failsafeRunning = false;
+    failsafe.stop();
     releaseAfterFence = handoverTarget != null || maintenance;
     maintenanceAfterFence = maintenance;
     handingOverTo = handoverTarget;
+    handoverAnnouncedUntil = lastNow + settings.ticketTtl().toNanos() * 2;
     return move(AgentState.FENCING, Action.FENCE, reason, words);
   }
 
@@ -523,69 +514,10 @@ public final class DecisionLoop {
     boolean ticketOk = s.ticket().valid() && s.ticket().state() == TicketHolder.State.HELD;
     lastTicketOk = ticketOk;
     if (!settings.witnessOutageFailsafe() || (s.witnessReachable() && ticketOk)) {
-      failsafeRunning = false;
-      return;
+      failsafe.stop();
+    } else {
+      failsafe.update(s);
     }
-    long now = s.nowNanos();
-    long freshAfter = now - settings.tick().toNanos() * 3 / 2;
-    long horizon = Long.MAX_VALUE;
-    boolean all = true;
-    for (String peer : settings.peers()) {
-      PeerPromise p = s.promises().get(peer);
-      if (p == null
-          || !p.promised()
-          || !p.promisee().equals(settings.site())
-          || p.requestSentAtNanos() - freshAfter < 0) {
-        all = false;
-        break;
-      }
-      long end = p.requestSentAtNanos() + p.durationNanos() - settings.driftMargin().toNanos();
-      horizon = Math.min(horizon, end);
-    }
-    failsafeRunning = all;
-    failsafeUntil = all ? horizon : Long.MIN_VALUE;
-  }
-
-  private String missingPromise(TickSnapshot s) {
-    long freshAfter = s.nowNanos() - settings.tick().toNanos() * 3 / 2;
-    for (String peer : settings.peers().stream().sorted().toList()) {
-      PeerPromise p = s.promises().get(peer);
-      if (p == null || !p.promised() || p.requestSentAtNanos() - freshAfter < 0) {
-        return peer + (p != null && !p.promised() ? " (" + p.words() + ")" : "");
-      }
-    }
-    return settings.peers().isEmpty() ? "no peer" : "a peer";
-  }
-
-  private Map<String, PeerReport> fresh(TickSnapshot s) {
-    Map<String, PeerReport> out = new HashMap<>();
-    long limit = settings.peerReportTimeout().toNanos();
-    s.peers()
-        .forEach(
-            (k, v) -> {
-              if (s.nowNanos() - v.receivedAtNanos() <= limit) {
-                out.put(k, v);
-              }
-            });
-    return out;
-  }
-
-  /**
-   * The best-ranked fresh, healthy standby that reaches the witness; optionally only better than
-   * us.
-   */
-  private PeerReport bestReadyPeer(TickSnapshot s, boolean onlyPreferred) {
-    PeerReport best = null;
-    for (PeerReport p : fresh(s).values()) {
-      boolean ready = p.state() == AgentState.STANDBY && p.healthy() && p.witnessReachable();
-      if (!ready || (onlyPreferred && !p.ranksBefore(settings.priority(), settings.site()))) {
-        continue;
-      }
-      if (best == null || p.ranksBefore(best.priority(), best.site())) {
-        best = p;
-      }
-    }
-    return best;
   }
 
   private void trackFailback(TickSnapshot s, PeerReport preferred, long now) {
@@ -597,11 +529,6 @@ public final class DecisionLoop {
 
   private static String secs(long nanos) {
     return String.format(Locale.ROOT, "%.1f", nanos / 1e9);
-  }
-
-  /** Test hook: the health last seen. */
-  synchronized boolean lastHealthy() {
-    return lastHealthy;
   }
 
   /** For the API: a short status line. */

@@ -3,9 +3,12 @@ package io.tandem.core.witness;
 import io.tandem.core.error.TandemException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,7 +122,7 @@ public final class TicketHolder {
 
   /** Report the witness's answer to the request sent at {@code sentAtNanos}. */
   public synchronized void onResult(long sentAtNanos, TicketResult result) {
-    if (sentAtNanos - lastAnswered > 0) {
+    if (lastAnswered == Long.MIN_VALUE || sentAtNanos - lastAnswered > 0) {
       lastAnswered = sentAtNanos;
     }
     if (result.granted()) {
@@ -141,7 +144,7 @@ public final class TicketHolder {
     if (!granted.holder().equals(site) || !granted.cluster().equals(cluster)) {
       return;
     }
-    if (sentAt - releasedAt <= 0 && releasedAt != Long.MIN_VALUE) {
+    if (releasedAt != Long.MIN_VALUE && sentAt - releasedAt <= 0) {
       return; // answer to a request sent before we released: the witness has since dropped it
     }
     if (granted.epoch() < epoch) {
@@ -179,7 +182,7 @@ public final class TicketHolder {
     if (!isHeld() && state != State.EXPIRED) {
       return;
     }
-    if (sentAt - basisSent <= 0) {
+    if (basisSent != Long.MIN_VALUE && sentAt - basisSent <= 0) {
       return; // refusal of a request older than our latest grant
     }
     Ticket current = result.ticket();
@@ -253,11 +256,11 @@ public final class TicketHolder {
   }
 
   /** The fencing token for the epoch we validly hold now. */
-  public synchronized java.util.Optional<FencingToken> token() {
+  public synchronized Optional<FencingToken> token() {
     OptionalLong e = validEpoch();
     return e.isPresent()
-        ? java.util.Optional.of(new FencingToken(cluster, site, e.getAsLong()))
-        : java.util.Optional.empty();
+        ? Optional.of(new FencingToken(cluster, site, e.getAsLong()))
+        : Optional.empty();
   }
 
   /**
@@ -269,7 +272,11 @@ public final class TicketHolder {
       return false;
     }
     long now = nanos.getAsLong();
-    boolean unanswered = lastSent != Long.MIN_VALUE && lastAnswered - lastSent < 0;
+    if (lastSent == Long.MIN_VALUE) {
+      return true;
+    }
+    // Sentinels are compared explicitly: MIN_VALUE in a subtraction would overflow.
+    boolean unanswered = lastAnswered == Long.MIN_VALUE || lastAnswered - lastSent < 0;
     return now - lastSent >= (unanswered ? retryIntervalNanos : renewIntervalNanos);
   }
 
@@ -284,8 +291,8 @@ public final class TicketHolder {
   }
 
   /** The current ticket as last granted, if we hold one. */
-  public synchronized java.util.Optional<Ticket> ticket() {
-    return isHeld() ? java.util.Optional.ofNullable(ticket) : java.util.Optional.empty();
+  public synchronized Optional<Ticket> ticket() {
+    return isHeld() ? Optional.ofNullable(ticket) : Optional.empty();
   }
 
   /**
@@ -293,12 +300,12 @@ public final class TicketHolder {
    *
    * @return the witness's answer, or empty if the call failed (the failure is recorded)
    */
-  public java.util.Optional<TicketResult> renewNow(Witness witness, boolean healthy) {
+  public Optional<TicketResult> renewNow(Witness witness, boolean healthy) {
     long e;
     Duration ttl;
     synchronized (this) {
       if (ticket == null) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
       e = epoch;
       ttl = ticket.ttl();
@@ -307,11 +314,16 @@ public final class TicketHolder {
     try {
       TicketResult r = witness.renew(TicketRequest.renew(cluster, site, healthy, ttl, e));
       onResult(sent, r);
-      return java.util.Optional.of(r);
+      return Optional.of(r);
     } catch (TandemException ex) {
       onFailure(sent, ex.getMessage());
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
+  }
+
+  /** {@link #renewNow} if {@link #renewalDue()}; call it every tick from the agent's loop. */
+  public Optional<TicketResult> renewIfDue(Witness witness, boolean healthy) {
+    return renewalDue() ? renewNow(witness, healthy) : Optional.empty();
   }
 
   /** Words for the decision log, e.g. "ticket renewal failed for 4.1 s". */
@@ -320,14 +332,14 @@ public final class TicketHolder {
       return "ticket epoch " + epoch + " not renewed in time";
     }
     return String.format(
-        java.util.Locale.ROOT, "ticket renewal failed for %.1f s", (now - failingSince) / 1e9);
+        Locale.ROOT, "ticket renewal failed for %.1f s", (now - failingSince) / 1e9);
   }
 
   private boolean isHeld() {
     return state == State.HELD || state == State.FENCE_DUE;
   }
 
-  private void fire(java.util.function.Consumer<TicketListener> event) {
+  private void fire(Consumer<TicketListener> event) {
     for (TicketListener l : listeners) {
       try {
         event.accept(l);

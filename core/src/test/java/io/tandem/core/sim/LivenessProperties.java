@@ -36,7 +36,7 @@ class LivenessProperties {
   }
 
   /** A healthy primary that reaches the witness is never failed over, even with 20 % loss. */
-  @Property(tries = 200, shrinking = ShrinkingMode.OFF)
+  @Property(tries = 400, shrinking = ShrinkingMode.OFF)
   void healthyReachablePrimaryIsNeverFailedOver(@ForAll long seed) {
     Simulation sim =
         Simulation.builder(seed)
@@ -67,7 +67,7 @@ class LivenessProperties {
    * When the primary dies, a healthy standby that reaches the witness serves within TTL + grace + 2
    * ticks.
    */
-  @Property(tries = 200, shrinking = ShrinkingMode.OFF)
+  @Property(tries = 400, shrinking = ShrinkingMode.OFF)
   void standbyServesWithinBoundAfterPrimaryDies(@ForAll long seed) {
     Simulation sim =
         Simulation.builder(seed)
@@ -97,7 +97,7 @@ class LivenessProperties {
    * With the witness down (and restarted later) and every site healthy and connected, the active
    * site keeps serving through the failsafe and no other site starts serving.
    */
-  @Property(tries = 200, shrinking = ShrinkingMode.OFF)
+  @Property(tries = 400, shrinking = ShrinkingMode.OFF)
   void activeKeepsServingThroughWitnessOutage(@ForAll long seed) {
     witnessOutage(seed, false);
   }
@@ -131,7 +131,7 @@ class LivenessProperties {
    * the standbys crash, restart and their links to the active lose, flap and break one way. Peer
    * reports time out after 1.1 ticks here, so the promises alone keep the standbys away.
    */
-  @Property(tries = 300, shrinking = ShrinkingMode.OFF)
+  @Property(tries = 800, shrinking = ShrinkingMode.OFF)
   void failsafeStaysSafeWhenStandbysMisbehave(@ForAll long seed) {
     assertSafe(failsafeStress(seed, false));
   }

@@ -6,6 +6,7 @@ import io.tandem.core.agent.Decision;
 import io.tandem.core.agent.DecisionLoop;
 import io.tandem.core.agent.OperatorCommand;
 import io.tandem.core.agent.PeerBoard;
+import io.tandem.core.agent.PeerLink;
 import io.tandem.core.agent.PeerPromise;
 import io.tandem.core.agent.PeerReport;
 import io.tandem.core.agent.TickSnapshot;
@@ -35,6 +36,9 @@ final class SimAgent {
   final AgentSettings settings;
   private final Simulation sim;
 
+  /** Peers in a fixed order: Set.copyOf iterates in a per-JVM random order, seeds must replay. */
+  private final List<String> sortedPeers;
+
   TicketHolder holder;
   DecisionLoop loop;
   private PeerBoard board;
@@ -52,6 +56,7 @@ final class SimAgent {
     this.site = site;
     this.clock = clock;
     this.settings = settings;
+    this.sortedPeers = settings.peers().stream().sorted().toList();
   }
 
   long now() {
@@ -137,14 +142,9 @@ final class SimAgent {
     }
     decide();
     long now = now();
-    PeerReport report = loop.report(now);
-    for (String peer : settings.peers()) {
-      sim.network().send(site, peer, () -> sim.agent(peer).onReport(report));
-    }
+    peerLink.broadcast(loop.report(now));
     if (loop.wantsPromises()) {
-      for (String peer : settings.peers()) {
-        sim.network().send(site, peer, () -> sim.agent(peer).onPromiseRequest(site, now));
-      }
+      peerLink.requestPromises(site, now);
     }
     boolean sentToWitness = false;
     if ((loop.state() == AgentState.ACTIVE) && holder.renewalDue()) {
@@ -160,6 +160,25 @@ final class SimAgent {
     }
     scheduleTickAt(plannedLocal + settings.tick().toNanos(), inc);
   }
+
+  /** The {@link PeerLink} port over the simulated network, as the app's transport implements it. */
+  private final PeerLink peerLink =
+      new PeerLink() {
+        @Override
+        public void broadcast(PeerReport report) {
+          for (String peer : sortedPeers) {
+            sim.network().send(site, peer, () -> sim.agent(peer).onReport(report));
+          }
+        }
+
+        @Override
+        public void requestPromises(String from, long sentAtNanos) {
+          for (String peer : sortedPeers) {
+            sim.network()
+                .send(from, peer, () -> sim.agent(peer).onPromiseRequest(from, sentAtNanos));
+          }
+        }
+      };
 
   private void extraTick(int inc) {
     if (alive && inc == incarnation) {
@@ -188,7 +207,7 @@ final class SimAgent {
     commands.clear();
     Decision d = loop.tick(s);
     decisions.add(d);
-    sim.onDecision(this, d);
+    sim.onDecision(this, d, s.ticket());
     int inc = incarnation;
     switch (d.action()) {
       case ACQUIRE, FORCE_ACQUIRE -> {

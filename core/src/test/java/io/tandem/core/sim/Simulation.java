@@ -150,11 +150,9 @@ final class Simulation {
     }
   }
 
-  void onDecision(SimAgent agent, Decision d) {
+  void onDecision(SimAgent agent, Decision d, io.tandem.core.witness.TicketView ticket) {
     if (keepTrace) {
-      trace.add(
-          String.format(
-              "%9.3f %s %s | %s", scheduler.now() / 1e9, agent.site, d, agent.holder.view()));
+      trace.add(String.format("%9.3f %s %s | %s", scheduler.now() / 1e9, agent.site, d, ticket));
     }
   }
 

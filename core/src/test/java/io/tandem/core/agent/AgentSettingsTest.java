@@ -1,0 +1,60 @@
+package io.tandem.core.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tandem.core.error.ConfigException;
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class AgentSettingsTest {
+
+  private static AgentSettings.Builder valid() {
+    return AgentSettings.builder().cluster("pbx").site("a").peers(Set.of("b"));
+  }
+
+  @Test
+  void defaultsAreSafe() {
+    AgentSettings s = valid().build();
+    assertThat(s.renewInterval()).isEqualTo(Duration.ofSeconds(10).dividedBy(3));
+    assertThat(s.fenceLead()).isEqualTo(s.tick());
+    assertThat(s.autoFailback()).isFalse();
+    assertThat(s.keepRunningWithoutWitness()).isFalse();
+    assertThat(s.witnessOutageFailsafe()).isTrue();
+    assertThat(s.startupHold()).isEqualTo(Duration.ofMillis(10_300));
+    assertThat(s.peerReportTimeout()).isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void errorsNameTheField() {
+    assertThatThrownBy(() -> valid().site(null).build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("agent.site: expected a non-empty name, was missing");
+    assertThatThrownBy(() -> valid().peers(Set.of("a")).build())
+        .hasMessage("agent.peers: must not contain this site (a)");
+    assertThatThrownBy(() -> valid().tick(Duration.ZERO).build())
+        .hasMessage("agent.tick: expected a positive duration, was PT0S");
+    assertThatThrownBy(() -> valid().startupHold(Duration.ofSeconds(1)).build())
+        .hasMessageStartingWith("agent.startupHold: expected >= agent.ticketTtl");
+  }
+
+  @Test
+  void timingBudgetMustFitInsideTheTtl() {
+    assertThatThrownBy(
+            () ->
+                valid()
+                    .ticketTtl(Duration.ofSeconds(4))
+                    .retryTimeout(Duration.ofSeconds(2))
+                    .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "agent.ticketTtl: expected >= renewInterval + 2*retryTimeout + fenceLead + driftMargin");
+  }
+
+  @Test
+  void toBuilderRoundTrips() {
+    AgentSettings s = valid().autoFailback(true).build();
+    assertThat(s.toBuilder().build()).isEqualTo(s);
+  }
+}

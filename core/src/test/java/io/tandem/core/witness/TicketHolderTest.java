@@ -1,0 +1,165 @@
+package io.tandem.core.witness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class TicketHolderTest {
+
+  private static final long S = 1_000_000_000L;
+  private final AtomicLong clock = new AtomicLong(1000 * S);
+  private final List<String> events = new ArrayList<>();
+  private TicketHolder holder;
+
+  @BeforeEach
+  void setUp() {
+    holder =
+        new TicketHolder(
+            "pbx",
+            "a",
+            Duration.ofSeconds(3),
+            Duration.ofMillis(300),
+            Duration.ofSeconds(1),
+            clock::get);
+    holder.addListener(
+        new TicketListener() {
+          @Override
+          public void acquired(Ticket ticket) {
+            events.add("acquired " + ticket.epoch());
+          }
+
+          @Override
+          public void selfFence(long epoch, String reason) {
+            events.add("fence " + epoch + ": " + reason);
+          }
+
+          @Override
+          public void lost(long epoch, String reason) {
+            events.add("lost " + epoch);
+          }
+        });
+  }
+
+  private static TicketResult grant(String site, long epoch, long ttlSeconds) {
+    return TicketResult.granted(
+        new Ticket("pbx", site, epoch, Instant.EPOCH, Duration.ofSeconds(ttlSeconds)), "granted");
+  }
+
+  private void advance(double seconds) {
+    clock.addAndGet((long) (seconds * S));
+  }
+
+  @Test
+  void deadlineCountsFromTheSendTimeMinusTheDriftMargin() {
+    long sent = holder.markSent();
+    advance(0.5); // the answer takes half a second
+    holder.onResult(sent, grant("a", 7, 10));
+    TicketView v = holder.view();
+    assertThat(v.epoch()).isEqualTo(7);
+    assertThat(v.deadlineNanos()).isEqualTo(sent + 10 * S - 300_000_000L);
+    assertThat(holder.holds(7)).isTrue();
+    assertThat(holder.holds(6)).isFalse();
+    assertThat(events).containsExactly("acquired 7");
+  }
+
+  @Test
+  void selfFenceFiresBeforeTheDeadlineWhenRenewalsFail() {
+    long sent = holder.markSent();
+    holder.onResult(sent, grant("a", 3, 10));
+    advance(3.5);
+    assertThat(holder.renewalDue()).isTrue();
+    long renewal = holder.markSent();
+    holder.onFailure(renewal, "timeout");
+    advance(1.0);
+    assertThat(holder.renewalDue()).as("retry after a third of the interval").isTrue();
+    advance(4.0); // 8.5 s after the grant: deadline 9.7 s, fence lead 1 s → 8.7 s
+    holder.poll();
+    assertThat(events).hasSize(1);
+    advance(0.3);
+    holder.poll();
+    assertThat(events).last().asString().startsWith("fence 3: ticket renewal failed for 5.3 s");
+    assertThat(holder.holds(3)).as("still valid until the deadline itself").isTrue();
+    advance(1.0);
+    assertThat(holder.holds(3)).isFalse();
+    assertThat(holder.view().state()).isEqualTo(TicketHolder.State.EXPIRED);
+  }
+
+  @Test
+  void unansweredRenewalIsRetriedAfterAThirdOfTheInterval() {
+    long sent = holder.markSent();
+    holder.onResult(sent, grant("a", 1, 10));
+    advance(3.0);
+    assertThat(holder.renewalDue()).isTrue();
+    holder.markSent(); // lost in the network
+    advance(0.9);
+    assertThat(holder.renewalDue()).isFalse();
+    advance(0.2);
+    assertThat(holder.renewalDue()).isTrue();
+  }
+
+  @Test
+  void lateAnswersNeverMoveTheDeadlineBack() {
+    long first = holder.markSent();
+    advance(1);
+    long second = holder.markSent();
+    holder.onResult(second, grant("a", 1, 10));
+    long deadline = holder.view().deadlineNanos();
+    holder.onResult(first, grant("a", 1, 10));
+    assertThat(holder.view().deadlineNanos()).isEqualTo(deadline);
+    holder.onResult(first, TicketResult.refused(null, "stale refusal"));
+    assertThat(holder.holds(1)).isTrue();
+  }
+
+  @Test
+  void refusalNamingAnotherHolderLosesTheTicket() {
+    long sent = holder.markSent();
+    holder.onResult(sent, grant("a", 1, 10));
+    advance(3);
+    long renewal = holder.markSent();
+    holder.onResult(
+        renewal,
+        TicketResult.refused(
+            new Ticket("pbx", "b", 2, Instant.EPOCH, Duration.ofSeconds(10)), "held by b"));
+    assertThat(holder.holds(1)).isFalse();
+    assertThat(holder.view().state()).isEqualTo(TicketHolder.State.LOST);
+    assertThat(events).containsExactly("acquired 1", "lost 1");
+    assertThat(holder.lastRefusal()).isEqualTo("held by b");
+  }
+
+  @Test
+  void grantAnsweringARequestSentBeforeReleaseIsIgnored() {
+    long sent = holder.markSent();
+    holder.onResult(sent, grant("a", 1, 10));
+    long renewal = holder.markSent();
+    advance(0.1);
+    holder.released();
+    holder.onResult(renewal, grant("a", 1, 10));
+    assertThat(holder.validEpoch()).isEmpty();
+    assertThat(holder.view().state()).isEqualTo(TicketHolder.State.RELEASED);
+  }
+
+  @Test
+  void aNewerEpochReplacesAnOlderOne() {
+    long sent = holder.markSent();
+    holder.onResult(sent, grant("a", 1, 10));
+    long again = holder.markSent();
+    holder.onResult(again, grant("a", 4, 10));
+    assertThat(holder.validEpoch()).hasValue(4);
+    assertThat(holder.token()).get().hasToString("pbx/a@4");
+    holder.onResult(holder.markSent(), grant("a", 2, 10));
+    assertThat(holder.validEpoch()).hasValue(4);
+  }
+
+  @Test
+  void aGrantForAnotherSiteIsIgnored() {
+    holder.onResult(holder.markSent(), grant("b", 1, 10));
+    assertThat(holder.validEpoch()).isEmpty();
+    assertThat(events).isEmpty();
+  }
+}
