@@ -133,6 +133,9 @@ public final class RunbookEngine {
    *     not fit
    */
   public RunReport resume(String runId, Runbook runbook, FencingToken token) {
+    if (active.containsKey(runId)) {
+      throw new ConfigException("run " + runId + " is already executing in this engine");
+    }
     Journal journal = journals.open(runId);
     List<JournalRecord> records = journal.records();
     RunHistory history = RunHistory.of(records);
@@ -221,7 +224,7 @@ public final class RunbookEngine {
 
   /** Ids of runs with a journal but no end, sorted; resume each after a restart. */
   public List<String> unfinishedRuns() {
-    return journals.unfinishedRuns();
+    return journals.unfinishedRuns().stream().filter(id -> !active.containsKey(id)).toList();
   }
 
   /**

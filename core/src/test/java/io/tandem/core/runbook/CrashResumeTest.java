@@ -9,6 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +66,15 @@ class CrashResumeTest {
     return new World(w, new Runbook("crash test", RunKind.FAILOVER, stages));
   }
 
+  private static boolean awaitQuietly(ExecutorService pool) {
+    try {
+      return pool.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   static Step step(FakeWorld w, String id) {
     return UNSAFE.contains(id) ? FakeStep.unsafe(id, w, "new") : FakeStep.safe(id, w, "new");
   }
@@ -69,6 +82,22 @@ class CrashResumeTest {
   @ParameterizedTest(name = "crash {1} of step {0}")
   @MethodSource("crashPoints")
   void killedAtAnyBoundaryResumesToTheSameFinalState(String crashStep, CrashPoint crashPoint) {
+    killAndResume(crashStep, crashPoint, Runnable::run);
+  }
+
+  /**
+   * The same with parallel steps on a thread pool: the sibling steps of the crashing one may get
+   * further (or not) before "the process dies"; the pool is drained before the restart, as a real
+   * crash would stop those threads too.
+   */
+  @ParameterizedTest(name = "crash {1} of step {0}, parallel")
+  @MethodSource("crashPoints")
+  void killedWhileSiblingStepsRunInParallelResumesToTheSameFinalState(
+      String crashStep, CrashPoint crashPoint) {
+    killAndResume(crashStep, crashPoint, Executors.newFixedThreadPool(4));
+  }
+
+  private void killAndResume(String crashStep, CrashPoint crashPoint, Executor executor) {
     EngineFixture fx = new EngineFixture(dir);
     World reference = world();
     RunReport clean =
@@ -83,6 +112,7 @@ class CrashResumeTest {
     AtomicBoolean crashed = new AtomicBoolean();
     RunbookEngine doomed =
         fx.engine()
+            .executor(executor)
             .crashHook(
                 (point, stepId) -> {
                   if (point == crashPoint
@@ -95,6 +125,10 @@ class CrashResumeTest {
     assertThatThrownBy(
             () -> doomed.run(w.runbook(), RunRequest.planned("run-1", EngineFixture.TOKEN)))
         .isInstanceOf(SimulatedCrash.class);
+    if (executor instanceof ExecutorService pool) {
+      pool.shutdown(); // the dead process's other threads stop too
+      assertThat(awaitQuietly(pool)).isTrue();
+    }
 
     RunbookEngine restarted = fx.engine().build();
     assertThat(restarted.unfinishedRuns()).containsExactly("run-1");

@@ -68,6 +68,25 @@ class JournalTest {
   }
 
   @Test
+  void readingLeavesATornTailAloneForTheWriterToFinish() throws IOException {
+    Path file = threeRecords();
+    Files.write(
+        file, "0badc0de {\"seq\":4".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
+    long size = Files.size(file);
+    assertThat(Journal.read(file)).hasSize(3);
+    assertThat(Files.size(file)).isEqualTo(size);
+  }
+
+  @Test
+  void aRunIdCannotBeStartedTwice() {
+    EngineFixture fx = new EngineFixture(dir);
+    fx.journals.create("run-1").close();
+    assertThatThrownBy(() -> fx.journals.create("run-1"))
+        .isInstanceOf(io.tandem.core.error.ConfigException.class)
+        .hasMessageContaining("already has a journal");
+  }
+
+  @Test
   void aDamagedLastRecordIsTruncatedAway() throws IOException {
     Path file = threeRecords();
     flipByteNearEnd(file, 5);

@@ -76,49 +76,66 @@ public final class Journal implements AutoCloseable {
    */
   public static Journal open(Path file, Clock clock) {
     try {
-      byte[] bytes = Files.readAllBytes(file);
-      List<JournalRecord> records = new ArrayList<>();
-      int pos = 0;
-      int line = 0;
-      String warning = null;
-      while (pos < bytes.length) {
-        line++;
-        int nl = indexOf(bytes, (byte) '\n', pos);
-        if (nl < 0) {
-          warning = "last record (line " + line + ", byte " + pos + ") is cut short";
-          break;
-        }
-        String text = new String(bytes, pos, nl - pos, StandardCharsets.UTF_8);
-        Optional<String> problem = Optional.empty();
-        JournalRecord rec = null;
-        try {
-          rec = parse(text, records.size() + 1L);
-        } catch (IllegalArgumentException | JacksonException e) {
-          problem = Optional.of(e.getMessage());
-        }
-        if (problem.isPresent()) {
-          if (nl + 1 < bytes.length) {
-            throw new JournalCorruptException(file, line, pos, problem.get());
-          }
-          warning =
-              "last record (line " + line + ", byte " + pos + ") is damaged: " + problem.get();
-          break;
-        }
-        records.add(rec);
-        pos = nl + 1;
-      }
+      Scan scan = scan(file);
       FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
-      if (warning != null) {
+      if (scan.warning() != null) {
         log.warn(
-            "journal {}: {}; truncating it away (a crash interrupted the write)", file, warning);
-        ch.truncate(pos);
+            "journal {}: {}; truncating it away (a crash interrupted the write)",
+            file,
+            scan.warning());
+        ch.truncate(scan.goodLength());
         ch.force(true);
       }
-      ch.position(pos);
-      return new Journal(file, clock, ch, records, warning);
+      ch.position(scan.goodLength());
+      return new Journal(file, clock, ch, scan.records(), scan.warning());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open journal " + file, e);
     }
+  }
+
+  /**
+   * Reads the records of a journal without changing the file (a torn last record is ignored). Safe
+   * while another thread appends.
+   *
+   * @throws JournalCorruptException if a record other than the last is damaged
+   */
+  public static List<JournalRecord> read(Path file) {
+    try {
+      return List.copyOf(scan(file).records());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read journal " + file, e);
+    }
+  }
+
+  private record Scan(List<JournalRecord> records, int goodLength, String warning) {}
+
+  private static Scan scan(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    List<JournalRecord> records = new ArrayList<>();
+    int pos = 0;
+    int line = 0;
+    while (pos < bytes.length) {
+      line++;
+      int nl = indexOf(bytes, (byte) '\n', pos);
+      if (nl < 0) {
+        return new Scan(
+            records, pos, "last record (line " + line + ", byte " + pos + ") is cut short");
+      }
+      String text = new String(bytes, pos, nl - pos, StandardCharsets.UTF_8);
+      try {
+        records.add(parse(text, records.size() + 1L));
+      } catch (IllegalArgumentException | JacksonException e) {
+        if (nl + 1 < bytes.length) {
+          throw new JournalCorruptException(file, line, pos, e.getMessage());
+        }
+        return new Scan(
+            records,
+            pos,
+            "last record (line " + line + ", byte " + pos + ") is damaged: " + e.getMessage());
+      }
+      pos = nl + 1;
+    }
+    return new Scan(records, pos, null);
   }
 
   /**

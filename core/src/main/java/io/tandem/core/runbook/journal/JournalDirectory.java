@@ -1,5 +1,6 @@
 package io.tandem.core.runbook.journal;
 
+import io.tandem.core.error.ConfigException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,7 +23,14 @@ public final class JournalDirectory {
     this.clock = clock;
   }
 
+  /**
+   * @throws ConfigException if the run id already has a journal
+   */
   public Journal create(String runId) {
+    if (Files.exists(path(runId))) {
+      throw new ConfigException(
+          "run id " + runId + " already has a journal in " + dir + "; use a new id or resume it");
+    }
     return Journal.create(path(runId), clock);
   }
 
@@ -34,7 +42,10 @@ public final class JournalDirectory {
     return dir.resolve(runId + SUFFIX);
   }
 
-  /** Ids of runs whose journal has no {@code RUN_ENDED} record, sorted. */
+  /**
+   * Ids of runs whose journal has no {@code RUN_ENDED} record, sorted. Reads without changing any
+   * file, so it is safe while runs are executing.
+   */
   public List<String> unfinishedRuns() {
     if (!Files.isDirectory(dir)) {
       return List.of();
@@ -53,9 +64,7 @@ public final class JournalDirectory {
   }
 
   private boolean unfinished(String runId) {
-    try (Journal j = open(runId)) {
-      List<JournalRecord> r = j.records();
-      return r.isEmpty() || r.getLast().type() != RecordType.RUN_ENDED;
-    }
+    List<JournalRecord> r = Journal.read(path(runId));
+    return r.isEmpty() || r.getLast().type() != RecordType.RUN_ENDED;
   }
 }
