@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * The Asterisk sensors: login works, core status, active channels, PJSIP outbound registration
@@ -21,11 +22,18 @@ public final class AmiSensors {
   private final AmiPbxControl control;
   private final AmiSettings settings;
   private final Clock clock;
+  private final LongSupplier nanoTime;
 
-  public AmiSensors(AmiPbxControl control, AmiSettings settings, Clock clock) {
+  /**
+   * @param clock wall clock for reading timestamps
+   * @param nanoTime monotonic ticker for the login time (e.g. {@code System::nanoTime})
+   */
+  public AmiSensors(
+      AmiPbxControl control, AmiSettings settings, Clock clock, LongSupplier nanoTime) {
     this.control = Objects.requireNonNull(control, "control");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
   }
 
   private static SensorSpec spec(String name, String kind, boolean critical, Duration timeout) {
@@ -38,11 +46,11 @@ public final class AmiSensors {
         spec("ami-login", "ami-login", false, settings.timeout()),
         clock,
         at -> {
-          long start = System.nanoTime();
+          long start = nanoTime.getAsLong();
           try (AmiPbxControl fresh = new AmiPbxControl(settings)) {
             fresh.connect();
           }
-          double ms = (System.nanoTime() - start) / 1e6;
+          double ms = (nanoTime.getAsLong() - start) / 1e6;
           return SensorReading.ok(ms, "ms", "AMI login as " + settings.username() + " works", at);
         });
   }

@@ -55,6 +55,82 @@ public record AmiSettings(
     return new AmiSettings(host, port, username, secret, t, acceptVariable);
   }
 
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Validating builder; the secret comes from an environment variable or a file. */
+  public static final class Builder {
+    private String host;
+    private int port = 5038;
+    private String username;
+    private String secret;
+    private Duration timeout = Duration.ofSeconds(3);
+    private String acceptVariable = DEFAULT_ACCEPT_VARIABLE;
+
+    private Builder() {}
+
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder username(String username) {
+      this.username = username;
+      return this;
+    }
+
+    /** For tests; prefer {@link #secretFromEnv} or {@link #secretFromFile}. */
+    public Builder secret(String secret) {
+      this.secret = secret;
+      return this;
+    }
+
+    public Builder secretFromEnv(String variable) {
+      this.secret = SecretSource.env("ami: secret", variable);
+      return this;
+    }
+
+    public Builder secretFromFile(java.nio.file.Path file) {
+      this.secret = SecretSource.file("ami: secret", file);
+      return this;
+    }
+
+    public Builder timeout(Duration timeout) {
+      this.timeout = timeout;
+      return this;
+    }
+
+    public Builder acceptVariable(String acceptVariable) {
+      this.acceptVariable = acceptVariable;
+      return this;
+    }
+
+    public AmiSettings build() {
+      if (host == null) {
+        throw new ConfigException("ami: host: missing");
+      }
+      if (username == null) {
+        throw new ConfigException("ami: username: missing");
+      }
+      if (secret == null) {
+        throw new ConfigException("ami: secret: missing (use secretFromEnv/File)");
+      }
+      if (timeout == null) {
+        throw new ConfigException("ami: timeout: missing");
+      }
+      if (acceptVariable == null || !acceptVariable.matches("[A-Za-z0-9_]+")) {
+        throw new ConfigException("ami: acceptVariable: expected a dialplan variable name");
+      }
+      return new AmiSettings(host, port, username, secret, timeout, acceptVariable);
+    }
+  }
+
   @Override
   public String toString() {
     return "AmiSettings[" + username + "@" + host + ":" + port + ", secret=***]";

@@ -65,13 +65,20 @@ final class EslConnection implements AutoCloseable {
         throw new ProtocolException(
             "FreeSWITCH at " + where + " greeted with " + greeting.contentType());
       }
-      c.write("auth " + settings.password());
+      c.write(
+          settings
+              .user()
+              .map(u -> "userauth " + u + ":" + settings.password())
+              .orElse("auth " + settings.password()));
       Message reply = c.read();
       String text = reply.header("reply-text");
       if (text == null || !text.startsWith("+OK")) {
         c.close();
         throw new PermissionException(
-            "FreeSWITCH event socket at " + where + " refused the password");
+            "FreeSWITCH event socket at "
+                + where
+                + " refused the password"
+                + settings.user().map(u -> " of " + u).orElse(""));
       }
       return c;
     } catch (IOException e) {
@@ -92,6 +99,15 @@ final class EslConnection implements AutoCloseable {
         String type = m.contentType();
         if ("api/response".equals(type)) {
           return m.body();
+        }
+        if ("command/reply".equals(type)) {
+          // an api refused before it ran, e.g. not in the user's esl-allowed-api
+          String text = String.valueOf(m.header("reply-text"));
+          if (text.contains("permission denied")) {
+            throw new PermissionException(
+                "FreeSWITCH at " + where + " does not allow 'api " + command + "' for this login");
+          }
+          throw new ProtocolException("FreeSWITCH at " + where + " answered " + text);
         }
         if ("text/disconnect-notice".equals(type)) {
           close();

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * The FreeSWITCH sensors, equivalent to the AMI ones: login works, core status, active channels,
@@ -20,11 +21,18 @@ public final class EslSensors {
   private final EslPbxControl control;
   private final EslSettings settings;
   private final Clock clock;
+  private final LongSupplier nanoTime;
 
-  public EslSensors(EslPbxControl control, EslSettings settings, Clock clock) {
+  /**
+   * @param clock wall clock for reading timestamps
+   * @param nanoTime monotonic ticker for the login time (e.g. {@code System::nanoTime})
+   */
+  public EslSensors(
+      EslPbxControl control, EslSettings settings, Clock clock, LongSupplier nanoTime) {
     this.control = Objects.requireNonNull(control, "control");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
   }
 
   private SensorSpec spec(String name, String kind, boolean critical) {
@@ -37,11 +45,11 @@ public final class EslSensors {
         spec("esl-login", "esl-login", false),
         clock,
         at -> {
-          long start = System.nanoTime();
+          long start = nanoTime.getAsLong();
           try (EslPbxControl fresh = new EslPbxControl(settings)) {
             fresh.connect();
           }
-          double ms = (System.nanoTime() - start) / 1e6;
+          double ms = (nanoTime.getAsLong() - start) / 1e6;
           return SensorReading.ok(ms, "ms", "event socket login works", at);
         });
   }

@@ -111,8 +111,9 @@ public final class SipEndpoint implements AutoCloseable {
     if (requestedPort != 0) {
       return stack.createListeningPoint(host, requestedPort, ListeningPoint.UDP);
     }
-    // The RI's UDP listening point reports port 0 back when asked for 0, and TCP must share the
-    // port: pick one that is free for both now (bounded retries for the small race with others).
+    // UDP and TCP must share one port (the Contact and Via name one port for both), so pick a
+    // port free for both up front rather than letting each transport choose; bounded retries
+    // cover the small race with other processes binding meanwhile.
     javax.sip.InvalidArgumentException last = null;
     for (int attempt = 0; attempt < 20; attempt++) {
       int candidate = FreePort.forUdpAndTcp(host);

@@ -95,8 +95,7 @@ public final class SipTrunkRegistrar implements TrunkRegistrar, AutoCloseable {
   public TrunkBinding observe(String trunk) {
     TrunkState state = state(trunk);
     synchronized (state) {
-      Response ok =
-          exchange(state, Optional.empty(), (int) state.trunk.expires().toSeconds()).response();
+      Response ok = exchange(state, Optional.empty(), 0).response(); // no Contact: a query
       return new TrunkBinding(trunk, contacts(ok), state.expiresAt);
     }
   }
@@ -122,6 +121,28 @@ public final class SipTrunkRegistrar implements TrunkRegistrar, AutoCloseable {
     }
   }
 
+  /**
+   * The failover move: registers {@code newContact}, then removes {@code oldContact} (the old
+   * site's binding) if the registrar answers. A registrar that cannot be reached for the removal is
+   * logged, not thrown: the new binding is in place and the old one expires on its own.
+   *
+   * @return the registrar's bindings after the last successful step
+   */
+  public TrunkBinding replace(
+      String trunk, String newContact, String oldContact, FencingToken token) {
+    TrunkBinding registered = register(trunk, newContact, token);
+    try {
+      return unregister(trunk, oldContact);
+    } catch (TransientException e) {
+      log.warn(
+          "trunk {}: old contact {} not removed ({}); it expires by itself",
+          trunk,
+          oldContact,
+          e.getMessage());
+      return registered;
+    }
+  }
+
   @Override
   public TrunkBinding unregister(String trunk, String contact) {
     TrunkState state = state(trunk);
@@ -133,8 +154,8 @@ public final class SipTrunkRegistrar implements TrunkRegistrar, AutoCloseable {
         state.expiresAt = Optional.empty();
       }
       // Registrars match bindings by exact URI (RFC 3261 §10.3 compares URIs with their
-      // parameters), so remove the binding exactly as the registrar lists it.
-      List<String> current = contacts(exchange(state, Optional.empty(), 0).response()) /* query */;
+      // parameters), so query first and remove the binding exactly as the registrar lists it.
+      List<String> current = contacts(exchange(state, Optional.empty(), 0).response());
       Optional<String> listed = current.stream().filter(c -> sameContact(c, uri)).findFirst();
       if (listed.isEmpty()) {
         log.info("trunk {}: {} is not bound (registrar holds {})", trunk, uri, current);

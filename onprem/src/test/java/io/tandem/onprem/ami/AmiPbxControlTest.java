@@ -100,7 +100,7 @@ class AmiPbxControlTest {
 
   @Test
   void sensorsReadChannelsRegistrationsAndReachability() {
-    AmiSensors sensors = new AmiSensors(ami, settings, Clock.systemUTC());
+    AmiSensors sensors = new AmiSensors(ami, settings, Clock.systemUTC(), System::nanoTime);
 
     assertThat(sensors.login().read().status()).isEqualTo(SensorStatus.OK);
     assertThat(sensors.coreStatus().read().status()).isEqualTo(SensorStatus.OK);
@@ -122,7 +122,8 @@ class AmiPbxControlTest {
           .isInstanceOf(PermissionException.class)
           .hasMessageContaining("AMI login refused for user tandem")
           .hasMessageNotContaining("guess");
-      SensorReading login = new AmiSensors(bad, wrong, Clock.systemUTC()).login().read();
+      SensorReading login =
+          new AmiSensors(bad, wrong, Clock.systemUTC(), System::nanoTime).login().read();
       assertThat(login.status()).isEqualTo(SensorStatus.FAIL);
     }
   }

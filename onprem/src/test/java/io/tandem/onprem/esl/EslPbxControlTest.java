@@ -103,7 +103,7 @@ class EslPbxControlTest {
 
   @Test
   void sensorsReadTheSimulatedSwitch() {
-    EslSensors sensors = new EslSensors(esl, settings, Clock.systemUTC());
+    EslSensors sensors = new EslSensors(esl, settings, Clock.systemUTC(), System::nanoTime);
 
     assertThat(sensors.login().read().status()).isEqualTo(SensorStatus.OK);
     assertThat(sensors.coreStatus().read().status()).isEqualTo(SensorStatus.OK);
@@ -118,6 +118,38 @@ class EslPbxControlTest {
   }
 
   @Test
+  void directoryUserLoginIsLimitedToItsAllowedApi() {
+    server.withUser("tandem@default", "u-pw", java.util.Set.of("status", "show", "sofia"));
+    EslSettings asUser =
+        EslSettings.builder()
+            .host(server.host())
+            .port(server.port())
+            .user("tandem@default")
+            .password("u-pw")
+            .build();
+    try (EslPbxControl limited = new EslPbxControl(asUser)) {
+      assertThat(limited.activeChannels()).isEqualTo(4);
+      assertThatThrownBy(limited::stopNewCalls)
+          .isInstanceOf(PermissionException.class)
+          .hasMessageContaining("does not allow 'api fsctl pause inbound'");
+      assertThat(model.acceptingCalls()).isTrue();
+      assertThat(limited.activeChannels()).isEqualTo(4); // the session survives a refusal
+    }
+    EslSettings wrong =
+        EslSettings.builder()
+            .host(server.host())
+            .port(server.port())
+            .user("tandem@default")
+            .password("nope")
+            .build();
+    try (EslPbxControl bad = new EslPbxControl(wrong)) {
+      assertThatThrownBy(bad::status)
+          .isInstanceOf(PermissionException.class)
+          .hasMessageContaining("of tandem@default");
+    }
+  }
+
+  @Test
   void wrongPasswordIsAPermissionError() {
     EslSettings wrong = EslSettings.of(server.host(), server.port(), "guess");
     try (EslPbxControl bad = new EslPbxControl(wrong)) {
@@ -125,7 +157,11 @@ class EslPbxControlTest {
           .isInstanceOf(PermissionException.class)
           .hasMessageContaining("refused the password")
           .hasMessageNotContaining("guess");
-      assertThat(new EslSensors(bad, wrong, Clock.systemUTC()).login().read().status())
+      assertThat(
+              new EslSensors(bad, wrong, Clock.systemUTC(), System::nanoTime)
+                  .login()
+                  .read()
+                  .status())
           .isEqualTo(SensorStatus.FAIL);
     }
   }

@@ -23,11 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.SimpleResolver;
 
 /**
- * What Kamailio's test registrar cannot be made to do: a 407 offering MD5 and SHA-256 (the answer
- * must pick SHA-256 with qop=auth, cnonce, nc and the opaque), then 423 Interval Too Brief (the
- * retry must ask for Min-Expires). The registrar is SIPp running {@code registrar-407-423.xml}; its
- * regular-expression checks fail the scenario (non-zero exit) if Tandem's requests are wrong. The
- * testkit's {@code @Sipp} peer only answers 200, so this test starts SIPp itself.
+ * What Kamailio's test registrar cannot be made to do (and a registrar that misbehaves): a 407
+ * offering MD5 and SHA-256 (the answer must pick SHA-256 with qop=auth, cnonce, nc and the opaque),
+ * then 423 Interval Too Brief (the retry must ask for Min-Expires). The registrar is SIPp running
+ * {@code registrar-407-423.xml}; its regular-expression checks fail the scenario (non-zero exit) if
+ * Tandem's requests are wrong. The testkit's {@code @Sipp} peer only answers 200, so this test
+ * starts SIPp itself.
  */
 class RegistrarChallengeEdgeCasesTest {
 
@@ -80,6 +81,43 @@ class RegistrarChallengeEdgeCasesTest {
     assertThat(sipp.exitValue())
         .as("SIPp scenario checks, log: %s", Files.readString(dir.resolve("sipp.log")))
         .isZero();
+  }
+
+  @Test
+  void a200WithoutOurContactIsAConflictNotASuccess(@TempDir Path dir) throws Exception {
+    Path scenario = dir.resolve("registrar-forgets-contact.xml");
+    try (InputStream in = getClass().getResourceAsStream("registrar-forgets-contact.xml")) {
+      Files.copy(in, scenario);
+    }
+    int port = freeUdpPort();
+    Process sipp = startSipp(scenario, port, dir);
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    try (SipEndpoint endpoint = SipEndpoint.open("127.0.0.1", 0);
+        SipTrunkRegistrar registrar =
+            new SipTrunkRegistrar(
+                endpoint,
+                List.of(
+                    SipTrunk.builder("carrier-y")
+                        .domain("carrier.test")
+                        .registrar("127.0.0.1:" + port)
+                        .user("pbx")
+                        .password("pw")
+                        .build()),
+                new RegistrarLocator(new SimpleResolver("127.0.0.1")),
+                Clock.systemUTC(),
+                scheduler)) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  registrar.register(
+                      "carrier-y", "198.51.100.71:5060", new FencingToken("c", "b", 1)))
+          .isInstanceOf(io.tandem.core.error.ConflictException.class)
+          .hasMessageContaining("does not list sip:pbx@198.51.100.71:5060");
+    } finally {
+      scheduler.shutdownNow();
+      if (!sipp.waitFor(10, TimeUnit.SECONDS)) {
+        sipp.destroy();
+      }
+    }
   }
 
   private static Process startSipp(Path scenario, int port, Path dir) throws IOException {

@@ -90,4 +90,65 @@ class RegistrarDnsDiscoveryTest {
       scheduler.shutdownNow();
     }
   }
+
+  @Test
+  void movesToTheNextSrvTargetWhenTheFirstDoesNotAnswer(Bind9Peer bind, KamailioPeer kamailio)
+      throws Exception {
+    try (java.net.DatagramSocket silent =
+        new java.net.DatagramSocket(new java.net.InetSocketAddress("127.0.0.1", 0))) {
+      Name zone = Name.fromString(bind.zone());
+      Name srvName = Name.fromString("_sip._udp.carrier2", zone);
+      Name host = Name.fromString("registrar.carrier2", zone);
+      Update update = new Update(zone);
+      update.add(new SRVRecord(srvName, DClass.IN, 60, 10, 0, silent.getLocalPort(), host));
+      update.add(new SRVRecord(srvName, DClass.IN, 60, 20, 0, kamailio.sipPort(), host));
+      update.add(new ARecord(host, DClass.IN, 60, InetAddress.getByName(kamailio.host())));
+      assertThat(Rcode.string(signedResolver(bind).send(update).getRcode())).isEqualTo("NOERROR");
+      SimpleResolver resolver = new SimpleResolver(bind.host());
+      resolver.setPort(bind.port());
+      String domain = Name.fromString("carrier2", zone).toString(true);
+
+      ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+      try (SipEndpoint endpoint = SipEndpoint.open("127.0.0.1", 0);
+          SipTrunkRegistrar registrar =
+              new SipTrunkRegistrar(
+                  endpoint,
+                  List.of(
+                      SipTrunk.builder("carrier-srv")
+                          .domain(kamailio.domain())
+                          .registrar(domain)
+                          .transport("udp")
+                          .user("trunk2")
+                          .password(kamailio.users().get("trunk2"))
+                          .requestTimeout(Duration.ofMillis(400))
+                          .build()),
+                  new RegistrarLocator(resolver),
+                  Clock.systemUTC(),
+                  scheduler)) {
+        TrunkBinding binding =
+            registrar.register("carrier-srv", "198.51.100.61:5060", new FencingToken("c", "b", 1));
+
+        assertThat(binding.contacts()).anyMatch(c -> c.contains("198.51.100.61:5060"));
+        // and the first (priority 10) target really was tried first
+        java.net.DatagramPacket packet = new java.net.DatagramPacket(new byte[4096], 4096);
+        silent.setSoTimeout(2000);
+        silent.receive(packet);
+        assertThat(new String(packet.getData(), 0, packet.getLength(), "UTF-8"))
+            .startsWith("REGISTER sip:tandem.test");
+      } finally {
+        scheduler.shutdownNow();
+      }
+    }
+  }
+
+  private static SimpleResolver signedResolver(Bind9Peer bind) throws Exception {
+    SimpleResolver signed = new SimpleResolver(bind.host());
+    signed.setPort(bind.port());
+    signed.setTSIGKey(
+        new TSIG(
+            Name.fromString(bind.tsigAlgorithm() + "."),
+            Name.fromString(bind.tsigKeyName()),
+            bind.tsigSecret()));
+    return signed;
+  }
 }

@@ -92,6 +92,22 @@ class SipOptionsProbeTest {
   }
 
   @Test
+  void anEndpointAnswersOptionsItselfSoCarriersSeeALiveContact() {
+    try (SipEndpoint other = SipEndpoint.open("127.0.0.1", 0)) {
+      for (String transport : java.util.List.of("udp", "tcp")) {
+        SensorReading reading =
+            SipOptionsProbe.of(
+                    spec(Duration.ofSeconds(2)),
+                    endpoint,
+                    new SipTarget(other.host(), other.port(), transport))
+                .read();
+
+        assertThat(reading.detail()).startsWith("200 OK");
+      }
+    }
+  }
+
+  @Test
   void refusedTcpConnectionFails() throws Exception {
     int closedPort;
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

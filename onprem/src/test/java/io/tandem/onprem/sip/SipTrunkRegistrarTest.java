@@ -149,8 +149,12 @@ class SipTrunkRegistrarTest {
       assertThat(kamailio.contacts(AOR)).singleElement().asString().contains("192.0.2.10");
 
       // failover: site B binds its public address, then removes site A's contact
-      b.register("carrier-1", "198.51.100.30:5060", new FencingToken("c", "site-b", 2));
-      TrunkBinding left = b.unregister("carrier-1", "192.0.2.10:5060");
+      TrunkBinding left =
+          b.replace(
+              "carrier-1",
+              "198.51.100.30:5060",
+              "192.0.2.10:5060",
+              new FencingToken("c", "site-b", 2));
 
       assertThat(left.contacts()).singleElement().asString().contains("198.51.100.30:5060");
       assertThat(kamailio.contacts(AOR)).singleElement().asString().contains("198.51.100.30:5060");
@@ -207,6 +211,54 @@ class SipTrunkRegistrarTest {
       assertThatThrownBy(() -> registrar.observe("carrier-9"))
           .isInstanceOf(io.tandem.core.error.ResourceNotFoundException.class)
           .hasMessageContaining("carrier-9");
+    }
+  }
+
+  @Test
+  void refreshIsScheduledAtTheRatioOfTheGrantedLifetime() throws Exception {
+    RecordingScheduler recording = new RecordingScheduler();
+    SipTrunk t = trunk1("udp").expires(Duration.ofSeconds(100)).refreshRatio(0.8).build();
+    try (SipTrunkRegistrar registrar =
+        new SipTrunkRegistrar(
+            siteB,
+            List.of(t),
+            new RegistrarLocator(new SimpleResolver("127.0.0.1")),
+            Clock.systemUTC(),
+            recording)) {
+      registrar.register("carrier-1", "198.51.100.28:5060", EPOCH_1);
+      long before = cseq(kamailio.locationDump());
+
+      assertThat(recording.delaysMs).containsExactly(80_000L);
+      recording.tasks.get(0).run(); // the refresh, run now instead of in 80 s
+
+      assertThat(cseq(kamailio.locationDump())).isGreaterThan(before);
+      assertThat(recording.delaysMs).containsExactly(80_000L, 80_000L);
+
+      registrar.unregister("carrier-1", "198.51.100.28:5060");
+      int scheduled = recording.tasks.size();
+      recording.tasks.get(scheduled - 1).run(); // a stale refresh after unregister does nothing
+      assertThat(kamailio.contacts(AOR)).isEmpty();
+    } finally {
+      recording.shutdownNow();
+    }
+  }
+
+  /** Records what the registrar schedules; the tasks run only when the test runs them. */
+  private static final class RecordingScheduler
+      extends java.util.concurrent.ScheduledThreadPoolExecutor {
+    final List<Long> delaysMs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<Runnable> tasks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    RecordingScheduler() {
+      super(1);
+    }
+
+    @Override
+    public java.util.concurrent.ScheduledFuture<?> schedule(
+        Runnable command, long delay, java.util.concurrent.TimeUnit unit) {
+      delaysMs.add(unit.toMillis(delay));
+      tasks.add(command);
+      return super.schedule(() -> {}, 1, java.util.concurrent.TimeUnit.DAYS);
     }
   }
 

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A simulated FreeSWITCH event socket (mod_event_socket, inbound mode) following its documented
@@ -34,6 +35,9 @@ public final class EslServer extends LineServer {
   private final PbxModel model;
   private final PbxFaults faults;
   private final String password;
+  private volatile String user;
+  private volatile String userPassword;
+  private volatile Set<String> allowedApi = Set.of();
 
   /** Starts listening on 127.0.0.1 with an ephemeral port. */
   public EslServer(PbxModel model, PbxFaults faults, String password) {
@@ -43,6 +47,18 @@ public final class EslServer extends LineServer {
     this.password = password;
   }
 
+  /**
+   * Adds a directory user for {@code userauth user@domain:password}, limited to the API commands
+   * whose first word is in {@code allowedApi} (FreeSWITCH's {@code esl-allowed-api}); others answer
+   * {@code -ERR permission denied}.
+   */
+  public EslServer withUser(String userAtDomain, String password, Set<String> allowedApi) {
+    this.user = userAtDomain;
+    this.userPassword = password;
+    this.allowedApi = Set.copyOf(allowedApi);
+    return this;
+  }
+
   @Override
   void serve(Socket socket) throws IOException, InterruptedException {
     BufferedReader in =
@@ -50,12 +66,25 @@ public final class EslServer extends LineServer {
     OutputStream out = socket.getOutputStream();
     write(out, "Content-Type: auth/request\n\n");
     boolean authenticated = false;
+    boolean restricted = false;
     for (int commands = 0; commands < 100_000; commands++) {
       String command = readCommand(in);
       if (command == null) {
         return;
       }
       if (faults.takeDrop()) {
+        return;
+      }
+      if (command.startsWith("userauth ")) {
+        String expected = user + ":" + userPassword;
+        if (user != null && command.substring(9).equals(expected)) {
+          authenticated = true;
+          restricted = true;
+          write(out, "Content-Type: command/reply\nReply-Text: +OK accepted\n\n");
+          continue;
+        }
+        write(out, "Content-Type: command/reply\nReply-Text: -ERR invalid\n\n");
+        disconnect(out);
         return;
       }
       if (command.startsWith("auth ")) {
@@ -79,6 +108,11 @@ public final class EslServer extends LineServer {
       }
       faults.delay();
       if (command.startsWith("api ")) {
+        String word = command.substring(4).trim().split("\\s+")[0];
+        if (restricted && !allowedApi.contains(word)) {
+          write(out, "Content-Type: command/reply\nReply-Text: -ERR permission denied\n\n");
+          continue;
+        }
         byte[] body = api(command.substring(4).trim()).getBytes(StandardCharsets.UTF_8);
         write(out, "Content-Type: api/response\nContent-Length: " + body.length + "\n\n");
         out.write(body);
