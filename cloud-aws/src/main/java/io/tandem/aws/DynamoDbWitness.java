@@ -115,18 +115,14 @@ public final class DynamoDbWitness implements Witness {
     String update =
         "SET #h = :me, #e = if_not_exists(#e, :zero) + :one, #x = :exp, #t = :ttl, #u = :now";
     if (request.force()) {
-      Map<String, AttributeValue> item =
-          update(request.cluster(), update, null, values).orElseThrow();
-      Ticket t = ticket(item).orElseThrow();
+      Ticket t = ticket(update(request.cluster(), update, null, values).item()).orElseThrow();
       return TicketResult.granted(t, "forced acquire: granted epoch " + t.epoch());
     }
     values.put(":cutoff", n(now - grace.toMillis()));
     String condition = "attribute_not_exists(#c) OR attribute_not_exists(#h) OR #x < :cutoff";
-    Optional<Map<String, AttributeValue>> granted;
-    try {
-      granted = update(request.cluster(), update, condition, values);
-    } catch (Refused refused) {
-      Optional<Ticket> current = ticket(refused.current);
+    Outcome outcome = update(request.cluster(), update, condition, values);
+    if (!outcome.applied()) {
+      Optional<Ticket> current = ticket(outcome.item());
       if (current.isPresent() && current.get().holder().equals(request.site())) {
         return renew(
             TicketRequest.renew(
@@ -148,7 +144,7 @@ public final class DynamoDbWitness implements Witness {
                           + " ms)")
               .orElse("refused: the ticket changed concurrently"));
     }
-    Ticket t = ticket(granted.orElseThrow()).orElseThrow();
+    Ticket t = ticket(outcome.item()).orElseThrow();
     return TicketResult.granted(t, "granted epoch " + t.epoch());
   }
 
@@ -156,27 +152,25 @@ public final class DynamoDbWitness implements Witness {
   public TicketResult renew(TicketRequest request) {
     Map<String, AttributeValue> values = leaseValues(request, clock.millis());
     values.put(":e", n(request.epoch()));
-    try {
-      Map<String, AttributeValue> item =
-          update(
-                  request.cluster(),
-                  "SET #x = :exp, #t = :ttl, #u = :now",
-                  "#h = :me AND #e = :e",
-                  values)
-              .orElseThrow();
-      Ticket t = ticket(item).orElseThrow();
+    Outcome outcome =
+        update(
+            request.cluster(),
+            "SET #x = :exp, #t = :ttl, #u = :now",
+            "#h = :me AND #e = :e",
+            values);
+    if (outcome.applied()) {
+      Ticket t = ticket(outcome.item()).orElseThrow();
       return TicketResult.granted(t, "renewed epoch " + t.epoch() + " until " + t.expiry());
-    } catch (Refused refused) {
-      Optional<Ticket> current = ticket(refused.current);
-      return TicketResult.refused(
-          current.orElse(null),
-          request.site()
-              + " does not hold epoch "
-              + request.epoch()
-              + current
-                  .map(t -> ": held by " + t.holder() + " under epoch " + t.epoch())
-                  .orElse(": nobody holds the ticket"));
     }
+    Optional<Ticket> current = ticket(outcome.item());
+    return TicketResult.refused(
+        current.orElse(null),
+        request.site()
+            + " does not hold epoch "
+            + request.epoch()
+            + current
+                .map(t -> ": held by " + t.holder() + " under epoch " + t.epoch())
+                .orElse(": nobody holds the ticket"));
   }
 
   @Override
@@ -186,11 +180,8 @@ public final class DynamoDbWitness implements Witness {
     values.put(":e", n(epoch));
     values.put(":now", n(clock.millis()));
     values.put(":zero", n(0));
-    try {
-      update(cluster, "REMOVE #h SET #x = :zero, #u = :now", "#h = :me AND #e = :e", values);
-    } catch (Refused notHeld) {
-      // Idempotent: not held (any more) by this site under this epoch means nothing to release.
-    }
+    // Idempotent: a failed condition means this site no longer holds this epoch: nothing to do.
+    update(cluster, "REMOVE #h SET #x = :zero, #u = :now", "#h = :me AND #e = :e", values);
   }
 
   @Override
@@ -213,8 +204,11 @@ public final class DynamoDbWitness implements Witness {
     return values;
   }
 
-  /** One conditional update returning the new item; a failed condition throws {@link Refused}. */
-  private Optional<Map<String, AttributeValue>> update(
+  /**
+   * One conditional update: applied with the new item, or not applied with the item as it stood
+   * (from {@code ReturnValuesOnConditionCheckFailure}, or read if the store did not return it).
+   */
+  private Outcome update(
       String cluster, String update, String condition, Map<String, AttributeValue> values) {
     Map<String, String> names = new HashMap<>();
     NAMES.forEach(
@@ -242,9 +236,9 @@ public final class DynamoDbWitness implements Witness {
             .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
             .build();
     try {
-      return Optional.of(dynamo.updateItem(request).attributes());
+      return new Outcome(true, dynamo.updateItem(request).attributes());
     } catch (ConditionalCheckFailedException e) {
-      throw new Refused(e.hasItem() ? e.item() : observeItem(cluster));
+      return new Outcome(false, e.hasItem() ? e.item() : observeItem(cluster));
     } catch (SdkException e) {
       throw translate("dynamodb:UpdateItem", e);
     }
@@ -307,13 +301,6 @@ public final class DynamoDbWitness implements Witness {
     return AttributeValue.fromN(Long.toString(value));
   }
 
-  /** A failed condition, carrying the item as it stood. Internal control flow only. */
-  private static final class Refused extends RuntimeException {
-    private final transient Map<String, AttributeValue> current;
-
-    Refused(Map<String, AttributeValue> current) {
-      super(null, null, false, false);
-      this.current = current;
-    }
-  }
+  /** Whether a conditional update applied, and the item after it (or as it stood). */
+  private record Outcome(boolean applied, Map<String, AttributeValue> item) {}
 }

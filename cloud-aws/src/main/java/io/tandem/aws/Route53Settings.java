@@ -16,7 +16,10 @@ import java.util.Optional;
  *     {@code false} (default): DELETE the exact old record + CREATE the new one in one batch, a
  *     compare-and-set
  * @param syncTimeout how long to wait for the change to become INSYNC
- * @param syncPollInterval delay between {@code GetChange} polls
+ * @param syncPollInterval first delay between {@code GetChange} polls; it doubles (half jitter) up
+ *     to {@code syncMaxPollInterval}, so a change that takes a minute to propagate costs about ten
+ *     polls rather than thirty
+ * @param syncMaxPollInterval longest delay between polls
  * @param recordEpoch whether to keep a TXT record {@code _tandem.<name>} with the epoch in the same
  *     batch (compare-and-set too) and refuse changes when it records a newer epoch
  * @param epochTtl TTL of that TXT record
@@ -27,6 +30,7 @@ public record Route53Settings(
     boolean upsert,
     Duration syncTimeout,
     Duration syncPollInterval,
+    Duration syncMaxPollInterval,
     boolean recordEpoch,
     long epochTtl,
     Map<String, RecordRouting> routing) {
@@ -59,6 +63,7 @@ public record Route53Settings(
     private boolean upsert;
     private Duration syncTimeout = Duration.ofSeconds(120);
     private Duration syncPollInterval = Duration.ofSeconds(2);
+    private Duration syncMaxPollInterval = Duration.ofSeconds(10);
     private boolean recordEpoch = true;
     private long epochTtl = 60;
     private final Map<String, RecordRouting> routing = new HashMap<>();
@@ -80,6 +85,11 @@ public record Route53Settings(
 
     public Builder syncPollInterval(Duration syncPollInterval) {
       this.syncPollInterval = syncPollInterval;
+      return this;
+    }
+
+    public Builder syncMaxPollInterval(Duration syncMaxPollInterval) {
+      this.syncMaxPollInterval = syncMaxPollInterval;
       return this;
     }
 
@@ -111,11 +121,21 @@ public record Route53Settings(
           || syncPollInterval.compareTo(syncTimeout) > 0) {
         throw new ConfigException("route53.syncPollInterval: must be positive and <= syncTimeout");
       }
+      if (syncMaxPollInterval == null || syncMaxPollInterval.compareTo(syncPollInterval) < 0) {
+        throw new ConfigException("route53.syncMaxPollInterval: must be >= syncPollInterval");
+      }
       if (epochTtl < 0) {
         throw new ConfigException("route53.epochTtl: must be >= 0");
       }
       return new Route53Settings(
-          hostedZoneIds, upsert, syncTimeout, syncPollInterval, recordEpoch, epochTtl, routing);
+          hostedZoneIds,
+          upsert,
+          syncTimeout,
+          syncPollInterval,
+          syncMaxPollInterval,
+          recordEpoch,
+          epochTtl,
+          routing);
     }
   }
 }

@@ -76,7 +76,9 @@ public final class Route53Updater implements DnsUpdater {
                 WaiterOverrideConfiguration.builder()
                     .waitTimeout(settings.syncTimeout())
                     .maxAttempts((int) Math.min(Integer.MAX_VALUE, attempts))
-                    .backoffStrategyV2(BackoffStrategy.fixedDelay(settings.syncPollInterval()))
+                    .backoffStrategyV2(
+                        BackoffStrategy.exponentialDelayHalfJitter(
+                            settings.syncPollInterval(), settings.syncMaxPollInterval()))
                     .build())
             .build();
   }

@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tandem.core.error.ConfigException;
+import io.tandem.core.error.PermissionException;
 import io.tandem.testkit.AwsEmulator;
 import io.tandem.testkit.AwsEmulatorPeer;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 
 @AwsEmulator
@@ -31,6 +36,51 @@ class AwsClientsTest {
       assertThat(counter.calls("Sts.AssumeRole")).isEqualTo(1);
       // The assumed credentials work for the adapters' calls.
       assertThat(aws.ec2().describeAddresses().addresses()).isNotNull();
+    }
+  }
+
+  @Test
+  void usesANamedProfileAndReportsAMissingOneAsAPermissionProblem(
+      AwsEmulatorPeer peer, @TempDir Path dir) throws IOException {
+    Path credentials = dir.resolve("credentials");
+    Files.writeString(
+        credentials,
+        "[dr]\naws_access_key_id = AKIATANDEMPROFILE01\naws_secret_access_key = "
+            + peer.secretAccessKey()
+            + "\n");
+    String property = "aws.sharedCredentialsFile";
+    String before = System.getProperty(property);
+    System.setProperty(property, credentials.toString());
+    try {
+      AwsSite dr =
+          AwsSite.builder("dr")
+              .region(peer.region())
+              .endpointOverride(peer.endpoint())
+              .profile("dr")
+              .build();
+      try (AwsClients aws = AwsClients.create(dr)) {
+        assertThat(aws.credentials().resolveIdentity().join().accessKeyId())
+            .isEqualTo("AKIATANDEMPROFILE01");
+        assertThat(new ElasticIpMover(aws).provider()).isEqualTo("aws-eip");
+        assertThat(aws.ec2().describeAddresses().addresses()).isNotNull();
+      }
+      AwsSite missing =
+          AwsSite.builder("x")
+              .region(peer.region())
+              .endpointOverride(peer.endpoint())
+              .profile("no-such-profile")
+              .build();
+      try (AwsClients aws = AwsClients.create(missing)) {
+        assertThatThrownBy(() -> new ElasticIpMover(aws).observe("eipalloc-0123456789abcdef0"))
+            .isInstanceOf(PermissionException.class)
+            .hasMessageContaining("no usable AWS credentials");
+      }
+    } finally {
+      if (before == null) {
+        System.clearProperty(property);
+      } else {
+        System.setProperty(property, before);
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tandem.aws.internal.EpochTags;
 import io.tandem.core.error.ConfigException;
+import io.tandem.core.error.ConflictException;
 import io.tandem.core.error.ResourceNotFoundException;
 import io.tandem.core.error.StaleEpochException;
 import io.tandem.core.port.AddressBinding;
@@ -133,6 +134,39 @@ class ElasticIpMoverTest {
       assertThat(counter.calls("Ec2.AssociateAddress")).isZero();
     }
     assertThat(mover.observe(allocation).attachedTo()).contains(a.instanceId());
+  }
+
+  @Test
+  void aFreeAddressIsAssociatedWithoutReassociationSoAConcurrentAssociationIsNotStolen(
+      AwsEmulatorPeer peer) {
+    // Someone else associates the free address right before our AssociateAddress goes out.
+    ExecutionInterceptor someoneElse =
+        new ExecutionInterceptor() {
+          private boolean done;
+
+          @Override
+          public void beforeExecution(
+              Context.BeforeExecution context, ExecutionAttributes attributes) {
+            if (!done
+                && "AssociateAddress"
+                    .equals(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME))) {
+              done = true;
+              aws.ec2()
+                  .associateAddress(r -> r.allocationId(allocation).instanceId(b.instanceId()));
+            }
+          }
+        };
+    try (AwsClients racing =
+        AwsClients.builder(AwsTestSupport.site(peer, peer.region()))
+            .credentials(aws.credentials())
+            .interceptor(someoneElse)
+            .build()) {
+      assertThatThrownBy(
+              () -> new ElasticIpMover(racing).move(allocation, a.instanceId(), token("a", 1)))
+          .isInstanceOf(ConflictException.class)
+          .hasMessageContaining("associated by someone else");
+    }
+    assertThat(mover.observe(allocation).attachedTo()).contains(b.instanceId());
   }
 
   @Test

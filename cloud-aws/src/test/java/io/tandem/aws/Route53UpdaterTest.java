@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tandem.core.error.ConflictException;
+import io.tandem.core.error.ResourceNotFoundException;
 import io.tandem.core.error.StaleEpochException;
 import io.tandem.core.port.DnsRecord;
 import io.tandem.core.witness.FencingToken;
@@ -193,6 +194,17 @@ class Route53UpdaterTest {
     var fs = sets.stream().filter(s -> s.name().equals("f.example.com.")).findFirst().orElseThrow();
     assertThat(fs.failoverAsString()).isEqualTo("PRIMARY");
     assertThat(fs.setIdentifier()).isEqualTo("primary");
+  }
+
+  @Test
+  void anUnknownHostedZoneGivesAClearError() {
+    Route53Updater byId = updater(Route53Settings.builder().hostedZone(ZONE, "Z0000000000NOSUCH"));
+    assertThatThrownBy(() -> byId.observe(ZONE, "sip.example.com.", "A"))
+        .isInstanceOf(ResourceNotFoundException.class)
+        .hasMessageContaining("Z0000000000NOSUCH");
+    assertThatThrownBy(() -> updater().observe("example.org.", "sip.example.org.", "A"))
+        .isInstanceOf(ResourceNotFoundException.class)
+        .hasMessageContaining("no public Route 53 hosted zone named example.org.");
   }
 
   @Test

@@ -81,6 +81,18 @@ public final class AwsCalls {
       return new TransientException(
           iamAction + " on " + resource + " timed out (" + e.getMessage() + ")", e);
     }
+    if (e instanceof SdkClientException
+        && e.getMessage() != null
+        && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("credentials")) {
+      // The SDK reports a missing profile or an empty provider chain only by message.
+      return new PermissionException(
+          "no usable AWS credentials for "
+              + iamAction
+              + ": check the site's profile, role or environment ("
+              + e.getMessage()
+              + ")",
+          e);
+    }
     if (e instanceof SdkClientException) {
       return new TransientException(
           iamAction + " on " + resource + " failed to reach AWS: " + e.getMessage(), e);
