@@ -15,6 +15,8 @@ import com.azure.core.http.policy.RequestIdPolicy;
 import com.azure.core.http.policy.RetryOptions;
 import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.http.policy.UserAgentPolicy;
+import com.azure.core.management.AzureEnvironment;
+import com.azure.core.management.profile.AzureProfile;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.resourcemanager.compute.fluent.ComputeManagementClient;
 import com.azure.resourcemanager.compute.implementation.ComputeManagementClientBuilder;
@@ -24,7 +26,9 @@ import com.azure.resourcemanager.network.fluent.NetworkManagementClient;
 import com.azure.resourcemanager.network.implementation.NetworkManagementClientBuilder;
 import io.tandem.azure.internal.ConditionalRequestPolicy;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -98,6 +102,25 @@ public final class AzureClients {
 
   public HttpPipeline pipeline() {
     return pipeline;
+  }
+
+  /**
+   * The same subscription and endpoint as an {@link AzureProfile}, for code that builds the SDK's
+   * fluent managers ({@code NetworkManager.authenticate(clients.pipeline(), clients.profile())}):
+   * public Azure unless the settings override the Resource Manager endpoint, in which case a custom
+   * {@link AzureEnvironment} points at it (a stub in tests, a sovereign cloud otherwise).
+   */
+  public AzureProfile profile() {
+    AzureEnvironment env;
+    if (settings.resourceManagerEndpoint().equals(AzureSettings.PUBLIC_CLOUD)) {
+      env = AzureEnvironment.AZURE;
+    } else {
+      Map<String, String> endpoints = new HashMap<>(AzureEnvironment.AZURE.getEndpoints());
+      endpoints.put("resourceManagerEndpointUrl", settings.endpoint() + "/");
+      endpoints.put("managementEndpointUrl", settings.endpoint() + "/");
+      env = new AzureEnvironment(endpoints);
+    }
+    return new AzureProfile(null, settings.subscriptionId(), env);
   }
 
   public NetworkManagementClient network() {

@@ -124,6 +124,24 @@ class AzurePublicIpMoverTest {
   }
 
   @Test
+  void anOlderMoverRacingANewerOneLosesThenSeesTheNewerEpoch() {
+    // Just before our epoch-8 tag write lands, a site acting under epoch 9 moves the address.
+    arm.onceBefore(
+        "PUT",
+        "/publicipaddresses/pip-sip",
+        () ->
+            new AzurePublicIpMover(arm.clients(new ArmCallCounter()))
+                .move(pip, standbyIpc, token(9)));
+
+    assertThatThrownBy(() -> mover.move(pip, primaryIpc, token(8)))
+        .isInstanceOf(ConflictException.class);
+    assertThatThrownBy(() -> mover.move(pip, primaryIpc, token(8)))
+        .isInstanceOf(StaleEpochException.class);
+    assertThat(mover.observe(pip).recordedEpoch()).isEqualTo(9);
+    assertThat(mover.observe(pip).attachedTo()).contains(standbyIpc);
+  }
+
+  @Test
   void anotherOperationInProgressIsAConflict409() {
     arm.failOnce(
         "PUT",

@@ -54,5 +54,21 @@ class AzureSettingsTest {
             .build();
 
     assertThat(clients.toString()).contains("rg-tandem-dr").doesNotContain("test-token");
+    assertThat(clients.profile().getEnvironment().getResourceManagerEndpoint())
+        .isEqualTo("https://management.azure.com/");
+  }
+
+  @Test
+  void anEndpointOverrideMakesACustomEnvironment() {
+    AzureClients clients =
+        AzureClients.builder(
+                valid().resourceManagerEndpoint(URI.create("https://127.0.0.1:8443/")).build())
+            .credential(io.tandem.azure.stub.ArmStub.staticToken())
+            .build();
+
+    assertThat(clients.profile().getEnvironment().getResourceManagerEndpoint())
+        .isEqualTo("https://127.0.0.1:8443/");
+    assertThat(clients.profile().getSubscriptionId())
+        .isEqualTo("3f2a8c1e-5b7d-4e90-a1c2-0d9e8f7a6b5c");
   }
 }

@@ -147,7 +147,8 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
       }
     }
     if (!TOKEN.equals(req.getHeader("Authorization"))) {
-      return error(401, "AuthenticationFailed", "Authentication failed: no valid bearer token.");
+      return ArmResponses.error(
+          401, "AuthenticationFailed", "Authentication failed: no valid bearer token.");
     }
     String k = key(path);
     if (k.contains("/operations/")) {
@@ -158,7 +159,7 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
       case "PUT" -> write(k, path, req);
       case "PATCH" -> patchVm(k, req);
       case "POST" -> vmAction(k);
-      default -> error(405, "MethodNotAllowed", method + " not supported by the stub");
+      default -> ArmResponses.error(405, "MethodNotAllowed", method + " not supported by the stub");
     };
   }
 
@@ -166,7 +167,7 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
     if (k.endsWith("/instanceview")) {
       String vm = k.substring(0, k.length() - "/instanceview".length());
       if (!resources.containsKey(vm)) {
-        return notFound(vm);
+        return ArmResponses.notFound(vm);
       }
       ObjectNode view = JSON.createObjectNode();
       view.put("computerName", resources.get(vm).path("name").asString());
@@ -182,10 +183,12 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
           .put("code", "PowerState/" + power)
           .put("level", "Info")
           .put("displayStatus", "VM " + power);
-      return ok(200, view, null);
+      return ArmResponses.ok(200, view, null);
     }
     ObjectNode r = resources.get(k);
-    return r == null ? notFound(k) : ok(200, r, r.path("etag").asString());
+    return r == null
+        ? ArmResponses.notFound(k)
+        : ArmResponses.ok(200, r, r.path("etag").asString());
   }
 
   private ResponseDefinition write(String k, String path, LoggedRequest req) {
@@ -199,7 +202,7 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
       return writeRecordSet(k, path, current, body);
     }
     if (current == null) {
-      return notFound(k);
+      return ArmResponses.notFound(k);
     }
     if (k.contains("/microsoft.network/networkinterfaces/")) {
       return writeNic(k, current, body);
@@ -207,20 +210,20 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
     if (k.contains("/microsoft.network/publicipaddresses/")) {
       return writePublicIp(k, current, body);
     }
-    return error(400, "UnsupportedByStub", "PUT " + k);
+    return ArmResponses.error(400, "UnsupportedByStub", "PUT " + k);
   }
 
   private ResponseDefinition preconditions(ObjectNode current, LoggedRequest req) {
     String ifMatch = req.getHeader("If-Match");
     String ifNoneMatch = req.getHeader("If-None-Match");
     if (ifMatch != null && (current == null || !ifMatch.equals(current.path("etag").asString()))) {
-      return error(
+      return ArmResponses.error(
           412,
           "PreconditionFailed",
           "The condition specified using HTTP conditional header(s) is not met.");
     }
     if ("*".equals(ifNoneMatch) && current != null) {
-      return error(412, "PreconditionFailed", "The resource already exists.");
+      return ArmResponses.error(412, "PreconditionFailed", "The resource already exists.");
     }
     return null;
   }
@@ -229,7 +232,7 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
       String k, String path, ObjectNode current, ObjectNode body) {
     String zone = k.substring(0, k.indexOf('/', k.indexOf("/dnszones/") + "/dnszones/".length()));
     if (!resources.containsKey(zone)) {
-      return error(
+      return ArmResponses.error(
           404,
           "ParentResourceNotFound",
           "Can not perform requested operation on nested"
@@ -250,7 +253,7 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
     props.put("provisioningState", "Succeeded");
     rs.set("properties", props);
     resources.put(k, rs);
-    return ok(current == null ? 201 : 200, rs, rs.path("etag").asString());
+    return ArmResponses.ok(current == null ? 201 : 200, rs, rs.path("etag").asString());
   }
 
   private ResponseDefinition writeNic(String k, ObjectNode current, ObjectNode body) {
@@ -282,14 +285,14 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
       if (pipId != null && !pipId.equalsIgnoreCase(oldPip == null ? "" : oldPip)) {
         ObjectNode pip = resources.get(key(pipId));
         if (pip == null) {
-          return error(
+          return ArmResponses.error(
               400,
               "InvalidResourceReference",
               "Resource " + pipId + " referenced by resource " + ipcId + " was not found.");
         }
         String holder = pip.path("properties").path("ipConfiguration").path("id").asString(null);
         if (holder != null && !holder.equalsIgnoreCase(ipcId)) {
-          return error(
+          return ArmResponses.error(
               400,
               "PublicIPAddressInUse",
               "Public IP address " + pipId + " is already in use by " + holder + ".");
@@ -349,7 +352,7 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
   private ResponseDefinition patchVm(String k, LoggedRequest req) {
     ObjectNode vm = resources.get(k);
     if (vm == null || !k.contains("/microsoft.compute/virtualmachines/")) {
-      return notFound(k);
+      return ArmResponses.notFound(k);
     }
     ResponseDefinition refused = preconditions(vm, req);
     if (refused != null) {
@@ -361,14 +364,14 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
     }
     vm.put(
         "etag", "\"" + (Integer.parseInt(vm.path("etag").asString().replace("\"", "")) + 1) + "\"");
-    return ok(200, vm, vm.path("etag").asString());
+    return ArmResponses.ok(200, vm, vm.path("etag").asString());
   }
 
   private ResponseDefinition vmAction(String k) {
     String vm = k.substring(0, k.lastIndexOf('/'));
     String action = k.substring(k.lastIndexOf('/') + 1);
     if (!resources.containsKey(vm)) {
-      return notFound(vm);
+      return ArmResponses.notFound(vm);
     }
     String target =
         switch (action) {
@@ -377,7 +380,7 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
           default -> null;
         };
     if (target == null) {
-      return error(400, "UnsupportedByStub", "POST " + k);
+      return ArmResponses.error(400, "UnsupportedByStub", "POST " + k);
     }
     String previous = powerStates.getOrDefault(vm, "running");
     powerStates.put(vm, target.equals("stopped") ? "stopping" : "deallocating");
@@ -402,7 +405,7 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
     String id = k.substring(k.lastIndexOf('/') + 1);
     Operation op = operations.get(id);
     if (op == null) {
-      return notFound(k);
+      return ArmResponses.notFound(k);
     }
     boolean location = k.contains("/microsoft.compute/");
     if (!op.finished && op.remaining > 0) {
@@ -414,7 +417,7 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
             .withBody("")
             .build();
       }
-      return ok(200, JSON.createObjectNode().put("status", "InProgress"), null);
+      return ArmResponses.ok(200, JSON.createObjectNode().put("status", "InProgress"), null);
     }
     if (!op.finished) {
       op.finished = true;
@@ -426,12 +429,14 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
           .putObject("error")
           .put("code", op.failCode)
           .put("message", "The operation failed: " + op.failCode);
-      return location ? error(400, op.failCode, "The operation failed") : ok(200, failed, null);
+      return location
+          ? ArmResponses.error(400, op.failCode, "The operation failed")
+          : ArmResponses.ok(200, failed, null);
     }
     if (location) {
       return ResponseDefinitionBuilder.responseDefinition().withStatus(200).withBody("").build();
     }
-    return ok(200, JSON.createObjectNode().put("status", "Succeeded"), null);
+    return ArmResponses.ok(200, JSON.createObjectNode().put("status", "Succeeded"), null);
   }
 
   private ResponseDefinition longRunning(
@@ -505,31 +510,5 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
 
   static String key(String path) {
     return path.toLowerCase(Locale.ROOT);
-  }
-
-  private static ResponseDefinition ok(int status, JsonNode body, String etag) {
-    var b =
-        ResponseDefinitionBuilder.responseDefinition()
-            .withStatus(status)
-            .withHeader("Content-Type", "application/json")
-            .withBody(JSON.writeValueAsString(body));
-    if (etag != null) {
-      b = b.withHeader("ETag", etag);
-    }
-    return b.build();
-  }
-
-  private static ResponseDefinition notFound(String k) {
-    return error(404, "ResourceNotFound", "The Resource '" + k + "' was not found.");
-  }
-
-  static ResponseDefinition error(int status, String code, String message) {
-    ObjectNode e = JSON.createObjectNode();
-    e.putObject("error").put("code", code).put("message", message);
-    return ResponseDefinitionBuilder.responseDefinition()
-        .withStatus(status)
-        .withHeader("Content-Type", "application/json")
-        .withBody(JSON.writeValueAsString(e))
-        .build();
   }
 }
