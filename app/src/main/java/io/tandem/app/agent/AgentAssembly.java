@@ -149,6 +149,7 @@ public final class AgentAssembly implements AutoCloseable {
                 pbx,
                 pbxSecret,
                 o.clock(),
+                o.nanos(),
                 sensorScheduler,
                 sensorReaders));
 

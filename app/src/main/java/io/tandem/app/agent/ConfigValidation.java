@@ -70,6 +70,14 @@ public final class ConfigValidation {
    *     dropped), so a missing file or variable is found now rather than at failover time
    */
   public Result validate(Path file, Optional<SecretResolver> secrets) {
+    return validate(file, secrets, Optional.empty());
+  }
+
+  /**
+   * Validates {@code file} as the agent of {@code site} will use it: only the secrets that agent
+   * resolves are checked (see {@link #secretRefs}).
+   */
+  public Result validate(Path file, Optional<SecretResolver> secrets, Optional<String> site) {
     String name = file.toString();
     String text;
     ClusterConfig config;
@@ -95,7 +103,7 @@ public final class ConfigValidation {
     }
     secrets.ifPresent(
         resolver ->
-            secretRefs(config)
+            secretRefs(config, site)
                 .forEach(
                     (path, ref) -> {
                       try {
@@ -152,11 +160,19 @@ public final class ConfigValidation {
     return s.aws().flatMap(a -> a.region()).or(s::region).orElse(null);
   }
 
-  /** Every secret reference of the configuration, keyed by its field path. */
-  static Map<String, SecretRef> secretRefs(ClusterConfig c) {
+  /**
+   * The secret references an agent of {@code site} resolves (every one when empty: the whole
+   * cluster, e.g. on an operator's machine), keyed by field path. A site's own PBX, cloud and
+   * witness credentials are resolved only on that site; DNS, trunk and notification secrets by
+   * every agent, since any site may run the failover.
+   */
+  static Map<String, SecretRef> secretRefs(ClusterConfig c, Optional<String> site) {
     Map<String, SecretRef> refs = new LinkedHashMap<>();
     for (int i = 0; i < c.sites().size(); i++) {
       SiteConfig s = c.sites().get(i);
+      if (site.isPresent() && !site.get().equals(s.name())) {
+        continue; // another site's PBX and cloud credentials live on that site's host
+      }
       String at = "sites[" + i + "]";
       if (s.pbx() != null) {
         refs.put(at + ".pbx.secret", s.pbx().secret());
@@ -178,7 +194,14 @@ public final class ConfigValidation {
       refs.put("trunks[" + i + "].secret", t.secret());
     }
     switch (c.witness()) {
-      case WitnessConfig.Builtin b -> b.token().ifPresent(r -> refs.put("witness.token", r));
+      case WitnessConfig.Builtin b ->
+          b.siteSecrets()
+              .forEach(
+                  (name, r) -> {
+                    if (site.isEmpty() || site.get().equals(name)) {
+                      refs.put("witness.siteSecrets." + name, r);
+                    }
+                  });
       case WitnessConfig.Etcd e -> e.password().ifPresent(r -> refs.put("witness.password", r));
       case WitnessConfig.DynamoDb d -> {}
       case WitnessConfig.AzureBlob a -> {

@@ -66,6 +66,7 @@ final class SiteSensors {
       PbxControl pbx,
       String pbxSecretForSensors,
       Clock clock,
+      java.util.function.LongSupplier nanos,
       ExecutorTaskScheduler scheduler,
       Executor readers) {
     SensorCatalog catalog = SensorCatalog.builtIn(SensorContext.system());
@@ -83,7 +84,8 @@ final class SiteSensors {
       HealthSensor sensor =
           TELEPHONY.containsKey(kind)
               ? new Named(
-                  spec, telephony(site, spec, s.params(), sip, pbx, pbxSecretForSensors, clock))
+                  spec,
+                  telephony(site, spec, s.params(), sip, pbx, pbxSecretForSensors, clock, nanos))
               : catalog.create(spec, s.params());
       b.sensor(sensor, s.hysteresis());
     }
@@ -147,7 +149,8 @@ final class SiteSensors {
       Supplier<SipEndpoint> sip,
       PbxControl pbx,
       String secret,
-      Clock clock) {
+      Clock clock,
+      java.util.function.LongSupplier nanos) {
     for (String p : params.keySet()) {
       if (!TELEPHONY.get(spec.kind()).contains(p)) {
         throw new ConfigException(
@@ -173,20 +176,22 @@ final class SiteSensors {
                 params.getOrDefault("transport", "udp")));
       }
       case "ami-ping", "esl-ping", "pbx-ping" ->
-          asterisk ? ami(site, pbx, secret, clock).login() : esl(site, pbx, secret, clock).login();
+          asterisk
+              ? ami(site, pbx, secret, clock, nanos).login()
+              : esl(site, pbx, secret, clock, nanos).login();
       case "trunk-registration" -> {
         String trunk = params.get("trunk");
         if (trunk == null) {
           throw new ConfigException("sensor " + spec.name() + ": parameter 'trunk' is required");
         }
         yield asterisk
-            ? ami(site, pbx, secret, clock).trunkRegistration(trunk)
-            : esl(site, pbx, secret, clock).trunkRegistration(trunk);
+            ? ami(site, pbx, secret, clock, nanos).trunkRegistration(trunk)
+            : esl(site, pbx, secret, clock, nanos).trunkRegistration(trunk);
       }
       case "active-channels" ->
           asterisk
-              ? ami(site, pbx, secret, clock).activeChannels()
-              : esl(site, pbx, secret, clock).activeChannels();
+              ? ami(site, pbx, secret, clock, nanos).activeChannels()
+              : esl(site, pbx, secret, clock, nanos).activeChannels();
       default -> throw new IllegalStateException("not a telephony kind: " + spec.kind());
     };
   }
@@ -199,16 +204,30 @@ final class SiteSensors {
     }
   }
 
-  private static AmiSensors ami(SiteConfig site, PbxControl pbx, String secret, Clock clock) {
+  private static AmiSensors ami(
+      SiteConfig site,
+      PbxControl pbx,
+      String secret,
+      Clock clock,
+      java.util.function.LongSupplier nanos) {
     return new AmiSensors(
         (AmiPbxControl) pbx,
         AmiSettings.of(
             site.pbx().host(), site.pbx().port(), site.pbx().user().orElse("tandem"), secret),
-        clock);
+        clock,
+        nanos);
   }
 
-  private static EslSensors esl(SiteConfig site, PbxControl pbx, String secret, Clock clock) {
+  private static EslSensors esl(
+      SiteConfig site,
+      PbxControl pbx,
+      String secret,
+      Clock clock,
+      java.util.function.LongSupplier nanos) {
     return new EslSensors(
-        (EslPbxControl) pbx, EslSettings.of(site.pbx().host(), site.pbx().port(), secret), clock);
+        (EslPbxControl) pbx,
+        EslSettings.of(site.pbx().host(), site.pbx().port(), secret),
+        clock,
+        nanos);
   }
 }

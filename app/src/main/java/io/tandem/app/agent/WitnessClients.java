@@ -38,20 +38,23 @@ final class WitnessClients {
     Duration grace = config.timings().witnessGrace();
     return switch (config.witness()) {
       case WitnessConfig.Builtin b -> {
-        var token =
-            b.token()
-                .orElseThrow(
-                    () ->
-                        new ConfigException(
-                            "witness.token: expected the site's witness secret reference, e.g."
-                                + " ${file:/etc/tandem/witness.token}"));
+        var secret = b.siteSecrets().get(site);
+        if (secret == null) {
+          throw new ConfigException(
+              "witness.siteSecrets."
+                  + site
+                  + ": expected this site's witness secret reference, e.g."
+                  + " ${file:/etc/tandem/witness-"
+                  + site
+                  + ".secret}");
+        }
         // the witness server is one process; several endpoints would be the same server behind
         // different addresses, and the first is the one the operator listed as primary
         yield new HttpWitness(
             http,
             URI.create(b.endpoints().getFirst()),
             site,
-            () -> secrets.resolve(token).reveal(),
+            () -> secrets.resolve(secret).reveal(),
             timeout,
             JsonMapper.shared());
       }

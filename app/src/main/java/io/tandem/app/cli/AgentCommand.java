@@ -84,7 +84,8 @@ public final class AgentCommand implements Callable<Integer> {
     java.io.PrintWriter err = spec.commandLine().getErr();
     Path base = config.toAbsolutePath().getParent();
     SecretResolver secrets = SecretResolver.system(base);
-    ConfigValidation.Result checked = new ConfigValidation().validate(config, Optional.of(secrets));
+    ConfigValidation.Result checked =
+        new ConfigValidation().validate(config, Optional.of(secrets), Optional.of(site));
     if (!checked.valid()) {
       checked.problems().stream().map(ConfigProblem::format).forEach(err::println);
       err.flush();

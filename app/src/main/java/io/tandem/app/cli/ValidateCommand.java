@@ -44,6 +44,13 @@ public final class ValidateCommand implements Callable<Integer> {
           "Also read every ${env:...} and ${file:...} secret reference now (as the agent would).")
   boolean resolveSecrets;
 
+  @Option(
+      names = "--site",
+      description =
+          "With --resolve-secrets: check only what this site's agent resolves (its own PBX, cloud"
+              + " and witness secrets, and the shared DNS/trunk/notification secrets).")
+  String site;
+
   @Mixin OutputOptions output;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -54,7 +61,9 @@ public final class ValidateCommand implements Callable<Integer> {
     ConfigValidation.Result r =
         new ConfigValidation()
             .validate(
-                file, resolveSecrets ? Optional.of(SecretResolver.system(base)) : Optional.empty());
+                file,
+                resolveSecrets ? Optional.of(SecretResolver.system(base)) : Optional.empty(),
+                Optional.ofNullable(site));
     PrintWriter out = spec.commandLine().getOut();
     if (output.json()) {
       Map<String, Object> json = new LinkedHashMap<>();

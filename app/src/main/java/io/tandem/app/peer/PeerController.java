@@ -120,8 +120,8 @@ public class PeerController {
 
   private ResponseEntity<String> handle(
       String kind, String site, String ts, String sig, byte[] body, Handler handler) {
-    AgentDriver d = driver.getIfAvailable();
-    PeerAuthentication a = auth.getIfAvailable();
+    AgentDriver d = driver.getIfUnique(); // a lab with several in-process drivers has no single one
+    PeerAuthentication a = auth.getIfUnique();
     if (d == null || a == null) {
       return refuse(HttpStatus.SERVICE_UNAVAILABLE, "this node runs no agent");
     }

@@ -30,10 +30,16 @@ class AgentAssemblyTest {
       Path.of("..").toAbsolutePath().normalize().resolve("docs/examples/loopback.yaml");
   static final Map<String, String> ENV =
       Map.of(
-          "AMI_SECRET", "ami-secret-value",
-          "TANDEM_TSIG_SECRET", "c2VjcmV0LXRzaWcta2V5LWZvci10ZXN0cw==",
-          "CARRIER_PASSWORD", "carrier-password",
-          "TANDEM_WITNESS_TOKEN", "witness-token-0123456789");
+          "AMI_SECRET",
+          "ami-secret-value",
+          "TANDEM_TSIG_SECRET",
+          "c2VjcmV0LXRzaWcta2V5LWZvci10ZXN0cw==",
+          "CARRIER_PASSWORD",
+          "carrier-password",
+          "TANDEM_WITNESS_SECRET_ALPHA",
+          "alpha-witness-secret-0123",
+          "TANDEM_WITNESS_SECRET_BETA",
+          "beta-witness-secret-01234");
 
   @TempDir Path dir;
 

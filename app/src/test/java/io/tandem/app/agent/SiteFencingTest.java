@@ -42,7 +42,8 @@ class SiteFencingTest {
                   "AMI_SECRET", "ami-pw",
                   "TANDEM_TSIG_SECRET", "c2VjcmV0LXRzaWcta2V5LWZvci10ZXN0cw==",
                   "CARRIER_PASSWORD", "carrier-password",
-                  "TANDEM_WITNESS_TOKEN", "witness-token-0123456789"));
+                  "TANDEM_WITNESS_SECRET_ALPHA", "alpha-witness-secret-0123",
+                  "TANDEM_WITNESS_SECRET_BETA", "beta-witness-secret-01234"));
       ClusterConfig c =
           new ConfigValidation().validate(config, Optional.of(env)).config().orElseThrow();
       assertThat(model.acceptingCalls()).isTrue();

@@ -139,7 +139,7 @@ class TwoAgentFailoverTest {
         witness:
           kind: builtin
           endpoints: [ "http://127.0.0.1:%d" ]
-          token: "${env:WITNESS_TOKEN}"
+          siteSecrets: { alpha: "${env:WITNESS_SECRET}", beta: "${env:WITNESS_SECRET}" }
         timings: { tick: 500ms, ticketTtl: 6s, retryTimeout: 1s, witnessGrace: 1s, driftMargin: 200ms }
         """
             .formatted(
@@ -160,8 +160,9 @@ class TwoAgentFailoverTest {
               Map.of(
                   "AMI_SECRET", "ami-pw",
                   "TSIG_SECRET", bind.tsigSecret(),
-                  "WITNESS_TOKEN", WITNESS_SECRETS.get(site)));
-      ConfigValidation.Result r = new ConfigValidation().validate(config, Optional.of(env));
+                  "WITNESS_SECRET", WITNESS_SECRETS.get(site)));
+      ConfigValidation.Result r =
+          new ConfigValidation().validate(config, Optional.of(env), Optional.of(site));
       assertThat(r.problems()).isEmpty();
       ClusterConfig c = r.config().orElseThrow();
       AgentAssembly agent =
