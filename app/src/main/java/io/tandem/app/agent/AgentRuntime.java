@@ -77,6 +77,11 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
           });
   private final Map<String, RunView> running = new ConcurrentHashMap<>();
 
+  /** Runs that ended without a report (could not be built or started); the newest few. */
+  private final Map<String, RunView> unreported = new ConcurrentHashMap<>();
+
+  private static final int UNREPORTED_KEPT = 20;
+
   AgentRuntime(
       ClusterConfig config,
       AgentDriver driver,
@@ -135,6 +140,14 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
                         started == null ? null : started.startedAt(),
                         clock.instant(),
                         null));
+        if (report.isEmpty()) {
+          if (unreported.size() >= UNREPORTED_KEPT) {
+            unreported.values().stream()
+                .min(Comparator.comparing(RunView::endedAt))
+                .ifPresent(oldest -> unreported.remove(oldest.id()));
+          }
+          unreported.put(runId, v);
+        }
         report.ifPresent(
             r ->
                 steps(r)
@@ -215,6 +228,7 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
   @Override
   public List<RunView> runs() {
     List<RunView> out = new ArrayList<>(running.values());
+    out.addAll(unreported.values());
     for (String id : reports.runIds()) {
       reports.load(id).map(this::view).ifPresent(out::add);
     }
