@@ -31,8 +31,9 @@ import java.util.function.Supplier;
  * kinds come from onprem's {@link SensorCatalog}; the telephony kinds ({@code sip-options}, {@code
  * ami-ping}/{@code esl-ping}, {@code trunk-registration}, {@code active-channels}) are built here
  * from the SIP, AMI and ESL adapters, because they share this agent's SIP endpoint and PBX
- * connection. Aliases kept for configuration written against the design's names: {@code ntp-offset}
- * is the catalog's {@code clock-offset}.
+ * connection ({@code pbx-ping} is either, by the site's PBX type). An unknown kind or parameter is
+ * a {@link ConfigException} naming the sensor; {@link #check} finds the same problems for {@code
+ * tandem validate}.
  *
  * <p>Not thread-safe; used once while assembling the agent.
  */
@@ -47,8 +48,6 @@ final class SiteSensors {
           "pbx-ping", Set.of(),
           "trunk-registration", Set.of("trunk"),
           "active-channels", Set.of());
-
-  private static final Map<String, String> ALIASES = Map.of("ntp-offset", "clock-offset");
 
   private SiteSensors() {}
 
@@ -78,7 +77,7 @@ final class SiteSensors {
             .readers(readers)
             .minimumHealthPercent(minimumHealthPercent);
     for (SensorConfig s : site.sensors()) {
-      String kind = ALIASES.getOrDefault(s.kind(), s.kind());
+      String kind = s.kind();
       SensorSpec spec =
           new SensorSpec(s.name(), kind, s.critical(), s.weight(), s.interval(), s.timeout());
       HealthSensor sensor =
@@ -103,7 +102,7 @@ final class SiteSensors {
     for (int j = 0; j < site.sensors().size(); j++) {
       SensorConfig s = site.sensors().get(j);
       String path = "sites[" + siteIndex + "].sensors[" + j + "]";
-      String kind = ALIASES.getOrDefault(s.kind(), s.kind());
+      String kind = s.kind();
       Set<String> telephony = TELEPHONY.get(kind);
       if (telephony != null) {
         s.params().keySet().stream()
@@ -125,7 +124,6 @@ final class SiteSensors {
       if (catalog.kind(kind).isEmpty()) {
         java.util.Set<String> known = new java.util.TreeSet<>(catalog.kinds());
         known.addAll(TELEPHONY.keySet());
-        known.addAll(ALIASES.keySet());
         problems.put(
             path + ".kind",
             "expected a sensor kind, one of " + known + ", found '" + s.kind() + "'");
