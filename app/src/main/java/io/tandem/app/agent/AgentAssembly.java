@@ -105,156 +105,162 @@ public final class AgentAssembly implements AutoCloseable {
   private final RunbookSiteActions actions;
 
   private AgentAssembly(ClusterConfig config, String site, Options o) {
-    SiteConfig local =
-        config.sites().stream()
-            .filter(s -> s.name().equals(site))
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    new ConfigException(
-                        "--site: expected one of "
-                            + config.sites().stream().map(SiteConfig::name).toList()
-                            + ", found '"
-                            + site
-                            + "'"));
-    this.settings = settings(config, site);
+    // a failure half-way (a secret missing, a sensor wrong) must not leave sockets or threads
+    try {
+      SiteConfig local =
+          config.sites().stream()
+              .filter(s -> s.name().equals(site))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new ConfigException(
+                          "--site: expected one of "
+                              + config.sites().stream().map(SiteConfig::name).toList()
+                              + ", found '"
+                              + site
+                              + "'"));
+      this.settings = settings(config, site);
 
-    ProviderAdapters providers = own(new ProviderAdapters(config.name(), o.secrets()));
-    String pbxSecret = o.secrets().resolve(local.pbx().secret()).reveal();
-    PbxControl pbx = own(pbxControl(local.pbx(), pbxSecret));
+      ProviderAdapters providers = own(new ProviderAdapters(config.name(), o.secrets()));
+      String pbxSecret = o.secrets().resolve(local.pbx().secret()).reveal();
+      PbxControl pbx = own(pbxControl(local.pbx(), pbxSecret));
 
-    String bindHost = hostOf(local.managementAddress());
-    Supplier<SipEndpoint> sip = memo(() -> own(SipEndpoint.open(bindHost, 0)));
-    ScheduledExecutorService trunkScheduler =
-        own(Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory()));
-    Supplier<TrunkRegistrar> trunks =
-        memo(
-            () ->
-                own(
-                    new SipTrunkRegistrar(
-                        sip.get(),
-                        config.trunks().stream().map(t -> sipTrunk(t, o.secrets())).toList(),
-                        new RegistrarLocator(resolver()),
-                        o.clock(),
-                        trunkScheduler)));
+      String bindHost = hostOf(local.managementAddress());
+      Supplier<SipEndpoint> sip = memo(() -> own(SipEndpoint.open(bindHost, 0)));
+      ScheduledExecutorService trunkScheduler =
+          own(Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory()));
+      Supplier<TrunkRegistrar> trunks =
+          memo(
+              () ->
+                  own(
+                      new SipTrunkRegistrar(
+                          sip.get(),
+                          config.trunks().stream().map(t -> sipTrunk(t, o.secrets())).toList(),
+                          new RegistrarLocator(resolver()),
+                          o.clock(),
+                          trunkScheduler)));
 
-    var sensorScheduler = own(ExecutorTaskScheduler.singleThread("tandem-sensors-" + site));
-    var sensorReaders = own(Executors.newVirtualThreadPerTaskExecutor());
-    this.monitor =
-        own(
-            SiteSensors.monitor(
-                local,
-                config.policies().minimumHealthPercent(),
-                sip,
-                pbx,
-                pbxSecret,
-                o.clock(),
-                o.nanos(),
-                sensorScheduler,
-                sensorReaders));
+      var sensorScheduler = own(ExecutorTaskScheduler.singleThread("tandem-sensors-" + site));
+      var sensorReaders = own(Executors.newVirtualThreadPerTaskExecutor());
+      this.monitor =
+          own(
+              SiteSensors.monitor(
+                  local,
+                  config.policies().minimumHealthPercent(),
+                  sip,
+                  pbx,
+                  pbxSecret,
+                  o.clock(),
+                  o.nanos(),
+                  sensorScheduler,
+                  sensorReaders));
 
-    Witness witness =
-        own(WitnessClients.create(config, site, o.secrets(), providers, o.http(), o.clock()));
+      Witness witness =
+          own(WitnessClients.create(config, site, o.secrets(), providers, o.http(), o.clock()));
 
-    Set<String> sites = new LinkedHashSet<>();
-    Map<String, URI> peerUrls = new LinkedHashMap<>();
-    for (SiteConfig s : config.sites()) {
-      sites.add(s.name());
-      if (!s.name().equals(site)) {
-        peerUrls.put(s.name(), URI.create(o.peerScheme() + "://" + s.managementAddress()));
+      Set<String> sites = new LinkedHashSet<>();
+      Map<String, URI> peerUrls = new LinkedHashMap<>();
+      for (SiteConfig s : config.sites()) {
+        sites.add(s.name());
+        if (!s.name().equals(site)) {
+          peerUrls.put(s.name(), URI.create(o.peerScheme() + "://" + s.managementAddress()));
+        }
       }
+      this.peerAuthentication =
+          new PeerAuthentication(o.peerSecret(), sites, o.clock(), config.timings().ticketTtl());
+      HttpPeerTransport transport =
+          own(
+              new HttpPeerTransport(
+                  site,
+                  peerUrls,
+                  peerAuthentication,
+                  o.http(),
+                  config.timings().tick(),
+                  4,
+                  o.nanos()));
+
+      AtomicReference<AgentDriver> driverRef = new AtomicReference<>();
+      AtomicReference<AgentRuntime> runtimeRef = new AtomicReference<>();
+      ApprovalDesk desk = new ApprovalDesk();
+      ReportStore reports =
+          new ReportStore(
+              o.dataDir().resolve("reports"), o.clock(), ReportStore.Retention.defaults());
+      this.engine =
+          RunbookEngine.builder()
+              .clock(o.clock())
+              .ticker(o.nanos())
+              .executor(own(Executors.newVirtualThreadPerTaskExecutor()))
+              .ticketGuard(
+                  token -> driverRef.get() != null && driverRef.get().holder().holds(token.epoch()))
+              .journals(new JournalDirectory(o.dataDir().resolve("journal"), o.clock()))
+              .gateKeeper(desk)
+              .reports(reports)
+              .build();
+      RunbookOptions options = runbookOptions(config.policies(), site);
+      this.topologies =
+          new FailoverTopologies(
+              config,
+              site,
+              providers,
+              trunks,
+              pbx,
+              notice -> log.info("runbook notice [{}] {}", notice.severity(), notice.subject()),
+              o.dataDir());
+
+      Map<String, String> localContacts = new LinkedHashMap<>();
+      for (TrunkConfig t : config.trunks()) {
+        Optional.ofNullable(t.contacts().get(site)).ifPresent(c -> localContacts.put(t.name(), c));
+      }
+      this.actions =
+          own(
+              new RunbookSiteActions(
+                  site,
+                  topologies,
+                  engine,
+                  options,
+                  pbx,
+                  () -> config.trunks().isEmpty() ? Optional.empty() : Optional.of(trunks.get()),
+                  localContacts,
+                  () -> oldActive(driverRef.get(), topologies.others(site)),
+                  () -> driverRef.get().loop().history().recent(),
+                  o.clock(),
+                  config.timings().tick().multipliedBy(3),
+                  new LateRunListener(runtimeRef)));
+
+      this.driver =
+          own(
+              new AgentDriver(
+                  settings,
+                  witness,
+                  transport,
+                  monitor::snapshot,
+                  actions,
+                  o.nanos(),
+                  o.clock(),
+                  d -> {
+                    AgentRuntime r = runtimeRef.get();
+                    if (r != null) {
+                      r.onDecision(d);
+                    }
+                  }));
+      driverRef.set(driver);
+      this.runtime =
+          own(
+              new AgentRuntime(
+                  config,
+                  driver,
+                  monitor::snapshot,
+                  reports,
+                  engine,
+                  desk,
+                  topologies,
+                  options,
+                  o.clock()));
+      runtimeRef.set(runtime);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
     }
-    this.peerAuthentication =
-        new PeerAuthentication(o.peerSecret(), sites, o.clock(), config.timings().ticketTtl());
-    HttpPeerTransport transport =
-        own(
-            new HttpPeerTransport(
-                site,
-                peerUrls,
-                peerAuthentication,
-                o.http(),
-                config.timings().tick(),
-                4,
-                o.nanos()));
-
-    AtomicReference<AgentDriver> driverRef = new AtomicReference<>();
-    AtomicReference<AgentRuntime> runtimeRef = new AtomicReference<>();
-    ApprovalDesk desk = new ApprovalDesk();
-    ReportStore reports =
-        new ReportStore(
-            o.dataDir().resolve("reports"), o.clock(), ReportStore.Retention.defaults());
-    this.engine =
-        RunbookEngine.builder()
-            .clock(o.clock())
-            .ticker(o.nanos())
-            .executor(own(Executors.newVirtualThreadPerTaskExecutor()))
-            .ticketGuard(
-                token -> driverRef.get() != null && driverRef.get().holder().holds(token.epoch()))
-            .journals(new JournalDirectory(o.dataDir().resolve("journal"), o.clock()))
-            .gateKeeper(desk)
-            .reports(reports)
-            .build();
-    RunbookOptions options = runbookOptions(config.policies(), site);
-    this.topologies =
-        new FailoverTopologies(
-            config,
-            site,
-            providers,
-            trunks,
-            pbx,
-            notice -> log.info("runbook notice [{}] {}", notice.severity(), notice.subject()),
-            o.dataDir());
-
-    Map<String, String> localContacts = new LinkedHashMap<>();
-    for (TrunkConfig t : config.trunks()) {
-      Optional.ofNullable(t.contacts().get(site)).ifPresent(c -> localContacts.put(t.name(), c));
-    }
-    this.actions =
-        own(
-            new RunbookSiteActions(
-                site,
-                topologies,
-                engine,
-                options,
-                pbx,
-                () -> config.trunks().isEmpty() ? Optional.empty() : Optional.of(trunks.get()),
-                localContacts,
-                () -> oldActive(driverRef.get(), topologies.others(site)),
-                () -> driverRef.get().loop().history().recent(),
-                o.clock(),
-                config.timings().tick().multipliedBy(3),
-                new LateRunListener(runtimeRef)));
-
-    this.driver =
-        own(
-            new AgentDriver(
-                settings,
-                witness,
-                transport,
-                monitor::snapshot,
-                actions,
-                o.nanos(),
-                o.clock(),
-                d -> {
-                  AgentRuntime r = runtimeRef.get();
-                  if (r != null) {
-                    r.onDecision(d);
-                  }
-                }));
-    driverRef.set(driver);
-    this.runtime =
-        own(
-            new AgentRuntime(
-                config,
-                driver,
-                monitor::snapshot,
-                reports,
-                engine,
-                desk,
-                topologies,
-                options,
-                o.clock()));
-    runtimeRef.set(runtime);
   }
 
   /**
