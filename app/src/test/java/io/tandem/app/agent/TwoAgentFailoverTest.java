@@ -228,6 +228,12 @@ class TwoAgentFailoverTest {
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> events.containsAll(List.of("decision", "state", "run", "step")));
+
+    // the plan back to alpha observes the real record and changes nothing
+    String plan = (String) beta.runtime().plan("alpha", false, false);
+    assertThat(plan)
+        .contains("Plan: failover pbx-e2e: beta → alpha", "127.0.0.12 ttl 5 → 127.0.0.11 ttl 5");
+    assertThat(lookup(bind, record)).isEqualTo("127.0.0.12");
     assertThat(beta.runtime().runs().getFirst().to()).isEqualTo("beta");
   }
 
