@@ -157,6 +157,21 @@ public final class AgentDriver implements AutoCloseable {
     onAgentThread(() -> commands.add(c));
   }
 
+  /** The latest report from each peer (receipt stamped on our monotonic clock). */
+  public java.util.Map<String, PeerReport> peerReports() {
+    return board.reports();
+  }
+
+  /** The latest promise (or refusal) from each peer. */
+  public java.util.Map<String, PeerPromise> peerPromises() {
+    return board.promises();
+  }
+
+  /** Our monotonic clock, the one peer receipt times are stamped with. */
+  public long nowNanos() {
+    return nanos.getAsLong();
+  }
+
   // ---- inbound peer messages (any thread) ----
 
   public void onReport(PeerReport report) {

@@ -1,17 +1,242 @@
 package io.tandem.app.cli;
 
 import io.tandem.app.ExitCodes;
+import io.tandem.app.agent.AgentAssembly;
+import io.tandem.app.agent.ConfigValidation;
+import io.tandem.app.server.TandemServer;
+import io.tandem.core.config.ClusterConfig;
+import io.tandem.core.config.ConfigProblem;
+import io.tandem.core.config.SecretResolver;
+import io.tandem.core.error.ConfigException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code tandem agent}. */
+/**
+ * {@code tandem agent --config cluster.yaml --site <name>}: validates the configuration (every
+ * secret reference included), assembles this site's agent and serves the API, console and peer link
+ * on {@code --bind}/{@code --port}. The peer secret (shared by every agent of the cluster) comes
+ * from {@code TANDEM_PEER_SECRET} or {@code --peer-secret-file}; console users from {@code
+ * TANDEM_*_PASSWORD}/{@code TANDEM_API_TOKEN}. Beyond loopback the server must serve HTTPS.
+ */
 @Command(
     name = "agent",
     description = "Run the agent of one site: sensors, decision loop, runbooks, API.")
 public final class AgentCommand implements Callable<Integer> {
 
+  @Option(names = "--config", required = true, description = "The cluster YAML file.")
+  Path config;
+
+  @Option(names = "--site", required = true, description = "This agent's site name.")
+  String site;
+
+  @Option(names = "--data-dir", defaultValue = "/var/lib/tandem", description = "Journal, reports.")
+  Path dataDir;
+
+  @Option(
+      names = "--bind",
+      description = "Listen address (default: the host of this site's managementAddress).")
+  String bind;
+
+  @Option(
+      names = "--port",
+      description = "Listen port (default: the port of this site's managementAddress).")
+  Integer port;
+
+  @Option(names = "--peer-secret-file", description = "File holding the cluster's peer secret.")
+  Path peerSecretFile;
+
+  @Option(
+      names = "--tls-keystore",
+      defaultValue = "${env:TANDEM_TLS_KEYSTORE}",
+      description =
+          "PKCS#12 keystore for HTTPS (env TANDEM_TLS_KEYSTORE); password in env"
+              + " TANDEM_KEYSTORE_PASSWORD.")
+  Path keystore;
+
+  @Option(
+      names = "--tls-truststore",
+      defaultValue = "${env:TANDEM_TLS_TRUSTSTORE}",
+      description =
+          "PKCS#12 truststore for the witness and peers; password in env"
+              + " TANDEM_TRUSTSTORE_PASSWORD (default: the JDK's CAs).")
+  Path truststore;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() {
-    throw new CliException("agent: not wired yet", ExitCodes.INVALID);
+    java.io.PrintWriter err = spec.commandLine().getErr();
+    Path base = config.toAbsolutePath().getParent();
+    SecretResolver secrets = SecretResolver.system(base);
+    ConfigValidation.Result checked =
+        new ConfigValidation().validate(config, Optional.of(secrets), Optional.of(site));
+    if (!checked.valid()) {
+      checked.problems().stream().map(ConfigProblem::format).forEach(err::println);
+      err.flush();
+      throw new CliException(
+          config + ": invalid (" + checked.problems().size() + " problems); nothing started",
+          ExitCodes.INVALID);
+    }
+    if (!checked.warnings().isEmpty()) {
+      // a sensor the catalog cannot build would stop the assembly; say where it is written
+      checked.warnings().stream().map(ConfigProblem::format).forEach(err::println);
+      err.flush();
+      throw new CliException(
+          config + ": " + checked.warnings().size() + " sensors cannot be built; nothing started",
+          ExitCodes.INVALID);
+    }
+    ClusterConfig cluster = checked.config().orElseThrow();
+    boolean tls = keystore != null;
+    String managementHost = managementAddress(cluster);
+    if (bind == null) {
+      bind =
+          managementHost.substring(0, managementHost.lastIndexOf(':')).replaceAll("[\\[\\]]", "");
+    }
+    if (!tls && !"127.0.0.1".equals(bind) && !"::1".equals(bind)) {
+      throw new CliException(
+          "--tls-keystore: the agent listens on " + bind + " beyond loopback; serve HTTPS",
+          ExitCodes.INVALID);
+    }
+    int listen = port != null ? port : managementPort(cluster);
+    AgentAssembly agent;
+    try {
+      agent =
+          AgentAssembly.assemble(
+              cluster,
+              site,
+              new AgentAssembly.Options(
+                  dataDir,
+                  secrets,
+                  peerSecret(),
+                  tls ? "https" : "http",
+                  httpClient(),
+                  Clock.systemUTC(),
+                  System::nanoTime));
+    } catch (ConfigException e) {
+      throw new CliException(e.getMessage(), ExitCodes.INVALID);
+    }
+    Map<String, Object> props = new HashMap<>(ServerProperties.fromEnvironment(dataDir));
+    props.put("server.address", bind);
+    props.put("server.port", String.valueOf(listen));
+    if (tls) {
+      props.put("server.ssl.enabled", "true");
+      props.put("server.ssl.key-store", keystore.toAbsolutePath().toString());
+      props.put("server.ssl.key-store-type", "PKCS12");
+      props.put(
+          "server.ssl.key-store-password", WitnessCommand.requireEnv("TANDEM_KEYSTORE_PASSWORD"));
+    }
+    TandemServer.start(
+        props,
+        Map.of(
+            "clusterRuntime", agent.runtime(),
+            "agentDriver", agent.driver(),
+            "peerAuthentication", agent.peerAuthentication()));
+    Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "tandem-agent-shutdown"));
+    agent.start();
+    System.out.println(
+        "tandem agent: site '"
+            + site
+            + "' of cluster '"
+            + cluster.name()
+            + "' serving on "
+            + bind
+            + ":"
+            + listen);
+    return ExitCodes.RUNNING;
+  }
+
+  private String managementAddress(ClusterConfig cluster) {
+    String address =
+        cluster.sites().stream()
+            .filter(s -> s.name().equals(site))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new CliException(
+                        "--site: expected one of "
+                            + cluster.sites().stream().map(s -> s.name()).toList()
+                            + ", found '"
+                            + site
+                            + "'",
+                        ExitCodes.INVALID))
+            .managementAddress();
+    if (address.lastIndexOf(':') < 0) {
+      throw new CliException(
+          "sites." + site + ".managementAddress: expected host:port, found " + address,
+          ExitCodes.INVALID);
+    }
+    return address;
+  }
+
+  private int managementPort(ClusterConfig cluster) {
+    String address = managementAddress(cluster);
+    int colon = address.lastIndexOf(':');
+    try {
+      return Integer.parseInt(address.substring(colon + 1));
+    } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+      throw new CliException(
+          "--port: the managementAddress of " + site + " has no port; give --port",
+          ExitCodes.INVALID);
+    }
+  }
+
+  private byte[] peerSecret() {
+    String v = System.getenv("TANDEM_PEER_SECRET");
+    if ((v == null || v.isBlank()) && peerSecretFile != null) {
+      try {
+        v = Files.readString(peerSecretFile, StandardCharsets.UTF_8).strip();
+      } catch (IOException e) {
+        throw new CliException(
+            "--peer-secret-file: " + peerSecretFile + " cannot be read", ExitCodes.INVALID);
+      }
+    }
+    if (v == null || v.length() < 32) {
+      throw new CliException(
+          "peer secret: set TANDEM_PEER_SECRET or --peer-secret-file to the cluster's shared"
+              + " secret (at least 32 characters, the same on every agent)",
+          ExitCodes.INVALID);
+    }
+    return v.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private HttpClient httpClient() {
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+    if (truststore != null) {
+      try (InputStream in = Files.newInputStream(truststore)) {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(in, WitnessCommand.requireEnv("TANDEM_TRUSTSTORE_PASSWORD").toCharArray());
+        TrustManagerFactory tmf =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        b.sslContext(ssl);
+      } catch (IOException | GeneralSecurityException e) {
+        throw new CliException(
+            "--tls-truststore: "
+                + truststore
+                + " cannot be loaded ("
+                + e.getClass().getSimpleName()
+                + ")",
+            ExitCodes.INVALID);
+      }
+    }
+    return b.build();
   }
 }

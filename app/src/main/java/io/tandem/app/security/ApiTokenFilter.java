@@ -31,10 +31,14 @@ public final class ApiTokenFilter extends OncePerRequestFilter {
         tokens.stream().map(t -> new Entry(t.name(), t.role(), sha256(t.token()))).toList();
   }
 
-  /** Sites authenticate to the witness endpoints with their own secrets, not API tokens. */
+  /**
+   * Sites authenticate to the witness endpoints with their own secrets, and agents to each other's
+   * peer endpoints with the cluster's peer secret (HMAC), not API tokens.
+   */
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    return request.getRequestURI().startsWith("/witness/");
+    return request.getRequestURI().startsWith("/witness/")
+        || request.getRequestURI().startsWith("/peer/");
   }
 
   @Override

@@ -74,7 +74,7 @@ public class SecurityConfiguration {
                         "/swagger-ui/**",
                         "/swagger-ui.html")
                     .permitAll()
-                    .requestMatchers("/witness/**")
+                    .requestMatchers("/witness/**", "/peer/**")
                     .permitAll()
                     .requestMatchers(HttpMethod.POST, "/api/v1/commands/force-acquire")
                     .hasRole(Role.ADMIN.name())
@@ -97,7 +97,8 @@ public class SecurityConfiguration {
                     .csrfTokenRequestHandler(csrfHandler)
                     .ignoringRequestMatchers(
                         r -> r.getHeader("Authorization") != null,
-                        r -> r.getRequestURI().startsWith("/witness/")));
+                        r -> r.getRequestURI().startsWith("/witness/"),
+                        r -> r.getRequestURI().startsWith("/peer/")));
     return http.build();
   }
 }

@@ -21,7 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
       "io.tandem.app.server",
       "io.tandem.app.security",
       "io.tandem.app.witness",
-      "io.tandem.app.metrics"
+      "io.tandem.app.metrics",
+      "io.tandem.app.peer"
     })
 public class TandemServer {
 

@@ -1,0 +1,480 @@
+package io.tandem.app.agent;
+
+import io.tandem.app.peer.HttpPeerTransport;
+import io.tandem.app.peer.PeerAuthentication;
+import io.tandem.core.agent.AgentSettings;
+import io.tandem.core.agent.AgentState;
+import io.tandem.core.agent.PeerReport;
+import io.tandem.core.config.ApprovalGate;
+import io.tandem.core.config.ClusterConfig;
+import io.tandem.core.config.PbxConfig;
+import io.tandem.core.config.PbxType;
+import io.tandem.core.config.Policies;
+import io.tandem.core.config.SecretResolver;
+import io.tandem.core.config.SiteConfig;
+import io.tandem.core.config.Timings;
+import io.tandem.core.config.TrunkConfig;
+import io.tandem.core.error.ConfigException;
+import io.tandem.core.health.ExecutorTaskScheduler;
+import io.tandem.core.health.SiteHealthMonitor;
+import io.tandem.core.port.PbxControl;
+import io.tandem.core.port.TrunkRegistrar;
+import io.tandem.core.runbook.ApprovalDesk;
+import io.tandem.core.runbook.Gate;
+import io.tandem.core.runbook.RunbookEngine;
+import io.tandem.core.runbook.journal.JournalDirectory;
+import io.tandem.core.runbook.report.ReportStore;
+import io.tandem.core.runbook.standard.FailoverTopology;
+import io.tandem.core.runbook.standard.RunbookOptions;
+import io.tandem.core.witness.Witness;
+import io.tandem.onprem.ami.AmiPbxControl;
+import io.tandem.onprem.ami.AmiSettings;
+import io.tandem.onprem.esl.EslPbxControl;
+import io.tandem.onprem.esl.EslSettings;
+import io.tandem.onprem.sip.RegistrarLocator;
+import io.tandem.onprem.sip.SipEndpoint;
+import io.tandem.onprem.sip.SipTrunk;
+import io.tandem.onprem.sip.SipTrunkRegistrar;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.SimpleResolver;
+
+/**
+ * Everything one site's agent runs, built from a validated {@link ClusterConfig}: decision loop
+ * settings, the health monitor and its sensors, the witness client, the peer link, the PBX control,
+ * the provider adapters, the runbook engine (journal and reports under the data directory, ticket
+ * guard = the driver's ticket holder), the site actions, the {@link AgentDriver} and the {@link
+ * AgentRuntime} the API serves.
+ *
+ * <p>Building contacts nothing beyond binding this agent's SIP endpoint on its management address
+ * (only when a {@code sip-options} sensor or a trunk needs it): clients connect on first use.
+ * {@link #start} starts sensors and the loop; {@link #close} stops everything in reverse order.
+ * Secrets are resolved through the configuration's {@link SecretResolver} and never logged.
+ */
+public final class AgentAssembly implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(AgentAssembly.class);
+
+  /**
+   * How to build.
+   *
+   * @param dataDir journal, reports and VIP state live here
+   * @param secrets resolves the configuration's secret references
+   * @param peerSecret the cluster's peer-link secret (the same on every agent)
+   * @param peerScheme {@code https} (default in production) or {@code http} (loopback tests)
+   * @param http client for the witness and the peer link (its TLS context decides verification)
+   * @param clock wall clock
+   * @param nanos monotonic clock
+   */
+  public record Options(
+      Path dataDir,
+      SecretResolver secrets,
+      byte[] peerSecret,
+      String peerScheme,
+      HttpClient http,
+      Clock clock,
+      LongSupplier nanos) {}
+
+  private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+  private final AgentSettings settings;
+  private final SiteHealthMonitor monitor;
+  private final PeerAuthentication peerAuthentication;
+  private final AgentDriver driver;
+  private final AgentRuntime runtime;
+  private final FailoverTopologies topologies;
+  private final RunbookEngine engine;
+  private final RunbookSiteActions actions;
+
+  private AgentAssembly(ClusterConfig config, String site, Options o) {
+    // a failure half-way (a secret missing, a sensor wrong) must not leave sockets or threads
+    try {
+      SiteConfig local =
+          config.sites().stream()
+              .filter(s -> s.name().equals(site))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new ConfigException(
+                          "--site: expected one of "
+                              + config.sites().stream().map(SiteConfig::name).toList()
+                              + ", found '"
+                              + site
+                              + "'"));
+      this.settings = settings(config, site);
+
+      ProviderAdapters providers = own(new ProviderAdapters(config.name(), o.secrets()));
+      String pbxSecret = o.secrets().resolve(local.pbx().secret()).reveal();
+      PbxControl pbx = own(pbxControl(local.pbx(), pbxSecret));
+
+      String bindHost = hostOf(local.managementAddress());
+      Supplier<SipEndpoint> sip = memo(() -> own(SipEndpoint.open(bindHost, 0)));
+      ScheduledExecutorService trunkScheduler =
+          own(Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory()));
+      Supplier<TrunkRegistrar> trunks =
+          memo(
+              () ->
+                  own(
+                      new SipTrunkRegistrar(
+                          sip.get(),
+                          config.trunks().stream().map(t -> sipTrunk(t, o.secrets())).toList(),
+                          new RegistrarLocator(resolver()),
+                          o.clock(),
+                          trunkScheduler)));
+
+      var sensorScheduler = own(ExecutorTaskScheduler.singleThread("tandem-sensors-" + site));
+      var sensorReaders = own(Executors.newVirtualThreadPerTaskExecutor());
+      this.monitor =
+          own(
+              SiteSensors.monitor(
+                  local,
+                  config.policies().minimumHealthPercent(),
+                  sip,
+                  pbx,
+                  pbxSecret,
+                  o.clock(),
+                  o.nanos(),
+                  sensorScheduler,
+                  sensorReaders));
+
+      Witness witness =
+          own(WitnessClients.create(config, site, o.secrets(), providers, o.http(), o.clock()));
+
+      Set<String> sites = new LinkedHashSet<>();
+      Map<String, URI> peerUrls = new LinkedHashMap<>();
+      for (SiteConfig s : config.sites()) {
+        sites.add(s.name());
+        if (!s.name().equals(site)) {
+          peerUrls.put(s.name(), URI.create(o.peerScheme() + "://" + s.managementAddress()));
+        }
+      }
+      this.peerAuthentication =
+          new PeerAuthentication(o.peerSecret(), sites, o.clock(), config.timings().ticketTtl());
+      HttpPeerTransport transport =
+          own(
+              new HttpPeerTransport(
+                  site,
+                  peerUrls,
+                  peerAuthentication,
+                  o.http(),
+                  config.timings().tick(),
+                  4,
+                  o.nanos()));
+
+      AtomicReference<AgentDriver> driverRef = new AtomicReference<>();
+      AtomicReference<AgentRuntime> runtimeRef = new AtomicReference<>();
+      ApprovalDesk desk = new ApprovalDesk();
+      ReportStore reports =
+          new ReportStore(
+              o.dataDir().resolve("reports"), o.clock(), ReportStore.Retention.defaults());
+      this.engine =
+          RunbookEngine.builder()
+              .clock(o.clock())
+              .ticker(o.nanos())
+              .executor(own(Executors.newVirtualThreadPerTaskExecutor()))
+              .ticketGuard(
+                  token -> driverRef.get() != null && driverRef.get().holder().holds(token.epoch()))
+              .journals(new JournalDirectory(o.dataDir().resolve("journal"), o.clock()))
+              .gateKeeper(desk)
+              .reports(reports)
+              .build();
+      RunbookOptions options = runbookOptions(config.policies(), site);
+      this.topologies =
+          new FailoverTopologies(
+              config,
+              site,
+              providers,
+              trunks,
+              pbx,
+              notice -> log.info("runbook notice [{}] {}", notice.severity(), notice.subject()),
+              o.dataDir());
+
+      Map<String, String> localContacts = new LinkedHashMap<>();
+      for (TrunkConfig t : config.trunks()) {
+        Optional.ofNullable(t.contacts().get(site)).ifPresent(c -> localContacts.put(t.name(), c));
+      }
+      this.actions =
+          own(
+              new RunbookSiteActions(
+                  site,
+                  topologies,
+                  engine,
+                  options,
+                  pbx,
+                  () -> config.trunks().isEmpty() ? Optional.empty() : Optional.of(trunks.get()),
+                  localContacts,
+                  () -> oldActive(driverRef.get(), topologies.others(site)),
+                  () -> driverRef.get().loop().history().recent(),
+                  o.clock(),
+                  config.timings().tick().multipliedBy(3),
+                  new LateRunListener(runtimeRef)));
+
+      this.driver =
+          own(
+              new AgentDriver(
+                  settings,
+                  witness,
+                  transport,
+                  monitor::snapshot,
+                  actions,
+                  o.nanos(),
+                  o.clock(),
+                  d -> {
+                    AgentRuntime r = runtimeRef.get();
+                    if (r != null) {
+                      r.onDecision(d);
+                    }
+                  }));
+      driverRef.set(driver);
+      this.runtime =
+          own(
+              new AgentRuntime(
+                  config,
+                  driver,
+                  monitor::snapshot,
+                  reports,
+                  engine,
+                  desk,
+                  topologies,
+                  options,
+                  o.clock()));
+      runtimeRef.set(runtime);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /**
+   * Builds the agent of {@code site}; on failure, whatever was built is closed again.
+   *
+   * @throws ConfigException naming the field when the configuration cannot be mapped (unknown site,
+   *     sensor parameter, unresolvable secret, ...)
+   */
+  public static AgentAssembly assemble(ClusterConfig config, String site, Options options) {
+    return new AgentAssembly(config, site, options);
+  }
+
+  /** Starts the sensors, then the decision loop. */
+  public void start() {
+    monitor.start();
+    driver.start();
+    log.info(
+        "agent {}: started (cluster {}, peers {})",
+        settings.site(),
+        settings.cluster(),
+        settings.peers());
+  }
+
+  public AgentSettings settings() {
+    return settings;
+  }
+
+  public AgentDriver driver() {
+    return driver;
+  }
+
+  public AgentRuntime runtime() {
+    return runtime;
+  }
+
+  public PeerAuthentication peerAuthentication() {
+    return peerAuthentication;
+  }
+
+  public SiteHealthMonitor health() {
+    return monitor;
+  }
+
+  public RunbookEngine engine() {
+    return engine;
+  }
+
+  /** What the driver calls to activate or fence this site (tests drive it directly). */
+  SiteActions siteActions() {
+    return actions;
+  }
+
+  /** What a failover from {@code from} to {@code to} would move (for plans and checks). */
+  public FailoverTopology topology(String from, String to) {
+    return topologies.between(from, to);
+  }
+
+  /** Stops the loop first (no new actions), then everything else, in reverse order of building. */
+  @Override
+  public void close() {
+    while (!closeables.isEmpty()) {
+      AutoCloseable c = closeables.pop();
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.debug("closing {} failed: {}", c.getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+
+  // ---- mapping ----
+
+  /** The decision loop's settings: timings and policies of the cluster, this site's priority. */
+  static AgentSettings settings(ClusterConfig config, String site) {
+    Timings t = config.timings();
+    Policies p = config.policies();
+    SiteConfig local =
+        config.sites().stream().filter(s -> s.name().equals(site)).findFirst().orElseThrow();
+    Set<String> peers = new LinkedHashSet<>();
+    config.sites().stream().map(SiteConfig::name).filter(n -> !n.equals(site)).forEach(peers::add);
+    return AgentSettings.builder()
+        .cluster(config.name())
+        .site(site)
+        .priority(local.priority())
+        .peers(peers)
+        .tick(t.tick())
+        .ticketTtl(t.ticketTtl())
+        .renewInterval(t.renewInterval())
+        .witnessGrace(t.witnessGrace())
+        .driftMargin(t.driftMargin())
+        .retryTimeout(t.retryTimeout())
+        .autoFailback(p.autoFailback())
+        .failbackStablePeriod(p.failbackStablePeriod())
+        .keepRunningWithoutWitness(p.keepRunningWithoutWitness())
+        .witnessOutageFailsafe(p.witnessOutageFailsafe())
+        .build();
+  }
+
+  private static RunbookOptions runbookOptions(Policies p, String site) {
+    RunbookOptions o = RunbookOptions.defaults();
+    if (p.approvalGates().contains(ApprovalGate.BEFORE_FAILOVER)) {
+      o =
+          o.withApproval(
+              Gate.of(
+                  "before-failover",
+                  "Approve the failover to " + site + "?",
+                  Duration.ofMinutes(10),
+                  Gate.TimeoutPolicy.ABORT));
+    }
+    return o;
+  }
+
+  private static PbxControl pbxControl(PbxConfig pbx, String secret) {
+    return pbx.type() == PbxType.ASTERISK
+        ? new AmiPbxControl(
+            AmiSettings.of(pbx.host(), pbx.port(), pbx.user().orElse("tandem"), secret))
+        : new EslPbxControl(EslSettings.of(pbx.host(), pbx.port(), secret));
+  }
+
+  private static SipTrunk sipTrunk(TrunkConfig t, SecretResolver secrets) {
+    String registrar = t.registrar().map(r -> r.replaceFirst("^sips?:", "")).orElse(null);
+    String domain = t.domain().orElseGet(() -> hostOf(registrar));
+    SipTrunk.Builder b =
+        SipTrunk.builder(t.name())
+            .domain(domain)
+            .user(t.user())
+            .authUser(t.authUser().orElse(t.user()))
+            .password(secrets.resolve(t.secret()).reveal())
+            .expires(t.expires());
+    if (registrar != null) {
+      b.registrar(registrar);
+    }
+    return b.build();
+  }
+
+  /**
+   * The most recently reported active peer (the site we take over from), else the preferred peer.
+   */
+  static String oldActive(AgentDriver driver, List<String> others) {
+    if (driver != null) {
+      PeerReport best = null;
+      for (PeerReport r : driver.peerReports().values()) {
+        if ((r.state() == AgentState.ACTIVE || r.state() == AgentState.FENCING)
+            && (best == null || r.receivedAtNanos() - best.receivedAtNanos() > 0)) {
+          best = r;
+        }
+      }
+      if (best != null) {
+        return best.site();
+      }
+    }
+    return others.getFirst();
+  }
+
+  static String hostOf(String hostPort) {
+    if (hostPort.startsWith("[")) {
+      return hostPort.substring(1, hostPort.indexOf(']'));
+    }
+    int colon = hostPort.lastIndexOf(':');
+    return colon > 0 && hostPort.indexOf(':') == colon ? hostPort.substring(0, colon) : hostPort;
+  }
+
+  private static SimpleResolver resolver() {
+    try {
+      SimpleResolver r = new SimpleResolver();
+      r.setTimeout(Duration.ofSeconds(2));
+      return r;
+    } catch (UnknownHostException e) {
+      throw new ConfigException("no DNS resolver configured for trunk registrar lookups");
+    }
+  }
+
+  private <T> T own(T resource) {
+    // an ExecutorService's own close() waits for its tasks; stopping must not hang on a stuck read
+    if (resource instanceof java.util.concurrent.ExecutorService e) {
+      closeables.push(e::shutdownNow);
+    } else if (resource instanceof AutoCloseable c) {
+      closeables.push(c);
+    }
+    return resource;
+  }
+
+  private static <T> Supplier<T> memo(Supplier<T> s) {
+    return new Supplier<>() {
+      private T value;
+
+      @Override
+      public synchronized T get() {
+        if (value == null) {
+          value = s.get();
+        }
+        return value;
+      }
+    };
+  }
+
+  /** Hands run events to the runtime, which is built after the actions. */
+  private record LateRunListener(AtomicReference<AgentRuntime> runtime)
+      implements RunbookSiteActions.RunListener {
+    @Override
+    public void started(String runId, String from, String to) {
+      AgentRuntime r = runtime.get();
+      if (r != null) {
+        r.runListener().started(runId, from, to);
+      }
+    }
+
+    @Override
+    public void finished(
+        String runId, Optional<io.tandem.core.runbook.report.RunReport> report, String error) {
+      AgentRuntime r = runtime.get();
+      if (r != null) {
+        r.runListener().finished(runId, report, error);
+      }
+    }
+  }
+}

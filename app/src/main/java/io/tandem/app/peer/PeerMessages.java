@@ -1,0 +1,76 @@
+package io.tandem.app.peer;
+
+import io.tandem.core.agent.AgentState;
+import io.tandem.core.agent.PeerPromise;
+import io.tandem.core.agent.PeerReport;
+
+/**
+ * The peer link's JSON bodies. Nanosecond values are on the monotonic clock of the agent that made
+ * them and are never compared with the receiver's clock: a report's receipt time is stamped by the
+ * receiver ({@link io.tandem.core.agent.PeerBoard}); a promise request's send time is the
+ * requester's and comes back unchanged in the promise; a promise's issue and expiry times are the
+ * promiser's and count only through their difference (the promised duration), which the requester
+ * anchors at its own send time (see {@code DecisionLoop}'s failsafe).
+ */
+public final class PeerMessages {
+
+  private PeerMessages() {}
+
+  /** What a site says about itself every tick. */
+  public record Report(
+      String site,
+      AgentState state,
+      boolean healthy,
+      int priority,
+      boolean witnessReachable,
+      boolean promiseBound,
+      String handingOverTo) {
+
+    public static Report of(PeerReport r) {
+      return new Report(
+          r.site(),
+          r.state(),
+          r.healthy(),
+          r.priority(),
+          r.witnessReachable(),
+          r.promiseBound(),
+          r.handingOverTo());
+    }
+
+    /** The core report, receipt time left for the board to stamp. */
+    public PeerReport toCore() {
+      return new PeerReport(
+          site, state, healthy, priority, witnessReachable, promiseBound, handingOverTo, 0);
+    }
+  }
+
+  /** "Promise me you will not acquire": {@code sentAtNanos} is the requester's clock. */
+  public record PromiseRequest(String from, long sentAtNanos) {}
+
+  /** A promise (or a refusal to promise) answering a request. */
+  public record Promise(
+      String promiser,
+      String promisee,
+      long requestSentAtNanos,
+      long issuedAtNanos,
+      long expiresAtNanos,
+      boolean promised,
+      String words) {
+
+    public static Promise of(PeerPromise p) {
+      return new Promise(
+          p.promiser(),
+          p.promisee(),
+          p.requestSentAtNanos(),
+          p.issuedAtNanos(),
+          p.expiresAtNanos(),
+          p.promised(),
+          p.words());
+    }
+
+    public PeerPromise toCore() {
+      return new PeerPromise(
+          promiser, promisee, requestSentAtNanos, issuedAtNanos, expiresAtNanos, promised, words);
+    }
+  }
+}

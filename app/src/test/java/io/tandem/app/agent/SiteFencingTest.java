@@ -1,0 +1,71 @@
+package io.tandem.app.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tandem.core.config.ClusterConfig;
+import io.tandem.core.config.SecretResolver;
+import io.tandem.testkit.pbx.AmiServer;
+import io.tandem.testkit.pbx.PbxFaults;
+import io.tandem.testkit.pbx.PbxModel;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fencing is best effort and bounded: the PBX (a simulated Asterisk over real AMI) stops taking new
+ * calls, and the fence completes although the trunk's registrar does not answer at all.
+ */
+class SiteFencingTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void fencingStopsNewCallsAndCompletesWithinItsBudgetWhenAPartHangs() throws Exception {
+    PbxModel model = new PbxModel("20.7.0");
+    try (AmiServer ami = new AmiServer(model, new PbxFaults(), "tandem", "ami-pw")) {
+      Path config = dir.resolve("cluster.yaml");
+      Files.writeString(
+          config,
+          Files.readString(
+                  Path.of("..").toAbsolutePath().normalize().resolve("docs/examples/loopback.yaml"))
+              .replace("port: 5038", "port: " + ami.port()));
+      SecretResolver env =
+          SecretResolver.of(
+              Map.of(
+                  "AMI_SECRET", "ami-pw",
+                  "TANDEM_TSIG_SECRET", "c2VjcmV0LXRzaWcta2V5LWZvci10ZXN0cw==",
+                  "CARRIER_PASSWORD", "carrier-password",
+                  "TANDEM_WITNESS_SECRET_ALPHA", "alpha-witness-secret-0123",
+                  "TANDEM_WITNESS_SECRET_BETA", "beta-witness-secret-01234"));
+      ClusterConfig c =
+          new ConfigValidation().validate(config, Optional.of(env)).config().orElseThrow();
+      assertThat(model.acceptingCalls()).isTrue();
+
+      try (AgentAssembly a =
+          AgentAssembly.assemble(
+              c,
+              "alpha",
+              new AgentAssembly.Options(
+                  dir.resolve("alpha"),
+                  env,
+                  "peer-secret-0123456789abcdefghijklmnop".getBytes(StandardCharsets.UTF_8),
+                  "http",
+                  HttpClient.newHttpClient(),
+                  Clock.systemUTC(),
+                  System::nanoTime))) {
+        // budget: three ticks of 500 ms; the registrar at 127.0.0.1:5070 never answers
+        a.siteActions().fence("test").toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        assertThat(model.acceptingCalls()).isFalse();
+        assertThat(model.global(AmiServer.ACCEPT_VARIABLE)).isEqualTo("0");
+      }
+    }
+  }
+}
