@@ -185,6 +185,9 @@ public final class LabCluster implements AutoCloseable {
     p.put("tandem.security.users[1].name", "viewer");
     p.put("tandem.security.users[1].role", "VIEWER");
     p.put("tandem.security.users[1].password", viewerPassword);
+    // the lab prints its own timeline; the simulated AMI peers make asterisk-java chatty
+    p.put("logging.level.io.tandem", "WARN");
+    p.put("logging.level.org.asteriskjava", "OFF");
     return p;
   }
 
