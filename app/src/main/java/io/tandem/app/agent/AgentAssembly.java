@@ -1,5 +1,6 @@
 package io.tandem.app.agent;
 
+import io.tandem.app.notify.ConfiguredNotifications;
 import io.tandem.app.peer.HttpPeerTransport;
 import io.tandem.app.peer.PeerAuthentication;
 import io.tandem.core.agent.AgentSettings;
@@ -197,6 +198,11 @@ public final class AgentAssembly implements AutoCloseable {
               .reports(reports)
               .build();
       RunbookOptions options = runbookOptions(config.policies(), site);
+      ConfiguredNotifications notifications =
+          own(
+              ConfiguredNotifications.from(
+                  config.notifications(), o.secrets(), config.name(), o.clock()));
+      var stateNotifications = notifications.stateChanges(site);
       this.topologies =
           new FailoverTopologies(
               config,
@@ -204,7 +210,10 @@ public final class AgentAssembly implements AutoCloseable {
               providers,
               trunks,
               pbx,
-              notice -> log.info("runbook notice [{}] {}", notice.severity(), notice.subject()),
+              notice -> {
+                log.info("runbook notice [{}] {}", notice.severity(), notice.subject());
+                notifications.runbookNotifier().send(notice);
+              },
               o.dataDir());
 
       Map<String, String> localContacts = new LinkedHashMap<>();
@@ -238,6 +247,7 @@ public final class AgentAssembly implements AutoCloseable {
                   o.nanos(),
                   o.clock(),
                   d -> {
+                    stateNotifications.accept(d);
                     AgentRuntime r = runtimeRef.get();
                     if (r != null) {
                       r.onDecision(d);
