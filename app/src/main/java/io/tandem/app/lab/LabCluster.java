@@ -119,6 +119,10 @@ public final class LabCluster implements AutoCloseable {
   private String adminPassword;
   private String viewerPassword;
   private volatile Instant faultAt;
+
+  /** Set while a drill switches over and back: its runs are marked as drills. */
+  volatile boolean drilling;
+
   private volatile String lastActive;
   private volatile LabRuntime runtime;
 
@@ -359,11 +363,15 @@ public final class LabCluster implements AutoCloseable {
     Instant decided = clock.instant();
     Instant detected = acquiringSince.getOrDefault(to.name, decided);
     Instant outage = faultAt != null && faultAt.isBefore(detected) ? faultAt : detected;
-    RunRequest request =
+    var request =
         from == null || planned
             ? RunRequest.planned(runId, token)
             : RunRequest.outage(runId, token, outage, detected, decided);
     String kind = from == null ? "ACTIVATION" : planned ? "SWITCHOVER" : "FAILOVER";
+    if (drilling && planned) {
+      request = request.asDrill();
+      kind = "DRILL";
+    }
     var record = new RunRecord(runId, to.name, kind, from == null ? "-" : from, to.name, decided);
     runs.add(0, record);
     emit("run", record.view());

@@ -198,15 +198,49 @@ public final class LabRuntime implements ClusterRuntime {
     return CommandResult.refused("no running run '" + runId + "'");
   }
 
+  /**
+   * A drill: a planned switchover to the standby and, once it serves, back again; both runs are
+   * marked as drills (their notices never page on-call). Runs in the background.
+   */
   @Override
   public CommandResult drill() {
     Optional<String> active = lab.servingSite();
     if (active.isEmpty()) {
       return CommandResult.refused("no site is serving; a drill needs a healthy active site");
     }
+    if (lab.drilling) {
+      return CommandResult.refused("a drill is already running");
+    }
+    String home = active.get();
     String target =
-        lab.sites.keySet().stream().filter(n -> !n.equals(active.get())).findFirst().orElseThrow();
-    return switchover(target);
+        lab.sites.keySet().stream().filter(n -> !n.equals(home)).findFirst().orElseThrow();
+    lab.drilling = true;
+    Thread.ofVirtual()
+        .name("lab-drill")
+        .start(
+            () -> {
+              try {
+                if (leg(target)) {
+                  leg(home);
+                }
+              } finally {
+                lab.drilling = false;
+              }
+            });
+    return CommandResult.accepted(
+        "drill started: switch over to " + target + ", verify, and back to " + home, null);
+  }
+
+  private boolean leg(String to) {
+    if (!switchover(to).accepted()) {
+      return false;
+    }
+    return LabScenario.waitFor(
+        java.time.Duration.ofSeconds(60),
+        () ->
+            lab.servingSite().filter(to::equals).isPresent()
+                && lab.runs.stream().noneMatch(r -> r.state().equals("RUNNING"))
+                && lab.sites.values().stream().allMatch(x -> x.crashed || x.pbx.serving()));
   }
 
   @Override

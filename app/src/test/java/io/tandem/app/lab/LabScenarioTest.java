@@ -77,6 +77,31 @@ class LabScenarioTest {
 
   @Test
   @Order(3)
+  void aDrillSwitchesOverAndBackMarkedAsADrill() {
+    String home = LabScenario.awaitSteady(lab, System.out);
+    int before = lab.runs.size();
+    var started = lab.runtime().drill();
+    assertThat(started.accepted()).as(started.message()).isTrue();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () ->
+                !lab.drilling
+                    && lab.runs.size() >= before + 2
+                    && lab.servingSite().filter(home::equals).isPresent());
+    var drills = lab.runs.subList(0, lab.runs.size() - before);
+    assertThat(drills)
+        .allSatisfy(
+            r -> {
+              assertThat(r.kind).isEqualTo("DRILL");
+              assertThat(r.state()).isEqualTo("SUCCEEDED");
+            });
+    var report = lab.runtime().report(drills.get(0).id, true).orElseThrow();
+    assertThat(((io.tandem.core.runbook.report.RunReport) report).drill()).isTrue();
+  }
+
+  @Test
+  @Order(4)
   void theIsolatedSiteFencesItselfAndTheOtherTakesOver() {
     var r = run(LabScenario.PARTITION);
     assertThat(r.ok()).as(r.verdict()).isTrue();
@@ -85,7 +110,7 @@ class LabScenarioTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void primaryCrashFailsOverWithinTheTicketBudget() {
     var r = run(LabScenario.PRIMARY_CRASH);
     assertThat(r.ok()).as(r.verdict()).isTrue();
