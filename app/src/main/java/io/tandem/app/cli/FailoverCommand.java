@@ -1,40 +1,15 @@
 package io.tandem.app.cli;
 
-import io.tandem.app.ExitCodes;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
-/** {@code tandem failover --to <site>}. */
+/** {@code tandem failover --to <site>}: now, without draining. */
 @Command(
     name = "failover",
     description = "Fail over now to a site, without draining (the old site is presumed lost).")
-public final class FailoverCommand implements Callable<Integer> {
-
-  @Mixin ApiOptions api;
-  @Mixin OutputOptions output;
-
-  @Option(names = "--to", required = true, description = "Target site.")
-  String target;
+public final class FailoverCommand extends MoveServiceCommand {
 
   @Override
-  public Integer call() {
-    String body =
-        api.call(
-            "POST",
-            "/api/v1/commands/failover",
-            JsonMapper.shared().writeValueAsString(java.util.Map.of("target", target)));
-    if (output.json()) {
-      System.out.println(body);
-    } else {
-      JsonNode r = JsonMapper.shared().readTree(body);
-      System.out.println(
-          r.path("message").asString()
-              + (r.path("runId").isNull() ? "" : " (run " + r.path("runId").asString() + ")"));
-    }
-    return ExitCodes.OK;
+  String path() {
+    return "/api/v1/commands/failover";
   }
 }
