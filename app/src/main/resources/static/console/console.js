@@ -6,6 +6,7 @@ const $ = (id) => document.getElementById(id);
 const ROLES = ['VIEWER', 'OPERATOR', 'ADMIN'];
 let me = null;
 let lastStatus = null;
+let redirecting = false;
 
 function csrfToken() {
   const m = document.cookie.match(/(?:^|; )XSRF-TOKEN=([^;]+)/);
@@ -19,7 +20,12 @@ async function api(path, opts = {}) {
     headers['X-XSRF-TOKEN'] = csrfToken();
   }
   const resp = await fetch(path, { credentials: 'same-origin', ...opts, headers });
-  if (resp.status === 401) { window.location = '/login'; throw new Error('login required'); }
+  if (resp.status === 401) {
+    // the session is gone (or never was): the login page brings the user back here afterwards
+    redirecting = true;
+    window.location = '/login';
+    throw new Error('login required');
+  }
   const type = resp.headers.get('Content-Type') || '';
   const body = type.includes('json') ? await resp.json() : await resp.text();
   if (!resp.ok && resp.status !== 409) { throw new Error((body && body.detail) || `HTTP ${resp.status}`); }
@@ -224,4 +230,4 @@ async function main() {
   setInterval(async () => { try { renderStatus(await api('/api/v1/status')); } catch (e) { /* shown on next success */ } }, 2000);
 }
 
-main().catch((e) => console.error(e));
+main().catch((e) => { if (!redirecting) console.error(e); });

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -110,6 +111,11 @@ class ConsoleEndToEndTest {
         .isEqualTo(403L);
     assertThat(page.postFromPage("/api/v1/commands/drill", "{}")).isEqualTo(403L);
     assertThat(auditEntries()).as("refused before reaching a command").isEqualTo(audited);
+    assertThat(page.scriptErrors()).isEmpty();
+
+    // logging out posts the form with the CSRF token; the console then asks for a login again
+    browser.findElement(By.cssSelector("#logout-form button")).click();
+    page.await(ConsolePage.PAGE, ExpectedConditions.urlContains("/login"));
   }
 
   @Test
@@ -139,6 +145,7 @@ class ConsoleEndToEndTest {
             page.decisions().stream()
                 .anyMatch(li -> li.getText().contains(active + " is already active")));
     assertThat(auditEntries()).as("cancel sent nothing, confirm sent one").isEqualTo(audited + 1);
+    assertThat(page.scriptErrors()).isEmpty();
   }
 
   @Test
@@ -210,6 +217,7 @@ class ConsoleEndToEndTest {
           .extracting(e -> e.getText())
           .anyMatch(t -> !t.isBlank() && !t.startsWith("0 …"));
       page.screenshot(SHOTS.resolve("console-failover.png"));
+      assertThat(page.scriptErrors()).isEmpty();
     } finally {
       scenarioThread.shutdownNow();
     }

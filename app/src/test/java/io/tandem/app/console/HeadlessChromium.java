@@ -6,9 +6,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogType;
 
 /**
  * Debian's headless Chromium driven through Debian's ChromeDriver, both at fixed paths.
@@ -68,6 +70,8 @@ final class HeadlessChromium {
         "--disable-extensions",
         "--window-size=1440,1400",
         "--user-data-dir=" + profile);
+    // the page's console messages, so a test can fail on script errors
+    options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
     var driver = new ChromeDriver(service, options);
     driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
     driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
