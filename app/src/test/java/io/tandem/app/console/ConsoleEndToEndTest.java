@@ -62,8 +62,13 @@ class ConsoleEndToEndTest {
       ctx -> {
         if (ctx.getExecutionException().isPresent() && page != null) {
           String name = ctx.getRequiredTestMethod().getName();
-          page.screenshot(SHOTS.resolve(name + "-failure.png"));
-          page.saveSource(SHOTS.resolve(name + "-failure.html"));
+          try {
+            page.screenshot(SHOTS.resolve(name + "-failure.png"));
+            page.saveSource(SHOTS.resolve(name + "-failure.html"));
+          } catch (RuntimeException e) {
+            // the browser may be what failed: keep the test's own failure in front
+            System.err.println("no failure screenshot for " + name + ": " + e);
+          }
         }
       };
 
@@ -129,11 +134,9 @@ class ConsoleEndToEndTest {
     String active = awaitActiveSiteOnPage();
     int audited = auditEntries();
 
-    page.byId("btn-switchover").click();
-    page.await(ConsolePage.PAGE, d -> page.dialogOpen());
-    assertThat(page.byId("confirm-text").getText()).startsWith("Planned switchover to ");
-    browser.findElement(By.cssSelector("#confirm button[value=cancel]")).click();
-    page.await(ConsolePage.PAGE, d -> !page.dialogOpen());
+    cancelAfterConfirmationOpens("btn-switchover", "Planned switchover to ");
+    cancelAfterConfirmationOpens("btn-failover", "Fail over to ");
+    cancelAfterConfirmationOpens("btn-drill", "Start a drill");
 
     // Confirming a switchover to the active site itself goes through the whole path (dialog,
     // CSRF, audit) but is refused by the cluster, so nothing moves.
@@ -146,7 +149,7 @@ class ConsoleEndToEndTest {
         d ->
             page.decisions().stream()
                 .anyMatch(li -> li.getText().contains(active + " is already active")));
-    assertThat(auditEntries()).as("cancel sent nothing, confirm sent one").isEqualTo(audited + 1);
+    assertThat(auditEntries()).as("cancels sent nothing, confirm sent one").isEqualTo(audited + 1);
     assertThat(page.scriptErrors()).isEmpty();
   }
 
@@ -223,6 +226,14 @@ class ConsoleEndToEndTest {
     } finally {
       scenarioThread.shutdownNow();
     }
+  }
+
+  private void cancelAfterConfirmationOpens(String button, String question) {
+    page.byId(button).click();
+    page.await(ConsolePage.PAGE, d -> page.dialogOpen());
+    assertThat(page.byId("confirm-text").getText()).startsWith(question);
+    browser.findElement(By.cssSelector("#confirm button[value=cancel]")).click();
+    page.await(ConsolePage.PAGE, d -> !page.dialogOpen());
   }
 
   /** Waits until the page names an active site that the lab agrees with, and returns it. */
