@@ -6,6 +6,7 @@ const $ = (id) => document.getElementById(id);
 const ROLES = ['VIEWER', 'OPERATOR', 'ADMIN'];
 let me = null;
 let lastStatus = null;
+let redirecting = false;
 
 function csrfToken() {
   const m = document.cookie.match(/(?:^|; )XSRF-TOKEN=([^;]+)/);
@@ -19,10 +20,15 @@ async function api(path, opts = {}) {
     headers['X-XSRF-TOKEN'] = csrfToken();
   }
   const resp = await fetch(path, { credentials: 'same-origin', ...opts, headers });
-  if (resp.status === 401) { window.location = '/login'; throw new Error('login required'); }
+  if (resp.status === 401) {
+    // the session is gone (or never was): the login page brings the user back here afterwards
+    redirecting = true;
+    window.location = '/login';
+    throw new Error('login required');
+  }
   const type = resp.headers.get('Content-Type') || '';
   const body = type.includes('json') ? await resp.json() : await resp.text();
-  if (!resp.ok && resp.status !== 409) { throw new Error((body && body.detail) || resp.status); }
+  if (!resp.ok && resp.status !== 409) { throw new Error((body && body.detail) || `HTTP ${resp.status}`); }
   return body;
 }
 
@@ -44,8 +50,9 @@ function renderStatus(s) {
   const sites = $('sites');
   sites.replaceChildren();
   for (const site of s.sites) {
-    const card = el('div', { class: 'site' + (site.name === s.activeSite ? ' active' : ''), 'data-site': site.name },
-      el('div', { class: 'name', text: site.name }),
+    const active = site.name === s.activeSite;
+    const card = el('div', { class: 'site' + (active ? ' active' : '') + (site.reachable ? '' : ' down'), 'data-site': site.name },
+      el('div', { class: 'name', text: site.name }, ...(active ? [' ', el('span', { class: 'badge serving', text: 'SERVING' })] : [])),
       el('div', { class: 'muted', text: site.kind }),
       el('div', { class: 'state ' + site.state, text: site.state }),
       el('div', { class: site.healthy ? 'ok' : 'bad', text: site.healthSummary }));
@@ -69,8 +76,11 @@ function renderHealth(s) {
     const row = el('tr', {}, el('td', { text: n }));
     for (const site of s.sites) {
       const sensor = site.sensors.find((y) => y.name === n);
-      const td = el('td', { class: sensor ? (sensor.up ? 'cell-ok' : 'cell-bad') : '',
-        title: sensor ? sensor.detail : '' , text: sensor ? sensor.status + (sensor.critical ? ' ★' : '') : '–' });
+      // An unreachable site's readings are the last ones taken before it was lost: shown greyed.
+      const cls = !sensor ? '' : !site.reachable ? 'cell-stale' : sensor.up ? 'cell-ok' : 'cell-bad';
+      const td = el('td', { class: cls,
+        title: sensor ? (site.reachable ? '' : 'last reading before the site was lost: ') + (sensor.detail || '') : '',
+        text: sensor ? sensor.status + (sensor.critical ? ' ★' : '') : '–' });
       row.append(td);
     }
     body.append(row);
@@ -107,31 +117,47 @@ async function showReport(id) {
   drawTimeline(json);
 }
 
-// A Gantt-like bar per timeline entry that has a start and an end.
+// Instants come as ISO-8601 with up to nanoseconds; Date.parse only promises milliseconds.
+function instant(s) {
+  return Date.parse(String(s).replace(/(\.\d{3})\d+/, '$1'));
+}
+
+const STEP_OK = ['VERIFIED', 'ALREADY_DONE', 'CHECKED'];
+
+// A Gantt-like bar per runbook step (RunReport.steps: title, status, startedAt, endedAt).
+// Steps that never ran (SKIPPED) have no times and no bar; the text report lists them.
 function drawTimeline(report) {
   const svg = $('timeline');
   svg.replaceChildren();
-  const items = (report.timeline || report.steps || []).filter((x) => x.startedAt && x.endedAt);
-  if (!items.length) { svg.setAttribute('viewBox', '0 0 600 20'); return; }
-  const t0 = Math.min(...items.map((x) => Date.parse(x.startedAt)));
-  const t1 = Math.max(...items.map((x) => Date.parse(x.endedAt)));
+  const items = (report.steps || []).filter((x) => x.startedAt && x.endedAt);
+  if (!items.length) { svg.setAttribute('viewBox', '0 0 760 20'); svg.setAttribute('height', 20); return; }
+  const t0 = Math.min(...items.map((x) => instant(x.startedAt)));
+  const t1 = Math.max(...items.map((x) => instant(x.endedAt)));
   const span = Math.max(1, t1 - t0);
-  const W = 600, L = 200, row = 18;
-  svg.setAttribute('viewBox', `0 0 ${W} ${items.length * row + 20}`);
+  const W = 760, L = 290, row = 20;
+  const H = items.length * row + 20;
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  svg.setAttribute('width', W);
+  svg.setAttribute('height', H);
   const ns = 'http://www.w3.org/2000/svg';
   items.forEach((x, i) => {
-    const a = (Date.parse(x.startedAt) - t0) / span * (W - L - 10) + L;
-    const w = Math.max(2, (Date.parse(x.endedAt) - Date.parse(x.startedAt)) / span * (W - L - 10));
+    const a = (instant(x.startedAt) - t0) / span * (W - L - 10) + L;
+    const w = Math.max(2, (instant(x.endedAt) - instant(x.startedAt)) / span * (W - L - 10));
     const label = document.createElementNS(ns, 'text');
-    label.setAttribute('x', 0); label.setAttribute('y', i * row + 13); label.setAttribute('font-size', 11);
-    label.textContent = (x.name || x.step || '').substring(0, 32);
+    label.setAttribute('x', 0); label.setAttribute('y', i * row + 14); label.setAttribute('font-size', 12);
+    const name = x.title || x.id || '';
+    label.textContent = name.length > 44 ? name.substring(0, 43) + '…' : name;
     const bar = document.createElementNS(ns, 'rect');
     bar.setAttribute('x', a); bar.setAttribute('y', i * row + 3); bar.setAttribute('width', w); bar.setAttribute('height', row - 6);
-    bar.setAttribute('fill', /FAIL/.test(x.result || x.outcome || '') ? '#cf222e' : '#1f883d');
+    bar.setAttribute('fill', STEP_OK.includes(x.status) ? '#1f883d' : '#cf222e');
+    bar.setAttribute('data-status', x.status || '');
+    const tip = document.createElementNS(ns, 'title');
+    tip.textContent = `${x.stage || ''} ${x.id || ''}: ${x.status || ''}, ${x.durationMillis != null ? x.durationMillis + ' ms' : ''}`;
+    bar.append(tip);
     svg.append(label, bar);
   });
   const axis = document.createElementNS(ns, 'text');
-  axis.setAttribute('x', L); axis.setAttribute('y', items.length * row + 15); axis.setAttribute('font-size', 11);
+  axis.setAttribute('x', L); axis.setAttribute('y', items.length * row + 15); axis.setAttribute('font-size', 12);
   axis.textContent = `0 … ${(span / 1000).toFixed(2)} s`;
   svg.append(axis);
 }
@@ -145,8 +171,14 @@ function confirmThen(text, action) {
 }
 
 async function command(path, body, what) {
-  const r = await api(path, { method: 'POST', body: JSON.stringify(body || {}) });
-  addDecision({ at: new Date().toISOString(), site: 'console', state: '-', reasonCode: 'OPERATOR', words: `${what}: ${r.message}` });
+  let words;
+  try {
+    const r = await api(path, { method: 'POST', body: JSON.stringify(body || {}) });
+    words = `${what}: ${r.message}`;
+  } catch (e) {
+    words = `${what} failed: ${e.message}`;
+  }
+  addDecision({ at: new Date().toISOString(), site: 'console', state: '-', reasonCode: 'OPERATOR', words });
   renderRuns().catch(() => {});
 }
 
@@ -198,4 +230,4 @@ async function main() {
   setInterval(async () => { try { renderStatus(await api('/api/v1/status')); } catch (e) { /* shown on next success */ } }, 2000);
 }
 
-main().catch((e) => console.error(e));
+main().catch((e) => { if (!redirecting) console.error(e); });

@@ -395,6 +395,8 @@ public final class LabCluster implements AutoCloseable {
       lastActive = to.name;
     }
     emit("run", record.view());
+    // the serving site changes when the run's steps land, not with an agent state change
+    emit("state", runtime.status());
     reportListeners.forEach(l -> l.accept(report));
   }
 

@@ -153,6 +153,8 @@ public enum LabScenario {
     return switch (this) {
       case PRIMARY_CRASH -> {
         lab.sites.get(primary).crash();
+        // a crashed agent decides nothing more, so nothing else would tell the console
+        lab.emit("state", lab.runtime().status());
         yield "crashed " + primary + ": its agent, PBX and AMI stopped answering";
       }
       case PARTITION -> {

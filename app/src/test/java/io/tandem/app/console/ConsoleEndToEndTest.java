@@ -1,0 +1,272 @@
+package io.tandem.app.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tandem.app.lab.LabCluster;
+import io.tandem.app.lab.LabScenario;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The web console end to end in Debian's headless Chromium, against one whole lab cluster (one per
+ * class: a Spring context is the slow part). Viewers read but cannot act; operator actions sit
+ * behind a confirmation dialog; a primary crash shows up live on the page, and the run's report
+ * draws its timeline. Screenshots go to {@code target/screenshots/}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleEndToEndTest {
+
+  static final Path SHOTS =
+      Path.of(System.getProperty("basedir", ".")).resolve("target").resolve("screenshots");
+  static final Duration FAILOVER = Duration.ofSeconds(150);
+
+  @TempDir static Path dir;
+  static LabCluster lab;
+  static HttpClient http;
+
+  ChromeDriver browser;
+  ConsolePage page;
+
+  @RegisterExtension
+  final AfterTestExecutionCallback failureArtifacts =
+      ctx -> {
+        if (ctx.getExecutionException().isPresent() && page != null) {
+          String name = ctx.getRequiredTestMethod().getName();
+          try {
+            page.screenshot(SHOTS.resolve(name + "-failure.png"));
+            page.saveSource(SHOTS.resolve(name + "-failure.html"));
+          } catch (RuntimeException e) {
+            // the browser may be what failed: keep the test's own failure in front
+            System.err.println("no failure screenshot for " + name + ": " + e);
+          }
+        }
+      };
+
+  @BeforeAll
+  static void startLab() {
+    lab = new LabCluster(new LabCluster.Options(dir.resolve("lab"), "127.0.0.1", 0)).start();
+    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  @AfterAll
+  static void stopLab() {
+    if (lab != null) {
+      long t0 = System.nanoTime();
+      lab.close(); // open event streams must not hold the server's graceful shutdown
+      System.out.printf("lab closed in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+    }
+  }
+
+  @AfterEach
+  void quitBrowser() {
+    if (browser != null) {
+      browser.quit();
+    }
+  }
+
+  private ConsolePage openAs(String user, String password) {
+    browser = HeadlessChromium.start(dir.resolve("profiles"));
+    page = new ConsolePage(browser, lab.baseUrl());
+    page.openExpectingLogin();
+    page.logIn(user, password);
+    return page;
+  }
+
+  @Test
+  @Order(1)
+  void viewerSeesTheClusterButCannotAct() {
+    openAs("viewer", lab.viewerPassword());
+
+    assertThat(page.byId("me").getText()).isEqualTo("viewer (viewer)");
+    page.await(ConsolePage.PAGE, d -> page.siteCard("cloud-b").isPresent());
+    assertThat(page.byId("actions-section").isDisplayed()).isFalse();
+    assertThat(page.byId("btn-switchover").isDisplayed()).isFalse();
+    assertThat(browser.manage().getCookieNamed("XSRF-TOKEN")).as("CSRF cookie").isNotNull();
+
+    int audited = auditEntries();
+    assertThat(page.postFromPage("/api/v1/commands/switchover", "{\"target\":\"cloud-b\"}"))
+        .isEqualTo(403L);
+    assertThat(page.postFromPage("/api/v1/commands/drill", "{}")).isEqualTo(403L);
+    assertThat(auditEntries()).as("refused before reaching a command").isEqualTo(audited);
+    assertThat(page.scriptErrors()).isEmpty();
+
+    // logging out posts the form with the CSRF token; the console then asks for a login again
+    browser.findElement(By.cssSelector("#logout-form button")).click();
+    page.await(ConsolePage.PAGE, ExpectedConditions.urlContains("/login"));
+  }
+
+  @Test
+  @Order(2)
+  void operatorActionsAskForConfirmationFirst() {
+    openAs("admin", lab.adminPassword());
+    assertThat(page.byId("me").getText()).isEqualTo("admin (admin)");
+    assertThat(page.byId("actions-section").isDisplayed()).isTrue();
+    String active = awaitActiveSiteOnPage();
+    int audited = auditEntries();
+
+    cancelAfterConfirmationOpens("btn-switchover", "Planned switchover to ");
+    cancelAfterConfirmationOpens("btn-failover", "Fail over to ");
+    cancelAfterConfirmationOpens("btn-drill", "Start a drill");
+
+    // Confirming a switchover to the active site itself goes through the whole path (dialog,
+    // CSRF, audit) but is refused by the cluster, so nothing moves.
+    new Select(page.byId("target-site")).selectByValue(active);
+    page.byId("btn-switchover").click();
+    page.await(ConsolePage.PAGE, d -> page.dialogOpen());
+    page.byId("confirm-ok").click();
+    page.await(
+        ConsolePage.PAGE,
+        d ->
+            page.decisions().stream()
+                .anyMatch(li -> li.getText().contains(active + " is already active")));
+    assertThat(auditEntries()).as("cancels sent nothing, confirm sent one").isEqualTo(audited + 1);
+    assertThat(page.scriptErrors()).isEmpty();
+  }
+
+  @Test
+  @Order(3)
+  void primaryCrashShowsLiveAndTheReportDrawsItsTimeline()
+      throws InterruptedException, ExecutionException, TimeoutException {
+    openAs("admin", lab.adminPassword());
+    String before = awaitActiveSiteOnPage();
+    assertThat(page.byId("lab-badge").isDisplayed()).isTrue();
+    assertThat(page.byId("lab-badge").getText()).isEqualTo("SIMULATED LAB");
+    assertThat(page.cardMarkedActive(before)).isTrue();
+    assertThat(page.cardState(before)).isEqualTo("ACTIVE");
+    assertThat(page.healthRows()).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(page.healthRows().get(0).findElements(By.tagName("td"))).hasSize(3);
+    assertThat(browser.findElements(By.cssSelector("#health td.cell-ok"))).isNotEmpty();
+    assertThat(page.decisions()).isNotEmpty();
+    assertThat(page.runs()).anyMatch(r -> r.get(1).equals("ACTIVATION"));
+    page.screenshot(SHOTS.resolve("console-before-failover.png"));
+    int loaded = page.decisions().size();
+
+    var out = new ByteArrayOutputStream();
+    var scenarioThread = Executors.newSingleThreadExecutor();
+    CompletableFuture<LabScenario.Result> scenario =
+        CompletableFuture.supplyAsync(
+            () ->
+                LabScenario.PRIMARY_CRASH.run(
+                    lab, new PrintStream(out, true, StandardCharsets.UTF_8)),
+            scenarioThread);
+    try {
+      String after =
+          page.await(
+              FAILOVER,
+              d -> {
+                String now = page.activeSite();
+                return page.siteCard(now).isPresent()
+                        && !now.equals(before)
+                        && page.cardMarkedActive(now)
+                    ? now
+                    : null;
+              });
+      LabScenario.Result result = scenario.get(FAILOVER.toSeconds(), TimeUnit.SECONDS);
+      System.out.println(out.toString(StandardCharsets.UTF_8));
+      assertThat(result.ok()).as(result.verdict()).isTrue();
+      assertThat(after).isEqualTo(result.to());
+      assertThat(page.cardMarkedActive(before)).isFalse();
+
+      List<String> run =
+          page.await(
+              ConsolePage.PAGE,
+              d ->
+                  page.runs().stream()
+                      .filter(r -> r.get(1).equals("FAILOVER"))
+                      .filter(r -> r.get(2).equals(before + " → " + after))
+                      .filter(r -> !r.get(3).equals("RUNNING"))
+                      .findFirst()
+                      .orElse(null));
+      assertThat(run.get(4)).as("RTO column").endsWith(" s");
+      page.await(ConsolePage.PAGE, d -> page.cardState(before).equals("DOWN"));
+      assertThat(page.decisions().size()).as("decisions streamed in").isGreaterThan(loaded);
+
+      page.clickRun(run.get(0));
+      page.await(ConsolePage.PAGE, d -> page.byId("report").isDisplayed());
+      page.await(
+          ConsolePage.PAGE,
+          d -> browser.findElements(By.cssSelector("#timeline rect")).size() >= 3);
+      assertThat(page.byId("report-title").getText()).isEqualTo("Report " + run.get(0));
+      assertThat(page.byId("report-text").getText()).contains(run.get(0));
+      assertThat(browser.findElements(By.cssSelector("#timeline text")))
+          .extracting(e -> e.getText())
+          .anyMatch(t -> !t.isBlank() && !t.startsWith("0 …"));
+      page.screenshot(SHOTS.resolve("console-failover.png"));
+      assertThat(page.scriptErrors()).isEmpty();
+    } finally {
+      scenarioThread.shutdownNow();
+    }
+  }
+
+  private void cancelAfterConfirmationOpens(String button, String question) {
+    page.byId(button).click();
+    page.await(ConsolePage.PAGE, d -> page.dialogOpen());
+    assertThat(page.byId("confirm-text").getText()).startsWith(question);
+    browser.findElement(By.cssSelector("#confirm button[value=cancel]")).click();
+    page.await(ConsolePage.PAGE, d -> !page.dialogOpen());
+  }
+
+  /** Waits until the page names an active site that the lab agrees with, and returns it. */
+  private String awaitActiveSiteOnPage() {
+    return page.await(
+        Duration.ofSeconds(90),
+        d -> {
+          String shown = page.activeSite();
+          String real = lab.runtime().status().activeSite();
+          return real != null && real.equals(shown) && page.cardMarkedActive(shown) ? shown : null;
+        });
+  }
+
+  /** Number of audit entries, read with the admin's basic credentials (as a script would). */
+  private int auditEntries() {
+    String basic =
+        Base64.getEncoder()
+            .encodeToString(("admin:" + lab.adminPassword()).getBytes(StandardCharsets.UTF_8));
+    var request =
+        HttpRequest.newBuilder(URI.create(lab.baseUrl() + "/api/v1/audit?limit=10000"))
+            .header("Authorization", "Basic " + basic)
+            .header("Accept", "application/json")
+            .timeout(Duration.ofSeconds(10))
+            .build();
+    try {
+      var response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      return JsonMapper.shared().readTree(response.body()).size();
+    } catch (IOException e) {
+      throw new AssertionError("cannot read the audit log", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted reading the audit log", e);
+    }
+  }
+}
