@@ -270,10 +270,6 @@ final class RealLabPeers implements LabPeers {
     return kamailio;
   }
 
-  String instanceOf(String site) {
-    return targetOf(site);
-  }
-
   @Override
   public void close() {
     SimulatedLabPeers.closeAll(clients, aws, bind, kamailio);

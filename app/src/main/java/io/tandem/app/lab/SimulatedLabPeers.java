@@ -26,11 +26,14 @@ final class SimulatedLabPeers implements LabPeers {
   static final String ZONE = "lab.tandem.test.";
   static final String ADDRESS_ID = "eipalloc-lab-simulated";
 
+  private final String carrierDomain;
   private final SimSipServer carrier;
   private final SimCloudAddress publicAddress;
   private final SimDnsServer dns;
 
-  private SimulatedLabPeers(SimSipServer carrier, SimCloudAddress address, SimDnsServer dns) {
+  private SimulatedLabPeers(
+      String carrierDomain, SimSipServer carrier, SimCloudAddress address, SimDnsServer dns) {
+    this.carrierDomain = carrierDomain;
     this.carrier = carrier;
     this.publicAddress = address;
     this.dns = dns;
@@ -55,7 +58,7 @@ final class SimulatedLabPeers implements LabPeers {
       SimDnsServer dns =
           new SimDnsServer(
               ZONE, List.of(new DnsRecord(ZONE, "sip." + ZONE, "A", 30, List.of(initialIp))));
-      return new SimulatedLabPeers(carrier, address, dns);
+      return new SimulatedLabPeers(carrierDomain, carrier, address, dns);
     } catch (IOException e) {
       closeAll(carrier, address);
       throw new UncheckedIOException("cannot start the lab's simulated peers", e);
@@ -81,7 +84,7 @@ final class SimulatedLabPeers implements LabPeers {
 
   @Override
   public String carrierDomain() {
-    return "carrier.lab";
+    return carrierDomain;
   }
 
   @Override

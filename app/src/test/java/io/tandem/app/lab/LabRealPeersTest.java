@@ -103,7 +103,7 @@ class LabRealPeersTest {
             .build()) {
       Address address =
           ec2.describeAddresses(r -> r.allocationIds(peers.allocationId())).addresses().getFirst();
-      assertThat(address.instanceId()).isEqualTo(peers.instanceOf(to.name));
+      assertThat(address.instanceId()).isEqualTo(peers.targetOf(to.name));
     }
   }
 
