@@ -3,6 +3,8 @@ package io.tandem.app.cli;
 import io.tandem.app.ExitCodes;
 import io.tandem.app.lab.LabCluster;
 import io.tandem.app.lab.LabScenario;
+import io.tandem.testkit.PeerNotInstalledException;
+import io.tandem.testkit.PeerStartException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -62,6 +64,14 @@ public final class LabCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Write the measured results as JSON to this file.")
   Path jsonOut;
 
+  @Option(
+      names = "--real-peers",
+      description =
+          "Use the testkit's real peers instead of the simulated ones: Kamailio as the carrier"
+              + " registrar, BIND 9 for DNS, the AWS emulator (moto) for the public address."
+              + " Fails (exit 2) with the install command when one is missing.")
+  boolean realPeers;
+
   @Override
   public Integer call() throws IOException {
     PrintStream out = System.out;
@@ -82,7 +92,11 @@ public final class LabCommand implements Callable<Integer> {
     if (repeat < 1 || repeat > 100) {
       throw new CliException("--repeat: expected 1..100, got " + repeat, ExitCodes.INVALID);
     }
-    out.println("tandem lab: a SIMULATED cluster on 127.0.0.1 (nothing leaves this machine)");
+    out.println(
+        realPeers
+            ? "tandem lab: a cluster on 127.0.0.1 with REAL carrier, DNS and cloud peers"
+                + " (simulated PBXs; nothing leaves this machine)"
+            : "tandem lab: a SIMULATED cluster on 127.0.0.1 (nothing leaves this machine)");
     List<LabScenario.Result> results = new ArrayList<>();
     for (int i = 1; i <= repeat; i++) {
       Path dir =
@@ -90,11 +104,17 @@ public final class LabCommand implements Callable<Integer> {
       int p = repeat > 1 ? 0 : port;
       LabCluster lab;
       try {
-        lab = new LabCluster(new LabCluster.Options(dir, bind, p)).start();
+        lab = startLab(dir, p);
+      } catch (PeerNotInstalledException | PeerStartException e) {
+        throw peerFailure(e);
       } catch (RuntimeException e) {
         if (p != 0 && String.valueOf(e.getMessage()).contains("ort")) {
           out.println("port " + p + " is busy; using a free port instead");
-          lab = new LabCluster(new LabCluster.Options(dir, bind, 0)).start();
+          try {
+            lab = startLab(dir, 0);
+          } catch (PeerNotInstalledException | PeerStartException pe) {
+            throw peerFailure(pe);
+          }
         } else {
           throw e;
         }
@@ -114,6 +134,7 @@ public final class LabCommand implements Callable<Integer> {
                   + lab.viewerPassword()
                   + "   (generated for this run)");
           out.println("data     " + dir);
+          lab.describePeers().forEach(out::println);
         }
         LabScenario s = chosen;
         if (s == null && interactive && scenario == null) {
@@ -139,6 +160,25 @@ public final class LabCommand implements Callable<Integer> {
     summarise(out, results);
     boolean ok = results.stream().allMatch(LabScenario.Result::ok);
     return ok ? ExitCodes.OK : ExitCodes.REFUSED;
+  }
+
+  private LabCluster startLab(Path dir, int p) {
+    return new LabCluster(new LabCluster.Options(dir, bind, p, realPeers)).start();
+  }
+
+  /** A real peer that is missing or will not start: never fall back to a simulation. */
+  private static CliException peerFailure(RuntimeException e) {
+    if (e instanceof PeerNotInstalledException missing) {
+      return new CliException(
+          "--real-peers: "
+              + missing.getMessage()
+              + "\nInstall the peers with: "
+              + missing.installCommand()
+              + "  (or run the lab without --real-peers)",
+          ExitCodes.INVALID);
+    }
+    return new CliException(
+        "--real-peers: a real peer did not start: " + e.getMessage(), ExitCodes.UNREACHABLE);
   }
 
   private LabScenario ask(PrintStream out) throws IOException {

@@ -28,17 +28,24 @@ import picocli.CommandLine.Option;
  * read from {@code TANDEM_WITNESS_SECRET_<SITE>} or from {@code --secrets-dir/<site>}. HTTPS with a
  * PKCS#12 keystore, optionally mutual TLS.
  */
-@Command(name = "witness", description = "Run the built-in witness server.")
+@Command(
+    name = "witness",
+    description =
+        "Run the built-in witness server (--cluster and --site are required to serve);"
+            + " 'witness init' creates the DynamoDB witness table instead.",
+    subcommands = WitnessInitCommand.class)
 public final class WitnessCommand implements Callable<Integer> {
 
-  @Option(names = "--cluster", required = true, description = "Cluster name.")
+  // --cluster and --site are checked in call(), not by picocli: picocli would demand them of
+  // 'tandem witness init' too, which has nothing to serve.
+  @Option(names = "--cluster", description = "Cluster name (required to serve).")
   String cluster;
 
   @Option(
       names = "--site",
-      required = true,
       split = ",",
-      description = "Sites that may ask for the ticket (repeat or comma-separate).")
+      description =
+          "Sites that may ask for the ticket (repeat or comma-separate; required to serve).")
   List<String> sites;
 
   @Option(names = "--data-dir", defaultValue = "/var/lib/tandem-witness", description = "State.")
@@ -78,6 +85,12 @@ public final class WitnessCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (cluster == null || cluster.isBlank()) {
+      throw new CliException("Missing required option: '--cluster=<cluster>'", ExitCodes.INVALID);
+    }
+    if (sites == null || sites.isEmpty()) {
+      throw new CliException("Missing required option: '--site=<sites>'", ExitCodes.INVALID);
+    }
     Map<String, byte[]> secrets = new LinkedHashMap<>();
     for (String site : sites) {
       secrets.put(site, secretOf(site));

@@ -3,8 +3,6 @@ package io.tandem.app.lab;
 import io.tandem.app.agent.AgentDriver;
 import io.tandem.app.agent.SiteActions;
 import io.tandem.app.api.RuntimeEvent;
-import io.tandem.app.lab.sim.SimCloudAddress;
-import io.tandem.app.lab.sim.SimDnsServer;
 import io.tandem.app.lab.sim.SimSipServer;
 import io.tandem.app.server.TandemServer;
 import io.tandem.app.witness.HttpWitness;
@@ -85,14 +83,22 @@ public final class LabCluster implements AutoCloseable {
   static final String CLUSTER = "lab";
   static final String PRIMARY = "onprem-a";
   static final String BACKUP = "cloud-b";
-  static final String ZONE = "lab.tandem.test.";
-  static final String SERVICE_NAME = "sip." + ZONE;
   static final String TRUNK = "carrier-trunk";
   static final String TRUNK_USER = "trunk1";
-  static final String ADDRESS_ID = "eipalloc-lab-simulated";
+  static final String CARRIER_DOMAIN = "carrier.lab";
 
-  /** How to start. */
-  public record Options(Path dataDir, String bind, int port) {}
+  /**
+   * How to start.
+   *
+   * @param realPeers use the testkit's real Kamailio, BIND 9 and AWS emulator instead of the
+   *     simulated carrier, DNS and cloud address (they must be installed)
+   */
+  public record Options(Path dataDir, String bind, int port, boolean realPeers) {
+
+    public Options(Path dataDir, String bind, int port) {
+      this(dataDir, bind, port, false);
+    }
+  }
 
   private final Options options;
   private final Clock clock = Clock.systemUTC();
@@ -110,9 +116,7 @@ public final class LabCluster implements AutoCloseable {
       Executors.newScheduledThreadPool(2, Thread.ofVirtual().name("lab-timer-", 0).factory());
   private final JsonMapper json = JsonMapper.shared();
 
-  SimSipServer carrier;
-  SimCloudAddress publicAddress;
-  SimDnsServer dns;
+  LabPeers peers;
   BuiltInWitness witness;
   private ConfigurableApplicationContext server;
   private URI baseUrl;
@@ -132,7 +136,21 @@ public final class LabCluster implements AutoCloseable {
 
   // ---------------------------------------------------------------- start
 
+  /**
+   * Starts everything; on failure stops what already started and rethrows.
+   *
+   * @throws io.tandem.testkit.PeerNotInstalledException with real peers, when one is missing
+   */
   public LabCluster start() {
+    try {
+      return startAll();
+    } catch (RuntimeException | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  private LabCluster startAll() {
     try {
       Files.createDirectories(options.dataDir());
     } catch (IOException e) {
@@ -207,13 +225,34 @@ public final class LabCluster implements AutoCloseable {
       s.ami = s.own(new AmiServer(s.pbxModel, new PbxFaults(), "tandem", secretFor("ami")));
       pbxAddresses.put(s.name, new InetSocketAddress("127.0.0.1", s.pbx.port()));
     }
-    carrier =
-        own(SimSipServer.registrar("carrier.lab", Map.of(TRUNK_USER, secretFor("trunk")), clock));
-    publicAddress = own(new SimCloudAddress(ADDRESS_ID, pbxAddresses, null));
-    dns =
+    Map<String, String> trunkUsers = Map.of(TRUNK_USER, secretFor("trunk"));
+    String initialIp = sites.get(PRIMARY).publicIp;
+    peers =
         own(
-            new SimDnsServer(
-                ZONE, List.of(new DnsRecord(ZONE, SERVICE_NAME, "A", 30, List.of("192.0.2.10")))));
+            options.realPeers()
+                ? RealLabPeers.start(List.copyOf(sites.keySet()), CARRIER_DOMAIN, trunkUsers)
+                : SimulatedLabPeers.start(
+                    pbxAddresses, CARRIER_DOMAIN, trunkUsers, initialIp, clock));
+  }
+
+  /** The carrier, DNS and public address this lab fails over between. */
+  LabPeers peers() {
+    return peers;
+  }
+
+  /** One line per peer for the console, saying which are real. */
+  public List<String> describePeers() {
+    return peers.describe();
+  }
+
+  /** Whether the carrier, DNS and public address are the testkit's real peers. */
+  public boolean realPeers() {
+    return peers != null && peers.real();
+  }
+
+  /** The service record as it should be when {@code site} serves. */
+  DnsRecord serviceRecord(LabSite site) {
+    return new DnsRecord(peers.zone(), peers.serviceName(), "A", 30, List.of(site.publicIp));
   }
 
   private void startAgent(LabSite s) {
@@ -252,8 +291,8 @@ public final class LabCluster implements AutoCloseable {
             s.sip,
             List.of(
                 SipTrunk.builder(TRUNK)
-                    .domain("carrier.lab")
-                    .registrar(carrier.hostPort())
+                    .domain(peers.carrierDomain())
+                    .registrar(peers.carrierHostPort())
                     .transport("udp")
                     .user(TRUNK_USER)
                     .password(secretFor("trunk"))
@@ -304,7 +343,7 @@ public final class LabCluster implements AutoCloseable {
 
   /** Trunk registrars resolve through the lab's own DNS server, never the machine's resolver. */
   private SimpleResolver labResolver() {
-    SimpleResolver r = new SimpleResolver(new InetSocketAddress("127.0.0.1", dns.port()));
+    SimpleResolver r = new SimpleResolver(new InetSocketAddress("127.0.0.1", peers.dnsPort()));
     r.setTimeout(Duration.ofSeconds(1));
     return r;
   }
@@ -343,16 +382,16 @@ public final class LabCluster implements AutoCloseable {
             .cluster(CLUSTER)
             .fromSite(from == null ? other(to.name) : from)
             .toSite(to.name)
-            .address(publicAddress, ADDRESS_ID, to.name)
-            .dns(dns, new DnsRecord(ZONE, SERVICE_NAME, "A", 30, List.of(to.publicIp)))
+            .address(peers.address(), peers.allocationId(), peers.targetOf(to.name))
+            .dns(peers.dns(), serviceRecord(to))
             .trunk(
                 to.registrar,
                 TRUNK,
                 to.trunkContact(TRUNK_USER),
                 old == null ? null : old.trunkContact(TRUNK_USER))
             .probe(
-                new PublicAddressProbe(
-                    publicAddress.publicAddress(), to.name, Duration.ofMillis(500)));
+                peers.publicAddressProbe(
+                    to.name, new InetSocketAddress("127.0.0.1", to.pbx.port())));
     boolean planned = handoverTargets.remove(to.name) && old != null;
     if (planned) {
       topology.oldPbx(old.amiControl).newPbx(to.amiControl);

@@ -149,13 +149,13 @@ public final class LabRuntime implements ClusterRuntime {
             + active
             + " (best effort, simulated power)\n"
             + "  2. move "
-            + LabCluster.ADDRESS_ID
+            + lab.peers.allocationId()
             + " ("
-            + lab.publicAddress.observe(LabCluster.ADDRESS_ID).attachedTo().orElse("free")
+            + lab.peers.attachedSite().orElse("free")
             + " -> "
             + targetSite
             + ")  ||  DNS "
-            + LabCluster.SERVICE_NAME
+            + lab.peers.serviceName()
             + " A -> "
             + lab.sites.get(targetSite).publicIp
             + "  ||  trunk "

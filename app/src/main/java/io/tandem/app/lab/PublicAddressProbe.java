@@ -18,17 +18,47 @@ import java.util.UUID;
  *
  * <p>A plain datagram exchange rather than the Jain-SIP endpoint: this plays the part of a caller
  * on the internet, independent of the agent's own SIP stack.
+ *
+ * <p>With the lab's real AWS emulator nothing routes the emulated Elastic IP, so {@link
+ * #directToPbx} sends the same OPTIONS to the site's PBX and says so in its expectation.
  */
 final class PublicAddressProbe implements Probe {
 
   private final InetSocketAddress publicAddress;
   private final String expectedSite;
   private final Duration timeout;
+  private final String what;
 
   PublicAddressProbe(InetSocketAddress publicAddress, String expectedSite, Duration timeout) {
+    this(publicAddress, expectedSite, timeout, null);
+  }
+
+  private PublicAddressProbe(
+      InetSocketAddress publicAddress, String expectedSite, Duration timeout, String what) {
     this.publicAddress = publicAddress;
     this.expectedSite = expectedSite;
     this.timeout = timeout;
+    this.what = what == null ? "public address " + hostPort() : what;
+  }
+
+  /** Probes through the public address (the simulated address's UDP relay). */
+  static PublicAddressProbe through(
+      InetSocketAddress publicAddress, String expectedSite, Duration timeout) {
+    return new PublicAddressProbe(publicAddress, expectedSite, timeout);
+  }
+
+  /**
+   * Probes the site's PBX directly, standing in for a public address that cannot be routed here (an
+   * emulated Elastic IP); the expectation says so, and so does every run report.
+   */
+  static PublicAddressProbe directToPbx(
+      InetSocketAddress pbx, String expectedSite, Duration timeout, String addressLabel) {
+    String hp = pbx.getAddress().getHostAddress() + ":" + pbx.getPort();
+    return new PublicAddressProbe(
+        pbx,
+        expectedSite,
+        timeout,
+        "PBX " + hp + " directly (" + addressLabel + " is emulated and not routable)");
   }
 
   @Override
@@ -38,7 +68,7 @@ final class PublicAddressProbe implements Probe {
 
   @Override
   public String expectation() {
-    return "public address " + hostPort() + " answers SIP OPTIONS from " + expectedSite;
+    return what + " answers SIP OPTIONS from " + expectedSite;
   }
 
   private String hostPort() {

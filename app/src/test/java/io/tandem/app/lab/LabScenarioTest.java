@@ -3,13 +3,11 @@ package io.tandem.app.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.app.api.DecisionView;
-import io.tandem.core.port.DnsRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
@@ -122,13 +120,9 @@ class LabScenarioTest {
 
   private static void assertEverythingPointsAt(String site) {
     LabSite s = lab.sites.get(site);
-    assertThat(lab.publicAddress.observe(LabCluster.ADDRESS_ID).attachedTo()).contains(site);
-    assertThat(
-            lab.dns.verify(
-                new DnsRecord(
-                    LabCluster.ZONE, LabCluster.SERVICE_NAME, "A", 30, List.of(s.publicIp))))
-        .isTrue();
-    assertThat(lab.carrier.contacts("sip:" + LabCluster.TRUNK_USER + "@carrier.lab"))
+    assertThat(lab.peers().attachedSite()).contains(site);
+    assertThat(lab.peers().dns().verify(lab.serviceRecord(s))).isTrue();
+    assertThat(lab.peers().trunkContacts(LabCluster.TRUNK_USER))
         .containsExactly(s.trunkContact(LabCluster.TRUNK_USER));
   }
 }

@@ -68,8 +68,7 @@ public final class AwsEmulatorExtension extends PeerExtension<AwsEmulatorPeer, A
         () ->
             MotoEmulator.start(
                 binaries.projectLocal(
-                    "venv/bin/moto_server",
-                    "python3 -m venv .peers/venv && .peers/venv/bin/pip install 'moto[server]>=5,<6'")));
+                    HostPeerLauncher.MOTO_BINARY, HostPeerLauncher.MOTO_INSTALL)));
   }
 
   private static Optional<Engine> forcedEngine(ExtensionContext context) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -41,8 +42,17 @@ public final class PeerBinaries {
 
   /** The lookup for a test run, honouring the override parameters of the given context. */
   static PeerBinaries forContext(ExtensionContext context) {
-    Optional<String> binPath = context.getConfigurationParameter(BIN_PATH_PARAM);
-    Optional<String> peers = context.getConfigurationParameter(PEERS_DIR_PARAM);
+    return of(context::getConfigurationParameter);
+  }
+
+  /** The lookup outside JUnit: the override parameters are read as system properties. */
+  static PeerBinaries fromSystemProperties() {
+    return of(key -> Optional.ofNullable(System.getProperty(key)).filter(v -> !v.isBlank()));
+  }
+
+  private static PeerBinaries of(Function<String, Optional<String>> parameters) {
+    Optional<String> binPath = parameters.apply(BIN_PATH_PARAM);
+    Optional<String> peers = parameters.apply(PEERS_DIR_PARAM);
     List<Path> dirs = binPath.map(PeerBinaries::split).orElseGet(PeerBinaries::systemDirs);
     Optional<Path> peersDir = peers.map(Path::of).or(PeerBinaries::findPeersDir);
     return new PeerBinaries(dirs, peersDir);

@@ -1,6 +1,5 @@
 package io.tandem.testkit.internal;
 
-import io.tandem.testkit.PeerStartException;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.util.function.Supplier;
@@ -27,8 +26,6 @@ abstract class PeerExtension<P, A extends Annotation>
         ParameterResolver,
         TestWatcher,
         LifecycleMethodExecutionExceptionHandler {
-
-  private static final int START_ATTEMPTS = 3;
 
   private final Class<P> peerType;
   private final Class<A> annotationType;
@@ -137,18 +134,7 @@ abstract class PeerExtension<P, A extends Annotation>
 
   /** Retries a start whose process died early, which is how a lost port race shows. */
   static <H> H startWithRetry(Supplier<H> start) {
-    PeerStartException last = null;
-    for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-      try {
-        return start.get();
-      } catch (PeerStartException e) {
-        last = e;
-        if (!(e.getCause() instanceof PeerProcess.ProcessExitedException)) {
-          throw e;
-        }
-      }
-    }
-    throw last;
+    return HostPeerLauncher.startWithRetry(start);
   }
 
   /** The nearest context whose element is a class (a method's or template's parent chain). */

@@ -1,9 +1,10 @@
 package io.tandem.testkit.internal;
 
 import io.tandem.testkit.AwsEmulatorPeer;
+import io.tandem.testkit.RealPeers;
 
 /** An AWS emulator process or container shared by the test classes of one JVM run. */
-interface RunningAwsEmulator extends AwsEmulatorPeer, AutoCloseable {
+interface RunningAwsEmulator extends AwsEmulatorPeer, RealPeers.RunningAwsEmulator {
 
   String REGION = "us-east-1";
   String ACCESS_KEY_ID = "test";

@@ -1,6 +1,7 @@
 package io.tandem.testkit.internal;
 
 import io.tandem.testkit.Bind9Peer;
+import io.tandem.testkit.RealPeers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -17,7 +18,7 @@ import java.util.Map;
  * A running BIND 9 ({@code named -g}) serving {@value #ZONE} from a temporary directory, updatable
  * with RFC 2136 messages signed by a per-run TSIG key. Immutable view; thread-safe.
  */
-final class RunningBind9 implements Bind9Peer, PeerHandle<Bind9Peer> {
+final class RunningBind9 implements Bind9Peer, PeerHandle<Bind9Peer>, RealPeers.RunningBind9 {
 
   static final String ZONE = "tandem.test.";
   static final String KEY_NAME = "tandem-key.";

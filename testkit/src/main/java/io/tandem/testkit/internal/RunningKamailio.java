@@ -1,6 +1,7 @@
 package io.tandem.testkit.internal;
 
 import io.tandem.testkit.KamailioPeer;
+import io.tandem.testkit.RealPeers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,7 +20,8 @@ import tools.jackson.databind.JsonNode;
  * A running Kamailio registrar (see {@code kamailio.cfg} next to this class). Thread-safe: the user
  * table and location table live in Kamailio and are reached over JSON-RPC.
  */
-final class RunningKamailio implements KamailioPeer, PeerHandle<KamailioPeer> {
+final class RunningKamailio
+    implements KamailioPeer, PeerHandle<KamailioPeer>, RealPeers.RunningKamailio {
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
 
