@@ -65,6 +65,11 @@ public final class LabCommand implements Callable<Integer> {
   Path jsonOut;
 
   @Option(
+      names = "--no-browser",
+      description = "Do not open the console in a browser (it opens only on a desktop session).")
+  boolean noBrowser;
+
+  @Option(
       names = "--real-peers",
       description =
           "Use the testkit's real peers instead of the simulated ones: Kamailio as the carrier"
@@ -134,6 +139,9 @@ public final class LabCommand implements Callable<Integer> {
                   + lab.viewerPassword()
                   + "   (generated for this run)");
           out.println("data     " + dir);
+          if (interactive && !noBrowser) {
+            openBrowser(lab.baseUrl() + "/");
+          }
           lab.describePeers().forEach(out::println);
         }
         LabScenario s = chosen;
@@ -179,6 +187,21 @@ public final class LabCommand implements Callable<Integer> {
     }
     return new CliException(
         "--real-peers: a real peer did not start: " + e.getMessage(), ExitCodes.UNREACHABLE);
+  }
+
+  /** Opens the console on a desktop session (best effort: a headless machine just prints it). */
+  private static void openBrowser(String url) {
+    if (System.getenv("DISPLAY") == null && System.getenv("WAYLAND_DISPLAY") == null) {
+      return;
+    }
+    try {
+      new ProcessBuilder("xdg-open", url)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start();
+    } catch (IOException e) {
+      // no xdg-open: the URL is printed above
+    }
   }
 
   private LabScenario ask(PrintStream out) throws IOException {
