@@ -17,12 +17,14 @@ import io.tandem.core.agent.PeerReport;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.SiteConfig;
 import io.tandem.core.error.ConfigException;
+import io.tandem.core.error.FencedException;
 import io.tandem.core.health.SensorState;
 import io.tandem.core.health.SiteHealth;
 import io.tandem.core.runbook.ApprovalDesk;
 import io.tandem.core.runbook.Plan;
 import io.tandem.core.runbook.Runbook;
 import io.tandem.core.runbook.RunbookEngine;
+import io.tandem.core.runbook.drill.Drill;
 import io.tandem.core.runbook.report.ReportStore;
 import io.tandem.core.runbook.report.ReportText;
 import io.tandem.core.runbook.report.RunReport;
@@ -58,6 +60,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AgentRuntime.class);
+
   private final ClusterConfig config;
   private final AgentDriver driver;
   private final Supplier<SiteHealth> health;
@@ -67,6 +71,8 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
   private final FailoverTopologies topologies;
   private final RunbookOptions options;
   private final Clock clock;
+  private final java.util.concurrent.atomic.AtomicBoolean drilling =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final List<Consumer<RuntimeEvent>> listeners = new CopyOnWriteArrayList<>();
   private final ExecutorService events =
       Executors.newSingleThreadExecutor(
@@ -329,8 +335,67 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
 
   @Override
   public CommandResult drill() {
-    return CommandResult.refused(
-        "drill: not available from a single agent yet; run a switchover and back, or use the lab");
+    if (driver.loop().state() != AgentState.ACTIVE) {
+      return CommandResult.refused(
+          "drill: send it to the active site's agent; "
+              + driver.site()
+              + " is "
+              + driver.loop().state());
+    }
+    Optional<FencingToken> token = driver.holder().token();
+    List<String> others = topologies.others(driver.site());
+    if (token.isEmpty() || others.isEmpty()) {
+      return CommandResult.refused("drill: no valid ticket or no standby site to drill with");
+    }
+    if (!drilling.compareAndSet(false, true)) {
+      return CommandResult.refused("drill: a drill is already running");
+    }
+    String home = driver.site();
+    String standby = others.getFirst();
+    String id = "drill-" + token.get().epoch() + "-" + clock.millis();
+    Supplier<FencingToken> legToken =
+        () ->
+            driver
+                .holder()
+                .token()
+                .orElseThrow(
+                    () -> new FencedException("drill: " + home + " no longer holds its ticket"));
+    Thread.ofVirtual()
+        .name("tandem-drill")
+        .start(
+            () -> {
+              try {
+                var report =
+                    new Drill(engine)
+                        .run(
+                            id,
+                            StandardRunbooks.switchover(topologies.between(home, standby), options),
+                            // back: the standby's PBX is not ours to drain; nothing is fenced
+                            StandardRunbooks.failover(
+                                topologies.between(standby, home, false), options),
+                            legToken,
+                            legToken);
+                publish(new RuntimeEvent("run", clock.instant(), report.summary()));
+              } catch (RuntimeException e) {
+                log.warn("drill {} failed: {}", id, e.toString());
+                publish(new RuntimeEvent("run", clock.instant(), "drill " + id + " failed: " + e));
+              } finally {
+                drilling.set(false);
+              }
+            });
+    return CommandResult.accepted(
+        "drill "
+            + id
+            + ": moving the service resources to "
+            + standby
+            + " and back under ticket epoch "
+            + token.get().epoch()
+            + " (runs "
+            + id
+            + "-forward, "
+            + id
+            + "-back)",
+        id);
   }
 
   @Override

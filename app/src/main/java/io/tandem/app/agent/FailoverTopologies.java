@@ -65,6 +65,14 @@ final class FailoverTopologies {
    * @throws ConfigException naming the field if the configuration cannot be mapped
    */
   synchronized FailoverTopology between(String from, String to) {
+    return between(from, to, true);
+  }
+
+  /**
+   * As {@link #between(String, String)}; {@code fence} false leaves the old site's fencer out (the
+   * way back of a drill, where the "old" site is a healthy standby that must stay usable).
+   */
+  synchronized FailoverTopology between(String from, String to, boolean fence) {
     SiteConfig toSite = site(to);
     SiteConfig fromSite = site(from);
     FailoverTopology.Builder b =
@@ -107,6 +115,7 @@ final class FailoverTopologies {
     }
     fromSite
         .fencing()
+        .filter(f -> fence)
         .flatMap(
             f ->
                 providers
@@ -115,6 +124,10 @@ final class FailoverTopologies {
         .ifPresent(e -> b.fence(e.getKey(), e.getValue()));
     if (to.equals(localSite)) {
       b.newPbx(localPbx);
+    }
+    if (from.equals(localSite)) {
+      // a switchover or drill started here drains this site's PBX first
+      b.oldPbx(localPbx);
     }
     b.notifier(notifier);
     return b.build();

@@ -198,6 +198,34 @@ class TwoAgentFailoverTest {
         .atMost(Duration.ofSeconds(10))
         .until(() -> agents.get("beta").driver().peerReports().containsKey("alpha"));
 
+    // a drill from the active agent: the resources go to beta and back, both legs as drills
+    AgentAssembly alpha = agents.get("alpha");
+    var drill = alpha.runtime().drill();
+    assertThat(drill.accepted()).as(drill.message()).isTrue();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                alpha.runtime().runs().stream()
+                        .filter(r -> r.id().startsWith(drill.runId()) && r.endedAt() != null)
+                        .count()
+                    == 2);
+    assertThat(alpha.runtime().runs())
+        .filteredOn(r -> r.id().startsWith(drill.runId()))
+        .as(
+            () ->
+                alpha.runtime().report(drill.runId() + "-forward", false).orElse("no forward")
+                    + "\n"
+                    + alpha.runtime().report(drill.runId() + "-back", false).orElse("no back"))
+        .allSatisfy(r -> assertThat(r.state()).isEqualTo("SUCCEEDED"));
+    var forward =
+        (io.tandem.core.runbook.report.RunReport)
+            alpha.runtime().report(drill.runId() + "-forward", true).orElseThrow();
+    assertThat(forward.drill()).isTrue();
+    assertThat(forward.changes()).anySatisfy(c -> assertThat(c.after()).contains("127.0.0.12"));
+    assertThat(lookup(bind, record)).isEqualTo("127.0.0.11");
+    assertThat(alpha.runtime().status().activeSite()).isEqualTo("alpha");
+
     // kill the active site: its loop stops dead and its server goes away
     long killedAt = System.nanoTime();
     agents.remove("alpha").close();
