@@ -183,7 +183,12 @@ public final class LabCluster implements AutoCloseable {
     server =
         TandemServer.start(
             serverProperties(),
-            Map.of("clusterRuntime", runtime, "witnessBackend", new WitnessBackend(witness, auth)));
+            Map.of("clusterRuntime", runtime, "witnessBackend", new WitnessBackend(witness, auth)),
+            // as arguments, so they win over application.properties: the lab prints its own
+            // timeline, and the simulated AMI peers make asterisk-java chatty
+            "--logging.level.io.tandem=WARN",
+            "--logging.level.org.asteriskjava=OFF",
+            "--logging.level.org.springdoc=ERROR");
     baseUrl =
         URI.create(
             "http://"
@@ -207,9 +212,6 @@ public final class LabCluster implements AutoCloseable {
     p.put("tandem.security.users[1].name", "viewer");
     p.put("tandem.security.users[1].role", "VIEWER");
     p.put("tandem.security.users[1].password", viewerPassword);
-    // the lab prints its own timeline; the simulated AMI peers make asterisk-java chatty
-    p.put("logging.level.io.tandem", "WARN");
-    p.put("logging.level.org.asteriskjava", "OFF");
     return p;
   }
 
