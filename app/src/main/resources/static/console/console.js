@@ -103,6 +103,16 @@ async function renderRuns() {
       el('td', { text: r.id }), el('td', { text: r.kind }), el('td', { text: `${r.from} → ${r.to}` }),
       el('td', { text: r.state }), el('td', { text: r.rtoMillis != null ? (r.rtoMillis / 1000).toFixed(2) + ' s' : '' }));
     tr.addEventListener('click', () => showReport(r.id));
+    if (r.endedAt == null && me && ROLES.indexOf(me.role) >= ROLES.indexOf('OPERATOR')) {
+      // a run still going can be approved at its gate or aborted at the next step boundary
+      const approve = el('button', { class: 'secondary', 'data-action': 'approve', text: 'Approve' });
+      const abort = el('button', { class: 'secondary', 'data-action': 'abort', text: 'Abort' });
+      approve.onclick = (e) => { e.stopPropagation(); confirmThen(`Approve the gate run ${r.id} is waiting at?`,
+        () => command(`/api/v1/commands/runs/${encodeURIComponent(r.id)}/approve`, {}, 'approve')); };
+      abort.onclick = (e) => { e.stopPropagation(); confirmThen(`Abort run ${r.id} at the next step boundary?`,
+        () => command(`/api/v1/commands/runs/${encodeURIComponent(r.id)}/abort`, {}, 'abort')); };
+      tr.append(el('td', {}, approve, abort));
+    }
     body.append(tr);
   }
 }
