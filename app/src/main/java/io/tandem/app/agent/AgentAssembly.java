@@ -141,6 +141,8 @@ public final class AgentAssembly implements AutoCloseable {
                           o.clock(),
                           trunkScheduler)));
 
+      Witness witness =
+          own(WitnessClients.create(config, site, o.secrets(), providers, o.http(), o.clock()));
       var sensorScheduler = own(ExecutorTaskScheduler.singleThread("tandem-sensors-" + site));
       var sensorReaders = own(Executors.newVirtualThreadPerTaskExecutor());
       this.monitor =
@@ -154,10 +156,11 @@ public final class AgentAssembly implements AutoCloseable {
                   o.clock(),
                   o.nanos(),
                   sensorScheduler,
-                  sensorReaders));
-
-      Witness witness =
-          own(WitnessClients.create(config, site, o.secrets(), providers, o.http(), o.clock()));
+                  sensorReaders,
+                  witness instanceof io.tandem.app.witness.HttpWitness hw
+                      ? java.util.Optional.of(hw)
+                      : java.util.Optional.empty(),
+                  config.name()));
 
       Set<String> sites = new LinkedHashSet<>();
       Map<String, URI> peerUrls = new LinkedHashMap<>();

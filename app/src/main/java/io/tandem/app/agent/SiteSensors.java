@@ -43,6 +43,7 @@ final class SiteSensors {
   static final Map<String, Set<String>> TELEPHONY =
       Map.of(
           "sip-options", Set.of("target", "transport"),
+          "sip-options-external", Set.of("target", "transport"),
           "ami-ping", Set.of(),
           "esl-ping", Set.of(),
           "pbx-ping", Set.of(),
@@ -67,7 +68,9 @@ final class SiteSensors {
       Clock clock,
       java.util.function.LongSupplier nanos,
       ExecutorTaskScheduler scheduler,
-      Executor readers) {
+      Executor readers,
+      java.util.Optional<io.tandem.app.witness.HttpWitness> vantage,
+      String cluster) {
     SensorCatalog catalog = SensorCatalog.builtIn(SensorContext.system());
     SiteHealthMonitor.Builder b =
         SiteHealthMonitor.builder()
@@ -84,7 +87,10 @@ final class SiteSensors {
           TELEPHONY.containsKey(kind)
               ? new Named(
                   spec,
-                  telephony(site, spec, s.params(), sip, pbx, pbxSecretForSensors, clock, nanos))
+                  kind.equals("sip-options-external")
+                      ? external(spec, s.params(), vantage, cluster, clock)
+                      : telephony(
+                          site, spec, s.params(), sip, pbx, pbxSecretForSensors, clock, nanos))
               : catalog.create(spec, s.params());
       b.sensor(sensor, s.hysteresis());
     }
@@ -116,6 +122,12 @@ final class SiteSensors {
                             + kind
                             + " sensor, expected one of "
                             + telephony));
+        if (kind.equals("sip-options-external") && !s.params().containsKey("target")) {
+          problems.put(
+              path + ".params",
+              "a sip-options-external sensor needs parameter 'target' (the site's public"
+                  + " host:port)");
+        }
         if (kind.equals("trunk-registration") && !s.params().containsKey("trunk")) {
           problems.put(path + ".params", "a trunk-registration sensor needs parameter 'trunk'");
         }
@@ -192,6 +204,32 @@ final class SiteSensors {
               : esl(site, pbx, secret, clock, nanos).activeChannels();
       default -> throw new IllegalStateException("not a telephony kind: " + spec.kind());
     };
+  }
+
+  private static HealthSensor external(
+      SensorSpec spec,
+      Map<String, String> params,
+      java.util.Optional<io.tandem.app.witness.HttpWitness> vantage,
+      String cluster,
+      Clock clock) {
+    String target = params.get("target");
+    if (target == null) {
+      throw new ConfigException(
+          "sensor "
+              + spec.name()
+              + ": parameter 'target' (the site's public host:port) is required");
+    }
+    var witness =
+        vantage.orElseThrow(
+            () ->
+                new ConfigException(
+                    "sensor "
+                        + spec.name()
+                        + ": sip-options-external is sent by the built-in witness; set witness.kind"
+                        + " to builtin or use a sip-options sensor"));
+    String hostPort = target.startsWith("sip:") ? target.substring(4) : target;
+    return new WitnessVantageProbe(
+        spec, witness, cluster, hostPort, params.getOrDefault("transport", "udp"), clock);
   }
 
   /** An adapter's sensor under the name, weight and schedule the configuration gives it. */

@@ -80,6 +80,23 @@ public final class HttpWitness implements Witness {
     return Optional.ofNullable(t).map(WitnessWire.TicketBody::toTicket);
   }
 
+  /**
+   * Asks the witness to send SIP OPTIONS from its own network position to {@code hostPort} (the
+   * site's public address) and returns what it saw.
+   */
+  public WitnessWire.ProbeAnswer probe(
+      String cluster, String hostPort, String transport, Duration probeTimeout) {
+    String body =
+        send(
+            cluster,
+            "probe",
+            json.writeValueAsString(
+                new WitnessWire.ProbeRequest(site, hostPort, transport, probeTimeout.toMillis())),
+            "POST",
+            probeTimeout.plus(timeout));
+    return json.readValue(body, WitnessWire.ProbeAnswer.class);
+  }
+
   private static WitnessWire.Request wire(TicketRequest r) {
     return new WitnessWire.Request(r.site(), r.healthy(), r.ttl().toMillis(), r.epoch(), r.force());
   }
@@ -90,6 +107,11 @@ public final class HttpWitness implements Witness {
   }
 
   private String send(String cluster, String op, String body, String method) {
+    return send(cluster, op, body, method, timeout);
+  }
+
+  private String send(
+      String cluster, String op, String body, String method, Duration requestTimeout) {
     URI uri =
         base.resolve(
             "/witness/v1/clusters/"
@@ -98,7 +120,7 @@ public final class HttpWitness implements Witness {
                 + op);
     HttpRequest.Builder b =
         HttpRequest.newBuilder(uri)
-            .timeout(timeout)
+            .timeout(requestTimeout)
             .header("Authorization", "Bearer " + siteSecret.get())
             .header("X-Tandem-Site", site)
             .header("Accept", "application/json");

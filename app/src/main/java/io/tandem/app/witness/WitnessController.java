@@ -28,9 +28,34 @@ import org.springframework.web.server.ResponseStatusException;
 public class WitnessController {
 
   private final ObjectProvider<WitnessBackend> backend;
+  private final WitnessVantage vantage;
 
-  public WitnessController(ObjectProvider<WitnessBackend> backend) {
+  public WitnessController(ObjectProvider<WitnessBackend> backend, WitnessVantage vantage) {
     this.backend = backend;
+    this.vantage = vantage;
+  }
+
+  @PostMapping("/probe")
+  @Operation(summary = "SIP OPTIONS from the witness's vantage point to a site's public address")
+  public WitnessWire.ProbeAnswer probe(
+      @PathVariable String cluster,
+      @RequestBody WitnessWire.ProbeRequest body,
+      @RequestHeader(value = "Authorization", required = false) String auth) {
+    WitnessBackend b = backend();
+    if (!b.authenticator().authenticate(body.site(), credential(body.site(), auth))) {
+      throw new ResponseStatusException(HttpStatus.FORBIDDEN, "not site '" + body.site() + "'");
+    }
+    if (body.target() == null || body.target().isBlank()) {
+      throw new IllegalArgumentException("target: expected host:port of the site's public address");
+    }
+    var reading =
+        vantage.probe(
+            body.site(),
+            body.target(),
+            body.transport(),
+            Duration.ofMillis(Math.max(100, body.timeoutMillis())));
+    return new WitnessWire.ProbeAnswer(
+        reading.status().name(), reading.value(), reading.unit(), reading.detail());
   }
 
   @PostMapping("/acquire")

@@ -16,6 +16,14 @@ public final class WitnessWire {
   /** Body of acquire and renew. */
   public record Request(String site, boolean healthy, long ttlMillis, long epoch, boolean force) {}
 
+  /**
+   * Body of a probe request: SIP OPTIONS from the witness to {@code target} ({@code host:port}).
+   */
+  public record ProbeRequest(String site, String target, String transport, long timeoutMillis) {}
+
+  /** A probe's reading. */
+  public record ProbeAnswer(String status, double value, String unit, String detail) {}
+
   /** Body of release. */
   public record Release(String site, long epoch) {}
 

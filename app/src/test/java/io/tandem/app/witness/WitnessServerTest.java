@@ -93,6 +93,23 @@ class WitnessServerTest {
   }
 
   @Test
+  void theWitnessProbesASitesPublicAddressFromItsOwnVantagePoint() throws Exception {
+    var a = client("site-a", "secret-of-site-a-123");
+    try (var pbx = io.tandem.app.lab.sim.SimSipServer.pbx("site-a", Clock.systemUTC())) {
+      var ok = a.probe("c1", pbx.hostPort(), "udp", Duration.ofSeconds(2));
+      assertThat(ok.status()).as(ok.detail()).isEqualTo("OK");
+      assertThat(ok.detail()).contains("200");
+      pbx.serving(false);
+      var refused = a.probe("c1", pbx.hostPort(), "udp", Duration.ofSeconds(2));
+      assertThat(refused.status()).isEqualTo("FAIL");
+      assertThat(refused.detail()).contains("503");
+    }
+    var impostor = client("site-a", "wrong-secret-of-site-a");
+    assertThatThrownBy(() -> impostor.probe("c1", "127.0.0.1:5060", "udp", Duration.ofSeconds(1)))
+        .isInstanceOf(PermissionException.class);
+  }
+
+  @Test
   void aWrongSecretIsAPermissionError() {
     var impostor = client("site-a", "secret-of-site-b-456");
     assertThatThrownBy(() -> impostor.acquire(TicketRequest.acquire("c2", "site-a", true, TTL)))
