@@ -21,6 +21,17 @@ final class LoopbackPorts {
 
   private LoopbackPorts() {}
 
+  /**
+   * Whether something accepts TCP connections on {@code port} of 127.0.0.1 now (a readiness check;
+   * a refused connection throws, which the caller's poll treats as "not yet").
+   */
+  static boolean acceptsTcp(int port) throws IOException {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new InetSocketAddress(HOST, port), 500);
+      return true;
+    }
+  }
+
   /** A port free for TCP only. */
   static int tcp() {
     try (ServerSocket socket = new ServerSocket()) {

@@ -4,8 +4,6 @@ import io.tandem.testkit.Bind9Peer;
 import io.tandem.testkit.RealPeers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -119,7 +117,8 @@ final class RunningBind9 implements Bind9Peer, PeerHandle<Bind9Peer>, RealPeers.
     RunningBind9 bind = new RunningBind9(dir, process, port, secret);
     long t0 = System.nanoTime();
     try {
-      process.startAndAwait(READY_TIMEOUT, () -> loggedRunning(log) && acceptsTcp(port));
+      process.startAndAwait(
+          READY_TIMEOUT, () -> loggedRunning(log) && LoopbackPorts.acceptsTcp(port));
     } catch (RuntimeException e) {
       bind.close();
       throw e;
@@ -132,13 +131,6 @@ final class RunningBind9 implements Bind9Peer, PeerHandle<Bind9Peer>, RealPeers.
   /** named -g prints "running" once every zone is loaded and it answers queries. */
   private static boolean loggedRunning(Path log) throws IOException {
     return Files.readString(log).lines().anyMatch(l -> l.endsWith(" running"));
-  }
-
-  private static boolean acceptsTcp(int port) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(LoopbackPorts.HOST, port), 500);
-      return true;
-    }
   }
 
   @Override

@@ -4,8 +4,6 @@ import io.tandem.testkit.SippPeer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,7 +78,7 @@ final class RunningSipp implements SippPeer, PeerHandle<SippPeer> {
           READY_TIMEOUT,
           () ->
               transport.equals("tcp")
-                  ? acceptsTcp(port)
+                  ? LoopbackPorts.acceptsTcp(port)
                   : SipOptionsPing.answers200(LoopbackPorts.HOST, port, 200));
     } catch (RuntimeException e) {
       running.close();
@@ -91,13 +89,6 @@ final class RunningSipp implements SippPeer, PeerHandle<SippPeer> {
         Duration.ofNanos(System.nanoTime() - t0),
         LoopbackPorts.HOST + ":" + port + "/" + transport);
     return running;
-  }
-
-  private static boolean acceptsTcp(int port) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(LoopbackPorts.HOST, port), 500);
-      return true;
-    }
   }
 
   @Override
