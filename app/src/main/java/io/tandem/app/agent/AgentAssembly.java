@@ -4,8 +4,9 @@ import io.tandem.app.notify.ConfiguredNotifications;
 import io.tandem.app.peer.HttpPeerTransport;
 import io.tandem.app.peer.PeerAuthentication;
 import io.tandem.core.agent.AgentSettings;
-import io.tandem.core.agent.AgentState;
-import io.tandem.core.agent.PeerReport;
+import io.tandem.core.agent.DecisionHistory;
+import io.tandem.core.agent.PeerBoard;
+import io.tandem.core.agent.effects.SiteEffects;
 import io.tandem.core.config.ApprovalGate;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.PbxConfig;
@@ -27,6 +28,7 @@ import io.tandem.core.runbook.journal.JournalDirectory;
 import io.tandem.core.runbook.report.ReportStore;
 import io.tandem.core.runbook.standard.FailoverTopology;
 import io.tandem.core.runbook.standard.RunbookOptions;
+import io.tandem.core.witness.TicketHolder;
 import io.tandem.core.witness.Witness;
 import io.tandem.onprem.ami.AmiPbxControl;
 import io.tandem.onprem.ami.AmiSettings;
@@ -46,7 +48,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -183,7 +184,9 @@ public final class AgentAssembly implements AutoCloseable {
                   4,
                   o.nanos()));
 
-      AtomicReference<AgentDriver> driverRef = new AtomicReference<>();
+      TicketHolder holder = AgentDriver.holderFor(settings, o.nanos());
+      DecisionHistory history = new DecisionHistory(settings.historySize());
+      PeerBoard board = new PeerBoard();
       AtomicReference<AgentRuntime> runtimeRef = new AtomicReference<>();
       ApprovalDesk desk = new ApprovalDesk();
       ReportStore reports =
@@ -194,8 +197,7 @@ public final class AgentAssembly implements AutoCloseable {
               .clock(o.clock())
               .ticker(o.nanos())
               .executor(own(Executors.newVirtualThreadPerTaskExecutor()))
-              .ticketGuard(
-                  token -> driverRef.get() != null && driverRef.get().holder().holds(token.epoch()))
+              .ticketGuard(token -> holder.holds(token.epoch()))
               .journals(new JournalDirectory(o.dataDir().resolve("journal"), o.clock()))
               .gateKeeper(desk)
               .reports(reports)
@@ -233,8 +235,8 @@ public final class AgentAssembly implements AutoCloseable {
                   pbx,
                   () -> config.trunks().isEmpty() ? Optional.empty() : Optional.of(trunks.get()),
                   localContacts,
-                  () -> oldActive(driverRef.get(), topologies.others(site)),
-                  () -> driverRef.get().loop().history().recent(),
+                  () -> topologies.others(site).getFirst(),
+                  history::recent,
                   o.clock(),
                   config.timings().tick().multipliedBy(3),
                   new LateRunListener(runtimeRef)));
@@ -243,20 +245,17 @@ public final class AgentAssembly implements AutoCloseable {
           own(
               new AgentDriver(
                   settings,
+                  holder,
+                  history,
+                  board,
                   witness,
                   transport,
                   monitor::snapshot,
+                  () -> AgentDriver.activeCalls(monitor.snapshot()),
                   actions,
                   o.nanos(),
-                  o.clock(),
-                  d -> {
-                    stateNotifications.accept(d);
-                    AgentRuntime r = runtimeRef.get();
-                    if (r != null) {
-                      r.onDecision(d);
-                    }
-                  }));
-      driverRef.set(driver);
+                  o.clock()));
+      driver.addDecisionListener(stateNotifications);
       this.runtime =
           own(
               new AgentRuntime(
@@ -270,6 +269,7 @@ public final class AgentAssembly implements AutoCloseable {
                   options,
                   o.clock()));
       runtimeRef.set(runtime);
+      driver.addDecisionListener(runtime::onDecision);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -322,7 +322,7 @@ public final class AgentAssembly implements AutoCloseable {
   }
 
   /** What the driver calls to activate or fence this site (tests drive it directly). */
-  SiteActions siteActions() {
+  SiteEffects siteActions() {
     return actions;
   }
 
@@ -407,25 +407,6 @@ public final class AgentAssembly implements AutoCloseable {
       b.registrar(registrar);
     }
     return b.build();
-  }
-
-  /**
-   * The most recently reported active peer (the site we take over from), else the preferred peer.
-   */
-  static String oldActive(AgentDriver driver, List<String> others) {
-    if (driver != null) {
-      PeerReport best = null;
-      for (PeerReport r : driver.peerReports().values()) {
-        if ((r.state() == AgentState.ACTIVE || r.state() == AgentState.FENCING)
-            && (best == null || r.receivedAtNanos() - best.receivedAtNanos() > 0)) {
-          best = r;
-        }
-      }
-      if (best != null) {
-        return best.site();
-      }
-    }
-    return others.getFirst();
   }
 
   static String hostOf(String hostPort) {

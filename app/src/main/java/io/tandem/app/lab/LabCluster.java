@@ -1,7 +1,6 @@
 package io.tandem.app.lab;
 
 import io.tandem.app.agent.AgentDriver;
-import io.tandem.app.agent.SiteActions;
 import io.tandem.app.api.RuntimeEvent;
 import io.tandem.app.lab.sim.SimSipServer;
 import io.tandem.app.server.TandemServer;
@@ -320,21 +319,26 @@ public final class LabCluster implements AutoCloseable {
             LabTimings.WITNESS_CALL_TIMEOUT,
             json);
     var transport = s.own(new LabPeerTransport(s.name, network, agents));
+    var holder = AgentDriver.holderFor(settings, System::nanoTime);
     s.agent =
         new AgentDriver(
             settings,
+            holder,
+            new io.tandem.core.agent.DecisionHistory(settings.historySize()),
+            new io.tandem.core.agent.PeerBoard(),
             new LabWitnessLink(s.name, http, network),
             transport,
             s.health::snapshot,
+            () -> AgentDriver.activeCalls(s.health.snapshot()),
             actionsFor(s),
             System::nanoTime,
-            clock,
-            d -> onDecision(s, d));
+            clock);
+    s.agent.addDecisionListener(d -> onDecision(s, d));
     s.engine =
         RunbookEngine.builder()
             .clock(clock)
             .executor(Executors.newVirtualThreadPerTaskExecutor())
-            .ticketGuard(token -> s.agent.holder().holds(token.epoch()))
+            .ticketGuard(token -> holder.holds(token.epoch()))
             .journals(new JournalDirectory(options.dataDir().resolve("journal-" + s.name), clock))
             .reports(s.reports)
             .build();
@@ -352,23 +356,33 @@ public final class LabCluster implements AutoCloseable {
 
   // ---------------------------------------------------------------- actions
 
-  private SiteActions actionsFor(LabSite s) {
-    return new SiteActions() {
+  private io.tandem.core.agent.effects.SiteEffects actionsFor(LabSite s) {
+    return new io.tandem.core.agent.effects.SiteEffects() {
       @Override
-      public void activate(FencingToken token, String reason) {
-        Thread.ofVirtual().name("lab-runbook-" + s.name).start(() -> runFailover(s, token));
+      public CompletionStage<io.tandem.core.agent.effects.ActivationResult> activate(
+          io.tandem.core.agent.effects.Activation activation) {
+        Thread.ofVirtual()
+            .name("lab-runbook-" + s.name)
+            .start(() -> runFailover(s, activation.token()));
+        return new CompletableFuture<>(); // the lab reports runs itself
       }
 
       @Override
-      public CompletionStage<Void> fence(String reason) {
-        return CompletableFuture.runAsync(
+      public CompletionStage<io.tandem.core.agent.effects.FenceResult> fence(
+          io.tandem.core.agent.effects.FenceRequest request) {
+        return CompletableFuture.supplyAsync(
             () -> {
               // step down: refuse calls first, then drop our trunk contact (best effort)
               s.pbx.serving(false);
               try {
                 s.amiControl.stopNewCalls();
+                return new io.tandem.core.agent.effects.FenceResult(
+                    io.tandem.core.agent.effects.FenceResult.Outcome.DONE, "fenced");
               } catch (RuntimeException e) {
                 // the PBX may be what failed; the SIP side already refuses
+                return new io.tandem.core.agent.effects.FenceResult(
+                    io.tandem.core.agent.effects.FenceResult.Outcome.UNKNOWN,
+                    "PBX stop new calls failed: " + e.getMessage());
               }
             },
             Executors.newVirtualThreadPerTaskExecutor());

@@ -2,6 +2,8 @@ package io.tandem.app.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tandem.core.agent.effects.FenceRequest;
+import io.tandem.core.agent.effects.FenceResult;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.SecretResolver;
 import io.tandem.testkit.pbx.AmiServer;
@@ -61,8 +63,15 @@ class SiteFencingTest {
                   Clock.systemUTC(),
                   System::nanoTime))) {
         // budget: three ticks of 500 ms; the registrar at 127.0.0.1:5070 never answers
-        a.siteActions().fence("test").toCompletableFuture().get(10, TimeUnit.SECONDS);
+        FenceResult r =
+            a.siteActions()
+                .fence(new FenceRequest("test", FenceRequest.Mode.FULL))
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
 
+        // a part that did not answer within the budget makes the fence unknown, never done
+        assertThat(r.outcome()).isEqualTo(FenceResult.Outcome.UNKNOWN);
+        assertThat(r.words()).contains("unregister trunk").contains("did not answer within");
         assertThat(model.acceptingCalls()).isFalse();
         assertThat(model.global(AmiServer.ACCEPT_VARIABLE)).isEqualTo("0");
       }

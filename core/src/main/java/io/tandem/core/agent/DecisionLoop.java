@@ -48,12 +48,14 @@ public final class DecisionLoop {
   private final Map<String, Long> failbackGoodSince = new HashMap<>();
 
   /**
+   * @param history where every decision is recorded
    * @param startedAtNanos the agent's monotonic start time (the startup hold counts from it)
    */
-  public DecisionLoop(AgentSettings settings, TicketHolder holder, long startedAtNanos) {
+  public DecisionLoop(
+      AgentSettings settings, TicketHolder holder, DecisionHistory history, long startedAtNanos) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.holder = Objects.requireNonNull(holder, "holder");
-    this.history = new DecisionHistory(settings.historySize());
+    this.history = Objects.requireNonNull(history, "history");
     this.startedAt = startedAtNanos;
     this.failsafe = new FailsafeCover(settings);
   }
@@ -93,8 +95,13 @@ public final class DecisionLoop {
     return anyPromise && nowNanos - promisedUntil < 0;
   }
 
-  /** The report to broadcast to peers now. */
-  public synchronized PeerReport report(long nowNanos) {
+  /**
+   * The report to broadcast to peers now.
+   *
+   * @param servingEpoch the epoch the local PBX serves (or may still serve) under, 0 if none
+   * @param activeCalls calls up on the local PBX, -1 if unknown
+   */
+  public synchronized PeerReport report(long nowNanos, long servingEpoch, int activeCalls) {
     String handover =
         handingOverTo != null && nowNanos - handoverAnnouncedUntil < 0 ? handingOverTo : null;
     return new PeerReport(
@@ -105,6 +112,8 @@ public final class DecisionLoop {
         lastWitnessReachable,
         promiseBound(nowNanos),
         handover,
+        servingEpoch,
+        activeCalls,
         0);
   }
 

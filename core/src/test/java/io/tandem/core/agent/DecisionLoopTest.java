@@ -33,7 +33,7 @@ class DecisionLoopTest {
         new TicketHolder(
             s.cluster(), s.site(), s.renewInterval(), s.driftMargin(), s.fenceLead(), clock::get);
     this.holder = holder;
-    return new DecisionLoop(s, holder, clock.get());
+    return new DecisionLoop(s, holder, new DecisionHistory(s.historySize()), clock.get());
   }
 
   private TicketHolder holder;
@@ -155,7 +155,7 @@ class DecisionLoopTest {
     commands.add(new OperatorCommand.ForceAcquire(OperatorCommand.FORCE_ACKNOWLEDGEMENT));
     Decision d = tick(loop);
     assertThat(d.reason()).isEqualTo(ReasonCode.PROMISE_HOLD);
-    assertThat(loop.report(clock.get()).promiseBound()).isTrue();
+    assertThat(loop.report(clock.get(), 0, -1).promiseBound()).isTrue();
     advance(10);
     d = tick(loop);
     assertThat(d.reason()).isEqualTo(ReasonCode.FORCED_ACQUIRE);

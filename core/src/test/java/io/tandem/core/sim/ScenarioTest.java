@@ -7,6 +7,7 @@ import io.tandem.core.agent.AgentState;
 import io.tandem.core.agent.Decision;
 import io.tandem.core.agent.OperatorCommand;
 import io.tandem.core.agent.ReasonCode;
+import io.tandem.core.agent.effects.ActivationCause;
 import io.tandem.core.witness.WitnessSettings;
 import java.time.Duration;
 import java.util.List;
@@ -52,6 +53,11 @@ class ScenarioTest {
     assertThat(last(primary).reason()).isEqualTo(ReasonCode.HOLDING_TICKET);
     assertThat(last(primary).words()).isEqualTo("no action: holding ticket epoch 1, healthy");
     assertThat(last(sim.agent("site-1")).reason()).isEqualTo(ReasonCode.PEER_ACTIVE);
+    // a cold cluster: nobody was seen serving and the witness named no earlier holder
+    assertThat(primary.activations).hasSize(1);
+    assertThat(primary.activations.getFirst().cause())
+        .isEqualTo(new ActivationCause.FirstActivation());
+    assertThat(primary.activations.getFirst().token().epoch()).isEqualTo(1);
     assertSafe(sim);
   }
 
@@ -66,6 +72,13 @@ class ScenarioTest {
     assertThat(served - crash).isLessThanOrEqualTo(TTL + GRACE + 2 * TICK);
     assertThat(reasons(sim.agent("site-1")))
         .contains(ReasonCode.TICKET_REFUSED, ReasonCode.TICKET_GRANTED);
+    // an outage: the site last seen serving, its epoch, and the last contact with it
+    SimAgent standby = sim.agent("site-1");
+    ActivationCause.Outage outage = (ActivationCause.Outage) standby.activations.getLast().cause();
+    assertThat(outage.lastServing()).contains("site-0");
+    assertThat(outage.lastServingEpoch()).isEqualTo(1);
+    assertThat(outage.faultFirstSeen())
+        .isBetween(standby.wallAt(crash - TICK - 50_000_000L), standby.wallAt(crash));
     assertSafe(sim);
   }
 
@@ -215,6 +228,8 @@ class ScenarioTest {
     assertThat(sim.servingNow()).containsExactly("site-2");
     assertThat(sim.firstServing("site-2", cmd) - cmd).isLessThanOrEqualTo(4 * TICK);
     assertThat(sim.othersServing("site-2", cmd + 4 * TICK, sim.now())).isEmpty();
+    assertThat(sim.agent("site-2").activations.getLast().cause())
+        .isEqualTo(new ActivationCause.PlannedHandover("site-0", 1));
     assertSafe(sim);
   }
 
@@ -259,6 +274,8 @@ class ScenarioTest {
     assertThat(reasons(standby)).contains(ReasonCode.FORCED_ACQUIRE, ReasonCode.TICKET_GRANTED);
     assertThat(reasons(sim.agent("site-0"))).contains(ReasonCode.TICKET_LOST);
     assertThat(sim.servingNow()).containsExactly("site-1");
+    assertThat(standby.activations.getLast().cause())
+        .isEqualTo(new ActivationCause.Forced(java.util.Optional.of("site-0"), 1));
     // The danger the operator acknowledged: until the old holder's next renewal is refused, both
     // serve. The simulation sees it; epochs still only grow.
     assertThat(sim.violation()).startsWith("two sites serving");
