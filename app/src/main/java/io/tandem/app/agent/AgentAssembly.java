@@ -238,7 +238,9 @@ public final class AgentAssembly implements AutoCloseable {
                   () -> topologies.others(site).getFirst(),
                   history::recent,
                   o.clock(),
-                  config.timings().tick().multipliedBy(3),
+                  // the longest any fence may take: never past the witness's grace after the
+                  // local deadline (the core asks for fenceLead when the ticket is running out)
+                  settings.fenceLead().plus(settings.witnessGrace()),
                   new LateRunListener(runtimeRef)));
 
       this.driver =

@@ -241,6 +241,7 @@ final class RunbookSiteActions implements SiteEffects, AutoCloseable {
 
   @Override
   public CompletionStage<FenceResult> fence(FenceRequest request) {
+    Duration budget = request.budget().compareTo(fenceBudget) < 0 ? request.budget() : fenceBudget;
     List<Part> parts = new ArrayList<>();
     parts.add(part("PBX stop new calls", pbx::stopNewCalls));
     trunks
@@ -261,19 +262,19 @@ final class RunbookSiteActions implements SiteEffects, AutoCloseable {
                   LocalHostCommand.local(vip.host())
                       .run(
                           List.of("ip", "addr", "del", vip.address(), "dev", vip.interfaceName()),
-                          fenceBudget)));
+                          budget)));
     }
     return CompletableFuture.allOf(parts.stream().map(Part::done).toArray(CompletableFuture[]::new))
-        .completeOnTimeout(null, fenceBudget.toMillis(), TimeUnit.MILLISECONDS)
-        .thenApply(ignored -> verdict(parts));
+        .completeOnTimeout(null, budget.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApply(ignored -> verdict(parts, budget));
   }
 
   /** DONE only if every part confirmed within the budget; a part still running is unknown. */
-  private FenceResult verdict(List<Part> parts) {
+  private static FenceResult verdict(List<Part> parts, Duration budget) {
     List<String> problems = new ArrayList<>();
     for (Part p : parts) {
       String failure =
-          p.done().getNow(p.what() + " did not answer within " + fenceBudget.toMillis() + " ms");
+          p.done().getNow(p.what() + " did not answer within " + budget.toMillis() + " ms");
       if (failure != null) {
         problems.add(failure);
       }

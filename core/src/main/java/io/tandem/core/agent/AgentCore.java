@@ -13,6 +13,7 @@ import io.tandem.core.witness.TicketHolder;
 import io.tandem.core.witness.TicketListener;
 import io.tandem.core.witness.TicketRequest;
 import io.tandem.core.witness.TicketResult;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -70,7 +71,7 @@ public final class AgentCore {
   private long lastWitnessReply;
   private boolean anyWitnessReply;
   private long pingSentAt = Long.MIN_VALUE;
-  private boolean fenceComplete = true;
+  private FenceStatus fence = FenceStatus.NONE;
   private int fenceGeneration;
   private boolean acquireForced;
   private String handoverFrom;
@@ -304,7 +305,7 @@ public final class AgentCore {
             board.reports(),
             board.promises(),
             List.copyOf(commands),
-            fenceComplete);
+            fence);
     commands.clear();
     Decision d = loop.tick(s);
     for (Consumer<Decision> l : decisionListeners) {
@@ -443,7 +444,7 @@ public final class AgentCore {
       log.warn("agent {}: activation decided without a valid ticket", settings.site());
       return;
     }
-    fenceComplete = false;
+    fence = new FenceStatus(FenceStatus.Phase.NONE, 0, "activated since the last fence");
     long epoch = token.get().epoch();
     servingEpoch = epoch;
     Activation a = new Activation(token.get(), cause(s), d.words(), d.at());
@@ -460,9 +461,9 @@ public final class AgentCore {
   }
 
   private void fence(Decision d) {
-    fenceComplete = false;
     int generation = ++fenceGeneration;
-    FenceRequest r = new FenceRequest(d.words(), fenceMode(d.reason()));
+    fence = new FenceStatus(FenceStatus.Phase.PENDING, fence.attempts() + 1, fence.words());
+    FenceRequest r = new FenceRequest(d.words(), fenceMode(d.reason()), fenceBudget(d.reason()));
     call(() -> effects.fence(r))
         .whenComplete((res, e) -> onAgentThread(() -> fenceEnded(generation, res, e)));
   }
@@ -471,12 +472,16 @@ public final class AgentCore {
     if (generation != fenceGeneration) {
       return; // a later fence superseded this one
     }
-    if (error != null) {
-      log.warn("agent {}: fence failed: {}", site(), message(error));
+    if (error == null && result.outcome() == FenceResult.Outcome.DONE) {
+      fence = new FenceStatus(FenceStatus.Phase.DONE, 0, result.words());
+      servingEpoch = 0;
+      decide();
+      return;
     }
-    fenceComplete = true;
-    servingEpoch = 0;
-    decide();
+    // a fence that failed or timed out is unknown, never done: the next tick fences again
+    String words = error != null ? "fence failed: " + message(error) : result.words();
+    log.warn("agent {}: {} (attempt {})", site(), words, fence.attempts());
+    fence = new FenceStatus(FenceStatus.Phase.UNKNOWN, fence.attempts(), words);
   }
 
   /** Planned hand-overs keep calls for the successor to drain; every other step-down is full. */
@@ -485,6 +490,20 @@ public final class AgentCore {
       case SWITCHOVER_RELEASING, FAILBACK_RELEASING, UNHEALTHY_HANDING_OVER ->
           FenceRequest.Mode.HANDOVER;
       default -> FenceRequest.Mode.FULL;
+    };
+  }
+
+  /**
+   * A self-fence because the ticket (or the failsafe's cover) is running out must be over by the
+   * local deadline: {@code fenceLead}. Nothing presses the others (start-up, maintenance, planned
+   * hand-over, a retry after an unknown fence), so they get {@code fenceLead + witnessGrace}.
+   */
+  Duration fenceBudget(ReasonCode reason) {
+    // a zero fence lead (allowed in tests of the margins) still gives the fence one tick
+    Duration lead = settings.fenceLead().isZero() ? settings.tick() : settings.fenceLead();
+    return switch (reason) {
+      case TICKET_EXPIRED, TICKET_LOST, FAILSAFE_CONFIRMATION_MISSING -> lead;
+      default -> lead.plus(settings.witnessGrace());
     };
   }
 

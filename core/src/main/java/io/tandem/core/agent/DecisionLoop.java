@@ -41,6 +41,7 @@ public final class DecisionLoop {
   private long handoverAnnouncedUntil;
   private long promisedUntil = Long.MIN_VALUE;
   private boolean anyPromise;
+  private boolean startupFenced;
   private boolean lastHealthy;
   private boolean lastWitnessReachable;
   private boolean lastTicketOk;
@@ -124,7 +125,9 @@ public final class DecisionLoop {
    */
   public synchronized PeerPromise answerPromise(
       String from, long requestSentAtNanos, long nowNanos) {
-    if (!state.mayPromise() || holder.validNow()) {
+    if (!state.mayPromise()
+        || holder.validNow()
+        || (state == AgentState.STARTING && !startupFenced)) {
       return new PeerPromise(
           settings.site(),
           from,
@@ -132,7 +135,10 @@ public final class DecisionLoop {
           nowNanos,
           nowNanos,
           false,
-          settings.site() + " cannot promise: it is " + state);
+          settings.site()
+              + " cannot promise: it is "
+              + state
+              + (state == AgentState.STARTING ? " and has not fenced its PBX yet" : ""));
     }
     long until = nowNanos + settings.ticketTtl().toNanos();
     if (!anyPromise || until - promisedUntil > 0) {
@@ -225,11 +231,37 @@ public final class DecisionLoop {
   }
 
   private Outcome starting(TickSnapshot s) {
+    FenceStatus f = s.fence();
+    if (f.phase() == FenceStatus.Phase.NONE) {
+      return stay(
+          Action.FENCE,
+          ReasonCode.STARTUP_FENCE,
+          "starting: fencing the local PBX (a new agent process never assumes it serves)");
+    }
+    if (f.phase() == FenceStatus.Phase.UNKNOWN) {
+      return stay(
+          Action.FENCE,
+          ReasonCode.FENCE_UNKNOWN,
+          "starting: the start-up fence is unknown ("
+              + f.words()
+              + "); fencing again (attempt "
+              + (f.attempts() + 1)
+              + ")");
+    }
+    long left = startedAt + settings.startupHold().toNanos() - s.nowNanos();
+    if (f.phase() == FenceStatus.Phase.PENDING) {
+      return stay(
+          Action.NONE,
+          ReasonCode.STARTUP_HOLD,
+          "starting: fencing the local PBX; not acquiring for another "
+              + secs(Math.max(0, left))
+              + " s");
+    }
+    startupFenced = true;
     if (maintenanceRequested) {
       return move(
           AgentState.MAINTENANCE, Action.NONE, ReasonCode.MAINTENANCE_ENTERED, "maintenance on");
     }
-    long left = startedAt + settings.startupHold().toNanos() - s.nowNanos();
     if (left > 0) {
       return stay(
           Action.NONE,
@@ -466,7 +498,15 @@ public final class DecisionLoop {
   }
 
   private Outcome fencing(TickSnapshot s) {
-    if (!s.fenceComplete()) {
+    FenceStatus f = s.fence();
+    if (f.phase() == FenceStatus.Phase.UNKNOWN) {
+      // a fence that timed out is unknown, never done: the PBX may still take calls
+      return stay(
+          Action.FENCE,
+          ReasonCode.FENCE_UNKNOWN,
+          "fence unknown (" + f.words() + "); fencing again (attempt " + (f.attempts() + 1) + ")");
+    }
+    if (!f.done()) {
       return stay(Action.NONE, ReasonCode.FENCE_IN_PROGRESS, "waiting for fencing to complete");
     }
     if (releaseAfterFence && s.ticket().valid()) {

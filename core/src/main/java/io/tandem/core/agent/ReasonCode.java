@@ -2,6 +2,7 @@ package io.tandem.core.agent;
 
 /** Why a decision was taken; stable codes for tests, metrics and alerting. */
 public enum ReasonCode {
+  STARTUP_FENCE,
   STARTUP_HOLD,
   STARTED,
   HOLDING_TICKET,
@@ -32,6 +33,7 @@ public enum ReasonCode {
   FORCED_ACQUIRE,
   COMMAND_REJECTED,
   FENCE_IN_PROGRESS,
+  FENCE_UNKNOWN,
   FENCED,
   RELEASING_TICKET,
   UNEXPECTED_TICKET_RELEASED

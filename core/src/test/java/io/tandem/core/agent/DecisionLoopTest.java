@@ -25,7 +25,7 @@ class DecisionLoopTest {
   private final Map<String, PeerPromise> promises = new HashMap<>();
   private final List<OperatorCommand> commands = new ArrayList<>();
   private boolean witnessReachable = true;
-  private boolean fenceComplete;
+  private FenceStatus fence = new FenceStatus(FenceStatus.Phase.DONE, 0, "fenced");
 
   private DecisionLoop loop(AgentSettings.Builder b) {
     AgentSettings s = b.build();
@@ -55,7 +55,7 @@ class DecisionLoopTest {
                 peers,
                 promises,
                 List.copyOf(commands),
-                fenceComplete));
+                fence));
     commands.clear();
     return d;
   }
@@ -104,7 +104,7 @@ class DecisionLoopTest {
     assertThat(d.action()).isEqualTo(Action.FENCE);
     assertThat(d.words()).isEqualTo("fencing: ticket renewal failed for 5.3 s");
     assertThat(loop.serving(clock.get())).isFalse();
-    fenceComplete = true;
+    fence = new FenceStatus(FenceStatus.Phase.DONE, 0, "fenced");
     assertThat(tick(loop).to()).isEqualTo(AgentState.FENCED);
     assertThat(tick(loop).to()).isEqualTo(AgentState.STANDBY);
   }

@@ -44,20 +44,45 @@ final class SimAgent {
   final AgentSettings settings;
   private final Simulation sim;
 
+  private final EffectTimings timings;
+  private final java.util.SplittableRandom effectsRandom;
   private AgentCore core;
   private boolean alive;
   private int incarnation;
   boolean healthy = true;
+
+  // ---- the site's hardware ----
+  private boolean hostUp = true;
+  private int hostBoot;
+  private boolean pbxServing;
+  private long pbxEpoch;
+  boolean pbxBootsServing;
+  private CompletableFuture<ActivationResult> pendingActivation;
+
+  /** Scripted outcomes for the next fences (true = times out), before the random ones. */
+  private final java.util.ArrayDeque<Boolean> scriptedFenceTimeouts = new java.util.ArrayDeque<>();
+
+  /** Every fence request the agent made, in order, across restarts. */
+  final List<io.tandem.core.agent.effects.FenceRequest> fences = new ArrayList<>();
+
   final List<Decision> decisions = new ArrayList<>();
 
   /** Every activation this site's agent asked for, in order, across restarts. */
   final List<io.tandem.core.agent.effects.Activation> activations = new ArrayList<>();
 
-  SimAgent(Simulation sim, String site, NodeClock clock, AgentSettings settings) {
+  SimAgent(
+      Simulation sim,
+      String site,
+      NodeClock clock,
+      AgentSettings settings,
+      EffectTimings timings,
+      java.util.SplittableRandom effectsRandom) {
     this.sim = sim;
     this.site = site;
     this.clock = clock;
     this.settings = settings;
+    this.timings = timings;
+    this.effectsRandom = effectsRandom;
   }
 
   long now() {
@@ -81,12 +106,34 @@ final class SimAgent {
     return core;
   }
 
-  /** Serving at this instant: alive, ACTIVE and covered by a ticket or the failsafe. */
-  boolean serving() {
+  /** The decision loop's view: alive, ACTIVE and covered by a ticket or the failsafe. */
+  boolean decisionServing() {
     return alive && core.serving();
   }
 
+  /** What the safety checker judges: the PBX really takes calls. */
+  boolean pbxServing() {
+    return hostUp && pbxServing;
+  }
+
+  boolean hostUp() {
+    return hostUp;
+  }
+
+  /**
+   * Start the agent process: boots the host first if it is down; restarts the process if it runs
+   * (the PBX keeps its state); the new process has empty memory.
+   */
   void start(long firstTickDelayNanos) {
+    if (!hostUp) {
+      hostUp = true;
+      hostBoot++;
+      setPbx(pbxBootsServing, 0);
+    }
+    if (core != null) {
+      core.stop();
+    }
+    pendingActivation = null;
     alive = true;
     int inc = ++incarnation;
     AgentScheduler scheduler = new IncarnationScheduler(inc);
@@ -107,7 +154,7 @@ final class SimAgent {
             .health(() -> SiteHealth.of(site, healthy, BASE.plusNanos(now())))
             .witness(new Witness())
             .peers(new Peers())
-            .effects(new Effects())
+            .effects(new Effects(inc))
             .scheduler(scheduler)
             .onDecision(
                 d -> {
@@ -118,11 +165,44 @@ final class SimAgent {
     core.start(firstTickDelayNanos);
   }
 
+  /** The whole site goes down: host, PBX and agent. */
   void crash() {
+    crashAgent();
+    hostUp = false;
+    pbxServing = false;
+  }
+
+  /**
+   * Script the next fences: {@code true} times out (reported UNKNOWN at the budget, lands late),
+   * {@code false} lands in time.
+   */
+  void nextFencesTimeOut(boolean... timeouts) {
+    for (boolean t : timeouts) {
+      scriptedFenceTimeouts.add(t);
+    }
+  }
+
+  /** Only the agent process dies (kill -9, OOM); the PBX keeps its state. */
+  void crashAgent() {
     alive = false;
+    pendingActivation = null;
     if (core != null) {
       core.stop();
     }
+  }
+
+  private void setPbx(boolean serving, long epoch) {
+    boolean was = pbxServing;
+    pbxServing = serving && hostUp;
+    pbxEpoch = serving ? epoch : 0;
+    if (was != pbxServing) {
+      sim.note(site + " PBX " + (pbxServing ? "serving under epoch " + epoch : "stopped"));
+    }
+  }
+
+  /** Whether the agent process of incarnation {@code inc} still runs. */
+  private boolean processAlive(int inc) {
+    return alive && inc == incarnation;
   }
 
   void command(OperatorCommand c) {
@@ -242,23 +322,100 @@ final class SimAgent {
     }
   }
 
-  /** The site's effects: instantaneous and always successful. */
+  /**
+   * The site's effects on its PBX. An activation lands when it completes, only if the agent process
+   * that started it still runs and no fence cancelled it; a fence lands when it completes (the
+   * command reached the PBX, so even if the agent died meanwhile), unless the host rebooted.
+   */
   private final class Effects implements SiteEffects {
+    private final int inc;
+
+    Effects(int inc) {
+      this.inc = inc;
+    }
+
     @Override
     public CompletionStage<ActivationResult> activate(
         io.tandem.core.agent.effects.Activation activation) {
       activations.add(activation);
-      return CompletableFuture.completedFuture(
-          new ActivationResult(
-              activation.token().epoch(),
-              ActivationResult.Outcome.SUCCEEDED,
-              "activated",
-              Optional.empty()));
+      long epoch = activation.token().epoch();
+      CompletableFuture<ActivationResult> done = new CompletableFuture<>();
+      pendingActivation = done;
+      sim.scheduler()
+          .after(
+              timings.activation(effectsRandom),
+              () -> {
+                if (!processAlive(inc) || pendingActivation != done) {
+                  return; // the run died with its process, or a fence cancelled it
+                }
+                pendingActivation = null;
+                setPbx(true, epoch);
+                done.complete(
+                    new ActivationResult(
+                        epoch,
+                        ActivationResult.Outcome.SUCCEEDED,
+                        "activated under epoch " + epoch,
+                        Optional.empty()));
+              });
+      return done;
     }
 
     @Override
     public CompletionStage<FenceResult> fence(io.tandem.core.agent.effects.FenceRequest request) {
-      return CompletableFuture.completedFuture(new FenceResult(FenceResult.Outcome.DONE, "fenced"));
+      fences.add(request);
+      if (pendingActivation != null) {
+        CompletableFuture<ActivationResult> cancelled = pendingActivation;
+        pendingActivation = null;
+        cancelled.complete(
+            new ActivationResult(
+                0, ActivationResult.Outcome.CANCELLED, "cancelled by a fence", Optional.empty()));
+      }
+      // draw every number every time, so one outcome does not shift the others' stream
+      boolean timesOut = effectsRandom.nextDouble() < timings.fenceTimeoutRate();
+      if (!scriptedFenceTimeouts.isEmpty()) {
+        timesOut = scriptedFenceTimeouts.poll();
+      }
+      long took = timings.fence(effectsRandom);
+      long late = effectsRandom.nextLong(timings.lateStopMaxNanos() + 1);
+      boolean wedged = effectsRandom.nextDouble() < timings.wedgedRate();
+      long budget = request.budget().toNanos();
+      int boot = hostBoot;
+      CompletableFuture<FenceResult> done = new CompletableFuture<>();
+      Runnable land =
+          () -> {
+            if (hostBoot == boot) {
+              setPbx(false, 0);
+            }
+          };
+      if (!timesOut) {
+        sim.scheduler()
+            .after(
+                took,
+                () -> {
+                  land.run();
+                  if (processAlive(inc)) {
+                    done.complete(new FenceResult(FenceResult.Outcome.DONE, "PBX stopped"));
+                  }
+                });
+      } else {
+        sim.scheduler()
+            .after(
+                budget,
+                () -> {
+                  if (processAlive(inc)) {
+                    done.complete(
+                        new FenceResult(
+                            FenceResult.Outcome.UNKNOWN,
+                            "PBX stop new calls did not answer within "
+                                + budget / 1_000_000
+                                + " ms"));
+                  }
+                });
+        if (!wedged) {
+          sim.scheduler().after(budget + late, land);
+        }
+      }
+      return done;
     }
   }
 }
