@@ -57,6 +57,11 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
 
   private record Hook(String method, String pathContains, Runnable action) {}
 
+  /** An answer to lose after the request was applied (the connection is reset instead). */
+  private record Drop(String method, String pathContains) {}
+
+  private final List<Drop> drops = new ArrayList<>();
+
   @Override
   public String getName() {
     return NAME;
@@ -99,6 +104,10 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
     hooks.add(new Hook(method, pathContains.toLowerCase(Locale.ROOT), action));
   }
 
+  synchronized void dropAnswerOnce(String method, String pathContains) {
+    drops.add(new Drop(method, pathContains.toLowerCase(Locale.ROOT)));
+  }
+
   synchronized Set<String> apiVersions() {
     return new TreeSet<>(apiVersions);
   }
@@ -123,7 +132,25 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
     for (Hook h : takeHooks(method, key(path))) {
       h.action.run();
     }
-    return handle(req, method, url, path);
+    ResponseDefinition answer = handle(req, method, url, path);
+    if (takeDrop(method, key(path))) {
+      // Applied, then the answer is lost on the way back: the client sees a reset connection.
+      return ResponseDefinitionBuilder.responseDefinition()
+          .withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)
+          .build();
+    }
+    return answer;
+  }
+
+  private synchronized boolean takeDrop(String method, String k) {
+    for (Iterator<Drop> it = drops.iterator(); it.hasNext(); ) {
+      Drop d = it.next();
+      if (d.method.equals(method) && k.contains(d.pathContains)) {
+        it.remove();
+        return true;
+      }
+    }
+    return false;
   }
 
   private synchronized List<Hook> takeHooks(String method, String k) {
