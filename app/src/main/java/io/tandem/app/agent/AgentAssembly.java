@@ -130,6 +130,7 @@ public final class AgentAssembly implements AutoCloseable {
       Supplier<SipEndpoint> sip = memo(() -> own(SipEndpoint.open(bindHost, 0)));
       ScheduledExecutorService trunkScheduler =
           own(Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory()));
+      AtomicReference<AgentDriver> driverRef = new AtomicReference<>();
       Supplier<TrunkRegistrar> trunks =
           memo(
               () ->
@@ -139,7 +140,11 @@ public final class AgentAssembly implements AutoCloseable {
                           config.trunks().stream().map(t -> sipTrunk(t, o.secrets())).toList(),
                           new RegistrarLocator(resolver()),
                           o.clock(),
-                          trunkScheduler)));
+                          trunkScheduler,
+                          // trunk refreshes only while this agent holds the ticket (12.7)
+                          token ->
+                              driverRef.get() != null
+                                  && driverRef.get().holder().holds(token.epoch()))));
 
       Witness witness =
           own(WitnessClients.create(config, site, o.secrets(), providers, o.http(), o.clock()));
@@ -183,7 +188,6 @@ public final class AgentAssembly implements AutoCloseable {
                   4,
                   o.nanos()));
 
-      AtomicReference<AgentDriver> driverRef = new AtomicReference<>();
       AtomicReference<AgentRuntime> runtimeRef = new AtomicReference<>();
       ApprovalDesk desk = new ApprovalDesk();
       ReportStore reports =
