@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.route53.model.ChangeAction;
+import software.amazon.awssdk.services.route53.model.RRType;
 
 /** Throttling, 5xx and denied permissions injected by a loopback proxy in front of the emulator. */
 @AwsEmulator
@@ -32,6 +34,7 @@ class AwsFaultsTest {
   private String allocation;
   private Instance instance;
   private Route53Updater dns;
+  private String zoneId;
   private DynamoDbWitness witness;
 
   @BeforeEach
@@ -42,7 +45,7 @@ class AwsFaultsTest {
         AwsTestSupport.clients(peer, AwsTestSupport.site(proxy.endpoint(), peer.region()), counter);
     instance = AwsTestSupport.runInstance(aws.ec2(), AwsTestSupport.someImage(aws.ec2()));
     allocation = AwsTestSupport.allocateAddress(aws.ec2());
-    String zoneId =
+    zoneId =
         aws.route53()
             .createHostedZone(r -> r.name(ZONE).callerReference("faults-" + System.nanoTime()))
             .hostedZone()
@@ -140,5 +143,60 @@ class AwsFaultsTest {
     assertThatThrownBy(() -> dns.replace(Optional.empty(), a, TOKEN))
         .isInstanceOf(ConflictException.class)
         .hasMessageContaining("changed concurrently");
+  }
+
+  private static DnsRecord sip(String ip) {
+    return new DnsRecord(ZONE, "sip.example.com.", "A", 60, List.of(ip));
+  }
+
+  @Test
+  void aRecordChangedBetweenReadAndBatchIsAConflictAndIsNotOverwritten() {
+    DnsRecord observed = dns.replace(Optional.empty(), sip("203.0.113.10"), TOKEN);
+    // Another writer changes the record after our read, just before our batch arrives.
+    proxy.onceBefore(
+        "POST /2013-04-01/hostedzone/",
+        () ->
+            aws.route53()
+                .changeResourceRecordSets(
+                    r ->
+                        r.hostedZoneId(zoneId)
+                            .changeBatch(
+                                b ->
+                                    b.changes(
+                                        c ->
+                                            c.action(ChangeAction.UPSERT)
+                                                .resourceRecordSet(
+                                                    s ->
+                                                        s.name("sip.example.com.")
+                                                            .type(RRType.A)
+                                                            .ttl(60L)
+                                                            .resourceRecords(
+                                                                v -> v.value("192.0.2.99")))))));
+
+    assertThatThrownBy(
+            () ->
+                dns.replace(
+                    Optional.of(observed), sip("198.51.100.20"), new FencingToken("pbx", "b", 2)))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("changed concurrently")
+        .hasMessageContaining("do not match the current values");
+    assertThat(dns.observe(ZONE, "sip.example.com.", "A").orElseThrow().values())
+        .containsExactly("192.0.2.99");
+  }
+
+  @Test
+  void aRetriedChangeWhoseAnswerWasLostRecognisesItsOwnEarlierWrite() {
+    DnsRecord atA = dns.replace(Optional.empty(), sip("203.0.113.10"), TOKEN);
+    var lost = proxy.dropAnswer("POST /2013-04-01/hostedzone/", 1);
+    counter.reset();
+
+    DnsRecord moved =
+        dns.replace(Optional.of(atA), sip("198.51.100.20"), new FencingToken("pbx", "b", 2));
+
+    assertThat(moved.values()).containsExactly("198.51.100.20");
+    assertThat(lost.served()).hasValue(1);
+    // The first attempt was applied; the SDK's retry met Route 53's compare-and-set refusal.
+    assertThat(counter.attempts("Route53.ChangeResourceRecordSets")).isEqualTo(2);
+    assertThat(dns.recordedEpoch(ZONE, "sip.example.com.", "A")).isEqualTo(2);
   }
 }
