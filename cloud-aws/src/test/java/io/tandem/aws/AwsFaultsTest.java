@@ -199,4 +199,60 @@ class AwsFaultsTest {
     assertThat(counter.attempts("Route53.ChangeResourceRecordSets")).isEqualTo(2);
     assertThat(dns.recordedEpoch(ZONE, "sip.example.com.", "A")).isEqualTo(2);
   }
+
+  @Test
+  void ec2FencerThrottlingIsRetriedAndADeniedStopNamesTheAction() {
+    Ec2Fencer fencer = new Ec2Fencer(aws, Ec2Fencer.Settings.stop());
+    var throttled = proxy.failEc2("StopInstances", 2, 400, "RequestLimitExceeded");
+    assertThat(fencer.fence(instance.instanceId(), TOKEN).fenced()).isTrue();
+    assertThat(throttled.served()).hasValue(2);
+    assertThat(counter.attempts("Ec2.StopInstances")).isEqualTo(3);
+
+    Instance other = AwsTestSupport.runInstance(aws.ec2(), AwsTestSupport.someImage(aws.ec2()));
+    proxy.failEc2("StopInstances", 1, 403, "UnauthorizedOperation");
+    assertThatThrownBy(() -> fencer.fence(other.instanceId(), TOKEN))
+        .isInstanceOfSatisfying(
+            PermissionException.class,
+            e ->
+                assertThat(e.category().safeAction())
+                    .isEqualTo("stop: grant the missing permission"))
+        .hasMessageContaining("'ec2:StopInstances'");
+
+    proxy.failEc2("StopInstances", 100, 400, "RequestLimitExceeded");
+    assertThatThrownBy(() -> fencer.fence(other.instanceId(), TOKEN))
+        .isInstanceOfSatisfying(
+            TransientException.class, e -> assertThat(e.category().retryable()).isTrue())
+        .hasMessageContaining("ec2:StopInstances");
+    assertThat(fencer.observe(other.instanceId()).fenced()).isFalse();
+  }
+
+  @Test
+  void aChangeThatNeverGetsInsyncIsTransientAfterTheSyncTimeout() {
+    Route53Updater impatient =
+        new Route53Updater(
+            aws.route53(),
+            Route53Settings.builder()
+                .hostedZone(ZONE, zoneId)
+                .syncTimeout(Duration.ofSeconds(1))
+                .syncPollInterval(Duration.ofMillis(200))
+                .build());
+    proxy.fail(
+        "GET /2013-04-01/change/",
+        1_000,
+        200,
+        "text/xml",
+        "<?xml version=\"1.0\"?><GetChangeResponse"
+            + " xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><ChangeInfo>"
+            + "<Id>/change/C2682N5HXP0BZ4</Id><Status>PENDING</Status>"
+            + "<SubmittedAt>2026-12-06T10:00:00.000Z</SubmittedAt></ChangeInfo></GetChangeResponse>");
+
+    assertThatThrownBy(() -> impatient.replace(Optional.empty(), sip("203.0.113.10"), TOKEN))
+        .isInstanceOf(TransientException.class)
+        .hasMessageContaining("not INSYNC within 1 s");
+    // The change itself was made: a retry finds it and does not change it again.
+    counter.reset();
+    assertThat(dns.replace(Optional.empty(), sip("203.0.113.10"), TOKEN).values())
+        .containsExactly("203.0.113.10");
+    assertThat(counter.calls("Route53.ChangeResourceRecordSets")).isZero();
+  }
 }
