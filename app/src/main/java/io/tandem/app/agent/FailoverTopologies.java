@@ -8,6 +8,7 @@ import io.tandem.core.config.TrunkConfig;
 import io.tandem.core.error.ConfigException;
 import io.tandem.core.port.AddressMover;
 import io.tandem.core.port.PbxControl;
+import io.tandem.core.port.SyncJob;
 import io.tandem.core.port.TrunkRegistrar;
 import io.tandem.core.runbook.Notifier;
 import io.tandem.core.runbook.standard.FailoverTopology;
@@ -40,6 +41,7 @@ final class FailoverTopologies {
   private final PbxControl localPbx;
   private final Notifier notifier;
   private final Path dataDir;
+  private final List<SyncJob> syncJobs;
   private final Map<String, AddressMover> vipMovers = new HashMap<>();
 
   FailoverTopologies(
@@ -49,7 +51,8 @@ final class FailoverTopologies {
       Supplier<TrunkRegistrar> trunks,
       PbxControl localPbx,
       Notifier notifier,
-      Path dataDir) {
+      Path dataDir,
+      List<SyncJob> syncJobs) {
     this.config = config;
     this.localSite = localSite;
     this.providers = providers;
@@ -57,6 +60,7 @@ final class FailoverTopologies {
     this.localPbx = localPbx;
     this.notifier = notifier;
     this.dataDir = dataDir;
+    this.syncJobs = List.copyOf(syncJobs);
   }
 
   /**
@@ -130,6 +134,7 @@ final class FailoverTopologies {
       b.oldPbx(localPbx);
     }
     b.notifier(notifier);
+    syncJobs.forEach(b::sync);
     return b.build();
   }
 

@@ -83,6 +83,18 @@ final class SyncConfigReader {
     if (endpoints != null) {
       endpoints.forEach(b::endpoint);
     }
+    String bw = f.string("bandwidthLimit");
+    if (bw != null) {
+      Optional<Long> bytes = parseSize(bw.replaceFirst("(?i)/s$", ""));
+      if (bytes.isPresent()) {
+        b.bandwidthLimit(bytes.get());
+      } else {
+        f.context()
+            .problem(
+                f.at("bandwidthLimit"),
+                "expected bytes per second such as 10MiB, found '" + bw + "'");
+      }
+    }
     String size = f.string("maxBytes");
     if (size != null) {
       Optional<Long> bytes = parseSize(size);
@@ -127,6 +139,21 @@ final class SyncConfigReader {
       childFailed |= o == null;
       if (o != null) {
         b.override(o);
+      }
+    }
+    for (Indexed i : f.objects("sitePaths")) {
+      Fields sp = i.fields();
+      String site = sp.string("site");
+      List<String> paths = sp.stringList("paths");
+      sp.finish();
+      if (site == null || paths == null) {
+        f.context()
+            .problem(
+                sp.path(),
+                "expected site and paths, e.g. {site: lab-b, paths: [/tmp/b/etc/asterisk]}");
+        childFailed = true;
+      } else {
+        b.sitePaths(site, paths);
       }
     }
     for (Indexed i : f.objects("values")) {

@@ -96,7 +96,9 @@ public record SyncJobConfig(
     private Boolean preserveOwner;
     private String stagingDir;
     private Long maxBytes;
+    private Long bandwidthLimit;
     private SyncSource.Rsync rsync;
+    private final Map<String, List<String>> sitePaths = new LinkedHashMap<>();
     // astdb
     private final List<String> families = new ArrayList<>();
     // sql
@@ -189,8 +191,18 @@ public record SyncJobConfig(
       return this;
     }
 
+    public Builder bandwidthLimit(Long v) {
+      bandwidthLimit = v;
+      return this;
+    }
+
     public Builder rsync(SyncSource.Rsync v) {
       rsync = v;
+      return this;
+    }
+
+    public Builder sitePaths(String site, List<String> v) {
+      sitePaths.put(Objects.requireNonNull(site), List.copyOf(v));
       return this;
     }
 
@@ -319,6 +331,9 @@ public record SyncJobConfig(
       if (maxBytes != null) {
         v.add("maxBytes", why);
       }
+      if (bandwidthLimit != null) {
+        v.add("bandwidthLimit", why);
+      }
       if (watch != null) {
         v.add("watch", why + " (other kinds run on their interval)");
       }
@@ -327,6 +342,9 @@ public record SyncJobConfig(
       }
       if (rsync != null) {
         v.add("rsync", why);
+      }
+      if (!sitePaths.isEmpty()) {
+        v.add("sitePaths", why);
       }
       if (!overrides.isEmpty()) {
         v.add("overrides", why + " (per-node rewrites apply to received files)");
@@ -387,6 +405,23 @@ public record SyncJobConfig(
           }
         }
       }
+      int k = 0;
+      for (Map.Entry<String, List<String>> e : sitePaths.entrySet()) {
+        String field = "sitePaths[" + k++ + "].paths";
+        if (e.getValue().size() != paths.size()) {
+          v.add(
+              field,
+              "expected "
+                  + paths.size()
+                  + " directories, one for each of paths, in the same order; found "
+                  + e.getValue().size());
+        }
+        for (String p : e.getValue()) {
+          if (!p.startsWith("/") || Path.of(p).normalize().getNameCount() == 0) {
+            v.add(field, "expected absolute directories below /, found " + p);
+          }
+        }
+      }
       for (int j = 0; j < include.size(); j++) {
         SyncGlobs.check(v, "include[" + j + "]", include.get(j));
       }
@@ -395,6 +430,9 @@ public record SyncJobConfig(
       }
       if (stagingDir != null && !stagingDir.startsWith("/")) {
         v.add("stagingDir", "expected an absolute directory on the same filesystem as the paths");
+      }
+      if (bandwidthLimit != null && bandwidthLimit < 1024) {
+        v.add("bandwidthLimit", "expected at least 1KiB (per second), was " + bandwidthLimit);
       }
       if (maxBytes != null && maxBytes <= 0) {
         v.add("maxBytes", "expected a positive size such as 512MiB, was " + maxBytes);
@@ -456,7 +494,9 @@ public record SyncJobConfig(
                     preserveOwner == null || preserveOwner,
                     Optional.ofNullable(stagingDir),
                     maxBytes != null ? maxBytes : DEFAULT_MAX_BYTES,
-                    Optional.ofNullable(rsync));
+                    Optional.ofNullable(rsync),
+                    bandwidthLimit != null ? bandwidthLimit : 0,
+                    sitePaths);
             case ASTDB -> new SyncSource.AstDb(families);
             case SQL ->
                 new SyncSource.Sql(

@@ -29,6 +29,9 @@ public final class SyncJobs {
             "expected a unique job name; " + job.name() + " is already sync[" + first + "]");
       }
       job.values().keySet().forEach(s -> knownSite(v, at + ".values", s, siteNames));
+      if (job.source() instanceof SyncSource.Files files) {
+        files.sitePaths().keySet().forEach(s -> knownSite(v, at + ".sitePaths", s, siteNames));
+      }
       if (job.source() instanceof SyncSource.Sql sql) {
         sql.endpoints().keySet().forEach(s -> knownSite(v, at + ".endpoints." + s, s, siteNames));
       }

@@ -20,6 +20,10 @@ public sealed interface SyncSource {
    * @param stagingDir where the receiver stages, if not beside each path (same filesystem needed)
    * @param maxBytes the most one run may transfer; a larger change is refused before it starts
    * @param rsync settings of the rsync transport, when it is chosen
+   * @param bandwidthLimit bytes per second the sender may read and send (0: no limit), as rsync's
+   *     {@code --bwlimit}
+   * @param sitePaths where a site keeps the same directories elsewhere (same count and order as
+   *     {@code paths}), e.g. two sites on one host in a lab
    */
   record Files(
       List<String> paths,
@@ -28,14 +32,24 @@ public sealed interface SyncSource {
       boolean preserveOwner,
       Optional<String> stagingDir,
       long maxBytes,
-      Optional<Rsync> rsync)
+      Optional<Rsync> rsync,
+      long bandwidthLimit,
+      Map<String, List<String>> sitePaths)
       implements SyncSource {
     public Files {
       paths = List.copyOf(paths);
+      Map<String, List<String>> copy = new LinkedHashMap<>();
+      sitePaths.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+      sitePaths = java.util.Collections.unmodifiableMap(copy);
       include = List.copyOf(include);
       exclude = List.copyOf(exclude);
       Objects.requireNonNull(stagingDir, "stagingDir");
       Objects.requireNonNull(rsync, "rsync");
+    }
+
+    /** The job's directories on {@code site}. */
+    public List<String> pathsFor(String site) {
+      return sitePaths.getOrDefault(site, paths);
     }
   }
 

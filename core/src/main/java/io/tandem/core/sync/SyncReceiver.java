@@ -11,8 +11,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +39,7 @@ public final class SyncReceiver {
 
   private final String site;
   private final Map<String, Job> jobs;
-  private final Supplier<ReceiverGate.Facts> facts;
+  private final Function<String, ReceiverGate.Facts> facts;
   private final EpochFloor floor;
   private final SyncLedger ledger;
   private final SyncReloader reloader;
@@ -50,7 +50,7 @@ public final class SyncReceiver {
   public SyncReceiver(
       String site,
       Map<String, Job> jobs,
-      Supplier<ReceiverGate.Facts> facts,
+      Function<String, ReceiverGate.Facts> facts,
       EpochFloor floor,
       SyncLedger ledger,
       SyncReloader reloader,
@@ -255,7 +255,7 @@ public final class SyncReceiver {
   }
 
   private void check(Job job, String sender, long epoch) {
-    ReceiverGate.Facts f = facts.get();
+    ReceiverGate.Facts f = facts.apply(sender);
     GateVerdict v = ReceiverGate.check(job.config().name(), sender, epoch, f);
     if (!v.open()) {
       throw refuse(job.config().name(), sender, epoch, v.reason(), v.words());

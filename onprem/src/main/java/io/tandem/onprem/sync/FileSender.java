@@ -32,12 +32,17 @@ public final class FileSender implements SyncSender {
 
   private final String job;
   private final TreeScanner scanner;
+  private final long bandwidthLimit;
 
-  public FileSender(String job, SyncSource.Files source) {
+  /** Sends {@code source} as {@code site} keeps it ({@link SyncSource.Files#pathsFor}). */
+  public FileSender(String job, SyncSource.Files source, String site) {
     this.job = job;
     this.scanner =
         new TreeScanner(
-            source.paths().stream().map(Path::of).toList(), source.include(), source.exclude());
+            source.pathsFor(site).stream().map(Path::of).toList(),
+            source.include(),
+            source.exclude());
+    this.bandwidthLimit = source.bandwidthLimit();
   }
 
   @Override
@@ -70,6 +75,8 @@ public final class FileSender implements SyncSender {
       public void writeData(List<String> need, OutputStream out, BooleanSupplier stillAllowed)
           throws IOException {
         byte[] buf = new byte[1 << 16];
+        long started = System.nanoTime();
+        long sent = 0;
         for (String key : need) {
           if (!stillAllowed.getAsBoolean()) {
             throw new SyncFailedException(
@@ -94,6 +101,8 @@ public final class FileSender implements SyncSender {
               }
               out.write(buf, 0, n);
               left -= n;
+              sent += n;
+              pace(started, sent);
             }
           }
           if (left != 0 || !HexFormat.of().formatHex(md.digest()).equals(e.sha256())) {
@@ -108,6 +117,22 @@ public final class FileSender implements SyncSender {
           }
         }
         out.flush();
+      }
+
+      /** Keeps to the bandwidth limit: waits while ahead of {@code limit} bytes per second. */
+      private void pace(long started, long sent) throws java.io.InterruptedIOException {
+        if (bandwidthLimit <= 0) {
+          return;
+        }
+        long due = started + (long) (sent * 1e9 / bandwidthLimit);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(wait);
+          if (Thread.interrupted()) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("stopped while pacing");
+          }
+        }
       }
 
       @Override

@@ -68,14 +68,18 @@ public final class FileSink implements SyncSink {
   /**
    * @param job job name
    * @param source the job's files source, as this site's configuration has it
+   * @param site this site (its directories: {@link SyncSource.Files#pathsFor})
    * @param overrides this site's override rules
    * @param stateDir the agent's state for the job (received hashes, swap journal)
    */
-  public FileSink(String job, SyncSource.Files source, OverrideRewriter overrides, Path stateDir) {
+  public FileSink(
+      String job, SyncSource.Files source, String site, OverrideRewriter overrides, Path stateDir) {
     this.job = job;
     this.scanner =
         new TreeScanner(
-            source.paths().stream().map(Path::of).toList(), source.include(), source.exclude());
+            source.pathsFor(site).stream().map(Path::of).toList(),
+            source.include(),
+            source.exclude());
     this.overrides = overrides;
     this.stateDir = stateDir;
     this.meta = new FileMeta(source.preserveOwner());

@@ -74,14 +74,15 @@ class FileSyncEngineTest {
     OverrideRewriter rw =
         new OverrideRewriter(
             overrides, "beta", Map.of("site", "beta", "publicAddress", "198.51.100.20"));
-    return new FileSink("etc-asterisk", source(receiver, overrides), rw, tmp.resolve("state-b"));
+    return new FileSink(
+        "etc-asterisk", source(receiver, overrides), "beta", rw, tmp.resolve("state-b"));
   }
 
   /** One run: manifest → plan → content → apply; returns the plan's needs and what was applied. */
   private record Run(List<String> need, SyncSink.Applied applied) {}
 
   private Run run(FileSink sink, InterceptData intercept) throws IOException {
-    FileSender s = new FileSender("etc-asterisk", source(sender, List.of()));
+    FileSender s = new FileSender("etc-asterisk", source(sender, List.of()), "alpha");
     try (SyncSender.Snapshot snap = s.snapshot()) {
       ByteArrayOutputStream manifest = new ByteArrayOutputStream();
       snap.writeManifest(manifest);
@@ -200,7 +201,7 @@ class FileSyncEngineTest {
     write(sender.resolve("pjsip.conf"), "changed too\n");
     // stage and journal, then "crash" before the renames: simulate by running the journal's
     // first step only
-    FileSender s = new FileSender("etc-asterisk", source(sender, List.of()));
+    FileSender s = new FileSender("etc-asterisk", source(sender, List.of()), "alpha");
     try (SyncSender.Snapshot snap = s.snapshot()) {
       ByteArrayOutputStream manifest = new ByteArrayOutputStream();
       snap.writeManifest(manifest);
