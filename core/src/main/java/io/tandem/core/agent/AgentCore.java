@@ -78,6 +78,7 @@ public final class AgentCore {
   private long handoverFromEpoch;
   private long acquireDecidedAt;
   private Ticket witnessNamedOther;
+  private long witnessNamedEpoch;
   private long nextTickAt;
 
   /** The epoch the local PBX serves (or may still serve) under; 0 once a fence completed. */
@@ -334,15 +335,34 @@ public final class AgentCore {
     boolean force = d.action() == Action.FORCE_ACQUIRE;
     noteAcquire(force, d.reason(), s.nowNanos());
     long sentAt = holder.markSent();
+    // present the newest epoch we know: the witness lifts its counter past it, so an epoch is
+    // never issued twice even if the witness lost its state
+    long known = knownEpoch();
     TicketRequest r =
-        new TicketRequest(
-            settings.cluster(),
-            settings.site(),
-            s.health().healthy(),
-            settings.ticketTtl(),
-            0,
-            force);
+        force
+            ? TicketRequest.forced(
+                settings.cluster(),
+                settings.site(),
+                s.health().healthy(),
+                settings.ticketTtl(),
+                known,
+                TicketRequest.FORCE_ACKNOWLEDGEMENT)
+            : TicketRequest.acquire(
+                settings.cluster(),
+                settings.site(),
+                s.health().healthy(),
+                settings.ticketTtl(),
+                known);
     onReply(sentAt, call(() -> witness.acquire(r)), true);
+  }
+
+  /** The newest epoch this agent has seen: its own, the witness's answers, its peers' reports. */
+  private long knownEpoch() {
+    long e = Math.max(holder.view().epoch(), witnessNamedEpoch);
+    for (PeerBoard.PeerMemory m : board.memory().values()) {
+      e = Math.max(e, m.lastServingEpoch());
+    }
+    return Math.min(e, TicketRequest.MAX_EPOCH);
   }
 
   private void renew() {
@@ -418,6 +438,7 @@ public final class AgentCore {
   }
 
   private void noteWitnessTicket(Ticket t) {
+    witnessNamedEpoch = Math.max(witnessNamedEpoch, t.epoch());
     if (!t.holder().equals(settings.site())) {
       witnessNamedOther = t;
     }
