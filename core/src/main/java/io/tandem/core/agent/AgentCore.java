@@ -72,6 +72,9 @@ public final class AgentCore {
   private boolean anyWitnessReply;
   private long pingSentAt = Long.MIN_VALUE;
   private FenceStatus fence = FenceStatus.NONE;
+  private ActivationStatus activation = ActivationStatus.NONE;
+  private ActivationCause cause;
+  private long causeEpoch;
   private int fenceGeneration;
   private boolean acquireForced;
   private String handoverFrom;
@@ -306,7 +309,8 @@ public final class AgentCore {
             board.reports(),
             board.promises(),
             List.copyOf(commands),
-            fence);
+            fence,
+            activation);
     commands.clear();
     Decision d = loop.tick(s);
     for (Consumer<Decision> l : decisionListeners) {
@@ -468,16 +472,47 @@ public final class AgentCore {
     fence = new FenceStatus(FenceStatus.Phase.NONE, 0, "activated since the last fence");
     long epoch = token.get().epoch();
     servingEpoch = epoch;
-    Activation a = new Activation(token.get(), cause(s), d.words(), d.at());
+    activation =
+        new ActivationStatus(
+            ActivationStatus.Phase.RUNNING,
+            epoch,
+            activation.epoch() == epoch ? activation.failures() : 0,
+            "",
+            0);
+    // a retry under the same epoch keeps the cause the first attempt was given
+    if (causeEpoch != epoch) {
+      cause = cause(s);
+      causeEpoch = epoch;
+    }
+    Activation a = new Activation(token.get(), cause, d.words(), d.at());
     call(() -> effects.activate(a))
         .whenComplete((r, e) -> onAgentThread(() -> activationEnded(epoch, r, e)));
   }
 
   private void activationEnded(long epoch, ActivationResult result, Throwable error) {
-    if (error != null) {
-      log.error("agent {}: activation under epoch {} failed: {}", site(), epoch, message(error));
+    if (activation.epoch() != epoch || activation.phase() != ActivationStatus.Phase.RUNNING) {
+      return; // an answer for an attempt that no longer counts
+    }
+    ActivationResult.Outcome outcome =
+        error != null ? ActivationResult.Outcome.FAILED : result.outcome();
+    String words = error != null ? "activation failed: " + message(error) : result.words();
+    ActivationStatus.Phase phase =
+        switch (outcome) {
+          case SUCCEEDED -> ActivationStatus.Phase.SUCCEEDED;
+          case FAILED -> ActivationStatus.Phase.FAILED;
+          case CANCELLED -> ActivationStatus.Phase.CANCELLED;
+          case NEEDS_OPERATOR -> ActivationStatus.Phase.NEEDS_OPERATOR;
+        };
+    int failures =
+        phase == ActivationStatus.Phase.FAILED
+            ? activation.failures() + 1
+            : phase == ActivationStatus.Phase.SUCCEEDED ? 0 : activation.failures();
+    activation = new ActivationStatus(phase, epoch, failures, words, scheduler.nanoTime());
+    if (phase == ActivationStatus.Phase.SUCCEEDED) {
+      log.info("agent {}: activation under epoch {}: {}", site(), epoch, words);
     } else {
-      log.info("agent {}: activation under epoch {}: {}", site(), epoch, result.words());
+      log.warn("agent {}: activation under epoch {} {}: {}", site(), epoch, phase, words);
+      decide(); // a holder that cannot do its job says so at once
     }
   }
 

@@ -24,6 +24,15 @@ import java.util.Objects;
  */
 public final class DecisionLoop {
 
+  /** How many ticks a forced acquire waits to be acted on before it lapses. */
+  static final int FORCE_WINDOW_TICKS = 3;
+
+  /** Activation attempts under one epoch before a holder steps down (if a peer can take over). */
+  static final int ACTIVATION_ATTEMPTS = 3;
+
+  /** How many TTLs a site that stepped down for a failed activation stands aside. */
+  static final int STAND_ASIDE_TTLS = 3;
+
   private final AgentSettings settings;
   private final TicketHolder holder;
   private final DecisionHistory history;
@@ -34,6 +43,7 @@ public final class DecisionLoop {
   private long acquiringSince;
   private boolean maintenanceRequested;
   private boolean forceRequested;
+  private long forceLapsesAt;
   private String pendingHandover;
   private boolean releaseAfterFence;
   private boolean maintenanceAfterFence;
@@ -42,6 +52,7 @@ public final class DecisionLoop {
   private long promisedUntil = Long.MIN_VALUE;
   private boolean anyPromise;
   private boolean startupFenced;
+  private long standAsideUntil = Long.MIN_VALUE;
   private boolean lastHealthy;
   private boolean lastWitnessReachable;
   private boolean lastTicketOk;
@@ -108,7 +119,7 @@ public final class DecisionLoop {
     return new PeerReport(
         settings.site(),
         state,
-        lastHealthy,
+        lastHealthy && !standingAside(nowNanos),
         settings.priority(),
         lastWitnessReachable,
         promiseBound(nowNanos),
@@ -200,7 +211,18 @@ public final class DecisionLoop {
                     + OperatorCommand.FORCE_ACKNOWLEDGEMENT
                     + "\"");
           }
+          if (state != AgentState.STANDBY && state != AgentState.ACQUIRING) {
+            return stay(
+                Action.NONE,
+                ReasonCode.COMMAND_REJECTED,
+                "rejected forced acquire: only a standing-by site may force it (this is "
+                    + state
+                    + ")");
+          }
+          // it lapses a few ticks after it could first be acted on (after any promise we gave)
+          long from = promiseBound(s.nowNanos()) ? promisedUntil : s.nowNanos();
           forceRequested = true;
+          forceLapsesAt = from + settings.tick().toNanos() * FORCE_WINDOW_TICKS;
         }
         case OperatorCommand.Switchover sw -> {
           if (!settings.peers().contains(sw.target())) {
@@ -219,6 +241,19 @@ public final class DecisionLoop {
   }
 
   private Outcome decide(TickSnapshot s) {
+    if (forceRequested && s.nowNanos() - forceLapsesAt >= 0) {
+      forceRequested = false;
+      if (!state.serves()) {
+        return stay(
+            Action.NONE,
+            ReasonCode.COMMAND_LAPSED,
+            "forced acquire lapsed: not acted on within "
+                + FORCE_WINDOW_TICKS
+                + " ticks (this is "
+                + state
+                + ")");
+      }
+    }
     return switch (state) {
       case STARTING -> starting(s);
       case STANDBY -> standby(s);
@@ -312,6 +347,14 @@ public final class DecisionLoop {
           ReasonCode.UNHEALTHY,
           "no action: not healthy (" + s.health().summary() + ")");
     }
+    if (standingAside(now)) {
+      return stay(
+          Action.NONE,
+          ReasonCode.ACTIVATION_STEPPING_DOWN,
+          "no action: standing aside for another "
+              + secs(standAsideUntil - now)
+              + " s after the activation failed here");
+    }
     if (handingOverTo != null && now - handoverAnnouncedUntil < 0) {
       return stay(
           Action.NONE,
@@ -368,6 +411,7 @@ public final class DecisionLoop {
     long now = s.nowNanos();
     if (t.valid() && t.basisSentNanos() - acquiringSince >= 0) {
       failsafe.stop();
+      forceRequested = false;
       return move(
           AgentState.ACTIVE,
           Action.ACTIVATE,
@@ -405,6 +449,10 @@ public final class DecisionLoop {
         pendingHandover = null;
         return fence(
             ReasonCode.SWITCHOVER_RELEASING, target, false, "fencing: switchover to " + target);
+      }
+      Outcome job = activationTrouble(s);
+      if (job != null) {
+        return job;
       }
       if (!s.health().healthy()) {
         PeerReport better = PeerView.of(settings, s).bestReady(false, false);
@@ -485,6 +533,105 @@ public final class DecisionLoop {
       }
     }
     return fence(ReasonCode.TICKET_EXPIRED, null, false, "fencing: " + holder.failingWords(now));
+  }
+
+  /**
+   * A holder that cannot do its job retries, then steps down. A failed activation is retried after
+   * 2, 4, ... ticks, {@value #ACTIVATION_ATTEMPTS} attempts in all; then, if a healthy peer can
+   * take over, this site fences and releases the ticket, else it holds on and retries every TTL
+   * (releasing with nobody to take over would only end the service). An activation that needs an
+   * operator (a step not safe to repeat may be half-applied) is never retried: it steps down at
+   * once if a healthy peer can take over (its newer epoch wins every resource), else it holds and
+   * says so. Null if the activation is fine.
+   */
+  private Outcome activationTrouble(TickSnapshot s) {
+    ActivationStatus a = s.activation();
+    long epoch = s.ticket().epoch();
+    if (a.epoch() != epoch
+        || (a.phase() != ActivationStatus.Phase.FAILED
+            && a.phase() != ActivationStatus.Phase.NEEDS_OPERATOR)) {
+      return null;
+    }
+    PeerReport better = PeerView.of(settings, s).bestReady(false, false);
+    if (a.phase() == ActivationStatus.Phase.NEEDS_OPERATOR) {
+      if (better != null) {
+        return stepDown(
+            ReasonCode.ACTIVATION_NEEDS_OPERATOR,
+            "stepping down: the activation under epoch "
+                + epoch
+                + " needs an operator ("
+                + a.words()
+                + "); fencing and releasing the ticket so "
+                + better.site()
+                + " can take over");
+      }
+      return stay(
+          Action.NONE,
+          ReasonCode.ACTIVATION_NEEDS_OPERATOR,
+          "ALARM: the activation under epoch "
+              + epoch
+              + " needs an operator ("
+              + a.words()
+              + "); no healthy peer can take over, so holding the ticket without retrying");
+    }
+    long now = s.nowNanos();
+    boolean gaveUp = a.failures() >= ACTIVATION_ATTEMPTS;
+    if (gaveUp && better != null) {
+      return stepDown(
+          ReasonCode.ACTIVATION_STEPPING_DOWN,
+          "stepping down: the activation under epoch "
+              + epoch
+              + " failed "
+              + a.failures()
+              + " times ("
+              + a.words()
+              + "); fencing and releasing the ticket so "
+              + better.site()
+              + " can take over");
+    }
+    long backoff =
+        gaveUp
+            ? settings.ticketTtl().toNanos()
+            : Math.min(
+                settings.ticketTtl().toNanos(),
+                settings.tick().toNanos() << Math.min(20, a.failures()));
+    long wait = a.endedAtNanos() + backoff - now;
+    String attempt =
+        gaveUp
+            ? "no healthy peer can take over, so holding the ticket and retrying every "
+                + secs(backoff)
+                + " s"
+            : "attempt " + (a.failures() + 1) + " of " + ACTIVATION_ATTEMPTS;
+    if (wait > 0) {
+      return stay(
+          Action.NONE,
+          ReasonCode.ACTIVATION_FAILED,
+          "ALARM: the activation under epoch "
+              + epoch
+              + " failed ("
+              + a.words()
+              + "); retrying in "
+              + secs(wait)
+              + " s ("
+              + attempt
+              + ")");
+    }
+    return stay(
+        Action.ACTIVATE,
+        ReasonCode.ACTIVATION_FAILED,
+        "retrying the activation under epoch " + epoch + " (" + attempt + ")");
+  }
+
+  private Outcome stepDown(ReasonCode reason, String words) {
+    Outcome o = fence(reason, null, false, words);
+    releaseAfterFence = true;
+    // stand aside (reported unhealthy, not acquiring) so the healthy peer takes over, not us again
+    standAsideUntil = lastNow + settings.ticketTtl().toNanos() * STAND_ASIDE_TTLS;
+    return o;
+  }
+
+  private boolean standingAside(long nowNanos) {
+    return standAsideUntil != Long.MIN_VALUE && nowNanos - standAsideUntil < 0;
   }
 
   private Outcome fence(

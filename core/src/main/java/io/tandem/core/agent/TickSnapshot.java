@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param promises latest promise (or refusal) per peer site
  * @param commands operator commands received since the last tick, in order
  * @param fence where the fencing of the local PBX stands (a fence that timed out is unknown)
+ * @param activation how the latest activation of this site went
  */
 public record TickSnapshot(
     long nowNanos,
@@ -30,12 +31,14 @@ public record TickSnapshot(
     Map<String, PeerReport> peers,
     Map<String, PeerPromise> promises,
     List<OperatorCommand> commands,
-    FenceStatus fence) {
+    FenceStatus fence,
+    ActivationStatus activation) {
 
   public TickSnapshot {
     Objects.requireNonNull(wallTime, "wallTime");
     Objects.requireNonNull(health, "health");
     Objects.requireNonNull(fence, "fence");
+    Objects.requireNonNull(activation, "activation");
     Objects.requireNonNull(ticket, "ticket");
     peers = Map.copyOf(peers);
     promises = Map.copyOf(promises);

@@ -26,6 +26,7 @@ class DecisionLoopTest {
   private final List<OperatorCommand> commands = new ArrayList<>();
   private boolean witnessReachable = true;
   private FenceStatus fence = new FenceStatus(FenceStatus.Phase.DONE, 0, "fenced");
+  private ActivationStatus activation = ActivationStatus.NONE;
 
   private DecisionLoop loop(AgentSettings.Builder b) {
     AgentSettings s = b.build();
@@ -55,7 +56,8 @@ class DecisionLoopTest {
                 peers,
                 promises,
                 List.copyOf(commands),
-                fence));
+                fence,
+                activation));
     commands.clear();
     return d;
   }
@@ -110,7 +112,7 @@ class DecisionLoopTest {
   }
 
   @Test
-  void failsafeNeedsAFreshPromiseFromEveryPeer() {
+  void aPromiseCoversItsWindowAndTheFailsafeFencesALeadBeforeItCloses() {
     DecisionLoop loop = activeLoop(settings());
     witnessReachable = false;
     advance(1);
@@ -120,8 +122,16 @@ class DecisionLoopTest {
     promises.put(
         "b",
         new PeerPromise("b", "a", asked, 5 * S, 15 * S, true, "b is STANDBY and will not acquire"));
-    advance(8.5); // past the ticket's fence point; the promise was asked 8.5 s ago: stale
+    // the window: asked + 10 s - 0.3 s drift; the cover ends a fence lead (1 s) before that
+    advance(8.6); // past the ticket's fence point, but one lost answer changes nothing
     holder.poll();
+    Decision covered = tick(loop);
+    assertThat(covered.reason()).isEqualTo(ReasonCode.FAILSAFE_PEERS_CONFIRMED);
+    assertThat(covered.words())
+        .isEqualTo(
+            "no action: witness unreachable, ticket epoch 12 not renewed in time; all 1 peers"
+                + " promise not to acquire for 0.1 s");
+    advance(0.2);
     Decision d = tick(loop);
     assertThat(d.reason()).isEqualTo(ReasonCode.FAILSAFE_CONFIRMATION_MISSING);
     assertThat(d.words()).isEqualTo("fencing: witness unreachable and b did not confirm");

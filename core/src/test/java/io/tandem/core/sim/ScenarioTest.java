@@ -143,14 +143,17 @@ class ScenarioTest {
     assertThat(sim.servedThroughout("site-0", down, sim.now())).as(sim.report()).isTrue();
     assertThat(last(sim.agent("site-1")).reason())
         .isIn(ReasonCode.PROMISE_HOLD, ReasonCode.WITNESS_UNREACHABLE);
-    // One peer stops confirming: the primary fences at once.
+    // One peer stops confirming: its last promise still covers its window (a lost message changes
+    // nothing), and the primary fences a fence lead before that window closes.
     long cut = sim.now();
     sim.network().connect("site-0", "site-2", false);
-    sim.runFor(Duration.ofSeconds(5));
+    sim.runFor(Duration.ofSeconds(3));
+    assertThat(sim.servedThroughout("site-0", cut, sim.now())).as(sim.report()).isTrue();
+    sim.runFor(Duration.ofSeconds(10));
     assertThat(reasons(primary)).contains(ReasonCode.FAILSAFE_CONFIRMATION_MISSING);
     assertThat(sim.servingNow()).isEmpty();
-    // decided within two ticks; the fence itself takes up to its budget (the fence lead, 1 s)
-    assertThat(sim.timeline().getLast().trueNanos() - cut).isLessThanOrEqualTo(3 * TICK);
+    // decided within the window (TTL) of the last promise; the fence itself takes up to the lead
+    assertThat(sim.timeline().getLast().trueNanos() - cut).isLessThanOrEqualTo(TTL + TICK);
     assertSafe(sim);
   }
 

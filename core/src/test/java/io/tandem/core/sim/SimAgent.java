@@ -59,6 +59,10 @@ final class SimAgent {
   boolean pbxBootsServing;
   private CompletableFuture<ActivationResult> pendingActivation;
 
+  /** Scripted outcomes for the next activations, before the default (success). */
+  private final java.util.ArrayDeque<ActivationResult.Outcome> scriptedActivations =
+      new java.util.ArrayDeque<>();
+
   /** Scripted outcomes for the next fences (true = times out), before the random ones. */
   private final java.util.ArrayDeque<Boolean> scriptedFenceTimeouts = new java.util.ArrayDeque<>();
 
@@ -180,6 +184,14 @@ final class SimAgent {
     for (boolean t : timeouts) {
       scriptedFenceTimeouts.add(t);
     }
+  }
+
+  /**
+   * Script the next activations' outcomes: FAILED leaves the PBX as it was; NEEDS_OPERATOR leaves
+   * it serving (half-applied); CANCELLED leaves it as it was.
+   */
+  void nextActivations(ActivationResult.Outcome... outcomes) {
+    scriptedActivations.addAll(java.util.List.of(outcomes));
   }
 
   /** Only the agent process dies (kill -9, OOM); the PBX keeps its state. */
@@ -349,12 +361,21 @@ final class SimAgent {
                   return; // the run died with its process, or a fence cancelled it
                 }
                 pendingActivation = null;
-                setPbx(true, epoch);
+                ActivationResult.Outcome outcome =
+                    scriptedActivations.isEmpty()
+                        ? ActivationResult.Outcome.SUCCEEDED
+                        : scriptedActivations.poll();
+                if (outcome == ActivationResult.Outcome.SUCCEEDED
+                    || outcome == ActivationResult.Outcome.NEEDS_OPERATOR) {
+                  setPbx(true, epoch);
+                }
                 done.complete(
                     new ActivationResult(
                         epoch,
-                        ActivationResult.Outcome.SUCCEEDED,
-                        "activated under epoch " + epoch,
+                        outcome,
+                        outcome == ActivationResult.Outcome.SUCCEEDED
+                            ? "activated under epoch " + epoch
+                            : "run failover-" + epoch + " " + outcome + ": scripted",
                         Optional.empty()));
               });
       return done;
