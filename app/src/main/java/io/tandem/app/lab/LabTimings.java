@@ -1,6 +1,7 @@
 package io.tandem.app.lab;
 
 import io.tandem.core.agent.AgentSettings;
+import io.tandem.core.config.Timings;
 import io.tandem.core.witness.WitnessSettings;
 import java.time.Duration;
 import java.util.Set;
@@ -23,18 +24,27 @@ final class LabTimings {
 
   private LabTimings() {}
 
-  static AgentSettings agent(String cluster, String site, int priority, Set<String> peers) {
-    return AgentSettings.builder()
-        .cluster(cluster)
-        .site(site)
-        .priority(priority)
-        .peers(peers)
+  /** The lab's clocks as the cluster file would state them: one home, validated like any. */
+  static Timings timings() {
+    return Timings.builder()
         .tick(TICK)
         .ticketTtl(TTL)
         .renewInterval(RENEW)
         .retryTimeout(RETRY)
         .witnessGrace(GRACE)
         .driftMargin(DRIFT)
+        .sensorInterval(SENSOR_INTERVAL)
+        .sensorTimeout(SENSOR_TIMEOUT)
+        .build();
+  }
+
+  static AgentSettings agent(String cluster, String site, int priority, Set<String> peers) {
+    return AgentSettings.builder()
+        .cluster(cluster)
+        .site(site)
+        .priority(priority)
+        .peers(peers)
+        .timings(timings())
         .build();
   }
 

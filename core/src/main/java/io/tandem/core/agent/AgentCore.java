@@ -555,8 +555,7 @@ public final class AgentCore {
    * hand-over, a retry after an unknown fence), so they get {@code fenceLead + witnessGrace}.
    */
   Duration fenceBudget(ReasonCode reason) {
-    // a zero fence lead (allowed in tests of the margins) still gives the fence one tick
-    Duration lead = settings.fenceLead().isZero() ? settings.tick() : settings.fenceLead();
+    Duration lead = settings.fenceLead(); // at least one tick (the timing rules say so)
     return switch (reason) {
       case TICKET_EXPIRED, TICKET_LOST, FAILSAFE_CONFIRMATION_MISSING -> lead;
       default -> lead.plus(settings.witnessGrace());

@@ -190,8 +190,9 @@ class ScenarioTest {
 
   /**
    * Drift at the bound: with a 300 ms drift margin and a 10 s TTL the design tolerates clocks off
-   * by ±1.5 % (2 × 1.5 % × 10 s = 300 ms). The witness runs 1.5 % fast, the primary 1.5 % slow, no
-   * grace and no fence lead: still no overlap.
+   * by ±1.5 % (2 × 1.5 % × 10 s = 300 ms). The witness runs 1.5 % fast, the primary 1.5 % slow, the
+   * witness has no grace and the fence lead is the least the timing rules allow (one tick), effects
+   * are instant: still no overlap.
    */
   @Test
   void clockDriftAtTheBoundStaysSafe() {
@@ -200,8 +201,9 @@ class ScenarioTest {
             Simulation.builder(8)
                 .agents(2)
                 .clockPpm(15_000, -15_000, 15_000)
+                .effects(EffectTimings.INSTANT)
                 .witness(WitnessSettings.builder().grace(Duration.ZERO).build())
-                .settings(b -> b.fenceLead(Duration.ZERO)));
+                .settings(b -> b.witnessGrace(Duration.ofSeconds(1))));
     sim.isolate("site-0", true);
     sim.runFor(Duration.ofSeconds(30));
     assertThat(sim.servingNow()).containsExactly("site-1");
@@ -218,7 +220,7 @@ class ScenarioTest {
                 .clockPpm(100_000, -100_000, -100_000)
                 .effects(EffectTimings.INSTANT)
                 .witness(WitnessSettings.builder().grace(Duration.ZERO).build())
-                .settings(b -> b.fenceLead(Duration.ZERO)));
+                .settings(b -> b.witnessGrace(Duration.ofSeconds(1))));
     sim.isolate("site-0", true);
     sim.runFor(Duration.ofSeconds(30));
     assertThat(sim.violation()).startsWith("two sites serving");
