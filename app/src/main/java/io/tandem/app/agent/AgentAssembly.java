@@ -1,5 +1,6 @@
 package io.tandem.app.agent;
 
+import io.tandem.app.guard.FenceGuardClient;
 import io.tandem.app.notify.ConfiguredNotifications;
 import io.tandem.app.peer.HttpPeerTransport;
 import io.tandem.app.peer.PeerAuthentication;
@@ -297,6 +298,9 @@ public final class AgentAssembly implements AutoCloseable {
                   monitor::snapshot,
                   () -> AgentDriver.activeCalls(monitor.snapshot()),
                   actions,
+                  own(
+                      new FenceGuardClient(
+                          o.dataDir().resolve(FenceGuardClient.SOCKET), o.nanos())),
                   o.nanos(),
                   o.clock()));
       driver.addDecisionListener(stateNotifications);

@@ -12,6 +12,7 @@ import io.tandem.core.agent.PeerPromise;
 import io.tandem.core.agent.PeerReport;
 import io.tandem.core.agent.WitnessLink;
 import io.tandem.core.agent.effects.SiteEffects;
+import io.tandem.core.agent.guard.GuardBeat;
 import io.tandem.core.health.SensorState;
 import io.tandem.core.health.SiteHealth;
 import io.tandem.core.witness.TicketHolder;
@@ -68,6 +69,37 @@ public final class AgentDriver implements AutoCloseable {
       SiteEffects effects,
       LongSupplier nanos,
       Clock clock) {
+    this(
+        settings,
+        holder,
+        history,
+        board,
+        witness,
+        peers,
+        health,
+        activeCalls,
+        effects,
+        beat -> {},
+        nanos,
+        clock);
+  }
+
+  /**
+   * @param guard where the fence guard's beats go (every tick, on the agent thread; must not block)
+   */
+  public AgentDriver(
+      AgentSettings settings,
+      TicketHolder holder,
+      DecisionHistory history,
+      PeerBoard board,
+      Witness witness,
+      PeerTransport peers,
+      Supplier<SiteHealth> health,
+      IntSupplier activeCalls,
+      SiteEffects effects,
+      Consumer<GuardBeat> guard,
+      LongSupplier nanos,
+      Clock clock) {
     this.settings = settings;
     this.nanos = nanos;
     this.agentThread =
@@ -88,6 +120,7 @@ public final class AgentDriver implements AutoCloseable {
             .witness(WitnessLink.blocking(witness, io))
             .peers(peers)
             .effects(effects)
+            .guard(guard)
             .scheduler(new ThreadScheduler(clock))
             .build();
   }

@@ -6,6 +6,7 @@ import io.tandem.core.agent.effects.ActivationResult;
 import io.tandem.core.agent.effects.FenceRequest;
 import io.tandem.core.agent.effects.FenceResult;
 import io.tandem.core.agent.effects.SiteEffects;
+import io.tandem.core.agent.guard.GuardBeat;
 import io.tandem.core.health.SiteHealth;
 import io.tandem.core.witness.FencingToken;
 import io.tandem.core.witness.Ticket;
@@ -13,6 +14,7 @@ import io.tandem.core.witness.TicketHolder;
 import io.tandem.core.witness.TicketListener;
 import io.tandem.core.witness.TicketRequest;
 import io.tandem.core.witness.TicketResult;
+import io.tandem.core.witness.TicketView;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,6 +65,7 @@ public final class AgentCore {
   private final PeerLink peers;
   private final SiteEffects effects;
   private final AgentScheduler scheduler;
+  private final Consumer<GuardBeat> guard;
   private final List<String> sortedPeers;
   private final List<Consumer<Decision>> decisionListeners = new CopyOnWriteArrayList<>();
 
@@ -100,6 +103,7 @@ public final class AgentCore {
     this.peers = Objects.requireNonNull(b.peers, "peers");
     this.effects = Objects.requireNonNull(b.effects, "effects");
     this.scheduler = Objects.requireNonNull(b.scheduler, "scheduler");
+    this.guard = Objects.requireNonNull(b.guard, "guard");
     if (!holder.site().equals(settings.site()) || !holder.cluster().equals(settings.cluster())) {
       throw new IllegalArgumentException(
           "ticket holder is for " + holder.cluster() + "/" + holder.site() + ", not this agent");
@@ -321,6 +325,42 @@ public final class AgentCore {
       }
     }
     dispatch(d, s);
+    beatGuard();
+  }
+
+  /**
+   * Tell the fence guard until when the PBX may serve: idle once a fence is confirmed and nothing
+   * was activated since; else the self-fence point of the ticket (deadline − fence lead) or the end
+   * of the failsafe's cover, whichever is later, and "now" (fence now) when neither covers us. A
+   * new process whose start-up fence is not confirmed yet says "fence now" too.
+   */
+  private void beatGuard() {
+    long now = scheduler.nanoTime();
+    GuardBeat beat;
+    if (servingEpoch == 0 && fence.done()) {
+      beat = GuardBeat.idleBeat();
+    } else {
+      long until = now;
+      TicketView v = holder.view();
+      if (v.state() == TicketHolder.State.HELD) {
+        until = Math.max(until, v.deadlineNanos() - settings.fenceLead().toNanos());
+      }
+      long cover = loop.failsafeCoverUntil(now);
+      if (cover != Long.MIN_VALUE) {
+        until = Math.max(until, cover);
+      }
+      if (settings.keepRunningWithoutWitness() && loop.state() == AgentState.ACTIVE) {
+        // UNSAFE mode: the guard only checks the agent still ticks (two ticks late is dead)
+        until =
+            Math.max(until, now + settings.fenceLead().toNanos() + 2 * settings.tick().toNanos());
+      }
+      beat = GuardBeat.serveUntil(until, servingEpoch);
+    }
+    try {
+      guard.accept(beat);
+    } catch (RuntimeException e) {
+      log.warn("agent {}: fence guard beat failed: {}", site(), e.toString());
+    }
   }
 
   private void dispatch(Decision d, TickSnapshot s) {
@@ -628,6 +668,7 @@ public final class AgentCore {
     private PeerLink peers;
     private SiteEffects effects;
     private AgentScheduler scheduler;
+    private Consumer<GuardBeat> guard = beat -> {};
     private final List<Consumer<Decision>> decisionListeners = new ArrayList<>();
 
     private Builder() {}
@@ -682,6 +723,15 @@ public final class AgentCore {
 
     public Builder scheduler(AgentScheduler v) {
       scheduler = v;
+      return this;
+    }
+
+    /**
+     * Where the fence guard's beats go, after every decision (on the agent thread; must not block).
+     * Default: nowhere (no guard).
+     */
+    public Builder guard(Consumer<GuardBeat> v) {
+      guard = v;
       return this;
     }
 

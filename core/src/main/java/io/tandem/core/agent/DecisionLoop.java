@@ -95,6 +95,16 @@ public final class DecisionLoop {
     return holder.validNow() || failsafe.covers(nowNanos) || settings.keepRunningWithoutWitness();
   }
 
+  /**
+   * Until when (our clock) the failsafe's promises let this site serve, or {@link Long#MIN_VALUE}
+   * if they do not cover it now.
+   */
+  public synchronized long failsafeCoverUntil(long nowNanos) {
+    return state == AgentState.ACTIVE && failsafe.covers(nowNanos)
+        ? nowNanos + failsafe.remainingNanos(nowNanos)
+        : Long.MIN_VALUE;
+  }
+
   /** Whether the driver should ask peers for promises after this tick. */
   public synchronized boolean wantsPromises() {
     return state == AgentState.ACTIVE

@@ -59,6 +59,12 @@ final class SimAgent {
   boolean pbxBootsServing;
   private CompletableFuture<ActivationResult> pendingActivation;
 
+  // ---- the fence guard: a process of its own on the host (survives the agent, not the host) ----
+  private io.tandem.core.agent.guard.FenceGuardState guard;
+  boolean guardInstalled = true;
+  private long pausedUntilTrue = Long.MIN_VALUE;
+  private long guardFences;
+
   /** Scripted outcomes for the next activations, before the default (success). */
   private final java.util.ArrayDeque<ActivationResult.Outcome> scriptedActivations =
       new java.util.ArrayDeque<>();
@@ -87,6 +93,64 @@ final class SimAgent {
     this.settings = settings;
     this.timings = timings;
     this.effectsRandom = effectsRandom;
+  }
+
+  /** The guard starts with the host: armed, covering an unknown PBX for one TTL. */
+  private void startGuard() {
+    if (guardInstalled) {
+      guard = new io.tandem.core.agent.guard.FenceGuardState(now(), settings.ticketTtl().toNanos());
+      scheduleGuardCheck(hostBoot, guard.untilNanos());
+    }
+  }
+
+  /** A beat from the agent: the same host, so it arrives at once (while the agent runs). */
+  private void onGuardBeat(io.tandem.core.agent.guard.GuardBeat beat) {
+    if (guard == null || !hostUp) {
+      return;
+    }
+    guard.onBeat(beat, now());
+    scheduleGuardCheck(hostBoot, guard.untilNanos());
+  }
+
+  private void scheduleGuardCheck(int boot, long atLocal) {
+    sim.scheduler().at(clock.trueAt(atLocal), () -> guardCheck(boot));
+  }
+
+  private void guardCheck(int boot) {
+    if (guard == null || boot != hostBoot || !hostUp || !guard.due(now())) {
+      return;
+    }
+    String why = guard.fenceStarted(now());
+    guardFences++;
+    sim.note(site + " fence guard: " + why);
+    long took = timings.fence(effectsRandom);
+    sim.scheduler()
+        .after(
+            took,
+            () -> {
+              if (boot == hostBoot && guard != null) {
+                setPbx(false, 0);
+                guard.fenceEnded(true);
+              }
+            });
+  }
+
+  /** How many fences this site's guard started. */
+  long guardFences() {
+    return guardFences;
+  }
+
+  /**
+   * Freeze the agent process for {@code nanos} (SIGSTOP, a GC or VM pause): nothing of it runs
+   * meanwhile; its PBX and fence guard go on. Work that fell due meanwhile runs when it resumes.
+   */
+  void pause(long nanos) {
+    pausedUntilTrue = Math.max(pausedUntilTrue, sim.scheduler().now() + nanos);
+    sim.note(site + " agent paused for " + nanos / 1_000_000 + " ms");
+  }
+
+  boolean paused() {
+    return sim.scheduler().now() < pausedUntilTrue;
   }
 
   long now() {
@@ -133,11 +197,15 @@ final class SimAgent {
       hostUp = true;
       hostBoot++;
       setPbx(pbxBootsServing, 0);
+      startGuard();
+    } else if (guard == null) {
+      startGuard();
     }
     if (core != null) {
       core.stop();
     }
     pendingActivation = null;
+    pausedUntilTrue = Long.MIN_VALUE; // a restarted process is a new one
     alive = true;
     int inc = ++incarnation;
     AgentScheduler scheduler = new IncarnationScheduler(inc);
@@ -160,6 +228,7 @@ final class SimAgent {
             .peers(new Peers())
             .effects(new Effects(inc))
             .scheduler(scheduler)
+            .guard(this::onGuardBeat)
             .onDecision(
                 d -> {
                   decisions.add(d);
@@ -169,11 +238,12 @@ final class SimAgent {
     core.start(firstTickDelayNanos);
   }
 
-  /** The whole site goes down: host, PBX and agent. */
+  /** The whole site goes down: host, PBX, fence guard and agent. */
   void crash() {
     crashAgent();
     hostUp = false;
     pbxServing = false;
+    guard = null;
   }
 
   /**
@@ -194,8 +264,9 @@ final class SimAgent {
     scriptedActivations.addAll(java.util.List.of(outcomes));
   }
 
-  /** Only the agent process dies (kill -9, OOM); the PBX keeps its state. */
+  /** Only the agent process dies (kill -9, OOM); the PBX and the fence guard keep running. */
   void crashAgent() {
+    pausedUntilTrue = Long.MIN_VALUE;
     alive = false;
     pendingActivation = null;
     if (core != null) {
@@ -252,14 +323,18 @@ final class SimAgent {
 
     @Override
     public void at(long atNanos, Runnable task) {
-      sim.scheduler()
-          .at(
-              clock.trueAt(atNanos),
-              () -> {
-                if (alive && inc == incarnation) {
-                  task.run();
-                }
-              });
+      sim.scheduler().at(clock.trueAt(atNanos), () -> run(task));
+    }
+
+    private void run(Runnable task) {
+      if (!alive || inc != incarnation) {
+        return;
+      }
+      if (paused()) {
+        sim.scheduler().at(pausedUntilTrue, () -> run(task)); // a frozen process runs nothing
+        return;
+      }
+      task.run();
     }
   }
 

@@ -69,9 +69,10 @@ final class Simulation {
                       .witnessGrace(b.witnessSettings.grace()))
               .build();
       Long ppm = i < b.agentPpm.size() ? b.agentPpm.get(i) : null;
-      agents.put(
-          name,
-          new SimAgent(this, name, clock(clocks, b.maxDriftPpm, ppm), s, b.effects, effectsRandom));
+      SimAgent agent =
+          new SimAgent(this, name, clock(clocks, b.maxDriftPpm, ppm), s, b.effects, effectsRandom);
+      agent.guardInstalled = b.fenceGuard;
+      agents.put(name, agent);
       network.delay(name, SimWitness.NAME, b.minDelayNanos, b.maxDelayNanos);
       for (String other : names) {
         if (!other.equals(name)) {
@@ -349,6 +350,7 @@ final class Simulation {
     private WitnessSettings witnessSettings = WitnessSettings.defaults();
     private UnaryOperator<AgentSettings.Builder> settings = UnaryOperator.identity();
     private EffectTimings effects = EffectTimings.REALISTIC;
+    private boolean fenceGuard = true;
 
     private Builder(long seed) {
       this.seed = seed;
@@ -399,6 +401,12 @@ final class Simulation {
     /** How long activations and fences take (default {@link EffectTimings#REALISTIC}). */
     Builder effects(EffectTimings t) {
       effects = t;
+      return this;
+    }
+
+    /** Whether every site runs a fence guard beside its PBX (default yes, as installed). */
+    Builder fenceGuard(boolean on) {
+      fenceGuard = on;
       return this;
     }
 
