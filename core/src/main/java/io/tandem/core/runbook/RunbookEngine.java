@@ -143,7 +143,11 @@ public final class RunbookEngine {
    * but no result is observed again before any apply, and a step that is not safe to repeat is
    * never applied twice. Returns the stored report if the run had already ended.
    *
-   * @param token the token we hold now: same cluster and site, epoch ≥ the run's
+   * <p>Only a run of the epoch still held is resumed: under a newer epoch another site may have
+   * held the ticket in between and undone what the run had verified, so such a run must be {@link
+   * #supersede superseded} and a fresh run started (issue 12.5).
+   *
+   * @param token the token we hold now: same cluster, site and epoch as the run's
    * @throws ConfigException if the runbook's steps differ from the journaled ones or the token does
    *     not fit
    */
@@ -180,9 +184,24 @@ public final class RunbookEngine {
               + ids
               + "); finish it by hand or re-plan");
     }
+    long startedEpoch = Long.parseLong(started.get("epoch"));
+    if (token.cluster().equals(started.get("cluster"))
+        && token.site().equals(started.get("site"))
+        && token.epoch() > startedEpoch) {
+      journal.close();
+      throw new ConfigException(
+          "run "
+              + runId
+              + " was started under epoch "
+              + startedEpoch
+              + " and this site now holds epoch "
+              + token.epoch()
+              + ": another site may have held the ticket in between and changed what the run"
+              + " did; supersede it and start a fresh run");
+    }
     if (!token.cluster().equals(started.get("cluster"))
         || !token.site().equals(started.get("site"))
-        || token.epoch() < Long.parseLong(started.get("epoch"))) {
+        || token.epoch() < startedEpoch) {
       journal.close();
       throw new ConfigException(
           "run "
@@ -205,6 +224,73 @@ public final class RunbookEngine {
     StepContext ctx =
         new StepContext(runId, runbook.kind(), Boolean.parseBoolean(started.get("drill")), token);
     return execute(runbook, journal, ctx);
+  }
+
+  /**
+   * Closes an unfinished run instead of resuming it, because it was started under an older epoch
+   * than {@code current}: another site may have held the ticket since and changed what the run had
+   * already done (issue 12.5: a run resumed at epoch 9 after the other site moved the address back
+   * skipped its verified steps and reported SUCCEEDED with the address at the old site). Journals
+   * {@code RUN_ENDED} with outcome {@link RunOutcome#SUPERSEDED} and the reason, stores the report
+   * (built from the journal alone: the runbook may differ now) and returns it.
+   *
+   * @throws ConfigException if the run is executing, has ended, or belongs to another cluster or
+   *     site
+   */
+  public RunReport supersede(String runId, FencingToken current, String reason) {
+    if (active.containsKey(runId) || creating.contains(runId)) {
+      throw new ConfigException("run " + runId + " is executing in this engine");
+    }
+    try (Journal journal = journals.open(runId)) {
+      List<JournalRecord> records = journal.records();
+      RunHistory history = RunHistory.of(records);
+      JournalRecord started =
+          history
+              .started()
+              .orElseThrow(
+                  () -> new ConfigException("journal of run " + runId + " has no start record"));
+      if (history.ended().isPresent()) {
+        throw new ConfigException("run " + runId + " has already ended");
+      }
+      if (!current.cluster().equals(started.get("cluster"))
+          || !current.site().equals(started.get("site"))) {
+        throw new ConfigException(
+            "run "
+                + runId
+                + " was started by "
+                + started.get("cluster")
+                + "/"
+                + started.get("site")
+                + "; "
+                + current
+                + " may not close it");
+      }
+      Map<String, String> f = new LinkedHashMap<>();
+      f.put("outcome", RunOutcome.SUPERSEDED.name());
+      f.put(
+          "reason",
+          "superseded: started under epoch "
+              + started.get("epoch")
+              + ", now epoch "
+              + current.epoch()
+              + "; "
+              + reason);
+      f.put("supersededByEpoch", Long.toString(current.epoch()));
+      journal.recoveryWarning().ifPresent(w -> f.put("recoveryWarning", w));
+      journal.append(RecordType.RUN_ENDED, "", f);
+      RunReport report =
+          RunReports.fromJournal(journal.records(), journal.recoveryWarning().stream().toList());
+      reports.ifPresent(
+          store -> {
+            try {
+              store.save(report);
+            } catch (RuntimeException e) {
+              log.error("run {}: report not stored: {}", runId, e.toString());
+            }
+          });
+      log.info("run {} {}", runId, f.get("reason"));
+      return report;
+    }
   }
 
   /**

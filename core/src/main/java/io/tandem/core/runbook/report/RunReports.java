@@ -184,6 +184,58 @@ public final class RunReports {
         allWarnings);
   }
 
+  /**
+   * Derives the report of a run from its journal alone, when the runbook it ran is not at hand (a
+   * superseded run of an older configuration): one stage holding the journaled step ids in order,
+   * titled by id.
+   */
+  public static RunReport fromJournal(List<JournalRecord> records, List<String> warnings) {
+    if (records.isEmpty() || records.getFirst().type() != RecordType.RUN_STARTED) {
+      throw new IllegalArgumentException("a journal starts with RUN_STARTED");
+    }
+    JournalRecord start = records.getFirst();
+    List<Step> steps = new ArrayList<>();
+    for (String id : start.get("steps").split(",")) {
+      if (!id.isBlank()) {
+        steps.add(new Recorded(id));
+      }
+    }
+    if (steps.isEmpty()) {
+      steps.add(new Recorded("(none)"));
+    }
+    Runbook runbook =
+        new Runbook(
+            start.get("runbook"),
+            io.tandem.core.runbook.RunKind.valueOf(start.get("kind")),
+            List.of(Stage.of("recorded", StageKind.OTHER, steps)));
+    return from(runbook, records, warnings);
+  }
+
+  /** A step known only by its id from a journal; never run. */
+  private record Recorded(String id) implements Step {
+    @Override
+    public io.tandem.core.runbook.StepSpec spec() {
+      return io.tandem.core.runbook.StepSpec.of(
+          id, id, "journal", io.tandem.core.runbook.StepPolicy.defaults());
+    }
+
+    @Override
+    public io.tandem.core.runbook.Observation observe(io.tandem.core.runbook.StepContext c) {
+      throw new UnsupportedOperationException("a recorded step is only reported");
+    }
+
+    @Override
+    public String apply(
+        io.tandem.core.runbook.Observation o, io.tandem.core.runbook.StepContext c) {
+      throw new UnsupportedOperationException("a recorded step is only reported");
+    }
+
+    @Override
+    public io.tandem.core.runbook.Verification verify(io.tandem.core.runbook.StepContext c) {
+      throw new UnsupportedOperationException("a recorded step is only reported");
+    }
+  }
+
   private static Optional<Instant> instant(JournalRecord r, String key) {
     return r.field(key).filter(s -> !s.isEmpty()).map(Instant::parse);
   }
