@@ -59,6 +59,8 @@ public final class RunbookEngine {
   private final CrashHook crashHook;
   private final Pacer pacer;
   private final CircuitBreakerRegistry breakers;
+  private final RunListener listener;
+  private final java.util.concurrent.ScheduledExecutorService cutOffs;
   private final ConcurrentHashMap<String, RunContext> active = new ConcurrentHashMap<>();
   private final java.util.Set<String> creating = ConcurrentHashMap.newKeySet();
 
@@ -75,6 +77,19 @@ public final class RunbookEngine {
     this.pacer = b.pacer;
     this.breakers =
         b.breakers != null ? b.breakers : CircuitBreakerRegistry.of(defaultBreakerConfig(clock));
+    this.listener = b.listener;
+    this.cutOffs = CutOffs.SCHEDULER;
+  }
+
+  /** One daemon thread, shared by every engine, that cuts off applies when a ticket runs out. */
+  private static final class CutOffs {
+    static final java.util.concurrent.ScheduledExecutorService SCHEDULER =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "tandem-runbook-cutoffs");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   public static Builder builder() {
@@ -127,6 +142,7 @@ public final class RunbookEngine {
     request.outageStartedAt().ifPresent(t -> f.put("outageStartedAt", t.toString()));
     request.detectedAt().ifPresent(t -> f.put("detectedAt", t.toString()));
     request.decidedAt().ifPresent(t -> f.put("decidedAt", t.toString()));
+    f.putAll(RunReports.noteFields(request.notes()));
     try {
       journal.append(RecordType.RUN_STARTED, "", f);
     } catch (RuntimeException e) {
@@ -289,6 +305,7 @@ public final class RunbookEngine {
             }
           });
       log.info("run {} {}", runId, f.get("reason"));
+      tell(l -> l.runFinished(report));
       return report;
     }
   }
@@ -345,6 +362,30 @@ public final class RunbookEngine {
     return true;
   }
 
+  /**
+   * Stops every executing run at once because this site must stop acting (a self-fence, issue
+   * 12.6): each run stops as {@link RunOutcome#FENCED} with {@code reason}, its running steps are
+   * interrupted (an apply in flight is cut off) and no further step starts; a gate wait is
+   * released.
+   *
+   * @return the ids of the runs cancelled
+   */
+  public List<String> cancelAll(String reason) {
+    List<String> ids = new ArrayList<>();
+    active.forEach(
+        (id, run) -> {
+          run.cancel(reason);
+          gateKeeper.abandon(id, reason);
+          ids.add(id);
+        });
+    return ids;
+  }
+
+  /** Ids of the runs executing now. */
+  public List<String> executing() {
+    return List.copyOf(active.keySet());
+  }
+
   /** Dry run: what each step would change, from observe only. Changes and journals nothing. */
   public Plan plan(Runbook runbook, FencingToken token, boolean drill) {
     StepContext ctx = new StepContext("plan", runbook.kind(), drill, token);
@@ -373,13 +414,28 @@ public final class RunbookEngine {
   private RunReport execute(Runbook runbook, Journal journal, StepContext ctx) {
     RunHistory history = RunHistory.of(journal.records());
     RunContext run =
-        new RunContext(journal, ctx, history, guard, crashHook, breakers, clock, ticker, pacer);
+        new RunContext(
+            journal, ctx, history, guard, crashHook, breakers, clock, ticker, pacer, listener,
+            cutOffs);
     history
         .abortRequested()
         .ifPresent(
             r ->
                 run.stop(RunOutcome.ABORTED, "aborted by " + r.get("by") + ": " + r.get("reason")));
     active.put(ctx.runId(), run);
+    List<JournalRecord> records = journal.records();
+    tell(
+        l ->
+            l.runStarted(
+                new RunListener.RunStarted(
+                    ctx.runId(),
+                    runbook.name(),
+                    runbook.kind(),
+                    ctx.drill(),
+                    ctx.token(),
+                    records.getLast().type() == RecordType.RUN_RESUMED,
+                    records.getLast().at(),
+                    runbook.ids())));
     try {
       RunContext.Stop end = runStages(runbook, run);
       // A run that needs manual intervention stays open: an operator resolves the step by hand
@@ -401,6 +457,7 @@ public final class RunbookEngine {
             }
           });
       journals.prune();
+      tell(l -> l.runFinished(report));
       if (end.outcome() != RunOutcome.SUCCEEDED) {
         notifyFailure(report);
       }
@@ -444,23 +501,32 @@ public final class RunbookEngine {
     List<StepRun> runs = new ArrayList<>();
     List<FutureTask<StepStatus>> tasks = new ArrayList<>();
     for (Step step : stage.steps()) {
-      StepRun r = new StepRun(step, run);
+      StepRun r = new StepRun(step, run, stage.name());
       FutureTask<StepStatus> task = new FutureTask<>(r);
       runs.add(r);
       tasks.add(task);
+      run.running(task);
       executor.execute(task);
     }
     List<StepStatus> statuses = new ArrayList<>();
     for (int i = 0; i < runs.size(); i++) {
-      statuses.add(await(runs.get(i), tasks.get(i)));
+      try {
+        statuses.add(await(runs.get(i), tasks.get(i), run));
+      } finally {
+        run.done(tasks.get(i));
+      }
     }
     return statuses;
   }
 
-  private StepStatus await(StepRun r, FutureTask<StepStatus> task) {
+  private StepStatus await(StepRun r, FutureTask<StepStatus> task, RunContext run) {
     long left = r.deadlineNanos() - ticker.getAsLong();
     try {
       return task.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.CancellationException e) {
+      // cancelled by a self-fence (cancel/cancelAll); the step may still be unwinding
+      String why = run.stopped().map(RunContext.Stop::reason).orElse("run cancelled");
+      return r.cancelled(why).orElseGet(() -> r.resolvedStatus().orElse(StepStatus.FENCED));
     } catch (TimeoutException e) {
       task.cancel(true);
       Optional<StepStatus> timedOut = r.timedOut();
@@ -500,6 +566,14 @@ public final class RunbookEngine {
     throw new IllegalStateException("step task failed unexpectedly", e.getCause());
   }
 
+  private void tell(java.util.function.Consumer<RunListener> event) {
+    try {
+      event.accept(listener);
+    } catch (RuntimeException e) {
+      log.warn("run listener failed: {}", e.toString()); // a listener never changes a run
+    }
+  }
+
   private void notifyFailure(RunReport report) {
     notifier.ifPresent(
         n -> {
@@ -528,8 +602,15 @@ public final class RunbookEngine {
     private CrashHook crashHook = CrashHook.NONE;
     private Pacer pacer = Pacer.REAL_TIME;
     private CircuitBreakerRegistry breakers;
+    private RunListener listener = RunListener.NONE;
 
     private Builder() {}
+
+    /** Told about runs and steps as they happen (the agent's event bus). */
+    public Builder listener(RunListener value) {
+      this.listener = Objects.requireNonNull(value, "listener");
+      return this;
+    }
 
     public Builder clock(Clock value) {
       this.clock = Objects.requireNonNull(value, "clock");

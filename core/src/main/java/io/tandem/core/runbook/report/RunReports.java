@@ -174,6 +174,7 @@ public final class RunReports {
         end != null ? end.at() : records.getLast().at(),
         outcome,
         reason,
+        notes(start),
         rto,
         steps,
         changes,
@@ -234,6 +235,33 @@ public final class RunReports {
     public io.tandem.core.runbook.Verification verify(io.tandem.core.runbook.StepContext c) {
       throw new UnsupportedOperationException("a recorded step is only reported");
     }
+  }
+
+  private static List<RunReport.Note> notes(JournalRecord start) {
+    // fields are sorted by key; the two-digit position keeps the notes in the request's order
+    List<RunReport.Note> out = new ArrayList<>();
+    start
+        .fields()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith(NOTE) && k.length() > NOTE.length() + 3) {
+                out.add(new RunReport.Note(k.substring(NOTE.length() + 3), v));
+              }
+            });
+    return out;
+  }
+
+  /** Prefix of the run-started fields that carry the request's notes. */
+  private static final String NOTE = "note.";
+
+  /** The run-started fields for a request's notes: {@code note.<nn>.<label>}, in order. */
+  public static Map<String, String> noteFields(Map<String, String> notes) {
+    Map<String, String> f = new java.util.LinkedHashMap<>();
+    int i = 0;
+    for (Map.Entry<String, String> e : notes.entrySet()) {
+      f.put(String.format(java.util.Locale.ROOT, "%s%02d.%s", NOTE, ++i, e.getKey()), e.getValue());
+    }
+    return f;
   }
 
   private static Optional<Instant> instant(JournalRecord r, String key) {
