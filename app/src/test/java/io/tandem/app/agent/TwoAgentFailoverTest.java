@@ -190,9 +190,16 @@ class TwoAgentFailoverTest {
     agents.values().forEach(AgentAssembly::start);
 
     String record = "sip." + bind.zone();
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> "alpha".equals(agents.get("alpha").runtime().status().activeSite()));
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> "alpha".equals(agents.get("alpha").runtime().status().activeSite()));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      agents.forEach(
+          (n, a) ->
+              a.runtime().decisions(40).forEach(d -> System.out.println("DBG " + n + " " + d)));
+      throw e;
+    }
     await().atMost(Duration.ofSeconds(30)).until(() -> lookup(bind, record).equals("127.0.0.11"));
     await()
         .atMost(Duration.ofSeconds(10))

@@ -340,6 +340,22 @@ public final class RunbookEngine {
     }
   }
 
+  /**
+   * The epoch an unfinished run was started under (to decide between {@link #resume} and {@link
+   * #supersede}).
+   *
+   * @throws ConfigException if its journal has no start record
+   * @throws io.tandem.core.runbook.journal.JournalCorruptException if its journal is damaged
+   */
+  public long startedUnder(String runId) {
+    List<JournalRecord> records = io.tandem.core.runbook.journal.Journal.read(journals.path(runId));
+    return RunHistory.of(records)
+        .started()
+        .map(r -> Long.parseLong(r.get("epoch")))
+        .orElseThrow(
+            () -> new ConfigException("journal of run " + runId + " has no run-started record"));
+  }
+
   /** Ids of runs with a journal but no end, sorted; resume each after a restart. */
   public List<String> unfinishedRuns() {
     return journals.unfinishedRuns(id -> active.containsKey(id) || creating.contains(id));
