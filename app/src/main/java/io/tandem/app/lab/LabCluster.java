@@ -177,6 +177,7 @@ public final class LabCluster implements AutoCloseable {
         new BuiltInWitness(
             LabTimings.witness(),
             clock,
+            System::nanoTime,
             new FileWitnessStateStore(options.dataDir().resolve("witness")),
             auth);
     runtime = new LabRuntime(this);
