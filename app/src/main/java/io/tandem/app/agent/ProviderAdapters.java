@@ -138,7 +138,7 @@ final class ProviderAdapters implements Providers.Adapters {
                         new RegistrarLocator(resolver()),
                         ctx.clock(),
                         refresh,
-                        // refreshes only while this agent holds the ticket (12.7)
+                        // trunk refreshes only while this agent holds the ticket (12.7)
                         ctx.ticketGuard())));
       }
     }
