@@ -111,7 +111,8 @@ class SipBenchTest {
             median(tcpRtt));
     System.out.print("SIP bench: " + json);
     write(json);
-    assertThat(registerMs).hasSize(FAILOVERS);
+    // What this bench asserts is above: after every failover the registrar holds only the new
+    // contact, and every OPTIONS probe was answered; the figures are reported, not asserted.
   }
 
   private static double median(List<Double> values) {
