@@ -81,7 +81,7 @@ public class SecurityConfiguration {
                         "/swagger-ui/**",
                         "/swagger-ui.html")
                     .permitAll()
-                    .requestMatchers("/witness/**", "/peer/**")
+                    .requestMatchers("/witness/**", "/peer/**", "/sync/v1/**")
                     .permitAll()
                     .requestMatchers(HttpMethod.POST, "/api/v1/commands/force-acquire")
                     .hasRole(Role.ADMIN.name())
@@ -119,7 +119,8 @@ public class SecurityConfiguration {
                     .ignoringRequestMatchers(
                         SessionCsrf.STATELESS_CLIENT,
                         r -> r.getRequestURI().startsWith("/witness/"),
-                        r -> r.getRequestURI().startsWith("/peer/")));
+                        r -> r.getRequestURI().startsWith("/peer/"),
+                        r -> r.getRequestURI().startsWith("/sync/v1/")));
     return http.build();
   }
 }

@@ -28,7 +28,8 @@ import org.springframework.core.Ordered;
       "io.tandem.app.security",
       "io.tandem.app.witness",
       "io.tandem.app.metrics",
-      "io.tandem.app.peer"
+      "io.tandem.app.peer",
+      "io.tandem.app.sync"
     })
 public class TandemServer {
 
