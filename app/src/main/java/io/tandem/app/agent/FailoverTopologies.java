@@ -43,6 +43,7 @@ final class FailoverTopologies {
   private final Map<DnsRecordConfig, DnsUpdater> dns = new LinkedHashMap<>();
   private final Map<String, List<Probe>> probes = new LinkedHashMap<>();
   private final List<SyncJob> syncJobs;
+  private final boolean simulated;
 
   /**
    * @throws ConfigException naming the field when an adapter cannot be built
@@ -75,6 +76,7 @@ final class FailoverTopologies {
       dns.put(d, providers.dns(d));
     }
     this.syncJobs = List.copyOf(providers.syncJobs());
+    this.simulated = providers.simulated();
   }
 
   private static String target(ServiceAddress a) {
@@ -135,6 +137,11 @@ final class FailoverTopologies {
     syncJobs.forEach(b::sync);
     b.notifier(notifier);
     return b.build();
+  }
+
+  /** Whether the adapters drive simulated peers (the lab). */
+  boolean simulated() {
+    return simulated;
   }
 
   /** The sites other than {@code site}, most preferred first. */
