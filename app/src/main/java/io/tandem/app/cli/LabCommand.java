@@ -141,6 +141,13 @@ public final class LabCommand implements Callable<Integer> {
                   + lab.viewerPassword()
                   + "   (generated for this run)");
           out.println("cluster  " + lab.clusterFile() + "   (each site runs tandem agent with it)");
+          out.println(
+              "cli      tandem plan --url "
+                  + lab.consoleUrl(LabCluster.PRIMARY)
+                  + " --token-file "
+                  + lab.apiTokenFile()
+                  + " --to "
+                  + LabCluster.BACKUP);
           if (interactive && !noBrowser) {
             openBrowser(lab.consoleUrl(LabCluster.BACKUP) + "/");
           }

@@ -80,6 +80,8 @@ public final class LabCluster implements AutoCloseable {
   private LabPeers peers;
   private ConfigurableApplicationContext witness;
   private Path clusterFile;
+  private Path apiTokenFile;
+  private LabProviders providers;
   private ClusterConfig config;
   private String previousAwsCredentials;
   private boolean awsCredentialsSet;
@@ -115,6 +117,8 @@ public final class LabCluster implements AutoCloseable {
     file.secret("peer");
     env.put("TANDEM_ADMIN_PASSWORD", file.secret("console-admin"));
     env.put("TANDEM_VIEWER_PASSWORD", file.secret("console-viewer"));
+    env.put("TANDEM_API_TOKEN", file.secret("api-token"));
+    apiTokenFile = file.secrets().resolve("api-token");
     sites.put(PRIMARY, new LabSite(PRIMARY, 1, "192.0.2.10", amiSecret, clock));
     sites.put(BACKUP, new LabSite(BACKUP, 2, "198.51.100.20", amiSecret, clock));
     Map<String, InetSocketAddress> pbxBySite = new LinkedHashMap<>();
@@ -166,12 +170,12 @@ public final class LabCluster implements AutoCloseable {
       System.setProperty("aws.sharedCredentialsFile", file.awsCredentials().toString());
       awsCredentialsSet = true;
     }
-    LabProviders providers =
+    providers =
         peers.real()
             ? LabProviders.production()
             : LabProviders.simulated(peers.address(), peers.dns(), new SimFencer(pbxByInstance()));
     for (LabSite s : sites.values()) {
-      startAgent(s, file, providers);
+      startAgent(s, file);
     }
     return this;
   }
@@ -199,7 +203,7 @@ public final class LabCluster implements AutoCloseable {
   }
 
   /** {@code tandem agent --config cluster.yaml --site <name>}, as an operator starts it. */
-  private void startAgent(LabSite s, LabClusterFile file, LabProviders providers) {
+  private void startAgent(LabSite s, LabClusterFile file) {
     AgentCommand command = new AgentCommand();
     new CommandLine(command)
         .parseArgs(
@@ -283,6 +287,18 @@ public final class LabCluster implements AutoCloseable {
   /** Whether the carrier, DNS and public address are the testkit's real peers. */
   public boolean realPeers() {
     return peers != null && peers.real();
+  }
+
+  /** The providers the agents were assembled with. */
+  LabProviders providers() {
+    return providers;
+  }
+
+  /**
+   * A file holding an operator API token valid on every agent ({@code tandem plan --token-file}).
+   */
+  public Path apiTokenFile() {
+    return apiTokenFile;
   }
 
   /** The cluster file every agent runs with. */

@@ -1,24 +1,18 @@
 package io.tandem.app.lab;
 
-import io.tandem.app.api.DecisionView;
 import io.tandem.app.api.RunView;
 import io.tandem.app.api.SiteView;
-import io.tandem.core.port.DnsRecord;
 import io.tandem.core.runbook.Probe;
 import io.tandem.core.runbook.report.ReportText;
 import io.tandem.core.runbook.report.RunReport;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * The lab's scenarios: inject a fault into a steady lab, print the agents' own event stream as it
@@ -87,7 +81,7 @@ public enum LabScenario {
   /** Waits until one site serves, no run is in flight and every live site is healthy. */
   static String awaitSteady(LabCluster lab, PrintStream out) {
     int[] streak = {0};
-    if (!waitFor(SETTLE, () -> (steady(lab) ? ++streak[0] : (streak[0] = 0)) >= 10)) {
+    if (!LabOutside.waitFor(SETTLE, () -> (steady(lab) ? ++streak[0] : (streak[0] = 0)) >= 10)) {
       StringBuilder why = new StringBuilder();
       for (LabSite s : lab.sites.values()) {
         if (!s.crashed) {
@@ -139,34 +133,14 @@ public enum LabScenario {
     String standby = other(lab, primary);
     BlockingQueue<RunView> ended = new LinkedBlockingQueue<>();
     Instant t0 = lab.clock().instant();
-    Map<String, String> lastWords = new ConcurrentHashMap<>();
     AutoCloseable printer =
-        lab.subscribe(
-            e -> {
-              if (e.data() instanceof DecisionView v
-                  && (!v.action().equals("NONE") || isTransition(v))
-                  && !(v.state() + v.words())
-                      .equals(lastWords.put(v.site(), v.state() + v.words()))) {
-                out.printf(
-                    Locale.ROOT,
-                    "  +%6.3f s  %-7s %-10s %s%n",
-                    secs(t0, v.at()),
-                    v.site(),
-                    v.state(),
-                    v.words());
-              } else if (e.type().equals("run") && e.data() instanceof RunView r) {
-                out.printf(
-                    Locale.ROOT,
-                    "  +%6.3f s  %-7s runbook %s %s (%s -> %s)%n",
-                    secs(t0, e.at()),
-                    r.to(),
-                    r.id(),
-                    r.state(),
-                    r.from(),
-                    r.to());
-                if (standby.equals(r.to()) && !running(r.state())) {
-                  ended.add(r);
-                }
+        LabTimeline.print(
+            lab,
+            out,
+            t0,
+            r -> {
+              if (standby.equals(r.to()) && !running(r.state())) {
+                ended.add(r);
               }
             });
     out.printf(Locale.ROOT, "scenario %s: %s%n", id, description);
@@ -214,7 +188,7 @@ public enum LabScenario {
     RunView run = null;
     Instant deadline = t0.plus(OUTCOME);
     while (lab.clock().instant().isBefore(deadline) && (restored == null || run == null)) {
-      if (restored == null && outsideLeadsTo(lab, caller, standby)) {
+      if (restored == null && LabOutside.leadsTo(lab, caller, standby)) {
         restored = lab.clock().instant();
       }
       try {
@@ -288,32 +262,11 @@ public enum LabScenario {
         standby);
   }
 
-  /**
-   * Whether a caller outside reaches {@code site}: the public address answers from its PBX, the DNS
-   * server answers its address, and the carrier holds its contact and no other.
-   */
-  static boolean outsideLeadsTo(LabCluster lab, Probe caller, String site) {
-    LabSite s = lab.site(site);
-    return caller.check().ok()
-        && lab.peers()
-            .dns()
-            .verify(
-                new DnsRecord(
-                    lab.peers().dnsServer().zone(),
-                    lab.peers().serviceName(),
-                    "A",
-                    30,
-                    List.of(s.publicIp)))
-        && lab.peers()
-            .trunkContacts(LabCluster.TRUNK_USER)
-            .equals(List.of(s.trunkContact(LabCluster.TRUNK_USER)));
-  }
-
   /** The isolated primary must stop serving and its PBX refuse new calls; then the link heals. */
   private static boolean stepDown(LabCluster lab, PrintStream out, String primary, Instant t0) {
     LabSite p = lab.site(primary);
     boolean fenced =
-        waitFor(Duration.ofSeconds(10), () -> !p.serving() && !p.model.acceptingCalls());
+        LabOutside.waitFor(Duration.ofSeconds(10), () -> !p.serving() && !p.model.acceptingCalls());
     out.printf(
         Locale.ROOT,
         "  +%6.3f s  %s %s%n",
@@ -340,7 +293,7 @@ public enum LabScenario {
     while (lab.clock().instant().isBefore(end)) {
       keptServing &= lab.site(primary).serving();
       otherNeverServed &= !lab.site(standby).serving();
-      waitFor(Duration.ofMillis(100), () -> false);
+      LabOutside.waitFor(Duration.ofMillis(100), () -> false);
     }
     out.printf(
         Locale.ROOT,
@@ -381,39 +334,8 @@ public enum LabScenario {
     return state.equals("RUNNING") || state.equals("WAITING_FOR_APPROVAL");
   }
 
-  private static boolean isTransition(DecisionView d) {
-    String r = d.reasonCode();
-    return r.equals("TICKET_GRANTED")
-        || r.startsWith("FENC")
-        || r.equals("TICKET_EXPIRED")
-        || r.equals("ACQUIRING")
-        || r.startsWith("FAILSAFE")
-        || r.startsWith("SWITCHOVER")
-        || r.equals("TICKET_LOST")
-        || r.equals("WITNESS_UNREACHABLE");
-  }
-
-  static boolean waitFor(Duration max, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + max.toNanos();
-    Object signal = new Object();
-    while (System.nanoTime() - deadline < 0) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      synchronized (signal) {
-        try {
-          signal.wait(50); // a bounded poll of in-process state; nothing else can signal it
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
-    }
-    return condition.getAsBoolean();
-  }
-
   private static double secs(Instant t0, Instant t) {
-    return Duration.between(t0, t).toNanos() / 1e9;
+    return LabTimeline.secs(t0, t);
   }
 
   private static void closeQuietly(AutoCloseable c) {

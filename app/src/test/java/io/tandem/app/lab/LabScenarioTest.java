@@ -144,7 +144,7 @@ class LabScenarioTest {
 
   private static void assertEverythingPointsAt(String site) {
     assertThat(lab.peers().attachedSite()).contains(site);
-    assertThat(LabScenario.outsideLeadsTo(lab, lab.peers().publicAddressProbe(site), site))
+    assertThat(LabOutside.leadsTo(lab, lab.peers().publicAddressProbe(site), site))
         .as("the public address, DNS and the carrier lead to " + site)
         .isTrue();
   }
