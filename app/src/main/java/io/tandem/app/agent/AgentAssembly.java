@@ -3,6 +3,7 @@ package io.tandem.app.agent;
 import io.tandem.app.notify.ConfiguredNotifications;
 import io.tandem.app.peer.HttpPeerTransport;
 import io.tandem.app.peer.PeerAuthentication;
+import io.tandem.app.sync.SyncAgent;
 import io.tandem.core.agent.AgentSettings;
 import io.tandem.core.agent.AgentState;
 import io.tandem.core.agent.PeerReport;
@@ -26,6 +27,7 @@ import io.tandem.core.runbook.journal.JournalDirectory;
 import io.tandem.core.runbook.report.ReportStore;
 import io.tandem.core.runbook.standard.FailoverTopology;
 import io.tandem.core.runbook.standard.RunbookOptions;
+import io.tandem.core.sync.SyncLedger;
 import io.tandem.core.witness.Witness;
 import io.tandem.onprem.sip.SipEndpoint;
 import java.net.URI;
@@ -120,6 +122,7 @@ public final class AgentAssembly implements AutoCloseable {
   private final FailoverTopologies topologies;
   private final RunbookEngine engine;
   private final RunbookSiteActions actions;
+  private final SyncAgent sync;
 
   private AgentAssembly(ClusterConfig config, String site, Options o) {
     // a failure half-way (a secret missing, a sensor wrong) must not leave sockets or threads
@@ -164,6 +167,7 @@ public final class AgentAssembly implements AutoCloseable {
       PbxControl pbx = providers.pbx(local);
       Optional<TrunkRegistrar> trunks = providers.trunks();
       Witness witness = providers.witness();
+      SyncLedger syncLedger = SyncAgent.ledger(config, o.dataDir(), o.clock());
       var sensorScheduler = own(ExecutorTaskScheduler.singleThread("tandem-sensors-" + site));
       var sensorReaders = own(Executors.newVirtualThreadPerTaskExecutor());
       this.monitor =
@@ -181,7 +185,8 @@ public final class AgentAssembly implements AutoCloseable {
                   witness instanceof io.tandem.app.witness.HttpWitness hw
                       ? java.util.Optional.of(hw)
                       : java.util.Optional.empty(),
-                  config.name()));
+                  config.name(),
+                  SyncAgent.freshnessSensors(config, syncLedger, o.clock())));
 
       Set<String> sites = new LinkedHashSet<>();
       Map<String, URI> peerUrls = new LinkedHashMap<>();
@@ -205,6 +210,24 @@ public final class AgentAssembly implements AutoCloseable {
                   o.nanos()));
 
       AtomicReference<AgentRuntime> runtimeRef = new AtomicReference<>();
+      this.sync =
+          own(
+              SyncAgent.create(
+                  new SyncAgent.Deps(
+                      config,
+                      site,
+                      driverRef::get,
+                      monitor::snapshot,
+                      witness,
+                      peerAuthentication,
+                      o.http(),
+                      o.peerScheme(),
+                      o.dataDir(),
+                      pbx,
+                      o.secrets(),
+                      o.clock(),
+                      o.nanos(),
+                      syncLedger)));
       ApprovalDesk desk = new ApprovalDesk();
       ReportStore reports =
           new ReportStore(
@@ -234,7 +257,8 @@ public final class AgentAssembly implements AutoCloseable {
               notice -> {
                 log.info("runbook notice [{}] {}", notice.severity(), notice.subject());
                 notifications.runbookNotifier().send(notice);
-              });
+              },
+              sync.jobs());
 
       Map<String, String> localContacts = new LinkedHashMap<>();
       for (TrunkConfig t : config.trunks()) {
@@ -307,6 +331,7 @@ public final class AgentAssembly implements AutoCloseable {
   public void start() {
     monitor.start();
     driver.start();
+    sync.start();
     log.info(
         "agent {}: started (cluster {}, peers {})",
         settings.site(),
@@ -336,6 +361,11 @@ public final class AgentAssembly implements AutoCloseable {
 
   public RunbookEngine engine() {
     return engine;
+  }
+
+  /** Health-gated sync of this site (jobs, receiver, freshness). */
+  public SyncAgent sync() {
+    return sync;
   }
 
   /** What the driver calls to activate or fence this site (tests drive it directly). */

@@ -53,7 +53,8 @@ final class FailoverTopologies {
       String localSite,
       Providers.Adapters providers,
       PbxControl localPbx,
-      Notifier notifier) {
+      Notifier notifier,
+      List<SyncJob> agentSyncJobs) {
     this.config = config;
     this.localSite = localSite;
     this.localPbx = localPbx;
@@ -75,7 +76,9 @@ final class FailoverTopologies {
     for (DnsRecordConfig d : config.dns()) {
       dns.put(d, providers.dns(d));
     }
-    this.syncJobs = List.copyOf(providers.syncJobs());
+    List<SyncJob> jobs = new java.util.ArrayList<>(providers.syncJobs());
+    jobs.addAll(agentSyncJobs); // the health-gated sync jobs this agent runs (sync:)
+    this.syncJobs = List.copyOf(jobs);
     this.simulated = providers.simulated();
   }
 

@@ -205,7 +205,8 @@ public final class AgentCommand implements Callable<Integer> {
               Map.of(
                   "clusterRuntime", agent.runtime(),
                   "agentDriver", agent.driver(),
-                  "peerAuthentication", agent.peerAuthentication()),
+                  "peerAuthentication", agent.peerAuthentication(),
+                  "syncAgent", agent.sync()),
               serverArgs);
     } catch (RuntimeException e) {
       agent.close();
