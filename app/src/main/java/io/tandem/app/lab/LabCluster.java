@@ -121,6 +121,10 @@ public final class LabCluster implements AutoCloseable {
     apiTokenFile = file.secrets().resolve("api-token");
     sites.put(PRIMARY, new LabSite(PRIMARY, 1, "192.0.2.10", amiSecret, clock));
     sites.put(BACKUP, new LabSite(BACKUP, 2, "198.51.100.20", amiSecret, clock));
+    for (LabSite s : sites.values()) {
+      s.pbxConfig = options.dataDir().resolve(s.name + "-pbx/etc/asterisk");
+      LabSync.seed(s.pbxConfig, s.name.equals(PRIMARY));
+    }
     Map<String, InetSocketAddress> pbxBySite = new LinkedHashMap<>();
     sites.values().forEach(s -> pbxBySite.put(s.name, s.sip()));
     Map<String, String> trunkUsers = Map.of(TRUNK_USER, trunkSecret);
@@ -151,7 +155,8 @@ public final class LabCluster implements AutoCloseable {
               s.pbx.port(),
               s.ami.port(),
               peers.targetOf(s.name),
-              s.publicIp));
+              s.publicIp,
+              s.pbxConfig));
     }
     clusterFile =
         file.write(

@@ -36,7 +36,8 @@ final class LabClusterFile {
       int sipPort,
       int amiPort,
       String instance,
-      String publicIp) {}
+      String publicIp,
+      Path pbxConfig) {}
 
   /** The lab's timings, as written into the file. */
   static final String TIMINGS =
@@ -101,6 +102,10 @@ final class LabClusterFile {
         sites.stream()
             .map(s -> s.name() + ": \"sip:" + trunkUser + "@" + s.publicIp() + ":5060\"")
             .collect(Collectors.joining(", "));
+    String syncPaths =
+        sites.stream()
+            .map(s -> "      - { site: %s, paths: [ \"%s\" ] }".formatted(s.name(), s.pbxConfig()))
+            .collect(Collectors.joining("\n"));
     String witnessSecrets =
         sites.stream()
             .map(s -> s.name() + ": \"${file:secrets/witness/" + s.name() + "}\"")
@@ -140,6 +145,19 @@ final class LabClusterFile {
           endpoints: [ "http://127.0.0.1:%d" ]
           siteSecrets: { %s }
 
+        # The dialplan follows the active site: sent over the peer link by the ticket holder only,
+        # while both sites are healthy; the receiver reloads it through AMI. Both sites share this
+        # host, so each has its own directory (sitePaths) where a real site has /etc/asterisk.
+        sync:
+          - name: dialplan
+            kind: files
+            paths: [ /etc/asterisk ]
+            sitePaths:
+        %s
+            interval: 30s
+            watch: true
+            reload: { module: pbx_config.so }
+
         %s"""
             .formatted(
                 LabCluster.CLUSTER,
@@ -156,6 +174,7 @@ final class LabClusterFile {
                 contacts,
                 witnessPort,
                 witnessSecrets,
+                syncPaths,
                 TIMINGS);
     Path file = dir.resolve("cluster.yaml");
     try {

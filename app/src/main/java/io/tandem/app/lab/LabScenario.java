@@ -48,10 +48,28 @@ public enum LabScenario {
       Long reportedRtoMillis,
       String runId,
       String from,
-      String to) {}
+      String to) {
+
+    Result failed(String why) {
+      return new Result(
+          scenario,
+          false,
+          why + "; " + verdict,
+          rtoMillis,
+          detectionMillis,
+          decisionMillis,
+          runbookMillis,
+          reportedRtoMillis,
+          runId,
+          from,
+          to);
+    }
+  }
 
   private static final Duration SETTLE = Duration.ofSeconds(60);
   private static final Duration OUTCOME = Duration.ofSeconds(60);
+  private static final java.util.concurrent.atomic.AtomicLong CHANGES =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private final String id;
   private final String description;
@@ -131,6 +149,10 @@ public enum LabScenario {
   public Result run(LabCluster lab, PrintStream out) {
     String primary = awaitSteady(lab, out);
     String standby = other(lab, primary);
+    boolean synced =
+        this == WITNESS_DOWN
+            || LabSync.showDialplanChange(
+                lab.site(primary), lab.site(standby), out, CHANGES.incrementAndGet());
     BlockingQueue<RunView> ended = new LinkedBlockingQueue<>();
     Instant t0 = lab.clock().instant();
     AutoCloseable printer =
@@ -146,9 +168,11 @@ public enum LabScenario {
     out.printf(Locale.ROOT, "scenario %s: %s%n", id, description);
     out.printf(Locale.ROOT, "  +%6.3f s  %s%n", 0.0, inject(lab, primary, standby));
     try {
-      return this == WITNESS_DOWN
-          ? witnessDown(lab, out, primary, standby, t0)
-          : failover(lab, out, primary, standby, t0, ended);
+      Result r =
+          this == WITNESS_DOWN
+              ? witnessDown(lab, out, primary, standby, t0)
+              : failover(lab, out, primary, standby, t0, ended);
+      return synced ? r : r.failed("the dialplan change did not reach " + standby + " before");
     } finally {
       closeQuietly(printer);
     }

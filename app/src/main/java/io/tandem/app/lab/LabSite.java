@@ -9,6 +9,7 @@ import io.tandem.testkit.pbx.PbxModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 
 /**
@@ -28,6 +29,10 @@ final class LabSite implements AutoCloseable {
   final PbxModel model;
   final AmiServer ami;
   volatile AgentCommand.Started agent;
+
+  /** Where this site's PBX keeps its configuration (its {@code /etc/asterisk}). */
+  Path pbxConfig;
+
   volatile boolean crashed;
 
   LabSite(String name, int priority, String publicIp, String amiSecret, Clock clock) {
