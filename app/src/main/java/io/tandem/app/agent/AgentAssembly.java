@@ -3,6 +3,7 @@ package io.tandem.app.agent;
 import io.tandem.app.notify.ConfiguredNotifications;
 import io.tandem.app.peer.HttpPeerTransport;
 import io.tandem.app.peer.PeerAuthentication;
+import io.tandem.app.sync.SyncAgent;
 import io.tandem.core.agent.AgentSettings;
 import io.tandem.core.agent.AgentState;
 import io.tandem.core.agent.PeerReport;
@@ -28,6 +29,7 @@ import io.tandem.core.runbook.journal.JournalDirectory;
 import io.tandem.core.runbook.report.ReportStore;
 import io.tandem.core.runbook.standard.FailoverTopology;
 import io.tandem.core.runbook.standard.RunbookOptions;
+import io.tandem.core.sync.SyncLedger;
 import io.tandem.core.witness.FencingToken;
 import io.tandem.core.witness.Witness;
 import io.tandem.onprem.sip.SipEndpoint;
@@ -124,6 +126,8 @@ public final class AgentAssembly implements AutoCloseable {
   private final RunbookEngine engine;
   private final RunbookSiteActions actions;
   private final ActivationPlans plans;
+  private final SyncAgent sync;
+  private final JournalAlarm journalAlarm;
 
   private AgentAssembly(ClusterConfig config, String site, Options o) {
     // a failure half-way (a secret missing, a sensor wrong) must not leave sockets or threads
@@ -167,6 +171,7 @@ public final class AgentAssembly implements AutoCloseable {
       PbxControl pbx = providers.pbx(local);
       Optional<TrunkRegistrar> trunks = providers.trunks();
       Witness witness = providers.witness();
+      SyncLedger syncLedger = SyncAgent.ledger(config, o.dataDir(), o.clock());
       var sensorScheduler = own(ExecutorTaskScheduler.singleThread("tandem-sensors-" + site));
       var sensorReaders = own(Executors.newVirtualThreadPerTaskExecutor());
       this.monitor =
@@ -184,7 +189,8 @@ public final class AgentAssembly implements AutoCloseable {
                   witness instanceof io.tandem.app.witness.HttpWitness hw
                       ? java.util.Optional.of(hw)
                       : java.util.Optional.empty(),
-                  config.name()));
+                  config.name(),
+                  SyncAgent.freshnessSensors(config, syncLedger, o.clock())));
 
       Set<String> sites = new LinkedHashSet<>();
       Map<String, URI> peerUrls = new LinkedHashMap<>();
@@ -208,6 +214,24 @@ public final class AgentAssembly implements AutoCloseable {
                   o.nanos()));
 
       AtomicReference<AgentRuntime> runtimeRef = new AtomicReference<>();
+      this.sync =
+          own(
+              SyncAgent.create(
+                  new SyncAgent.Deps(
+                      config,
+                      site,
+                      driverRef::get,
+                      monitor::snapshot,
+                      witness,
+                      peerAuthentication,
+                      o.http(),
+                      o.peerScheme(),
+                      o.dataDir(),
+                      pbx,
+                      o.secrets(),
+                      o.clock(),
+                      o.nanos(),
+                      syncLedger)));
       ApprovalDesk desk = new ApprovalDesk();
       ReportStore reports =
           new ReportStore(
@@ -217,11 +241,8 @@ public final class AgentAssembly implements AutoCloseable {
               ConfiguredNotifications.from(
                   config.notifications(), o.secrets(), config.name(), o.clock()));
       var stateNotifications = notifications.stateChanges(site);
-      Notifier notifier =
-          notice -> {
-            log.info("runbook notice [{}] {}", notice.severity(), notice.subject());
-            notifications.runbookNotifier().send(notice);
-          };
+      this.journalAlarm = new JournalAlarm(site, notifierOf(notifications), o.clock());
+      Notifier notifier = notifierOf(notifications);
       this.engine =
           RunbookEngine.builder()
               .clock(o.clock())
@@ -233,14 +254,14 @@ public final class AgentAssembly implements AutoCloseable {
                       o.dataDir().resolve("journal"),
                       o.clock(),
                       JournalDirectory.Retention.defaults(),
-                      new JournalAlarm(site, notifier, o.dataDir(), o.clock())))
+                      journalAlarm))
               .gateKeeper(desk)
               .notifier(notifier)
               .reports(reports)
               .listener(new LateRunEvents(runtimeRef))
               .build();
       RunbookOptions options = runbookOptions(config.policies(), site);
-      this.topologies = new FailoverTopologies(config, site, providers, pbx, notifier);
+      this.topologies = new FailoverTopologies(config, site, providers, pbx, notifier, sync.jobs());
       Map<String, String> localContacts = new LinkedHashMap<>();
       for (TrunkConfig t : config.trunks()) {
         Optional.ofNullable(t.contacts().get(site)).ifPresent(c -> localContacts.put(t.name(), c));
@@ -321,6 +342,7 @@ public final class AgentAssembly implements AutoCloseable {
   public void start() {
     monitor.start();
     driver.start();
+    sync.start();
     log.info(
         "agent {}: started (cluster {}, peers {})",
         settings.site(),
@@ -350,6 +372,26 @@ public final class AgentAssembly implements AutoCloseable {
 
   public RunbookEngine engine() {
     return engine;
+  }
+
+  /**
+   * Writes the agent's own audit events (a damaged run journal quarantined) to the audit log of the
+   * server that serves this agent: call it once the server runs.
+   */
+  public void auditTo(io.tandem.app.audit.AuditLog log) {
+    journalAlarm.auditTo(log);
+  }
+
+  private static Notifier notifierOf(ConfiguredNotifications notifications) {
+    return notice -> {
+      log.info("runbook notice [{}] {}", notice.severity(), notice.subject());
+      notifications.runbookNotifier().send(notice);
+    };
+  }
+
+  /** Health-gated sync of this site (jobs, receiver, freshness). */
+  public SyncAgent sync() {
+    return sync;
   }
 
   /** What the driver calls to activate or fence this site (tests drive it directly). */

@@ -44,6 +44,7 @@ final class FailoverTopologies {
   private final Map<String, List<Probe>> probes = new LinkedHashMap<>();
   private final List<SyncJob> syncJobs;
   private final Map<String, Optional<PbxControl>> directPbx = new LinkedHashMap<>();
+  private final boolean simulated;
 
   /**
    * @throws ConfigException naming the field when an adapter cannot be built
@@ -53,7 +54,8 @@ final class FailoverTopologies {
       String localSite,
       Providers.Adapters providers,
       PbxControl localPbx,
-      Notifier notifier) {
+      Notifier notifier,
+      List<SyncJob> agentSyncJobs) {
     this.config = config;
     this.localSite = localSite;
     this.localPbx = localPbx;
@@ -77,7 +79,10 @@ final class FailoverTopologies {
     for (DnsRecordConfig d : config.dns()) {
       dns.put(d, providers.dns(d));
     }
-    this.syncJobs = List.copyOf(providers.syncJobs());
+    List<SyncJob> jobs = new java.util.ArrayList<>(providers.syncJobs());
+    jobs.addAll(agentSyncJobs); // the health-gated sync jobs this agent runs (sync:)
+    this.syncJobs = List.copyOf(jobs);
+    this.simulated = providers.simulated();
   }
 
   /**
@@ -288,6 +293,11 @@ final class FailoverTopologies {
 
   private static void note(Map<String, List<String>> bySite, String site, String words) {
     bySite.computeIfAbsent(site, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(words);
+  }
+
+  /** Whether the adapters drive simulated peers (the lab). */
+  boolean simulated() {
+    return simulated;
   }
 
   /** The sites other than {@code site}, most preferred first. */

@@ -5,11 +5,11 @@ import io.tandem.app.audit.AuditLog;
 import io.tandem.core.runbook.Notice;
 import io.tandem.core.runbook.Notifier;
 import io.tandem.core.runbook.journal.JournalDirectory;
-import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What the agent does when a run journal is found damaged and moved to quarantine (issue 12.3): an
@@ -21,16 +21,44 @@ final class JournalAlarm implements JournalDirectory.Listener {
 
   private static final Logger log = LoggerFactory.getLogger(JournalAlarm.class);
 
+  static final int PENDING = 100;
+
   private final String site;
   private final Notifier notifier;
-  private final AuditLog audit;
   private final Clock clock;
+  private final List<AuditEntry> pending = new ArrayList<>();
+  private AuditLog audit;
 
-  JournalAlarm(String site, Notifier notifier, Path dataDir, Clock clock) {
+  JournalAlarm(String site, Notifier notifier, Clock clock) {
     this.site = site;
     this.notifier = notifier;
-    this.audit = new AuditLog(dataDir.resolve("audit.jsonl"), JsonMapper.shared());
     this.clock = clock;
+  }
+
+  /** Writes to the agent server's audit log from now on (and what was found before). */
+  synchronized void auditTo(AuditLog log) {
+    this.audit = log;
+    List<AuditEntry> queued = List.copyOf(pending);
+    pending.clear();
+    queued.forEach(this::write);
+  }
+
+  private synchronized void audit(AuditEntry e) {
+    if (audit == null) {
+      if (pending.size() < PENDING) {
+        pending.add(e);
+      }
+      return;
+    }
+    write(e);
+  }
+
+  private void write(AuditEntry e) {
+    try {
+      audit.append(e);
+    } catch (RuntimeException ex) {
+      log.error("agent {}: could not audit the quarantine: {}", site, ex.toString());
+    }
   }
 
   @Override
@@ -44,13 +72,9 @@ final class JournalAlarm implements JournalDirectory.Listener {
             + q.cause()
             + ". The activation went on without it; check that run's resources by hand.";
     log.error("agent {}: {}", site, words);
-    try {
-      audit.append(
-          new AuditEntry(
-              clock.instant(), "agent:" + site, "journal-quarantine", q.runId(), "done", words));
-    } catch (RuntimeException e) {
-      log.error("agent {}: could not audit the quarantine: {}", site, e.toString());
-    }
+    audit(
+        AuditEntry.of(
+            clock.instant(), "agent:" + site, "journal-quarantine", q.runId(), "error", words));
     try {
       notifier.send(
           new Notice(

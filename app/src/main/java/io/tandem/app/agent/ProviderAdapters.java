@@ -137,7 +137,9 @@ final class ProviderAdapters implements Providers.Adapters {
                         configured.stream().map(this::sipTrunk).toList(),
                         new RegistrarLocator(resolver()),
                         ctx.clock(),
-                        refresh)));
+                        refresh,
+                        // trunk refreshes only while this agent holds the ticket (12.7)
+                        ctx.ticketGuard())));
       }
     }
     return trunks;

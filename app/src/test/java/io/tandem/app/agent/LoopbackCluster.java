@@ -73,6 +73,7 @@ final class LoopbackCluster implements AutoCloseable {
                 .maxTtl(Duration.ofSeconds(60))
                 .build(),
             Clock.systemUTC(),
+            System::nanoTime,
             new InMemoryWitnessStateStore(),
             auth);
     ConfigurableApplicationContext w =
@@ -165,14 +166,16 @@ final class LoopbackCluster implements AutoCloseable {
                     Clock.systemUTC(),
                     System::nanoTime)));
     agents.put(site, agent);
-    servers.put(
-        site,
+    ConfigurableApplicationContext server =
         TandemServer.start(
             TwoAgentFailoverTest.serverProps(managementPort.get(site), dir.resolve(site)),
             Map.of(
                 "clusterRuntime", agent.runtime(),
                 "agentDriver", agent.driver(),
-                "peerAuthentication", agent.peerAuthentication())));
+                "peerAuthentication", agent.peerAuthentication(),
+                "syncAgent", agent.sync()));
+    servers.put(site, server);
+    agent.auditTo(server.getBean(io.tandem.app.audit.AuditLog.class));
     agent.start();
     return agent;
   }

@@ -24,6 +24,7 @@ import java.util.Set;
  * @param timings tick, ticket and health timings
  * @param policies what the cluster may do on its own
  * @param notifications where people are told
+ * @param sync health-gated sync jobs (active to standby); see {@link SyncJobConfig}
  */
 public record ClusterConfig(
     String name,
@@ -33,7 +34,8 @@ public record ClusterConfig(
     WitnessConfig witness,
     Timings timings,
     Policies policies,
-    Notifications notifications) {
+    Notifications notifications,
+    List<SyncJobConfig> sync) {
 
   public ClusterConfig {
     Objects.requireNonNull(name, "name");
@@ -44,6 +46,7 @@ public record ClusterConfig(
     Objects.requireNonNull(timings, "timings");
     Objects.requireNonNull(policies, "policies");
     Objects.requireNonNull(notifications, "notifications");
+    sync = List.copyOf(sync);
   }
 
   /** The site named {@code site}, if configured. */
@@ -64,6 +67,9 @@ public record ClusterConfig(
       "every site needs one, so it can follow whichever site is active";
 
   /** Builds a {@link ClusterConfig} and checks the rules that span several parts of it. */
+  /** The longest lease Azure Blob Storage grants (Lease Blob, "x-ms-lease-duration"). */
+  static final java.time.Duration MAX_BLOB_TTL = java.time.Duration.ofSeconds(60);
+
   public static final class Builder extends ConfigBuilder<ClusterConfig> {
     private String name;
     private final List<SiteConfig> sites = new ArrayList<>();
@@ -73,6 +79,7 @@ public record ClusterConfig(
     private Timings timings;
     private Policies policies;
     private Notifications notifications;
+    private final List<SyncJobConfig> sync = new ArrayList<>();
 
     public Builder name(String v) {
       name = v;
@@ -114,6 +121,11 @@ public record ClusterConfig(
       return this;
     }
 
+    public Builder sync(SyncJobConfig v) {
+      sync.add(Objects.requireNonNull(v));
+      return this;
+    }
+
     @Override
     protected void check(Violations v) {
       if (v.required(name, "cluster", "a cluster name such as pbx-prod") && !Formats.name(name)) {
@@ -148,8 +160,18 @@ public record ClusterConfig(
       }
       checkUnique(v, "dns", dns.stream().map(d -> d.name() + " " + d.type()).toList(), "record");
       checkUnique(v, "trunks", trunks.stream().map(TrunkConfig::name).toList(), "trunk name");
+      SyncJobs.check(v, sites, dns, sync);
       Timings t = timings != null ? timings : Timings.defaults();
       Policies p = policies != null ? policies : Policies.defaults();
+      if (witness instanceof WitnessConfig.AzureBlob && t.ticketTtl().compareTo(MAX_BLOB_TTL) > 0) {
+        v.add(
+            "timings.ticketTtl",
+            "expected at most "
+                + Durations.format(MAX_BLOB_TTL)
+                + " with an azure-blob witness (a blob lease lasts 15 s to 60 s; renewals every"
+                + " ticketTtl / 3 would come after the lease ended), found "
+                + Durations.format(t.ticketTtl()));
+      }
       if (p.autoFailback()
           && p.failbackStablePeriod().compareTo(t.ticketTtl().plus(t.witnessGrace())) < 0) {
         v.add(
@@ -334,7 +356,8 @@ public record ClusterConfig(
           witness,
           timings != null ? timings : Timings.defaults(),
           policies != null ? policies : Policies.defaults(),
-          notifications != null ? notifications : Notifications.none());
+          notifications != null ? notifications : Notifications.none(),
+          sync);
     }
 
     @Override
