@@ -195,6 +195,8 @@ final class FailoverTopologies {
     if (fence) {
       fences.get(from).ifPresent(f -> b.fence(f.fencer(), f.target()));
     }
+    // the new holder records its epoch on its own machine first (12.7), where a fencer knows it
+    fences.get(to).ifPresent(f -> b.holder(f.fencer(), f.target()));
     newPbx.ifPresent(b::newPbx);
     oldPbx.ifPresent(b::oldPbx);
     probes.get(to).forEach(b::probe);
