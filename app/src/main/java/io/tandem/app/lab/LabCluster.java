@@ -3,7 +3,6 @@ package io.tandem.app.lab;
 import io.tandem.app.agent.AgentDriver;
 import io.tandem.app.agent.SiteActions;
 import io.tandem.app.api.RuntimeEvent;
-import io.tandem.app.lab.sim.SimSipServer;
 import io.tandem.app.server.TandemServer;
 import io.tandem.app.witness.HttpWitness;
 import io.tandem.app.witness.WitnessBackend;
@@ -35,9 +34,10 @@ import io.tandem.onprem.sip.SipOptionsProbe;
 import io.tandem.onprem.sip.SipTarget;
 import io.tandem.onprem.sip.SipTrunk;
 import io.tandem.onprem.sip.SipTrunkRegistrar;
-import io.tandem.testkit.pbx.AmiServer;
-import io.tandem.testkit.pbx.PbxFaults;
-import io.tandem.testkit.pbx.PbxModel;
+import io.tandem.sim.lab.SimSipServer;
+import io.tandem.sim.pbx.AmiServer;
+import io.tandem.sim.pbx.PbxFaults;
+import io.tandem.sim.pbx.PbxModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -139,7 +139,7 @@ public final class LabCluster implements AutoCloseable {
   /**
    * Starts everything; on failure stops what already started and rethrows.
    *
-   * @throws io.tandem.testkit.PeerNotInstalledException with real peers, when one is missing
+   * @throws io.tandem.sim.peer.PeerNotInstalledException with real peers, when one is missing
    */
   public LabCluster start() {
     try {

@@ -1,15 +1,15 @@
 package io.tandem.app.lab;
 
 import io.tandem.app.agent.AgentDriver;
-import io.tandem.app.lab.sim.SimSipServer;
 import io.tandem.core.health.SiteHealthMonitor;
 import io.tandem.core.runbook.RunbookEngine;
 import io.tandem.core.runbook.report.ReportStore;
 import io.tandem.onprem.ami.AmiPbxControl;
 import io.tandem.onprem.sip.SipEndpoint;
 import io.tandem.onprem.sip.SipTrunkRegistrar;
-import io.tandem.testkit.pbx.AmiServer;
-import io.tandem.testkit.pbx.PbxModel;
+import io.tandem.sim.lab.SimSipServer;
+import io.tandem.sim.pbx.AmiServer;
+import io.tandem.sim.pbx.PbxModel;
 import java.util.ArrayList;
 import java.util.List;
 

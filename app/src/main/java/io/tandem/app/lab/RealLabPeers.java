@@ -8,7 +8,7 @@ import io.tandem.core.port.DnsUpdater;
 import io.tandem.core.runbook.Probe;
 import io.tandem.onprem.dns.Rfc2136Config;
 import io.tandem.onprem.dns.Rfc2136DnsUpdater;
-import io.tandem.testkit.RealPeers;
+import io.tandem.sim.peer.RealPeers;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Comparator;
@@ -77,7 +77,7 @@ final class RealLabPeers implements LabPeers {
    * per site and an unattached Elastic IP in moto. BIND starts with {@code sip.tandem.test. A
    * 192.0.2.10}.
    *
-   * @throws io.tandem.testkit.PeerNotInstalledException naming the install command when a peer is
+   * @throws io.tandem.sim.peer.PeerNotInstalledException naming the install command when a peer is
    *     missing (after stopping the ones already started)
    */
   static RealLabPeers start(List<String> sites, String carrierDomain, Map<String, String> users) {
