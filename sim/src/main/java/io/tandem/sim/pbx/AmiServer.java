@@ -6,51 +6,106 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.List;
+import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A simulated Asterisk Manager Interface (AMI) server over TCP, following Asterisk's documented
- * wire protocol: banner {@code Asterisk Call Manager/9.0.0}, packets of {@code Key: Value} lines
- * ending with an empty line ({@code \r\n}), {@code Action}/{@code ActionID}, {@code Response:
- * Success|Error} with {@code Message}, and event lists (a {@code EventList: start} response, one
- * event per item, then a {@code ...Complete} event with {@code EventList: Complete} and {@code
- * ListItems}).
+ * A simulated Asterisk Manager Interface (AMI) server over TCP on 127.0.0.1 that refuses what
+ * Asterisk refuses, when Asterisk refuses it. Every rule follows Asterisk's source (current master,
+ * AMI 13.0.0; files named below):
  *
- * <p>Actions: Challenge (MD5), Login (plain {@code Secret} or MD5 {@code Key}), Logoff, Ping,
- * CoreSettings, CoreStatus, CoreShowChannels, PJSIPShowRegistrationsOutbound, PJSIPShowContacts,
- * PJSIPRegister, PJSIPUnregister, ModuleLoad, Setvar/Getvar (globals), Command ({@code core stop
- * gracefully}, {@code core show version}). State lives in a {@link PbxModel}; faults in {@link
- * PbxFaults}. A failed login answers {@code Authentication failed} and closes the connection, as
- * Asterisk does. The global {@value #ACCEPT_VARIABLE} set to {@code 0} makes the model refuse new
- * calls (the dialplan convention documented in {@code docs/pbx-setup.md}).
+ * <ul>
+ *   <li>Banner {@code Asterisk Call Manager/13.0.0} ({@code AMI_VERSION} in
+ *       include/asterisk/manager.h, written by {@code session_do}).
+ *   <li>{@code process_message} in main/manager.c, in this order: no {@code Action} → "Missing
+ *       action in request"; while shutting down, <em>every</em> action (Login included) → "Asterisk
+ *       is shutting down"; before login anything but Login/Logoff/Challenge → "Permission denied";
+ *       an action whose classes are not in the user's {@code write=} → "Permission denied"; an
+ *       unknown action → "Invalid/unknown command: X. Use Action: ListCommands to show available
+ *       commands." Action names are case-insensitive.
+ *   <li>{@code action_login}: a failed login is answered "Authentication failed" after {@code
+ *       sleep(1)} and the session is then closed; a second Login on a logged-in session answers
+ *       "Already authenticated". After a login a {@code FullyBooted} event follows when the session
+ *       receives {@code system} events ({@code Events:} header masked by {@code read=}, {@code
+ *       set_eventmask}).
+ *   <li>Unsolicited events ({@code Newchannel}, {@code Hangup}, or any {@link #emit}) are written
+ *       between response packets to every session whose read and event classes include theirs.
+ *   <li>{@code core stop gracefully} over {@code Command} runs the shutdown inside the session
+ *       (main/asterisk.c {@code handle_stop_gracefully} → {@code quit_handler} → {@code
+ *       can_safely_quit} waits for the channels): it never answers; the process exits when the last
+ *       call ends, which closes every connection and the listening socket.
+ * </ul>
+ *
+ * <p>The actions and their answers are in {@link AmiActions}. State lives in a {@link PbxModel};
+ * faults in {@link PbxFaults}. The global {@value #ACCEPT_VARIABLE} set to {@code 0} makes the
+ * model refuse new calls (the dialplan convention documented in {@code docs/pbx-setup.md}).
  */
 public final class AmiServer extends LineServer {
 
   /** Dialplan global that gates new calls; {@code 0} refuses them. */
   public static final String ACCEPT_VARIABLE = "TANDEM_ACCEPT_CALLS";
 
+  /** The greeting; {@code AMI_VERSION} of current Asterisk. */
+  public static final String BANNER = "Asterisk Call Manager/13.0.0";
+
+  /** {@code action_login} sleeps this long before answering a failed login. */
+  public static final Duration FAILED_LOGIN_DELAY = Duration.ofSeconds(1);
+
   private final PbxModel model;
   private final PbxFaults faults;
-  private final String username;
-  private final String secret;
+  private final Map<String, ManagerUser> users = new ConcurrentHashMap<>();
+  private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
   private final AtomicInteger logins = new AtomicInteger();
+  private final AtomicInteger failedLogins = new AtomicInteger();
+  private final CountDownLatch exited = new CountDownLatch(1);
+  private final AmiActions actions;
 
-  /** Starts listening on 127.0.0.1 with an ephemeral port. */
+  /**
+   * Starts listening on 127.0.0.1 with an ephemeral port, with one manager.conf user that has
+   * {@code read = all} and {@code write = all}.
+   */
   public AmiServer(PbxModel model, PbxFaults faults, String username, String secret) {
     super("ami");
-    this.model = model;
-    this.faults = faults;
-    this.username = username;
-    this.secret = secret;
+    this.model = Objects.requireNonNull(model, "model");
+    this.faults = Objects.requireNonNull(faults, "faults");
+    this.actions = new AmiActions(model);
+    user(ManagerUser.all(username, secret));
+    model.addListener(
+        new PbxModel.Listener() {
+          @Override
+          public void channelCreated(PbxModel.Channel c) {
+            emit(AmiClass.CALL, "Newchannel", AmiActions.channelState(c));
+          }
+
+          @Override
+          public void channelHungUp(PbxModel.Channel c) {
+            String[] state = AmiActions.channelState(c);
+            String[] kv = java.util.Arrays.copyOf(state, state.length + 4);
+            kv[state.length] = "Cause";
+            kv[state.length + 1] = "16";
+            kv[state.length + 2] = "Cause-txt";
+            kv[state.length + 3] = "Normal Clearing";
+            emit(AmiClass.CALL, "Hangup", kv);
+          }
+
+          @Override
+          public void stopped() {
+            processExited();
+          }
+        });
+  }
+
+  /** Adds (or replaces) a manager.conf user. */
+  public AmiServer user(ManagerUser user) {
+    users.put(user.name(), user);
+    return this;
   }
 
   /** Successful logins so far (shows reconnects). */
@@ -58,301 +113,218 @@ public final class AmiServer extends LineServer {
     return logins.get();
   }
 
+  /** Refused logins so far (what fail2ban would count). */
+  public int failedLogins() {
+    return failedLogins.get();
+  }
+
+  /**
+   * Sends an unsolicited event of class {@code category} to every logged-in session that receives
+   * that class, between its response packets.
+   */
+  public void emit(AmiClass category, String event, String... kv) {
+    String[] withPrivilege = new String[kv.length + 2];
+    withPrivilege[0] = "Privilege";
+    withPrivilege[1] = category.label() + ",all";
+    System.arraycopy(kv, 0, withPrivilege, 2, kv.length);
+    String packet = AmiPacket.event(event, null, withPrivilege);
+    for (Session s : sessions) {
+      if (s.receives(category)) {
+        s.writeQuietly(packet);
+      }
+    }
+  }
+
   @Override
   void serve(Socket socket) throws IOException, InterruptedException {
     BufferedReader in =
         new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-    OutputStream out = socket.getOutputStream();
-    write(out, "Asterisk Call Manager/9.0.0\r\n");
-    boolean authenticated = false;
-    String challenge = null;
-    while (true) {
-      Map<String, String> action = readPacket(in);
-      if (action == null) {
-        return;
-      }
-      String name = action.getOrDefault("action", "").toLowerCase(Locale.ROOT);
-      String id = action.get("actionid");
-      if (faults.takeDrop()) {
-        return;
-      }
-      if (authenticated) {
-        faults.delay();
-      }
-      switch (name) {
-        case "challenge" -> {
-          challenge = String.valueOf(ThreadLocalRandom.current().nextInt(100_000_000, 999_999_999));
-          write(out, response(id, "Success", null, "Challenge", challenge));
-        }
-        case "login" -> {
-          if (loginOk(action, challenge)) {
-            authenticated = true;
-            logins.incrementAndGet();
-            write(out, response(id, "Success", "Authentication accepted"));
-          } else {
-            write(out, response(id, "Error", "Authentication failed"));
-            return;
-          }
-        }
-        case "logoff" -> {
-          write(out, response(id, "Goodbye", "Thanks for all the fish."));
+    Session session = new Session(socket.getOutputStream());
+    sessions.add(session);
+    try {
+      session.write(BANNER + "\r\n");
+      while (true) {
+        Map<String, String> packet = AmiPacket.read(in);
+        if (packet == null || faults.takeDrop()) {
           return;
         }
-        default -> {
-          if (!authenticated) {
-            write(out, response(id, "Error", "Authentication Required"));
-          } else {
-            write(out, handle(name, action, id));
-          }
+        if (!handle(session, packet)) {
+          return;
         }
       }
+    } finally {
+      sessions.remove(session);
     }
   }
 
-  private boolean loginOk(Map<String, String> action, String challenge) {
-    if (!username.equals(action.get("username"))) {
+  /** One packet, as main/manager.c {@code process_message}; false when the session ends. */
+  private boolean handle(Session session, Map<String, String> packet)
+      throws IOException, InterruptedException {
+    String id = packet.get("actionid");
+    String action = packet.getOrDefault("action", "").toLowerCase(Locale.ROOT);
+    if (action.isEmpty()) {
+      session.write(AmiPacket.error(id, "Missing action in request"));
+      return true;
+    }
+    if (model.lifecycle() == PbxModel.Lifecycle.SHUTTING_DOWN) {
+      session.write(AmiPacket.error(id, "Asterisk is shutting down"));
+      return true;
+    }
+    if (model.lifecycle() == PbxModel.Lifecycle.STOPPED) {
       return false;
     }
-    String key = action.get("key");
-    if ("md5".equalsIgnoreCase(action.get("authtype")) && key != null && challenge != null) {
-      return key.equalsIgnoreCase(md5(challenge + secret));
+    if (!session.authenticated && !Set.of("login", "logoff", "challenge").contains(action)) {
+      session.write(AmiPacket.error(id, "Permission denied"));
+      return true;
     }
-    return secret.equals(action.get("secret"));
-  }
-
-  private String handle(String name, Map<String, String> a, String id) {
-    return switch (name) {
-      case "ping" -> response(id, "Success", null, "Ping", "Pong", "Timestamp", now() + ".000000");
-      case "coresettings" ->
-          response(
-              id,
-              "Success",
-              null,
-              "AMIversion",
-              "9.0.0",
-              "AsteriskVersion",
-              model.version(),
-              "SystemName",
-              "sim",
-              "CoreMaxCalls",
-              "0");
-      case "corestatus" ->
-          response(
-              id,
-              "Success",
-              null,
-              "CoreStartupDate",
-              "2026-01-01",
-              "CoreStartupTime",
-              "00:00:00",
-              "CoreReloadDate",
-              "2026-01-01",
-              "CoreReloadTime",
-              "00:00:00",
-              "CoreCurrentCalls",
-              String.valueOf(model.channels().size() / 2));
-      case "coreshowchannels" -> coreShowChannels(id);
-      case "pjsipshowregistrationsoutbound" -> registrations(id);
-      case "pjsipshowcontacts" -> contacts(id);
-      case "pjsipregister", "pjsipunregister" -> {
-        String reg = a.getOrDefault("registration", "");
-        boolean register = name.equals("pjsipregister");
-        if (!model.setRegistered(reg, register)) {
-          yield response(id, "Error", "Unable to retrieve registration entry " + reg);
-        }
-        yield response(
-            id, "Success", register ? "Re-registration queued" : "Unregistration queued");
+    switch (action) {
+      case "login" -> {
+        return login(session, packet, id);
       }
-      case "moduleload" -> {
-        String module = a.getOrDefault("module", "");
-        model.moduleReloaded(module);
-        yield response(id, "Success", "Module '" + module + "' reloaded successfully.");
+      case "logoff" -> {
+        session.write(AmiPacket.response(id, "Goodbye", "Thanks for all the fish."));
+        return false;
       }
-      case "setvar" -> {
-        String variable = a.getOrDefault("variable", "");
-        String value = a.getOrDefault("value", "");
-        model.setGlobal(variable, value);
-        if (variable.equals(ACCEPT_VARIABLE)) {
-          model.acceptingCalls(!value.equals("0"));
-        }
-        yield response(id, "Success", "Variable Set");
+      case "challenge" -> {
+        session.write(challenge(session, packet, id));
+        return true;
       }
-      case "getvar" -> {
-        String variable = a.getOrDefault("variable", "");
-        String value = model.global(variable);
-        yield response(
-            id, "Success", null, "Variable", variable, "Value", value == null ? "" : value);
-      }
-      case "command" -> command(id, a.getOrDefault("command", ""));
-      default -> response(id, "Error", "Invalid/unknown command");
-    };
-  }
-
-  private String command(String id, String command) {
-    List<String> output = new ArrayList<>();
-    switch (command.trim()) {
-      case "core stop gracefully" -> model.requestGracefulStop();
-      case "core show version" -> output.add("Asterisk " + model.version() + " built by sim");
       default -> {
-        return response(
-            id,
-            "Error",
-            "Command output follows",
-            "Output",
-            "No such command '"
-                + command
-                + "' (type 'core show help "
-                + command
-                + "' for other possible commands)");
-      }
-    }
-    StringBuilder sb = new StringBuilder(response(id, "Success", "Command output follows"));
-    sb.setLength(sb.length() - 2);
-    output.forEach(line -> sb.append("Output: ").append(line).append("\r\n"));
-    return sb.append("\r\n").toString();
-  }
-
-  private String coreShowChannels(String id) {
-    List<String> channels = model.channels();
-    StringBuilder sb = new StringBuilder(listStart(id, "Channels will follow"));
-    for (String c : channels) {
-      sb.append(event("CoreShowChannel", id, "Channel", c, "ChannelStateDesc", "Up"));
-    }
-    sb.append(complete("CoreShowChannelsComplete", id, channels.size()));
-    return sb.toString();
-  }
-
-  private String registrations(String id) {
-    Map<String, Boolean> regs = model.registrations();
-    StringBuilder sb =
-        new StringBuilder(listStart(id, "Following are Events for each Outbound registration"));
-    int registered = 0;
-    for (var e : regs.entrySet()) {
-      registered += e.getValue() ? 1 : 0;
-      sb.append(
-          event(
-              "OutboundRegistrationDetail",
-              id,
-              "ObjectType",
-              "registration",
-              "ObjectName",
-              e.getKey(),
-              "ServerUri",
-              "sip:" + e.getKey() + ".carrier.test",
-              "Status",
-              e.getValue() ? "Registered" : "Unregistered",
-              "NextReg",
-              "0"));
-    }
-    String done = complete("OutboundRegistrationDetailComplete", id, regs.size());
-    sb.append(done, 0, done.length() - 2)
-        .append("Registered: ")
-        .append(registered)
-        .append("\r\nNotRegistered: ")
-        .append(regs.size() - registered)
-        .append("\r\n\r\n");
-    return sb.toString();
-  }
-
-  private String contacts(String id) {
-    Map<String, Boolean> contacts = model.contacts();
-    StringBuilder sb =
-        new StringBuilder(
-            listStart(id, "A listing of Contacts follows, presented as ContactList events"));
-    for (var e : contacts.entrySet()) {
-      sb.append(
-          event(
-              "ContactList",
-              id,
-              "ObjectType",
-              "contact",
-              "ObjectName",
-              e.getKey() + "/sip:" + e.getKey() + "@192.0.2.50:5060",
-              "Endpoint",
-              e.getKey(),
-              "Uri",
-              "sip:" + e.getKey() + "@192.0.2.50:5060",
-              "Status",
-              e.getValue() ? "Reachable" : "Unreachable"));
-    }
-    sb.append(complete("ContactListComplete", id, contacts.size()));
-    return sb.toString();
-  }
-
-  private static String listStart(String id, String message) {
-    String r = response(id, "Success", message);
-    return r.substring(0, r.length() - 2) + "EventList: start\r\n\r\n";
-  }
-
-  private static String complete(String event, String id, int items) {
-    return event(event, id, "EventList", "Complete", "ListItems", String.valueOf(items));
-  }
-
-  private static String event(String event, String id, String... kv) {
-    StringBuilder sb = new StringBuilder("Event: ").append(event).append("\r\n");
-    if (id != null) {
-      sb.append("ActionID: ").append(id).append("\r\n");
-    }
-    for (int i = 0; i < kv.length; i += 2) {
-      sb.append(kv[i]).append(": ").append(kv[i + 1]).append("\r\n");
-    }
-    return sb.append("\r\n").toString();
-  }
-
-  private static String response(String id, String result, String message, String... kv) {
-    StringBuilder sb = new StringBuilder("Response: ").append(result).append("\r\n");
-    if (id != null) {
-      sb.append("ActionID: ").append(id).append("\r\n");
-    }
-    if (message != null) {
-      sb.append("Message: ").append(message).append("\r\n");
-    }
-    for (int i = 0; i < kv.length; i += 2) {
-      sb.append(kv[i]).append(": ").append(kv[i + 1]).append("\r\n");
-    }
-    return sb.append("\r\n").toString();
-  }
-
-  /** Reads one packet; keys lower-cased; null at end of stream. */
-  private static Map<String, String> readPacket(BufferedReader in) throws IOException {
-    Map<String, String> packet = new LinkedHashMap<>();
-    for (int lines = 0; lines < 1000; lines++) {
-      String line = in.readLine();
-      if (line == null) {
-        return null;
-      }
-      if (line.isEmpty()) {
-        if (packet.isEmpty()) {
-          continue;
+        faults.delay();
+        AmiActions.Reply reply = actions.handle(action, packet, id, session.user.write());
+        if (reply.stopsTheProcess()) {
+          // core stop gracefully: the CLI handler runs the shutdown in this session and never
+          // returns; when the last call ends the process exits and closes this socket.
+          model.requestGracefulStop();
+          exited.await();
+          return false;
         }
-        return packet;
-      }
-      int colon = line.indexOf(':');
-      if (colon > 0) {
-        packet.putIfAbsent(
-            line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
-            line.substring(colon + 1).trim());
+        session.write(reply.text());
+        return true;
       }
     }
-    return null; // runaway packet: treat as a broken client
   }
 
-  private static void write(OutputStream out, String text) throws IOException {
-    out.write(text.getBytes(StandardCharsets.UTF_8));
-    out.flush();
+  private boolean login(Session session, Map<String, String> packet, String id)
+      throws IOException, InterruptedException {
+    if (session.authenticated) {
+      session.write(AmiPacket.ack(id, "Already authenticated"));
+      return true;
+    }
+    ManagerUser user = authenticate(packet, session.challenge);
+    if (user == null) {
+      failedLogins.incrementAndGet();
+      Thread.sleep(FAILED_LOGIN_DELAY); // action_login: sleep(1) before the error, not a test wait
+      session.write(AmiPacket.error(id, "Authentication failed"));
+      return false; // action_login returns -1: the session is destroyed
+    }
+    String events = packet.get("events");
+    Set<AmiClass> send =
+        events == null || events.isBlank()
+            ? EnumSet.copyOf(user.read().isEmpty() ? EnumSet.noneOf(AmiClass.class) : user.read())
+            : masked(AmiClass.parse(events), user.read());
+    session.login(user, send);
+    logins.incrementAndGet();
+    session.write(AmiPacket.ack(id, "Authentication accepted"));
+    if (session.receives(AmiClass.SYSTEM)) {
+      long up = Duration.between(model.startedAt(), model.clock().instant()).toSeconds();
+      long reload = Duration.between(model.lastReload(), model.clock().instant()).toSeconds();
+      session.write(
+          AmiPacket.event(
+              "FullyBooted",
+              null,
+              "Privilege",
+              "system,all",
+              "Uptime",
+              String.valueOf(up),
+              "LastReload",
+              String.valueOf(reload),
+              "Status",
+              "Fully Booted"));
+    }
+    return true;
   }
 
-  private static long now() {
-    return System.currentTimeMillis() / 1000;
+  private static Set<AmiClass> masked(Set<AmiClass> wanted, Set<AmiClass> read) {
+    Set<AmiClass> out = EnumSet.noneOf(AmiClass.class);
+    out.addAll(wanted);
+    out.retainAll(read);
+    return out;
   }
 
-  private static String md5(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+  /** main/manager.c {@code authenticate}: plain {@code Secret} or MD5 {@code Key}. */
+  private ManagerUser authenticate(Map<String, String> packet, String challenge) {
+    ManagerUser user = users.get(packet.getOrDefault("username", ""));
+    if (user == null) {
+      return null;
+    }
+    if ("md5".equalsIgnoreCase(packet.get("authtype"))) {
+      String key = packet.get("key");
+      return key != null
+              && challenge != null
+              && key.equals(AmiActions.md5(challenge + user.secret()))
+          ? user
+          : null;
+    }
+    return user.secret().equals(packet.get("secret")) ? user : null;
+  }
+
+  private static String challenge(Session session, Map<String, String> packet, String id) {
+    if (!"md5".equalsIgnoreCase(packet.get("authtype"))) {
+      return AmiPacket.error(id, "Must specify AuthType");
+    }
+    if (session.challenge == null) {
+      session.challenge =
+          String.valueOf(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 31));
+    }
+    return AmiPacket.response(id, "Success", null, "Challenge", session.challenge);
+  }
+
+  /** The graceful stop completed: the process exits, so every socket closes. */
+  private void processExited() {
+    exited.countDown();
+    close();
+  }
+
+  @Override
+  public void close() {
+    exited.countDown();
+    super.close();
+  }
+
+  /** One manager session; writes are serialised so events never split a response. */
+  private static final class Session {
+    private final OutputStream out;
+    private volatile boolean authenticated;
+    private volatile ManagerUser user;
+    private volatile Set<AmiClass> sendEvents = EnumSet.noneOf(AmiClass.class);
+    private String challenge;
+
+    Session(OutputStream out) {
+      this.out = out;
+    }
+
+    void login(ManagerUser user, Set<AmiClass> send) {
+      this.user = user;
+      this.sendEvents = send;
+      this.authenticated = true;
+    }
+
+    boolean receives(AmiClass category) {
+      return authenticated && user.read().contains(category) && sendEvents.contains(category);
+    }
+
+    synchronized void write(String text) throws IOException {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    }
+
+    void writeQuietly(String text) {
+      try {
+        write(text);
+      } catch (IOException gone) {
+        // the session is closing; its own thread ends it
+      }
     }
   }
 }

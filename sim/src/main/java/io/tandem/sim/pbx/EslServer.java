@@ -8,21 +8,41 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 
 /**
- * A simulated FreeSWITCH event socket (mod_event_socket, inbound mode) following its documented
- * protocol: greeting {@code Content-Type: auth/request}; commands are lines ended by an empty line;
- * {@code auth <password>} answers {@code command/reply} with {@code Reply-Text: +OK accepted} or
- * {@code -ERR invalid} (then a {@code text/disconnect-notice} and close); {@code api <command>}
- * answers {@code api/response} with a {@code Content-Length} body; {@code exit} answers {@code +OK
- * bye} and a disconnect notice.
+ * A simulated FreeSWITCH event socket (mod_event_socket, inbound mode) that answers as FreeSWITCH
+ * does. Rules from FreeSWITCH's source (signalwire/freeswitch master; functions named below):
  *
- * <p>API commands: {@code status}, {@code show channels count}, {@code show registrations count},
- * {@code sofia status}, {@code sofia status gateway <gw>}, {@code sofia profile <p> killgw <gw>},
- * {@code sofia profile <p> rescan}, {@code fsctl pause|resume|pause_check inbound}, {@code fsctl
- * shutdown elegant}, {@code reload <module>}. State lives in a {@link PbxModel} (trunks are Sofia
- * gateways of profile {@value #PROFILE}; reachable contacts are registrations); faults in {@link
- * PbxFaults}.
+ * <ul>
+ *   <li>mod_event_socket.c {@code listener_run}: greeting {@code Content-Type: auth/request};
+ *       commands are lines ended by an empty line; replies {@code command/reply} with {@code
+ *       Reply-Text}; at the end of a session a {@code text/disconnect-notice} ("Disconnected,
+ *       goodbye. See you at ClueCon!").
+ *   <li>{@code parse_command}: {@code exit} works before login ("+OK bye"); {@code auth <password>}
+ *       answers "+OK accepted" or "-ERR invalid" and ends the session (no delay, unlike Asterisk);
+ *       {@code userauth user@domain:password} answers "+OK accepted" with {@code Allowed-Events},
+ *       {@code Allowed-API} and {@code Allowed-LOG} headers; anything else before login, and any
+ *       unknown command, answers "-ERR command not found".
+ *   <li>{@code api <cmd>} answers {@code api/response} with a {@code Content-Length} body ({@code
+ *       api_exec}); an unknown API "-ERR x Command not found!"; a directory user's {@code
+ *       esl-allowed-api} refuses other commands with "-ERR permission denied" ({@code
+ *       auth_api_command}). {@code bgapi <cmd>} answers at once "+OK Job-UUID: ..." and runs the
+ *       command in the background.
+ *   <li>mod_commands.c {@code status_function} ("UP ...", "FreeSWITCH (Version x) is ready"),
+ *       {@code show channels|calls|registrations count} ("N total."), {@code ctl_function}: {@code
+ *       fsctl pause|resume|pause_check inbound}, {@code fsctl shutdown_check}, and {@code fsctl
+ *       shutdown elegant}, which switch_core.c {@code
+ *       switch_core_session_ctl(SCSC_SHUTDOWN_ELEGANT)} runs in the caller's thread, looping while
+ *       sessions remain: over {@code api} it answers nothing until the last call has ended, and
+ *       then the process exits.
+ * </ul>
+ *
+ * <p>API commands also: {@code sofia status}, {@code sofia status gateway <gw>}, {@code sofia
+ * profile <p> killgw <gw>}, {@code sofia profile <p> rescan}, {@code reload <module>}, {@code
+ * uptime s}. State lives in a {@link PbxModel} (trunks are Sofia gateways of profile {@value
+ * #PROFILE}; reachable contacts are registrations); faults in {@link PbxFaults}.
  */
 public final class EslServer extends LineServer {
 
@@ -38,6 +58,7 @@ public final class EslServer extends LineServer {
   private volatile String user;
   private volatile String userPassword;
   private volatile Set<String> allowedApi = Set.of();
+  private final CountDownLatch exited = new CountDownLatch(1);
 
   /** Starts listening on 127.0.0.1 with an ephemeral port. */
   public EslServer(PbxModel model, PbxFaults faults, String password) {
@@ -45,6 +66,19 @@ public final class EslServer extends LineServer {
     this.model = model;
     this.faults = faults;
     this.password = password;
+    model.addListener(
+        new PbxModel.Listener() {
+          @Override
+          public void stopped() {
+            close(); // the process exited
+          }
+        });
+  }
+
+  @Override
+  public void close() {
+    exited.countDown();
+    super.close();
   }
 
   /**
@@ -80,7 +114,12 @@ public final class EslServer extends LineServer {
         if (user != null && command.substring(9).equals(expected)) {
           authenticated = true;
           restricted = true;
-          write(out, "Content-Type: command/reply\nReply-Text: +OK accepted\n\n");
+          write(
+              out,
+              "Content-Type: command/reply\nReply-Text: +OK accepted\nAllowed-Events: all\n"
+                  + "Allowed-API: "
+                  + String.join(",", allowedApi)
+                  + "\nAllowed-LOG: true\n\n");
           continue;
         }
         write(out, "Content-Type: command/reply\nReply-Text: -ERR invalid\n\n");
@@ -107,19 +146,58 @@ public final class EslServer extends LineServer {
         continue;
       }
       faults.delay();
-      if (command.startsWith("api ")) {
-        String word = command.substring(4).trim().split("\\s+")[0];
+      if (command.startsWith("api ") || command.startsWith("bgapi ")) {
+        boolean background = command.startsWith("bgapi ");
+        String api = command.substring(background ? 6 : 4).trim();
+        String word = api.split("\\s+")[0];
         if (restricted && !allowedApi.contains(word)) {
           write(out, "Content-Type: command/reply\nReply-Text: -ERR permission denied\n\n");
           continue;
         }
-        byte[] body = api(command.substring(4).trim()).getBytes(StandardCharsets.UTF_8);
+        if (background) {
+          // parse_command "bgapi": the job runs in its own thread; its result goes out only as a
+          // BACKGROUND_JOB event, which this session has not subscribed to.
+          String job = UUID.randomUUID().toString();
+          write(
+              out,
+              "Content-Type: command/reply\nReply-Text: +OK Job-UUID: "
+                  + job
+                  + "\nJob-UUID: "
+                  + job
+                  + "\n\n");
+          Thread.ofVirtual().name("esl-bgapi-" + job).start(() -> runQuietly(api));
+          continue;
+        }
+        if (api.equals("fsctl shutdown elegant") && !model.channels().isEmpty()) {
+          // SCSC_SHUTDOWN_ELEGANT loops in this thread while sessions remain: no api/response
+          // until the last call ends, and then the process exits and the socket closes.
+          model.requestGracefulStop();
+          exited.await();
+          return;
+        }
+        byte[] body = api(api).getBytes(StandardCharsets.UTF_8);
         write(out, "Content-Type: api/response\nContent-Length: " + body.length + "\n\n");
         out.write(body);
         out.flush();
+        if (api.equals("fsctl shutdown elegant")) {
+          // no session was up: the ctl returned at once, the answer went out; the process exits
+          model.requestGracefulStop();
+          return;
+        }
       } else {
         write(out, "Content-Type: command/reply\nReply-Text: -ERR command not found\n\n");
       }
+    }
+  }
+
+  private void runQuietly(String api) {
+    try {
+      api(api);
+      if (api.equals("fsctl shutdown elegant")) {
+        model.requestGracefulStop();
+      }
+    } catch (RuntimeException e) {
+      // a background job's failure is only reported in its event
     }
   }
 
@@ -131,7 +209,7 @@ public final class EslServer extends LineServer {
           + "FreeSWITCH (Version "
           + model.version()
           + " -release 64bit) is "
-          + (model.acceptingCalls() ? "ready" : "paused")
+          + (model.lifecycle() == PbxModel.Lifecycle.RUNNING ? "ready" : "not ready")
           + "\n"
           + sessions
           + " session(s) since startup\n"
@@ -143,6 +221,13 @@ public final class EslServer extends LineServer {
           + "\n0 session(s) per Sec out of max 30, peak 1, last 5min 0\n"
           + "1000 session(s) max\nmin idle cpu 0.00/97.73\n"
           + "Current Stack Size/Max 240K/8192K\n";
+    }
+    if (command.equals("show calls count")) {
+      return "\n" + model.calls() + " total.\n";
+    }
+    if (command.equals("uptime s") || command.equals("uptime")) {
+      return java.time.Duration.between(model.startedAt(), model.clock().instant()).toSeconds()
+          + "\n";
     }
     if (command.equals("show channels count")) {
       return "\n" + model.channels().size() + " total.\n";
@@ -217,8 +302,10 @@ public final class EslServer extends LineServer {
         return model.acceptingCalls() ? "false" : "true";
       }
       case "fsctl shutdown elegant" -> {
-        model.requestGracefulStop();
-        return "+OK\n";
+        return "+OK\n"; // the stop itself: see serve() and runQuietly()
+      }
+      case "fsctl shutdown_check" -> {
+        return model.gracefulStopRequested() ? "true" : "false";
       }
       default -> {}
     }

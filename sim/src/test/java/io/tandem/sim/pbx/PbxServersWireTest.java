@@ -12,53 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The simulators' bytes on the wire, read with a plain socket (no client library in between). */
+/**
+ * The event-socket simulator's bytes on the wire, read with a plain socket (no client library in
+ * between); each rule follows FreeSWITCH's source as cited in {@link EslServer}.
+ */
 class PbxServersWireTest {
-
-  @Test
-  void amiSpeaksTheManagerProtocol() throws IOException {
-    PbxModel model = new PbxModel("20.5.0").addChannel("PJSIP/1-1").addChannel("PJSIP/2-1");
-    try (AmiServer server = new AmiServer(model, new PbxFaults(), "tandem", "pw");
-        Socket s = new Socket(server.host(), server.port())) {
-      BufferedReader in = reader(s);
-      OutputStream out = s.getOutputStream();
-      assertThat(in.readLine()).isEqualTo("Asterisk Call Manager/9.0.0");
-
-      send(out, "Action: CoreStatus\r\nActionID: 0\r\n\r\n");
-      assertThat(packet(in)).contains("Response: Error", "Message: Authentication Required");
-
-      send(out, "Action: Login\r\nActionID: 1\r\nUsername: tandem\r\nSecret: pw\r\n\r\n");
-      assertThat(packet(in))
-          .containsExactly("Response: Success", "ActionID: 1", "Message: Authentication accepted");
-
-      send(out, "Action: CoreShowChannels\r\nActionID: 2\r\n\r\n");
-      assertThat(packet(in)).contains("Response: Success", "ActionID: 2", "EventList: start");
-      assertThat(packet(in)).contains("Event: CoreShowChannel", "Channel: PJSIP/1-1");
-      assertThat(packet(in)).contains("Channel: PJSIP/2-1");
-      assertThat(packet(in))
-          .contains(
-              "Event: CoreShowChannelsComplete",
-              "ActionID: 2",
-              "EventList: Complete",
-              "ListItems: 2");
-
-      send(out, "Action: Logoff\r\nActionID: 3\r\n\r\n");
-      assertThat(packet(in)).contains("Response: Goodbye");
-      assertThat(in.readLine()).isNull();
-    }
-  }
-
-  @Test
-  void amiWrongSecretFailsAndCloses() throws IOException {
-    try (AmiServer server = new AmiServer(new PbxModel("20"), new PbxFaults(), "tandem", "pw");
-        Socket s = new Socket(server.host(), server.port())) {
-      BufferedReader in = reader(s);
-      in.readLine();
-      send(s.getOutputStream(), "Action: Login\r\nUsername: tandem\r\nSecret: nope\r\n\r\n");
-      assertThat(packet(in)).contains("Response: Error", "Message: Authentication failed");
-      assertThat(in.readLine()).isNull();
-    }
-  }
 
   @Test
   void eslSpeaksTheEventSocketProtocol() throws IOException {
@@ -97,6 +55,59 @@ class PbxServersWireTest {
       assertThat(packet(in)).contains("Reply-Text: -ERR invalid");
       assertThat(packet(in)).contains("Content-Type: text/disconnect-notice");
     }
+  }
+
+  @Test
+  void directoryUsersSeeTheirAllowedApiAndNothingElse() throws IOException {
+    try (EslServer server =
+            new EslServer(new PbxModel("1.10.12"), new PbxFaults(), "ClueCon")
+                .withUser("tandem@default", "pw", java.util.Set.of("status"));
+        WireClient c = new WireClient(server.host(), server.port())) {
+      c.packet();
+      c.send("api status\n\n");
+      // parse_command: anything but auth/userauth/exit before login
+      assertThat(c.packet()).contains("Reply-Text: -ERR command not found");
+      c.send("userauth tandem@default:pw\n\n");
+      assertThat(c.packet())
+          .contains(
+              "Content-Type: command/reply",
+              "Reply-Text: +OK accepted",
+              "Allowed-API: status",
+              "Allowed-LOG: true");
+      c.send("api fsctl pause inbound\n\n");
+      assertThat(c.packet()).contains("Reply-Text: -ERR permission denied");
+    }
+  }
+
+  @Test
+  void elegantShutdownOverApiAnswersNothingWhileCallsAreUp() throws IOException {
+    PbxModel model = new PbxModel("1.10.12").addCall("sofia/a", "sofia/b");
+    try (EslServer server = new EslServer(model, new PbxFaults(), "ClueCon");
+        WireClient stopper = new WireClient(server.host(), server.port());
+        WireClient other = new WireClient(server.host(), server.port())) {
+      for (WireClient c : List.of(stopper, other)) {
+        c.packet();
+        c.send("auth ClueCon\n\n");
+        c.packet();
+      }
+      other.send("api show calls count\n\n");
+      assertThat(other.packet()).contains("Content-Type: api/response");
+      assertThat(other.line()).isEmpty();
+      assertThat(other.line()).isEqualTo("1 total.");
+
+      // switch_core_session_ctl(SCSC_SHUTDOWN_ELEGANT) loops in the api thread while sessions
+      // remain: no api/response
+      stopper.send("api fsctl shutdown elegant\n\n");
+      assertThat(stopper.silentFor(300)).isTrue();
+      other.send("bgapi fsctl shutdown_check\n\n");
+      List<String> job = other.packet();
+      assertThat(job).anyMatch(l -> l.startsWith("Reply-Text: +OK Job-UUID: "));
+      assertThat(job).anyMatch(l -> l.startsWith("Job-UUID: "));
+
+      model.hangupAll();
+      assertThat(stopper.closedByServer()).isTrue();
+    }
+    assertThat(model.lifecycle()).isEqualTo(PbxModel.Lifecycle.STOPPED);
   }
 
   private static BufferedReader reader(Socket s) throws IOException {
