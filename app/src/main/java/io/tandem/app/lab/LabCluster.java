@@ -26,7 +26,6 @@ import io.tandem.core.witness.FencingToken;
 import io.tandem.core.witness.FileWitnessStateStore;
 import io.tandem.core.witness.SharedSecretAuthenticator;
 import io.tandem.onprem.ami.AmiPbxControl;
-import io.tandem.onprem.ami.AmiSensors;
 import io.tandem.onprem.ami.AmiSettings;
 import io.tandem.onprem.sip.RegistrarLocator;
 import io.tandem.onprem.sip.SipEndpoint;
@@ -264,7 +263,7 @@ public final class LabCluster implements AutoCloseable {
             .withTimeout(Duration.ofMillis(800));
     s.amiControl = new AmiPbxControl(amiSettings);
     s.own(s.amiControl::close);
-    var sensors = new AmiSensors(s.amiControl, amiSettings, clock, System::nanoTime);
+    var sensors = new io.tandem.onprem.pbx.PbxSensors(s.amiControl, clock);
     var scheduler = s.own(ExecutorTaskScheduler.singleThread("lab-health-" + s.name));
     s.health =
         s.own(
@@ -285,8 +284,28 @@ public final class LabCluster implements AutoCloseable {
                         s.sip,
                         new SipTarget("127.0.0.1", s.pbx.port(), "udp")),
                     new Hysteresis(2, 2))
-                .sensor(sensors.coreStatus(), new Hysteresis(2, 2))
-                .sensor(sensors.activeChannels(), new Hysteresis(2, 1))
+                .sensor(
+                    sensors.create(
+                        new SensorSpec(
+                            "ami-core-status",
+                            "ami-core-status",
+                            true,
+                            1,
+                            Duration.ofSeconds(10),
+                            Duration.ofMillis(800)),
+                        java.util.Map.of()),
+                    new Hysteresis(2, 2))
+                .sensor(
+                    sensors.create(
+                        new SensorSpec(
+                            "ami-active-channels",
+                            "active-channels",
+                            false,
+                            1,
+                            Duration.ofSeconds(10),
+                            Duration.ofMillis(800)),
+                        java.util.Map.of()),
+                    new Hysteresis(2, 1))
                 .build());
     var trunkRegistrar =
         new SipTrunkRegistrar(

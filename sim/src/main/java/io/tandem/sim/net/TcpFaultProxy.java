@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       open, as when a firewall starts dropping packets or a NAT forgets the flow. Neither side
  *       sees an error; only a read timeout or a keepalive notices. New connections are accepted and
  *       then blackholed too.
+ *   <li>{@link #blackholeOpenConnections()}: the same for the connections open now only; new
+ *       connections are relayed normally (a stateful firewall or NAT that dropped an idle flow: the
+ *       old connection is dead, fresh logins work).
  *   <li>{@link #cut()}: every relayed connection is closed now (a reset path).
  * </ul>
  *
@@ -27,9 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class TcpFaultProxy implements AutoCloseable {
 
-  private final InetSocketAddress target;
+  private volatile InetSocketAddress target;
   private final ServerSocket server;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private final Set<Socket> deadFlows = ConcurrentHashMap.newKeySet();
   private final AtomicInteger accepted = new AtomicInteger();
   private volatile boolean blackholed;
 
@@ -52,6 +56,12 @@ public final class TcpFaultProxy implements AutoCloseable {
     return server.getLocalPort();
   }
 
+  /** Relays new connections to {@code host:port} from now on (a server restarted elsewhere). */
+  public TcpFaultProxy retarget(String host, int port) {
+    this.target = new InetSocketAddress(host, port);
+    return this;
+  }
+
   /** Connections accepted so far. */
   public int accepted() {
     return accepted.get();
@@ -60,6 +70,12 @@ public final class TcpFaultProxy implements AutoCloseable {
   /** Drops every byte in both directions from now on (or forwards again), keeping sockets open. */
   public TcpFaultProxy blackhole(boolean on) {
     blackholed = on;
+    return this;
+  }
+
+  /** Drops every byte of the connections open now, keeping them open; new ones are relayed. */
+  public TcpFaultProxy blackholeOpenConnections() {
+    deadFlows.addAll(open);
     return this;
   }
 
@@ -113,7 +129,7 @@ public final class TcpFaultProxy implements AutoCloseable {
         if (n < 0) {
           break;
         }
-        if (!blackholed) {
+        if (!blackholed && !deadFlows.contains(from)) {
           out.write(buffer, 0, n);
           out.flush();
         }
@@ -123,7 +139,7 @@ public final class TcpFaultProxy implements AutoCloseable {
     } finally {
       closeQuietly(from);
       open.remove(from);
-      if (!blackholed) {
+      if (!blackholed && !deadFlows.contains(from)) {
         closeQuietly(to);
         open.remove(to);
       } // else: a FIN sent into the blackhole never arrives; close() releases the other side

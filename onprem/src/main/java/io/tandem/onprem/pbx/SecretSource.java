@@ -1,4 +1,4 @@
-package io.tandem.onprem.ami;
+package io.tandem.onprem.pbx;
 
 import io.tandem.core.error.ConfigException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.tandem.onprem.ami;
+package io.tandem.onprem.pbx;
 
 import io.tandem.core.error.TandemException;
 import io.tandem.core.health.HealthSensor;
