@@ -7,6 +7,7 @@ import io.tandem.core.config.SiteConfig;
 import io.tandem.core.error.ConfigException;
 import io.tandem.core.health.ExecutorTaskScheduler;
 import io.tandem.core.health.HealthSensor;
+import io.tandem.core.health.Hysteresis;
 import io.tandem.core.health.SensorReading;
 import io.tandem.core.health.SensorSpec;
 import io.tandem.core.health.SiteHealthMonitor;
@@ -21,6 +22,7 @@ import io.tandem.onprem.sip.SipTarget;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -137,6 +139,7 @@ public final class SiteSensors {
    *     (kept for the caller's signature)
    * @param scheduler times the readings; owned (and closed) by the caller
    * @param readers runs the readings; owned (and shut down) by the caller
+   * @param extra sensors built by the agent itself rather than configured (e.g. sync freshness)
    * @throws ConfigException naming the sensor when a kind or parameter is wrong
    */
   static SiteHealthMonitor monitor(
@@ -150,7 +153,8 @@ public final class SiteSensors {
       ExecutorTaskScheduler scheduler,
       Executor readers,
       Optional<HttpWitness> vantage,
-      String cluster) {
+      String cluster,
+      List<HealthSensor> extra) {
     SensorCatalog catalog = catalog();
     SiteHealthMonitor.Builder b =
         SiteHealthMonitor.builder()
@@ -186,6 +190,7 @@ public final class SiteSensors {
       }
       b.sensor(sensor, s.hysteresis());
     }
+    extra.forEach(sensor -> b.sensor(sensor, new Hysteresis(1, 1)));
     return b.build();
   }
 

@@ -103,7 +103,11 @@ public final class WitnessCommand implements Callable<Integer> {
     var auth = SharedSecretAuthenticator.of(secrets);
     var witness =
         new BuiltInWitness(
-            settings, Clock.systemUTC(), new FileWitnessStateStore(dataDir.resolve("state")), auth);
+            settings,
+            Clock.systemUTC(),
+            System::nanoTime,
+            new FileWitnessStateStore(dataDir.resolve("state")),
+            auth);
     Map<String, Object> props = new HashMap<>(ServerProperties.fromEnvironment(dataDir));
     props.put("server.address", bind);
     props.put("server.port", String.valueOf(port));

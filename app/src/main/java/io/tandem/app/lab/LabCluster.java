@@ -176,6 +176,7 @@ public final class LabCluster implements AutoCloseable {
         new BuiltInWitness(
             LabTimings.witness(),
             clock,
+            System::nanoTime,
             new FileWitnessStateStore(options.dataDir().resolve("witness")),
             auth);
     runtime = new LabRuntime(this);
@@ -322,7 +323,8 @@ public final class LabCluster implements AutoCloseable {
                     .build()),
             new RegistrarLocator(labResolver()),
             clock,
-            timers);
+            timers,
+            token -> s.agent != null && s.agent.holder().holds(token.epoch()));
     s.registrar = s.own(trunkRegistrar);
     s.reports =
         new ReportStore(

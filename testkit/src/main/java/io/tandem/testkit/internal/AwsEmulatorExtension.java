@@ -2,6 +2,7 @@ package io.tandem.testkit.internal;
 
 import io.tandem.sim.peer.AwsEmulatorPeer;
 import io.tandem.sim.peer.AwsEmulatorPeer.Engine;
+import io.tandem.sim.peer.internal.FrontedAwsEmulator;
 import io.tandem.sim.peer.internal.HostPeerLauncher;
 import io.tandem.sim.peer.internal.MotoEmulator;
 import io.tandem.sim.peer.internal.PeerBinaries;
@@ -48,7 +49,7 @@ public final class AwsEmulatorExtension extends PeerExtension<AwsEmulatorPeer, A
             .getStore(SHARED)
             .computeIfAbsent(
                 SHARED,
-                key -> startEngine(engine, forced.isPresent(), binaries),
+                key -> new FrontedAwsEmulator(startEngine(engine, forced.isPresent(), binaries)),
                 RunningAwsEmulator.class);
     shared.reset();
     return new ClassView(shared);
