@@ -218,7 +218,7 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
             .ticket()
             .map(t -> new TicketView(t.holder(), t.epoch(), t.expiry()))
             .orElse(null);
-    return new ClusterStatus(config.name(), active, ticket, sites, false);
+    return new ClusterStatus(config.name(), active, ticket, sites, topologies.simulated());
   }
 
   @Override

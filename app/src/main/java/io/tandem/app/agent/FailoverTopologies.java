@@ -43,6 +43,7 @@ final class FailoverTopologies {
   private final Map<DnsRecordConfig, DnsUpdater> dns = new LinkedHashMap<>();
   private final Map<String, List<Probe>> probes = new LinkedHashMap<>();
   private final List<SyncJob> syncJobs;
+  private final boolean simulated;
 
   /**
    * @throws ConfigException naming the field when an adapter cannot be built
@@ -78,6 +79,7 @@ final class FailoverTopologies {
     List<SyncJob> jobs = new java.util.ArrayList<>(providers.syncJobs());
     jobs.addAll(agentSyncJobs); // the health-gated sync jobs this agent runs (sync:)
     this.syncJobs = List.copyOf(jobs);
+    this.simulated = providers.simulated();
   }
 
   private static String target(ServiceAddress a) {
@@ -138,6 +140,11 @@ final class FailoverTopologies {
     syncJobs.forEach(b::sync);
     b.notifier(notifier);
     return b.build();
+  }
+
+  /** Whether the adapters drive simulated peers (the lab). */
+  boolean simulated() {
+    return simulated;
   }
 
   /** The sites other than {@code site}, most preferred first. */

@@ -1,5 +1,6 @@
 package io.tandem.app.server;
 
+import io.tandem.app.security.RefusalAudit;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -30,11 +31,14 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public final class RequestBodyLimit extends OncePerRequestFilter {
 
   private final long maxBytes;
+  private final RefusalAudit audit;
 
   /**
    * @param maxBytes the largest body accepted
+   * @param audit records each refusal
    */
-  public RequestBodyLimit(long maxBytes) {
+  public RequestBodyLimit(long maxBytes, RefusalAudit audit) {
+    this.audit = audit;
     if (maxBytes < 1024) {
       throw new IllegalArgumentException("maxBytes: expected at least 1 KiB, got " + maxBytes);
     }
@@ -70,6 +74,8 @@ public final class RequestBodyLimit extends OncePerRequestFilter {
       throws IOException {
     // the unread rest of the body is not worth swallowing: close instead of keeping the connection
     response.setHeader("Connection", "close");
+    audit.refused(
+        request, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, "body too large, " + seen);
     Problems.write(
         request,
         response,
