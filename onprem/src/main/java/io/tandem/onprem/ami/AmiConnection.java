@@ -1,19 +1,14 @@
 package io.tandem.onprem.ami;
 
 import io.tandem.core.error.ProtocolException;
-import io.tandem.core.error.TransientException;
 import io.tandem.onprem.pbx.Deadline;
 import io.tandem.onprem.pbx.LinkBrokenException;
 import io.tandem.onprem.pbx.LoginRefusedException;
 import io.tandem.onprem.pbx.NoAnswerException;
 import io.tandem.onprem.pbx.PbxSession;
 import io.tandem.onprem.pbx.PbxStoppingException;
-import io.tandem.onprem.pbx.WireReader;
+import io.tandem.onprem.pbx.WireSocket;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -71,18 +66,14 @@ final class AmiConnection implements PbxSession.Link {
   private static final int MAX_HEADER_LINES = 500;
   private static final String SHUTTING_DOWN = "Asterisk is shutting down";
 
-  private final Socket socket;
-  private final WireReader in;
-  private final OutputStream out;
+  private final WireSocket wire;
   private final String where;
   private final List<String[]> partial = new ArrayList<>();
   private long nextId = 1;
 
-  private AmiConnection(Socket socket, String where) throws IOException {
-    this.socket = socket;
-    this.in = new WireReader(socket);
-    this.out = socket.getOutputStream();
-    this.where = where;
+  private AmiConnection(WireSocket wire) {
+    this.wire = wire;
+    this.where = wire.where();
   }
 
   /**
@@ -90,38 +81,23 @@ final class AmiConnection implements PbxSession.Link {
    *
    * @throws LoginRefusedException the credentials were refused, in Asterisk's words
    * @throws PbxStoppingException Asterisk is shutting down (not a credentials problem)
-   * @throws TransientException unreachable, or no answer in time
+   * @throws io.tandem.core.error.TransientException unreachable, or no answer in time
    */
   static AmiConnection open(AmiSettings settings, Deadline d) {
-    String where = "Asterisk at " + settings.access().where();
-    Socket socket = new Socket();
-    AmiConnection c = null;
-    try {
-      socket.connect(
-          new InetSocketAddress(settings.access().host(), settings.access().port()),
-          d.remainingMillis());
-      c = new AmiConnection(socket, where);
-      String banner = c.in.readLine(d);
-      if (!banner.startsWith("Asterisk Call Manager/")) {
-        throw new ProtocolException(
-            where + " is not an Asterisk Manager: it greeted '" + banner + "'");
-      }
-      c.login(settings, d);
-      return c;
-    } catch (SocketTimeoutException e) {
-      closeQuietly(socket);
-      throw new TransientException(
-          where + " did not answer within " + Deadline.words(d.budget()) + " of connecting", e);
-    } catch (IOException e) {
-      closeQuietly(socket);
-      throw new TransientException(where + " is not reachable: " + e.getMessage(), e);
-    } catch (NoAnswerException e) {
-      closeQuietly(socket); // a half-done login is no use
-      throw new TransientException(e.getMessage(), e);
-    } catch (RuntimeException e) {
-      closeQuietly(socket);
-      throw e;
-    }
+    return WireSocket.open(
+        "Asterisk at " + settings.access().where(),
+        settings.access(),
+        d,
+        wire -> {
+          AmiConnection c = new AmiConnection(wire);
+          String banner = wire.readLine(d);
+          if (!banner.startsWith("Asterisk Call Manager/")) {
+            throw new ProtocolException(
+                c.where + " is not an Asterisk Manager: it greeted '" + banner + "'");
+          }
+          c.login(settings, d);
+          return c;
+        });
   }
 
   private void login(AmiSettings settings, Deadline d) {
@@ -222,25 +198,13 @@ final class AmiConnection implements PbxSession.Link {
   }
 
   boolean isOpen() {
-    return !socket.isClosed();
+    return wire.isOpen();
   }
 
   /** Sends Logoff without waiting, then closes; quiet and idempotent. */
   @Override
   public void close() {
-    if (socket.isClosed()) {
-      return;
-    }
-    try {
-      socket.setSoTimeout(200);
-      out.write(
-          ("Action: Logoff\r\nActionID: " + nextId++ + "\r\n\r\n")
-              .getBytes(StandardCharsets.UTF_8));
-      out.flush();
-    } catch (IOException ignored) {
-      // closing anyway
-    }
-    closeQuietly(socket);
+    wire.close("Action: Logoff\r\nActionID: " + nextId++ + "\r\n\r\n");
   }
 
   private String send(String action, Deadline d, String... kv) {
@@ -251,20 +215,15 @@ final class AmiConnection implements PbxSession.Link {
       sb.append("\r\n").append(kv[i]).append(": ").append(kv[i + 1]);
     }
     sb.append("\r\n\r\n");
-    try {
-      out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      return id;
-    } catch (IOException e) {
-      throw broken(action, d, e);
-    }
+    wire.write(sb.toString(), action, d);
+    return id;
   }
 
   /** The next packet; a packet begun before an earlier caller gave up is completed first. */
   private Packet read(String action, Deadline d) {
     try {
       for (int i = partial.size(); i < MAX_HEADER_LINES; i++) {
-        String line = in.readLine(d);
+        String line = wire.readLine(d);
         if (line.isEmpty()) {
           if (partial.isEmpty()) {
             continue;
@@ -279,25 +238,11 @@ final class AmiConnection implements PbxSession.Link {
               new String[] {line.substring(0, colon).trim(), line.substring(colon + 1).trim()});
         }
       }
-    } catch (SocketTimeoutException e) {
-      throw new NoAnswerException(
-          where + " did not answer " + action + " within " + Deadline.words(d.budget()), e);
     } catch (IOException e) {
-      throw broken(action, d, e);
+      throw wire.failed(action, d, e);
     }
     throw new ProtocolException(
         where + " sent a packet of more than " + MAX_HEADER_LINES + " lines");
-  }
-
-  private LinkBrokenException broken(String action, Deadline d, IOException e) {
-    closeQuietly(socket);
-    String after = Deadline.words(d.elapsed());
-    if (e instanceof WireReader.ClosedByPeerException) {
-      return new LinkBrokenException(
-          where + " closed the connection " + after + " into " + action, e);
-    }
-    return new LinkBrokenException(
-        "connection to " + where + " lost " + after + " into " + action + ": " + e.getMessage(), e);
   }
 
   static String md5(String text) {
@@ -307,14 +252,6 @@ final class AmiConnection implements PbxSession.Link {
           .toLowerCase(Locale.ROOT);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static void closeQuietly(Socket s) {
-    try {
-      s.close();
-    } catch (IOException ignored) {
-      // nothing left to release
     }
   }
 }

@@ -5,15 +5,14 @@ import io.tandem.core.error.ProtocolException;
 import io.tandem.core.error.ResourceNotFoundException;
 import io.tandem.core.error.TandemException;
 import io.tandem.core.port.PbxControl;
-import io.tandem.core.port.PbxStatus;
 import io.tandem.onprem.ami.AmiConnection.Packet;
 import io.tandem.onprem.pbx.Deadline;
 import io.tandem.onprem.pbx.EndpointCount;
 import io.tandem.onprem.pbx.PbxCore;
-import io.tandem.onprem.pbx.PbxSession;
 import io.tandem.onprem.pbx.PbxStoppingException;
 import io.tandem.onprem.pbx.PbxTelemetry;
 import io.tandem.onprem.pbx.PortWatch;
+import io.tandem.onprem.pbx.SupervisedPbx;
 import io.tandem.onprem.pbx.TrunkState;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -24,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -51,56 +49,22 @@ import java.util.Set;
  * shutting down → {@link PbxStoppingException}; no answer or a lost connection → {@link
  * io.tandem.core.error.TransientException} saying which. Thread-safe; the controls are idempotent.
  */
-public final class AmiPbxControl implements PbxControl, PbxTelemetry {
+public final class AmiPbxControl extends SupervisedPbx<AmiConnection> {
 
   private static final Duration STOP_ANSWER_WAIT = Duration.ofSeconds(1);
 
   private final AmiSettings settings;
-  private final PbxSession<AmiConnection> session;
 
   public AmiPbxControl(AmiSettings settings) {
-    this.settings = Objects.requireNonNull(settings, "settings");
-    this.session =
-        new PbxSession<>("Asterisk", settings.access(), d -> AmiConnection.open(settings, d));
+    super("Asterisk", settings.access(), d -> AmiConnection.open(settings, d));
+    this.settings = settings;
   }
 
   public AmiSettings settings() {
     return settings;
   }
 
-  @Override
-  public String product() {
-    return "Asterisk";
-  }
-
-  @Override
-  public String where() {
-    return session.where();
-  }
-
-  /** Waits until the shared session is logged in (or says why it is not). */
-  public void connect() {
-    ping(timeout());
-  }
-
   // ---- telemetry --------------------------------------------------------------------------
-
-  @Override
-  public Duration ping(Duration within) {
-    return session.call(
-        "Ping",
-        within,
-        (c, d) -> {
-          long t0 = System.nanoTime();
-          c.ping(d);
-          return Duration.ofNanos(System.nanoTime() - t0);
-        });
-  }
-
-  @Override
-  public Duration freshLogin(Duration within) {
-    return session.freshLogin(within);
-  }
 
   @Override
   public PbxCore core(Duration within) {
@@ -218,13 +182,6 @@ public final class AmiPbxControl implements PbxControl, PbxTelemetry {
   }
 
   // ---- controls ---------------------------------------------------------------------------
-
-  @Override
-  public PbxStatus status() {
-    PbxCore core = core(timeout());
-    return new PbxStatus(
-        true, core.version(), core.calls(), core.channels(), core.acceptingCalls());
-  }
 
   /** Whether the accept variable allows new calls (unset counts as accepting). */
   public boolean acceptingCalls() {
@@ -358,17 +315,6 @@ public final class AmiPbxControl implements PbxControl, PbxTelemetry {
         where() + " accepted a new login after 'core stop gracefully': it is not stopping");
   }
 
-  @Override
-  public boolean awaitStopped(Duration within) {
-    return PortWatch.awaitRefused(settings.access(), within);
-  }
-
-  /** Closes the session and its keeper. Idempotent. */
-  @Override
-  public void close() {
-    session.close();
-  }
-
   // ---- errors -----------------------------------------------------------------------------
 
   private Packet expect(Packet p, String action) {
@@ -395,10 +341,6 @@ public final class AmiPbxControl implements PbxControl, PbxTelemetry {
               + " (grant its class in manager.conf, see docs/pbx-setup.md)");
     }
     return new ProtocolException(where() + " refused " + action + ": \"" + message.strip() + "\"");
-  }
-
-  private Duration timeout() {
-    return settings.access().timeout();
   }
 
   private static Duration min(Duration a, Duration b) {

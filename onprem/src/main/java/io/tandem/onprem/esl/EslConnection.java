@@ -2,18 +2,13 @@ package io.tandem.onprem.esl;
 
 import io.tandem.core.error.PermissionException;
 import io.tandem.core.error.ProtocolException;
-import io.tandem.core.error.TransientException;
 import io.tandem.onprem.pbx.Deadline;
 import io.tandem.onprem.pbx.LinkBrokenException;
 import io.tandem.onprem.pbx.LoginRefusedException;
 import io.tandem.onprem.pbx.NoAnswerException;
 import io.tandem.onprem.pbx.PbxSession;
-import io.tandem.onprem.pbx.WireReader;
+import io.tandem.onprem.pbx.WireSocket;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -42,73 +37,55 @@ final class EslConnection implements PbxSession.Link {
   private static final int MAX_HEADER_LINES = 200;
   private static final int MAX_BODY = 4 * 1024 * 1024;
 
-  private final Socket socket;
-  private final WireReader in;
-  private final OutputStream out;
+  private final WireSocket wire;
   private final String where;
   private final Map<String, String> partial = new LinkedHashMap<>();
   private boolean headersDone;
   private int abandoned;
 
-  private EslConnection(Socket socket, String where) throws IOException {
-    this.socket = socket;
-    this.in = new WireReader(socket);
-    this.out = socket.getOutputStream();
-    this.where = where;
+  private EslConnection(WireSocket wire) {
+    this.wire = wire;
+    this.where = wire.where();
   }
 
   /**
    * Connects and authenticates.
    *
    * @throws LoginRefusedException the password was refused ("-ERR invalid")
-   * @throws TransientException unreachable, or no answer in time
+   * @throws io.tandem.core.error.TransientException unreachable, or no answer in time
    */
   static EslConnection open(EslSettings settings, Deadline d) {
-    String where = "FreeSWITCH at " + settings.access().where();
-    Socket socket = new Socket();
-    try {
-      socket.connect(
-          new InetSocketAddress(settings.access().host(), settings.access().port()),
-          d.remainingMillis());
-      EslConnection c = new EslConnection(socket, where);
-      Message greeting = c.read("the greeting", d);
-      if (!"auth/request".equals(greeting.contentType())) {
-        throw new ProtocolException(where + " greeted with " + greeting.contentType());
-      }
-      var user = settings.access().user();
-      c.write(
-          user.map(u -> "userauth " + u + ":" + settings.access().secret())
-              .orElse("auth " + settings.access().secret()),
-          "auth",
-          d);
-      Message reply = c.read("auth", d);
-      String text = String.valueOf(reply.header("reply-text"));
-      if (!text.startsWith("+OK")) {
-        c.close();
-        throw new LoginRefusedException(
-            "event socket login refused"
-                + user.map(u -> " for user " + u).orElse("")
-                + " at "
-                + where
-                + ": \""
-                + text
-                + "\"");
-      }
-      return c;
-    } catch (SocketTimeoutException e) {
-      closeQuietly(socket);
-      throw new TransientException(
-          where + " did not answer within " + Deadline.words(d.budget()) + " of connecting", e);
-    } catch (IOException e) {
-      closeQuietly(socket);
-      throw new TransientException(where + " is not reachable: " + e.getMessage(), e);
-    } catch (NoAnswerException e) {
-      closeQuietly(socket); // a half-done login is no use
-      throw new TransientException(e.getMessage(), e);
-    } catch (RuntimeException e) {
-      closeQuietly(socket);
-      throw e;
-    }
+    return WireSocket.open(
+        "FreeSWITCH at " + settings.access().where(),
+        settings.access(),
+        d,
+        wire -> {
+          EslConnection c = new EslConnection(wire);
+          Message greeting = c.read("the greeting", d);
+          if (!"auth/request".equals(greeting.contentType())) {
+            throw new ProtocolException(c.where + " greeted with " + greeting.contentType());
+          }
+          var user = settings.access().user();
+          c.write(
+              user.map(u -> "userauth " + u + ":" + settings.access().secret())
+                  .orElse("auth " + settings.access().secret()),
+              "auth",
+              d);
+          Message reply = c.read("auth", d);
+          String text = String.valueOf(reply.header("reply-text"));
+          if (!text.startsWith("+OK")) {
+            c.close();
+            throw new LoginRefusedException(
+                "event socket login refused"
+                    + user.map(u -> " for user " + u).orElse("")
+                    + " at "
+                    + c.where
+                    + ": \""
+                    + text
+                    + "\"");
+          }
+          return c;
+        });
   }
 
   /** Runs {@code api <command>} and returns the response body. */
@@ -197,32 +174,17 @@ final class EslConnection implements PbxSession.Link {
   }
 
   boolean isOpen() {
-    return !socket.isClosed();
+    return wire.isOpen();
   }
 
   /** Sends {@code exit} without waiting, then closes; quiet and idempotent. */
   @Override
   public void close() {
-    if (socket.isClosed()) {
-      return;
-    }
-    try {
-      socket.setSoTimeout(200);
-      out.write("exit\n\n".getBytes(StandardCharsets.UTF_8));
-      out.flush();
-    } catch (IOException ignored) {
-      // closing anyway
-    }
-    closeQuietly(socket);
+    wire.close("exit\n\n");
   }
 
   private void write(String line, String what, Deadline d) {
-    try {
-      out.write((line + "\n\n").getBytes(StandardCharsets.UTF_8));
-      out.flush();
-    } catch (IOException e) {
-      throw broken(what, d, e);
-    }
+    wire.write(line + "\n\n", "'" + what + "'", d);
   }
 
   /** The next message; one begun before an earlier caller gave up is completed first. */
@@ -230,7 +192,7 @@ final class EslConnection implements PbxSession.Link {
     try {
       // Bounded by MAX_HEADER_LINES lines.
       for (int i = partial.size(); !headersDone && i < MAX_HEADER_LINES; i++) {
-        String line = in.readLine(d);
+        String line = wire.readLine(d);
         if (line.isEmpty()) {
           headersDone = !partial.isEmpty();
           continue;
@@ -252,39 +214,14 @@ final class EslConnection implements PbxSession.Link {
         if (n < 0 || n > MAX_BODY) {
           throw new ProtocolException(where + " sent an implausible Content-Length " + n);
         }
-        body = new String(in.readBody(n, d), StandardCharsets.UTF_8);
+        body = new String(wire.readBody(n, d), StandardCharsets.UTF_8);
       }
       Message m = new Message(Map.copyOf(partial), body);
       partial.clear();
       headersDone = false;
       return m;
-    } catch (SocketTimeoutException e) {
-      throw new NoAnswerException(
-          where + " did not answer '" + what + "' within " + Deadline.words(d.budget()), e);
     } catch (IOException e) {
-      throw broken(what, d, e);
-    }
-  }
-
-  private LinkBrokenException broken(String what, Deadline d, IOException e) {
-    closeQuietly(socket);
-    return new LinkBrokenException(
-        "event socket to "
-            + where
-            + " lost "
-            + Deadline.words(d.elapsed())
-            + " into '"
-            + what
-            + "': "
-            + e.getMessage(),
-        e);
-  }
-
-  private static void closeQuietly(Socket s) {
-    try {
-      s.close();
-    } catch (IOException ignored) {
-      // nothing left to release
+      throw wire.failed("'" + what + "'", d, e);
     }
   }
 

@@ -5,17 +5,15 @@ import io.tandem.core.error.ProtocolException;
 import io.tandem.core.error.ResourceNotFoundException;
 import io.tandem.core.error.TandemException;
 import io.tandem.core.port.PbxControl;
-import io.tandem.core.port.PbxStatus;
 import io.tandem.onprem.pbx.EndpointCount;
 import io.tandem.onprem.pbx.PbxCore;
-import io.tandem.onprem.pbx.PbxSession;
 import io.tandem.onprem.pbx.PbxTelemetry;
 import io.tandem.onprem.pbx.PortWatch;
+import io.tandem.onprem.pbx.SupervisedPbx;
 import io.tandem.onprem.pbx.TrunkState;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,7 +40,7 @@ import java.util.regex.Pattern;
  * <p>Thread-safe. Every call is bounded by {@link io.tandem.onprem.pbx.PbxAccess#timeout()} (or the
  * sensor's budget). Controls are idempotent.
  */
-public final class EslPbxControl implements PbxControl, PbxTelemetry {
+public final class EslPbxControl extends SupervisedPbx<EslConnection> {
 
   private static final Pattern VERSION = Pattern.compile("FreeSWITCH \\(Version ([^)]+)\\)");
   private static final Pattern TOTAL = Pattern.compile("(\\d+) total\\.");
@@ -50,26 +48,14 @@ public final class EslPbxControl implements PbxControl, PbxTelemetry {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.@:+-]+");
 
   private final EslSettings settings;
-  private final PbxSession<EslConnection> session;
 
   public EslPbxControl(EslSettings settings) {
-    this.settings = Objects.requireNonNull(settings, "settings");
-    this.session =
-        new PbxSession<>("FreeSWITCH", settings.access(), d -> EslConnection.open(settings, d));
+    super("FreeSWITCH", settings.access(), d -> EslConnection.open(settings, d));
+    this.settings = settings;
   }
 
   public EslSettings settings() {
     return settings;
-  }
-
-  @Override
-  public String product() {
-    return "FreeSWITCH";
-  }
-
-  @Override
-  public String where() {
-    return session.where();
   }
 
   /** Runs one {@code api} command on the shared session and returns its body. */
@@ -81,29 +67,7 @@ public final class EslPbxControl implements PbxControl, PbxTelemetry {
     return session.call("api " + command, within, (c, d) -> c.api(command, d));
   }
 
-  /** Waits until the shared session is logged in (or says why it is not). */
-  public void connect() {
-    ping(timeout());
-  }
-
   // ---- telemetry --------------------------------------------------------------------------
-
-  @Override
-  public Duration ping(Duration within) {
-    return session.call(
-        "api status",
-        within,
-        (c, d) -> {
-          long t0 = System.nanoTime();
-          c.ping(d);
-          return Duration.ofNanos(System.nanoTime() - t0);
-        });
-  }
-
-  @Override
-  public Duration freshLogin(Duration within) {
-    return session.freshLogin(within);
-  }
 
   @Override
   public PbxCore core(Duration within) {
@@ -177,13 +141,6 @@ public final class EslPbxControl implements PbxControl, PbxTelemetry {
   }
 
   // ---- controls ---------------------------------------------------------------------------
-
-  @Override
-  public PbxStatus status() {
-    PbxCore core = core(timeout());
-    return new PbxStatus(
-        true, core.version(), core.calls(), core.channels(), core.acceptingCalls());
-  }
 
   /** Whether inbound sessions are accepted ({@code fsctl pause_check inbound} is false). */
   public boolean acceptingCalls() {
@@ -283,17 +240,6 @@ public final class EslPbxControl implements PbxControl, PbxTelemetry {
         where() + " does not report a shutdown after 'fsctl shutdown elegant': " + check.strip());
   }
 
-  @Override
-  public boolean awaitStopped(Duration within) {
-    return PortWatch.awaitRefused(settings.access(), within);
-  }
-
-  /** Closes the session and its keeper; idempotent. */
-  @Override
-  public void close() {
-    session.close();
-  }
-
   private void expectOk(String body, String command) {
     if (!body.startsWith("+OK")) {
       throw new ProtocolException(where() + " refused '" + command + "': " + body.strip());
@@ -314,9 +260,5 @@ public final class EslPbxControl implements PbxControl, PbxTelemetry {
       throw new ConfigException("not a FreeSWITCH object name: " + s);
     }
     return s;
-  }
-
-  private Duration timeout() {
-    return settings.access().timeout();
   }
 }

@@ -178,7 +178,7 @@ class EslPbxControlTest {
     faults.dropNextRequest();
     assertThatThrownBy(esl::activeChannels)
         .isInstanceOf(TransientException.class)
-        .hasMessageContaining("lost");
+        .hasMessageContaining("closed the connection");
     await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> esl.activeChannels() == 5);
   }
 
