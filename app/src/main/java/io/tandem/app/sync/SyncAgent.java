@@ -40,6 +40,8 @@ import io.tandem.onprem.sensor.SyncFreshnessSensor;
 import io.tandem.onprem.sensor.Thresholds;
 import io.tandem.onprem.sync.FileSender;
 import io.tandem.onprem.sync.FileSink;
+import io.tandem.onprem.sync.SqlSender;
+import io.tandem.onprem.sync.SqlSink;
 import io.tandem.onprem.sync.TreeWatcher;
 import java.io.IOException;
 import java.net.URI;
@@ -224,8 +226,8 @@ public final class SyncAgent implements AutoCloseable {
               "sync " + job.name() + ": transport rsync is not available in this build");
       case SyncSource.Files f -> new SyncPipeline(new FileSender(job.name(), f, d.site()), channel);
       case SyncSource.Sql s ->
-          throw new ConfigException(
-              "sync " + job.name() + ": kind sql is not available in this build");
+          new SyncPipeline(
+              new SqlSender(job.name(), s, d.site(), () -> password(s), job.timeout()), channel);
       case SyncSource.AstDb a ->
           throw new ConfigException(
               "sync " + job.name() + ": kind astdb is not available in this build");
@@ -242,10 +244,17 @@ public final class SyncAgent implements AutoCloseable {
               new OverrideRewriter(
                   job.overrides(), d.site(), SyncJobs.valuesFor(d.config(), d.site(), job)),
               root.resolve("jobs").resolve(job.name()));
+      case SyncSource.Sql s ->
+          new SqlSink(job.name(), s, d.site(), () -> password(s), job.timeout());
       default ->
           throw new ConfigException(
               "sync " + job.name() + ": kind " + job.kind() + " is not available in this build");
     };
+  }
+
+  /** The database password, resolved when a run needs it (never kept, never logged). */
+  private String password(SyncSource.Sql s) {
+    return d.secrets().resolve(s.password()).reveal();
   }
 
   /** Starts the jobs' schedules and change watches. */

@@ -475,8 +475,10 @@ public record SyncJobConfig(
       }
       endpoints.forEach(
           (site, hp) -> {
-            if (!Formats.hostPort(hp)) {
-              v.add("endpoints." + site, "expected host:port, was " + hp);
+            String hostPort = hp.contains("/") ? hp.substring(0, hp.indexOf('/')) : hp;
+            String db = hp.contains("/") ? hp.substring(hp.indexOf('/') + 1) : "x";
+            if (!Formats.hostPort(hostPort) || !db.matches("[A-Za-z0-9_$-]{1,63}")) {
+              v.add("endpoints." + site, "expected host:port or host:port/database, was " + hp);
             }
           });
     }

@@ -89,7 +89,8 @@ public sealed interface SyncSource {
    * @param user user (SELECT on the sender; SELECT, INSERT, DELETE on the receiver)
    * @param password its password, as a reference
    * @param tables the table set copied together, in one transaction each side
-   * @param endpoints {@code host:port} per site where a site's database is elsewhere
+   * @param endpoints {@code host:port} (or {@code host:port/database}) per site where a site's
+   *     database is elsewhere
    */
   record Sql(
       SqlEngine engine,
@@ -113,8 +114,18 @@ public sealed interface SyncSource {
 
     /** The {@code host:port} of {@code site}'s database. */
     public String endpointOf(String site) {
-      return endpoints.getOrDefault(
-          site, host.contains(":") ? "[" + host + "]:" + port : host + ":" + port);
+      String e = endpoints.get(site);
+      if (e != null) {
+        int slash = e.indexOf('/');
+        return slash < 0 ? e : e.substring(0, slash);
+      }
+      return host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    /** The database name on {@code site}. */
+    public String databaseOf(String site) {
+      String e = endpoints.get(site);
+      return e != null && e.indexOf('/') > 0 ? e.substring(e.indexOf('/') + 1) : database;
     }
   }
 }
