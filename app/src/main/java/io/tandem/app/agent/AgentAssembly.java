@@ -292,7 +292,8 @@ public final class AgentAssembly implements AutoCloseable {
                   desk,
                   topologies,
                   options,
-                  o.clock()));
+                  o.clock(),
+                  sync::switchoverRefusal));
       runtimeRef.set(runtime);
     } catch (RuntimeException e) {
       close();

@@ -23,6 +23,8 @@ import io.tandem.core.sync.OverrideRewriter;
 import io.tandem.core.sync.PeerFacts;
 import io.tandem.core.sync.ReceiverGate;
 import io.tandem.core.sync.SenderGate;
+import io.tandem.core.sync.StaleAcknowledgements;
+import io.tandem.core.sync.SwitchoverReadiness;
 import io.tandem.core.sync.SyncChannel;
 import io.tandem.core.sync.SyncDecision;
 import io.tandem.core.sync.SyncLedger;
@@ -114,6 +116,8 @@ public final class SyncAgent implements AutoCloseable {
   private final SyncReceiver receiver;
   private final SyncService service;
   private final List<AutoCloseable> watchers = new ArrayList<>();
+  private final StaleAcknowledgements acknowledgements;
+  private final SwitchoverReadiness readiness;
   private final Duration peerReportTimeout;
 
   private SyncAgent(Deps d) {
@@ -172,6 +176,8 @@ public final class SyncAgent implements AutoCloseable {
             ledger,
             d.clock(),
             d.nanos());
+    this.acknowledgements = new StaleAcknowledgements(d.clock());
+    this.readiness = new SwitchoverReadiness(service, acknowledgements, d.clock(), d.nanos());
   }
 
   /**
@@ -374,6 +380,22 @@ public final class SyncAgent implements AutoCloseable {
   /** Every job's {@link SyncJob} port (the switchover runbook's sync check). */
   public List<SyncJob> jobs() {
     return service.ports();
+  }
+
+  /**
+   * Whether a planned switchover to {@code target} may go ahead: every job is run once more and
+   * waited for up to {@link SwitchoverReadiness#DEFAULT_BOUND}; empty when it may, else the refusal
+   * in words (which jobs, why, how to acknowledge).
+   */
+  public Optional<String> switchoverRefusal(String target) {
+    SwitchoverReadiness.Result r = readiness.check(target, SwitchoverReadiness.DEFAULT_BOUND);
+    log.info("sync before switchover to {}: {}", target, r.words());
+    return r.ready() ? Optional.empty() : Optional.of(r.words());
+  }
+
+  /** Operators' acknowledgements of stale jobs (recorded by the API, which audits them). */
+  public StaleAcknowledgements acknowledgements() {
+    return acknowledgements;
   }
 
   public List<SyncStatus> statuses() {

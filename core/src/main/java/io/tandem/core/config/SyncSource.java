@@ -20,6 +20,8 @@ public sealed interface SyncSource {
    * @param stagingDir where the receiver stages, if not beside each path (same filesystem needed)
    * @param maxBytes the most one run may transfer; a larger change is refused before it starts
    * @param rsync settings of the rsync transport, when it is chosen
+   * @param maxDeletePercent the largest share of this site's files one run may delete (100: no
+   *     limit), as rsync's {@code --max-delete}; a sender with no files never deletes
    * @param bandwidthLimit bytes per second the sender may read and send (0: no limit), as rsync's
    *     {@code --bwlimit}
    * @param sitePaths where a site keeps the same directories elsewhere (same count and order as
@@ -33,6 +35,7 @@ public sealed interface SyncSource {
       Optional<String> stagingDir,
       long maxBytes,
       Optional<Rsync> rsync,
+      int maxDeletePercent,
       long bandwidthLimit,
       Map<String, List<String>> sitePaths)
       implements SyncSource {
