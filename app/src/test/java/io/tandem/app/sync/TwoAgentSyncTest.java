@@ -243,7 +243,7 @@ class TwoAgentSyncTest {
     var audit = get("alpha", "/api/v1/audit");
     assertThat(audit.body()).contains("sync-accept-stale", "beta's PBX is slow");
     assertThat(cluster.sync("alpha").acknowledgements().find("etc-asterisk").map(a -> a.by()))
-        .contains("ops");
+        .contains("token:ops");
     cluster.faults.get("beta").reset();
     await()
         .atMost(Duration.ofSeconds(20))
