@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -23,32 +25,44 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
- * The {@link Witness} port on one DynamoDB item per cluster: {@code cluster} (partition key),
- * {@code holder}, {@code epoch}, {@code expiry} (epoch millis), {@code ttlMillis} (the granted
- * lease length), {@code updatedAt}. Every change is one conditional {@code UpdateItem}; DynamoDB
- * evaluates the condition and applies the update atomically, so of two agents racing for a free
- * ticket exactly one condition holds.
+ * The {@link Witness} port on one DynamoDB item per cluster, used as a <b>lease by observation</b>
+ * (the way Kubernetes leader election uses a Lease object: client-go's {@code tools/leaderelection}
+ * keeps an {@code observedRecord} and {@code observedTime} on the candidate's own clock and takes
+ * over only when {@code observedTime + leaseDuration} has passed).
+ *
+ * <p>Item: {@code cluster} (partition key), {@code holder}, {@code holderEpoch} (the holder's
+ * epoch), {@code epoch} (the highest epoch granted or presented), {@code ttlMillis} (the lease
+ * length), {@code rev} (a version that every write increments), {@code updatedAt} (the writer's
+ * wall clock, a label only). Every change is one conditional {@code UpdateItem}; DynamoDB applies
+ * it atomically, so of two agents racing exactly one condition holds.
+ *
+ * <p><b>Time.</b> DynamoDB has no clock a condition can read, and agents' wall clocks may differ by
+ * any amount, so nobody compares times across machines. The holder renews by a conditional write
+ * ({@code holder = me AND holderEpoch = e AND epoch = e}) that writes a fresh {@code rev}. A
+ * contender reads the item and remembers, on its <em>own monotonic clock</em>, when it first saw
+ * each {@code rev}; it takes the ticket only after it has seen the same {@code rev} unchanged for
+ * the record's TTL + {@code grace}, and only by a write conditional on that {@code rev} (a renewal
+ * that lands in between makes the takeover fail). The holder fences itself on its own monotonic
+ * clock {@code TTL − driftMargin} after it <em>sent</em> its last successful renewal, which the
+ * contender can only have seen later: the holder always stops first as long as the clocks' rates
+ * differ by less than the drift margin allows. The cost: a contender that starts watching late
+ * waits a full TTL + grace from its first look (agents look on every tick).
  *
  * <ul>
- *   <li>acquire: {@code attribute_not_exists(cluster) OR attribute_not_exists(holder) OR expiry <
- *       now - grace}, setting {@code epoch = if_not_exists(epoch, 0) + 1} in the same update: the
- *       epoch only grows and is persisted before the grant is answered. If the requester already
- *       holds the ticket, it is extended under the same epoch.
- *   <li>renew: {@code holder = me AND epoch = e}, extends {@code expiry}.
- *   <li>release: {@code holder = me AND epoch = e}, removes {@code holder} (the epoch stays).
+ *   <li>acquire: a free ticket (no holder) is taken at once with {@code epoch = max(epoch,
+ *       presented) + 1}; the holder's own acquire renews under its epoch; a held ticket is taken
+ *       only as above. A forced acquire (with the operator's acknowledgement) skips health and the
+ *       observation, still conditional on the {@code rev} it read.
+ *   <li>renew: conditional on holder and epoch; extends nothing by time, just proves liveness.
+ *   <li>release: conditional on holder and epoch; removes {@code holder}, the epoch stays.
+ *   <li>an epoch presented above the stored one (a recreated table, a restored backup) lifts {@code
+ *       epoch}; the recorded holder's renewals are then refused.
  * </ul>
  *
  * A failed condition is a refusal ({@link TicketResult#granted()} false, carrying the current
- * ticket from {@code ReturnValuesOnConditionCheckFailure=ALL_OLD}), never an exception.
- *
- * <p><b>Time.</b> DynamoDB has no clock a condition can read, so this witness uses the
- * <em>requester's</em> clock (the injected {@link Clock}): the holder writes {@code expiry} with
- * its clock, a challenger compares it with its own. If the challenger's clock runs ahead of the
- * holder's by δ, it sees the ticket expire δ early; the {@code grace} period must therefore exceed
- * the largest clock offset between any two agents (keep NTP healthy; Tandem's NTP-offset sensor
- * watches it) plus one request latency. The holder is not affected: it fences itself on its own
- * monotonic clock before its lease ends. Do <em>not</em> enable DynamoDB Time To Live on the table:
- * deleting an item would reset the cluster's epoch.
+ * ticket from {@code ReturnValuesOnConditionCheckFailure=ALL_OLD}), never an exception. Do
+ * <em>not</em> enable DynamoDB Time To Live on the table: deleting an item would reset the
+ * cluster's epoch.
  *
  * <p>Thread-safe; every call is bounded by the client's API call timeout.
  */
@@ -56,41 +70,69 @@ public final class DynamoDbWitness implements Witness {
 
   static final String CLUSTER = "cluster";
   static final String HOLDER = "holder";
+  static final String HOLDER_EPOCH = "holderEpoch";
   static final String EPOCH = "epoch";
-  static final String EXPIRY = "expiry";
   static final String TTL = "ttlMillis";
+  static final String REV = "rev";
   static final String UPDATED = "updatedAt";
+  static final String LEGACY_EXPIRY = "expiry";
 
   private static final Map<String, String> NAMES =
-      Map.of("#c", CLUSTER, "#h", HOLDER, "#e", EPOCH, "#x", EXPIRY, "#t", TTL, "#u", UPDATED);
+      Map.of(
+          "#c", CLUSTER,
+          "#h", HOLDER,
+          "#he", HOLDER_EPOCH,
+          "#e", EPOCH,
+          "#t", TTL,
+          "#r", REV,
+          "#u", UPDATED,
+          "#x", LEGACY_EXPIRY);
 
   private final DynamoDbClient dynamo;
   private final String table;
   private final Duration grace;
-  private final Clock clock;
+  private final Clock wall;
+  private final LongSupplier nanos;
   private final AwsCalls aws;
+  private final Map<String, Observation> observed = new ConcurrentHashMap<>();
+
+  /** A version of a cluster's item and when this instance first saw it (monotonic nanos). */
+  private record Observation(String version, long sinceNanos) {}
 
   /**
    * @param dynamo client for the table's region
    * @param region that region (messages)
    * @param table table name
-   * @param grace extra time after expiry before another site may acquire; covers clock drift
-   * @param clock the requester's clock (see the class comment)
+   * @param grace extra observation time beyond the TTL before taking a held ticket over
+   * @param wall labels {@code updatedAt} and answers' expiry; never decides anything
+   * @param nanos this agent's monotonic clock: times the observation
    */
   public DynamoDbWitness(
-      DynamoDbClient dynamo, String region, String table, Duration grace, Clock clock) {
+      DynamoDbClient dynamo,
+      String region,
+      String table,
+      Duration grace,
+      Clock wall,
+      LongSupplier nanos) {
     this.dynamo = Objects.requireNonNull(dynamo, "dynamo");
     this.table = Objects.requireNonNull(table, "table");
     this.grace = Objects.requireNonNull(grace, "grace");
-    this.clock = Objects.requireNonNull(clock, "clock");
+    this.wall = Objects.requireNonNull(wall, "wall");
+    this.nanos = Objects.requireNonNull(nanos, "nanos");
     this.aws = new AwsCalls(region);
     if (grace.isNegative()) {
       throw new ConfigException("witness.dynamodb.grace: must be >= 0");
     }
   }
 
-  public DynamoDbWitness(AwsClients clients, String table, Duration grace, Clock clock) {
-    this(clients.dynamoDb(), clients.site().region(), table, grace, clock);
+  /** With {@code System::nanoTime} as the observation clock. */
+  public DynamoDbWitness(AwsClients clients, String table, Duration grace, Clock wall) {
+    this(clients, table, grace, wall, System::nanoTime);
+  }
+
+  public DynamoDbWitness(
+      AwsClients clients, String table, Duration grace, Clock wall, LongSupplier nanos) {
+    this(clients.dynamoDb(), clients.site().region(), table, grace, wall, nanos);
   }
 
   /**
@@ -103,69 +145,82 @@ public final class DynamoDbWitness implements Witness {
 
   @Override
   public TicketResult acquire(TicketRequest request) {
+    String cluster = request.cluster();
+    Map<String, AttributeValue> item = read(cluster);
+    String refusal = request.unacknowledgedForceRefusal();
+    if (refusal != null) {
+      return TicketResult.refused(ticket(item).orElse(null), refusal);
+    }
     if (!request.healthy() && !request.force()) {
       return TicketResult.refused(
-          observe(request.cluster()).orElse(null),
-          "refused: " + request.site() + " reports itself unhealthy");
+          ticket(item).orElse(null), "refused: " + request.site() + " reports itself unhealthy");
     }
-    long now = clock.millis();
-    Map<String, AttributeValue> values = leaseValues(request, now);
-    values.put(":one", n(1));
-    values.put(":zero", n(0));
-    String update =
-        "SET #h = :me, #e = if_not_exists(#e, :zero) + :one, #x = :exp, #t = :ttl, #u = :now";
-    if (request.force()) {
-      Ticket t = ticket(update(request.cluster(), update, null, values).item()).orElseThrow();
-      return TicketResult.granted(t, "forced acquire: granted epoch " + t.epoch());
+    long stored = number(item, EPOCH);
+    String holder = item.containsKey(HOLDER) ? item.get(HOLDER).s() : null;
+    boolean holderIsNewest = holder != null && holderEpoch(item) == stored;
+    if (request.site().equals(holder) && holderIsNewest && request.epoch() <= stored) {
+      return renew(TicketRequest.renew(cluster, holder, true, request.ttl(), stored));
     }
-    values.put(":cutoff", n(now - grace.toMillis()));
-    String condition = "attribute_not_exists(#c) OR attribute_not_exists(#h) OR #x < :cutoff";
-    Outcome outcome = update(request.cluster(), update, condition, values);
-    if (!outcome.applied()) {
-      Optional<Ticket> current = ticket(outcome.item());
-      if (current.isPresent() && current.get().holder().equals(request.site())) {
-        return renew(
-            TicketRequest.renew(
-                request.cluster(), request.site(), true, request.ttl(), current.get().epoch()));
+    // Anyone else, or the recorded holder of an epoch known to be stale, waits out the lease as
+    // observed on this agent's own monotonic clock.
+    if (holder != null && !request.force()) {
+      long needed = number(item, TTL) * 1_000_000 + grace.toNanos();
+      long seen = nanos.getAsLong() - observed.get(cluster).sinceNanos();
+      if (seen < needed) {
+        return TicketResult.refused(
+            ticket(item).orElse(null),
+            "refused: held by "
+                + holder
+                + " under epoch "
+                + holderEpoch(item)
+                + "; this site has seen its record unchanged for "
+                + seen / 1_000_000
+                + " ms of the "
+                + needed / 1_000_000
+                + " ms (TTL + grace) it must observe before taking over");
       }
-      return TicketResult.refused(
-          current.orElse(null),
-          current
-              .map(
-                  t ->
-                      "held by "
-                          + t.holder()
-                          + " under epoch "
-                          + t.epoch()
-                          + " until "
-                          + t.expiry()
-                          + " (+ grace "
-                          + grace.toMillis()
-                          + " ms)")
-              .orElse("refused: the ticket changed concurrently"));
     }
-    Ticket t = ticket(outcome.item()).orElseThrow();
-    return TicketResult.granted(t, "granted epoch " + t.epoch());
+    long epoch = Math.max(stored, request.epoch()) + 1;
+    Map<String, AttributeValue> values = leaseValues(request.site(), request.ttl());
+    values.put(":e", n(epoch));
+    String condition = unchanged(item, values);
+    Outcome o =
+        update(
+            cluster,
+            "SET #h = :me, #he = :e, #e = :e, #t = :ttl, #u = :now, #r = :rev1 REMOVE #x",
+            condition,
+            values);
+    if (!o.applied()) {
+      return TicketResult.refused(
+          ticket(o.item()).orElse(null), "refused: the ticket changed while this site took it");
+    }
+    Ticket t = ticket(o.item()).orElseThrow();
+    return TicketResult.granted(
+        t, (request.force() ? "force-granted epoch " : "granted epoch ") + t.epoch());
   }
 
   @Override
   public TicketResult renew(TicketRequest request) {
-    Map<String, AttributeValue> values = leaseValues(request, clock.millis());
+    Map<String, AttributeValue> values = leaseValues(request.site(), request.ttl());
     values.put(":e", n(request.epoch()));
-    Outcome outcome =
+    values.put(":one", n(1));
+    values.put(":zero", n(0));
+    Outcome o =
         update(
             request.cluster(),
-            "SET #x = :exp, #t = :ttl, #u = :now",
-            "#h = :me AND #e = :e",
+            "SET #t = :ttl, #u = :now, #r = if_not_exists(#r, :zero) + :one REMOVE #x",
+            "#h = :me AND #e = :e AND (#he = :e OR attribute_not_exists(#he))",
             values);
-    if (outcome.applied()) {
-      Ticket t = ticket(outcome.item()).orElseThrow();
-      return TicketResult.granted(t, "renewed epoch " + t.epoch() + " until " + t.expiry());
+    if (o.applied()) {
+      Ticket t = ticket(o.item()).orElseThrow();
+      return TicketResult.granted(t, "renewed epoch " + t.epoch());
     }
-    Optional<Ticket> current = ticket(outcome.item());
+    liftPast(request.cluster(), o.item(), request.epoch());
+    Optional<Ticket> current = ticket(o.item());
     return TicketResult.refused(
         current.orElse(null),
-        request.site()
+        "refused: "
+            + request.site()
             + " does not hold epoch "
             + request.epoch()
             + current
@@ -178,49 +233,125 @@ public final class DynamoDbWitness implements Witness {
     Map<String, AttributeValue> values = new HashMap<>();
     values.put(":me", s(site));
     values.put(":e", n(epoch));
-    values.put(":now", n(clock.millis()));
+    values.put(":now", n(wall.millis()));
+    values.put(":one", n(1));
     values.put(":zero", n(0));
     // Idempotent: a failed condition means this site no longer holds this epoch: nothing to do.
-    update(cluster, "REMOVE #h SET #x = :zero, #u = :now", "#h = :me AND #e = :e", values);
+    Outcome o =
+        update(
+            cluster,
+            "REMOVE #h, #he, #x SET #u = :now, #r = if_not_exists(#r, :zero) + :one",
+            "#h = :me AND #e = :e AND (#he = :e OR attribute_not_exists(#he))",
+            values);
+    if (!o.applied()) {
+      liftPast(cluster, o.item(), epoch);
+    }
   }
 
   @Override
   public Optional<Ticket> observe(String cluster) {
+    return ticket(read(cluster));
+  }
+
+  /** Reads the item (strongly consistent) and records the observation. */
+  private Map<String, AttributeValue> read(String cluster) {
     var response =
         call(
             "dynamodb:GetItem",
             () ->
                 dynamo.getItem(
                     r -> r.tableName(table).key(Map.of(CLUSTER, s(cluster))).consistentRead(true)));
-    return response.hasItem() ? ticket(response.item()) : Optional.empty();
+    Map<String, AttributeValue> item = response.hasItem() ? response.item() : Map.of();
+    saw(cluster, item);
+    return item;
   }
 
-  private Map<String, AttributeValue> leaseValues(TicketRequest request, long now) {
+  /** Remembers when this instance first saw the item's current version. */
+  private void saw(String cluster, Map<String, AttributeValue> item) {
+    String version = version(item);
+    long now = nanos.getAsLong();
+    observed.compute(
+        cluster,
+        (k, o) -> o != null && o.version().equals(version) ? o : new Observation(version, now));
+  }
+
+  /**
+   * The item's version: {@code rev}, or for an item written before {@code rev} existed, its fields
+   * (the old renewals rewrote {@code updatedAt}, so a renewal still changes it).
+   */
+  private static String version(Map<String, AttributeValue> item) {
+    if (item.isEmpty()) {
+      return "absent";
+    }
+    if (item.containsKey(REV)) {
+      return "rev " + item.get(REV).n();
+    }
+    return "legacy " + item.get(HOLDER) + item.get(EPOCH) + item.get(UPDATED);
+  }
+
+  /** A condition that the item is still the one read (absent, or the same {@code rev}). */
+  private static String unchanged(
+      Map<String, AttributeValue> item, Map<String, AttributeValue> values) {
+    long rev = number(item, REV);
+    values.put(":rev1", n(rev + 1));
+    if (item.isEmpty()) {
+      return "attribute_not_exists(#c)";
+    }
+    values.put(":seenEpoch", n(number(item, EPOCH)));
+    if (!item.containsKey(REV)) {
+      values.put(":seenUpdated", n(number(item, UPDATED)));
+      return "attribute_not_exists(#r) AND #e = :seenEpoch AND #u = :seenUpdated";
+    }
+    values.put(":rev", n(rev));
+    return "#r = :rev AND #e = :seenEpoch";
+  }
+
+  /**
+   * An epoch presented above the stored one lifts the stored counter (conditionally, so it never
+   * goes down); the recorded holder, now known to be stale, is refused from then on.
+   */
+  private void liftPast(String cluster, Map<String, AttributeValue> item, long presented) {
+    if (presented <= number(item, EPOCH)) {
+      return;
+    }
     Map<String, AttributeValue> values = new HashMap<>();
-    values.put(":me", s(request.site()));
-    values.put(":exp", n(now + request.ttl().toMillis()));
-    values.put(":ttl", n(request.ttl().toMillis()));
-    values.put(":now", n(now));
+    values.put(":p", n(presented));
+    values.put(":now", n(wall.millis()));
+    values.put(":one", n(1));
+    values.put(":zero", n(0));
+    update(
+        cluster,
+        "SET #e = :p, #u = :now, #r = if_not_exists(#r, :zero) + :one",
+        "attribute_not_exists(#e) OR #e < :p",
+        values);
+  }
+
+  private Map<String, AttributeValue> leaseValues(String site, Duration ttl) {
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":me", s(site));
+    values.put(":ttl", n(ttl.toMillis()));
+    values.put(":now", n(wall.millis()));
     return values;
   }
 
   /**
    * One conditional update: applied with the new item, or not applied with the item as it stood
    * (from {@code ReturnValuesOnConditionCheckFailure}, or read if the store did not return it).
+   * Either way the item seen is recorded as an observation.
    */
   private Outcome update(
       String cluster, String update, String condition, Map<String, AttributeValue> values) {
     Map<String, String> names = new HashMap<>();
     NAMES.forEach(
         (k, v) -> {
-          if (update.contains(k) || (condition != null && condition.contains(k))) {
+          if (mentions(update, k) || mentions(condition, k)) {
             names.put(k, v);
           }
         });
     Map<String, AttributeValue> used = new HashMap<>();
     values.forEach(
         (k, v) -> {
-          if (update.contains(k) || (condition != null && condition.contains(k))) {
+          if (mentions(update, k) || mentions(condition, k)) {
             used.put(k, v);
           }
         });
@@ -236,22 +367,23 @@ public final class DynamoDbWitness implements Witness {
             .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
             .build();
     try {
-      return new Outcome(true, dynamo.updateItem(request).attributes());
+      Map<String, AttributeValue> after = dynamo.updateItem(request).attributes();
+      saw(cluster, after);
+      return new Outcome(true, after);
     } catch (ConditionalCheckFailedException e) {
-      return new Outcome(false, e.hasItem() ? e.item() : observeItem(cluster));
+      if (e.hasItem()) {
+        saw(cluster, e.item());
+        return new Outcome(false, e.item());
+      }
+      return new Outcome(false, read(cluster));
     } catch (SdkException e) {
       throw translate("dynamodb:UpdateItem", e);
     }
   }
 
-  private Map<String, AttributeValue> observeItem(String cluster) {
-    var response =
-        call(
-            "dynamodb:GetItem",
-            () ->
-                dynamo.getItem(
-                    r -> r.tableName(table).key(Map.of(CLUSTER, s(cluster))).consistentRead(true)));
-    return response.hasItem() ? response.item() : Map.of();
+  /** Whether an expression names {@code token} as a whole word ({@code #h} is not {@code #he}). */
+  private static boolean mentions(String expression, String token) {
+    return expression != null && expression.matches("(?s).*" + token + "(?![A-Za-z0-9_]).*");
   }
 
   private <T> T call(String action, java.util.function.Supplier<T> supplier) {
@@ -280,17 +412,27 @@ public final class DynamoDbWitness implements Witness {
     if (item == null || !item.containsKey(HOLDER) || !item.containsKey(EPOCH)) {
       return Optional.empty();
     }
-    long epoch = Long.parseLong(item.get(EPOCH).n());
+    long epoch = holderEpoch(item);
     if (epoch < 1) {
       return Optional.empty();
     }
+    Duration ttl = Duration.ofMillis(number(item, TTL));
     return Optional.of(
         new Ticket(
             item.get(CLUSTER).s(),
             item.get(HOLDER).s(),
             epoch,
-            Instant.ofEpochMilli(Long.parseLong(item.get(EXPIRY).n())),
-            Duration.ofMillis(Long.parseLong(item.get(TTL).n()))));
+            Instant.ofEpochMilli(number(item, UPDATED)).plus(ttl),
+            ttl));
+  }
+
+  private static long holderEpoch(Map<String, AttributeValue> item) {
+    return item.containsKey(HOLDER_EPOCH) ? number(item, HOLDER_EPOCH) : number(item, EPOCH);
+  }
+
+  private static long number(Map<String, AttributeValue> item, String name) {
+    AttributeValue v = item == null ? null : item.get(name);
+    return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
   }
 
   private static AttributeValue s(String value) {

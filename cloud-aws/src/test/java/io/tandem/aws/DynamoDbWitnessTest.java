@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,15 +30,28 @@ class DynamoDbWitnessTest {
   private static final Duration GRACE = Duration.ofSeconds(2);
   private final ApiCallCounter counter = new ApiCallCounter();
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final AtomicLong nanos = new AtomicLong(7_000_000_000L);
   private AwsClients aws;
   private DynamoDbWitness witness;
+
+  /** Another agent: its own witness client with its own monotonic clock. */
+  private record Agent(DynamoDbWitness witness, AtomicLong nanos) {
+    void advance(Duration d) {
+      nanos.addAndGet(d.toNanos());
+    }
+  }
+
+  private Agent agent(MutableClock wall) {
+    AtomicLong own = new AtomicLong(123_000_000_000L);
+    return new Agent(new DynamoDbWitness(aws, "tandem-witness", GRACE, wall, own::get), own);
+  }
 
   @BeforeEach
   void setUp(AwsEmulatorPeer peer) {
     peer.reset();
     aws = AwsTestSupport.clients(peer, counter);
     DynamoDbWitness.createTable(aws.dynamoDb(), "tandem-witness", Duration.ofSeconds(30));
-    witness = new DynamoDbWitness(aws, "tandem-witness", GRACE, clock);
+    witness = new DynamoDbWitness(aws, "tandem-witness", GRACE, clock, nanos::get);
     counter.reset();
   }
 
@@ -94,24 +108,107 @@ class DynamoDbWitnessTest {
   }
 
   @Test
-  void theTicketPassesOnlyAfterExpiryPlusGraceAndTheEpochGrows() {
+  void aContenderTakesOverOnlyAfterSeeingTheRecordUnchangedForTtlPlusGraceOnItsOwnClock() {
     TicketResult a = witness.acquire(acquire("a"));
     assertThat(a.granted()).isTrue();
     assertThat(a.ticket().epoch()).isEqualTo(1);
+    Agent b = agent(clock);
 
-    clock.advance(TTL.plus(GRACE));
-    TicketResult early = witness.acquire(acquire("b"));
-    assertThat(early.granted()).isFalse();
-    assertThat(early.reason()).contains("held by a");
+    TicketResult first = b.witness().acquire(acquire("b"));
+    assertThat(first.granted()).isFalse();
+    assertThat(first.reason())
+        .isEqualTo(
+            "refused: held by a under epoch 1; this site has seen its record unchanged for 0 ms"
+                + " of the 11000 ms (TTL + grace) it must observe before taking over");
+    b.advance(TTL.plus(GRACE).minusMillis(1));
+    assertThat(b.witness().acquire(acquire("b")).granted()).isFalse();
 
-    clock.advance(Duration.ofMillis(1));
-    TicketResult b = witness.acquire(acquire("b"));
-    assertThat(b.granted()).isTrue();
-    assertThat(b.ticket().epoch()).isEqualTo(2);
+    b.advance(Duration.ofMillis(1));
+    TicketResult taken = b.witness().acquire(acquire("b"));
+    assertThat(taken.granted()).as(taken.reason()).isTrue();
+    assertThat(taken.ticket().epoch()).isEqualTo(2);
 
     TicketResult lateRenew = witness.renew(TicketRequest.renew("pbx", "a", true, TTL, 1));
     assertThat(lateRenew.granted()).isFalse();
     assertThat(lateRenew.ticket().holder()).isEqualTo("b");
+  }
+
+  @Test
+  void everyRenewalRestartsTheContendersObservation() {
+    witness.acquire(acquire("a"));
+    Agent b = agent(clock);
+    assertThat(b.witness().acquire(acquire("b")).granted()).isFalse();
+    b.advance(TTL);
+    assertThat(witness.renew(TicketRequest.renew("pbx", "a", true, TTL, 1)).granted()).isTrue();
+    b.advance(GRACE.plusMillis(1));
+    TicketResult afterRenewal = b.witness().acquire(acquire("b"));
+    assertThat(afterRenewal.granted()).as("a fresh record version").isFalse();
+    assertThat(afterRenewal.reason()).contains("unchanged for 0 ms");
+    b.advance(TTL.plus(GRACE));
+    assertThat(b.witness().acquire(acquire("b")).granted()).isTrue();
+  }
+
+  @Test
+  void theRequestersWallClockNeverDecides() {
+    assertThat(witness.acquire(acquire("a")).granted()).isTrue();
+    Agent b = agent(new MutableClock(Instant.parse("2026-01-01T01:00:00Z"))); // an hour ahead
+    assertThat(b.witness().acquire(acquire("b")).granted()).isFalse();
+    clock.advance(Duration.ofDays(1)); // a's wall clock jumps a day: nothing changes either
+    assertThat(witness.renew(TicketRequest.renew("pbx", "a", true, TTL, 1)).granted()).isTrue();
+    assertThat(b.witness().acquire(acquire("b")).granted()).isFalse();
+  }
+
+  @Test
+  void aTakeoverRacingARenewalFails() {
+    witness.acquire(acquire("a"));
+    // b's client: after b reads the item, a's renewal lands before b's conditional write.
+    AtomicLong bNanos = new AtomicLong();
+    java.util.concurrent.atomic.AtomicBoolean renewAfterRead =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    software.amazon.awssdk.services.dynamodb.DynamoDbClient racing =
+        (software.amazon.awssdk.services.dynamodb.DynamoDbClient)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {software.amazon.awssdk.services.dynamodb.DynamoDbClient.class},
+                (proxy, method, args) -> {
+                  Object result;
+                  try {
+                    result = method.invoke(aws.dynamoDb(), args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                  if (method.getName().equals("getItem") && renewAfterRead.getAndSet(false)) {
+                    witness.renew(TicketRequest.renew("pbx", "a", true, TTL, 1));
+                  }
+                  return result;
+                });
+    DynamoDbWitness b =
+        new DynamoDbWitness(racing, "eu-west-1", "tandem-witness", GRACE, clock, bNanos::get);
+    assertThat(b.acquire(acquire("b")).granted()).isFalse();
+    bNanos.addAndGet(TTL.plus(GRACE).toNanos());
+    renewAfterRead.set(true);
+    TicketResult raced = b.acquire(acquire("b"));
+    assertThat(raced.granted()).isFalse();
+    assertThat(raced.reason()).isEqualTo("refused: the ticket changed while this site took it");
+    assertThat(witness.observe("pbx")).get().extracting(Ticket::holder).isEqualTo("a");
+  }
+
+  @Test
+  void theCounterIsLiftedPastAPresentedEpoch() {
+    // e.g. the table was recreated: the agents know epochs the item does not
+    TicketResult a = witness.acquire(TicketRequest.acquire("pbx", "a", true, TTL, 8));
+    assertThat(a.ticket().epoch()).isEqualTo(9);
+    Agent b = agent(clock);
+    assertThat(b.witness().renew(TicketRequest.renew("pbx", "b", true, TTL, 20)).granted())
+        .isFalse();
+    TicketResult stale = witness.renew(TicketRequest.renew("pbx", "a", true, TTL, 9));
+    assertThat(stale.granted()).as("a newer epoch is known: a's lease is stale").isFalse();
+    b.advance(TTL.plus(GRACE));
+    b.witness().acquire(acquire("b"));
+    b.advance(TTL.plus(GRACE));
+    TicketResult taken = b.witness().acquire(acquire("b"));
+    assertThat(taken.granted()).as(taken.reason()).isTrue();
+    assertThat(taken.ticket().epoch()).isEqualTo(21);
   }
 
   @Test
@@ -126,7 +223,7 @@ class DynamoDbWitnessTest {
     TicketResult again = witness.acquire(acquire("a"));
     assertThat(again.granted()).isTrue();
     assertThat(again.ticket().epoch()).isEqualTo(t.epoch());
-    assertThat(counter.calls()).containsEntry("DynamoDb.UpdateItem", 4L);
+    assertThat(counter.calls()).containsEntry("DynamoDb.UpdateItem", 3L);
   }
 
   @Test
@@ -145,12 +242,19 @@ class DynamoDbWitnessTest {
   }
 
   @Test
-  void anUnhealthySiteIsRefusedUnlessForced() {
+  void anUnhealthySiteIsRefusedUnlessForcedWithTheOperatorsAcknowledgement() {
     TicketResult sick = witness.acquire(TicketRequest.acquire("pbx", "a", false, TTL));
     assertThat(sick.granted()).isFalse();
     assertThat(sick.reason()).contains("unhealthy");
     witness.acquire(acquire("b"));
-    TicketResult forced = witness.acquire(new TicketRequest("pbx", "a", false, TTL, 0, true));
+    TicketResult unacknowledged =
+        witness.acquire(new TicketRequest("pbx", "a", false, TTL, 0, true));
+    assertThat(unacknowledged.granted()).isFalse();
+    assertThat(unacknowledged.reason())
+        .startsWith("refused: a forced acquire needs the operator's acknowledgement");
+    TicketResult forced =
+        witness.acquire(
+            TicketRequest.forced("pbx", "a", false, TTL, 0, TicketRequest.FORCE_ACKNOWLEDGEMENT));
     assertThat(forced.granted()).isTrue();
     assertThat(forced.ticket().epoch()).isEqualTo(2);
   }

@@ -100,6 +100,10 @@ public final class BlobLeaseWitness implements Witness {
     BlobClient blob = blob(request.cluster());
     BlobProperties props = readOrCreate(blob);
     Optional<Ticket> current = ticket(request.cluster(), props);
+    String refusal = request.unacknowledgedForceRefusal();
+    if (refusal != null) {
+      return TicketResult.refused(current.orElse(null), refusal);
+    }
     BlobLeaseClient lease = lease(blob, request.cluster(), request.site());
     LeaseStateType state = props.getLeaseState();
     boolean leased = state == LeaseStateType.LEASED || state == LeaseStateType.BREAKING;
@@ -169,7 +173,8 @@ public final class BlobLeaseWitness implements Witness {
     } catch (RuntimeException e) {
       throw translate("acquire lease", e);
     }
-    long epoch = current.map(Ticket::epoch).orElse(0L) + 1;
+    // Lift past any epoch the requester has seen (a recreated blob or container).
+    long epoch = Math.max(current.map(Ticket::epoch).orElse(0L), request.epoch()) + 1;
     Ticket granted =
         new Ticket(request.cluster(), request.site(), epoch, clock.instant().plus(ttl), ttl);
     try {

@@ -175,11 +175,19 @@ class BlobLeaseWitnessTest {
   }
 
   @Test
-  void aForcedAcquireBreaksTheLeaseAndGrowsTheEpoch() {
+  void aForcedAcquireBreaksTheLeaseAndGrowsTheEpochOnlyWithTheOperatorsAcknowledgement() {
     acquire(witness(), "site-a");
 
-    TicketResult forced =
+    TicketResult unacknowledged =
         witness().acquire(new TicketRequest(cluster, "site-b", false, TTL, 0, true));
+    assertThat(unacknowledged.granted()).isFalse();
+    assertThat(unacknowledged.reason())
+        .startsWith("refused: a forced acquire needs the operator's acknowledgement");
+    TicketResult forced =
+        witness()
+            .acquire(
+                TicketRequest.forced(
+                    cluster, "site-b", false, TTL, 0, TicketRequest.FORCE_ACKNOWLEDGEMENT));
 
     assertThat(forced.granted()).isTrue();
     assertThat(forced.ticket().epoch()).isEqualTo(2);

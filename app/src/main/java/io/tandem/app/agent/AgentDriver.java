@@ -276,7 +276,8 @@ public final class AgentDriver implements AutoCloseable {
                 s.health().healthy(),
                 settings.ticketTtl(),
                 0,
-                d.action() == Action.FORCE_ACQUIRE);
+                d.action() == Action.FORCE_ACQUIRE,
+                d.action() == Action.FORCE_ACQUIRE ? TicketRequest.FORCE_ACKNOWLEDGEMENT : "");
         callWitness(sentAt, () -> witness.acquire(r), true);
       }
       case ACTIVATE -> {

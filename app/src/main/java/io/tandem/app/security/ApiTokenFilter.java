@@ -1,5 +1,6 @@
 package io.tandem.app.security;
 
+import io.tandem.app.server.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -25,8 +26,10 @@ public final class ApiTokenFilter extends OncePerRequestFilter {
   private record Entry(String name, Role role, byte[] digest) {}
 
   private final List<Entry> entries;
+  private final RefusalAudit audit;
 
-  public ApiTokenFilter(List<SecurityProperties.Token> tokens) {
+  public ApiTokenFilter(List<SecurityProperties.Token> tokens, RefusalAudit audit) {
+    this.audit = audit;
     this.entries =
         tokens.stream().map(t -> new Entry(t.name(), t.role(), sha256(t.token()))).toList();
   }
@@ -58,8 +61,14 @@ public final class ApiTokenFilter extends OncePerRequestFilter {
       }
     }
     if (match == null) {
-      response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-      response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "unknown API token");
+      audit.refused(request, HttpServletResponse.SC_UNAUTHORIZED, "unknown API token");
+      response.setHeader("WWW-Authenticate", "Bearer realm=\"tandem\", error=\"invalid_token\"");
+      Problems.write(
+          request,
+          response,
+          HttpServletResponse.SC_UNAUTHORIZED,
+          "Unauthorized",
+          "unknown API token");
       return;
     }
     var auth =

@@ -1,15 +1,21 @@
 package io.tandem.app.server;
 
 import io.tandem.app.audit.AuditLog;
+import io.tandem.app.security.RefusalAudit;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.AbstractConfigurableWebServerFactory;
+import org.springframework.boot.web.server.Ssl;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.server.servlet.ConfigurableServletWebServerFactory;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
-import tools.jackson.databind.json.JsonMapper;
+import org.springframework.core.Ordered;
 
 /**
  * The Spring Boot server behind {@code tandem agent}, {@code tandem witness} and {@code tandem
@@ -32,9 +38,58 @@ public class TandemServer {
     return Clock.systemUTC();
   }
 
+  /**
+   * Bounds request bodies on every path of this listener, before security or MVC read them ({@code
+   * tandem.http.max-request-bytes}, 64 KiB by default: every message Tandem exchanges is far
+   * smaller).
+   */
   @Bean
-  AuditLog auditLog(@Value("${tandem.data-dir:./tandem-data}") Path dataDir, JsonMapper json) {
-    return new AuditLog(dataDir.resolve("audit.jsonl"), json);
+  FilterRegistrationBean<RequestBodyLimit> requestBodyLimit(
+      @Value("${tandem.http.max-request-bytes:65536}") long maxBytes, RefusalAudit audit) {
+    var r = new FilterRegistrationBean<>(new RequestBodyLimit(maxBytes, audit));
+    r.setOrder(Ordered.HIGHEST_PRECEDENCE);
+    r.addUrlPatterns("/*");
+    return r;
+  }
+
+  /**
+   * TLS 1.3 and 1.2 with AEAD suites only (no CBC, no SHA-1 MAC, no static RSA key exchange), as
+   * Mozilla's "intermediate" server profile; TLS 1.3's own suites are listed too, since naming
+   * suites switches off every suite not named. Applies to every listener that serves HTTPS (agent,
+   * witness) and changes nothing without TLS.
+   */
+  static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+  static final String[] TLS_CIPHERS = {
+    "TLS_AES_128_GCM_SHA256",
+    "TLS_AES_256_GCM_SHA384",
+    "TLS_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"
+  };
+
+  @Bean
+  WebServerFactoryCustomizer<ConfigurableServletWebServerFactory> aeadOnlyTls() {
+    return factory -> {
+      if (factory instanceof AbstractConfigurableWebServerFactory f && Ssl.isEnabled(f.getSsl())) {
+        f.getSsl().setEnabledProtocols(TLS_PROTOCOLS);
+        f.getSsl().setCiphers(TLS_CIPHERS);
+      }
+    };
+  }
+
+  @Bean(destroyMethod = "close")
+  AuditLog auditLog(@Value("${tandem.data-dir:./tandem-data}") Path dataDir) {
+    return new AuditLog(dataDir.resolve("audit.jsonl"));
+  }
+
+  @Bean
+  RefusalAudit refusalAudit(AuditLog auditLog, Clock clock) {
+    return new RefusalAudit(auditLog, clock);
   }
 
   /**

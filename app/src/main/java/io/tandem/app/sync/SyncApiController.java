@@ -214,7 +214,7 @@ public class SyncApiController {
     AuditLog log = audit.getIfAvailable();
     if (log != null) {
       log.append(
-          new AuditEntry(
+          AuditEntry.of(
               clock.instant(),
               who == null ? "anonymous" : who.getName(),
               "sync-run",

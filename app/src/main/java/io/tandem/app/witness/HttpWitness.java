@@ -98,7 +98,13 @@ public final class HttpWitness implements Witness {
   }
 
   private static WitnessWire.Request wire(TicketRequest r) {
-    return new WitnessWire.Request(r.site(), r.healthy(), r.ttl().toMillis(), r.epoch(), r.force());
+    return new WitnessWire.Request(
+        r.site(),
+        r.healthy(),
+        r.ttl().toMillis(),
+        r.epoch(),
+        r.force(),
+        r.force() ? r.acknowledgement() : null);
   }
 
   private TicketResult post(String cluster, String op, WitnessWire.Request body) {

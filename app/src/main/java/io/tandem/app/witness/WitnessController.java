@@ -114,7 +114,8 @@ public class WitnessController {
         body.healthy(),
         Duration.ofMillis(body.ttlMillis()),
         body.epoch(),
-        body.force());
+        body.force(),
+        body.acknowledgement());
   }
 
   /**

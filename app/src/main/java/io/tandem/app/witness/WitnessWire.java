@@ -13,8 +13,20 @@ public final class WitnessWire {
 
   private WitnessWire() {}
 
-  /** Body of acquire and renew. */
-  public record Request(String site, boolean healthy, long ttlMillis, long epoch, boolean force) {}
+  /**
+   * Body of acquire and renew. {@code epoch}: the epoch held (renew) or the newest epoch the site
+   * knows (acquire; the witness lifts its counter past it). {@code acknowledgement}: with {@code
+   * force}, the operator's sentence ({@link
+   * io.tandem.core.witness.TicketRequest#FORCE_ACKNOWLEDGEMENT}); a forced request without it (an
+   * older client) is refused.
+   */
+  public record Request(
+      String site,
+      boolean healthy,
+      long ttlMillis,
+      long epoch,
+      boolean force,
+      String acknowledgement) {}
 
   /**
    * Body of a probe request: SIP OPTIONS from the witness to {@code target} ({@code host:port}).

@@ -82,6 +82,7 @@ class TwoAgentFailoverTest {
                 .maxTtl(Duration.ofSeconds(60))
                 .build(),
             Clock.systemUTC(),
+            System::nanoTime,
             new InMemoryWitnessStateStore(),
             auth);
     ConfigurableApplicationContext witnessServer =

@@ -32,10 +32,12 @@ class LabSimulatedPeersTest {
                     "site-a", new InetSocketAddress("127.0.0.1", a.port()),
                     "site-b", new InetSocketAddress("127.0.0.1", b.port())),
                 "site-a")) {
-      var probeA = new PublicAddressProbe(address.publicAddress(), "site-a", Duration.ofSeconds(2));
+      var probeA =
+          PublicAddressProbe.through(address.publicAddress(), "site-a", Duration.ofSeconds(2));
       assertThat(probeA.check().ok()).as(probeA.check().observed()).isTrue();
       address.move("eipalloc-1", "site-b", new FencingToken("lab", "site-b", 2));
-      var probeB = new PublicAddressProbe(address.publicAddress(), "site-b", Duration.ofSeconds(2));
+      var probeB =
+          PublicAddressProbe.through(address.publicAddress(), "site-b", Duration.ofSeconds(2));
       var result = probeB.check();
       assertThat(result.ok()).as(result.observed()).isTrue();
       assertThat(result.observed()).contains("site-b");

@@ -105,6 +105,7 @@ class HttpPeerLinkTest {
         new BuiltInWitness(
             WitnessSettings.defaults(),
             Clock.systemUTC(),
+            System::nanoTime,
             new InMemoryWitnessStateStore(),
             SiteAuthenticator.inProcess());
     int priority = 1;

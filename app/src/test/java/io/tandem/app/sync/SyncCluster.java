@@ -69,6 +69,7 @@ final class SyncCluster implements AutoCloseable {
                 .maxTtl(Duration.ofSeconds(60))
                 .build(),
             Clock.systemUTC(),
+            System::nanoTime,
             new InMemoryWitnessStateStore(),
             auth);
     ConfigurableApplicationContext witnessServer =

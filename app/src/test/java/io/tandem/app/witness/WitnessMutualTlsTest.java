@@ -141,6 +141,7 @@ class WitnessMutualTlsTest {
         new BuiltInWitness(
             WitnessSettings.defaults(),
             Clock.systemUTC(),
+            System::nanoTime,
             new FileWitnessStateStore(dir.resolve("state")),
             auth);
     ctx =

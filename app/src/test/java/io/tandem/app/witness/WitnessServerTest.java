@@ -46,6 +46,7 @@ class WitnessServerTest {
         new BuiltInWitness(
             WitnessSettings.builder().grace(Duration.ofSeconds(1)).build(),
             Clock.systemUTC(),
+            System::nanoTime,
             new FileWitnessStateStore(dir.resolve("state")),
             auth);
     ctx =
@@ -129,5 +130,34 @@ class WitnessServerTest {
             JsonMapper.shared());
     assertThatThrownBy(() -> w.acquire(TicketRequest.acquire("c3", "site-a", true, TTL)))
         .isInstanceOf(TransientException.class);
+  }
+
+  @Test
+  void aForcedAcquireIsGrantedOnlyWithTheOperatorsAcknowledgementOnTheWire() throws Exception {
+    var a = client("site-a", "secret-of-site-a-123");
+    var b = client("site-b", "secret-of-site-b-456");
+    assertThat(a.acquire(TicketRequest.acquire("c4", "site-a", true, TTL)).granted()).isTrue();
+    // An older client: its JSON has no acknowledgement field at all.
+    var old =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(base.resolve("/witness/v1/clusters/c4/acquire"))
+                .header("Authorization", "Bearer secret-of-site-b-456")
+                .header("Content-Type", "application/json")
+                .POST(
+                    java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"site\":\"site-b\",\"healthy\":true,\"ttlMillis\":3000,"
+                            + "\"epoch\":0,\"force\":true}"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(old.statusCode()).isEqualTo(200);
+    assertThat(old.body())
+        .contains("\"granted\":false")
+        .contains("a forced acquire needs the operator's acknowledgement");
+    var forced =
+        b.acquire(
+            TicketRequest.forced(
+                "c4", "site-b", true, TTL, 0, TicketRequest.FORCE_ACKNOWLEDGEMENT));
+    assertThat(forced.granted()).as(forced.reason()).isTrue();
+    assertThat(forced.reason()).startsWith("force-granted epoch 2");
   }
 }

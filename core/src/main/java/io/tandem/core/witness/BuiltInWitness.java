@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,74 +19,95 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>Every request is authenticated by the {@link SiteAuthenticator}; a failure throws {@link
  *       PermissionException} (the secret is never logged).
- *   <li>An <b>acquire</b> is granted if nobody holds the ticket, or the holder's ticket expired on
- *       this witness's clock more than {@code grace} ago, or the requester is the holder; and only
- *       if the requester reports itself healthy. A forced acquire (operator acknowledged) skips
- *       both checks. Every acquire grant carries a <em>new</em> epoch, one greater than any granted
- *       before for the cluster.
- *   <li>A <b>renew</b> is granted only to the recorded holder under the recorded epoch. It is
- *       accepted even after expiry as long as no other site was granted since: nobody else can hold
- *       a newer epoch, so extending it is as safe as a fresh grant, and it lets an active site ride
- *       through a short witness outage without a new epoch.
+ *   <li>Every request presents the epoch its site knows; the cluster's counter is lifted past it
+ *       (and persisted), so an epoch is never issued twice, even after the witness's state was lost
+ *       or restored from an old backup. Once a newer epoch than the holder's is known, the holder's
+ *       renewals are refused.
+ *   <li>An <b>acquire</b> is granted if nobody holds the ticket, or the holder's ticket expired
+ *       more than {@code grace} ago, or the requester is the holder; and only if the requester
+ *       reports itself healthy. An acquire by the holder under the newest epoch keeps that epoch
+ *       (it is a renewal); every other grant carries a <em>new</em> epoch, one greater than any
+ *       known. A forced acquire skips the health and expiry checks, and only with the operator's
+ *       exact acknowledgement ({@link TicketRequest#FORCE_ACKNOWLEDGEMENT}).
+ *   <li>A <b>renew</b> is granted only to the recorded holder under the recorded (newest) epoch. It
+ *       is accepted even after expiry as long as no other site was granted since: nobody else can
+ *       hold a newer epoch, so extending it is as safe as a fresh grant, and it lets an active site
+ *       ride through a short witness outage without a new epoch.
  *   <li>A new epoch is persisted through the {@link WitnessStateStore} <em>before</em> the grant is
- *       returned. If persisting fails the grant is refused. Renewals are not persisted; instead, on
- *       start every persisted holder gets {@code max(persisted expiry, now + ttl)}, which covers
- *       any renewal granted before the restart (the witness's wall clock must not go backwards
- *       across a restart by more than {@code grace}).
+ *       returned; if persisting fails the grant is refused. Renewals are not persisted (unless they
+ *       lengthen the TTL). Instead, on start every persisted holder is covered for its full TTL,
+ *       which covers any renewal granted before the restart.
+ *   <li>A requested TTL below {@code minTtl} is refused (never silently raised); above {@code
+ *       maxTtl} it is cut (a shorter lease is always safe: the agent times the granted TTL).
  * </ol>
  *
+ * <p><b>Time.</b> Every expiry is measured on the witness's <em>monotonic</em> clock, so a step of
+ * its wall clock (NTP, an operator, a VM resume) never shortens or lengthens a ticket. The wall
+ * clock only labels answers ({@link Ticket#expiry()}) and persisted records. After a restart the
+ * witness cannot know how much monotonic time passed, so each persisted holder is covered for a
+ * full TTL from the start, and others are granted only after that plus the grace.
+ *
  * <p>Thread-safe: requests for one cluster are serialised by a per-cluster lock; different clusters
- * proceed in parallel. Time comes from the injected {@link Clock} (the witness's wall clock, which
- * also survives restarts).
+ * proceed in parallel.
  */
 public final class BuiltInWitness implements Witness {
 
   private static final Logger log = LoggerFactory.getLogger(BuiltInWitness.class);
 
   private final WitnessSettings settings;
-  private final Clock clock;
+  private final Clock wall;
+  private final LongSupplier nanos;
   private final WitnessStateStore store;
   private final SiteAuthenticator authenticator;
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
 
-  /** Mutable per-cluster state; guarded by its own monitor. */
+  /** Mutable per-cluster state; guarded by its own monitor. Times are monotonic nanos. */
   private static final class Slot {
     final String cluster;
     String holder;
+    long holderEpoch;
     long epoch;
-    Instant expiry = Instant.EPOCH;
+    long expiryNanos;
     Duration ttl = Duration.ZERO;
+    Duration coverTtl = Duration.ZERO;
 
     Slot(String cluster) {
       this.cluster = cluster;
     }
 
-    Ticket ticket() {
-      return holder == null ? null : new Ticket(cluster, holder, epoch, expiry, ttl);
+    boolean holderIsNewest() {
+      return holder != null && holderEpoch == epoch;
     }
   }
 
   /**
    * Loads persisted state and starts. Persisted epochs continue; a persisted holder stays holder
-   * until {@code max(persisted expiry, now + its ttl)}.
+   * for its full TTL from now on the monotonic clock.
+   *
+   * @param wall the witness's wall clock: labels answers and records, never times a ticket
+   * @param nanos the witness's monotonic clock (e.g. {@code System::nanoTime}): times every ticket
+   * @throws io.tandem.core.error.ConfigException if the store holds damaged state
    */
   public BuiltInWitness(
       WitnessSettings settings,
-      Clock clock,
+      Clock wall,
+      LongSupplier nanos,
       WitnessStateStore store,
       SiteAuthenticator authenticator) {
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.clock = Objects.requireNonNull(clock, "clock");
+    this.wall = Objects.requireNonNull(wall, "wall");
+    this.nanos = Objects.requireNonNull(nanos, "nanos");
     this.store = Objects.requireNonNull(store, "store");
     this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
-    Instant now = clock.instant();
+    long start = nanos.getAsLong();
     for (PersistedTicket p : store.loadAll().values()) {
       Slot s = new Slot(p.cluster());
       s.holder = p.holder();
+      s.holderEpoch = p.holderEpoch();
       s.epoch = p.epoch();
       s.ttl = p.ttl();
-      Instant restartCover = now.plus(p.ttl());
-      s.expiry = p.expiry().isAfter(restartCover) ? p.expiry() : restartCover;
+      s.coverTtl = p.ttl();
+      s.expiryNanos = p.holder() == null ? start : start + p.ttl().toNanos();
       slots.put(p.cluster(), s);
     }
   }
@@ -111,40 +133,49 @@ public final class BuiltInWitness implements Witness {
     authenticate(request.site(), credential);
     Slot s = slot(request.cluster());
     synchronized (s) {
-      Instant now = clock.instant();
-      boolean heldByOther =
-          s.holder != null
-              && !s.holder.equals(request.site())
-              && !now.isAfter(s.expiry.plus(settings.grace()));
-      if (!request.force()) {
-        if (!request.healthy()) {
-          return TicketResult.refused(
-              s.ticket(), "refused: " + request.site() + " reports unhealthy");
-        }
-        if (heldByOther) {
-          return TicketResult.refused(
-              s.ticket(),
-              "refused: held by "
-                  + s.holder
-                  + " under epoch "
-                  + s.epoch
-                  + " until "
-                  + s.expiry
-                  + " (+ grace "
-                  + settings.grace().toMillis()
-                  + " ms)");
-        }
+      lift(s, request.epoch());
+      String refusal = request.unacknowledgedForceRefusal();
+      if (refusal == null) {
+        refusal = ttlRefusal(request.ttl());
       }
-      Duration ttl = clampTtl(request.ttl());
+      if (refusal != null) {
+        return TicketResult.refused(ticket(s), refusal);
+      }
+      long now = nanos.getAsLong();
+      if (!request.healthy() && !request.force()) {
+        return TicketResult.refused(ticket(s), "refused: " + request.site() + " reports unhealthy");
+      }
+      boolean byHolder = request.site().equals(s.holder);
+      if (byHolder && s.holderIsNewest()) {
+        return extend(s, request, now, "holds epoch ");
+      }
+      boolean heldByOther =
+          s.holder != null && !byHolder && now - s.expiryNanos <= settings.grace().toNanos();
+      if (heldByOther && !request.force()) {
+        return TicketResult.refused(
+            ticket(s),
+            "refused: held by "
+                + s.holder
+                + " under epoch "
+                + s.holderEpoch
+                + " for "
+                + Math.max(0, (s.expiryNanos - now) / 1_000_000)
+                + " ms more (+ grace "
+                + settings.grace().toMillis()
+                + " ms)");
+      }
+      Duration ttl = cut(request.ttl());
       long epoch = s.epoch + 1;
-      Instant expiry = now.plus(ttl);
       // Durable before answered: a crash after this line can never re-issue this epoch.
-      store.save(new PersistedTicket(s.cluster, request.site(), epoch, expiry, ttl));
+      store.save(
+          new PersistedTicket(s.cluster, request.site(), epoch, wall.instant().plus(ttl), ttl));
       String previous = s.holder;
       s.holder = request.site();
+      s.holderEpoch = epoch;
       s.epoch = epoch;
-      s.expiry = expiry;
+      s.expiryNanos = now + ttl.toNanos();
       s.ttl = ttl;
+      s.coverTtl = ttl;
       if (request.force() && heldByOther) {
         log.warn(
             "forced grant of {} epoch {} to {} while {} may still hold it",
@@ -154,7 +185,7 @@ public final class BuiltInWitness implements Witness {
             previous);
       }
       return TicketResult.granted(
-          s.ticket(), (request.force() ? "force-granted epoch " : "granted epoch ") + epoch);
+          ticket(s), (request.force() ? "force-granted epoch " : "granted epoch ") + epoch);
     }
   }
 
@@ -163,27 +194,31 @@ public final class BuiltInWitness implements Witness {
     authenticate(request.site(), credential);
     Slot s = slot(request.cluster());
     synchronized (s) {
-      if (s.holder == null || !s.holder.equals(request.site()) || s.epoch != request.epoch()) {
+      lift(s, request.epoch());
+      if (!request.site().equals(s.holder) || s.holderEpoch != request.epoch()) {
         return TicketResult.refused(
-            s.ticket(),
+            ticket(s),
             s.holder == null
                 ? "refused: nobody holds the ticket (epoch " + s.epoch + ")"
                 : "refused: held by "
                     + s.holder
                     + " under epoch "
-                    + s.epoch
+                    + s.holderEpoch
                     + ", not "
                     + request.site()
                     + "@"
                     + request.epoch());
       }
-      Duration ttl = clampTtl(request.ttl());
-      Instant expiry = clock.instant().plus(ttl);
-      if (expiry.isAfter(s.expiry)) {
-        s.expiry = expiry;
+      if (!s.holderIsNewest()) {
+        return TicketResult.refused(
+            ticket(s),
+            "refused: epoch " + s.epoch + " is newer than " + s.holder + "@" + s.holderEpoch);
       }
-      s.ttl = ttl;
-      return TicketResult.granted(s.ticket(), "renewed epoch " + s.epoch);
+      String refusal = ttlRefusal(request.ttl());
+      if (refusal != null) {
+        return TicketResult.refused(ticket(s), refusal);
+      }
+      return extend(s, request, nanos.getAsLong(), "renewed epoch ");
     }
   }
 
@@ -192,10 +227,12 @@ public final class BuiltInWitness implements Witness {
     authenticate(site, credential);
     Slot s = slot(cluster);
     synchronized (s) {
-      if (s.holder != null && s.holder.equals(site) && s.epoch == epoch) {
-        store.save(new PersistedTicket(cluster, null, s.epoch, clock.instant(), s.ttl));
+      lift(s, epoch);
+      if (site.equals(s.holder) && s.holderEpoch == epoch) {
+        store.save(new PersistedTicket(cluster, null, s.epoch, wall.instant(), s.ttl));
         s.holder = null;
-        s.expiry = clock.instant();
+        s.holderEpoch = 0;
+        s.expiryNanos = nanos.getAsLong();
       }
     }
   }
@@ -207,11 +244,11 @@ public final class BuiltInWitness implements Witness {
       return Optional.empty();
     }
     synchronized (s) {
-      return Optional.ofNullable(s.ticket());
+      return Optional.ofNullable(ticket(s));
     }
   }
 
-  /** The last epoch granted for {@code cluster} (0 if never). */
+  /** The highest epoch granted or presented for {@code cluster} (0 if none). */
   public long lastEpoch(String cluster) {
     Slot s = slots.get(cluster);
     if (s == null) {
@@ -222,10 +259,64 @@ public final class BuiltInWitness implements Witness {
     }
   }
 
-  private Duration clampTtl(Duration asked) {
-    if (asked.compareTo(settings.minTtl()) < 0) {
-      return settings.minTtl();
+  /** Extends the holder's lease from {@code now}; never shortens it. Persists a longer TTL. */
+  private TicketResult extend(Slot s, TicketRequest request, long now, String words) {
+    Duration ttl = cut(request.ttl());
+    if (ttl.compareTo(s.coverTtl) > 0) {
+      // The restart cover must span every lease granted: persist the longer TTL first.
+      store.save(
+          new PersistedTicket(
+              s.cluster, s.holder, s.epoch, wall.instant().plus(ttl), ttl, s.holderEpoch));
+      s.coverTtl = ttl;
     }
+    long expiry = now + ttl.toNanos();
+    if (expiry - s.expiryNanos > 0) {
+      s.expiryNanos = expiry;
+    }
+    s.ttl = ttl;
+    return TicketResult.granted(ticket(s), words + s.holderEpoch);
+  }
+
+  /** Lifts the counter past an epoch a site presented, persisting it before anything else. */
+  private void lift(Slot s, long presented) {
+    if (presented <= s.epoch) {
+      return;
+    }
+    log.warn(
+        "cluster {}: a site presented epoch {}, newer than this witness knows ({});"
+            + " lifting the counter past it (was the witness's state lost or restored?)",
+        s.cluster,
+        presented,
+        s.epoch);
+    store.save(
+        new PersistedTicket(
+            s.cluster, s.holder, presented, expiryLabel(s), s.coverTtl, s.holderEpoch));
+    s.epoch = presented;
+  }
+
+  private Ticket ticket(Slot s) {
+    return s.holder == null
+        ? null
+        : new Ticket(s.cluster, s.holder, s.holderEpoch, expiryLabel(s), s.ttl);
+  }
+
+  /** The holder's expiry on the wall clock, for answers and records (never for timing). */
+  private Instant expiryLabel(Slot s) {
+    return wall.instant().plusNanos(s.expiryNanos - nanos.getAsLong());
+  }
+
+  private String ttlRefusal(Duration asked) {
+    if (asked.compareTo(settings.minTtl()) < 0) {
+      return "refused: ttl "
+          + asked.toMillis()
+          + " ms is below this witness's minimum of "
+          + settings.minTtl().toMillis()
+          + " ms (configure timings.ticketTtl >= the minimum)";
+    }
+    return null;
+  }
+
+  private Duration cut(Duration asked) {
     return asked.compareTo(settings.maxTtl()) > 0 ? settings.maxTtl() : asked;
   }
 

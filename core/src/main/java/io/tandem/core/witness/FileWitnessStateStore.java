@@ -3,6 +3,7 @@ package io.tandem.core.witness;
 import io.tandem.core.error.ConfigException;
 import io.tandem.core.error.TransientException;
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -19,6 +20,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.zip.CRC32C;
 
 /**
  * Witness state in a directory, one small file per cluster ({@code <base64url(cluster)>.ticket}). A
@@ -32,6 +34,7 @@ import java.util.Properties;
 public final class FileWitnessStateStore implements WitnessStateStore {
 
   private static final String SUFFIX = ".ticket";
+  private static final String CHECKSUM = "crc32c=";
   private final Path dir;
 
   public FileWitnessStateStore(Path dir) {
@@ -49,6 +52,9 @@ public final class FileWitnessStateStore implements WitnessStateStore {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
       for (Path file : files) {
         PersistedTicket t = read(file);
+        if (!file.getFileName().toString().equals(fileName(t.cluster()))) {
+          throw damaged(file, "it records another cluster than its name says");
+        }
         all.put(t.cluster(), t);
       }
     } catch (IOException e) {
@@ -99,18 +105,29 @@ public final class FileWitnessStateStore implements WitnessStateStore {
         + SUFFIX;
   }
 
-  private static String format(PersistedTicket t) {
-    return "cluster="
-        + escape(t.cluster())
-        + "\nholder="
-        + (t.holder() == null ? "" : escape(t.holder()))
-        + "\nepoch="
-        + t.epoch()
-        + "\nexpiry="
-        + t.expiry()
-        + "\nttl="
-        + t.ttl()
-        + "\n";
+  /** The record as written: its fields, then a CRC-32C of every byte before the checksum line. */
+  static String format(PersistedTicket t) {
+    String body =
+        "cluster="
+            + escape(t.cluster())
+            + "\nholder="
+            + (t.holder() == null ? "" : escape(t.holder()))
+            + "\nepoch="
+            + t.epoch()
+            + "\nholderEpoch="
+            + t.holderEpoch()
+            + "\nexpiry="
+            + t.expiry()
+            + "\nttl="
+            + t.ttl()
+            + "\n";
+    return body + CHECKSUM + crc(body.getBytes(StandardCharsets.UTF_8)) + "\n";
+  }
+
+  private static String crc(byte[] bytes) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes);
+    return String.format("%08x", crc.getValue());
   }
 
   private static String escape(String s) {
@@ -118,21 +135,67 @@ public final class FileWitnessStateStore implements WitnessStateStore {
     return s.replace("\\", "\\\\").replace("\n", "\\n").replace("=", "\\=").replace(":", "\\:");
   }
 
-  private static PersistedTicket read(Path file) throws IOException {
-    Properties p = new Properties();
-    try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      p.load(in);
-    }
+  /**
+   * Reads and verifies one record.
+   *
+   * @throws ConfigException naming the file and the cause when it is damaged: a wrong or missing
+   *     checksum (edited, truncated, bit rot), or a field that does not parse
+   */
+  static PersistedTicket read(Path file) {
+    byte[] bytes;
     try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw damaged(file, "cannot read it (" + e.getMessage() + ")");
+    }
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    int at = text.lastIndexOf("\n" + CHECKSUM);
+    if (at < 0 || !text.endsWith("\n")) {
+      throw damaged(file, "no checksum line (truncated, or written by hand)");
+    }
+    String body = text.substring(0, at + 1);
+    String recorded = text.substring(at + 1 + CHECKSUM.length(), text.length() - 1);
+    String actual = crc(body.getBytes(StandardCharsets.UTF_8));
+    if (!actual.equals(recorded)) {
+      throw damaged(
+          file,
+          "checksum mismatch (recorded "
+              + printable(recorded)
+              + ", content gives "
+              + actual
+              + "): the file was edited or corrupted");
+    }
+    Properties p = new Properties();
+    try {
+      p.load(new StringReader(body));
       String holder = p.getProperty("holder", "");
       return new PersistedTicket(
           p.getProperty("cluster"),
           holder.isEmpty() ? null : holder,
           Long.parseLong(p.getProperty("epoch")),
           Instant.parse(p.getProperty("expiry")),
-          Duration.parse(p.getProperty("ttl")));
-    } catch (RuntimeException e) {
-      throw new IOException("corrupt witness state file " + file + ": " + e.getMessage(), e);
+          Duration.parse(p.getProperty("ttl")),
+          Long.parseLong(p.getProperty("holderEpoch")));
+    } catch (IOException | RuntimeException e) {
+      throw damaged(file, "a field does not parse (" + e.getMessage() + ")");
     }
+  }
+
+  private static String printable(String s) {
+    String cut = s.length() > 16 ? s.substring(0, 16) + "..." : s;
+    return cut.codePoints()
+        .mapToObj(c -> c >= 0x20 && c < 0x7f ? Character.toString(c) : "?")
+        .collect(java.util.stream.Collectors.joining());
+  }
+
+  private static ConfigException damaged(Path file, String cause) {
+    return new ConfigException(
+        "witness state file "
+            + file
+            + " is damaged: "
+            + cause
+            + ". The witness does not start on damaged state, because it could issue an epoch"
+            + " twice: restore the file from a backup (see docs/witness-protocol.md, \"Damaged"
+            + " state\").");
   }
 }

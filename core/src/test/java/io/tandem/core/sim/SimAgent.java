@@ -219,7 +219,10 @@ final class SimAgent {
                 healthy,
                 settings.ticketTtl(),
                 0,
-                d.action() == io.tandem.core.agent.Action.FORCE_ACQUIRE);
+                d.action() == io.tandem.core.agent.Action.FORCE_ACQUIRE,
+                d.action() == io.tandem.core.agent.Action.FORCE_ACQUIRE
+                    ? TicketRequest.FORCE_ACKNOWLEDGEMENT
+                    : "");
         sendToWitness(inc, sentAt, () -> sim.witness().acquire(r), true);
       }
       case ACTIVATE -> fenceComplete = false;

@@ -58,7 +58,10 @@ final class SimWitness {
             return BASE.plusNanos(clock.local(scheduler.now()));
           }
         };
-    return new BuiltInWitness(settings, wall, store, SiteAuthenticator.inProcess());
+    // The simulated witness times tickets on its node clock (monotonic); agent-core may give it a
+    // separate wall clock to model wall-clock steps.
+    return new BuiltInWitness(
+        settings, wall, () -> clock.local(scheduler.now()), store, SiteAuthenticator.inProcess());
   }
 
   boolean up() {

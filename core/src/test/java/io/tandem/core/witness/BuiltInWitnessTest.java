@@ -27,9 +27,22 @@ class BuiltInWitnessTest {
 
   private static final Duration TTL = Duration.ofSeconds(10);
 
-  /** A wall clock the test moves by hand. */
-  static final class ManualClock extends Clock {
+  /**
+   * The witness's two clocks, moved by hand: {@link #advance} moves both (time passes), {@link
+   * #stepWall} only the wall clock (NTP or an operator stepping it).
+   */
+  static final class ManualClock extends Clock implements java.util.function.LongSupplier {
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
+    long nanos = 5_000_000_000L;
+
+    @Override
+    public long getAsLong() {
+      return nanos;
+    }
+
+    void stepWall(double seconds) {
+      now = now.plusNanos((long) (seconds * 1e9));
+    }
 
     @Override
     public ZoneId getZone() {
@@ -48,6 +61,7 @@ class BuiltInWitnessTest {
 
     void advance(double seconds) {
       now = now.plusNanos((long) (seconds * 1e9));
+      nanos += (long) (seconds * 1e9);
     }
   }
 
@@ -56,7 +70,7 @@ class BuiltInWitnessTest {
 
   private BuiltInWitness witness() {
     return new BuiltInWitness(
-        WitnessSettings.defaults(), clock, store, SiteAuthenticator.inProcess());
+        WitnessSettings.defaults(), clock, clock, store, SiteAuthenticator.inProcess());
   }
 
   @Test
@@ -98,7 +112,7 @@ class BuiltInWitnessTest {
   void renewsOnlyTheHolderUnderItsEpoch() {
     BuiltInWitness w = witness();
     w.acquire(TicketRequest.acquire("pbx", "a", true, TTL));
-    assertThat(w.renew(TicketRequest.renew("pbx", "a", true, TTL, 2)).granted()).isFalse();
+    assertThat(w.renew(TicketRequest.renew("pbx", "a", true, TTL, 0)).granted()).isFalse();
     assertThat(w.renew(TicketRequest.renew("pbx", "b", true, TTL, 1)).granted()).isFalse();
     clock.advance(5);
     TicketResult r = w.renew(TicketRequest.renew("pbx", "a", true, TTL, 1));
@@ -119,7 +133,9 @@ class BuiltInWitnessTest {
   void forcedAcquireSkipsHealthAndExpiry() {
     BuiltInWitness w = witness();
     w.acquire(TicketRequest.acquire("pbx", "a", true, TTL));
-    TicketResult r = w.acquire(new TicketRequest("pbx", "b", false, TTL, 0, true));
+    TicketResult r =
+        w.acquire(
+            TicketRequest.forced("pbx", "b", false, TTL, 0, TicketRequest.FORCE_ACKNOWLEDGEMENT));
     assertThat(r.granted()).isTrue();
     assertThat(r.ticket().epoch()).isEqualTo(2);
     assertThat(r.reason()).startsWith("force-granted");
@@ -138,10 +154,19 @@ class BuiltInWitnessTest {
   }
 
   @Test
-  void ttlIsClampedToTheWitnessLimits() {
-    TicketResult r =
-        witness().acquire(TicketRequest.acquire("pbx", "a", true, Duration.ofHours(1)));
+  void aTtlAboveTheMaximumIsCutAndOneBelowTheMinimumIsRefused() {
+    BuiltInWitness w = witness();
+    TicketResult r = w.acquire(TicketRequest.acquire("pbx", "a", true, Duration.ofHours(1)));
     assertThat(r.ticket().ttl()).isEqualTo(Duration.ofSeconds(60));
+    TicketResult tooShort =
+        w.acquire(TicketRequest.acquire("other", "a", true, Duration.ofMillis(500)));
+    assertThat(tooShort.granted()).as("never silently raised to the minimum").isFalse();
+    assertThat(tooShort.reason())
+        .isEqualTo(
+            "refused: ttl 500 ms is below this witness's minimum of 1000 ms"
+                + " (configure timings.ticketTtl >= the minimum)");
+    assertThat(w.renew(TicketRequest.renew("pbx", "a", true, Duration.ofMillis(500), 1)).granted())
+        .isFalse();
   }
 
   @Test
@@ -178,7 +203,7 @@ class BuiltInWitnessTest {
         };
     BuiltInWitness w =
         new BuiltInWitness(
-            WitnessSettings.defaults(), clock, broken, SiteAuthenticator.inProcess());
+            WitnessSettings.defaults(), clock, clock, broken, SiteAuthenticator.inProcess());
     assertThatThrownBy(() -> w.acquire(TicketRequest.acquire("pbx", "a", true, TTL)))
         .isInstanceOf(TransientException.class);
     assertThat(w.observe("pbx")).isEmpty();
@@ -196,7 +221,8 @@ class BuiltInWitnessTest {
                 "b",
                 "b-secret-of-at-least-16-bytes".getBytes(StandardCharsets.UTF_8)));
     BuiltInWitness w =
-        new BuiltInWitness(WitnessSettings.defaults(), clock, new FileWitnessStateStore(dir), auth);
+        new BuiltInWitness(
+            WitnessSettings.defaults(), clock, clock, new FileWitnessStateStore(dir), auth);
     TicketRequest req = TicketRequest.acquire("pbx", "a", true, TTL);
     assertThat(w.acquire(req, SiteCredential.of(secretA)).granted()).isTrue();
     assertThatThrownBy(
@@ -219,6 +245,8 @@ class BuiltInWitnessTest {
   void concurrentAcquiresGrantExactlyOneSitePerEpoch() throws Exception {
     BuiltInWitness w = witness();
     int sites = 8;
+    String lastHolder = null;
+    long epoch = 0;
     try (ExecutorService pool = Executors.newFixedThreadPool(sites)) {
       for (int round = 1; round <= 20; round++) {
         CountDownLatch start = new CountDownLatch(1);
@@ -241,10 +269,174 @@ class BuiltInWitnessTest {
           }
         }
         assertThat(granted).as("round " + round).hasSize(1);
-        assertThat(granted.getFirst().ticket().epoch()).isEqualTo(round);
+        Ticket won = granted.getFirst().ticket();
+        // The last holder winning again keeps its epoch; anyone else gets the next one.
+        assertThat(won.epoch()).isEqualTo(won.holder().equals(lastHolder) ? epoch : epoch + 1);
+        lastHolder = won.holder();
+        epoch = won.epoch();
         clock.advance(12.1); // past expiry + grace: the next round may grant again
       }
     }
-    assertThat(store.loadAll().get("pbx").epoch()).isEqualTo(20);
+    assertThat(store.loadAll().get("pbx").epoch()).isEqualTo(epoch);
+  }
+
+  // --- 12.11: an epoch is never issued twice ---
+
+  @Test
+  void anAcquireByTheCurrentHolderKeepsItsEpoch() {
+    BuiltInWitness w = witness();
+    w.acquire(TicketRequest.acquire("pbx", "a", true, TTL));
+    clock.advance(5);
+    TicketResult again = w.acquire(TicketRequest.acquire("pbx", "a", true, TTL, 1));
+    assertThat(again.granted()).isTrue();
+    assertThat(again.ticket().epoch()).isEqualTo(1);
+    assertThat(again.reason()).isEqualTo("holds epoch 1");
+    assertThat(again.ticket().expiry())
+        .as("extended like a renewal")
+        .isEqualTo(clock.now.plus(TTL));
+    assertThat(store.saves()).as("nothing new to persist").isEqualTo(1);
+    clock.advance(30); // expired, nobody else took it: still the holder's epoch
+    assertThat(w.acquire(TicketRequest.acquire("pbx", "a", true, TTL)).ticket().epoch())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void theCounterIsLiftedPastAnyEpochASitePresents() {
+    BuiltInWitness w = witness(); // e.g. its state was lost: it knows no epoch
+    TicketResult renewal = w.renew(TicketRequest.renew("pbx", "a", true, TTL, 8));
+    assertThat(renewal.granted()).as("an unknown holder is never renewed").isFalse();
+    assertThat(w.lastEpoch("pbx")).isEqualTo(8);
+    assertThat(store.loadAll().get("pbx").epoch()).as("the lift is durable").isEqualTo(8);
+    assertThat(w.acquire(TicketRequest.acquire("pbx", "b", true, TTL)).ticket().epoch())
+        .isEqualTo(9);
+    w.release("pbx", "b", 9);
+    TicketResult acquire = w.acquire(TicketRequest.acquire("pbx", "c", true, TTL, 20));
+    assertThat(acquire.ticket().epoch()).as("an acquire presents the epoch it knows").isEqualTo(21);
+    w.release("pbx", "x", 30);
+    clock.advance(60);
+    assertThat(w.acquire(TicketRequest.acquire("pbx", "d", true, TTL)).ticket().epoch())
+        .as("a release presents its epoch too")
+        .isEqualTo(31);
+  }
+
+  @Test
+  void aHolderOverTakenByANewerPresentedEpochIsNoLongerRenewed() {
+    BuiltInWitness w = witness();
+    w.acquire(TicketRequest.acquire("pbx", "b", true, TTL)); // epoch 1, e.g. an old backup
+    TicketResult a = w.acquire(TicketRequest.acquire("pbx", "a", true, TTL, 8));
+    assertThat(a.granted()).as("b's lease still stands").isFalse();
+    TicketResult b = w.renew(TicketRequest.renew("pbx", "b", true, TTL, 1));
+    assertThat(b.granted()).isFalse();
+    assertThat(b.reason()).isEqualTo("refused: epoch 8 is newer than b@1");
+    clock.advance(12.1);
+    assertThat(w.acquire(TicketRequest.acquire("pbx", "a", true, TTL)).ticket().epoch())
+        .isEqualTo(9);
+  }
+
+  @Test
+  void anEditedStateFileStopsTheWitnessInsteadOfIssuingAnEpochTwice(@TempDir Path dir)
+      throws Exception {
+    BuiltInWitness w =
+        new BuiltInWitness(
+            WitnessSettings.defaults(),
+            clock,
+            clock,
+            new FileWitnessStateStore(dir),
+            SiteAuthenticator.inProcess());
+    for (int i = 0; i < 8; i++) {
+      w.acquire(TicketRequest.acquire("pbx", i % 2 == 0 ? "a" : "b", true, TTL));
+      clock.advance(12.1);
+    }
+    assertThat(w.lastEpoch("pbx")).isEqualTo(8);
+    Path file = dir.resolve(FileWitnessStateStore.fileName("pbx"));
+    java.nio.file.Files.writeString(
+        file, java.nio.file.Files.readString(file).replace("epoch=8", "epoch=3"));
+    assertThatThrownBy(
+            () ->
+                new BuiltInWitness(
+                    WitnessSettings.defaults(),
+                    clock,
+                    clock,
+                    new FileWitnessStateStore(dir),
+                    SiteAuthenticator.inProcess()))
+        .isInstanceOf(io.tandem.core.error.ConfigException.class)
+        .hasMessageStartingWith("witness state file " + file + " is damaged: checksum mismatch");
+  }
+
+  // --- 12.10: tickets are timed on the witness's monotonic clock ---
+
+  @Test
+  void aForwardStepOfTheWallClockDoesNotShortenATicket() {
+    BuiltInWitness w = witness();
+    w.acquire(TicketRequest.acquire("pbx", "a", true, TTL));
+    clock.advance(1);
+    clock.stepWall(30);
+    assertThat(w.acquire(TicketRequest.acquire("pbx", "b", true, TTL)).granted()).isFalse();
+    clock.advance(10.9); // 11.9 s after the grant: grace not yet over
+    assertThat(w.acquire(TicketRequest.acquire("pbx", "b", true, TTL)).granted()).isFalse();
+    clock.advance(0.2);
+    assertThat(w.acquire(TicketRequest.acquire("pbx", "b", true, TTL)).granted()).isTrue();
+  }
+
+  @Test
+  void aBackwardStepOfTheWallClockDoesNotLengthenATicket() {
+    BuiltInWitness w = witness();
+    w.acquire(TicketRequest.acquire("pbx", "a", true, TTL));
+    clock.stepWall(-3600);
+    clock.advance(12.1);
+    assertThat(w.acquire(TicketRequest.acquire("pbx", "b", true, TTL)).granted()).isTrue();
+  }
+
+  @Test
+  void afterARestartOnlyTheHolderIsGrantedUntilAFullTtlPlusGraceWhateverTheWallClockSays() {
+    BuiltInWitness w = witness();
+    w.acquire(TicketRequest.acquire("pbx", "a", true, TTL));
+    clock.advance(9);
+    w.renew(TicketRequest.renew("pbx", "a", true, TTL, 1)); // not persisted: expires at 19 s
+    clock.advance(1);
+    clock.stepWall(3600); // the restart also found the wall clock an hour ahead
+    clock.nanos = 42; // a new process: its monotonic clock has another origin
+    BuiltInWitness restarted = witness();
+    clock.advance(11.9);
+    assertThat(restarted.acquire(TicketRequest.acquire("pbx", "b", true, TTL)).granted()).isFalse();
+    clock.advance(0.2);
+    assertThat(restarted.acquire(TicketRequest.acquire("pbx", "b", true, TTL)).ticket().epoch())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void aRenewalThatLengthensTheTtlIsPersistedSoTheRestartCoverSpansIt() {
+    BuiltInWitness w = witness();
+    w.acquire(TicketRequest.acquire("pbx", "a", true, TTL));
+    w.renew(TicketRequest.renew("pbx", "a", true, Duration.ofSeconds(30), 1));
+    assertThat(store.loadAll().get("pbx").ttl()).isEqualTo(Duration.ofSeconds(30));
+    clock.advance(1);
+    BuiltInWitness restarted = witness();
+    clock.advance(31.9);
+    assertThat(restarted.acquire(TicketRequest.acquire("pbx", "b", true, TTL)).granted()).isFalse();
+  }
+
+  // --- 12.12: force needs the operator's acknowledgement ---
+
+  @Test
+  void aForcedAcquireWithoutTheOperatorsAcknowledgementIsRefused() {
+    BuiltInWitness w = witness();
+    w.acquire(TicketRequest.acquire("pbx", "a", true, TTL));
+    TicketResult old = w.acquire(new TicketRequest("pbx", "b", true, TTL, 0, true));
+    assertThat(old.granted()).as("a client that predates the field").isFalse();
+    assertThat(old.reason())
+        .isEqualTo(
+            "refused: a forced acquire needs the operator's acknowledgement \"I understand another"
+                + " site may still be serving\" (this client sent none)");
+    TicketResult wrong = w.acquire(TicketRequest.forced("pbx", "b", true, TTL, 0, "yes"));
+    assertThat(wrong.granted()).isFalse();
+    assertThat(wrong.reason()).endsWith("(this client sent a different sentence)");
+    assertThat(w.lastEpoch("pbx")).isEqualTo(1);
+  }
+
+  @Test
+  void theWitnessAndTheDecisionLoopAskForTheSameSentence() {
+    assertThat(TicketRequest.FORCE_ACKNOWLEDGEMENT)
+        .isEqualTo(io.tandem.core.agent.OperatorCommand.FORCE_ACKNOWLEDGEMENT);
   }
 }

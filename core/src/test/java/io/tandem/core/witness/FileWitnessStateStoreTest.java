@@ -1,7 +1,9 @@
 package io.tandem.core.witness;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tandem.core.error.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +42,7 @@ class FileWitnessStateStoreTest {
         new BuiltInWitness(
             WitnessSettings.defaults(),
             clock,
+            clock,
             new FileWitnessStateStore(dir),
             SiteAuthenticator.inProcess());
     w.acquire(TicketRequest.acquire("pbx", "a", true, Duration.ofSeconds(10)));
@@ -49,6 +52,7 @@ class FileWitnessStateStoreTest {
     BuiltInWitness restarted =
         new BuiltInWitness(
             WitnessSettings.defaults(),
+            clock,
             clock,
             new FileWitnessStateStore(dir),
             SiteAuthenticator.inProcess());
@@ -66,5 +70,34 @@ class FileWitnessStateStoreTest {
                 .ticket()
                 .epoch())
         .isEqualTo(3);
+  }
+
+  @Test
+  void damagedFilesAreRefusedNamingTheFileAndTheCause() throws IOException {
+    Instant expiry = Instant.parse("2026-01-01T00:00:10Z");
+    new FileWitnessStateStore(dir)
+        .save(new PersistedTicket("pbx", "a", 8, expiry, Duration.ofSeconds(10)));
+    Path file = dir.resolve(FileWitnessStateStore.fileName("pbx"));
+    String good = Files.readString(file);
+    assertThat(good).containsPattern("\\ncrc32c=[0-9a-f]{8}\\n$");
+
+    Files.writeString(file, good.replace("epoch=8", "epoch=3"));
+    assertThatThrownBy(() -> new FileWitnessStateStore(dir).loadAll())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("witness state file " + file + " is damaged: checksum mismatch");
+
+    Files.writeString(file, good.substring(0, good.indexOf("crc32c=")));
+    assertThatThrownBy(() -> new FileWitnessStateStore(dir).loadAll())
+        .hasMessageStartingWith(
+            "witness state file " + file + " is damaged: no checksum line (truncated");
+
+    Files.writeString(file, good.substring(0, 20));
+    assertThatThrownBy(() -> new FileWitnessStateStore(dir).loadAll())
+        .hasMessageContaining(" is damaged: no checksum line");
+
+    Files.writeString(file, good);
+    Files.move(file, dir.resolve(FileWitnessStateStore.fileName("other")));
+    assertThatThrownBy(() -> new FileWitnessStateStore(dir).loadAll())
+        .hasMessageContaining("it records another cluster than its name says");
   }
 }

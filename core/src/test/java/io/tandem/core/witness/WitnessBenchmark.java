@@ -48,6 +48,10 @@ public final class WitnessBenchmark {
       return now;
     }
 
+    long nanos() {
+      return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
     void advance(Duration d) {
       now = now.plus(d);
     }
@@ -66,7 +70,8 @@ public final class WitnessBenchmark {
 
   private WitnessBenchmark(WitnessStateStore store) {
     witness =
-        new BuiltInWitness(WitnessSettings.defaults(), clock, store, SiteAuthenticator.inProcess());
+        new BuiltInWitness(
+            WitnessSettings.defaults(), clock, clock::nanos, store, SiteAuthenticator.inProcess());
     for (int i = 0; i < CLUSTERS; i++) {
       clusterNames[i] = "cluster-" + i;
     }
@@ -281,6 +286,7 @@ public final class WitnessBenchmark {
           new BuiltInWitness(
               WitnessSettings.defaults(),
               clock,
+              clock::nanos,
               new FileWitnessStateStore(dir),
               SiteAuthenticator.inProcess());
       long[] lat = new long[count];

@@ -93,6 +93,10 @@ public final class EtcdWitness implements Witness {
 
   @Override
   public TicketResult acquire(TicketRequest request) {
+    String refusal = request.unacknowledgedForceRefusal();
+    if (refusal != null) {
+      return TicketResult.refused(observe(request.cluster()).orElse(null), refusal);
+    }
     if (!request.healthy() && !request.force()) {
       return TicketResult.refused(
           observe(request.cluster()).orElse(null), "not granted: requester is not healthy");
@@ -222,7 +226,8 @@ public final class EtcdWitness implements Witness {
   private TicketResult grant(TicketRequest request, State state, String verb) {
     long leaseSeconds = seconds(request.ttl()) + config.graceSeconds();
     long lease = await(client.getLeaseClient().grant(leaseSeconds), "lease grant").getID();
-    long next = state.epoch + 1;
+    // Lift past any epoch the requester has seen (a restored or recreated key space).
+    long next = Math.max(state.epoch, request.epoch()) + 1;
     HolderRecord holder = new HolderRecord(request.site(), next, request.ttl());
     List<Cmp> conditions = new ArrayList<>();
     conditions.add(

@@ -72,6 +72,34 @@ class Rfc2136DnsUpdaterTest {
   }
 
   @Test
+  void anUpdateWhoseAnswerWasLostIsSentAgainAndRecognisedAsItsOwnWrite() throws Exception {
+    try (AnswerDroppingRelay relay = new AnswerDroppingRelay(bind.host(), bind.port(), 1)) {
+      Rfc2136DnsUpdater viaRelay =
+          new Rfc2136DnsUpdater(
+              Rfc2136Config.builder()
+                  .server("127.0.0.1")
+                  .port(relay.port())
+                  .tsigKeyName(bind.tsigKeyName())
+                  .tsigAlgorithm(bind.tsigAlgorithm())
+                  .tsigSecret(bind.tsigSecret())
+                  .timeout(Duration.ofSeconds(2))
+                  .verifyTimeout(Duration.ofSeconds(5))
+                  .build());
+      DnsRecord first = record("lost", "A", "192.0.2.41");
+      updater.replace(Optional.empty(), first, token(4));
+      relay.dropNextUpdateAnswers(1);
+
+      DnsRecord second = record("lost", "A", "192.0.2.42");
+      DnsRecord after = viaRelay.replace(Optional.of(first), second, token(5));
+
+      assertThat(after.values()).containsExactly("192.0.2.42");
+      assertThat(relay.updatesForwarded()).isEqualTo(2); // the update whose answer was lost, resent
+      assertThat(updater.observeEpoch(bind.zone(), "lost." + bind.zone()))
+          .contains(new EpochMarker(5, "site-b", "c1"));
+    }
+  }
+
+  @Test
   void aWrongKeyIsRefusedAsPermissionNamingKeyAndZone() {
     String wrongSecret = Base64.getEncoder().encodeToString(new byte[32]);
     Rfc2136DnsUpdater impostor = new Rfc2136DnsUpdater(config(wrongSecret).build());
@@ -186,6 +214,8 @@ class Rfc2136DnsUpdaterTest {
     figures.put("median_ms", BenchResult.median(ms));
     figures.put("p90_ms", BenchResult.percentile(ms, 90));
     figures.put("max_ms", BenchResult.percentile(ms, 100));
-    assertThat(BenchResult.write("rfc2136-update-to-visible", figures)).exists();
+    // Each update was verified visible at the authority inside the loop (verify() polls up to
+    // verifyTimeout); the timings are reported, not asserted.
+    BenchResult.write("rfc2136-update-to-visible", figures);
   }
 }

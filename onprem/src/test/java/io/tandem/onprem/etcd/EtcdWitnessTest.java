@@ -94,10 +94,16 @@ class EtcdWitnessTest {
   }
 
   @Test
-  void aForcedAcquireTakesOverWithANewEpoch(TestInfo info) {
+  void aForcedAcquireTakesOverWithANewEpochOnlyWithTheOperatorsAcknowledgement(TestInfo info) {
     String c = cluster(info);
     TicketResult a = siteA.acquire(TicketRequest.acquire(c, "a", true, TTL));
-    TicketResult forced = siteB.acquire(new TicketRequest(c, "b", false, TTL, 0, true));
+    TicketResult unacknowledged = siteB.acquire(new TicketRequest(c, "b", false, TTL, 0, true));
+    assertThat(unacknowledged.granted()).isFalse();
+    assertThat(unacknowledged.reason())
+        .startsWith("refused: a forced acquire needs the operator's acknowledgement");
+    TicketResult forced =
+        siteB.acquire(
+            TicketRequest.forced(c, "b", false, TTL, 0, TicketRequest.FORCE_ACKNOWLEDGEMENT));
     assertThat(forced.granted()).isTrue();
     assertThat(forced.reason()).contains("forced");
     assertThat(forced.ticket().epoch()).isEqualTo(a.ticket().epoch() + 1);
