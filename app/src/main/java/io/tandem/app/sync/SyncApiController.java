@@ -170,7 +170,7 @@ public class SyncApiController {
     if (refusal != null) {
       if (log != null) {
         log.append(
-            new AuditEntry(
+            AuditEntry.of(
                 clock.instant(),
                 actor,
                 "sync-accept-stale",
@@ -187,7 +187,7 @@ public class SyncApiController {
     String detail = String.join("; ", words);
     if (log != null) {
       log.append(
-          new AuditEntry(
+          AuditEntry.of(
               clock.instant(),
               actor,
               "sync-accept-stale",

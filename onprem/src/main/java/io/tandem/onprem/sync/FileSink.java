@@ -55,6 +55,9 @@ public final class FileSink implements SyncSink {
   /** Space kept free on the receiving filesystem beyond the change itself. */
   static final long DISK_RESERVE = 64L << 20;
 
+  /** Most entries a manifest may list (metadata is held in memory while a run is planned). */
+  static final int MAX_ENTRIES = 2_000_000;
+
   /** Previous versions kept per job directory. */
   static final int PREV_KEPT = 3;
 
@@ -102,6 +105,9 @@ public final class FileSink implements SyncSink {
             "manifest names path #" + e.root() + "; this site's job has " + scanner.roots().size());
       }
       theirs.put(e.key(), e);
+      if (theirs.size() > MAX_ENTRIES) {
+        throw new IOException("the manifest lists more than " + MAX_ENTRIES + " entries");
+      }
     }
     Map<String, FileEntry> ours = new TreeMap<>();
     for (FileEntry o : scanner.scan(false)) {
