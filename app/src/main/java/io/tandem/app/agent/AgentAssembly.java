@@ -320,7 +320,8 @@ public final class AgentAssembly implements AutoCloseable {
                   topologies,
                   plans,
                   options,
-                  o.clock()));
+                  o.clock(),
+                  sync::switchoverRefusal));
       runtimeRef.set(runtime);
     } catch (RuntimeException e) {
       close();

@@ -71,6 +71,7 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
   private final ActivationPlans plans;
   private final RunbookOptions options;
   private final Clock clock;
+  private final java.util.function.Function<String, Optional<String>> syncBeforeSwitchover;
   private final java.util.concurrent.atomic.AtomicBoolean drilling =
       new java.util.concurrent.atomic.AtomicBoolean();
   private final List<Consumer<RuntimeEvent>> listeners = new CopyOnWriteArrayList<>();
@@ -98,7 +99,9 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
       FailoverTopologies topologies,
       ActivationPlans plans,
       RunbookOptions options,
-      Clock clock) {
+      Clock clock,
+      java.util.function.Function<String, Optional<String>> syncBeforeSwitchover) {
+    this.syncBeforeSwitchover = syncBeforeSwitchover;
     this.config = config;
     this.driver = driver;
     this.health = health;
@@ -284,6 +287,14 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
     }
     if (target.equals(driver.site())) {
       return CommandResult.refused(what + ": " + target + " is already active");
+    }
+    if (what.equals("switchover")) {
+      // a planned switchover waits (bounded) for fresh sync, or says which job is stale;
+      // an operator's failover never waits for sync
+      Optional<String> refusal = syncBeforeSwitchover.apply(target);
+      if (refusal.isPresent()) {
+        return CommandResult.refused(refusal.get());
+      }
     }
     driver.command(new OperatorCommand.Switchover(target));
     return CommandResult.accepted(what + " to " + target + " requested", null);
