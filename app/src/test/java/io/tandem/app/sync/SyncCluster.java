@@ -162,8 +162,16 @@ final class SyncCluster implements AutoCloseable {
                 "syncAgent", agent.sync())));
   }
 
+  /**
+   * Starts alpha, waits until it serves, then starts beta: the tests want alpha (the site with the
+   * data) to be the active one, whatever the load on the machine makes of start-up order.
+   */
   void startAgents() {
-    agents.values().forEach(AgentAssembly::start);
+    agents.get("alpha").start();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> "alpha".equals(agents.get("alpha").runtime().status().activeSite()));
+    agents.get("beta").start();
   }
 
   SyncAgent sync(String site) {
