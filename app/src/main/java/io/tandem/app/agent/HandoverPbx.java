@@ -52,7 +52,11 @@ final class HandoverPbx implements PbxControl {
       try {
         PbxStatus s = direct.get().status();
         return new PbxStatus(
-            s.up(), s.version() + " (asked directly)", s.activeCalls(), s.acceptingCalls());
+            s.up(),
+            s.version() + " (asked directly)",
+            s.activeCalls(),
+            s.activeChannels(),
+            s.acceptingCalls());
       } catch (TandemException e) {
         directFailure = e.getMessage();
       }
