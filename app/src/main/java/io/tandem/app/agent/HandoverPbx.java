@@ -75,6 +75,8 @@ final class HandoverPbx implements PbxControl {
         true,
         "as reported by the agent of " + site + " " + r.get().ageMillis() + " ms ago",
         r.get().activeCalls(),
+        // peer reports carry calls, not channels: at least one channel per call
+        r.get().activeCalls(),
         r.get().acceptingCalls());
   }
 
