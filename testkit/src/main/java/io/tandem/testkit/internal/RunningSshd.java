@@ -1,5 +1,8 @@
 package io.tandem.testkit.internal;
 
+import io.tandem.sim.peer.internal.LoopbackPorts;
+import io.tandem.sim.peer.internal.PeerProcess;
+import io.tandem.sim.peer.internal.TempDirs;
 import io.tandem.testkit.SshdPeer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
