@@ -99,8 +99,14 @@ public enum LabScenario {
     return Optional.empty();
   }
 
-  /** Waits until one site serves, no run is in flight and every live site is healthy. */
-  static String awaitSteady(LabCluster lab, PrintStream out) {
+  /**
+   * Waits until one site serves, no run is in flight and every live site is healthy; prints and
+   * returns the active site.
+   *
+   * @throws IllegalStateException when the lab does not settle within 60 s, with every site's
+   *     status
+   */
+  public static String awaitSteady(LabCluster lab, PrintStream out) {
     int[] streak = {0};
     if (!LabOutside.waitFor(SETTLE, () -> (steady(lab) ? ++streak[0] : (streak[0] = 0)) >= 10)) {
       StringBuilder why = new StringBuilder();
