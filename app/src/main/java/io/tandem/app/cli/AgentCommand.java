@@ -212,6 +212,7 @@ public final class AgentCommand implements Callable<Integer> {
       agent.close();
       throw e;
     }
+    agent.auditTo(server.getBean(io.tandem.app.audit.AuditLog.class));
     agent.start();
     return new Started(agent, server);
   }

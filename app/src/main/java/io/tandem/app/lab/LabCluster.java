@@ -4,9 +4,9 @@ import io.tandem.app.api.DecisionView;
 import io.tandem.app.api.RuntimeEvent;
 import io.tandem.app.cli.AgentCommand;
 import io.tandem.app.cli.WitnessCommand;
-import io.tandem.app.lab.sim.SimSipServer;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.ClusterConfigLoader;
+import io.tandem.sim.lab.SimSipServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -93,7 +93,7 @@ public final class LabCluster implements AutoCloseable {
   /**
    * Starts everything; on failure stops what already started and rethrows.
    *
-   * @throws io.tandem.testkit.PeerNotInstalledException with real peers, when one is missing
+   * @throws io.tandem.sim.peer.PeerNotInstalledException with real peers, when one is missing
    * @throws io.tandem.app.cli.CliException when an agent or the witness refuses its input
    */
   public LabCluster start() {

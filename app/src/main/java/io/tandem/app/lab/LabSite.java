@@ -2,10 +2,10 @@ package io.tandem.app.lab;
 
 import io.tandem.app.agent.AgentRuntime;
 import io.tandem.app.cli.AgentCommand;
-import io.tandem.app.lab.sim.SimSipServer;
-import io.tandem.testkit.pbx.AmiServer;
-import io.tandem.testkit.pbx.PbxFaults;
-import io.tandem.testkit.pbx.PbxModel;
+import io.tandem.sim.lab.SimSipServer;
+import io.tandem.sim.pbx.AmiServer;
+import io.tandem.sim.pbx.PbxFaults;
+import io.tandem.sim.pbx.PbxModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

@@ -8,7 +8,7 @@ import io.tandem.core.port.DnsUpdater;
 import io.tandem.core.runbook.Probe;
 import io.tandem.onprem.dns.Rfc2136Config;
 import io.tandem.onprem.dns.Rfc2136DnsUpdater;
-import io.tandem.testkit.RealPeers;
+import io.tandem.sim.peer.RealPeers;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Comparator;
@@ -84,7 +84,7 @@ final class RealLabPeers implements LabPeers {
    *
    * @param pbxBySite each site's PBX (SIP), where a caller of the Elastic IP lands while the
    *     address is associated with that site's instance
-   * @throws io.tandem.testkit.PeerNotInstalledException naming the install command when a peer is
+   * @throws io.tandem.sim.peer.PeerNotInstalledException naming the install command when a peer is
    *     missing (after stopping the ones already started)
    */
   static RealLabPeers start(

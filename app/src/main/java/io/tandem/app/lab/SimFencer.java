@@ -1,9 +1,9 @@
 package io.tandem.app.lab;
 
-import io.tandem.app.lab.sim.SimSipServer;
 import io.tandem.core.port.FenceState;
 import io.tandem.core.port.Fencer;
 import io.tandem.core.witness.FencingToken;
+import io.tandem.sim.lab.SimSipServer;
 import java.util.Map;
 
 /**

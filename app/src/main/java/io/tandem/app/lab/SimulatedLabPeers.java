@@ -1,12 +1,12 @@
 package io.tandem.app.lab;
 
-import io.tandem.app.lab.sim.SimCloudAddress;
-import io.tandem.app.lab.sim.SimDnsServer;
-import io.tandem.app.lab.sim.SimSipServer;
 import io.tandem.core.port.AddressMover;
 import io.tandem.core.port.DnsRecord;
 import io.tandem.core.port.DnsUpdater;
 import io.tandem.core.runbook.Probe;
+import io.tandem.sim.lab.SimCloudAddress;
+import io.tandem.sim.lab.SimDnsServer;
+import io.tandem.sim.lab.SimSipServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

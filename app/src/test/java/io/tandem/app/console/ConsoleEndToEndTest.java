@@ -32,6 +32,7 @@ import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
@@ -111,6 +112,19 @@ class ConsoleEndToEndTest {
 
     assertThat(page.byId("me").getText()).isEqualTo("viewer (viewer)");
     page.await(ConsolePage.PAGE, d -> page.siteCard(standby).isPresent());
+    // the Sync panel shows each job's state on this site, with the last decision's words
+    page.await(
+        ConsolePage.PAGE,
+        d ->
+            page
+                .byId("sync")
+                .findElements(By.cssSelector("tbody tr[data-job='dialplan'] td"))
+                .stream()
+                .map(WebElement::getText)
+                .toList()
+                .containsAll(List.of("dialplan", "files", "CURRENT")));
+    assertThat(page.byId("sync").findElement(By.cssSelector("tr[data-job='dialplan']")).getText())
+        .contains("sync dialplan:");
     assertThat(page.byId("actions-section").isDisplayed()).isFalse();
     assertThat(page.byId("btn-switchover").isDisplayed()).isFalse();
     assertThat(browser.manage().getCookieNamed("XSRF-TOKEN")).as("CSRF cookie").isNotNull();
@@ -120,6 +134,7 @@ class ConsoleEndToEndTest {
         .isEqualTo(403L);
     assertThat(page.postFromPage("/api/v1/commands/drill", "{}")).isEqualTo(403L);
     assertThat(auditEntries()).as("refused before reaching a command").isEqualTo(audited);
+
     assertThat(page.scriptErrors()).isEmpty();
 
     // logging out posts the form with the CSRF token; the console then asks for a login again

@@ -3,13 +3,13 @@ package io.tandem.app.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tandem.app.lab.sim.SimCloudAddress;
-import io.tandem.app.lab.sim.SimDnsServer;
-import io.tandem.app.lab.sim.SimSipServer;
 import io.tandem.core.error.ConflictException;
 import io.tandem.core.error.StaleEpochException;
 import io.tandem.core.port.DnsRecord;
 import io.tandem.core.witness.FencingToken;
+import io.tandem.sim.lab.SimCloudAddress;
+import io.tandem.sim.lab.SimDnsServer;
+import io.tandem.sim.lab.SimSipServer;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
