@@ -52,7 +52,11 @@ final class HandoverPbx implements PbxControl {
       try {
         PbxStatus s = direct.get().status();
         return new PbxStatus(
-            s.up(), s.version() + " (asked directly)", s.activeCalls(), s.acceptingCalls());
+            s.up(),
+            s.version() + " (asked directly)",
+            s.activeCalls(),
+            s.activeChannels(),
+            s.acceptingCalls());
       } catch (TandemException e) {
         directFailure = e.getMessage();
       }
@@ -70,6 +74,8 @@ final class HandoverPbx implements PbxControl {
     return new PbxStatus(
         true,
         "as reported by the agent of " + site + " " + r.get().ageMillis() + " ms ago",
+        r.get().activeCalls(),
+        // peer reports carry calls, not channels: at least one channel per call
         r.get().activeCalls(),
         r.get().acceptingCalls());
   }

@@ -1,6 +1,6 @@
 package io.tandem.testkit.internal;
 
-import io.tandem.testkit.PeerStartException;
+import io.tandem.sim.peer.PeerStartException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,11 @@
 package io.tandem.testkit.internal;
 
-import io.tandem.testkit.PeerNotInstalledException;
+import io.tandem.sim.peer.PeerNotInstalledException;
+import io.tandem.sim.peer.internal.LoopbackPorts;
+import io.tandem.sim.peer.internal.PeerBinaries;
+import io.tandem.sim.peer.internal.PeerProcess;
+import io.tandem.sim.peer.internal.StartupTimes;
+import io.tandem.sim.peer.internal.TempDirs;
 import io.tandem.testkit.PostgreSqlPeer;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -29,7 +29,7 @@ public final class PeerBinaries {
   /** Overrides the project-local peers directory; for tests. */
   public static final String PEERS_DIR_PARAM = "tandem.testkit.peersDir";
 
-  static final String INSTALL_ALL = "./scripts/install-peers";
+  public static final String INSTALL_ALL = "./scripts/install-peers";
 
   private final List<Path> binDirs;
   private final Optional<Path> peersDir;
