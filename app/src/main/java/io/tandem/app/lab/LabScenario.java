@@ -269,8 +269,9 @@ public enum LabScenario {
     long rto = Duration.between(t0, restored).toMillis();
     out.printf(
         Locale.ROOT,
-        "%s: %s now serves; run %s %s%n",
-        ok ? "FAILOVER COMPLETE" : "FAILOVER FAILED",
+        "%s %s: %s now serves; run %s %s%n",
+        report == null ? "FAILOVER" : report.kind(),
+        ok ? "COMPLETE" : "FAILED",
         standby,
         run.id(),
         run.state());
