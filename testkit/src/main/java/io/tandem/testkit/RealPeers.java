@@ -73,4 +73,18 @@ public final class RealPeers {
   public static RunningAwsEmulator startAwsEmulator() {
     return HostPeerLauncher.moto();
   }
+
+  /**
+   * A moto server of its own with IAM enforcement on: every request's signature and IAM action are
+   * checked. {@code accessKeyId()} / {@code secretAccessKey()} are an administrator's; create the
+   * identities under test with them. What moto can and cannot enforce is described on the
+   * implementation ({@code IamEnforcedMoto}): actions yes, resources and conditions no (for EC2,
+   * Route 53 and DynamoDB).
+   *
+   * @throws PeerNotInstalledException when {@code .peers/venv/bin/moto_server} is missing
+   * @throws PeerStartException when it does not become ready
+   */
+  public static RunningAwsEmulator startIamEnforcedAwsEmulator() {
+    return HostPeerLauncher.motoWithIam();
+  }
 }

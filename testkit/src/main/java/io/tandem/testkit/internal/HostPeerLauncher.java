@@ -39,6 +39,12 @@ public final class HostPeerLauncher {
     return new FrontedAwsEmulator(startWithRetry(() -> MotoEmulator.start(binary)));
   }
 
+  /** See {@link RealPeers#startIamEnforcedAwsEmulator}. */
+  public static RealPeers.RunningAwsEmulator motoWithIam() {
+    var binary = PeerBinaries.fromSystemProperties().projectLocal(MOTO_BINARY, MOTO_INSTALL);
+    return startWithRetry(() -> IamEnforcedMoto.start(binary));
+  }
+
   /** Retries a start whose process died early, which is how a lost port race shows. */
   static <H> H startWithRetry(Supplier<H> start) {
     PeerStartException last = null;
