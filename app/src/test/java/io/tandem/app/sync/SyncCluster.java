@@ -14,9 +14,9 @@ import io.tandem.core.witness.BuiltInWitness;
 import io.tandem.core.witness.InMemoryWitnessStateStore;
 import io.tandem.core.witness.SharedSecretAuthenticator;
 import io.tandem.core.witness.WitnessSettings;
-import io.tandem.testkit.pbx.AmiServer;
-import io.tandem.testkit.pbx.PbxFaults;
-import io.tandem.testkit.pbx.PbxModel;
+import io.tandem.sim.pbx.AmiServer;
+import io.tandem.sim.pbx.PbxFaults;
+import io.tandem.sim.pbx.PbxModel;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
@@ -162,8 +162,16 @@ final class SyncCluster implements AutoCloseable {
                 "syncAgent", agent.sync())));
   }
 
+  /**
+   * Starts alpha, waits until it serves, then starts beta: the tests want alpha (the site with the
+   * data) to be the active one, whatever the load on the machine makes of start-up order.
+   */
   void startAgents() {
-    agents.values().forEach(AgentAssembly::start);
+    agents.get("alpha").start();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> "alpha".equals(agents.get("alpha").runtime().status().activeSite()));
+    agents.get("beta").start();
   }
 
   SyncAgent sync(String site) {

@@ -7,6 +7,10 @@ import io.tandem.core.runbook.journal.RecordType;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
@@ -25,7 +29,10 @@ final class RunContext {
   final Clock clock;
   final LongSupplier ticker;
   final Pacer pacer;
+  final RunListener listener;
+  final ScheduledExecutorService cutOffs;
   private final AtomicReference<Stop> stop = new AtomicReference<>();
+  private final Set<Future<?>> running = ConcurrentHashMap.newKeySet();
 
   RunContext(
       Journal journal,
@@ -36,7 +43,9 @@ final class RunContext {
       CircuitBreakerRegistry breakers,
       Clock clock,
       LongSupplier ticker,
-      Pacer pacer) {
+      Pacer pacer,
+      RunListener listener,
+      ScheduledExecutorService cutOffs) {
     this.journal = journal;
     this.stepContext = stepContext;
     this.history = history;
@@ -46,6 +55,26 @@ final class RunContext {
     this.clock = clock;
     this.ticker = ticker;
     this.pacer = pacer;
+    this.listener = listener;
+    this.cutOffs = cutOffs;
+  }
+
+  /** A step task of the current stage, to interrupt if the run is cancelled. */
+  void running(Future<?> task) {
+    running.add(task);
+    if (stop.get() != null && stop.get().outcome() == RunOutcome.FENCED) {
+      task.cancel(true);
+    }
+  }
+
+  void done(Future<?> task) {
+    running.remove(task);
+  }
+
+  /** Stops the run as FENCED and interrupts every step still running (a self-fence). */
+  void cancel(String reason) {
+    stop(RunOutcome.FENCED, reason);
+    running.forEach(t -> t.cancel(true));
   }
 
   String runId() {

@@ -59,6 +59,8 @@ public final class RunbookEngine {
   private final CrashHook crashHook;
   private final Pacer pacer;
   private final CircuitBreakerRegistry breakers;
+  private final RunListener listener;
+  private final java.util.concurrent.ScheduledExecutorService cutOffs;
   private final ConcurrentHashMap<String, RunContext> active = new ConcurrentHashMap<>();
   private final java.util.Set<String> creating = ConcurrentHashMap.newKeySet();
 
@@ -75,6 +77,19 @@ public final class RunbookEngine {
     this.pacer = b.pacer;
     this.breakers =
         b.breakers != null ? b.breakers : CircuitBreakerRegistry.of(defaultBreakerConfig(clock));
+    this.listener = b.listener;
+    this.cutOffs = CutOffs.SCHEDULER;
+  }
+
+  /** One daemon thread, shared by every engine, that cuts off applies when a ticket runs out. */
+  private static final class CutOffs {
+    static final java.util.concurrent.ScheduledExecutorService SCHEDULER =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "tandem-runbook-cutoffs");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   public static Builder builder() {
@@ -127,6 +142,7 @@ public final class RunbookEngine {
     request.outageStartedAt().ifPresent(t -> f.put("outageStartedAt", t.toString()));
     request.detectedAt().ifPresent(t -> f.put("detectedAt", t.toString()));
     request.decidedAt().ifPresent(t -> f.put("decidedAt", t.toString()));
+    f.putAll(RunReports.noteFields(request.notes()));
     try {
       journal.append(RecordType.RUN_STARTED, "", f);
     } catch (RuntimeException e) {
@@ -143,7 +159,11 @@ public final class RunbookEngine {
    * but no result is observed again before any apply, and a step that is not safe to repeat is
    * never applied twice. Returns the stored report if the run had already ended.
    *
-   * @param token the token we hold now: same cluster and site, epoch ≥ the run's
+   * <p>Only a run of the epoch still held is resumed: under a newer epoch another site may have
+   * held the ticket in between and undone what the run had verified, so such a run must be {@link
+   * #supersede superseded} and a fresh run started (issue 12.5).
+   *
+   * @param token the token we hold now: same cluster, site and epoch as the run's
    * @throws ConfigException if the runbook's steps differ from the journaled ones or the token does
    *     not fit
    */
@@ -180,9 +200,24 @@ public final class RunbookEngine {
               + ids
               + "); finish it by hand or re-plan");
     }
+    long startedEpoch = Long.parseLong(started.get("epoch"));
+    if (token.cluster().equals(started.get("cluster"))
+        && token.site().equals(started.get("site"))
+        && token.epoch() > startedEpoch) {
+      journal.close();
+      throw new ConfigException(
+          "run "
+              + runId
+              + " was started under epoch "
+              + startedEpoch
+              + " and this site now holds epoch "
+              + token.epoch()
+              + ": another site may have held the ticket in between and changed what the run"
+              + " did; supersede it and start a fresh run");
+    }
     if (!token.cluster().equals(started.get("cluster"))
         || !token.site().equals(started.get("site"))
-        || token.epoch() < Long.parseLong(started.get("epoch"))) {
+        || token.epoch() < startedEpoch) {
       journal.close();
       throw new ConfigException(
           "run "
@@ -205,6 +240,74 @@ public final class RunbookEngine {
     StepContext ctx =
         new StepContext(runId, runbook.kind(), Boolean.parseBoolean(started.get("drill")), token);
     return execute(runbook, journal, ctx);
+  }
+
+  /**
+   * Closes an unfinished run instead of resuming it, because it was started under an older epoch
+   * than {@code current}: another site may have held the ticket since and changed what the run had
+   * already done (issue 12.5: a run resumed at epoch 9 after the other site moved the address back
+   * skipped its verified steps and reported SUCCEEDED with the address at the old site). Journals
+   * {@code RUN_ENDED} with outcome {@link RunOutcome#SUPERSEDED} and the reason, stores the report
+   * (built from the journal alone: the runbook may differ now) and returns it.
+   *
+   * @throws ConfigException if the run is executing, has ended, or belongs to another cluster or
+   *     site
+   */
+  public RunReport supersede(String runId, FencingToken current, String reason) {
+    if (active.containsKey(runId) || creating.contains(runId)) {
+      throw new ConfigException("run " + runId + " is executing in this engine");
+    }
+    try (Journal journal = journals.open(runId)) {
+      List<JournalRecord> records = journal.records();
+      RunHistory history = RunHistory.of(records);
+      JournalRecord started =
+          history
+              .started()
+              .orElseThrow(
+                  () -> new ConfigException("journal of run " + runId + " has no start record"));
+      if (history.ended().isPresent()) {
+        throw new ConfigException("run " + runId + " has already ended");
+      }
+      if (!current.cluster().equals(started.get("cluster"))
+          || !current.site().equals(started.get("site"))) {
+        throw new ConfigException(
+            "run "
+                + runId
+                + " was started by "
+                + started.get("cluster")
+                + "/"
+                + started.get("site")
+                + "; "
+                + current
+                + " may not close it");
+      }
+      Map<String, String> f = new LinkedHashMap<>();
+      f.put("outcome", RunOutcome.SUPERSEDED.name());
+      f.put(
+          "reason",
+          "superseded: started under epoch "
+              + started.get("epoch")
+              + ", now epoch "
+              + current.epoch()
+              + "; "
+              + reason);
+      f.put("supersededByEpoch", Long.toString(current.epoch()));
+      journal.recoveryWarning().ifPresent(w -> f.put("recoveryWarning", w));
+      journal.append(RecordType.RUN_ENDED, "", f);
+      RunReport report =
+          RunReports.fromJournal(journal.records(), journal.recoveryWarning().stream().toList());
+      reports.ifPresent(
+          store -> {
+            try {
+              store.save(report);
+            } catch (RuntimeException e) {
+              log.error("run {}: report not stored: {}", runId, e.toString());
+            }
+          });
+      log.info("run {} {}", runId, f.get("reason"));
+      tell(l -> l.runFinished(report));
+      return report;
+    }
   }
 
   /**
@@ -237,6 +340,22 @@ public final class RunbookEngine {
     }
   }
 
+  /**
+   * The epoch an unfinished run was started under (to decide between {@link #resume} and {@link
+   * #supersede}).
+   *
+   * @throws ConfigException if its journal has no start record
+   * @throws io.tandem.core.runbook.journal.JournalCorruptException if its journal is damaged
+   */
+  public long startedUnder(String runId) {
+    List<JournalRecord> records = io.tandem.core.runbook.journal.Journal.read(journals.path(runId));
+    return RunHistory.of(records)
+        .started()
+        .map(r -> Long.parseLong(r.get("epoch")))
+        .orElseThrow(
+            () -> new ConfigException("journal of run " + runId + " has no run-started record"));
+  }
+
   /** Ids of runs with a journal but no end, sorted; resume each after a restart. */
   public List<String> unfinishedRuns() {
     return journals.unfinishedRuns(id -> active.containsKey(id) || creating.contains(id));
@@ -257,6 +376,30 @@ public final class RunbookEngine {
     run.stop(RunOutcome.ABORTED, "aborted by " + by + ": " + reason);
     gateKeeper.abandon(runId, reason);
     return true;
+  }
+
+  /**
+   * Stops every executing run at once because this site must stop acting (a self-fence, issue
+   * 12.6): each run stops as {@link RunOutcome#FENCED} with {@code reason}, its running steps are
+   * interrupted (an apply in flight is cut off) and no further step starts; a gate wait is
+   * released.
+   *
+   * @return the ids of the runs cancelled
+   */
+  public List<String> cancelAll(String reason) {
+    List<String> ids = new ArrayList<>();
+    active.forEach(
+        (id, run) -> {
+          run.cancel(reason);
+          gateKeeper.abandon(id, reason);
+          ids.add(id);
+        });
+    return ids;
+  }
+
+  /** Ids of the runs executing now. */
+  public List<String> executing() {
+    return List.copyOf(active.keySet());
   }
 
   /** Dry run: what each step would change, from observe only. Changes and journals nothing. */
@@ -287,13 +430,28 @@ public final class RunbookEngine {
   private RunReport execute(Runbook runbook, Journal journal, StepContext ctx) {
     RunHistory history = RunHistory.of(journal.records());
     RunContext run =
-        new RunContext(journal, ctx, history, guard, crashHook, breakers, clock, ticker, pacer);
+        new RunContext(
+            journal, ctx, history, guard, crashHook, breakers, clock, ticker, pacer, listener,
+            cutOffs);
     history
         .abortRequested()
         .ifPresent(
             r ->
                 run.stop(RunOutcome.ABORTED, "aborted by " + r.get("by") + ": " + r.get("reason")));
     active.put(ctx.runId(), run);
+    List<JournalRecord> records = journal.records();
+    tell(
+        l ->
+            l.runStarted(
+                new RunListener.RunStarted(
+                    ctx.runId(),
+                    runbook.name(),
+                    runbook.kind(),
+                    ctx.drill(),
+                    ctx.token(),
+                    records.getLast().type() == RecordType.RUN_RESUMED,
+                    records.getLast().at(),
+                    runbook.ids())));
     try {
       RunContext.Stop end = runStages(runbook, run);
       // A run that needs manual intervention stays open: an operator resolves the step by hand
@@ -315,6 +473,7 @@ public final class RunbookEngine {
             }
           });
       journals.prune();
+      tell(l -> l.runFinished(report));
       if (end.outcome() != RunOutcome.SUCCEEDED) {
         notifyFailure(report);
       }
@@ -358,23 +517,32 @@ public final class RunbookEngine {
     List<StepRun> runs = new ArrayList<>();
     List<FutureTask<StepStatus>> tasks = new ArrayList<>();
     for (Step step : stage.steps()) {
-      StepRun r = new StepRun(step, run);
+      StepRun r = new StepRun(step, run, stage.name());
       FutureTask<StepStatus> task = new FutureTask<>(r);
       runs.add(r);
       tasks.add(task);
+      run.running(task);
       executor.execute(task);
     }
     List<StepStatus> statuses = new ArrayList<>();
     for (int i = 0; i < runs.size(); i++) {
-      statuses.add(await(runs.get(i), tasks.get(i)));
+      try {
+        statuses.add(await(runs.get(i), tasks.get(i), run));
+      } finally {
+        run.done(tasks.get(i));
+      }
     }
     return statuses;
   }
 
-  private StepStatus await(StepRun r, FutureTask<StepStatus> task) {
+  private StepStatus await(StepRun r, FutureTask<StepStatus> task, RunContext run) {
     long left = r.deadlineNanos() - ticker.getAsLong();
     try {
       return task.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.CancellationException e) {
+      // cancelled by a self-fence (cancel/cancelAll); the step may still be unwinding
+      String why = run.stopped().map(RunContext.Stop::reason).orElse("run cancelled");
+      return r.cancelled(why).orElseGet(() -> r.resolvedStatus().orElse(StepStatus.FENCED));
     } catch (TimeoutException e) {
       task.cancel(true);
       Optional<StepStatus> timedOut = r.timedOut();
@@ -414,6 +582,14 @@ public final class RunbookEngine {
     throw new IllegalStateException("step task failed unexpectedly", e.getCause());
   }
 
+  private void tell(java.util.function.Consumer<RunListener> event) {
+    try {
+      event.accept(listener);
+    } catch (RuntimeException e) {
+      log.warn("run listener failed: {}", e.toString()); // a listener never changes a run
+    }
+  }
+
   private void notifyFailure(RunReport report) {
     notifier.ifPresent(
         n -> {
@@ -442,8 +618,15 @@ public final class RunbookEngine {
     private CrashHook crashHook = CrashHook.NONE;
     private Pacer pacer = Pacer.REAL_TIME;
     private CircuitBreakerRegistry breakers;
+    private RunListener listener = RunListener.NONE;
 
     private Builder() {}
+
+    /** Told about runs and steps as they happen (the agent's event bus). */
+    public Builder listener(RunListener value) {
+      this.listener = Objects.requireNonNull(value, "listener");
+      return this;
+    }
 
     public Builder clock(Clock value) {
       this.clock = Objects.requireNonNull(value, "clock");

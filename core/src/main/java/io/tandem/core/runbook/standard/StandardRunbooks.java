@@ -19,6 +19,11 @@ import java.util.List;
  * DNS ∥ registrar contacts) → notify. Switchover: [approval] → drain calls on the old site → sync
  * current → then the failover stages, without fencing unless {@link
  * RunbookOptions#fenceOnSwitchover()} (the drained old site is healthy; drills come back to it).
+ * Activation (a cold cluster's first active site): move → verify → notify, no gate, no fence, an
+ * INFO notice.
+ *
+ * <p>Whether a failover fences is decided before the runbook is built: the topology carries a fence
+ * target only for a site seen serving under an older epoch.
  */
 public final class StandardRunbooks {
 
@@ -32,6 +37,17 @@ public final class StandardRunbooks {
         "failover " + t.cluster() + ": " + t.fromSite() + " → " + t.toSite(),
         RunKind.FAILOVER,
         stages);
+  }
+
+  /**
+   * The runbook of a first activation: nothing was serving, so nothing is fenced or drained (a
+   * fence target in the topology is ignored) and the notice is INFO. {@code t.fromSite()} only
+   * names whose trunk contacts are dropped.
+   */
+  public static Runbook activation(FailoverTopology t, RunbookOptions o) {
+    List<Stage> stages = new ArrayList<>();
+    addMoveStages(t, o, stages, "Activation", false);
+    return new Runbook("activation " + t.cluster() + ": " + t.toSite(), RunKind.ACTIVATION, stages);
   }
 
   public static Runbook switchover(FailoverTopology t, RunbookOptions o) {

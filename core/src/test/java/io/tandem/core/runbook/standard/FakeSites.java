@@ -211,7 +211,7 @@ final class FakeSites {
 
     @Override
     public synchronized PbxStatus status() {
-      PbxStatus s = new PbxStatus(true, "FakePBX 1.0", activeCalls, accepting);
+      PbxStatus s = new PbxStatus(true, "FakePBX 1.0", activeCalls, activeCalls * 2, accepting);
       if (!accepting && callsEnd && activeCalls > 0) {
         activeCalls--;
       }
