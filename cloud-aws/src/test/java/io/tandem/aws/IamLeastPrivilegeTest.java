@@ -10,7 +10,7 @@ import io.tandem.core.port.DnsRecord;
 import io.tandem.core.witness.FencingToken;
 import io.tandem.core.witness.TicketRequest;
 import io.tandem.core.witness.TicketResult;
-import io.tandem.testkit.RealPeers;
+import io.tandem.sim.peer.RealPeers;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
