@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       SwitchoverCommand.class,
       DrillCommand.class,
       ValidateCommand.class,
+      AuditCommand.class,
       VersionCommand.class,
       AutoComplete.GenerateCompletion.class
     })
