@@ -5,13 +5,11 @@ import io.tandem.app.api.ClusterStatus;
 import io.tandem.app.api.CommandResult;
 import io.tandem.app.api.DecisionView;
 import io.tandem.app.api.RunView;
-import io.tandem.app.api.RuntimeEvent;
 import io.tandem.app.api.SiteView;
 import io.tandem.app.api.TicketView;
 import io.tandem.core.witness.BuiltInWitness;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * The API's view of a node running only the witness: the ticket of one cluster and the sites that
@@ -107,7 +105,7 @@ public final class WitnessRuntime implements ClusterRuntime {
   }
 
   @Override
-  public AutoCloseable subscribe(Consumer<RuntimeEvent> listener) {
-    return () -> {};
+  public io.tandem.core.event.EventPublisher events() {
+    return io.tandem.core.event.EventPublisher.none(); // a witness runs no agent
   }
 }

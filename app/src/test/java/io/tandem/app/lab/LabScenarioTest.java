@@ -2,8 +2,8 @@ package io.tandem.app.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tandem.app.api.DecisionView;
 import io.tandem.core.config.Timings;
+import io.tandem.core.event.TandemEvent;
 import io.tandem.core.runbook.report.RunReport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -49,8 +49,8 @@ class LabScenarioTest {
     subscription =
         lab.subscribe(
             e -> {
-              if (e.data() instanceof DecisionView d) {
-                reasons.add(d.site() + ":" + d.reasonCode());
+              if (e instanceof TandemEvent.DecisionMade d) {
+                reasons.add(d.site() + ":" + d.decision().reason().name());
               }
             });
   }
