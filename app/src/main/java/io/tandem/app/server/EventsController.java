@@ -74,47 +74,58 @@ public class EventsController implements SmartLifecycle {
     return emitter;
   }
 
-  /** One event on the wire: its name and a view the console renders. */
+  /**
+   * One event on the wire: the SSE event's name is its type, its data the envelope {@code {type,
+   * at, data}} the console reads ({@code JSON.parse(e.data).data}, see {@code console.js}).
+   */
   private void send(SseEmitter emitter, TandemEvent ev) throws IOException {
     switch (ev) {
       case TandemEvent.DecisionMade d -> {
-        emitter.send(
-            SseEmitter.event().name("decision").data(DecisionView.of(d.site(), d.decision())));
+        emit(emitter, "decision", d.at(), DecisionView.of(d.site(), d.decision()));
         if (d.stateChanged()) {
-          // the whole status, as the console renders it on a state change
-          emitter.send(SseEmitter.event().name("state").data(runtime.status()));
+          // the whole status, as the console renders it (a decision view here once broke the
+          // console's live view on every state change: "s.sites is not iterable")
+          emit(emitter, "state", d.at(), runtime.status());
         }
       }
-      case TandemEvent.RunStarted r ->
-          emitter.send(SseEmitter.event().name("run").data(RunView.of(r)));
-      case TandemEvent.RunFinished r ->
-          emitter.send(SseEmitter.event().name("run").data(RunView.of(r)));
-      case TandemEvent.StepFinished st ->
-          emitter.send(SseEmitter.event().name("step").data(StepView.of(st)));
-      case TandemEvent.DrillFinished dr -> emitter.send(SseEmitter.event().name("drill").data(dr));
-      case TandemEvent.TicketAcquired t -> emitter.send(SseEmitter.event().name("ticket").data(t));
-      case TandemEvent.TicketLost t -> emitter.send(SseEmitter.event().name("ticket").data(t));
+      case TandemEvent.RunStarted r -> emit(emitter, "run", r.at(), RunView.of(r));
+      case TandemEvent.RunFinished r -> emit(emitter, "run", r.at(), RunView.of(r));
+      case TandemEvent.StepFinished st -> emit(emitter, "step", st.at(), StepView.of(st));
+      case TandemEvent.DrillFinished dr -> emit(emitter, "drill", dr.at(), dr);
+      case TandemEvent.TicketAcquired t -> emit(emitter, "ticket", t.at(), t);
+      case TandemEvent.TicketLost t -> emit(emitter, "ticket", t.at(), t);
       case TandemEvent.SensorChanged se ->
-          emitter.send(
-              SseEmitter.event()
-                  .name("sensor")
-                  .data(
-                      new SensorChange(
-                          se.site(),
-                          se.sensor().spec().name(),
-                          se.sensor().up(),
-                          se.sensor().last().detail(),
-                          se.siteHealthy(),
-                          se.at())));
-      case TandemEvent.SyncFinished sy ->
-          emitter.send(SseEmitter.event().name("sync").data(sy.decision()));
+          emit(
+              emitter,
+              "sensor",
+              se.at(),
+              new SensorChange(
+                  se.site(),
+                  se.sensor().spec().name(),
+                  se.sensor().up(),
+                  se.sensor().last().detail(),
+                  se.siteHealthy()));
+      case TandemEvent.SyncFinished sy -> emit(emitter, "sync", sy.at(), sy.decision());
       case TandemEvent.TickCompleted t -> {} // for the metrics, not the console
     }
   }
 
+  private static <T> void emit(SseEmitter emitter, String type, Instant at, T data)
+      throws IOException {
+    emitter.send(SseEmitter.event().name(type).data(new Streamed<>(type, at, data)));
+  }
+
+  /**
+   * What one SSE event carries.
+   *
+   * @param type the event's name ({@code decision}, {@code state}, {@code run}, {@code step}, ...)
+   * @param at when it happened
+   * @param data the view the console renders for that type
+   */
+  record Streamed<T>(String type, Instant at, T data) {}
+
   /** A sensor change as the console shows it. */
-  record SensorChange(
-      String site, String sensor, boolean up, String detail, boolean siteHealthy, Instant at) {}
+  record SensorChange(String site, String sensor, boolean up, String detail, boolean siteHealthy) {}
 
   @Override
   public void start() {

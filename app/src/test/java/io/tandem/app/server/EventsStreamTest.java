@@ -113,8 +113,8 @@ class EventsStreamTest {
         .anySatisfy(
             l ->
                 assertThat(l)
-                    .startsWith("data:")
-                    .contains("\"runId\":\"run-7\"")
+                    .startsWith("data:{\"type\":\"step\"")
+                    .contains("\"data\":{\"runId\":\"run-7\"")
                     .contains("\"step\":\"dns:sip.example.com\"")
                     .contains("\"result\":\"DONE\""));
     // the run has not finished: no run event with an end was sent
@@ -138,6 +138,15 @@ class EventsStreamTest {
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> lines.stream().anyMatch(l -> l.equals("event:state")));
+    // a state event carries the whole status the console renders (its sites), never a decision
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                lines.stream()
+                    .anyMatch(
+                        l ->
+                            l.startsWith("data:{\"type\":\"state\"") && l.contains("\"sites\":[")));
     reader.interrupt();
   }
 }
