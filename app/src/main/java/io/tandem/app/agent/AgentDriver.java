@@ -193,9 +193,46 @@ public final class AgentDriver implements AutoCloseable {
     }
   }
 
+  // ---- tick lateness (how late each tick starts against its fixed-rate plan) ----
+
+  /**
+   * Lateness of the last ticks: how long after its planned time each started (the first tick is the
+   * plan's origin).
+   *
+   * @param ticks ticks run so far
+   * @param samplesNanos the lateness of the latest ticks (at most {@value #LATENESS_KEPT}), oldest
+   *     first
+   */
+  public record TickLateness(long ticks, long[] samplesNanos) {}
+
+  private static final int LATENESS_KEPT = 4096;
+  private final long[] lateness = new long[LATENESS_KEPT];
+  private long ticksRun;
+  private long firstTickAt;
+
+  private synchronized void recordLateness(long now) {
+    if (ticksRun == 0) {
+      firstTickAt = now;
+    }
+    long planned = firstTickAt + ticksRun * settings.tick().toNanos();
+    lateness[(int) (ticksRun % LATENESS_KEPT)] = Math.max(0, now - planned);
+    ticksRun++;
+  }
+
+  /** A copy of the latest tick lateness samples (for the API and benchmarks). */
+  public synchronized TickLateness tickLateness() {
+    int n = (int) Math.min(ticksRun, LATENESS_KEPT);
+    long[] out = new long[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = lateness[(int) ((ticksRun - n + i) % LATENESS_KEPT)];
+    }
+    return new TickLateness(ticksRun, out);
+  }
+
   // ---- the tick ----
 
   private void safeTick() {
+    recordLateness(nanos.getAsLong());
     try {
       tick();
     } catch (RuntimeException e) {

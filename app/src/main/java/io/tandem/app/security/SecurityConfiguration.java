@@ -131,7 +131,7 @@ public class SecurityConfiguration {
                     .hasRole(Role.VIEWER.name())
                     .anyRequest()
                     .denyAll())
-        .authenticationManager(new ProviderManager(passwords))
+        .authenticationManager(new ProviderManager(passwords.provider()))
         .addFilterBefore(
             new ApiTokenFilter(props.tokens(), refusalAudit, loginFailures),
             BasicAuthenticationFilter.class)

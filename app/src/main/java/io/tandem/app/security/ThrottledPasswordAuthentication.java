@@ -39,7 +39,7 @@ import org.springframework.security.web.authentication.WebAuthenticationDetails;
  * DaoAuthenticationProvider} does, so that response times do not tell which users exist. Counters
  * {@code tandem.auth.checks{outcome}} count what each attempt cost. Thread-safe.
  */
-final class ThrottledPasswordAuthentication implements AuthenticationProvider, AutoCloseable {
+final class ThrottledPasswordAuthentication implements AutoCloseable {
 
   private final UserDetailsService users;
   private final PasswordEncoder encoder;
@@ -78,13 +78,25 @@ final class ThrottledPasswordAuthentication implements AuthenticationProvider, A
             new ThreadPoolExecutor.AbortPolicy());
   }
 
-  @Override
-  public boolean supports(Class<?> type) {
-    return UsernamePasswordAuthenticationToken.class.isAssignableFrom(type);
+  /**
+   * The provider Spring Security calls. (This class is not one itself: as a bean of that type it
+   * would also become the global authentication manager, which Spring warns about at each start.)
+   */
+  AuthenticationProvider provider() {
+    return new AuthenticationProvider() {
+      @Override
+      public Authentication authenticate(Authentication presented) {
+        return ThrottledPasswordAuthentication.this.authenticate(presented);
+      }
+
+      @Override
+      public boolean supports(Class<?> type) {
+        return UsernamePasswordAuthenticationToken.class.isAssignableFrom(type);
+      }
+    };
   }
 
-  @Override
-  public Authentication authenticate(Authentication presented) {
+  Authentication authenticate(Authentication presented) {
     String user = presented.getName();
     String password =
         presented.getCredentials() == null ? "" : presented.getCredentials().toString();
