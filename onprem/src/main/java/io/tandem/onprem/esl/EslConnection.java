@@ -160,11 +160,21 @@ final class EslConnection implements AutoCloseable {
         String length = headers.get("content-length");
         String body = "";
         if (length != null) {
-          int n = Integer.parseInt(length.trim());
+          int n;
+          try {
+            n = Integer.parseInt(length.trim());
+          } catch (NumberFormatException e) {
+            // found by EslFrameFuzzProperties: it escaped as an uncategorised exception
+            throw new IOException("unreadable Content-Length");
+          }
           if (n < 0 || n > MAX_BODY) {
             throw new IOException("implausible Content-Length " + n);
           }
-          body = new String(in.readNBytes(n), StandardCharsets.UTF_8);
+          byte[] read = in.readNBytes(n);
+          if (read.length < n) {
+            throw new IOException("connection closed " + (n - read.length) + " bytes into a body");
+          }
+          body = new String(read, StandardCharsets.UTF_8);
         }
         return new Message(headers, body);
       }
