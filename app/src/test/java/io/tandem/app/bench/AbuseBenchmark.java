@@ -36,11 +36,12 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code scripts/bench-abuse}: a built-in witness and two agents started as real processes from the
  * built jar through the installed launcher ({@code packaging/bin/tandem}), each site with a
- * simulated PBX (SIP OPTIONS and AMI) in this process; once {@code alpha} is active, 30 s of 200
- * authenticated API requests a second plus 100 wrong-password requests a second against it, with a
- * switchover to {@code beta} after 5 s. Measured from outside: what the clients got, the ticket's
- * holder and epoch as the agents report them (sampled 4 times a second), and each agent's tick
- * lateness ({@code GET /api/v1/agent/ticks}). Writes JSON to {@code bench.out}.
+ * simulated PBX (SIP OPTIONS as the health sensor, AMI for the switchover's call drain) in this
+ * process; once {@code alpha} is active, 30 s of 200 authenticated API requests a second plus 100
+ * wrong-password requests a second against it, with a switchover to {@code beta} after 5 s.
+ * Measured from outside: what the clients got, the ticket's holder and epoch as the agents report
+ * them (sampled 4 times a second), and each agent's tick lateness ({@code GET
+ * /api/v1/agent/ticks}). Writes JSON to {@code bench.out}.
  *
  * <p>Not part of the test suite (the class name matches no Surefire include); run it with the
  * script, which builds the jar first.
@@ -421,8 +422,7 @@ class AbuseBenchmark {
           .append("      - { name: sip, kind: sip-options, critical: true, params: { target: ")
           .append("\"sip:127.0.0.1:")
           .append(e.getValue()[0])
-          .append("\" } }\n")
-          .append("      - { name: ami, kind: ami-ping, critical: true }\n");
+          .append("\" } }\n");
     }
     b.append("witness:\n  kind: builtin\n  endpoints: [ \"http://127.0.0.1:")
         .append(witness)
