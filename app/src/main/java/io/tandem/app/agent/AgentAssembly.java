@@ -7,6 +7,7 @@ import io.tandem.app.sync.SyncAgent;
 import io.tandem.core.agent.AgentSettings;
 import io.tandem.core.agent.AgentState;
 import io.tandem.core.agent.PeerReport;
+import io.tandem.core.agent.effects.ActivationCause;
 import io.tandem.core.config.ApprovalGate;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.Policies;
@@ -21,6 +22,7 @@ import io.tandem.core.port.PbxControl;
 import io.tandem.core.port.TrunkRegistrar;
 import io.tandem.core.runbook.ApprovalDesk;
 import io.tandem.core.runbook.Gate;
+import io.tandem.core.runbook.Notifier;
 import io.tandem.core.runbook.RunbookEngine;
 import io.tandem.core.runbook.TicketGuard;
 import io.tandem.core.runbook.journal.JournalDirectory;
@@ -28,6 +30,7 @@ import io.tandem.core.runbook.report.ReportStore;
 import io.tandem.core.runbook.standard.FailoverTopology;
 import io.tandem.core.runbook.standard.RunbookOptions;
 import io.tandem.core.sync.SyncLedger;
+import io.tandem.core.witness.FencingToken;
 import io.tandem.core.witness.Witness;
 import io.tandem.onprem.sip.SipEndpoint;
 import java.net.URI;
@@ -122,7 +125,9 @@ public final class AgentAssembly implements AutoCloseable {
   private final FailoverTopologies topologies;
   private final RunbookEngine engine;
   private final RunbookSiteActions actions;
+  private final ActivationPlans plans;
   private final SyncAgent sync;
+  private final JournalAlarm journalAlarm;
 
   private AgentAssembly(ClusterConfig config, String site, Options o) {
     // a failure half-way (a secret missing, a sensor wrong) must not leave sockets or threads
@@ -148,8 +153,7 @@ public final class AgentAssembly implements AutoCloseable {
         sip.get(); // bound before the registrar that uses it, so it is closed after it
       }
       AtomicReference<AgentDriver> driverRef = new AtomicReference<>();
-      TicketGuard guard =
-          token -> driverRef.get() != null && driverRef.get().holder().holds(token.epoch());
+      TicketGuard guard = new HolderGuard(driverRef::get, o.nanos());
       Providers.Adapters providers =
           own(
               o.providers()
@@ -232,50 +236,56 @@ public final class AgentAssembly implements AutoCloseable {
       ReportStore reports =
           new ReportStore(
               o.dataDir().resolve("reports"), o.clock(), ReportStore.Retention.defaults());
+      ConfiguredNotifications notifications =
+          own(
+              ConfiguredNotifications.from(
+                  config.notifications(), o.secrets(), config.name(), o.clock()));
+      var stateNotifications = notifications.stateChanges(site);
+      this.journalAlarm = new JournalAlarm(site, notifierOf(notifications), o.clock());
+      Notifier notifier = notifierOf(notifications);
       this.engine =
           RunbookEngine.builder()
               .clock(o.clock())
               .ticker(o.nanos())
               .executor(own(Executors.newVirtualThreadPerTaskExecutor()))
               .ticketGuard(guard)
-              .journals(new JournalDirectory(o.dataDir().resolve("journal"), o.clock()))
+              .journals(
+                  new JournalDirectory(
+                      o.dataDir().resolve("journal"),
+                      o.clock(),
+                      JournalDirectory.Retention.defaults(),
+                      journalAlarm))
               .gateKeeper(desk)
+              .notifier(notifier)
               .reports(reports)
+              .listener(new LateRunEvents(runtimeRef))
               .build();
       RunbookOptions options = runbookOptions(config.policies(), site);
-      ConfiguredNotifications notifications =
-          own(
-              ConfiguredNotifications.from(
-                  config.notifications(), o.secrets(), config.name(), o.clock()));
-      var stateNotifications = notifications.stateChanges(site);
-      this.topologies =
-          new FailoverTopologies(
-              config,
-              site,
-              providers,
-              pbx,
-              notice -> {
-                log.info("runbook notice [{}] {}", notice.severity(), notice.subject());
-                notifications.runbookNotifier().send(notice);
-              },
-              sync.jobs());
-
+      this.topologies = new FailoverTopologies(config, site, providers, pbx, notifier, sync.jobs());
       Map<String, String> localContacts = new LinkedHashMap<>();
       for (TrunkConfig t : config.trunks()) {
         Optional.ofNullable(t.contacts().get(site)).ifPresent(c -> localContacts.put(t.name(), c));
       }
+      this.plans =
+          new ActivationPlans(
+              site,
+              topologies,
+              options,
+              from -> new HandoverPbx(from, topologies.directPbx(from), Optional::empty),
+              () -> driverRef.get() == null ? List.of() : driverRef.get().loop().history().recent(),
+              config.timings().retryTimeout());
       this.actions =
           own(
               new RunbookSiteActions(
                   site,
-                  topologies,
                   engine,
-                  options,
+                  plans,
+                  topologies,
                   pbx,
-                  () -> trunks,
+                  trunks,
                   localContacts,
-                  () -> oldActive(driverRef.get(), topologies.others(site)),
-                  () -> driverRef.get().loop().history().recent(),
+                  token -> legacyCause(driverRef.get(), site, token, o.clock()),
+                  notifier,
                   o.clock(),
                   config.timings().tick().multipliedBy(3),
                   new LateRunListener(runtimeRef)));
@@ -308,8 +318,10 @@ public final class AgentAssembly implements AutoCloseable {
                   engine,
                   desk,
                   topologies,
+                  plans,
                   options,
-                  o.clock()));
+                  o.clock(),
+                  sync::switchoverRefusal));
       runtimeRef.set(runtime);
     } catch (RuntimeException e) {
       close();
@@ -363,13 +375,38 @@ public final class AgentAssembly implements AutoCloseable {
     return engine;
   }
 
+  /**
+   * Writes the agent's own audit events (a damaged run journal quarantined) to the audit log of the
+   * server that serves this agent: call it once the server runs.
+   */
+  public void auditTo(io.tandem.app.audit.AuditLog log) {
+    journalAlarm.auditTo(log);
+  }
+
+  private static Notifier notifierOf(ConfiguredNotifications notifications) {
+    return notice -> {
+      log.info("runbook notice [{}] {}", notice.severity(), notice.subject());
+      notifications.runbookNotifier().send(notice);
+    };
+  }
+
   /** Health-gated sync of this site (jobs, receiver, freshness). */
   public SyncAgent sync() {
     return sync;
   }
 
   /** What the driver calls to activate or fence this site (tests drive it directly). */
-  SiteActions siteActions() {
+  RunbookSiteActions siteActions() {
+    return actions;
+  }
+
+  /** What an activation runs and what a plan shows (one builder for both). */
+  ActivationPlans plans() {
+    return plans;
+  }
+
+  /** The site effects: activation and fencing of this site (tests drive them directly). */
+  public io.tandem.core.agent.effects.SiteEffects effects() {
     return actions;
   }
 
@@ -434,22 +471,43 @@ public final class AgentAssembly implements AutoCloseable {
   }
 
   /**
-   * The most recently reported active peer (the site we take over from), else the preferred peer.
+   * The activation cause for the driver's untyped {@code activate(token, reason)}, until the agent
+   * core hands typed causes over itself: a planned handover when a peer reports handing over to
+   * this site; otherwise an outage of the most recently reported active peer (its epoch unknown to
+   * today's peer reports), with the fault first seen at the last report received from it; or, for
+   * the very first epoch with no peer ever seen serving, a first activation.
    */
-  static String oldActive(AgentDriver driver, List<String> others) {
-    if (driver != null) {
-      PeerReport best = null;
-      for (PeerReport r : driver.peerReports().values()) {
-        if ((r.state() == AgentState.ACTIVE || r.state() == AgentState.FENCING)
-            && (best == null || r.receivedAtNanos() - best.receivedAtNanos() > 0)) {
-          best = r;
-        }
+  static ActivationCause legacyCause(
+      AgentDriver driver, String site, FencingToken token, Clock clock) {
+    if (driver == null) {
+      return token.epoch() == 1
+          ? new ActivationCause.FirstActivation()
+          : new ActivationCause.Outage(Optional.empty(), 0, clock.instant());
+    }
+    PeerReport best = null;
+    for (PeerReport r : driver.peerReports().values()) {
+      if (site.equals(r.handingOverTo())) {
+        return new ActivationCause.PlannedHandover(r.site(), 0);
       }
-      if (best != null) {
-        return best.site();
+      if ((r.state() == AgentState.ACTIVE || r.state() == AgentState.FENCING)
+          && !r.site().equals(site)
+          && (best == null || r.receivedAtNanos() - best.receivedAtNanos() > 0)) {
+        best = r;
       }
     }
-    return others.getFirst();
+    if (best == null && token.epoch() == 1) {
+      return new ActivationCause.FirstActivation();
+    }
+    java.time.Instant now = clock.instant();
+    java.time.Instant fault =
+        best == null
+            ? driver.loop().history().recent().stream()
+                .filter(d -> d.to() == AgentState.ACQUIRING && d.from() != AgentState.ACQUIRING)
+                .map(io.tandem.core.agent.Decision::at)
+                .reduce((a, b) -> b.isAfter(a) ? b : a)
+                .orElse(now)
+            : now.minusNanos(Math.max(0, driver.nowNanos() - best.receivedAtNanos()));
+    return new ActivationCause.Outage(Optional.ofNullable(best).map(PeerReport::site), 0, fault);
   }
 
   static String hostOf(String hostPort) {
@@ -484,14 +542,40 @@ public final class AgentAssembly implements AutoCloseable {
     };
   }
 
+  /**
+   * The runbook's ticket guard: a step applies only while this agent holds the ticket with the
+   * run's epoch and is not yet due to fence itself (its local deadline minus the fence lead), and
+   * each apply is bounded by the time left until then (issue 12.6).
+   */
+  private record HolderGuard(Supplier<AgentDriver> driver, LongSupplier nanos)
+      implements TicketGuard {
+    @Override
+    public boolean holds(FencingToken token) {
+      AgentDriver d = driver.get();
+      return d != null
+          && d.holder().holds(token.epoch())
+          && d.holder().fenceAtNanos() - nanos.getAsLong() > 0;
+    }
+
+    @Override
+    public Optional<Duration> timeLeft(FencingToken token) {
+      AgentDriver d = driver.get();
+      if (d == null || !d.holder().holds(token.epoch())) {
+        return Optional.of(Duration.ZERO);
+      }
+      return Optional.of(
+          Duration.ofNanos(Math.max(0, d.holder().fenceAtNanos() - nanos.getAsLong())));
+    }
+  }
+
   /** Hands run events to the runtime, which is built after the actions. */
   private record LateRunListener(AtomicReference<AgentRuntime> runtime)
       implements RunbookSiteActions.RunListener {
     @Override
-    public void started(String runId, String from, String to) {
+    public void started(String runId, String kind, String from, String to) {
       AgentRuntime r = runtime.get();
       if (r != null) {
-        r.runListener().started(runId, from, to);
+        r.runListener().started(runId, kind, from, to);
       }
     }
 
@@ -501,6 +585,18 @@ public final class AgentAssembly implements AutoCloseable {
       AgentRuntime r = runtime.get();
       if (r != null) {
         r.runListener().finished(runId, report, error);
+      }
+    }
+  }
+
+  /** Hands the engine's live step events to the runtime, which is built after the engine. */
+  private record LateRunEvents(AtomicReference<AgentRuntime> runtime)
+      implements io.tandem.core.runbook.RunListener {
+    @Override
+    public void stepFinished(StepFinished event) {
+      AgentRuntime r = runtime.get();
+      if (r != null) {
+        r.onStep(event);
       }
     }
   }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -85,6 +86,29 @@ public final class WitnessCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    serve(System.getenv());
+    System.out.println(
+        "tandem witness: serving cluster '"
+            + cluster
+            + "' for "
+            + sites
+            + " on "
+            + bind
+            + ":"
+            + port);
+    return ExitCodes.RUNNING;
+  }
+
+  /**
+   * Everything {@link #call} does, with the environment passed in, so that {@code tandem lab} runs
+   * this very witness server in its JVM: checks the options, reads the sites' secrets, starts the
+   * server and returns it (closing it stops the witness).
+   *
+   * @param env the environment (site secrets, console users, keystore passwords)
+   * @param serverArgs extra Spring arguments (they win over {@code application.properties})
+   * @throws CliException with {@link ExitCodes#INVALID} when the input is wrong; nothing started
+   */
+  public ConfigurableApplicationContext serve(Map<String, String> env, String... serverArgs) {
     if (cluster == null || cluster.isBlank()) {
       throw new CliException("Missing required option: '--cluster=<cluster>'", ExitCodes.INVALID);
     }
@@ -93,7 +117,7 @@ public final class WitnessCommand implements Callable<Integer> {
     }
     Map<String, byte[]> secrets = new LinkedHashMap<>();
     for (String site : sites) {
-      secrets.put(site, secretOf(site));
+      secrets.put(site, secretOf(site, env));
     }
     WitnessSettings settings =
         WitnessSettings.builder()
@@ -108,47 +132,40 @@ public final class WitnessCommand implements Callable<Integer> {
             System::nanoTime,
             new FileWitnessStateStore(dataDir.resolve("state")),
             auth);
-    Map<String, Object> props = new HashMap<>(ServerProperties.fromEnvironment(dataDir));
+    Map<String, Object> props = new HashMap<>(ServerProperties.users(dataDir, env));
     props.put("server.address", bind);
     props.put("server.port", String.valueOf(port));
     if (keystore != null) {
       props.put("server.ssl.enabled", "true");
       props.put("server.ssl.key-store", keystore.toAbsolutePath().toString());
       props.put("server.ssl.key-store-type", "PKCS12");
-      props.put("server.ssl.key-store-password", requireEnv("TANDEM_WITNESS_KEYSTORE_PASSWORD"));
+      props.put(
+          "server.ssl.key-store-password", requireEnv(env, "TANDEM_WITNESS_KEYSTORE_PASSWORD"));
       props.put("server.ssl.client-auth", clientAuth);
       if (truststore != null) {
         props.put("server.ssl.trust-store", truststore.toAbsolutePath().toString());
         props.put("server.ssl.trust-store-type", "PKCS12");
         props.put(
-            "server.ssl.trust-store-password", requireEnv("TANDEM_WITNESS_TRUSTSTORE_PASSWORD"));
+            "server.ssl.trust-store-password",
+            requireEnv(env, "TANDEM_WITNESS_TRUSTSTORE_PASSWORD"));
       }
     } else if (!"127.0.0.1".equals(bind) && !"::1".equals(bind)) {
       throw new CliException(
           "--tls-keystore: the witness listens on " + bind + " beyond loopback; serve HTTPS",
           ExitCodes.INVALID);
     }
-    TandemServer.start(
+    return TandemServer.start(
         props,
         Map.of(
             "witnessBackend", new WitnessBackend(witness, auth),
-            "clusterRuntime", new WitnessRuntime(witness, cluster, sites)));
-    System.out.println(
-        "tandem witness: serving cluster '"
-            + cluster
-            + "' for "
-            + sites
-            + " on "
-            + bind
-            + ":"
-            + port);
-    return ExitCodes.RUNNING;
+            "clusterRuntime", new WitnessRuntime(witness, cluster, sites)),
+        serverArgs);
   }
 
-  private byte[] secretOf(String site) {
+  private byte[] secretOf(String site, Map<String, String> environment) {
     String env =
         "TANDEM_WITNESS_SECRET_" + site.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
-    String v = System.getenv(env);
+    String v = environment.get(env);
     if ((v == null || v.isBlank()) && secretsDir != null) {
       try {
         v = Files.readString(secretsDir.resolve(site), StandardCharsets.UTF_8).trim();
@@ -168,8 +185,8 @@ public final class WitnessCommand implements Callable<Integer> {
     return v.getBytes(StandardCharsets.UTF_8);
   }
 
-  static String requireEnv(String name) {
-    String v = System.getenv(name);
+  static String requireEnv(Map<String, String> env, String name) {
+    String v = env.get(name);
     if (v == null || v.isEmpty()) {
       throw new CliException("environment variable " + name + " is not set", ExitCodes.INVALID);
     }

@@ -49,6 +49,17 @@ public final class RequestBodyLimit extends OncePerRequestFilter {
     return maxBytes;
   }
 
+  /**
+   * The sync transport ({@code /sync/v1/}) streams manifests and content far larger than this limit
+   * and bounds them itself: its HMAC is checked on the headers before a byte of the body is read, a
+   * manifest is streamed to disk up to 256 MiB, content is read only as far as the signed
+   * manifest's file sizes (the job's {@code maxBytes}) and never buffered ({@code SyncController}).
+   */
+  @Override
+  protected boolean shouldNotFilter(HttpServletRequest request) {
+    return request.getRequestURI().startsWith("/sync/v1/");
+  }
+
   @Override
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)

@@ -23,6 +23,8 @@ import io.tandem.core.sync.OverrideRewriter;
 import io.tandem.core.sync.PeerFacts;
 import io.tandem.core.sync.ReceiverGate;
 import io.tandem.core.sync.SenderGate;
+import io.tandem.core.sync.StaleAcknowledgements;
+import io.tandem.core.sync.SwitchoverReadiness;
 import io.tandem.core.sync.SyncChannel;
 import io.tandem.core.sync.SyncDecision;
 import io.tandem.core.sync.SyncLedger;
@@ -40,6 +42,9 @@ import io.tandem.onprem.sensor.SyncFreshnessSensor;
 import io.tandem.onprem.sensor.Thresholds;
 import io.tandem.onprem.sync.FileSender;
 import io.tandem.onprem.sync.FileSink;
+import io.tandem.onprem.sync.RsyncRunner;
+import io.tandem.onprem.sync.SqlSender;
+import io.tandem.onprem.sync.SqlSink;
 import io.tandem.onprem.sync.TreeWatcher;
 import java.io.IOException;
 import java.net.URI;
@@ -112,6 +117,8 @@ public final class SyncAgent implements AutoCloseable {
   private final SyncReceiver receiver;
   private final SyncService service;
   private final List<AutoCloseable> watchers = new ArrayList<>();
+  private final StaleAcknowledgements acknowledgements;
+  private final SwitchoverReadiness readiness;
   private final Duration peerReportTimeout;
 
   private SyncAgent(Deps d) {
@@ -170,6 +177,8 @@ public final class SyncAgent implements AutoCloseable {
             ledger,
             d.clock(),
             d.nanos());
+    this.acknowledgements = new StaleAcknowledgements(d.clock());
+    this.readiness = new SwitchoverReadiness(service, acknowledgements, d.clock(), d.nanos());
   }
 
   /**
@@ -220,12 +229,12 @@ public final class SyncAgent implements AutoCloseable {
   private SyncRunner runner(SyncJobConfig job, SyncChannel channel) {
     return switch (job.source()) {
       case SyncSource.Files f when job.transport() == SyncTransport.RSYNC ->
-          throw new ConfigException(
-              "sync " + job.name() + ": transport rsync is not available in this build");
+          new RsyncRunner(
+              job.name(), f, d.site(), this::managementHost, job.timeout(), "rsync", "ssh");
       case SyncSource.Files f -> new SyncPipeline(new FileSender(job.name(), f, d.site()), channel);
       case SyncSource.Sql s ->
-          throw new ConfigException(
-              "sync " + job.name() + ": kind sql is not available in this build");
+          new SyncPipeline(
+              new SqlSender(job.name(), s, d.site(), () -> password(s), job.timeout()), channel);
       case SyncSource.AstDb a ->
           throw new ConfigException(
               "sync " + job.name() + ": kind astdb is not available in this build");
@@ -242,10 +251,27 @@ public final class SyncAgent implements AutoCloseable {
               new OverrideRewriter(
                   job.overrides(), d.site(), SyncJobs.valuesFor(d.config(), d.site(), job)),
               root.resolve("jobs").resolve(job.name()));
+      case SyncSource.Sql s ->
+          new SqlSink(job.name(), s, d.site(), () -> password(s), job.timeout());
       default ->
           throw new ConfigException(
               "sync " + job.name() + ": kind " + job.kind() + " is not available in this build");
     };
+  }
+
+  /** The host part of {@code site}'s management address (rsync connects there over SSH). */
+  private String managementHost(String site) {
+    String a = d.config().site(site).orElseThrow().managementAddress();
+    if (a.startsWith("[")) {
+      return a.substring(1, a.indexOf(']'));
+    }
+    int colon = a.lastIndexOf(':');
+    return colon > 0 && a.indexOf(':') == colon ? a.substring(0, colon) : a;
+  }
+
+  /** The database password, resolved when a run needs it (never kept, never logged). */
+  private String password(SyncSource.Sql s) {
+    return d.secrets().resolve(s.password()).reveal();
   }
 
   /** Starts the jobs' schedules and change watches. */
@@ -365,6 +391,22 @@ public final class SyncAgent implements AutoCloseable {
   /** Every job's {@link SyncJob} port (the switchover runbook's sync check). */
   public List<SyncJob> jobs() {
     return service.ports();
+  }
+
+  /**
+   * Whether a planned switchover to {@code target} may go ahead: every job is run once more and
+   * waited for up to {@link SwitchoverReadiness#DEFAULT_BOUND}; empty when it may, else the refusal
+   * in words (which jobs, why, how to acknowledge).
+   */
+  public Optional<String> switchoverRefusal(String target) {
+    SwitchoverReadiness.Result r = readiness.check(target, SwitchoverReadiness.DEFAULT_BOUND);
+    log.info("sync before switchover to {}: {}", target, r.words());
+    return r.ready() ? Optional.empty() : Optional.of(r.words());
+  }
+
+  /** Operators' acknowledgements of stale jobs (recorded by the API, which audits them). */
+  public StaleAcknowledgements acknowledgements() {
+    return acknowledgements;
   }
 
   public List<SyncStatus> statuses() {

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.SecretResolver;
-import io.tandem.testkit.pbx.AmiServer;
-import io.tandem.testkit.pbx.PbxFaults;
-import io.tandem.testkit.pbx.PbxModel;
+import io.tandem.sim.pbx.AmiServer;
+import io.tandem.sim.pbx.PbxFaults;
+import io.tandem.sim.pbx.PbxModel;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

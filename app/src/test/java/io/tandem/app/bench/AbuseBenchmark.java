@@ -1,9 +1,9 @@
 package io.tandem.app.bench;
 
-import io.tandem.app.lab.sim.SimSipServer;
-import io.tandem.testkit.pbx.AmiServer;
-import io.tandem.testkit.pbx.PbxFaults;
-import io.tandem.testkit.pbx.PbxModel;
+import io.tandem.sim.lab.SimSipServer;
+import io.tandem.sim.pbx.AmiServer;
+import io.tandem.sim.pbx.PbxFaults;
+import io.tandem.sim.pbx.PbxModel;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -172,22 +172,28 @@ class AbuseBenchmark {
           "--data-dir",
           dir.resolve(site).toString());
     }
-    URI alpha = URI.create("http://127.0.0.1:" + alphaPort);
-    URI beta = URI.create("http://127.0.0.1:" + betaPort);
+    URI alphaUrl = URI.create("http://127.0.0.1:" + alphaPort);
+    URI betaUrl = URI.create("http://127.0.0.1:" + betaPort);
     String operator =
         "Basic "
             + Base64.getEncoder()
                 .encodeToString(("operator:" + OPERATOR_PW).getBytes(StandardCharsets.UTF_8));
-    org.awaitility.Awaitility.await("alpha active (logs in " + dir + ")")
+    String[] first = new String[1];
+    org.awaitility.Awaitility.await("a site active (logs in " + dir + ")")
         .atMost(Duration.ofSeconds(300))
         .pollInterval(Duration.ofMillis(250))
-        .until(() -> "alpha".equals(activeSite(alpha, operator)));
+        .until(() -> (first[0] = activeSite(alphaUrl, operator)) != null);
+    // flood whichever site won the first acquire, and switch over to the other
+    String activeName = first[0];
+    String standbyName = activeName.equals("alpha") ? "beta" : "alpha";
+    URI alpha = activeName.equals("alpha") ? alphaUrl : betaUrl;
+    URI beta = activeName.equals("alpha") ? betaUrl : alphaUrl;
     JsonNode before = status(alpha, operator);
     long startEpoch = before.path("ticket").path("epoch").asLong();
     System.out.printf(
-        "alpha active with epoch %d; flooding it for %d s (%d good + %d bad req/s), switchover"
-            + " to beta after %d s%n",
-        startEpoch, seconds, goodRate, badRate, switchAfter);
+        "%s active with epoch %d; flooding it for %d s (%d good + %d bad req/s), switchover"
+            + " to %s after %d s%n",
+        activeName, startEpoch, seconds, goodRate, badRate, standbyName, switchAfter);
 
     Tally good = new Tally();
     Tally bad = new Tally();
@@ -227,7 +233,9 @@ class AbuseBenchmark {
                         .header("Authorization", operator)
                         .header("Content-Type", "application/json")
                         .timeout(Duration.ofSeconds(10))
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"target\":\"beta\"}"))
+                        .POST(
+                            HttpRequest.BodyPublishers.ofString(
+                                "{\"target\":\"" + standbyName + "\"}"))
                         .build(),
                     HttpResponse.BodyHandlers.ofString());
             switchover.put("atSeconds", (System.nanoTime() - t0) / 1e9);
@@ -253,10 +261,13 @@ class AbuseBenchmark {
     result.put("good", good.json());
     result.put("badAuth", bad.json());
     result.put("switchover", switchover);
-    result.put("ticket", ticketVerdict(samples, startEpoch));
+    result.put("floodedSite", activeName);
+    result.put("ticket", ticketVerdict(samples, startEpoch, activeName));
     Map<String, Object> ticks = new LinkedHashMap<>();
-    ticks.put("alpha", JSON.readValue(get(alpha, "/api/v1/agent/ticks", operator), Map.class));
-    ticks.put("beta", JSON.readValue(get(beta, "/api/v1/agent/ticks", operator), Map.class));
+    ticks.put(
+        activeName + " (flooded)",
+        JSON.readValue(get(alpha, "/api/v1/agent/ticks", operator), Map.class));
+    ticks.put(standbyName, JSON.readValue(get(beta, "/api/v1/agent/ticks", operator), Map.class));
     result.put("tickLateness", ticks);
     result.put("fencingDecisions", fencing(alpha, operator, beta));
     result.put("samples", samples);
@@ -269,7 +280,8 @@ class AbuseBenchmark {
   }
 
   /** The ticket over time: one handover from alpha to beta, nothing else. */
-  private static Map<String, Object> ticketVerdict(List<Map<String, Object>> samples, long epoch) {
+  private static Map<String, Object> ticketVerdict(
+      List<Map<String, Object>> samples, long epoch, String first) {
     Map<String, Object> v = new LinkedHashMap<>();
     List<String> holders = new ArrayList<>();
     long maxEpoch = epoch;
@@ -294,7 +306,7 @@ class AbuseBenchmark {
     v.put(
         "lost",
         maxEpoch > epoch + 1
-            || holders.stream().anyMatch(h -> h.startsWith("alpha@" + (epoch + 1))));
+            || holders.stream().anyMatch(h -> h.startsWith(first + "@" + (epoch + 1))));
     return v;
   }
 

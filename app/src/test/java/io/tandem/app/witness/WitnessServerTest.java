@@ -96,7 +96,7 @@ class WitnessServerTest {
   @Test
   void theWitnessProbesASitesPublicAddressFromItsOwnVantagePoint() throws Exception {
     var a = client("site-a", "secret-of-site-a-123");
-    try (var pbx = io.tandem.app.lab.sim.SimSipServer.pbx("site-a", Clock.systemUTC())) {
+    try (var pbx = io.tandem.sim.lab.SimSipServer.pbx("site-a", Clock.systemUTC())) {
       var ok = a.probe("c1", pbx.hostPort(), "udp", Duration.ofSeconds(2));
       assertThat(ok.status()).as(ok.detail()).isEqualTo("OK");
       assertThat(ok.detail()).contains("200");

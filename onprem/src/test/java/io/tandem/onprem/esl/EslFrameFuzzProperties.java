@@ -3,6 +3,7 @@ package io.tandem.onprem.esl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.core.error.TandemException;
+import io.tandem.onprem.pbx.Deadline;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -99,8 +100,8 @@ class EslFrameFuzzProperties {
       EslSettings settings =
           EslSettings.of("127.0.0.1", server.getLocalPort(), "ClueCon")
               .withTimeout(Duration.ofMillis(1500));
-      try (EslConnection c = EslConnection.open(settings)) {
-        c.api("status");
+      try (EslConnection c = EslConnection.open(settings, Deadline.in(Duration.ofMillis(1500)))) {
+        c.api("status", Deadline.in(Duration.ofMillis(1500)));
       } catch (TandemException expected) {
         assertThat(expected.getMessage()).isNotBlank();
       }
