@@ -55,6 +55,7 @@ class ConsoleEndToEndTest {
   @TempDir static Path dir;
   static LabCluster lab;
   static HttpClient http;
+  static String standby;
 
   ChromeDriver browser;
   ConsolePage page;
@@ -110,7 +111,7 @@ class ConsoleEndToEndTest {
     openAs("viewer", lab.viewerPassword());
 
     assertThat(page.byId("me").getText()).isEqualTo("viewer (viewer)");
-    page.await(ConsolePage.PAGE, d -> page.siteCard(LabCluster.BACKUP).isPresent());
+    page.await(ConsolePage.PAGE, d -> page.siteCard(standby).isPresent());
     // the Sync panel shows each job's state on this site, with the last decision's words
     page.await(
         ConsolePage.PAGE,
@@ -128,16 +129,14 @@ class ConsoleEndToEndTest {
     assertThat(page.byId("btn-switchover").isDisplayed()).isFalse();
     assertThat(browser.manage().getCookieNamed("XSRF-TOKEN")).as("CSRF cookie").isNotNull();
 
-    int commands = auditEntries("requested");
+    int audited = auditEntries("requested");
     int refusals = auditEntries("refused");
-    assertThat(
-            page.postFromPage(
-                "/api/v1/commands/switchover", "{\"target\":\"" + LabCluster.BACKUP + "\"}"))
+    assertThat(page.postFromPage("/api/v1/commands/switchover", "{\"target\":\"" + standby + "\"}"))
         .isEqualTo(403L);
     assertThat(page.postFromPage("/api/v1/commands/drill", "{}")).isEqualTo(403L);
     assertThat(auditEntries("requested"))
         .as("refused before reaching a command")
-        .isEqualTo(commands);
+        .isEqualTo(audited);
     assertThat(auditEntries("refused")).as("each refusal audited").isEqualTo(refusals + 2);
 
     assertThat(page.scriptErrors()).isEmpty();
@@ -271,14 +270,21 @@ class ConsoleEndToEndTest {
         Duration.ofSeconds(90),
         d -> {
           String shown = page.activeSite();
-          String real = lab.runtime(LabCluster.BACKUP).status().activeSite();
+          String real = lab.runtime(standby).status().activeSite();
           return real != null && real.equals(shown) && page.cardMarkedActive(shown) ? shown : null;
         });
   }
 
-  /** The standby's console: the page that survives the primary's crash. */
+  /**
+   * The console of the site that stands by once the lab is steady: the page that survives the
+   * active site's crash.
+   */
   private static URI console() {
-    return lab.consoleUrl(LabCluster.BACKUP);
+    if (standby == null) {
+      String active = LabScenario.awaitSteady(lab, System.out);
+      standby = lab.siteNames().stream().filter(s -> !s.equals(active)).findFirst().orElseThrow();
+    }
+    return lab.consoleUrl(standby);
   }
 
   /**
