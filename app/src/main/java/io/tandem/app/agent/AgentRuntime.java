@@ -121,7 +121,9 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
     DecisionView v = view(d);
     publish(new RuntimeEvent("decision", d.at(), v));
     if (d.from() != d.to()) {
-      publish(new RuntimeEvent("state", d.at(), v));
+      // a state event carries the whole status, as the console renders it (a decision view here
+      // broke the console's live view on every state change: "s.sites is not iterable")
+      publish(new RuntimeEvent("state", d.at(), status()));
     }
   }
 

@@ -32,10 +32,11 @@ public enum LabScenario {
    * What a scenario measured.
    *
    * @param rtoMillis fault to service verified from outside (the lab's clients)
-   * @param detectionMillis the run report's detection (its RTO breakdown)
-   * @param decisionMillis the run report's decision time
+   * @param detectionMillis fault until the taking-over agent set out to acquire
+   * @param ticketWaitMillis from then until it held the ticket and activated
+   * @param decisionMillis from then until its run started
    * @param runbookMillis the run's own duration, first journal record to the last
-   * @param reportedRtoMillis the total the run report states
+   * @param reportedRtoMillis the total the agent's run report states
    */
   public record Result(
       LabScenario scenario,
@@ -43,6 +44,7 @@ public enum LabScenario {
       String verdict,
       Long rtoMillis,
       Long detectionMillis,
+      Long ticketWaitMillis,
       Long decisionMillis,
       Long runbookMillis,
       Long reportedRtoMillis,
@@ -57,6 +59,7 @@ public enum LabScenario {
           why + "; " + verdict,
           rtoMillis,
           detectionMillis,
+          ticketWaitMillis,
           decisionMillis,
           runbookMillis,
           reportedRtoMillis,
@@ -96,8 +99,14 @@ public enum LabScenario {
     return Optional.empty();
   }
 
-  /** Waits until one site serves, no run is in flight and every live site is healthy. */
-  static String awaitSteady(LabCluster lab, PrintStream out) {
+  /**
+   * Waits until one site serves, no run is in flight and every live site is healthy; prints and
+   * returns the active site.
+   *
+   * @throws IllegalStateException when the lab does not settle within 60 s, with every site's
+   *     status
+   */
+  public static String awaitSteady(LabCluster lab, PrintStream out) {
     int[] streak = {0};
     if (!LabOutside.waitFor(SETTLE, () -> (steady(lab) ? ++streak[0] : (streak[0] = 0)) >= 10)) {
       StringBuilder why = new StringBuilder();
@@ -165,16 +174,19 @@ public enum LabScenario {
                 ended.add(r);
               }
             });
+    LabRtoBreakdown breakdown = new LabRtoBreakdown(standby, t0);
+    AutoCloseable watch = lab.subscribe(e -> breakdown.on(e.data(), e.at()));
     out.printf(Locale.ROOT, "scenario %s: %s%n", id, description);
     out.printf(Locale.ROOT, "  +%6.3f s  %s%n", 0.0, inject(lab, primary, standby));
     try {
       Result r =
           this == WITNESS_DOWN
               ? witnessDown(lab, out, primary, standby, t0)
-              : failover(lab, out, primary, standby, t0, ended);
+              : failover(lab, out, primary, standby, t0, ended, breakdown);
       return synced ? r : r.failed("the dialplan change did not reach " + standby + " before");
     } finally {
       closeQuietly(printer);
+      closeQuietly(watch);
     }
   }
 
@@ -206,7 +218,8 @@ public enum LabScenario {
       String primary,
       String standby,
       Instant t0,
-      BlockingQueue<RunView> ended) {
+      BlockingQueue<RunView> ended,
+      LabRtoBreakdown breakdown) {
     Probe caller = lab.peers().publicAddressProbe(standby);
     Instant restored = null;
     RunView run = null;
@@ -242,6 +255,7 @@ public enum LabScenario {
           null,
           null,
           null,
+          null,
           run == null ? null : run.id(),
           primary,
           standby);
@@ -255,8 +269,9 @@ public enum LabScenario {
     long rto = Duration.between(t0, restored).toMillis();
     out.printf(
         Locale.ROOT,
-        "%s: %s now serves; run %s %s%n",
-        ok ? "FAILOVER COMPLETE" : "FAILOVER FAILED",
+        "%s %s: %s now serves; run %s %s%n",
+        report == null ? "FAILOVER" : report.kind(),
+        ok ? "COMPLETE" : "FAILED",
         standby,
         run.id(),
         run.state());
@@ -268,17 +283,19 @@ public enum LabScenario {
         Locale.ROOT,
         "RTO %.2f s, measured from outside: from the fault until SIP OPTIONS through the public"
             + " address were answered by %s, DNS answered its address and the carrier held only"
-            + " its contact%n",
+            + " its contact%n  = %s%n",
         rto / 1000.0,
-        standby);
+        standby,
+        breakdown.describe(restored, report == null ? 0 : report.epoch()));
     RunReport.Rto r = report == null ? null : report.rto();
     return new Result(
         this,
         ok,
         ok ? "failed over" : "failover incomplete",
         rto,
-        r == null ? null : r.detectionMillis(),
-        r == null ? null : r.decisionMillis(),
+        breakdown.detectionMillis(),
+        breakdown.ticketWaitMillis(),
+        breakdown.decisionMillis(),
         report == null ? null : Duration.between(report.startedAt(), report.endedAt()).toMillis(),
         r == null ? null : r.totalMillis(),
         run.id(),
@@ -341,6 +358,7 @@ public enum LabScenario {
         ok,
         ok ? "active kept serving" : "unexpected",
         0L,
+        null,
         null,
         null,
         null,

@@ -55,6 +55,7 @@ class ConsoleEndToEndTest {
   @TempDir static Path dir;
   static LabCluster lab;
   static HttpClient http;
+  static String standby;
 
   ChromeDriver browser;
   ConsolePage page;
@@ -110,7 +111,7 @@ class ConsoleEndToEndTest {
     openAs("viewer", lab.viewerPassword());
 
     assertThat(page.byId("me").getText()).isEqualTo("viewer (viewer)");
-    page.await(ConsolePage.PAGE, d -> page.siteCard(LabCluster.BACKUP).isPresent());
+    page.await(ConsolePage.PAGE, d -> page.siteCard(standby).isPresent());
     // the Sync panel shows each job's state on this site, with the last decision's words
     page.await(
         ConsolePage.PAGE,
@@ -129,9 +130,7 @@ class ConsoleEndToEndTest {
     assertThat(browser.manage().getCookieNamed("XSRF-TOKEN")).as("CSRF cookie").isNotNull();
 
     int audited = auditEntries();
-    assertThat(
-            page.postFromPage(
-                "/api/v1/commands/switchover", "{\"target\":\"" + LabCluster.BACKUP + "\"}"))
+    assertThat(page.postFromPage("/api/v1/commands/switchover", "{\"target\":\"" + standby + "\"}"))
         .isEqualTo(403L);
     assertThat(page.postFromPage("/api/v1/commands/drill", "{}")).isEqualTo(403L);
     assertThat(auditEntries()).as("refused before reaching a command").isEqualTo(audited);
@@ -265,14 +264,21 @@ class ConsoleEndToEndTest {
         Duration.ofSeconds(90),
         d -> {
           String shown = page.activeSite();
-          String real = lab.runtime(LabCluster.BACKUP).status().activeSite();
+          String real = lab.runtime(standby).status().activeSite();
           return real != null && real.equals(shown) && page.cardMarkedActive(shown) ? shown : null;
         });
   }
 
-  /** The standby's console: the page that survives the primary's crash. */
+  /**
+   * The console of the site that stands by once the lab is steady: the page that survives the
+   * active site's crash.
+   */
   private static URI console() {
-    return lab.consoleUrl(LabCluster.BACKUP);
+    if (standby == null) {
+      String active = LabScenario.awaitSteady(lab, System.out);
+      standby = lab.siteNames().stream().filter(s -> !s.equals(active)).findFirst().orElseThrow();
+    }
+    return lab.consoleUrl(standby);
   }
 
   /** Number of audit entries, read with the admin's basic credentials (as a script would). */

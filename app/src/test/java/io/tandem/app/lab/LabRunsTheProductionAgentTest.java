@@ -10,6 +10,7 @@ import io.tandem.app.ExitCodes;
 import io.tandem.app.agent.AgentAssembly;
 import io.tandem.app.cli.TandemCommand;
 import io.tandem.core.config.SecretResolver;
+import io.tandem.core.runbook.report.RunReport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,6 +92,42 @@ class LabRunsTheProductionAgentTest {
   private static String text(Object plan) {
     return String.valueOf(plan).strip();
   }
+
+  @Test
+  @org.junit.jupiter.api.Disabled(
+      "fails on main until failover-path's d7332f8 lands there: a switchover plan asked of the"
+          + " active lacks the target's pbx-accept step that the run then has; passes with it."
+          + " Enable on that merge.")
+  void aSwitchoverInTheLabRunsExactlyTheRunbookProductionPlansForIt() {
+    String active = LabScenario.awaitSteady(lab, System.out);
+    String standby = lab.siteNames().stream().filter(s -> !s.equals(active)).findFirst().get();
+    String planned = plan(active, standby, true);
+    var out = new ByteArrayOutputStream();
+    var result =
+        LabScenario.SWITCHOVER.run(lab, new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.out.println(out.toString(StandardCharsets.UTF_8));
+    assertThat(result.ok()).as(result.verdict()).isTrue();
+    var report = (RunReport) lab.runtime(standby).report(result.runId(), true).orElseThrow();
+    assertThat(report.kind()).isEqualTo("SWITCHOVER");
+    assertThat(planned).startsWith("Plan: " + report.runbook() + " (switchover");
+    // every step the plan listed ran, and nothing else: no fence of the cooperating old site
+    List<String> plannedSteps =
+        planned
+            .lines()
+            .map(PLANNED_STEP::matcher)
+            .filter(java.util.regex.Matcher::find)
+            .map(m -> m.group(1))
+            .toList();
+    assertThat(report.steps()).extracting(RunReport.StepReport::id).isEqualTo(plannedSteps);
+    assertThat(plannedSteps)
+        .anyMatch(id -> id.startsWith("drain:"))
+        .noneMatch(id -> id.startsWith("fence:"));
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("SWITCHOVER COMPLETE: " + standby);
+  }
+
+  /** A step line of a printed plan: {@code 2.1 Move address ... (address:eipalloc-..., ...}. */
+  private static final java.util.regex.Pattern PLANNED_STEP =
+      java.util.regex.Pattern.compile("^\\s+\\d+\\.\\d+ .*  \\(([^,\\s]+), ");
 
   @Test
   void theLabBuildsNoRunbookDriverWitnessOrApiOfItsOwn() {
