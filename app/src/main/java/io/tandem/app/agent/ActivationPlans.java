@@ -6,7 +6,6 @@ import io.tandem.core.agent.effects.Activation;
 import io.tandem.core.agent.effects.ActivationCause;
 import io.tandem.core.runbook.RunRequest;
 import io.tandem.core.runbook.Runbook;
-import io.tandem.core.runbook.standard.FailoverTopology;
 import io.tandem.core.runbook.standard.RunbookOptions;
 import io.tandem.core.runbook.standard.StandardRunbooks;
 import java.time.Duration;
@@ -171,15 +170,12 @@ final class ActivationPlans {
    * {@code from}, as an outage in which it was seen serving runs it).
    */
   Runbook preview(String from, String to, boolean switchover) {
+    HandoverPbx old = handoverPbx.apply(from);
     if (switchover) {
-      FailoverTopology t =
-          to.equals(site)
-              ? topologies.handover(
-                  from, to, plannedOptions.fenceOnSwitchover(), handoverPbx.apply(from))
-              : topologies.between(from, to, plannedOptions.fenceOnSwitchover());
-      return StandardRunbooks.switchover(t, plannedOptions);
+      return StandardRunbooks.switchover(
+          topologies.preview(from, to, plannedOptions.fenceOnSwitchover(), old), plannedOptions);
     }
-    return StandardRunbooks.failover(topologies.between(from, to, true), failoverOptions);
+    return StandardRunbooks.failover(topologies.preview(from, to, true, old), failoverOptions);
   }
 
   private Planned failover(String from, FenceDecision fd, RunRequest r) {

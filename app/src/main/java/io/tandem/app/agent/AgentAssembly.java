@@ -400,6 +400,11 @@ public final class AgentAssembly implements AutoCloseable {
     return actions;
   }
 
+  /** What an activation runs and what a plan shows (one builder for both). */
+  ActivationPlans plans() {
+    return plans;
+  }
+
   /** The site effects: activation and fencing of this site (tests drive them directly). */
   public io.tandem.core.agent.effects.SiteEffects effects() {
     return actions;

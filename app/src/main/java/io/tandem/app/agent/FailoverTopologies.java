@@ -152,8 +152,32 @@ final class FailoverTopologies {
     return build(from, to, fence, Optional.of(oldPbx));
   }
 
+  /**
+   * What {@code to} would run for a move from {@code from}, as this agent can show it (a plan asked
+   * of any agent): the target's PBX and the old site's PBX are reached directly where this host
+   * can, so the steps are exactly those of the target's own runbook. For plans only: it is
+   * observed, never applied.
+   */
+  FailoverTopology preview(String from, String to, boolean fence, PbxControl oldPbx) {
+    FailoverTopology t = build(from, to, fence, Optional.of(oldPbx));
+    if (t.newPbx().isPresent() || directPbx(to).isEmpty()) {
+      return t;
+    }
+    return build(from, to, fence, Optional.of(oldPbx), directPbx(to));
+  }
+
   private FailoverTopology build(
       String from, String to, boolean fence, Optional<PbxControl> oldPbx) {
+    return build(
+        from, to, fence, oldPbx, to.equals(localSite) ? Optional.of(localPbx) : Optional.empty());
+  }
+
+  private FailoverTopology build(
+      String from,
+      String to,
+      boolean fence,
+      Optional<PbxControl> oldPbx,
+      Optional<PbxControl> newPbx) {
     site(to);
     site(from);
     FailoverTopology.Builder b =
@@ -171,9 +195,9 @@ final class FailoverTopologies {
     if (fence) {
       fences.get(from).ifPresent(f -> b.fence(f.fencer(), f.target()));
     }
-    if (to.equals(localSite)) {
-      b.newPbx(localPbx);
-    }
+    // the new holder records its epoch on its own machine first (12.7), where a fencer knows it
+    fences.get(to).ifPresent(f -> b.holder(f.fencer(), f.target()));
+    newPbx.ifPresent(b::newPbx);
     oldPbx.ifPresent(b::oldPbx);
     probes.get(to).forEach(b::probe);
     syncJobs.forEach(b::sync);

@@ -42,6 +42,7 @@ import io.tandem.onprem.sensor.SyncFreshnessSensor;
 import io.tandem.onprem.sensor.Thresholds;
 import io.tandem.onprem.sync.FileSender;
 import io.tandem.onprem.sync.FileSink;
+import io.tandem.onprem.sync.RsyncRunner;
 import io.tandem.onprem.sync.SqlSender;
 import io.tandem.onprem.sync.SqlSink;
 import io.tandem.onprem.sync.TreeWatcher;
@@ -228,8 +229,8 @@ public final class SyncAgent implements AutoCloseable {
   private SyncRunner runner(SyncJobConfig job, SyncChannel channel) {
     return switch (job.source()) {
       case SyncSource.Files f when job.transport() == SyncTransport.RSYNC ->
-          throw new ConfigException(
-              "sync " + job.name() + ": transport rsync is not available in this build");
+          new RsyncRunner(
+              job.name(), f, d.site(), this::managementHost, job.timeout(), "rsync", "ssh");
       case SyncSource.Files f -> new SyncPipeline(new FileSender(job.name(), f, d.site()), channel);
       case SyncSource.Sql s ->
           new SyncPipeline(
@@ -256,6 +257,16 @@ public final class SyncAgent implements AutoCloseable {
           throw new ConfigException(
               "sync " + job.name() + ": kind " + job.kind() + " is not available in this build");
     };
+  }
+
+  /** The host part of {@code site}'s management address (rsync connects there over SSH). */
+  private String managementHost(String site) {
+    String a = d.config().site(site).orElseThrow().managementAddress();
+    if (a.startsWith("[")) {
+      return a.substring(1, a.indexOf(']'));
+    }
+    int colon = a.lastIndexOf(':');
+    return colon > 0 && a.indexOf(':') == colon ? a.substring(0, colon) : a;
   }
 
   /** The database password, resolved when a run needs it (never kept, never logged). */

@@ -150,6 +150,18 @@ class FenceOnlyWhatServedTest {
         .nameAsString();
   }
 
+  java.util.Map<String, String> instanceTags() {
+    java.util.Map<String, String> tags = new java.util.TreeMap<>();
+    ec2.describeInstances(r -> r.instanceIds(instance))
+        .reservations()
+        .getFirst()
+        .instances()
+        .getFirst()
+        .tags()
+        .forEach(t -> tags.put(t.key(), t.value()));
+    return tags;
+  }
+
   static RunReport finishedRun(AgentAssembly agent) {
     await()
         .atMost(Duration.ofSeconds(60))
@@ -183,6 +195,16 @@ class FenceOnlyWhatServedTest {
     RunReport first = finishedRun(cloud);
     assertThat(first.outcome()).as(ReportText.render(first)).isEqualTo("SUCCEEDED");
     assertThat(instanceState()).isEqualTo("running");
+    // before serving, the cloud site recorded its epoch on its own instance (12.7)
+    assertThat(first.steps())
+        .anySatisfy(
+            s -> {
+              assertThat(s.id()).isEqualTo("holder:" + instance);
+              assertThat(s.status()).isEqualTo("VERIFIED");
+            });
+    assertThat(instanceTags())
+        .containsEntry("tandem:epoch", "1")
+        .containsEntry("tandem:site", "cloud");
 
     AgentAssembly office = cluster.start("office", Map.of());
     await()

@@ -43,6 +43,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 final class LoopbackCluster implements AutoCloseable {
 
   static final String PEER_SECRET = "peer-secret-0123456789abcdefghijklmnop";
+  static final String VIEWER_TOKEN = "e2e-test-token-0123456789abcdef";
+  static final String OPERATOR_TOKEN = "e2e-operator-token-0123456789ab";
   static final String AMI_PASSWORD = "ami-pw";
 
   final Path dir;
@@ -166,9 +168,15 @@ final class LoopbackCluster implements AutoCloseable {
                     Clock.systemUTC(),
                     System::nanoTime)));
     agents.put(site, agent);
+    Map<String, Object> props =
+        new HashMap<>(
+            TwoAgentFailoverTest.serverProps(managementPort.get(site), dir.resolve(site)));
+    props.put("tandem.security.tokens[1].name", "ops-operator");
+    props.put("tandem.security.tokens[1].role", "OPERATOR");
+    props.put("tandem.security.tokens[1].token", OPERATOR_TOKEN);
     ConfigurableApplicationContext server =
         TandemServer.start(
-            TwoAgentFailoverTest.serverProps(managementPort.get(site), dir.resolve(site)),
+            props,
             Map.of(
                 "clusterRuntime", agent.runtime(),
                 "agentDriver", agent.driver(),
@@ -188,6 +196,37 @@ final class LoopbackCluster implements AutoCloseable {
 
   AgentAssembly agent(String site) {
     return agents.get(site);
+  }
+
+  /** The agent's API as {@code tandem --url} names it. */
+  String url(String site) {
+    return "http://127.0.0.1:" + managementPort.get(site);
+  }
+
+  /**
+   * What a documented CLI command prints and returns, run in this JVM as {@code tandem} runs it.
+   */
+  record Cli(int code, String out) {}
+
+  Cli tandem(String... args) {
+    java.io.PrintStream old = System.out;
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.StringWriter text = new java.io.StringWriter();
+    picocli.CommandLine cl = io.tandem.app.cli.TandemCommand.commandLine();
+    cl.setOut(new java.io.PrintWriter(text, true));
+    cl.setErr(new java.io.PrintWriter(text, true));
+    System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      int code = cl.execute(args);
+      return new Cli(code, out.toString(StandardCharsets.UTF_8) + text);
+    } finally {
+      System.setOut(old);
+    }
+  }
+
+  /** A file holding a token, for {@code --token-file}. */
+  Path tokenFile(String token) throws IOException {
+    return Files.writeString(dir.resolve("token-" + token.hashCode()), token);
   }
 
   @Override

@@ -102,10 +102,43 @@ class PlannedSwitchoverTest {
         .atMost(Duration.ofSeconds(20))
         .until(() -> beta.driver().peerReports().containsKey("alpha"));
 
+    // tandem plan --to beta --switchover: exactly the runbook beta will run, changing nothing
+    var plan =
+        cluster.tandem(
+            "plan",
+            "--to",
+            "beta",
+            "--switchover",
+            "--url",
+            cluster.url("alpha"),
+            "--token-file",
+            cluster.tokenFile(LoopbackCluster.VIEWER_TOKEN).toString());
+    assertThat(plan.code()).as(plan.out()).isZero();
+    assertThat(plan.out())
+        .contains(
+            "Plan: switchover pbx-switch: alpha → beta",
+            "Stage 1/4: drain [DRAIN]",
+            "Drain calls on site alpha",
+            "Stage 2/4: switch [SWITCH]",
+            "127.0.0.11 ttl 5 → 127.0.0.12 ttl 5",
+            "Let the PBX of site beta accept calls")
+        .doesNotContain("fence");
+    assertThat(dns()).isEqualTo("127.0.0.11");
+
     var oldPbx = cluster.pbx.get("alpha");
     // a call in progress on the active site: its two bridged legs (Asterisk counts channels)
     oldPbx.addChannel("PJSIP/carrier-00000001").addChannel("PJSIP/100-00000002");
-    assertThat(alpha.runtime().switchover("beta").accepted()).isTrue();
+    var switchover =
+        cluster.tandem(
+            "switchover",
+            "--to",
+            "beta",
+            "--url",
+            cluster.url("alpha"),
+            "--token-file",
+            cluster.tokenFile(LoopbackCluster.OPERATOR_TOKEN).toString());
+    assertThat(switchover.code()).as(switchover.out()).isZero();
+    assertThat(switchover.out()).contains("switchover to beta requested");
 
     // the successor takes the ticket and starts its run, but the call is still up: DNS stays
     await()

@@ -178,14 +178,21 @@ final class SyncCluster implements AutoCloseable {
     return agents.get(site).sync();
   }
 
-  /** Waits until {@code site} is active and both agents have heard each other. */
+  /** Waits until {@code site} is active and both agents have heard each other report healthy. */
   void awaitActive(String site) {
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> site.equals(agents.get(site).runtime().status().activeSite()));
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> agents.values().stream().allMatch(a -> a.driver().peerReports().size() == 1));
+        .until(
+            () ->
+                agents.values().stream()
+                    .allMatch(
+                        a ->
+                            a.driver().peerReports().size() == 1
+                                && a.driver().peerReports().values().stream()
+                                    .allMatch(r -> r.healthy())));
   }
 
   /** Stops {@code site} at once: loop, sync runs in flight and server, as a crash would. */

@@ -458,6 +458,12 @@ public record SyncJobConfig(
       if (t != SyncTransport.RSYNC && rsync != null) {
         v.add("rsync", "expected only with transport: rsync");
       }
+      if (t == SyncTransport.RSYNC && reload != null) {
+        v.add(
+            "reload",
+            "expected none with transport rsync: the receiving agent does not see rsync's changes;"
+                + " use the peer-link transport to reload the PBX after a sync");
+      }
       if (t == SyncTransport.RSYNC && !overrides.isEmpty()) {
         v.add(
             "overrides",

@@ -7,7 +7,6 @@ import io.tandem.core.runbook.journal.RecordType;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,7 +31,7 @@ final class RunContext {
   final RunListener listener;
   final ScheduledExecutorService cutOffs;
   private final AtomicReference<Stop> stop = new AtomicReference<>();
-  private final Set<Future<?>> running = ConcurrentHashMap.newKeySet();
+  private final Map<Future<?>, StepRun> running = new ConcurrentHashMap<>();
 
   RunContext(
       Journal journal,
@@ -60,9 +59,10 @@ final class RunContext {
   }
 
   /** A step task of the current stage, to interrupt if the run is cancelled. */
-  void running(Future<?> task) {
-    running.add(task);
+  void running(Future<?> task, StepRun step) {
+    running.put(task, step);
     if (stop.get() != null && stop.get().outcome() == RunOutcome.FENCED) {
+      step.cancelled(stop.get().reason());
       task.cancel(true);
     }
   }
@@ -71,10 +71,18 @@ final class RunContext {
     running.remove(task);
   }
 
-  /** Stops the run as FENCED and interrupts every step still running (a self-fence). */
+  /**
+   * Stops the run as FENCED, resolves every step still running as cancelled, then interrupts it (a
+   * self-fence). Resolving first makes the cancellation, not the step's reaction to the interrupt,
+   * the journaled result.
+   */
   void cancel(String reason) {
     stop(RunOutcome.FENCED, reason);
-    running.forEach(t -> t.cancel(true));
+    running.forEach(
+        (task, step) -> {
+          step.cancelled(reason);
+          task.cancel(true);
+        });
   }
 
   String runId() {

@@ -3,7 +3,6 @@ package io.tandem.core.runbook;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.tandem.core.error.ConfigException;
-import io.tandem.core.error.TransientException;
 import io.tandem.core.runbook.journal.Journal;
 import io.tandem.core.runbook.journal.JournalDirectory;
 import io.tandem.core.runbook.journal.JournalRecord;
@@ -21,11 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +56,7 @@ public final class RunbookEngine {
   private final CircuitBreakerRegistry breakers;
   private final RunListener listener;
   private final java.util.concurrent.ScheduledExecutorService cutOffs;
+  private final StageRunner stages;
   private final ConcurrentHashMap<String, RunContext> active = new ConcurrentHashMap<>();
   private final java.util.Set<String> creating = ConcurrentHashMap.newKeySet();
 
@@ -79,6 +75,7 @@ public final class RunbookEngine {
         b.breakers != null ? b.breakers : CircuitBreakerRegistry.of(defaultBreakerConfig(clock));
     this.listener = b.listener;
     this.cutOffs = CutOffs.SCHEDULER;
+    this.stages = new StageRunner(executor, ticker, gateKeeper);
   }
 
   /** One daemon thread, shared by every engine, that cuts off applies when a ticket runs out. */
@@ -257,57 +254,10 @@ public final class RunbookEngine {
     if (active.containsKey(runId) || creating.contains(runId)) {
       throw new ConfigException("run " + runId + " is executing in this engine");
     }
-    try (Journal journal = journals.open(runId)) {
-      List<JournalRecord> records = journal.records();
-      RunHistory history = RunHistory.of(records);
-      JournalRecord started =
-          history
-              .started()
-              .orElseThrow(
-                  () -> new ConfigException("journal of run " + runId + " has no start record"));
-      if (history.ended().isPresent()) {
-        throw new ConfigException("run " + runId + " has already ended");
-      }
-      if (!current.cluster().equals(started.get("cluster"))
-          || !current.site().equals(started.get("site"))) {
-        throw new ConfigException(
-            "run "
-                + runId
-                + " was started by "
-                + started.get("cluster")
-                + "/"
-                + started.get("site")
-                + "; "
-                + current
-                + " may not close it");
-      }
-      Map<String, String> f = new LinkedHashMap<>();
-      f.put("outcome", RunOutcome.SUPERSEDED.name());
-      f.put(
-          "reason",
-          "superseded: started under epoch "
-              + started.get("epoch")
-              + ", now epoch "
-              + current.epoch()
-              + "; "
-              + reason);
-      f.put("supersededByEpoch", Long.toString(current.epoch()));
-      journal.recoveryWarning().ifPresent(w -> f.put("recoveryWarning", w));
-      journal.append(RecordType.RUN_ENDED, "", f);
-      RunReport report =
-          RunReports.fromJournal(journal.records(), journal.recoveryWarning().stream().toList());
-      reports.ifPresent(
-          store -> {
-            try {
-              store.save(report);
-            } catch (RuntimeException e) {
-              log.error("run {}: report not stored: {}", runId, e.toString());
-            }
-          });
-      log.info("run {} {}", runId, f.get("reason"));
-      tell(l -> l.runFinished(report));
-      return report;
-    }
+    RunReport report = RunClosing.supersede(journals, runId, current, reason);
+    store(report);
+    tell(l -> l.runFinished(report));
+    return report;
   }
 
   /**
@@ -320,24 +270,7 @@ public final class RunbookEngine {
     if (active.containsKey(runId)) {
       throw new ConfigException("run " + runId + " is executing; resolve steps only when halted");
     }
-    try (Journal journal = journals.open(runId)) {
-      RunHistory history = RunHistory.of(journal.records());
-      Optional<JournalRecord> result = history.result(stepId);
-      if (result.isEmpty() || !result.get().get("status").equals("MANUAL_INTERVENTION")) {
-        throw new ConfigException(
-            "run " + runId + ": step " + stepId + " is not waiting for manual intervention");
-      }
-      JournalRecord intent = history.intent(stepId).orElse(result.get());
-      Map<String, String> f = new LinkedHashMap<>();
-      f.put("status", StepStatus.VERIFIED.name());
-      f.put("detail", "resolved by hand by " + by + ": " + note);
-      f.put("resource", intent.get("resource"));
-      f.put("before", intent.get("before"));
-      f.put("after", intent.get("after"));
-      f.put("startedAt", result.get().get("startedAt"));
-      f.put("applyAttempts", "0");
-      journal.append(RecordType.STEP_RESULT, stepId, f);
-    }
+    RunClosing.resolveByHand(journals, runId, stepId, by, note);
   }
 
   /**
@@ -348,12 +281,7 @@ public final class RunbookEngine {
    * @throws io.tandem.core.runbook.journal.JournalCorruptException if its journal is damaged
    */
   public long startedUnder(String runId) {
-    List<JournalRecord> records = io.tandem.core.runbook.journal.Journal.read(journals.path(runId));
-    return RunHistory.of(records)
-        .started()
-        .map(r -> Long.parseLong(r.get("epoch")))
-        .orElseThrow(
-            () -> new ConfigException("journal of run " + runId + " has no run-started record"));
+    return RunClosing.startedUnder(journals, runId);
   }
 
   /** Ids of runs with a journal but no end, sorted; resume each after a restart. */
@@ -405,26 +333,7 @@ public final class RunbookEngine {
   /** Dry run: what each step would change, from observe only. Changes and journals nothing. */
   public Plan plan(Runbook runbook, FencingToken token, boolean drill) {
     StepContext ctx = new StepContext("plan", runbook.kind(), drill, token);
-    return Planner.plan(runbook, ctx, this::observeBounded);
-  }
-
-  private Observation observeBounded(Step step, StepContext ctx) {
-    FutureTask<Observation> task = new FutureTask<>(() -> step.observe(ctx));
-    executor.execute(task);
-    try {
-      return task.get(step.spec().policy().timeout().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      task.cancel(true);
-      throw new TransientException("observe timed out after " + step.spec().policy().timeout());
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new TransientException("observe failed: " + e.getCause(), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TransientException("plan interrupted", e);
-    }
+    return Planner.plan(runbook, ctx, (step, c) -> Planner.observeBounded(executor, step, c));
   }
 
   private RunReport execute(Runbook runbook, Journal journal, StepContext ctx) {
@@ -453,7 +362,7 @@ public final class RunbookEngine {
                     records.getLast().at(),
                     runbook.ids())));
     try {
-      RunContext.Stop end = runStages(runbook, run);
+      RunContext.Stop end = stages.runStages(runbook, run);
       // A run that needs manual intervention stays open: an operator resolves the step by hand
       // (see resolveByHand) and resumes it, so that it still ends in the planned final state.
       RecordType last =
@@ -463,15 +372,7 @@ public final class RunbookEngine {
       journal.append(last, "", Map.of("outcome", end.outcome().name(), "reason", end.reason()));
       // Recovery warnings travel in the RUN_RESUMED record, which the report reads.
       RunReport report = RunReports.from(runbook, journal.records(), List.of());
-      reports.ifPresent(
-          store -> {
-            try {
-              store.save(report);
-            } catch (RuntimeException e) {
-              // the run is over and journaled; a report that cannot be stored must not undo it
-              log.error("run {}: report not stored: {}", report.runId(), e.toString());
-            }
-          });
+      store(report);
       journals.prune();
       tell(l -> l.runFinished(report));
       if (end.outcome() != RunOutcome.SUCCEEDED) {
@@ -486,100 +387,16 @@ public final class RunbookEngine {
     }
   }
 
-  private RunContext.Stop runStages(Runbook runbook, RunContext run) {
-    for (Stage stage : runbook.stages()) {
-      if (run.stopped().isPresent()) {
-        break;
-      }
-      if (stage.gate().isPresent()) {
-        GatePassage.pass(stage.gate().get(), run, gateKeeper);
-        continue;
-      }
-      List<StepStatus> statuses = runStage(stage, run);
-      for (int i = 0; i < statuses.size(); i++) {
-        String id = stage.steps().get(i).spec().id();
-        switch (statuses.get(i)) {
-          case MANUAL_INTERVENTION ->
-              run.stop(
-                  RunOutcome.NEEDS_MANUAL_INTERVENTION,
-                  "step " + id + " needs manual intervention (see its result)");
-          case FAILED -> run.stop(RunOutcome.FAILED, "step " + id + " failed (see its result)");
-          case FENCED -> run.stop(RunOutcome.FENCED, "ticket lost during step " + id);
-          default -> {}
-        }
-      }
-    }
-    return run.stopped()
-        .orElse(new RunContext.Stop(RunOutcome.SUCCEEDED, "every required step verified"));
-  }
-
-  private List<StepStatus> runStage(Stage stage, RunContext run) {
-    List<StepRun> runs = new ArrayList<>();
-    List<FutureTask<StepStatus>> tasks = new ArrayList<>();
-    for (Step step : stage.steps()) {
-      StepRun r = new StepRun(step, run, stage.name());
-      FutureTask<StepStatus> task = new FutureTask<>(r);
-      runs.add(r);
-      tasks.add(task);
-      run.running(task);
-      executor.execute(task);
-    }
-    List<StepStatus> statuses = new ArrayList<>();
-    for (int i = 0; i < runs.size(); i++) {
-      try {
-        statuses.add(await(runs.get(i), tasks.get(i), run));
-      } finally {
-        run.done(tasks.get(i));
-      }
-    }
-    return statuses;
-  }
-
-  private StepStatus await(StepRun r, FutureTask<StepStatus> task, RunContext run) {
-    long left = r.deadlineNanos() - ticker.getAsLong();
-    try {
-      return task.get(Math.max(0, left), TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.CancellationException e) {
-      // cancelled by a self-fence (cancel/cancelAll); the step may still be unwinding
-      String why = run.stopped().map(RunContext.Stop::reason).orElse("run cancelled");
-      return r.cancelled(why).orElseGet(() -> r.resolvedStatus().orElse(StepStatus.FENCED));
-    } catch (TimeoutException e) {
-      task.cancel(true);
-      Optional<StepStatus> timedOut = r.timedOut();
-      if (timedOut.isPresent()) {
-        log.warn("step {} timed out", r.id());
-        return timedOut.get();
-      }
-      return awaitDone(task);
-    } catch (ExecutionException e) {
-      return rethrow(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TransientException(
-          "run " + "interrupted while waiting for step " + r.id() + "; resume it from its journal",
-          e);
-    }
-  }
-
-  private static StepStatus awaitDone(FutureTask<StepStatus> task) {
-    // The step resolved itself just as it timed out; its status stands.
-    try {
-      return task.get();
-    } catch (ExecutionException e) {
-      return rethrow(e);
-    } catch (java.util.concurrent.CancellationException e) {
-      return StepStatus.FAILED;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TransientException("interrupted; resume the run from its journal", e);
-    }
-  }
-
-  private static StepStatus rethrow(ExecutionException e) {
-    if (e.getCause() instanceof Error err) {
-      throw err; // a crash (or a crash test): leave the journal as it is
-    }
-    throw new IllegalStateException("step task failed unexpectedly", e.getCause());
+  private void store(RunReport report) {
+    reports.ifPresent(
+        store -> {
+          try {
+            store.save(report);
+          } catch (RuntimeException e) {
+            // the run is over and journaled; a report that cannot be stored must not undo it
+            log.error("run {}: report not stored: {}", report.runId(), e.toString());
+          }
+        });
   }
 
   private void tell(java.util.function.Consumer<RunListener> event) {

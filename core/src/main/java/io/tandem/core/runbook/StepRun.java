@@ -201,14 +201,14 @@ final class StepRun implements Callable<StepStatus> {
   }
 
   /** Called by the engine when the run was cancelled while this step ran; empty if resolved. */
-  Optional<StepStatus> cancelled(String reason) {
+  synchronized Optional<StepStatus> cancelled(String reason) {
     return resolved.get()
         ? Optional.empty()
         : Optional.of(resolve(StepStatus.FENCED, null, "cancelled: " + reason));
   }
 
   /** Called by the engine when the step ran past its timeout; empty if it already resolved. */
-  Optional<StepStatus> timedOut() {
+  synchronized Optional<StepStatus> timedOut() {
     String detail = "timed out after " + spec.policy().timeout();
     return resolved.get() ? Optional.empty() : Optional.of(fail(detail, null));
   }
@@ -217,7 +217,10 @@ final class StepRun implements Callable<StepStatus> {
     return resolved.get();
   }
 
-  /** The status journaled for this step, once resolved. */
+  /**
+   * The status journaled for this step, once resolved. After {@link #timedOut} or {@link
+   * #cancelled} returned empty it is set (they wait for a resolution in progress).
+   */
   Optional<StepStatus> resolvedStatus() {
     return Optional.ofNullable(resolvedStatus);
   }

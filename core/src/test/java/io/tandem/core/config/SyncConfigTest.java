@@ -207,6 +207,25 @@ class SyncConfigTest {
   }
 
   @Test
+  void rsyncCannotReloadOrRewriteWhatTheReceivingAgentNeverSees() throws Exception {
+    assertThat(
+            problems(
+                """
+                sync:
+                  - name: conf
+                    kind: files
+                    paths: [/etc/asterisk]
+                    transport: rsync
+                    rsync: { user: tandem }
+                    reload: { module: all }
+                """))
+        .containsExactly(
+            "43:5: sync[0].reload: expected none with transport rsync: the receiving agent does"
+                + " not see rsync's changes; use the peer-link transport to reload the PBX after a"
+                + " sync");
+  }
+
+  @Test
   void sizesParse() {
     assertThat(SyncConfigReader.parseSize("2GiB")).contains(2L << 30);
     assertThat(SyncConfigReader.parseSize("10 MB")).contains(10_000_000L);

@@ -101,6 +101,7 @@ public final class PbxSession<L extends PbxSession.Link> implements AutoCloseabl
   private volatile boolean closed;
   private Thread keeper; // guarded by this
   private CompletableFuture<Duration> freshLogin; // guarded by this
+  private volatile long freshLoginDoneNanos;
 
   /**
    * @param product {@code Asterisk} or {@code FreeSWITCH}, for messages
@@ -160,9 +161,15 @@ public final class PbxSession<L extends PbxSession.Link> implements AutoCloseabl
   public Duration freshLogin(Duration within) {
     CompletableFuture<Duration> attempt;
     synchronized (this) {
+      long now = System.nanoTime();
+      if (freshLogin != null
+          && freshLogin.isDone()
+          && now - freshLoginDoneNanos > 2 * access.timeout().toNanos()) {
+        freshLogin = null; // an answer nobody collected in time is too old to report
+      }
       if (freshLogin == null) {
         Problem p = problem;
-        if (p != null && p.kind == Kind.REFUSED && System.nanoTime() < p.retryAtNanos) {
+        if (p != null && p.kind == Kind.REFUSED && now < p.retryAtNanos) {
           throw refusedNow(p);
         }
         freshLogin = startFreshLogin();
@@ -174,6 +181,10 @@ public final class PbxSession<L extends PbxSession.Link> implements AutoCloseabl
       clearFreshLogin(attempt);
       return took;
     } catch (TimeoutException notYet) {
+      Problem p = problem;
+      if (p != null && p.kind == Kind.REFUSED) {
+        throw refusedNow(p); // the last definite answer, while a new login is under way
+      }
       throw new TransientException(
           where()
               + ": a new login is not answered after "
@@ -199,11 +210,19 @@ public final class PbxSession<L extends PbxSession.Link> implements AutoCloseabl
             () -> {
               Deadline d = Deadline.in(access.timeout());
               try (L l = opener.open(d)) {
+                Problem p = problem;
+                if (p != null && p.kind == Kind.REFUSED) {
+                  problem = null; // the credentials work again: reconnect without waiting
+                  kick.release();
+                }
+                freshLoginDoneNanos = System.nanoTime();
                 f.complete(d.elapsed());
               } catch (LoginRefusedException e) {
                 remember(new Problem(Kind.REFUSED, e, System.nanoTime(), retryAt()));
+                freshLoginDoneNanos = System.nanoTime();
                 f.completeExceptionally(e);
               } catch (RuntimeException e) {
+                freshLoginDoneNanos = System.nanoTime();
                 f.completeExceptionally(e);
               }
             });
@@ -308,12 +327,14 @@ public final class PbxSession<L extends PbxSession.Link> implements AutoCloseabl
   }
 
   private LoginRefusedException refusedNow(Problem p) {
-    long left = Math.max(0, p.retryAtNanos - System.nanoTime());
+    long left = p.retryAtNanos - System.nanoTime();
     return new LoginRefusedException(
         p.cause.getMessage()
-            + " (no new login for "
-            + Deadline.words(Duration.ofNanos(left))
-            + ", so a wrong secret cannot trip fail2ban)");
+            + (left > 0
+                ? " (no new login for "
+                    + Deadline.words(Duration.ofNanos(left))
+                    + ", so a wrong secret cannot trip fail2ban)"
+                : " (a new login is under way)"));
   }
 
   private synchronized void startKeeper() {

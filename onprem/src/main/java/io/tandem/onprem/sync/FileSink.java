@@ -197,6 +197,12 @@ public final class FileSink implements SyncSink {
     }
   }
 
+  /**
+   * Whether this site's file differs from the sender's. rsync's quick check first: same size and
+   * modification time (which every run copies) means the same file; otherwise the content hash
+   * decides, cached like the sender's. A file this site rewrote with its overrides stands for the
+   * hash it received while it still has the rewritten hash.
+   */
   private boolean differs(FileEntry o, FileEntry t, ReceivedHashes received) throws IOException {
     Path p = scanner.resolve(o.key());
     ReceivedHashes.Record rec = received.get(o.key());
@@ -207,9 +213,12 @@ public final class FileSink implements SyncSink {
       if (o.size() != t.size()) {
         return true;
       }
-      return !TreeScanner.sha256(p).equals(t.sha256());
+      if (o.mtimeMillis() == t.mtimeMillis()) {
+        return false;
+      }
+      return !scanner.describe(p, o.key(), true).sha256().equals(t.sha256());
     }
-    String local = TreeScanner.sha256(p);
+    String local = scanner.describe(p, o.key(), true).sha256();
     String effective = local.equals(rec.applied()) ? rec.received() : local;
     return !effective.equals(t.sha256());
   }

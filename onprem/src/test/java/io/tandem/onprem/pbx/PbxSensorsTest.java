@@ -184,6 +184,37 @@ class PbxSensorsTest {
     }
 
     @Test
+    void aLoginSensorReadRarelyStillReportsTheRefusalNotATimeout() {
+      AmiSettings wrong =
+          AmiSettings.of(
+              AmiSettings.builder()
+                  .host(server.host())
+                  .port(server.port())
+                  .user("tandem")
+                  .secret("guess")
+                  .timeout(Duration.ofMillis(1200))
+                  .loginBackoff(Duration.ofMillis(100))
+                  .build());
+      try (AmiPbxControl bad = new AmiPbxControl(wrong)) {
+        HealthSensor login =
+            new PbxSensors(bad, Clock.systemUTC()).create(spec("ami-login"), Map.of());
+        assertThat(login.read().detail()).contains("not answered after 800 ms");
+
+        // the next reading comes long after (more than twice the access timeout, past the
+        // back-off): the old answer is too old, a new login starts, and while Asterisk takes its
+        // second to refuse it the reading reports the refusal it knows rather than a timeout
+        await()
+            .pollDelay(Duration.ofMillis(3600))
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () ->
+                    assertThat(login.read().detail())
+                        .contains("AMI login refused for user tandem")
+                        .contains("a new login is under way"));
+      }
+    }
+
+    @Test
     void aWrongKindForThePbxIsAConfigErrorNamingTheSensor() {
       assertThatThrownBy(() -> sensors.create(spec("esl-core-status"), Map.of()))
           .isInstanceOf(ConfigException.class)

@@ -37,6 +37,9 @@ public final class RealPeers {
   /** A running BIND 9 with the updatable zone {@code tandem.test.}. */
   public interface RunningBind9 extends Bind9Peer, RunningPeer {}
 
+  /** A running IPMI BMC simulator (OpenIPMI's {@code ipmi_sim}). */
+  public interface RunningIpmiBmc extends IpmiBmcPeer, RunningPeer {}
+
   /** A running AWS emulator (moto's standalone server). */
   public interface RunningAwsEmulator extends AwsEmulatorPeer, RunningPeer {}
 
@@ -72,5 +75,32 @@ public final class RealPeers {
    */
   public static RunningAwsEmulator startAwsEmulator() {
     return HostPeerLauncher.moto();
+  }
+
+  /**
+   * A moto server of its own with IAM enforcement on: every request's signature and IAM action are
+   * checked. {@code accessKeyId()} / {@code secretAccessKey()} are an administrator's; create the
+   * identities under test with them. What moto can and cannot enforce is described on the
+   * implementation ({@code IamEnforcedMoto}): actions yes, resources and conditions no (for EC2,
+   * Route 53 and DynamoDB).
+   *
+   * @throws PeerNotInstalledException when {@code .peers/venv/bin/moto_server} is missing
+   * @throws PeerStartException when it does not become ready
+   */
+  public static RunningAwsEmulator startIamEnforcedAwsEmulator() {
+    return HostPeerLauncher.motoWithIam();
+  }
+
+  /**
+   * OpenIPMI's {@code ipmi_sim} as a BMC on an ephemeral loopback UDP port, with one administrator
+   * and a chassis whose power the caller reads back and sets.
+   *
+   * @param user the BMC user (administrator privilege)
+   * @param password its password (IPMI allows up to 20 bytes)
+   * @throws PeerNotInstalledException when {@code ipmi_sim} is not installed
+   * @throws PeerStartException when it does not become ready
+   */
+  public static RunningIpmiBmc startIpmiSim(String user, String password) {
+    return HostPeerLauncher.ipmiSim(user, password);
   }
 }

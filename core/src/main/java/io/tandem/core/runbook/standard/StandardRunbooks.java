@@ -14,13 +14,13 @@ import java.util.List;
  * Builds the standard failover and switchover runbooks from a {@link FailoverTopology}, so that no
  * site needs a hand-written runbook.
  *
- * <p>Failover: [approval] → fence old site (best effort, bounded by its timeout) → move addresses ∥
- * update DNS ∥ re-register trunks ∥ open the new PBX → verify from outside (probes ∥ authoritative
- * DNS ∥ registrar contacts) → notify. Switchover: [approval] → drain calls on the old site → sync
- * current → then the failover stages, without fencing unless {@link
- * RunbookOptions#fenceOnSwitchover()} (the drained old site is healthy; drills come back to it).
- * Activation (a cold cluster's first active site): move → verify → notify, no gate, no fence, an
- * INFO notice.
+ * <p>Failover: [approval] → fence old site (best effort, bounded by its timeout) → [claim: record
+ * the new holder's epoch on its own machine] → move addresses ∥ update DNS ∥ re-register trunks ∥
+ * open the new PBX → verify from outside (probes ∥ authoritative DNS ∥ registrar contacts) →
+ * notify. Switchover: [approval] → drain calls on the old site → sync current → then the failover
+ * stages, without fencing unless {@link RunbookOptions#fenceOnSwitchover()} (the drained old site
+ * is healthy; drills come back to it). Activation (a cold cluster's first active site): move →
+ * verify → notify, no gate, no fence, an INFO notice.
  *
  * <p>Whether a failover fences is decided before the runbook is built: the topology carries a fence
  * target only for a site seen serving under an older epoch.
@@ -99,6 +99,14 @@ public final class StandardRunbooks {
                         "fence",
                         StageKind.FENCE,
                         List.of(new SwitchSteps.Fence(f, t.fromSite(), o.fence())))));
+    t.holder()
+        .ifPresent(
+            h ->
+                stages.add(
+                    Stage.of(
+                        "claim",
+                        StageKind.OTHER,
+                        List.of(new SwitchSteps.RecordHolder(h, t.toSite(), o.change())))));
     List<Step> moves = new ArrayList<>();
     t.addresses().forEach(a -> moves.add(new SwitchSteps.Address(a, o.change())));
     t.dnsRecords().forEach(d -> moves.add(new SwitchSteps.Dns(d, o.change())));

@@ -306,4 +306,30 @@ class StandardRunbooksTest {
               assertThat(n.subject()).isEqualTo("Activation of c1 to site b done");
             });
   }
+
+  @Test
+  void theNewHolderRecordsItsEpochOnItsOwnMachineBeforeItServes() {
+    Runbook rb = StandardRunbooks.failover(sites.topologyWithHolder("a", "b"), options);
+    assertThat(rb.stages())
+        .extracting(s -> s.name())
+        .containsExactly("fence", "claim", "switch", "verify", "notify");
+    RunReport r = engine.run(rb, RunRequest.planned("failover-1", B7));
+    assertThat(r.outcome()).as(ReportText.render(r)).isEqualTo("SUCCEEDED");
+    assertThat(sites.fencer.holderEpoch).containsEntry("i-b", 7L);
+    assertThat(r.steps())
+        .filteredOn(s -> s.id().equals("holder:i-b"))
+        .singleElement()
+        .satisfies(s -> assertThat(s.after()).isEqualTo("i-b records epoch 7"));
+  }
+
+  @Test
+  void aMachineThatRecordsANewerEpochStopsTheRunBeforeThisSiteServes() {
+    sites.fencer.holderEpoch.put("i-b", 9L); // another holder got a newer ticket since
+    RunReport r =
+        engine.run(
+            StandardRunbooks.activation(sites.topologyWithHolder("a", "b"), options),
+            RunRequest.planned("activation-1", B7));
+    assertThat(r.outcome()).isEqualTo("FENCED");
+    assertThat(sites.state()).containsEntry("pbxB", "false").containsEntry("address", "i-a");
+  }
 }

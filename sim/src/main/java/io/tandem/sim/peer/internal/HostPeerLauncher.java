@@ -15,6 +15,7 @@ public final class HostPeerLauncher {
   private static final int START_ATTEMPTS = 3;
   public static final String KAMAILIO_PACKAGE = "kamailio";
   public static final String BIND9_PACKAGES = "bind9 bind9-utils dnsutils";
+  public static final String IPMI_PACKAGES = "openipmi ipmitool fence-agents";
   public static final String MOTO_BINARY = "venv/bin/moto_server";
   public static final String MOTO_INSTALL =
       "python3 -m venv .peers/venv && .peers/venv/bin/pip install 'moto[server]>=5,<6'";
@@ -37,6 +38,18 @@ public final class HostPeerLauncher {
   public static RealPeers.RunningAwsEmulator moto() {
     var binary = PeerBinaries.fromSystemProperties().projectLocal(MOTO_BINARY, MOTO_INSTALL);
     return new FrontedAwsEmulator(startWithRetry(() -> MotoEmulator.start(binary)));
+  }
+
+  /** See {@link RealPeers#startIamEnforcedAwsEmulator}. */
+  public static RealPeers.RunningAwsEmulator motoWithIam() {
+    var binary = PeerBinaries.fromSystemProperties().projectLocal(MOTO_BINARY, MOTO_INSTALL);
+    return startWithRetry(() -> IamEnforcedMoto.start(binary));
+  }
+
+  /** See {@link RealPeers#startIpmiSim}. */
+  public static RealPeers.RunningIpmiBmc ipmiSim(String user, String password) {
+    var binary = PeerBinaries.fromSystemProperties().system("ipmi_sim", IPMI_PACKAGES);
+    return startWithRetry(() -> RunningIpmiSim.start(binary, user, password));
   }
 
   /** Retries a start whose process died early, which is how a lost port race shows. */

@@ -43,6 +43,15 @@ public final class LoopbackPorts {
     }
   }
 
+  /** A port free for UDP (an IPMI LAN interface). */
+  public static int udp() {
+    try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(HOST, 0))) {
+      return udp.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free UDP port on " + HOST, e);
+    }
+  }
+
   /** A port free for both TCP and UDP (SIP and DNS listen on both). */
   public static int tcpAndUdp() {
     for (int i = 0; i < MAX_TRIES; i++) {

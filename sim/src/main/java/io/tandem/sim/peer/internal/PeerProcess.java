@@ -128,6 +128,15 @@ public final class PeerProcess {
     }
   }
 
+  /** The process id, for signals a peer's controls send (e.g. SIGSTOP to stop it answering). */
+  public long pid() {
+    Process p = process;
+    if (p == null) {
+      throw new IllegalStateException(name + " is not started");
+    }
+    return p.pid();
+  }
+
   public boolean isAlive() {
     Process p = process;
     return p != null && p.isAlive();
