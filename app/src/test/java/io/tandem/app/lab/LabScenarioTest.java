@@ -33,8 +33,9 @@ class LabScenarioTest {
 
   /**
    * What a loaded CI host adds to the design bound: eight builds share two cores here, which delays
-   * ticks, witness and peer round trips (each bounded by the 300 ms retry timeout, so a slow one is
-   * retried on the next 200 ms tick) and the outside caller's polling (a 250 ms probe every 50 ms).
+   * ticks, witness and peer round trips (each bounded by the 800 ms retry timeout, so a slow one is
+   * retried on the next one-second tick) and the outside caller's polling (a 250 ms probe every 50
+   * ms).
    */
   static final Duration CI_ALLOWANCE = Duration.ofSeconds(4);
 
