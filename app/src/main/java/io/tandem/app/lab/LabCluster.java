@@ -123,7 +123,7 @@ public final class LabCluster implements AutoCloseable {
     sites.put(BACKUP, new LabSite(BACKUP, 2, "198.51.100.20", amiSecret, clock));
     for (LabSite s : sites.values()) {
       s.pbxConfig = options.dataDir().resolve(s.name + "-pbx/etc/asterisk");
-      LabSync.seed(s.pbxConfig, s.name.equals(PRIMARY));
+      LabSync.seed(s.pbxConfig);
     }
     Map<String, InetSocketAddress> pbxBySite = new LinkedHashMap<>();
     sites.values().forEach(s -> pbxBySite.put(s.name, s.sip()));
