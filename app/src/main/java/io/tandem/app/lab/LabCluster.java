@@ -6,7 +6,7 @@ import io.tandem.app.api.RuntimeEvent;
 import io.tandem.app.lab.sim.SimSipServer;
 import io.tandem.app.server.TandemServer;
 import io.tandem.app.witness.HttpWitness;
-import io.tandem.app.witness.WitnessBackend;
+import io.tandem.app.witness.WitnessHttpServer;
 import io.tandem.core.agent.AgentState;
 import io.tandem.core.agent.Decision;
 import io.tandem.core.health.ExecutorTaskScheduler;
@@ -26,6 +26,8 @@ import io.tandem.core.witness.BuiltInWitness;
 import io.tandem.core.witness.FencingToken;
 import io.tandem.core.witness.FileWitnessStateStore;
 import io.tandem.core.witness.SharedSecretAuthenticator;
+import io.tandem.core.witness.WitnessCluster;
+import io.tandem.core.witness.WitnessClusters;
 import io.tandem.onprem.ami.AmiPbxControl;
 import io.tandem.onprem.ami.AmiSensors;
 import io.tandem.onprem.ami.AmiSettings;
@@ -120,6 +122,7 @@ public final class LabCluster implements AutoCloseable {
   BuiltInWitness witness;
   private ConfigurableApplicationContext server;
   private URI baseUrl;
+  private URI witnessUrl;
   private String adminPassword;
   private String viewerPassword;
   private volatile Instant faultAt;
@@ -175,16 +178,21 @@ public final class LabCluster implements AutoCloseable {
                 BACKUP, secrets.get(BACKUP).getBytes(StandardCharsets.UTF_8)));
     witness =
         new BuiltInWitness(
-            LabTimings.witness(),
+            WitnessClusters.of(List.of(new WitnessCluster(CLUSTER, LabTimings.witness(), auth))),
             clock,
             System::nanoTime,
-            new FileWitnessStateStore(options.dataDir().resolve("witness")),
-            auth);
+            new FileWitnessStateStore(options.dataDir().resolve("witness")));
+    // The witness's own listener, as 'tandem witness' serves it, on an ephemeral port.
+    var witnessServer =
+        WitnessHttpServer.start(
+            new InetSocketAddress(options.bind(), 0), Optional.empty(), witness, Map.of());
+    closeables.add(witnessServer);
+    witnessUrl = URI.create("http://" + options.bind() + ":" + witnessServer.address().getPort());
     runtime = new LabRuntime(this);
     server =
         TandemServer.start(
             serverProperties(),
-            Map.of("clusterRuntime", runtime, "witnessBackend", new WitnessBackend(witness, auth)),
+            Map.of("clusterRuntime", runtime),
             // as arguments, so they win over application.properties: the lab prints its own
             // timeline, and the simulated AMI peers make asterisk-java chatty
             "--logging.level.io.tandem=WARN",
@@ -315,7 +323,7 @@ public final class LabCluster implements AutoCloseable {
     var http =
         new HttpWitness(
             HttpClient.newBuilder().connectTimeout(LabTimings.WITNESS_CALL_TIMEOUT).build(),
-            baseUrl,
+            witnessUrl,
             s.name,
             () -> secrets.get(s.name),
             LabTimings.WITNESS_CALL_TIMEOUT,

@@ -1,6 +1,7 @@
 package io.tandem.core.witness;
 
 import io.tandem.core.error.PermissionException;
+import io.tandem.core.error.ResourceNotFoundException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,16 +55,16 @@ public final class BuiltInWitness implements Witness {
 
   private static final Logger log = LoggerFactory.getLogger(BuiltInWitness.class);
 
-  private final WitnessSettings settings;
+  private final WitnessClusters clusters;
   private final Clock wall;
   private final LongSupplier nanos;
   private final WitnessStateStore store;
-  private final SiteAuthenticator authenticator;
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
 
   /** Mutable per-cluster state; guarded by its own monitor. Times are monotonic nanos. */
   private static final class Slot {
     final String cluster;
+    volatile WitnessSettings settings;
     String holder;
     long holderEpoch;
     long epoch;
@@ -81,24 +82,19 @@ public final class BuiltInWitness implements Witness {
   }
 
   /**
-   * Loads persisted state and starts. Persisted epochs continue; a persisted holder stays holder
-   * for its full TTL from now on the monotonic clock.
+   * A witness serving only {@code clusters}. Loads persisted state and starts: persisted epochs
+   * continue; a persisted holder stays holder for its full TTL from now on the monotonic clock.
    *
    * @param wall the witness's wall clock: labels answers and records, never times a ticket
    * @param nanos the witness's monotonic clock (e.g. {@code System::nanoTime}): times every ticket
    * @throws io.tandem.core.error.ConfigException if the store holds damaged state
    */
   public BuiltInWitness(
-      WitnessSettings settings,
-      Clock wall,
-      LongSupplier nanos,
-      WitnessStateStore store,
-      SiteAuthenticator authenticator) {
-    this.settings = Objects.requireNonNull(settings, "settings");
+      WitnessClusters clusters, Clock wall, LongSupplier nanos, WitnessStateStore store) {
+    this.clusters = Objects.requireNonNull(clusters, "clusters");
     this.wall = Objects.requireNonNull(wall, "wall");
     this.nanos = Objects.requireNonNull(nanos, "nanos");
     this.store = Objects.requireNonNull(store, "store");
-    this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
     long start = nanos.getAsLong();
     for (PersistedTicket p : store.loadAll().values()) {
       Slot s = new Slot(p.cluster());
@@ -110,6 +106,22 @@ public final class BuiltInWitness implements Witness {
       s.expiryNanos = p.holder() == null ? start : start + p.ttl().toNanos();
       slots.put(p.cluster(), s);
     }
+    for (WitnessCluster c : clusters.configured()) {
+      slots.computeIfAbsent(c.name(), Slot::new).settings = c.settings();
+    }
+  }
+
+  /**
+   * A witness serving any cluster with one set of settings: for a witness called in-process (the
+   * simulation, tests), where no remote party chooses the cluster name.
+   */
+  public BuiltInWitness(
+      WitnessSettings settings,
+      Clock wall,
+      LongSupplier nanos,
+      WitnessStateStore store,
+      SiteAuthenticator authenticator) {
+    this(WitnessClusters.open(settings, authenticator), wall, nanos, store);
   }
 
   /** In-process acquire (no credential): needs {@link SiteAuthenticator#inProcess()}. */
@@ -130,13 +142,13 @@ public final class BuiltInWitness implements Witness {
 
   /** Acquire on behalf of an authenticated transport request. */
   public TicketResult acquire(TicketRequest request, SiteCredential credential) {
-    authenticate(request.site(), credential);
-    Slot s = slot(request.cluster());
+    Slot s = admit(request.cluster(), request.site(), credential);
+    WitnessSettings settings = s.settings;
     synchronized (s) {
       lift(s, request.epoch());
       String refusal = request.unacknowledgedForceRefusal();
       if (refusal == null) {
-        refusal = ttlRefusal(request.ttl());
+        refusal = ttlRefusal(settings, request.ttl());
       }
       if (refusal != null) {
         return TicketResult.refused(ticket(s), refusal);
@@ -164,7 +176,7 @@ public final class BuiltInWitness implements Witness {
                 + settings.grace().toMillis()
                 + " ms)");
       }
-      Duration ttl = cut(request.ttl());
+      Duration ttl = cut(settings, request.ttl());
       long epoch = s.epoch + 1;
       // Durable before answered: a crash after this line can never re-issue this epoch.
       store.save(
@@ -191,8 +203,7 @@ public final class BuiltInWitness implements Witness {
 
   /** Renew on behalf of an authenticated transport request. */
   public TicketResult renew(TicketRequest request, SiteCredential credential) {
-    authenticate(request.site(), credential);
-    Slot s = slot(request.cluster());
+    Slot s = admit(request.cluster(), request.site(), credential);
     synchronized (s) {
       lift(s, request.epoch());
       if (!request.site().equals(s.holder) || s.holderEpoch != request.epoch()) {
@@ -214,7 +225,7 @@ public final class BuiltInWitness implements Witness {
             ticket(s),
             "refused: epoch " + s.epoch + " is newer than " + s.holder + "@" + s.holderEpoch);
       }
-      String refusal = ttlRefusal(request.ttl());
+      String refusal = ttlRefusal(s.settings, request.ttl());
       if (refusal != null) {
         return TicketResult.refused(ticket(s), refusal);
       }
@@ -224,8 +235,7 @@ public final class BuiltInWitness implements Witness {
 
   /** Release on behalf of an authenticated transport request. Idempotent. */
   public void release(String cluster, String site, long epoch, SiteCredential credential) {
-    authenticate(site, credential);
-    Slot s = slot(cluster);
+    Slot s = admit(cluster, site, credential);
     synchronized (s) {
       lift(s, epoch);
       if (site.equals(s.holder) && s.holderEpoch == epoch) {
@@ -248,6 +258,14 @@ public final class BuiltInWitness implements Witness {
     }
   }
 
+  /** Observe on behalf of an authenticated transport request by one of the cluster's sites. */
+  public Optional<Ticket> observe(String cluster, String site, SiteCredential credential) {
+    Slot s = admit(cluster, site, credential);
+    synchronized (s) {
+      return Optional.ofNullable(ticket(s));
+    }
+  }
+
   /** The highest epoch granted or presented for {@code cluster} (0 if none). */
   public long lastEpoch(String cluster) {
     Slot s = slots.get(cluster);
@@ -261,7 +279,7 @@ public final class BuiltInWitness implements Witness {
 
   /** Extends the holder's lease from {@code now}; never shortens it. Persists a longer TTL. */
   private TicketResult extend(Slot s, TicketRequest request, long now, String words) {
-    Duration ttl = cut(request.ttl());
+    Duration ttl = cut(s.settings, request.ttl());
     if (ttl.compareTo(s.coverTtl) > 0) {
       // The restart cover must span every lease granted: persist the longer TTL first.
       store.save(
@@ -305,7 +323,7 @@ public final class BuiltInWitness implements Witness {
     return wall.instant().plusNanos(s.expiryNanos - nanos.getAsLong());
   }
 
-  private String ttlRefusal(Duration asked) {
+  private static String ttlRefusal(WitnessSettings settings, Duration asked) {
     if (asked.compareTo(settings.minTtl()) < 0) {
       return "refused: ttl "
           + asked.toMillis()
@@ -316,18 +334,32 @@ public final class BuiltInWitness implements Witness {
     return null;
   }
 
-  private Duration cut(Duration asked) {
+  private static Duration cut(WitnessSettings settings, Duration asked) {
     return asked.compareTo(settings.maxTtl()) > 0 ? settings.maxTtl() : asked;
   }
 
-  private Slot slot(String cluster) {
-    return slots.computeIfAbsent(cluster, Slot::new);
-  }
-
-  private void authenticate(String site, SiteCredential credential) {
-    if (!authenticator.authenticate(site, credential)) {
-      log.warn("witness request claiming to be site {} failed authentication", site);
+  /**
+   * The slot of a cluster this witness serves, after authenticating {@code site} against that
+   * cluster's own sites.
+   *
+   * @throws ResourceNotFoundException if this witness does not serve the cluster (the name is not
+   *     echoed: it is the caller's input)
+   * @throws PermissionException if the credential does not prove {@code site} of that cluster
+   */
+  private Slot admit(String cluster, String site, SiteCredential credential) {
+    WitnessCluster c =
+        clusters
+            .find(cluster)
+            .orElseThrow(
+                () -> new ResourceNotFoundException("this witness does not serve that cluster"));
+    if (!c.authenticator().authenticate(site, credential)) {
+      log.warn("witness request claiming to be site {} of {} failed authentication", site, cluster);
       throw new PermissionException("site " + site + " failed authentication");
     }
+    Slot s = slots.computeIfAbsent(cluster, Slot::new);
+    if (s.settings == null) {
+      s.settings = c.settings();
+    }
+    return s;
   }
 }
