@@ -15,6 +15,10 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.tandem.core.error.ConfigException;
 import io.tandem.core.error.PermissionException;
 import io.tandem.core.error.TransientException;
 import io.tandem.core.witness.Ticket;
@@ -22,6 +26,7 @@ import io.tandem.core.witness.TicketRequest;
 import io.tandem.core.witness.TicketResult;
 import io.tandem.core.witness.Witness;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +37,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 
 /**
  * {@link Witness} on etcd: one holder key per cluster bound to a lease, and an epoch counter key,
@@ -79,16 +85,44 @@ public final class EtcdWitness implements Witness {
         Client.builder()
             .endpoints(config.endpoints().toArray(new java.net.URI[0]))
             .connectTimeout(config.callTimeout())
-            // jetcd retries UNAVAILABLE by itself; keep its retries inside our own call timeout.
+            // jetcd retries UNAVAILABLE by itself; it gives up inside our own call timeout, so a
+            // failure that retrying cannot fix (a TLS handshake) reaches us with its cause.
             .retryDelay(50)
             .retryMaxDelay(250)
-            .retryMaxDuration(config.callTimeout().plusMillis(100))
+            .retryMaxDuration(config.callTimeout().multipliedBy(3).dividedBy(4))
+            // fail fast while the channel is broken (gRPC's default for RPCs), rather than waiting
+            // out the deadline: the failure then carries its cause (e.g. a TLS handshake)
+            .waitForReady(false)
             .keepaliveTime(Duration.ofSeconds(10))
             .keepaliveTimeout(config.callTimeout());
     if (config.user().isPresent()) {
       builder.user(bytes(config.user().get())).password(bytes(config.password().orElseThrow()));
     }
+    config.tls().ifPresent(tls -> builder.sslContext(sslContext(tls)));
     this.client = builder.build();
+  }
+
+  /** gRPC's TLS context for etcd's client port: its CA, and our certificate if it asks for one. */
+  private static SslContext sslContext(EtcdWitnessConfig.Tls tls) {
+    try {
+      SslContextBuilder b = GrpcSslContexts.forClient();
+      if (tls.ca().isPresent()) {
+        b.trustManager(tls.ca().get().toFile());
+      }
+      if (tls.certificate().isPresent()) {
+        b.keyManager(tls.certificate().get().toFile(), tls.key().orElseThrow().toFile());
+      }
+      return b.build();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new ConfigException(
+          "etcd TLS files "
+              + tls.ca().map(Path::toString).orElse("(JDK CAs)")
+              + ", "
+              + tls.certificate().map(Path::toString).orElse("(no client certificate)")
+              + ": cannot be used ("
+              + e.getMessage()
+              + ")");
+    }
   }
 
   @Override
@@ -377,11 +411,56 @@ public final class EtcdWitness implements Witness {
         && (code.equals("NOT_FOUND") || message.contains("lease not found"))) {
       return new LeaseGone();
     }
-    if (code.equals("PERMISSION_DENIED") || code.equals("UNAUTHENTICATED")) {
+    // etcd's messages (server/etcdserver/api/v3rpc/rpctypes/error.go): ErrGRPCPermissionDenied,
+    // ErrGRPCAuthFailed ("authentication failed, invalid user ID or password"),
+    // ErrGRPCInvalidAuthToken, ErrGRPCUserEmpty; retrying cannot fix any of them.
+    if (code.equals("PERMISSION_DENIED")
+        || code.equals("UNAUTHENTICATED")
+        || message.contains("permission denied")
+        || message.contains("authentication failed")
+        || message.contains("invalid auth token")
+        || message.contains("user name is empty")) {
       return new PermissionException(
-          "etcd refused " + what + " for user " + config.user().orElse("(none)") + ": " + code);
+          "etcd refused "
+              + what
+              + " for user "
+              + config.user().orElse("(none)")
+              + ": "
+              + (code.isEmpty() ? "" : code + " ")
+              + printable(message)
+              + " (grant the role read-write on "
+              + config.keyPrefix()
+              + ", or fix the credentials)");
     }
-    return new TransientException("etcd: " + what + " failed: " + code + " " + message, cause);
+    SSLException tls = sslCause(cause);
+    if (tls != null) {
+      // A handshake fails the same way every time: the CA, our certificate, or etcd's.
+      return new ConfigException(
+          "etcd at "
+              + config.endpoints()
+              + ": TLS handshake failed during "
+              + what
+              + " ("
+              + printable(String.valueOf(tls.getMessage()))
+              + "): check the CA and client certificate",
+          cause);
+    }
+    return new TransientException(
+        "etcd: " + what + " failed: " + code + " " + printable(message), cause);
+  }
+
+  private static SSLException sslCause(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof SSLException ssl) {
+        return ssl;
+      }
+    }
+    return null;
+  }
+
+  private static String printable(String s) {
+    String p = s.replaceAll("[^\\x20-\\x7e]", "?");
+    return p.length() > 300 ? p.substring(0, 300) + "..." : p;
   }
 
   private static long seconds(Duration d) {
