@@ -28,10 +28,17 @@ import software.amazon.awssdk.services.ec2.model.Tag;
  * ElasticIpMover}). Isolation also records the original groups in {@code tandem:isolated-from} so
  * an operator can restore them.
  *
- * <p>Calls: {@code DescribeInstances}, {@code CreateTags}, then either {@code StopInstances} (its
- * answer carries the new state, which is the verification) or one {@code
- * ModifyNetworkInterfaceAttribute} per interface and {@code DescribeInstances} to verify; an
- * already fenced instance costs one read. Idempotent; thread-safe.
+ * <p>The new holder records its own epoch on its own instance ({@link #recordHolder}), so a stale
+ * holder's fencer reads a newer epoch there and refuses. EC2 tags have no compare-and-set, so after
+ * writing its tags the fencer reads them back and refuses if a newer epoch landed in between; the
+ * window left (between that read and {@code StopInstances}) is closed by timing: a stale holder
+ * acts only while its own ticket is valid, and the witness hands out a newer one only after that
+ * ticket expired plus a grace period.
+ *
+ * <p>Calls: {@code DescribeInstances}, {@code CreateTags}, {@code DescribeInstances} (the
+ * read-back), then either {@code StopInstances} (its answer carries the new state, which is the
+ * verification) or one {@code ModifyNetworkInterfaceAttribute} per interface and {@code
+ * DescribeInstances} to verify; an already fenced instance costs one read. Idempotent; thread-safe.
  */
 public final class Ec2Fencer implements Fencer {
 
@@ -124,6 +131,7 @@ public final class Ec2Fencer implements Fencer {
         "ec2:CreateTags",
         "EC2 instance " + instanceId,
         () -> ec2.createTags(r -> r.resources(instanceId).tags(tags)));
+    refuseIfNewer(instanceId, describe(instanceId), token);
     if (settings.mode() == Mode.STOP && !was.fenced()) {
       // StopInstances answers the new state: that is the verification, no second read needed.
       return stop(instanceId);
@@ -132,16 +140,59 @@ public final class Ec2Fencer implements Fencer {
       isolate(before);
     }
     Instance after = describe(instanceId);
-    if (!token.mayOverwrite(EpochTags.of(after.tags()).epoch())) {
-      throw new StaleEpochException(
-          "EC2 instance " + instanceId, token.epoch(), EpochTags.of(after.tags()).epoch());
-    }
+    refuseIfNewer(instanceId, after, token);
     FenceState now = state(after);
     if (!now.fenced()) {
       throw new ConflictException(
           "EC2 instance " + instanceId + " is not fenced after fencing it: " + now.detail());
     }
     return now;
+  }
+
+  /**
+   * Tags this site's own instance with {@code token} (the {@code tandem:*} epoch tags), so that a
+   * stale holder's fencer finds the newer epoch and refuses to stop it. Works whether or not
+   * fencing is enabled for the site: the record protects this instance from other sites' fencers.
+   * Calls: {@code DescribeInstances}, and {@code CreateTags} plus a read-back unless the tags
+   * already record {@code token}.
+   */
+  @Override
+  public String recordHolder(String instanceId, FencingToken token) {
+    Objects.requireNonNull(token, "token");
+    Instance before = describe(instanceId);
+    EpochTags recorded = EpochTags.of(before.tags());
+    refuseIfNewer(instanceId, before, token);
+    if (recorded.records(token)) {
+      return "instance " + instanceId + " already records epoch " + token.epoch();
+    }
+    aws.call(
+        "ec2:CreateTags",
+        "EC2 instance " + instanceId,
+        () -> ec2.createTags(r -> r.resources(instanceId).tags(EpochTags.of(token))));
+    Instance after = describe(instanceId);
+    refuseIfNewer(instanceId, after, token);
+    if (!EpochTags.of(after.tags()).records(token)) {
+      throw new ConflictException(
+          "EC2 instance "
+              + instanceId
+              + " does not read back the epoch tags just written: changed concurrently");
+    }
+    return "instance "
+        + instanceId
+        + " records epoch "
+        + token.epoch()
+        + " of site "
+        + token.site()
+        + " (was "
+        + recorded.epoch()
+        + ")";
+  }
+
+  private static void refuseIfNewer(String instanceId, Instance instance, FencingToken token) {
+    long recorded = EpochTags.of(instance.tags()).epoch();
+    if (!token.mayOverwrite(recorded)) {
+      throw new StaleEpochException("EC2 instance " + instanceId, token.epoch(), recorded);
+    }
   }
 
   private FenceState stop(String id) {

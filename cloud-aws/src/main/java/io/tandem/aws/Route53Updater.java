@@ -126,8 +126,10 @@ public final class Route53Updater implements DnsUpdater {
     if (!epochDone) {
       changes.addAll(swap(now.epochRecord(), epochRecordSet(desired.name(), token)));
     }
-    String changeId = change(zoneId, desired, changes);
-    awaitInsync(changeId, desired);
+    Optional<String> changeId = change(zoneId, desired, changes, token);
+    if (changeId.isPresent()) {
+      awaitInsync(changeId.get(), desired);
+    }
     Snapshot after = read(desired.zone(), desired.name(), desired.type());
     if (settings.recordEpoch() && after.epoch() > token.epoch()) {
       throw new StaleEpochException(describe(desired), token.epoch(), after.epoch());
@@ -196,20 +198,40 @@ public final class Route53Updater implements DnsUpdater {
     return changes;
   }
 
-  private String change(String zoneId, DnsRecord desired, List<Change> changes) {
+  /**
+   * Sends the batch. Returns its change id, or empty when Route 53 refused it because an earlier
+   * attempt of this same batch was already applied: the SDK retries a request whose answer was lost
+   * (I/O error), and the retry's DELETE no longer matches. Then the record set and the epoch TXT
+   * hold exactly what this batch writes, under this token, and that is success. (The lost attempt's
+   * change id is gone with its answer, so there is no INSYNC to wait for; {@link #verify} reads the
+   * record back as usual.)
+   */
+  private Optional<String> change(
+      String zoneId, DnsRecord desired, List<Change> changes, FencingToken token) {
     try {
-      return route53
-          .changeResourceRecordSets(
-              r ->
-                  r.hostedZoneId(zoneId)
-                      .changeBatch(
-                          b ->
-                              b.comment("tandem: " + desired.name() + " " + desired.type())
-                                  .changes(changes)))
-          .changeInfo()
-          .id();
+      return Optional.of(
+          route53
+              .changeResourceRecordSets(
+                  r ->
+                      r.hostedZoneId(zoneId)
+                          .changeBatch(
+                              b ->
+                                  b.comment("tandem: " + desired.name() + " " + desired.type())
+                                      .changes(changes)))
+              .changeInfo()
+              .id());
     } catch (AwsServiceException e) {
       if (AwsCalls.errorCode(e).equals("InvalidChangeBatch")) {
+        Snapshot now = read(desired.zone(), desired.name(), desired.type());
+        boolean ours =
+            now.record()
+                    .map(rr -> toDnsRecord(desired.zone(), rr))
+                    .filter(r -> same(r, desired))
+                    .isPresent()
+                && (!settings.recordEpoch() || now.epochRecords(token));
+        if (ours) {
+          return Optional.empty();
+        }
         throw new ConflictException(
             describe(desired)
                 + " changed concurrently: Route 53 rejected the compare-and-set batch ("

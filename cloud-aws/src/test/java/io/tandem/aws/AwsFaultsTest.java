@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.route53.model.ChangeAction;
+import software.amazon.awssdk.services.route53.model.RRType;
 
 /** Throttling, 5xx and denied permissions injected by a loopback proxy in front of the emulator. */
 @AwsEmulator
@@ -32,6 +34,7 @@ class AwsFaultsTest {
   private String allocation;
   private Instance instance;
   private Route53Updater dns;
+  private String zoneId;
   private DynamoDbWitness witness;
 
   @BeforeEach
@@ -42,7 +45,7 @@ class AwsFaultsTest {
         AwsTestSupport.clients(peer, AwsTestSupport.site(proxy.endpoint(), peer.region()), counter);
     instance = AwsTestSupport.runInstance(aws.ec2(), AwsTestSupport.someImage(aws.ec2()));
     allocation = AwsTestSupport.allocateAddress(aws.ec2());
-    String zoneId =
+    zoneId =
         aws.route53()
             .createHostedZone(r -> r.name(ZONE).callerReference("faults-" + System.nanoTime()))
             .hostedZone()
@@ -140,5 +143,116 @@ class AwsFaultsTest {
     assertThatThrownBy(() -> dns.replace(Optional.empty(), a, TOKEN))
         .isInstanceOf(ConflictException.class)
         .hasMessageContaining("changed concurrently");
+  }
+
+  private static DnsRecord sip(String ip) {
+    return new DnsRecord(ZONE, "sip.example.com.", "A", 60, List.of(ip));
+  }
+
+  @Test
+  void aRecordChangedBetweenReadAndBatchIsAConflictAndIsNotOverwritten() {
+    DnsRecord observed = dns.replace(Optional.empty(), sip("203.0.113.10"), TOKEN);
+    // Another writer changes the record after our read, just before our batch arrives.
+    proxy.onceBefore(
+        "POST /2013-04-01/hostedzone/",
+        () ->
+            aws.route53()
+                .changeResourceRecordSets(
+                    r ->
+                        r.hostedZoneId(zoneId)
+                            .changeBatch(
+                                b ->
+                                    b.changes(
+                                        c ->
+                                            c.action(ChangeAction.UPSERT)
+                                                .resourceRecordSet(
+                                                    s ->
+                                                        s.name("sip.example.com.")
+                                                            .type(RRType.A)
+                                                            .ttl(60L)
+                                                            .resourceRecords(
+                                                                v -> v.value("192.0.2.99")))))));
+
+    assertThatThrownBy(
+            () ->
+                dns.replace(
+                    Optional.of(observed), sip("198.51.100.20"), new FencingToken("pbx", "b", 2)))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("changed concurrently")
+        .hasMessageContaining("do not match the current values");
+    assertThat(dns.observe(ZONE, "sip.example.com.", "A").orElseThrow().values())
+        .containsExactly("192.0.2.99");
+  }
+
+  @Test
+  void aRetriedChangeWhoseAnswerWasLostRecognisesItsOwnEarlierWrite() {
+    DnsRecord atA = dns.replace(Optional.empty(), sip("203.0.113.10"), TOKEN);
+    var lost = proxy.dropAnswer("POST /2013-04-01/hostedzone/", 1);
+    counter.reset();
+
+    DnsRecord moved =
+        dns.replace(Optional.of(atA), sip("198.51.100.20"), new FencingToken("pbx", "b", 2));
+
+    assertThat(moved.values()).containsExactly("198.51.100.20");
+    assertThat(lost.served()).hasValue(1);
+    // The first attempt was applied; the SDK's retry met Route 53's compare-and-set refusal.
+    assertThat(counter.attempts("Route53.ChangeResourceRecordSets")).isEqualTo(2);
+    assertThat(dns.recordedEpoch(ZONE, "sip.example.com.", "A")).isEqualTo(2);
+  }
+
+  @Test
+  void ec2FencerThrottlingIsRetriedAndADeniedStopNamesTheAction() {
+    Ec2Fencer fencer = new Ec2Fencer(aws, Ec2Fencer.Settings.stop());
+    var throttled = proxy.failEc2("StopInstances", 2, 400, "RequestLimitExceeded");
+    assertThat(fencer.fence(instance.instanceId(), TOKEN).fenced()).isTrue();
+    assertThat(throttled.served()).hasValue(2);
+    assertThat(counter.attempts("Ec2.StopInstances")).isEqualTo(3);
+
+    Instance other = AwsTestSupport.runInstance(aws.ec2(), AwsTestSupport.someImage(aws.ec2()));
+    proxy.failEc2("StopInstances", 1, 403, "UnauthorizedOperation");
+    assertThatThrownBy(() -> fencer.fence(other.instanceId(), TOKEN))
+        .isInstanceOfSatisfying(
+            PermissionException.class,
+            e ->
+                assertThat(e.category().safeAction())
+                    .isEqualTo("stop: grant the missing permission"))
+        .hasMessageContaining("'ec2:StopInstances'");
+
+    proxy.failEc2("StopInstances", 100, 400, "RequestLimitExceeded");
+    assertThatThrownBy(() -> fencer.fence(other.instanceId(), TOKEN))
+        .isInstanceOfSatisfying(
+            TransientException.class, e -> assertThat(e.category().retryable()).isTrue())
+        .hasMessageContaining("ec2:StopInstances");
+    assertThat(fencer.observe(other.instanceId()).fenced()).isFalse();
+  }
+
+  @Test
+  void aChangeThatNeverGetsInsyncIsTransientAfterTheSyncTimeout() {
+    Route53Updater impatient =
+        new Route53Updater(
+            aws.route53(),
+            Route53Settings.builder()
+                .hostedZone(ZONE, zoneId)
+                .syncTimeout(Duration.ofSeconds(1))
+                .syncPollInterval(Duration.ofMillis(200))
+                .build());
+    proxy.fail(
+        "GET /2013-04-01/change/",
+        1_000,
+        200,
+        "text/xml",
+        "<?xml version=\"1.0\"?><GetChangeResponse"
+            + " xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><ChangeInfo>"
+            + "<Id>/change/C2682N5HXP0BZ4</Id><Status>PENDING</Status>"
+            + "<SubmittedAt>2026-12-06T10:00:00.000Z</SubmittedAt></ChangeInfo></GetChangeResponse>");
+
+    assertThatThrownBy(() -> impatient.replace(Optional.empty(), sip("203.0.113.10"), TOKEN))
+        .isInstanceOf(TransientException.class)
+        .hasMessageContaining("not INSYNC within 1 s");
+    // The change itself was made: a retry finds it and does not change it again.
+    counter.reset();
+    assertThat(dns.replace(Optional.empty(), sip("203.0.113.10"), TOKEN).values())
+        .containsExactly("203.0.113.10");
+    assertThat(counter.calls("Route53.ChangeResourceRecordSets")).isZero();
   }
 }

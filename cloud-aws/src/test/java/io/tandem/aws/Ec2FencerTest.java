@@ -109,6 +109,31 @@ class Ec2FencerTest {
   }
 
   @Test
+  void theNewHolderTagsItsOwnInstanceSoAStaleHoldersFencerRefusesToStopIt() {
+    Ec2Fencer own = new Ec2Fencer(aws, Ec2Fencer.Settings.disabled());
+    FencingToken newHolder = new FencingToken("pbx", "a", 7);
+
+    assertThat(own.recordHolder(old.instanceId(), newHolder)).contains("records epoch 7");
+    assertThat(tags(old.instanceId())).extracting(Tag::value).contains("7", "a", "pbx");
+    counter.reset();
+    assertThat(own.recordHolder(old.instanceId(), newHolder)).contains("already records");
+    assertThat(counter.calls()).containsOnlyKeys("Ec2.DescribeInstances");
+
+    // The old holder (epoch 6, site b) comes back and tries to fence the new active: refused.
+    Ec2Fencer stale = new Ec2Fencer(aws, Ec2Fencer.Settings.stop());
+    counter.reset();
+    assertThatThrownBy(() -> stale.fence(old.instanceId(), token(6)))
+        .isInstanceOf(StaleEpochException.class)
+        .hasMessageContaining("epoch 7");
+    assertThat(counter.calls("Ec2.StopInstances")).isZero();
+    assertThat(counter.calls("Ec2.CreateTags")).isZero();
+    assertThat(stale.observe(old.instanceId()).fenced()).isFalse();
+    assertThatThrownBy(() -> stale.recordHolder(old.instanceId(), token(6)))
+        .isInstanceOf(StaleEpochException.class);
+    assertThat(tags(old.instanceId())).extracting(Tag::value).contains("7");
+  }
+
+  @Test
   void doesNothingUnlessEnabled() {
     Ec2Fencer fencer = new Ec2Fencer(aws, Ec2Fencer.Settings.disabled());
     FenceState state = fencer.fence(old.instanceId(), token(1));

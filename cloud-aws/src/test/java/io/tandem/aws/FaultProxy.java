@@ -51,6 +51,8 @@ final class FaultProxy implements AutoCloseable {
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
+  private final List<Fault> drops = new CopyOnWriteArrayList<>();
+  private final List<Hook> hooks = new CopyOnWriteArrayList<>();
   private final ReentrantLock dynamoLock = new ReentrantLock();
   private volatile boolean serializeDynamo;
 
@@ -115,6 +117,22 @@ final class FaultProxy implements AutoCloseable {
             + "\"}");
   }
 
+  /**
+   * Forwards the next {@code times} requests containing {@code match} (the emulator applies them),
+   * then loses the answer: the connection closes without a response, as when a network fault hits
+   * the way back. The SDK sees an I/O error and retries.
+   */
+  Fault dropAnswer(String match, int times) {
+    Fault f = new Fault(match, new AtomicInteger(times), 0, "", "");
+    drops.add(f);
+    return f;
+  }
+
+  /** Runs {@code action} once, just before the next request containing {@code match} is handled. */
+  void onceBefore(String match, Runnable action) {
+    hooks.add(new Hook(match, action, new AtomicInteger(1)));
+  }
+
   void serializeDynamoDb() {
     serializeDynamo = true;
   }
@@ -139,6 +157,19 @@ final class FaultProxy implements AutoCloseable {
               + " "
               + new String(body, StandardCharsets.UTF_8)
               + "&";
+      for (Hook h : hooks) {
+        if (descriptor.contains(h.match()) && h.remaining().getAndDecrement() > 0) {
+          h.action().run();
+        }
+      }
+      for (Fault d : drops) {
+        if (descriptor.contains(d.match())
+            && d.remaining().getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          d.served().incrementAndGet();
+          forward(new DiscardingExchange(exchange), body);
+          return; // closing the exchange without an answer closes the connection
+        }
+      }
       for (Fault f : faults) {
         if (descriptor.contains(f.match())
             && f.remaining().getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
@@ -168,25 +199,7 @@ final class FaultProxy implements AutoCloseable {
   }
 
   private void forward(HttpExchange exchange, byte[] body) throws IOException {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(upstream.resolve(exchange.getRequestURI().toString()))
-            .timeout(Duration.ofSeconds(20))
-            .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
-    exchange
-        .getRequestHeaders()
-        .forEach(
-            (name, values) -> {
-              if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
-                values.forEach(v -> request.header(name, v));
-              }
-            });
-    HttpResponse<byte[]> response;
-    try {
-      response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while forwarding", e);
-    }
+    HttpResponse<byte[]> response = send(exchange, body);
     response
         .headers()
         .map()
@@ -202,6 +215,37 @@ final class FaultProxy implements AutoCloseable {
       try (OutputStream os = exchange.getResponseBody()) {
         os.write(out);
       }
+    }
+  }
+
+  private void forward(DiscardingExchange dropped, byte[] body) throws IOException {
+    send(dropped.exchange(), body); // applied upstream; the answer goes nowhere
+  }
+
+  /** Marks an exchange whose answer is to be lost. */
+  private record DiscardingExchange(HttpExchange exchange) {}
+
+  /** A one-off action before a matching request. */
+  private record Hook(String match, Runnable action, AtomicInteger remaining) {}
+
+  private HttpResponse<byte[]> send(HttpExchange exchange, byte[] body) throws IOException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(upstream.resolve(exchange.getRequestURI().toString()))
+            .timeout(Duration.ofSeconds(20))
+            .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+    exchange
+        .getRequestHeaders()
+        .forEach(
+            (name, values) -> {
+              if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(v -> request.header(name, v));
+              }
+            });
+    try {
+      return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while forwarding", e);
     }
   }
 

@@ -125,6 +125,22 @@ class Route53UpdaterTest {
   }
 
   @Test
+  void failsOverAndBackAgain() {
+    // A -> B -> A: the failback CREATEs a record set identical to one created earlier.
+    Route53Updater dns = updater();
+    DnsRecord atA = dns.replace(Optional.empty(), a("203.0.113.10"), token("a", 1));
+    DnsRecord atB = dns.replace(Optional.of(atA), a("198.51.100.20"), token("b", 2));
+    DnsRecord back = dns.replace(Optional.of(atB), a("203.0.113.10"), token("a", 3));
+
+    assertThat(back.values()).containsExactly("203.0.113.10");
+    assertThat(dns.verify(a("203.0.113.10"))).isTrue();
+    assertThat(dns.recordedEpoch(ZONE, "sip.example.com.", "A")).isEqualTo(3);
+    var sets =
+        aws.route53().listResourceRecordSets(r -> r.hostedZoneId(zoneId)).resourceRecordSets();
+    assertThat(sets).filteredOn(s -> s.name().equals("sip.example.com.")).hasSize(1);
+  }
+
+  @Test
   void aStaleEpochIsRefused() {
     Route53Updater dns = updater();
     DnsRecord current = dns.replace(Optional.empty(), a("203.0.113.10"), token("b", 5));

@@ -27,8 +27,12 @@ import org.slf4j.LoggerFactory;
  * (otherwise {@link ConflictException}), then writes {@code desired} with {@code If-Match: <etag>}
  * (or {@code If-None-Match: *} when it must not exist yet), recording the token in the record set's
  * metadata, and reads it back. A concurrent writer between the read and the write makes Azure
- * answer 412, which is a {@link ConflictException}: the caller re-observes. If the record set
- * already equals {@code desired} nothing is written (idempotent).
+ * answer 412, which is a {@link ConflictException}: the caller re-observes — unless the record set
+ * then holds exactly {@code desired} and our token, which means an earlier attempt of this same
+ * write was applied and only its answer was lost (the pipeline or the runbook retried): that is
+ * success. If the record set already equals {@code desired} and records the token nothing is
+ * written (idempotent); if it equals {@code desired} under an older epoch, the newer epoch is still
+ * recorded (same ETag condition), so a stale writer is refused afterwards.
  *
  * <p>Azure DNS record set writes are synchronous (no long-running operation). {@link #verify} reads
  * the record set through ARM, the zone's source of truth, not a resolver cache. Every call is
@@ -82,12 +86,13 @@ public final class AzureDnsUpdater implements DnsUpdater {
       }
       DnsRecord now = RecordSetMapping.toRecord(desired.zone(), desired.name(), type, rs);
       if (RecordSetMapping.sameData(now, desired)) {
-        return now;
-      }
-      if (expected.isEmpty()) {
+        if (EpochTags.records(rs.metadata(), token)) {
+          return now; // idempotent: the data and our epoch are already there
+        }
+        // The data is right but records an older epoch: record ours, so a stale writer is refused.
+      } else if (expected.isEmpty()) {
         throw new ConflictException(what + " exists (" + now.values() + "), expected it absent");
-      }
-      if (!RecordSetMapping.sameData(now, expected.get())) {
+      } else if (!RecordSetMapping.sameData(now, expected.get())) {
         throw new ConflictException(
             what
                 + " is "
@@ -112,20 +117,36 @@ public final class AzureDnsUpdater implements DnsUpdater {
             desired, EpochTags.with(current.map(RecordSetInner::metadata).orElse(null), token));
     String im = ifMatch;
     String inm = ifNoneMatch;
-    ArmCall.run(
-        ifNoneMatch != null ? "create DNS record set" : "update DNS record set",
-        "Microsoft.Network/dnsZones/" + type + "/write",
-        what,
-        () ->
-            recordSets.createOrUpdateWithResponse(
-                zoneResourceGroup,
-                zone,
-                relative,
-                RecordType.fromString(type),
-                body,
-                im,
-                inm,
-                Context.NONE));
+    try {
+      ArmCall.run(
+          ifNoneMatch != null ? "create DNS record set" : "update DNS record set",
+          "Microsoft.Network/dnsZones/" + type + "/write",
+          what,
+          () ->
+              recordSets.createOrUpdateWithResponse(
+                  zoneResourceGroup,
+                  zone,
+                  relative,
+                  RecordType.fromString(type),
+                  body,
+                  im,
+                  inm,
+                  Context.NONE));
+    } catch (ConflictException e) {
+      // 412: the ETag moved. If it moved because an earlier attempt of this very write was applied
+      // (its answer lost, then retried by the pipeline or the runbook), the record set holds our
+      // data and our epoch: that is success, not a conflict.
+      Optional<DnsRecord> ours = ownEarlierWrite(desired, type, token);
+      if (ours.isEmpty()) {
+        throw e;
+      }
+      LOG.info(
+          "{} already holds {} under {} (an earlier attempt applied)",
+          what,
+          desired.values(),
+          token);
+      return ours.get();
+    }
 
     RecordSetInner after =
         read(desired.zone(), desired.name(), type)
@@ -155,6 +176,16 @@ public final class AzureDnsUpdater implements DnsUpdater {
     return observe(desired.zone(), desired.name(), desired.type())
         .map(r -> RecordSetMapping.sameData(r, desired))
         .orElse(false);
+  }
+
+  /**
+   * The record set if it holds exactly {@code desired}'s data and records exactly {@code token}.
+   */
+  private Optional<DnsRecord> ownEarlierWrite(DnsRecord desired, String type, FencingToken token) {
+    return read(desired.zone(), desired.name(), type)
+        .filter(rs -> EpochTags.records(rs.metadata(), token))
+        .map(rs -> RecordSetMapping.toRecord(desired.zone(), desired.name(), type, rs))
+        .filter(r -> RecordSetMapping.sameData(r, desired));
   }
 
   private Optional<RecordSetInner> read(String zone, String name, String type) {

@@ -28,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * that already cannot serve (stopped or deallocated, as the chosen mode requires) is left alone:
  * idempotent. Power-off skips the guest shutdown on purpose: a failing node must not get extra time
  * to keep answering calls. Bounded by {@link AzureSettings#operationTimeout()}. Thread-safe.
+ *
+ * <p>The new holder tags its own VM with its epoch ({@link #recordHolder}), so a stale holder's
+ * fencer reads the newer epoch and refuses to stop it; both tag writes are conditional on the VM's
+ * ETag, so a tag written between a fencer's read and its write makes that write fail (412) instead
+ * of hiding the newer epoch.
  */
 public final class AzureVmFencer implements Fencer {
 
@@ -72,30 +77,13 @@ public final class AzureVmFencer implements Fencer {
       return new FenceState(target, false, "not fenced: VM fencing is disabled for this site");
     }
     ArmResourceId id = vmId(target);
-    VirtualMachineInner vm =
-        ArmCall.run(
-            "read VM",
-            "Microsoft.Compute/virtualMachines/read",
-            id.name(),
-            () ->
-                vms.getByResourceGroupWithResponse(
-                        id.resourceGroup(), id.name(), null, Context.NONE)
-                    .getValue());
+    VirtualMachineInner vm = read(id);
     long recorded = EpochTags.epoch(vm.tags());
     if (!token.mayOverwrite(recorded)) {
       throw new StaleEpochException(vm.id(), token.epoch(), recorded);
     }
     if (!EpochTags.records(vm.tags(), token)) {
-      VirtualMachineUpdateInner update =
-          new VirtualMachineUpdateInner().withTags(EpochTags.with(vm.tags(), token));
-      ArmCall.await(
-          "record epoch on VM",
-          "Microsoft.Compute/virtualMachines/write",
-          vm.id(),
-          clients.settings().operationTimeout(),
-          () ->
-              vms.beginUpdate(
-                  id.resourceGroup(), id.name(), update, vm.etag(), null, Context.NONE));
+      recordEpoch(id, vm, token);
     }
     String before = powerState(id);
     if (done(before)) {
@@ -119,6 +107,57 @@ public final class AzureVmFencer implements Fencer {
     FenceState after = state(target, powerState(id));
     LOG.info("fenced {} under {}: {}", vm.id(), token, after.detail());
     return after;
+  }
+
+  /**
+   * Tags this site's own VM with {@code token} ({@code tandem-epoch}, {@code tandem-site}, {@code
+   * tandem-cluster}; PATCH with {@code If-Match}), so that a stale holder's fencer finds the newer
+   * epoch and refuses to stop it. Works whether or not fencing is enabled for the site.
+   */
+  @Override
+  public String recordHolder(String target, FencingToken token) {
+    Objects.requireNonNull(token, "token");
+    ArmResourceId id = vmId(target);
+    VirtualMachineInner vm = read(id);
+    long recorded = EpochTags.epoch(vm.tags());
+    if (!token.mayOverwrite(recorded)) {
+      throw new StaleEpochException(vm.id(), token.epoch(), recorded);
+    }
+    if (EpochTags.records(vm.tags(), token)) {
+      return "VM " + id.name() + " already records epoch " + token.epoch();
+    }
+    recordEpoch(id, vm, token);
+    return "VM "
+        + id.name()
+        + " records epoch "
+        + token.epoch()
+        + " of site "
+        + token.site()
+        + " (was "
+        + recorded
+        + ")";
+  }
+
+  private VirtualMachineInner read(ArmResourceId id) {
+    return ArmCall.run(
+        "read VM",
+        "Microsoft.Compute/virtualMachines/read",
+        id.name(),
+        () ->
+            vms.getByResourceGroupWithResponse(id.resourceGroup(), id.name(), null, Context.NONE)
+                .getValue());
+  }
+
+  private void recordEpoch(ArmResourceId id, VirtualMachineInner vm, FencingToken token) {
+    VirtualMachineUpdateInner update =
+        new VirtualMachineUpdateInner().withTags(EpochTags.with(vm.tags(), token));
+    ArmCall.await(
+        "record epoch on VM",
+        "Microsoft.Compute/virtualMachines/write",
+        vm.id(),
+        clients.settings().operationTimeout(),
+        () ->
+            vms.beginUpdate(id.resourceGroup(), id.name(), update, vm.etag(), null, Context.NONE));
   }
 
   private boolean done(String power) {

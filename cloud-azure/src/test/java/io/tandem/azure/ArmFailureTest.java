@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.azure.core.credential.AccessToken;
+import com.azure.core.exception.ClientAuthenticationException;
 import io.tandem.azure.stub.ArmStub;
 import io.tandem.core.error.ConfigException;
 import io.tandem.core.error.PermissionException;
 import io.tandem.core.error.ResourceNotFoundException;
+import io.tandem.core.error.TandemException;
 import io.tandem.core.error.TransientException;
+import io.tandem.core.witness.FencingToken;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import org.junit.jupiter.api.AfterEach;
@@ -44,6 +47,53 @@ class ArmFailureTest {
     assertThatThrownBy(() -> new AzurePublicIpMover(wrongToken).observe("pip-sip"))
         .isInstanceOf(PermissionException.class)
         .hasMessageContaining("401");
+  }
+
+  @Test
+  void aCredentialThatCannotGetATokenIsAPermissionErrorNotHttp0() {
+    ArmCallCounter calls = new ArmCallCounter();
+    AzureClients noToken =
+        AzureClients.builder(arm.settings().build())
+            .credential(
+                r ->
+                    Mono.error(
+                        new ClientAuthenticationException(
+                            "ManagedIdentityCredential authentication unavailable. No Managed"
+                                + " Identity endpoint found.",
+                            null)))
+            .httpClient(ArmStub.trustingHttpClient())
+            .addPolicy(calls)
+            .build();
+
+    assertThatThrownBy(() -> new AzurePublicIpMover(noToken).observe("pip-sip"))
+        .isInstanceOfSatisfying(
+            PermissionException.class,
+            e -> assertThat(e.category()).isEqualTo(TandemException.Category.PERMISSION))
+        .hasMessageContaining("could not get a token")
+        .hasMessageContaining("No Managed Identity endpoint")
+        .hasMessageNotContaining("HTTP 0");
+    assertThat(arm.requests()).isEmpty(); // nothing reached ARM
+  }
+
+  @Test
+  void aLongRunningOperationThatNeverEndsIsTransientAfterTheOperationTimeout() {
+    arm.lroPolls(1_000_000);
+    String standby = arm.nic("nic-pbx-b", "10.1.0.5", null);
+    String pip = arm.group() + "/providers/Microsoft.Network/publicIPAddresses/pip-sip";
+    AzureClients impatient =
+        AzureClients.builder(arm.settings().operationTimeout(Duration.ofSeconds(1)).build())
+            .credential(ArmStub.staticToken())
+            .httpClient(ArmStub.trustingHttpClient())
+            .build();
+
+    assertThatThrownBy(
+            () ->
+                new AzurePublicIpMover(impatient)
+                    .move(pip, standby, new FencingToken("sip-cluster", "azure-b", 3)))
+        .isInstanceOfSatisfying(
+            TransientException.class,
+            e -> assertThat(e.category().safeAction()).isEqualTo("retry with backoff"))
+        .hasMessageContaining("did not finish within PT1S");
   }
 
   @Test

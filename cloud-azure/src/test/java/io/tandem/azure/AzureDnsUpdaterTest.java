@@ -131,6 +131,52 @@ class AzureDnsUpdaterTest {
   }
 
   @Test
+  void equalDataUnderAnOlderEpochStillRecordsTheNewerEpoch() {
+    dns.replace(Optional.empty(), a("203.0.113.10"), T5);
+    FencingToken t6 = new FencingToken("sip-cluster", "azure-a", 6);
+    arm.resetRequests();
+
+    DnsRecord back = dns.replace(Optional.of(a("203.0.113.10")), a("203.0.113.10"), t6);
+
+    assertThat(back.values()).containsExactly("203.0.113.10");
+    var metadata = arm.resource(recordSetId("A", "sip")).path("properties").path("metadata");
+    assertThat(metadata.path("tandem-epoch").asString()).isEqualTo("6");
+    assertThat(metadata.path("tandem-site").asString()).isEqualTo("azure-a");
+    assertThat(arm.requests())
+        .filteredOn(r -> r.getMethod().getName().equals("PUT"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getHeader("If-Match")).isNotBlank());
+    // The older holder can no longer change it.
+    assertThatThrownBy(() -> dns.replace(Optional.of(a("203.0.113.10")), a("192.0.2.1"), T5))
+        .isInstanceOf(StaleEpochException.class);
+  }
+
+  @Test
+  void aRetriedWriteWhoseAnswerWasLostRecognisesItsOwnEarlierWrite() {
+    dns.replace(Optional.empty(), a("198.51.100.7"), T5);
+    FencingToken t6 = new FencingToken("sip-cluster", "azure-a", 6);
+    arm.dropAnswerOnce("PUT", "/a/sip");
+    arm.resetRequests();
+
+    DnsRecord back = dns.replace(Optional.of(a("198.51.100.7")), a("203.0.113.10"), t6);
+
+    assertThat(back.values()).containsExactly("203.0.113.10");
+    assertThat(dns.verify(a("203.0.113.10"))).isTrue();
+    // The first PUT was applied and its answer lost; the pipeline's retry met the moved ETag.
+    assertThat(arm.requests()).filteredOn(r -> r.getMethod().getName().equals("PUT")).hasSize(2);
+  }
+
+  @Test
+  void aRetriedCreateWhoseAnswerWasLostRecognisesItsOwnEarlierWrite() {
+    arm.dropAnswerOnce("PUT", "/a/sip");
+
+    DnsRecord back = dns.replace(Optional.empty(), a("203.0.113.10"), T5);
+
+    assertThat(back.values()).containsExactly("203.0.113.10");
+    assertThat(arm.requests()).filteredOn(r -> r.getMethod().getName().equals("PUT")).hasSize(2);
+  }
+
+  @Test
   void aaaaCnameAndSrvRoundTrip() {
     DnsRecord aaaa =
         new DnsRecord("example.com.", "sip.example.com.", "AAAA", 60, List.of("2001:db8:0:0::10"));

@@ -115,6 +115,46 @@ class AzureVmFencerTest {
   }
 
   @Test
+  void theNewHolderTagsItsOwnVmSoAStaleHoldersFencerRefusesToStopIt() {
+    FencingToken newHolder = new FencingToken("sip-cluster", "azure-a", 7);
+    AzureVmFencer own = new AzureVmFencer(clients, false, AzureVmFencer.Mode.POWER_OFF);
+
+    assertThat(own.recordHolder("vm-pbx-a", newHolder)).contains("records epoch 7");
+    assertThat(arm.resource(vm).path("tags").path("tandem-epoch").asString()).isEqualTo("7");
+    assertThat(arm.resource(vm).path("tags").path("tandem-site").asString()).isEqualTo("azure-a");
+    assertThat(arm.requests())
+        .filteredOn(r -> r.getMethod().getName().equals("PATCH"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getHeader("If-Match")).isEqualTo("\"1\""));
+    arm.resetRequests();
+    assertThat(own.recordHolder(vm, newHolder)).contains("already records epoch 7");
+    assertThat(arm.requests()).allMatch(r -> r.getMethod().getName().equals("GET"));
+
+    // The old holder (epoch 4) comes back and tries to fence the new active: refused.
+    AzureVmFencer stale = new AzureVmFencer(clients, true, AzureVmFencer.Mode.POWER_OFF);
+    assertThatThrownBy(() -> stale.fence(vm, T4))
+        .isInstanceOf(StaleEpochException.class)
+        .hasMessageContaining("epoch 7");
+    assertThat(arm.powerState(vm)).isEqualTo("running");
+    // ... and cannot overwrite the new holder's record either.
+    assertThatThrownBy(() -> stale.recordHolder(vm, T4)).isInstanceOf(StaleEpochException.class);
+    assertThat(arm.resource(vm).path("tags").path("tandem-epoch").asString()).isEqualTo("7");
+  }
+
+  @Test
+  void aHolderRecordLandingBetweenTheFencersReadAndWriteStopsTheFence() {
+    FencingToken newHolder = new FencingToken("sip-cluster", "azure-a", 7);
+    AzureVmFencer own = new AzureVmFencer(clients, false, AzureVmFencer.Mode.POWER_OFF);
+    arm.onceBefore("PATCH", "/virtualmachines/vm-pbx-a", () -> own.recordHolder(vm, newHolder));
+
+    assertThatThrownBy(
+            () -> new AzureVmFencer(clients, true, AzureVmFencer.Mode.POWER_OFF).fence(vm, T4))
+        .isInstanceOf(ConflictException.class);
+    assertThat(arm.powerState(vm)).isEqualTo("running");
+    assertThat(arm.resource(vm).path("tags").path("tandem-epoch").asString()).isEqualTo("7");
+  }
+
+  @Test
   void observeReportsThePowerState() {
     assertThat(new AzureVmFencer(clients, true, AzureVmFencer.Mode.POWER_OFF).observe(vm))
         .satisfies(s -> assertThat(s.fenced()).isFalse())

@@ -21,6 +21,16 @@ public interface KamailioPeer {
   /** Add or change a user at run time. */
   void addUser(String user, String password);
 
+  /**
+   * Makes the registrar refuse every REGISTER of {@code user} with {@code 503 Service Unavailable}
+   * and {@code Retry-After: retryAfterSeconds}, as an overloaded carrier proxy does, until {@link
+   * #acceptRegistrations}.
+   */
+  void refuseRegistrations(String user, int retryAfterSeconds);
+
+  /** Lifts {@link #refuseRegistrations}. */
+  void acceptRegistrations(String user);
+
   /** Contacts currently bound to an address of record, e.g. {@code sip:trunk1@tandem.test}. */
   List<String> contacts(String aor);
 

@@ -3,13 +3,12 @@ package io.tandem.app.agent;
 import io.tandem.app.notify.ConfiguredNotifications;
 import io.tandem.app.peer.HttpPeerTransport;
 import io.tandem.app.peer.PeerAuthentication;
+import io.tandem.app.sync.SyncAgent;
 import io.tandem.core.agent.AgentSettings;
 import io.tandem.core.agent.AgentState;
 import io.tandem.core.agent.PeerReport;
 import io.tandem.core.config.ApprovalGate;
 import io.tandem.core.config.ClusterConfig;
-import io.tandem.core.config.PbxConfig;
-import io.tandem.core.config.PbxType;
 import io.tandem.core.config.Policies;
 import io.tandem.core.config.SecretResolver;
 import io.tandem.core.config.SiteConfig;
@@ -23,21 +22,15 @@ import io.tandem.core.port.TrunkRegistrar;
 import io.tandem.core.runbook.ApprovalDesk;
 import io.tandem.core.runbook.Gate;
 import io.tandem.core.runbook.RunbookEngine;
+import io.tandem.core.runbook.TicketGuard;
 import io.tandem.core.runbook.journal.JournalDirectory;
 import io.tandem.core.runbook.report.ReportStore;
 import io.tandem.core.runbook.standard.FailoverTopology;
 import io.tandem.core.runbook.standard.RunbookOptions;
+import io.tandem.core.sync.SyncLedger;
 import io.tandem.core.witness.Witness;
-import io.tandem.onprem.ami.AmiPbxControl;
-import io.tandem.onprem.ami.AmiSettings;
-import io.tandem.onprem.esl.EslPbxControl;
-import io.tandem.onprem.esl.EslSettings;
-import io.tandem.onprem.sip.RegistrarLocator;
 import io.tandem.onprem.sip.SipEndpoint;
-import io.tandem.onprem.sip.SipTrunk;
-import io.tandem.onprem.sip.SipTrunkRegistrar;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -51,13 +44,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xbill.DNS.SimpleResolver;
 
 /**
  * Everything one site's agent runs, built from a validated {@link ClusterConfig}: decision loop
@@ -66,10 +57,12 @@ import org.xbill.DNS.SimpleResolver;
  * guard = the driver's ticket holder), the site actions, the {@link AgentDriver} and the {@link
  * AgentRuntime} the API serves.
  *
- * <p>Building contacts nothing beyond binding this agent's SIP endpoint on its management address
- * (only when a {@code sip-options} sensor or a trunk needs it): clients connect on first use.
- * {@link #start} starts sensors and the loop; {@link #close} stops everything in reverse order.
- * Secrets are resolved through the configuration's {@link SecretResolver} and never logged.
+ * <p>Every adapter is built here, through the {@link Providers} seam ({@link Providers#sdk()} in
+ * production), so a decision is never followed by client creation. Building contacts nothing beyond
+ * binding this agent's SIP endpoint on its management address (only when a {@code sip-options}
+ * sensor or a trunk needs it). {@link #start} starts sensors and the loop; {@link #close} stops
+ * everything in reverse order. Secrets are resolved through the configuration's {@link
+ * SecretResolver} and never logged.
  */
 public final class AgentAssembly implements AutoCloseable {
 
@@ -85,6 +78,8 @@ public final class AgentAssembly implements AutoCloseable {
    * @param http client for the witness and the peer link (its TLS context decides verification)
    * @param clock wall clock
    * @param nanos monotonic clock
+   * @param providers turns the configuration into adapters ({@link Providers#sdk()} in production;
+   *     the lab and tests plug simulated providers in here)
    */
   public record Options(
       Path dataDir,
@@ -93,7 +88,30 @@ public final class AgentAssembly implements AutoCloseable {
       String peerScheme,
       HttpClient http,
       Clock clock,
-      LongSupplier nanos) {}
+      LongSupplier nanos,
+      Providers providers) {
+
+    public Options {
+      java.util.Objects.requireNonNull(providers, "providers");
+    }
+
+    /** Production options: the SDK-backed {@link Providers#sdk()}. */
+    public Options(
+        Path dataDir,
+        SecretResolver secrets,
+        byte[] peerSecret,
+        String peerScheme,
+        HttpClient http,
+        Clock clock,
+        LongSupplier nanos) {
+      this(dataDir, secrets, peerSecret, peerScheme, http, clock, nanos, Providers.sdk());
+    }
+
+    /** The same options with other providers. */
+    public Options withProviders(Providers value) {
+      return new Options(dataDir, secrets, peerSecret, peerScheme, http, clock, nanos, value);
+    }
+  }
 
   private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
   private final AgentSettings settings;
@@ -104,6 +122,7 @@ public final class AgentAssembly implements AutoCloseable {
   private final FailoverTopologies topologies;
   private final RunbookEngine engine;
   private final RunbookSiteActions actions;
+  private final SyncAgent sync;
 
   private AgentAssembly(ClusterConfig config, String site, Options o) {
     // a failure half-way (a secret missing, a sensor wrong) must not leave sockets or threads
@@ -122,27 +141,33 @@ public final class AgentAssembly implements AutoCloseable {
                               + "'"));
       this.settings = settings(config, site);
 
-      ProviderAdapters providers = own(new ProviderAdapters(config.name(), o.secrets()));
       String pbxSecret = o.secrets().resolve(local.pbx().secret()).reveal();
-      PbxControl pbx = own(pbxControl(local.pbx(), pbxSecret));
-
       String bindHost = hostOf(local.managementAddress());
       Supplier<SipEndpoint> sip = memo(() -> own(SipEndpoint.open(bindHost, 0)));
-      ScheduledExecutorService trunkScheduler =
-          own(Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory()));
-      Supplier<TrunkRegistrar> trunks =
-          memo(
-              () ->
-                  own(
-                      new SipTrunkRegistrar(
-                          sip.get(),
-                          config.trunks().stream().map(t -> sipTrunk(t, o.secrets())).toList(),
-                          new RegistrarLocator(resolver()),
+      if (!config.trunks().isEmpty()) {
+        sip.get(); // bound before the registrar that uses it, so it is closed after it
+      }
+      AtomicReference<AgentDriver> driverRef = new AtomicReference<>();
+      TicketGuard guard =
+          token -> driverRef.get() != null && driverRef.get().holder().holds(token.epoch());
+      Providers.Adapters providers =
+          own(
+              o.providers()
+                  .open(
+                      new Providers.Context(
+                          config,
+                          site,
+                          o.secrets(),
+                          o.http(),
                           o.clock(),
-                          trunkScheduler)));
-
-      Witness witness =
-          own(WitnessClients.create(config, site, o.secrets(), providers, o.http(), o.clock()));
+                          o.nanos(),
+                          o.dataDir(),
+                          sip,
+                          guard)));
+      PbxControl pbx = providers.pbx(local);
+      Optional<TrunkRegistrar> trunks = providers.trunks();
+      Witness witness = providers.witness();
+      SyncLedger syncLedger = SyncAgent.ledger(config, o.dataDir(), o.clock());
       var sensorScheduler = own(ExecutorTaskScheduler.singleThread("tandem-sensors-" + site));
       var sensorReaders = own(Executors.newVirtualThreadPerTaskExecutor());
       this.monitor =
@@ -160,7 +185,8 @@ public final class AgentAssembly implements AutoCloseable {
                   witness instanceof io.tandem.app.witness.HttpWitness hw
                       ? java.util.Optional.of(hw)
                       : java.util.Optional.empty(),
-                  config.name()));
+                  config.name(),
+                  SyncAgent.freshnessSensors(config, syncLedger, o.clock())));
 
       Set<String> sites = new LinkedHashSet<>();
       Map<String, URI> peerUrls = new LinkedHashMap<>();
@@ -183,8 +209,25 @@ public final class AgentAssembly implements AutoCloseable {
                   4,
                   o.nanos()));
 
-      AtomicReference<AgentDriver> driverRef = new AtomicReference<>();
       AtomicReference<AgentRuntime> runtimeRef = new AtomicReference<>();
+      this.sync =
+          own(
+              SyncAgent.create(
+                  new SyncAgent.Deps(
+                      config,
+                      site,
+                      driverRef::get,
+                      monitor::snapshot,
+                      witness,
+                      peerAuthentication,
+                      o.http(),
+                      o.peerScheme(),
+                      o.dataDir(),
+                      pbx,
+                      o.secrets(),
+                      o.clock(),
+                      o.nanos(),
+                      syncLedger)));
       ApprovalDesk desk = new ApprovalDesk();
       ReportStore reports =
           new ReportStore(
@@ -194,8 +237,7 @@ public final class AgentAssembly implements AutoCloseable {
               .clock(o.clock())
               .ticker(o.nanos())
               .executor(own(Executors.newVirtualThreadPerTaskExecutor()))
-              .ticketGuard(
-                  token -> driverRef.get() != null && driverRef.get().holder().holds(token.epoch()))
+              .ticketGuard(guard)
               .journals(new JournalDirectory(o.dataDir().resolve("journal"), o.clock()))
               .gateKeeper(desk)
               .reports(reports)
@@ -211,13 +253,12 @@ public final class AgentAssembly implements AutoCloseable {
               config,
               site,
               providers,
-              trunks,
               pbx,
               notice -> {
                 log.info("runbook notice [{}] {}", notice.severity(), notice.subject());
                 notifications.runbookNotifier().send(notice);
               },
-              o.dataDir());
+              sync.jobs());
 
       Map<String, String> localContacts = new LinkedHashMap<>();
       for (TrunkConfig t : config.trunks()) {
@@ -231,7 +272,7 @@ public final class AgentAssembly implements AutoCloseable {
                   engine,
                   options,
                   pbx,
-                  () -> config.trunks().isEmpty() ? Optional.empty() : Optional.of(trunks.get()),
+                  () -> trunks,
                   localContacts,
                   () -> oldActive(driverRef.get(), topologies.others(site)),
                   () -> driverRef.get().loop().history().recent(),
@@ -290,6 +331,7 @@ public final class AgentAssembly implements AutoCloseable {
   public void start() {
     monitor.start();
     driver.start();
+    sync.start();
     log.info(
         "agent {}: started (cluster {}, peers {})",
         settings.site(),
@@ -319,6 +361,11 @@ public final class AgentAssembly implements AutoCloseable {
 
   public RunbookEngine engine() {
     return engine;
+  }
+
+  /** Health-gated sync of this site (jobs, receiver, freshness). */
+  public SyncAgent sync() {
+    return sync;
   }
 
   /** What the driver calls to activate or fence this site (tests drive it directly). */
@@ -386,29 +433,6 @@ public final class AgentAssembly implements AutoCloseable {
     return o;
   }
 
-  private static PbxControl pbxControl(PbxConfig pbx, String secret) {
-    return pbx.type() == PbxType.ASTERISK
-        ? new AmiPbxControl(
-            AmiSettings.of(pbx.host(), pbx.port(), pbx.user().orElse("tandem"), secret))
-        : new EslPbxControl(EslSettings.of(pbx.host(), pbx.port(), secret));
-  }
-
-  private static SipTrunk sipTrunk(TrunkConfig t, SecretResolver secrets) {
-    String registrar = t.registrar().map(r -> r.replaceFirst("^sips?:", "")).orElse(null);
-    String domain = t.domain().orElseGet(() -> hostOf(registrar));
-    SipTrunk.Builder b =
-        SipTrunk.builder(t.name())
-            .domain(domain)
-            .user(t.user())
-            .authUser(t.authUser().orElse(t.user()))
-            .password(secrets.resolve(t.secret()).reveal())
-            .expires(t.expires());
-    if (registrar != null) {
-      b.registrar(registrar);
-    }
-    return b.build();
-  }
-
   /**
    * The most recently reported active peer (the site we take over from), else the preferred peer.
    */
@@ -434,16 +458,6 @@ public final class AgentAssembly implements AutoCloseable {
     }
     int colon = hostPort.lastIndexOf(':');
     return colon > 0 && hostPort.indexOf(':') == colon ? hostPort.substring(0, colon) : hostPort;
-  }
-
-  private static SimpleResolver resolver() {
-    try {
-      SimpleResolver r = new SimpleResolver();
-      r.setTimeout(Duration.ofSeconds(2));
-      return r;
-    } catch (UnknownHostException e) {
-      throw new ConfigException("no DNS resolver configured for trunk registrar lookups");
-    }
   }
 
   private <T> T own(T resource) {

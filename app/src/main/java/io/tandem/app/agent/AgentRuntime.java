@@ -294,7 +294,8 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
           switchover
               ? StandardRunbooks.switchover(t, options)
               : StandardRunbooks.failover(t, options);
-      long epoch = driver.holder().ticket().map(x -> x.epoch()).orElse(0L);
+      // a plan changes nothing; before any ticket exists it is shown as acting under epoch 1
+      long epoch = Math.max(1, driver.holder().ticket().map(x -> x.epoch()).orElse(0L));
       Plan p = engine.plan(rb, new FencingToken(config.name(), targetSite, epoch), false);
       return json ? JsonMapper.shared().readTree(p.toJson()) : p.toText();
     } catch (ConfigException e) {

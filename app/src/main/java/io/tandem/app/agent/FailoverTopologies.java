@@ -7,121 +7,126 @@ import io.tandem.core.config.SiteConfig;
 import io.tandem.core.config.TrunkConfig;
 import io.tandem.core.error.ConfigException;
 import io.tandem.core.port.AddressMover;
+import io.tandem.core.port.DnsUpdater;
+import io.tandem.core.port.Fencer;
 import io.tandem.core.port.PbxControl;
+import io.tandem.core.port.SyncJob;
 import io.tandem.core.port.TrunkRegistrar;
 import io.tandem.core.runbook.Notifier;
+import io.tandem.core.runbook.Probe;
 import io.tandem.core.runbook.standard.FailoverTopology;
-import io.tandem.onprem.vip.LinuxVipMover;
-import io.tandem.onprem.vip.LocalHostCommand;
-import io.tandem.onprem.vip.VipConfig;
-import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * Maps the cluster configuration onto a {@link FailoverTopology} for any pair of sites: what moves
- * when service goes from one to the other, and with which adapter. The agent uses it for "this site
- * takes over from the old active" and for plans. Adapters are shared across topologies.
+ * when service goes from one to the other, and with which adapter. Every adapter is asked of the
+ * {@link Providers.Adapters} when this object is built (at assembly), never on first use, so a
+ * decision is not followed by seconds of client creation.
  *
- * <p>Virtual IPs: each site's VIP host is reached directly when it is this agent's own host and
- * over {@code ssh -o BatchMode=yes <host>} otherwise (the agent's key must be authorised there).
- *
- * <p>Thread-safe after construction (movers are created once, under this object's lock).
+ * <p>Immutable after construction; thread-safe.
  */
 final class FailoverTopologies {
 
+  /** A service address of a site with its mover. */
+  private record Address(AddressMover mover, ServiceAddress address, String target) {}
+
   private final ClusterConfig config;
   private final String localSite;
-  private final ProviderAdapters providers;
-  private final Supplier<TrunkRegistrar> trunks;
   private final PbxControl localPbx;
+  private final Optional<TrunkRegistrar> trunks;
   private final Notifier notifier;
-  private final Path dataDir;
-  private final Map<String, AddressMover> vipMovers = new HashMap<>();
+  private final Map<String, List<Address>> addresses = new LinkedHashMap<>();
+  private final Map<String, Optional<FailoverTopology.FenceTarget>> fences = new LinkedHashMap<>();
+  private final Map<DnsRecordConfig, DnsUpdater> dns = new LinkedHashMap<>();
+  private final Map<String, List<Probe>> probes = new LinkedHashMap<>();
+  private final List<SyncJob> syncJobs;
 
+  /**
+   * @throws ConfigException naming the field when an adapter cannot be built
+   */
   FailoverTopologies(
       ClusterConfig config,
       String localSite,
-      ProviderAdapters providers,
-      Supplier<TrunkRegistrar> trunks,
+      Providers.Adapters providers,
       PbxControl localPbx,
       Notifier notifier,
-      Path dataDir) {
+      List<SyncJob> agentSyncJobs) {
     this.config = config;
     this.localSite = localSite;
-    this.providers = providers;
-    this.trunks = trunks;
     this.localPbx = localPbx;
     this.notifier = notifier;
-    this.dataDir = dataDir;
+    this.trunks = providers.trunks();
+    for (SiteConfig s : config.sites()) {
+      addresses.put(
+          s.name(),
+          s.serviceAddresses().stream()
+              .map(a -> new Address(providers.address(s, a), a, target(a)))
+              .toList());
+      Optional<Fencer> fencer = providers.fencer(s);
+      fences.put(
+          s.name(),
+          fencer.flatMap(
+              f -> s.fencing().map(c -> new FailoverTopology.FenceTarget(f, c.target()))));
+      probes.put(s.name(), List.copyOf(providers.probes(s)));
+    }
+    for (DnsRecordConfig d : config.dns()) {
+      dns.put(d, providers.dns(d));
+    }
+    List<SyncJob> jobs = new java.util.ArrayList<>(providers.syncJobs());
+    jobs.addAll(agentSyncJobs); // the health-gated sync jobs this agent runs (sync:)
+    this.syncJobs = List.copyOf(jobs);
+  }
+
+  private static String target(ServiceAddress a) {
+    return switch (a) {
+      case ServiceAddress.ElasticIp eip -> eip.target();
+      case ServiceAddress.AzurePublicIp ip -> ip.ipConfigurationId();
+      case ServiceAddress.VirtualIp vip -> vip.host();
+    };
+  }
+
+  private static String addressId(ServiceAddress a) {
+    return switch (a) {
+      case ServiceAddress.ElasticIp eip -> eip.allocationId();
+      case ServiceAddress.AzurePublicIp ip -> ip.resourceId();
+      case ServiceAddress.VirtualIp vip -> vip.address();
+    };
   }
 
   /**
-   * What a move from {@code from} to {@code to} changes.
+   * What a move from {@code from} to {@code to} changes, fencing {@code from} if it has a fencer.
    *
    * @throws ConfigException naming the field if the configuration cannot be mapped
    */
-  synchronized FailoverTopology between(String from, String to) {
+  FailoverTopology between(String from, String to) {
     return between(from, to, true);
   }
 
   /**
-   * As {@link #between(String, String)}; {@code fence} false leaves the old site's fencer out (the
-   * way back of a drill, where the "old" site is a healthy standby that must stay usable).
+   * As {@link #between(String, String)}; {@code fence} false leaves the old site's fencer out (a
+   * first activation, a planned handover, the way back of a drill).
    */
-  synchronized FailoverTopology between(String from, String to, boolean fence) {
-    SiteConfig toSite = site(to);
-    SiteConfig fromSite = site(from);
+  FailoverTopology between(String from, String to, boolean fence) {
+    site(to);
+    site(from);
     FailoverTopology.Builder b =
         FailoverTopology.builder().cluster(config.name()).fromSite(from).toSite(to);
-    for (ServiceAddress a : toSite.serviceAddresses()) {
-      switch (a) {
-        case ServiceAddress.ElasticIp eip ->
-            b.address(
-                providers.elasticIp(
-                    to,
-                    toSite.aws().orElse(io.tandem.core.config.AwsAccess.builder().build()),
-                    toSite.aws().flatMap(x -> x.region()).or(toSite::region).orElse("us-east-1")),
-                eip.allocationId(),
-                eip.target());
-        case ServiceAddress.AzurePublicIp ip ->
-            b.address(
-                providers.azurePublicIp(
-                    toSite
-                        .azure()
-                        .orElseThrow(
-                            () ->
-                                new ConfigException(
-                                    "sites."
-                                        + to
-                                        + ".credentials.azure: needed to move "
-                                        + ip.name()))),
-                ip.resourceId(),
-                ip.ipConfigurationId());
-        case ServiceAddress.VirtualIp vip -> b.address(vipMover(vip), vip.address(), vip.host());
-      }
+    for (Address a : addresses.get(to)) {
+      b.address(a.mover(), addressId(a.address()), a.target());
     }
-    for (DnsRecordConfig d : config.dns()) {
-      b.dns(providers.dns(d), d.forSite(to));
-    }
+    dns.forEach((d, updater) -> b.dns(updater, d.forSite(to)));
     for (TrunkConfig t : config.trunks()) {
       String contact = t.contacts().get(to);
       if (contact != null) {
-        b.trunk(trunks.get(), t.name(), contact, t.contacts().get(from));
+        b.trunk(trunks.orElseThrow(), t.name(), contact, t.contacts().get(from));
       }
     }
-    fromSite
-        .fencing()
-        .filter(f -> fence)
-        .flatMap(
-            f ->
-                providers
-                    .fencer(from, f, fromSite.aws(), fromSite.region(), fromSite.azure())
-                    .map(fencer -> Map.entry(fencer, f.target())))
-        .ifPresent(e -> b.fence(e.getKey(), e.getValue()));
+    if (fence) {
+      fences.get(from).ifPresent(f -> b.fence(f.fencer(), f.target()));
+    }
     if (to.equals(localSite)) {
       b.newPbx(localPbx);
     }
@@ -129,6 +134,8 @@ final class FailoverTopologies {
       // a switchover or drill started here drains this site's PBX first
       b.oldPbx(localPbx);
     }
+    probes.get(to).forEach(b::probe);
+    syncJobs.forEach(b::sync);
     b.notifier(notifier);
     return b.build();
   }
@@ -141,37 +148,16 @@ final class FailoverTopologies {
         .toList();
   }
 
+  /** Whether {@code site} has a fencer configured and built. */
+  boolean fenceable(String site) {
+    return fences.getOrDefault(site, Optional.empty()).isPresent();
+  }
+
   private SiteConfig site(String name) {
     return config.sites().stream()
         .filter(s -> s.name().equals(name))
         .findFirst()
         .orElseThrow(() -> new ConfigException("no site named '" + name + "' in the cluster"));
-  }
-
-  private AddressMover vipMover(ServiceAddress.VirtualIp vip) {
-    return vipMovers.computeIfAbsent(
-        vip.name(),
-        name -> {
-          String[] cidr = vip.address().split("/");
-          VipConfig.Builder b =
-              VipConfig.builder()
-                  .address(cidr[0])
-                  .prefixLength(cidr.length > 1 ? Integer.parseInt(cidr[1]) : 32)
-                  .stateFile(dataDir.resolve("vip-" + name + ".properties"));
-          for (SiteConfig s : config.sites()) {
-            for (ServiceAddress a : s.serviceAddresses()) {
-              if (a instanceof ServiceAddress.VirtualIp v && v.name().equals(name)) {
-                b.host(
-                    s.name().equals(localSite)
-                        ? LocalHostCommand.local(v.host())
-                        : new LocalHostCommand(
-                            v.host(), List.of("ssh", "-o", "BatchMode=yes", v.host(), "--")),
-                    v.interfaceName());
-              }
-            }
-          }
-          return new LinuxVipMover(b.build());
-        });
   }
 
   /** This site's VIPs (to drop when fencing), as address and interface. */
@@ -180,9 +166,5 @@ final class FailoverTopologies {
         .filter(ServiceAddress.VirtualIp.class::isInstance)
         .map(ServiceAddress.VirtualIp.class::cast)
         .toList();
-  }
-
-  Optional<SiteConfig> local() {
-    return Optional.of(site(localSite));
   }
 }

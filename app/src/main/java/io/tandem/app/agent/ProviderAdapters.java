@@ -16,89 +16,200 @@ import io.tandem.core.config.AwsAccess;
 import io.tandem.core.config.AzureAccess;
 import io.tandem.core.config.DnsRecordConfig;
 import io.tandem.core.config.FencingConfig;
+import io.tandem.core.config.PbxConfig;
+import io.tandem.core.config.PbxType;
 import io.tandem.core.config.Rfc2136Server;
 import io.tandem.core.config.SecretResolver;
+import io.tandem.core.config.ServiceAddress;
+import io.tandem.core.config.SiteConfig;
+import io.tandem.core.config.TrunkConfig;
 import io.tandem.core.error.ConfigException;
 import io.tandem.core.port.AddressMover;
 import io.tandem.core.port.DnsUpdater;
 import io.tandem.core.port.Fencer;
+import io.tandem.core.port.PbxControl;
+import io.tandem.core.port.TrunkRegistrar;
+import io.tandem.core.witness.Witness;
+import io.tandem.onprem.ami.AmiPbxControl;
+import io.tandem.onprem.ami.AmiSettings;
 import io.tandem.onprem.dns.Rfc2136Config;
 import io.tandem.onprem.dns.Rfc2136DnsUpdater;
+import io.tandem.onprem.esl.EslPbxControl;
+import io.tandem.onprem.esl.EslSettings;
+import io.tandem.onprem.sip.RegistrarLocator;
+import io.tandem.onprem.sip.SipTrunk;
+import io.tandem.onprem.sip.SipTrunkRegistrar;
+import io.tandem.onprem.vip.LinuxVipMover;
+import io.tandem.onprem.vip.LocalHostCommand;
+import io.tandem.onprem.vip.VipConfig;
 import java.net.URI;
-import java.util.ArrayList;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xbill.DNS.SimpleResolver;
 
 /**
- * Builds and caches the cloud and DNS adapters the runbooks use, one client set per distinct
+ * The production {@link Providers}: SDK- and protocol-backed adapters, one client set per distinct
  * credential (an AWS account/region, an Azure subscription/resource group), so an agent never opens
- * two SDK clients for the same access. Clients are built offline (no call is made until a runbook
- * step observes or applies) and closed with this object.
+ * two SDK clients for the same access. Everything is built when asked for (during assembly), makes
+ * no call until a runbook step or sensor uses it, and is closed with this object.
  *
- * <p>Not thread-safe while assembling; the adapters it returns are thread-safe.
+ * <p>Virtual IPs: each site's VIP host is reached directly when it is this agent's own host and
+ * over {@code ssh -o BatchMode=yes <host>} otherwise (the agent's key must be authorised there).
+ *
+ * <p>Thread-safe: every factory method is synchronised; the adapters are thread-safe.
  */
-final class ProviderAdapters implements AutoCloseable {
+final class ProviderAdapters implements Providers.Adapters {
 
   private static final Logger log = LoggerFactory.getLogger(ProviderAdapters.class);
 
+  private final Providers.Context ctx;
   private final String cluster;
   private final SecretResolver secrets;
   private final Map<AwsAccess, AwsClients> aws = new LinkedHashMap<>();
   private final Map<AzureAccess, AzureClients> azure = new LinkedHashMap<>();
   private final Map<Object, DnsUpdater> dns = new LinkedHashMap<>();
-  private final List<AutoCloseable> owned = new ArrayList<>();
+  private final Map<Object, AddressMover> addresses = new LinkedHashMap<>();
+  private final Map<String, Optional<Fencer>> fencers = new LinkedHashMap<>();
+  private final Map<String, PbxControl> pbx = new LinkedHashMap<>();
+  private final Deque<AutoCloseable> owned = new ArrayDeque<>();
+  private Witness witness;
+  private Optional<TrunkRegistrar> trunks;
 
-  ProviderAdapters(String cluster, SecretResolver secrets) {
-    this.cluster = cluster;
-    this.secrets = secrets;
+  ProviderAdapters(Providers.Context ctx) {
+    this.ctx = ctx;
+    this.cluster = ctx.config().name();
+    this.secrets = ctx.secrets();
   }
 
-  AwsClients aws(String who, AwsAccess access, String fallbackRegion) {
-    return aws.computeIfAbsent(
-        access,
-        a -> {
-          AwsSite.Builder b =
-              AwsSite.builder(cluster + "-" + who).region(a.region().orElse(fallbackRegion));
-          a.profile().ifPresent(b::profile);
-          a.roleArn().ifPresent(b::roleArn);
-          a.endpoint().map(URI::create).ifPresent(b::endpointOverride);
-          AwsClients c = AwsClients.create(b.build());
-          owned.add(c);
-          return c;
-        });
+  @Override
+  public synchronized Witness witness() {
+    if (witness == null) {
+      witness =
+          own(
+              WitnessClients.create(
+                  ctx.config(), ctx.site(), secrets, this, ctx.http(), ctx.clock()));
+    }
+    return witness;
   }
 
-  AzureClients azure(AzureAccess access) {
-    return azure.computeIfAbsent(
-        access,
-        a -> {
-          AzureSettings.Builder s =
-              AzureSettings.builder()
-                  .subscriptionId(a.subscriptionId())
-                  .resourceGroup(a.resourceGroup());
-          a.endpoint().map(URI::create).ifPresent(s::resourceManagerEndpoint);
-          AzureClients.Builder b = AzureClients.builder(s.build());
-          if (a.clientSecret().isPresent()
-              && a.tenantId().isPresent()
-              && a.clientId().isPresent()) {
-            b.credential(
-                new ClientSecretCredentialBuilder()
-                    .tenantId(a.tenantId().get())
-                    .clientId(a.clientId().get())
-                    .clientSecret(secrets.resolve(a.clientSecret().get()).reveal())
-                    .build());
+  @Override
+  public synchronized PbxControl pbx(SiteConfig site) {
+    PbxControl p = pbx.get(site.name());
+    if (p == null) {
+      PbxConfig c = site.pbx();
+      String secret = secrets.resolve(c.secret()).reveal();
+      p =
+          own(
+              c.type() == PbxType.ASTERISK
+                  ? new AmiPbxControl(
+                      AmiSettings.of(c.host(), c.port(), c.user().orElse("tandem"), secret))
+                  : new EslPbxControl(EslSettings.of(c.host(), c.port(), secret)));
+      pbx.put(site.name(), p);
+    }
+    return p;
+  }
+
+  @Override
+  public synchronized Optional<TrunkRegistrar> trunks() {
+    if (trunks == null) {
+      List<TrunkConfig> configured = ctx.config().trunks();
+      if (configured.isEmpty()) {
+        trunks = Optional.empty();
+      } else {
+        ScheduledExecutorService refresh =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
+        owned.push(refresh::shutdownNow);
+        trunks =
+            Optional.of(
+                own(
+                    new SipTrunkRegistrar(
+                        ctx.sip().get(),
+                        configured.stream().map(this::sipTrunk).toList(),
+                        new RegistrarLocator(resolver()),
+                        ctx.clock(),
+                        refresh,
+                        // trunk refreshes only while this agent holds the ticket (12.7)
+                        ctx.ticketGuard())));
+      }
+    }
+    return trunks;
+  }
+
+  @Override
+  public synchronized AddressMover address(SiteConfig site, ServiceAddress address) {
+    return switch (address) {
+      case ServiceAddress.ElasticIp eip ->
+          addresses.computeIfAbsent(
+              List.of("aws-eip", site.name()),
+              k ->
+                  new ElasticIpMover(
+                      aws(
+                          site.name(),
+                          site.aws().orElse(AwsAccess.builder().build()),
+                          site.aws()
+                              .flatMap(AwsAccess::region)
+                              .or(site::region)
+                              .orElse("us-east-1"))));
+      case ServiceAddress.AzurePublicIp ip ->
+          addresses.computeIfAbsent(
+              List.of("azure-public-ip", site.name()),
+              k ->
+                  new AzurePublicIpMover(
+                      azure(
+                          site.azure()
+                              .orElseThrow(
+                                  () ->
+                                      new ConfigException(
+                                          "sites."
+                                              + site.name()
+                                              + ".credentials.azure: needed to move "
+                                              + ip.name())))));
+      case ServiceAddress.VirtualIp vip ->
+          addresses.computeIfAbsent(List.of("vip", vip.name()), k -> vipMover(vip.name()));
+    };
+  }
+
+  /** One mover per VIP name, knowing the VIP's host and interface at every site. */
+  private AddressMover vipMover(String name) {
+    VipConfig.Builder b = null;
+    for (SiteConfig s : ctx.config().sites()) {
+      for (ServiceAddress a : s.serviceAddresses()) {
+        if (a instanceof ServiceAddress.VirtualIp v && v.name().equals(name)) {
+          if (b == null) {
+            String[] cidr = v.address().split("/");
+            b =
+                VipConfig.builder()
+                    .address(cidr[0])
+                    .prefixLength(cidr.length > 1 ? Integer.parseInt(cidr[1]) : 32)
+                    .stateFile(ctx.dataDir().resolve("vip-" + name + ".properties"));
           }
-          AzureClients c = b.build();
-          return c;
-        });
+          b.host(
+              s.name().equals(ctx.site())
+                  ? LocalHostCommand.local(v.host())
+                  : new LocalHostCommand(
+                      v.host(), List.of("ssh", "-o", "BatchMode=yes", v.host(), "--")),
+              v.interfaceName());
+        }
+      }
+    }
+    if (b == null) {
+      throw new ConfigException("no site declares the virtual IP '" + name + "'");
+    }
+    return new LinuxVipMover(b.build());
   }
 
-  /** The updater for a record's zone and provider (records of one server share one updater). */
-  DnsUpdater dns(DnsRecordConfig d) {
+  @Override
+  public synchronized DnsUpdater dns(DnsRecordConfig d) {
     return switch (d.provider()) {
       case RFC2136 -> {
         Rfc2136Server server =
@@ -138,47 +249,40 @@ final class ProviderAdapters implements AutoCloseable {
     };
   }
 
-  AddressMover elasticIp(String site, AwsAccess access, String region) {
-    return new ElasticIpMover(aws(site, access, region));
-  }
-
-  AddressMover azurePublicIp(AzureAccess access) {
-    return new AzurePublicIpMover(azure(access));
-  }
-
   /**
    * The fencer for a site's {@code fencing} block, if an adapter exists for its kind. Power outlets
    * and IPMI have no adapter yet: fencing then relies on the site's own self-fence (the ticket
    * deadline), which the witness protocol guarantees anyway; a warning says so.
    */
-  Optional<Fencer> fencer(
-      String site,
-      FencingConfig f,
-      Optional<AwsAccess> awsAccess,
-      Optional<String> region,
-      Optional<AzureAccess> azureAccess) {
+  @Override
+  public synchronized Optional<Fencer> fencer(SiteConfig site) {
+    return fencers.computeIfAbsent(site.name(), n -> site.fencing().flatMap(f -> fencer(site, f)));
+  }
+
+  private Optional<Fencer> fencer(SiteConfig site, FencingConfig f) {
     if (!f.enabled()) {
       return Optional.empty();
     }
     return switch (f.kind()) {
       case "aws-ec2-stop", "aws-ec2-isolate" -> {
-        AwsAccess a = awsAccess.orElse(AwsAccess.builder().build());
+        AwsAccess a = site.aws().orElse(AwsAccess.builder().build());
         Ec2Fencer.Settings s =
             f.kind().equals("aws-ec2-stop")
                 ? Ec2Fencer.Settings.stop()
                 : Ec2Fencer.Settings.isolate(f.params().getOrDefault("isolationGroupId", ""));
-        yield Optional.of(new Ec2Fencer(aws(site, a, region.orElse("us-east-1")), s));
+        yield Optional.of(new Ec2Fencer(aws(site.name(), a, site.region().orElse("us-east-1")), s));
       }
       case "azure-vm-deallocate", "azure-vm-power-off" ->
           Optional.of(
               new AzureVmFencer(
                   azure(
-                      azureAccess.orElseThrow(
-                          () ->
-                              new ConfigException(
-                                  "sites."
-                                      + site
-                                      + ".fencing: an Azure fencer needs credentials.azure"))),
+                      site.azure()
+                          .orElseThrow(
+                              () ->
+                                  new ConfigException(
+                                      "sites."
+                                          + site.name()
+                                          + ".fencing: an Azure fencer needs credentials.azure"))),
                   true,
                   f.kind().equals("azure-vm-deallocate")
                       ? AzureVmFencer.Mode.DEALLOCATE
@@ -187,16 +291,88 @@ final class ProviderAdapters implements AutoCloseable {
         log.warn(
             "site {}: fencing kind '{}' has no adapter; the old site is fenced by its own ticket"
                 + " deadline only",
-            site,
+            site.name(),
             f.kind());
         yield Optional.empty();
       }
     };
   }
 
+  /** The AWS clients for one access (shared by every adapter and the DynamoDB witness). */
+  synchronized AwsClients aws(String who, AwsAccess access, String fallbackRegion) {
+    return aws.computeIfAbsent(
+        access,
+        a -> {
+          AwsSite.Builder b =
+              AwsSite.builder(cluster + "-" + who).region(a.region().orElse(fallbackRegion));
+          a.profile().ifPresent(b::profile);
+          a.roleArn().ifPresent(b::roleArn);
+          a.endpoint().map(URI::create).ifPresent(b::endpointOverride);
+          return own(AwsClients.create(b.build()));
+        });
+  }
+
+  private AzureClients azure(AzureAccess access) {
+    return azure.computeIfAbsent(
+        access,
+        a -> {
+          AzureSettings.Builder s =
+              AzureSettings.builder()
+                  .subscriptionId(a.subscriptionId())
+                  .resourceGroup(a.resourceGroup());
+          a.endpoint().map(URI::create).ifPresent(s::resourceManagerEndpoint);
+          AzureClients.Builder b = AzureClients.builder(s.build());
+          if (a.clientSecret().isPresent()
+              && a.tenantId().isPresent()
+              && a.clientId().isPresent()) {
+            b.credential(
+                new ClientSecretCredentialBuilder()
+                    .tenantId(a.tenantId().get())
+                    .clientId(a.clientId().get())
+                    .clientSecret(secrets.resolve(a.clientSecret().get()).reveal())
+                    .build());
+          }
+          return b.build();
+        });
+  }
+
+  private SipTrunk sipTrunk(TrunkConfig t) {
+    String registrar = t.registrar().map(r -> r.replaceFirst("^sips?:", "")).orElse(null);
+    String domain = t.domain().orElseGet(() -> AgentAssembly.hostOf(registrar));
+    SipTrunk.Builder b =
+        SipTrunk.builder(t.name())
+            .domain(domain)
+            .user(t.user())
+            .authUser(t.authUser().orElse(t.user()))
+            .password(secrets.resolve(t.secret()).reveal())
+            .expires(t.expires());
+    if (registrar != null) {
+      b.registrar(registrar);
+    }
+    return b.build();
+  }
+
+  private static SimpleResolver resolver() {
+    try {
+      SimpleResolver r = new SimpleResolver();
+      r.setTimeout(Duration.ofSeconds(2));
+      return r;
+    } catch (UnknownHostException e) {
+      throw new ConfigException("no DNS resolver configured for trunk registrar lookups");
+    }
+  }
+
+  private <T> T own(T resource) {
+    if (resource instanceof AutoCloseable c) {
+      owned.push(c);
+    }
+    return resource;
+  }
+
   @Override
-  public void close() {
-    for (AutoCloseable c : owned) {
+  public synchronized void close() {
+    while (!owned.isEmpty()) {
+      AutoCloseable c = owned.pop();
       try {
         c.close();
       } catch (Exception e) {

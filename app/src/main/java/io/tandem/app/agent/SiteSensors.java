@@ -70,7 +70,8 @@ final class SiteSensors {
       ExecutorTaskScheduler scheduler,
       Executor readers,
       java.util.Optional<io.tandem.app.witness.HttpWitness> vantage,
-      String cluster) {
+      String cluster,
+      java.util.List<HealthSensor> extra) {
     SensorCatalog catalog = SensorCatalog.builtIn(SensorContext.system());
     SiteHealthMonitor.Builder b =
         SiteHealthMonitor.builder()
@@ -94,6 +95,7 @@ final class SiteSensors {
               : catalog.create(spec, s.params());
       b.sensor(sensor, s.hysteresis());
     }
+    extra.forEach(sensor -> b.sensor(sensor, new io.tandem.core.health.Hysteresis(1, 1)));
     return b.build();
   }
 

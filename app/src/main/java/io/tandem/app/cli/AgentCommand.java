@@ -146,7 +146,8 @@ public final class AgentCommand implements Callable<Integer> {
         Map.of(
             "clusterRuntime", agent.runtime(),
             "agentDriver", agent.driver(),
-            "peerAuthentication", agent.peerAuthentication()));
+            "peerAuthentication", agent.peerAuthentication(),
+            "syncAgent", agent.sync()));
     Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "tandem-agent-shutdown"));
     agent.start();
     System.out.println(

@@ -312,7 +312,8 @@ public final class LabCluster implements AutoCloseable {
                     .build()),
             new RegistrarLocator(labResolver()),
             clock,
-            timers);
+            timers,
+            token -> s.agent != null && s.agent.holder().holds(token.epoch()));
     s.registrar = s.own(trunkRegistrar);
     s.reports =
         new ReportStore(

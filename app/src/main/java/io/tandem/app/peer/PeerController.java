@@ -3,6 +3,7 @@ package io.tandem.app.peer;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tandem.app.agent.AgentDriver;
+import io.tandem.core.config.SafeText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -128,7 +129,8 @@ public class PeerController {
     byte[] bytes = body == null ? new byte[0] : body;
     PeerAuthentication.Verdict v = a.verify(site, ts, sig, kind, bytes);
     if (v != PeerAuthentication.Verdict.ACCEPTED) {
-      log.warn("peer link: refused a {} claiming to be from '{}': {}", kind, site, v);
+      log.warn(
+          "peer link: refused a {} claiming to be from '{}': {}", kind, SafeText.cut(site, 64), v);
       return refuse(HttpStatus.UNAUTHORIZED, v.name().toLowerCase(java.util.Locale.ROOT));
     }
     if (site.equals(d.site())) {

@@ -1,5 +1,6 @@
 package io.tandem.app.security;
 
+import io.tandem.app.server.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -58,8 +59,13 @@ public final class ApiTokenFilter extends OncePerRequestFilter {
       }
     }
     if (match == null) {
-      response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-      response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "unknown API token");
+      response.setHeader("WWW-Authenticate", "Bearer realm=\"tandem\", error=\"invalid_token\"");
+      Problems.write(
+          request,
+          response,
+          HttpServletResponse.SC_UNAUTHORIZED,
+          "Unauthorized",
+          "unknown API token");
       return;
     }
     var auth =

@@ -7,7 +7,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
-import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
@@ -16,13 +15,15 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
-import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
+import org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository;
 
 /**
  * Roles on every endpoint: viewers read, operators act, admins force. The console logs in with a
- * form (session cookie, CSRF token in a cookie); scripts use basic auth or API tokens (no CSRF, no
- * session). The witness endpoints authenticate sites themselves (per-site credentials).
+ * form (session cookie, CSRF token bound to the session, see {@link SessionCsrf}); scripts use
+ * basic auth or API tokens (no CSRF, no session). The witness endpoints authenticate sites
+ * themselves (per-site credentials), the peer link by its HMAC. Refusals are problem details
+ * ({@link ProblemRefusals}).
  */
 @Configuration
 @EnableConfigurationProperties(SecurityProperties.class)
@@ -59,6 +60,9 @@ public class SecurityConfiguration {
   @Bean
   SecurityFilterChain filterChain(HttpSecurity http, SecurityProperties props) throws Exception {
     var csrfHandler = new CsrfTokenRequestAttributeHandler();
+    var csrfTokens = new HttpSessionCsrfTokenRepository();
+    csrfTokens.setHeaderName("X-XSRF-TOKEN");
+    var refusals = new ProblemRefusals();
     http.authorizeHttpRequests(
             a ->
                 a.requestMatchers(
@@ -74,7 +78,7 @@ public class SecurityConfiguration {
                         "/swagger-ui/**",
                         "/swagger-ui.html")
                     .permitAll()
-                    .requestMatchers("/witness/**", "/peer/**")
+                    .requestMatchers("/witness/**", "/peer/**", "/sync/v1/**")
                     .permitAll()
                     .requestMatchers(HttpMethod.POST, "/api/v1/commands/force-acquire")
                     .hasRole(Role.ADMIN.name())
@@ -87,18 +91,25 @@ public class SecurityConfiguration {
                     .anyRequest()
                     .denyAll())
         .addFilterBefore(new ApiTokenFilter(props.tokens()), BasicAuthenticationFilter.class)
-        .addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class)
-        .httpBasic(Customizer.withDefaults())
+        .addFilterAfter(new SessionCsrf(), BasicAuthenticationFilter.class)
+        .httpBasic(b -> b.authenticationEntryPoint(refusals))
+        // a "default" entry point keeps Spring's generated login page for browsers' page loads
+        .exceptionHandling(
+            e ->
+                e.defaultAuthenticationEntryPointFor(
+                        refusals, r -> !ProblemRefusals.isPageNavigation(r))
+                    .accessDeniedHandler(refusals))
         .formLogin(f -> f.defaultSuccessUrl("/", true))
         .logout(l -> l.logoutSuccessUrl("/"))
         .csrf(
             c ->
-                c.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
+                c.csrfTokenRepository(csrfTokens)
                     .csrfTokenRequestHandler(csrfHandler)
                     .ignoringRequestMatchers(
-                        r -> r.getHeader("Authorization") != null,
+                        SessionCsrf.STATELESS_CLIENT,
                         r -> r.getRequestURI().startsWith("/witness/"),
-                        r -> r.getRequestURI().startsWith("/peer/")));
+                        r -> r.getRequestURI().startsWith("/peer/"),
+                        r -> r.getRequestURI().startsWith("/sync/v1/")));
     return http.build();
   }
 }

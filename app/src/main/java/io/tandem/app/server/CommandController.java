@@ -8,6 +8,9 @@ import io.tandem.app.audit.AuditEntry;
 import io.tandem.app.audit.AuditLog;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import java.security.Principal;
 import java.time.Clock;
 import java.util.function.Supplier;
@@ -28,11 +31,27 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "commands", description = "Switchover, maintenance, gates, drills (operator)")
 public class CommandController {
 
-  public record SwitchoverRequest(@NotBlank String target) {}
+  /** A site name as the configuration allows it (a DNS label). */
+  static final String SITE = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
 
-  public record MaintenanceRequest(@NotBlank String site, boolean on) {}
+  static final String SITE_MESSAGE = "expected a site name (lower-case letters, digits, dashes)";
 
-  public record ForceAcquireRequest(@NotBlank String site, @NotBlank String acknowledgement) {}
+  /** A run id as the runbook engine makes it. */
+  static final String RUN = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
+
+  public record SwitchoverRequest(
+      @NotBlank @Size(max = 63) @Pattern(regexp = SITE, message = SITE_MESSAGE) String target) {}
+
+  /**
+   * @param on required: a request that leaves it out is refused, not read as "off"
+   */
+  public record MaintenanceRequest(
+      @NotBlank @Size(max = 63) @Pattern(regexp = SITE, message = SITE_MESSAGE) String site,
+      @NotNull Boolean on) {}
+
+  public record ForceAcquireRequest(
+      @NotBlank @Size(max = 63) @Pattern(regexp = SITE, message = SITE_MESSAGE) String site,
+      @NotBlank @Size(max = 200) String acknowledgement) {}
 
   private final ClusterRuntime runtime;
   private final AuditLog audit;
@@ -71,13 +90,17 @@ public class CommandController {
 
   @PostMapping("/runs/{id}/approve")
   @Operation(summary = "Approve the gate a run is waiting at")
-  public ResponseEntity<CommandResult> approve(@PathVariable String id, Principal who) {
+  public ResponseEntity<CommandResult> approve(
+      @PathVariable @Pattern(regexp = RUN, message = "expected a run id") String id,
+      Principal who) {
     return audited(who, "approve-gate", id, () -> runtime.approveGate(id));
   }
 
   @PostMapping("/runs/{id}/abort")
   @Operation(summary = "Abort a run at the next step boundary")
-  public ResponseEntity<CommandResult> abort(@PathVariable String id, Principal who) {
+  public ResponseEntity<CommandResult> abort(
+      @PathVariable @Pattern(regexp = RUN, message = "expected a run id") String id,
+      Principal who) {
     return audited(who, "abort-run", id, () -> runtime.abortRun(id));
   }
 

@@ -1,11 +1,20 @@
 package io.tandem.app.server;
 
+import io.tandem.core.config.SafeText;
 import io.tandem.core.error.TandemException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * Errors as RFC 9457 problem details. Validation failures of request bodies are handled by the base
@@ -13,6 +22,60 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
  */
 @RestControllerAdvice
 public class ProblemAdvice extends ResponseEntityExceptionHandler {
+
+  /**
+   * A body that does not bind: names the property and the expected type, never the value sent (it
+   * may be huge, or carry text meant to mislead whoever reads the answer).
+   */
+  @Override
+  protected ResponseEntity<Object> handleHttpMessageNotReadable(
+      HttpMessageNotReadableException e,
+      HttpHeaders headers,
+      HttpStatusCode status,
+      WebRequest request) {
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, unreadable(e));
+    p.setTitle("Invalid request body");
+    return handleExceptionInternal(e, p, headers, HttpStatus.BAD_REQUEST, request);
+  }
+
+  static String unreadable(HttpMessageNotReadableException e) {
+    Throwable cause = e.getMostSpecificCause();
+    if (cause instanceof UnrecognizedPropertyException u) {
+      return "unknown property '"
+          + SafeText.cut(u.getPropertyName(), 64)
+          + "'; expected one of "
+          + u.getKnownPropertyIds();
+    }
+    if (cause instanceof MismatchedInputException m) {
+      String field =
+          m.getPath().stream()
+              .map(
+                  r -> r.getPropertyName() != null ? r.getPropertyName() : "[" + r.getIndex() + "]")
+              .reduce((a, b) -> a + "." + b)
+              .orElse("body");
+      Class<?> type = m.getTargetType();
+      return SafeText.cut(field, 64)
+          + ": expected "
+          + (type == null ? "a value of the documented type" : describe(type));
+    }
+    if (cause instanceof StreamReadException) {
+      return "not well-formed JSON";
+    }
+    return "expected a JSON object as documented in /v3/api-docs";
+  }
+
+  private static String describe(Class<?> type) {
+    if (type == Boolean.class || type == boolean.class) {
+      return "true or false";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
+      return "a number";
+    }
+    return "an object";
+  }
 
   @ExceptionHandler(IllegalArgumentException.class)
   ProblemDetail badRequest(IllegalArgumentException e) {

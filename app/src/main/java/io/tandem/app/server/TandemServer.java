@@ -7,8 +7,14 @@ import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.AbstractConfigurableWebServerFactory;
+import org.springframework.boot.web.server.Ssl;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.server.servlet.ConfigurableServletWebServerFactory;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -22,13 +28,58 @@ import tools.jackson.databind.json.JsonMapper;
       "io.tandem.app.security",
       "io.tandem.app.witness",
       "io.tandem.app.metrics",
-      "io.tandem.app.peer"
+      "io.tandem.app.peer",
+      "io.tandem.app.sync"
     })
 public class TandemServer {
 
   @Bean
   Clock clock() {
     return Clock.systemUTC();
+  }
+
+  /**
+   * Bounds request bodies on every path of this listener, before security or MVC read them ({@code
+   * tandem.http.max-request-bytes}, 64 KiB by default: every message Tandem exchanges is far
+   * smaller).
+   */
+  @Bean
+  FilterRegistrationBean<RequestBodyLimit> requestBodyLimit(
+      @Value("${tandem.http.max-request-bytes:65536}") long maxBytes) {
+    var r = new FilterRegistrationBean<>(new RequestBodyLimit(maxBytes));
+    r.setOrder(Ordered.HIGHEST_PRECEDENCE);
+    r.addUrlPatterns("/*");
+    return r;
+  }
+
+  /**
+   * TLS 1.3 and 1.2 with AEAD suites only (no CBC, no SHA-1 MAC, no static RSA key exchange), as
+   * Mozilla's "intermediate" server profile; TLS 1.3's own suites are listed too, since naming
+   * suites switches off every suite not named. Applies to every listener that serves HTTPS (agent,
+   * witness) and changes nothing without TLS.
+   */
+  static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+  static final String[] TLS_CIPHERS = {
+    "TLS_AES_128_GCM_SHA256",
+    "TLS_AES_256_GCM_SHA384",
+    "TLS_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"
+  };
+
+  @Bean
+  WebServerFactoryCustomizer<ConfigurableServletWebServerFactory> aeadOnlyTls() {
+    return factory -> {
+      if (factory instanceof AbstractConfigurableWebServerFactory f && Ssl.isEnabled(f.getSsl())) {
+        f.getSsl().setEnabledProtocols(TLS_PROTOCOLS);
+        f.getSsl().setCiphers(TLS_CIPHERS);
+      }
+    };
   }
 
   @Bean

@@ -53,4 +53,23 @@ class AgentCommandTest {
         .contains("sites[0].pbx.secret: secret ${env:AMI_SECRET}: environment variable")
         .contains("nothing started");
   }
+
+  @Test
+  void aRemoteWitnessOverPlainHttpIsRefusedBeforeTheSecretIsSent(@TempDir Path dir)
+      throws Exception {
+    String yaml =
+        java.nio.file.Files.readString(ROOT.resolve("docs/examples/loopback.yaml"))
+            .replace("http://127.0.0.1:7443", "http://192.0.2.7:7443");
+    Path config = dir.resolve("cluster.yaml");
+    java.nio.file.Files.writeString(config, yaml);
+
+    Run r = agent("--config", config.toString(), "--site", "alpha", "--data-dir", dir.toString());
+
+    assertThat(r.code()).isEqualTo(ExitCodes.INVALID);
+    assertThat(r.err())
+        .contains(
+            "witness.endpoints[0]: expected an https:// URL beyond loopback, was"
+                + " http://192.0.2.7:7443")
+        .contains("nothing started");
+  }
 }

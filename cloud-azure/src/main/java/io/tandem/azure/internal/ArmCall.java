@@ -1,5 +1,6 @@
 package io.tandem.azure.internal;
 
+import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.management.exception.ManagementException;
 import com.azure.core.management.polling.PollResult;
@@ -78,6 +79,17 @@ public final class ArmCall {
               + (error == null ? "" : ": " + error.getMessage())
               + "; re-observe before retrying");
     } catch (RuntimeException e) {
+      if (!(e instanceof TandemException) && cause(e, TimeoutException.class).isPresent()) {
+        // A stuck operation: ARM still reports InProgress after the whole operation timeout.
+        throw new TransientException(
+            operation
+                + " on "
+                + resource
+                + " did not finish within "
+                + timeout
+                + " (the operation is still running at Azure; re-observe before retrying)",
+            e);
+      }
       throw translate(operation, action, resource, e);
     }
   }
@@ -87,6 +99,20 @@ public final class ArmCall {
       String operation, String action, String resource, RuntimeException e) {
     if (e instanceof TandemException t) {
       return t;
+    }
+    Optional<Throwable> noToken = cause(e, ClientAuthenticationException.class);
+    if (noToken.isPresent() && tokenFailure((ClientAuthenticationException) noToken.get())) {
+      // The credential could not produce a token (no managed identity, a wrong or expired client
+      // secret, an unreachable token endpoint): no request reached ARM, there is no HTTP status.
+      return new PermissionException(
+          operation
+              + " on "
+              + resource
+              + ": the Azure credential could not get a token ("
+              + rootMessage(noToken.get())
+              + "); check the site's identity (managed identity, or the service principal's tenant,"
+              + " client id and secret or certificate)",
+          e);
     }
     if (e instanceof HttpResponseException h) {
       int status = h.getResponse() == null ? 0 : h.getResponse().getStatusCode();
@@ -161,6 +187,11 @@ public final class ArmCall {
           what + ": the long-running operation failed" + detail + ": " + message, e);
     }
     return new ProtocolException(what + ": Azure refused the request" + detail + ": " + message, e);
+  }
+
+  /** Whether the failure happened getting a token, before any request was answered by ARM. */
+  private static boolean tokenFailure(ClientAuthenticationException e) {
+    return e.getResponse() == null || e.getResponse().getStatusCode() == 0;
   }
 
   private static Optional<String> match(Pattern p, String message) {

@@ -39,6 +39,10 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
   private final Map<String, ObjectNode> resources = new HashMap<>();
   private final Map<String, String> powerStates = new HashMap<>();
   private final Map<String, Operation> operations = new HashMap<>();
+
+  /** Resource key → id of its latest long-running operation. */
+  private final Map<String, String> inFlight = new HashMap<>();
+
   private final List<Hook> hooks = new ArrayList<>();
   private final Set<String> apiVersions = new TreeSet<>();
   private String failNextLroOn;
@@ -56,6 +60,11 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
   }
 
   private record Hook(String method, String pathContains, Runnable action) {}
+
+  /** An answer to lose after the request was applied (the connection is reset instead). */
+  private record Drop(String method, String pathContains) {}
+
+  private final List<Drop> drops = new ArrayList<>();
 
   @Override
   public String getName() {
@@ -99,6 +108,10 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
     hooks.add(new Hook(method, pathContains.toLowerCase(Locale.ROOT), action));
   }
 
+  synchronized void dropAnswerOnce(String method, String pathContains) {
+    drops.add(new Drop(method, pathContains.toLowerCase(Locale.ROOT)));
+  }
+
   synchronized Set<String> apiVersions() {
     return new TreeSet<>(apiVersions);
   }
@@ -123,7 +136,25 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
     for (Hook h : takeHooks(method, key(path))) {
       h.action.run();
     }
-    return handle(req, method, url, path);
+    ResponseDefinition answer = handle(req, method, url, path);
+    if (takeDrop(method, key(path))) {
+      // Applied, then the answer is lost on the way back: the client sees a reset connection.
+      return ResponseDefinitionBuilder.responseDefinition()
+          .withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)
+          .build();
+    }
+    return answer;
+  }
+
+  private synchronized boolean takeDrop(String method, String k) {
+    for (Iterator<Drop> it = drops.iterator(); it.hasNext(); ) {
+      Drop d = it.next();
+      if (d.method.equals(method) && k.contains(d.pathContains)) {
+        it.remove();
+        return true;
+      }
+    }
+    return false;
   }
 
   private synchronized List<Hook> takeHooks(String method, String k) {
@@ -154,6 +185,17 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
     if (k.contains("/operations/")) {
       return poll(k);
     }
+    ResponseDefinition badVersion = apiVersionCheck(path, query);
+    if (badVersion != null) {
+      return badVersion;
+    }
+    if ((method.equals("PUT") || method.equals("PATCH")) && !isJson(req.getBodyAsString())) {
+      // ARM's front door refuses a body it cannot deserialise before any provider sees it.
+      return ArmResponses.error(
+          400,
+          "InvalidRequestContent",
+          "The request content was invalid and could not be deserialized.");
+    }
     return switch (method) {
       case "GET" -> read(k);
       case "PUT" -> write(k, path, req);
@@ -161,6 +203,55 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
       case "POST" -> vmAction(k);
       default -> ArmResponses.error(405, "MethodNotAllowed", method + " not supported by the stub");
     };
+  }
+
+  /**
+   * api-versions the stub serves per resource type: the ones of Microsoft's published examples
+   * (azure-rest-api-specs: network 2025-07-01 / 2026-01-01, DNS 2018-05-01, compute 2024-11-01 /
+   * 2025-04-01) and the ones this build's SDK sends (network 2025-03-01). ARM refuses any other
+   * with 400 {@code InvalidApiVersionParameter} and a missing one with {@code
+   * MissingApiVersionParameter}.
+   */
+  private static final Map<String, Set<String>> API_VERSIONS =
+      Map.of(
+          "microsoft.network/networkinterfaces", Set.of("2025-03-01", "2025-07-01", "2026-01-01"),
+          "microsoft.network/publicipaddresses", Set.of("2025-03-01", "2025-07-01", "2026-01-01"),
+          "microsoft.network/dnszones", Set.of("2018-05-01"),
+          "microsoft.compute/virtualmachines", Set.of("2024-11-01", "2025-04-01"));
+
+  private static ResponseDefinition apiVersionCheck(String path, String query) {
+    String version = null;
+    for (String q : query.split("&")) {
+      if (q.startsWith("api-version=")) {
+        version = q.substring("api-version=".length());
+      }
+    }
+    if (version == null) {
+      return ArmResponses.error(
+          400,
+          "MissingApiVersionParameter",
+          "The api-version query parameter (?api-version=) is required for all requests.");
+    }
+    Set<String> known = API_VERSIONS.get(resourceType(path).toLowerCase(Locale.ROOT));
+    if (known != null && !known.contains(version)) {
+      return ArmResponses.error(
+          400,
+          "InvalidApiVersionParameter",
+          "The api-version '"
+              + version
+              + "' is invalid. The supported versions are '"
+              + String.join(",", new TreeSet<>(known))
+              + "'.");
+    }
+    return null;
+  }
+
+  private static boolean isJson(String body) {
+    try {
+      return body != null && !body.isBlank() && JSON.readTree(body).isObject();
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private ResponseDefinition read(String k) {
@@ -257,19 +348,49 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
   }
 
   private ResponseDefinition writeNic(String k, ObjectNode current, ObjectNode body) {
+    ResponseDefinition busy = inProgress(k);
+    if (busy != null) {
+      return busy;
+    }
+    ResponseDefinition invalid = requireLocation(body);
+    if (invalid != null) {
+      return invalid;
+    }
+    JsonNode given = body.path("properties").path("ipConfigurations");
+    if (!given.isArray() || given.isEmpty()) {
+      // A NIC has at least one IP configuration (NetworkInterfaceCreate example; the Java SDK
+      // team: "Nic must have at-least one ip config", Azure/azure-sdk-for-java#769).
+      return ArmResponses.error(
+          400,
+          "InvalidRequestFormat",
+          "Cannot parse the request: network interface must have at least one IP configuration.");
+    }
+    for (JsonNode ipc : given) {
+      if (ipc.path("name").asString("").isEmpty()
+          || ipc.path("properties").path("subnet").path("id").asString("").isEmpty()) {
+        return ArmResponses.error(
+            400,
+            "InvalidRequestFormat",
+            "Cannot parse the request: every IP configuration needs a name and a subnet id.");
+      }
+    }
     ObjectNode before = current.deepCopy();
     Map<String, ObjectNode> pipsBefore = new HashMap<>();
-    ObjectNode nic = current.deepCopy();
+    // A PUT replaces the resource: what the body leaves out is gone (read-only fields excepted).
+    ObjectNode nic = body.deepCopy();
+    nic.put("id", current.path("id").asString());
+    nic.put("name", current.path("name").asString());
+    nic.put("type", current.path("type").asString());
     nic.put("etag", newEtag());
     ObjectNode props = nic.withObjectProperty("properties");
     ArrayNode ipcs = props.putArray("ipConfigurations");
     String nicId = current.path("id").asString();
     List<String[]> attach = new ArrayList<>(); // {pipKey, ipconfigId}
     List<String> detach = new ArrayList<>();
-    for (JsonNode given : body.path("properties").path("ipConfigurations")) {
-      String name = given.path("name").asString();
+    for (JsonNode g : given) {
+      String name = g.path("name").asString();
       String ipcId = nicId + "/ipConfigurations/" + name;
-      ObjectNode ipc = ((ObjectNode) given).deepCopy();
+      ObjectNode ipc = ((ObjectNode) g).deepCopy();
       ipc.put("id", ipcId);
       ipc.put("etag", nic.path("etag").asString());
       ObjectNode ipcProps = ipc.withObjectProperty("properties");
@@ -331,13 +452,53 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
   }
 
   private ResponseDefinition writePublicIp(String k, ObjectNode current, ObjectNode body) {
-    ObjectNode pip = current.deepCopy();
+    ResponseDefinition busy = inProgress(k);
+    if (busy != null) {
+      return busy;
+    }
+    ResponseDefinition invalid = requireLocation(body);
+    if (invalid != null) {
+      return invalid;
+    }
+    String sku = body.path("sku").path("name").asString("Basic");
+    if (!sku.equalsIgnoreCase(current.path("sku").path("name").asString())) {
+      return ArmResponses.error(
+          400,
+          "PublicIPAddressSkuUpdateNotSupported",
+          "Cannot change the SKU of public IP address "
+              + current.path("id").asString()
+              + " from "
+              + current.path("sku").path("name").asString()
+              + " to "
+              + sku
+              + ".");
+    }
+    if (sku.equalsIgnoreCase("Standard")
+        && !body.path("properties")
+            .path("publicIPAllocationMethod")
+            .asString("")
+            .equals("Static")) {
+      return ArmResponses.error(
+          400,
+          "StandardSkuPublicIPAddressesMustBeStatic",
+          "Standard sku public IP addresses must have publicIPAllocationMethod Static.");
+    }
     ObjectNode before = current.deepCopy();
-    if (body.has("tags")) {
-      pip.set("tags", body.get("tags").deepCopy());
+    // A PUT replaces the resource; the address itself and its holder are read-only (kept).
+    ObjectNode pip = body.deepCopy();
+    pip.put("id", current.path("id").asString());
+    pip.put("name", current.path("name").asString());
+    pip.put("type", current.path("type").asString());
+    ObjectNode props = pip.withObjectProperty("properties");
+    props.put("ipAddress", current.path("properties").path("ipAddress").asString());
+    JsonNode holder = current.path("properties").path("ipConfiguration");
+    if (holder.isObject()) {
+      props.set("ipConfiguration", holder.deepCopy());
+    } else {
+      props.remove("ipConfiguration");
     }
     pip.put("etag", newEtag());
-    pip.withObjectProperty("properties").put("provisioningState", "Updating");
+    props.put("provisioningState", "Updating");
     resources.put(k, pip);
     return longRunning(
         k,
@@ -347,6 +508,33 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
           before.put("etag", newEtag());
           resources.put(k, before);
         });
+  }
+
+  private static ResponseDefinition requireLocation(ObjectNode body) {
+    if (body.path("location").asString("").isBlank()) {
+      return ArmResponses.error(
+          400, "LocationRequired", "The location property is required for this definition.");
+    }
+    return null;
+  }
+
+  /** NRP refuses a write while an earlier operation on the resource has not finished. */
+  private ResponseDefinition inProgress(String k) {
+    String running = inFlight.get(k);
+    if (running != null && operations.containsKey(running) && !operations.get(running).finished) {
+      return ArmResponses.error(
+          409,
+          "AnotherOperationInProgress",
+          "Another operation on this or dependent resource is in progress. To retrieve status of"
+              + " the operation use uri: "
+              + baseUrl
+              + "/subscriptions/"
+              + subscription(k)
+              + "/providers/Microsoft.Network/locations/eastus/operations/"
+              + running
+              + "?api-version=2025-03-01.");
+    }
+    return null;
   }
 
   private ResponseDefinition patchVm(String k, LoggedRequest req) {
@@ -443,6 +631,7 @@ final class ArmState implements ResponseDefinitionTransformerV2 {
       String k, ObjectNode body, Runnable onSuccess, Runnable onFailure) {
     Operation op = newOperation(k, onSuccess, onFailure);
     String id = register(op);
+    inFlight.put(k, id);
     String asyncOp =
         baseUrl
             + "/subscriptions/"

@@ -263,6 +263,14 @@ public final class ArmStub implements AutoCloseable {
     state.failNextLro(pathContains, code);
   }
 
+  /**
+   * The next {@code method} on a path containing {@code pathContains} is applied, then its answer
+   * is lost (connection reset), as when a network fault hits the response of a write ARM made.
+   */
+  public void dropAnswerOnce(String method, String pathContains) {
+    state.dropAnswerOnce(method, pathContains);
+  }
+
   public void onceBefore(String method, String pathContains, Runnable action) {
     state.onceBefore(method, pathContains, action);
   }

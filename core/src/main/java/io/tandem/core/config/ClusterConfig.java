@@ -24,6 +24,7 @@ import java.util.Set;
  * @param timings tick, ticket and health timings
  * @param policies what the cluster may do on its own
  * @param notifications where people are told
+ * @param sync health-gated sync jobs (active to standby); see {@link SyncJobConfig}
  */
 public record ClusterConfig(
     String name,
@@ -33,7 +34,8 @@ public record ClusterConfig(
     WitnessConfig witness,
     Timings timings,
     Policies policies,
-    Notifications notifications) {
+    Notifications notifications,
+    List<SyncJobConfig> sync) {
 
   public ClusterConfig {
     Objects.requireNonNull(name, "name");
@@ -44,6 +46,7 @@ public record ClusterConfig(
     Objects.requireNonNull(timings, "timings");
     Objects.requireNonNull(policies, "policies");
     Objects.requireNonNull(notifications, "notifications");
+    sync = List.copyOf(sync);
   }
 
   /** The site named {@code site}, if configured. */
@@ -73,6 +76,7 @@ public record ClusterConfig(
     private Timings timings;
     private Policies policies;
     private Notifications notifications;
+    private final List<SyncJobConfig> sync = new ArrayList<>();
 
     public Builder name(String v) {
       name = v;
@@ -114,6 +118,11 @@ public record ClusterConfig(
       return this;
     }
 
+    public Builder sync(SyncJobConfig v) {
+      sync.add(Objects.requireNonNull(v));
+      return this;
+    }
+
     @Override
     protected void check(Violations v) {
       if (v.required(name, "cluster", "a cluster name such as pbx-prod") && !Formats.name(name)) {
@@ -148,6 +157,7 @@ public record ClusterConfig(
       }
       checkUnique(v, "dns", dns.stream().map(d -> d.name() + " " + d.type()).toList(), "record");
       checkUnique(v, "trunks", trunks.stream().map(TrunkConfig::name).toList(), "trunk name");
+      SyncJobs.check(v, sites, dns, sync);
       Timings t = timings != null ? timings : Timings.defaults();
       Policies p = policies != null ? policies : Policies.defaults();
       if (p.autoFailback()
@@ -334,7 +344,8 @@ public record ClusterConfig(
           witness,
           timings != null ? timings : Timings.defaults(),
           policies != null ? policies : Policies.defaults(),
-          notifications != null ? notifications : Notifications.none());
+          notifications != null ? notifications : Notifications.none(),
+          sync);
     }
 
     @Override

@@ -104,6 +104,8 @@ public final class ClusterConfigLoader {
         trunks.kept(i.index());
       }
     }
+    SyncConfigReader syncs = new SyncConfigReader();
+    syncs.read(top, cluster);
     Fields w = top.object("witness");
     if (w != null) {
       cluster.witness(finish(witness(w), w));
@@ -128,7 +130,11 @@ public final class ClusterConfigLoader {
         cluster.violations().stream()
             .filter(v -> allSitesBuilt || !PER_SITE.matcher(v.field()).find())
             .filter(v -> timingsBuilt || !v.field().startsWith("policies."))
-            .map(v -> new Violation(trunks.remap(dns.remap(sites.remap(v.field()))), v.expected()))
+            .filter(v -> SyncConfigReader.keep(v, allSitesBuilt))
+            .map(
+                v ->
+                    new Violation(
+                        syncs.remap(trunks.remap(dns.remap(sites.remap(v.field())))), v.expected()))
             .toList();
     ctx.violations("", cross);
     if (ctx.hasProblems()) {

@@ -237,8 +237,20 @@ public sealed interface WitnessConfig
                         : "https://witness.example.net:7443"));
           }
           for (int i = 0; i < endpoints.size(); i++) {
-            if (!Formats.httpUrl(endpoints.get(i))) {
-              v.add("endpoints[" + i + "]", "expected an http(s) URL, was " + endpoints.get(i));
+            String e = endpoints.get(i);
+            if (!Formats.httpUrl(e)) {
+              v.add("endpoints[" + i + "]", "expected an http(s) URL, was " + e);
+            } else if (cleartextBeyondLoopback(e)
+                && (kind == WitnessKind.BUILTIN || password != null)) {
+              v.add(
+                  "endpoints[" + i + "]",
+                  "expected an https:// URL beyond loopback, was "
+                      + e
+                      + (kind == WitnessKind.BUILTIN
+                          ? ": the site's witness secret would cross the network in cleartext"
+                              + " (the witness itself refuses to listen beyond loopback without"
+                              + " TLS)"
+                          : ": etcd's password would cross the network in cleartext"));
             }
           }
           if (kind == WitnessKind.BUILTIN) {
@@ -261,6 +273,14 @@ public sealed interface WitnessConfig
           if (v.required(endpoint, "endpoint", "the blob service URL")
               && !Formats.httpUrl(endpoint)) {
             v.add("endpoint", "expected an http(s) URL such as https://acct.blob.core.windows.net");
+          } else if (endpoint != null
+              && cleartextBeyondLoopback(endpoint)
+              && (sasToken != null || connectionString != null)) {
+            v.add(
+                "endpoint",
+                "expected an https:// URL beyond loopback, was "
+                    + endpoint
+                    + ": the storage credential would cross the network in cleartext");
           }
           if (v.required(container, "container", "a container name")
               && !container.matches("[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]")) {
@@ -289,6 +309,11 @@ public sealed interface WitnessConfig
       if (dataDir != null && dataDir.isBlank()) {
         v.add("dataDir", "expected a directory path");
       }
+    }
+
+    /** An {@code http://} URL whose host is not a loopback address. */
+    private static boolean cleartextBeyondLoopback(String url) {
+      return url.regionMatches(true, 0, "http://", 0, 7) && !loopback(url);
     }
 
     private static boolean loopback(String url) {

@@ -60,6 +60,7 @@ public final class RunbookEngine {
   private final Pacer pacer;
   private final CircuitBreakerRegistry breakers;
   private final ConcurrentHashMap<String, RunContext> active = new ConcurrentHashMap<>();
+  private final java.util.Set<String> creating = ConcurrentHashMap.newKeySet();
 
   private RunbookEngine(Builder b) {
     this.clock = b.clock;
@@ -104,6 +105,15 @@ public final class RunbookEngine {
 
   /** Runs {@code runbook} from the start; returns its report (also stored, if a store is set). */
   public RunReport run(Runbook runbook, RunRequest request) {
+    creating.add(request.runId());
+    try {
+      return start(runbook, request);
+    } finally {
+      creating.remove(request.runId());
+    }
+  }
+
+  private RunReport start(Runbook runbook, RunRequest request) {
     Journal journal = journals.create(request.runId());
     Map<String, String> f = new LinkedHashMap<>();
     f.put("runId", request.runId());
@@ -117,7 +127,12 @@ public final class RunbookEngine {
     request.outageStartedAt().ifPresent(t -> f.put("outageStartedAt", t.toString()));
     request.detectedAt().ifPresent(t -> f.put("detectedAt", t.toString()));
     request.decidedAt().ifPresent(t -> f.put("decidedAt", t.toString()));
-    journal.append(RecordType.RUN_STARTED, "", f);
+    try {
+      journal.append(RecordType.RUN_STARTED, "", f);
+    } catch (RuntimeException e) {
+      journal.close(); // nothing was done; the empty journal is cleaned up by unfinishedRuns()
+      throw e;
+    }
     StepContext ctx =
         new StepContext(request.runId(), runbook.kind(), request.drill(), request.token());
     return execute(runbook, journal, ctx);
@@ -224,7 +239,7 @@ public final class RunbookEngine {
 
   /** Ids of runs with a journal but no end, sorted; resume each after a restart. */
   public List<String> unfinishedRuns() {
-    return journals.unfinishedRuns().stream().filter(id -> !active.containsKey(id)).toList();
+    return journals.unfinishedRuns(id -> active.containsKey(id) || creating.contains(id));
   }
 
   /**
@@ -290,7 +305,16 @@ public final class RunbookEngine {
       journal.append(last, "", Map.of("outcome", end.outcome().name(), "reason", end.reason()));
       // Recovery warnings travel in the RUN_RESUMED record, which the report reads.
       RunReport report = RunReports.from(runbook, journal.records(), List.of());
-      reports.ifPresent(store -> store.save(report));
+      reports.ifPresent(
+          store -> {
+            try {
+              store.save(report);
+            } catch (RuntimeException e) {
+              // the run is over and journaled; a report that cannot be stored must not undo it
+              log.error("run {}: report not stored: {}", report.runId(), e.toString());
+            }
+          });
+      journals.prune();
       if (end.outcome() != RunOutcome.SUCCEEDED) {
         notifyFailure(report);
       }

@@ -168,6 +168,15 @@ class BrokenConfigsTest {
   }
 
   @Test
+  void aRemoteWitnessOverPlainHttpIsRefused() {
+    assertProblems(
+        "witness-cleartext",
+        "37:41: witness.endpoints[1]: expected an https:// URL beyond loopback, was"
+            + " http://10.0.0.5:7443: the site's witness secret would cross the network in"
+            + " cleartext (the witness itself refuses to listen beyond loopback without TLS)");
+  }
+
+  @Test
   void keepRunningWithoutWitnessExcludesTheFailsafe() {
     assertProblems(
         "failsafe-conflict",
@@ -234,7 +243,7 @@ class BrokenConfigsTest {
   void everyBrokenFileHasATest() throws Exception {
     try (Stream<Path> files = Files.list(DIR.resolve("broken"))) {
       assertThat(files.map(p -> p.getFileName().toString().replace(".yaml", "")))
-          .hasSize(22)
+          .hasSize(23)
           .allSatisfy(name -> assertThat(sourceMentions(name)).as(name).isTrue());
     }
   }

@@ -19,6 +19,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
@@ -48,11 +50,18 @@ import org.xbill.DNS.Update;
  * compare numbers, so the "newer epoch" check is: read the marker, refuse locally if newer, and pin
  * the read value as a prerequisite so nothing can slip in between.
  *
+ * <p>An update that gets no answer is sent once more ({@code nsupdate} retries the same way); if
+ * the first copy had been applied, the second fails its prerequisites, and the updater then finds
+ * the record set and the marker holding exactly what it wrote under this token: success, not a
+ * conflict.
+ *
  * <p>All traffic goes to the configured primary authoritative server with recursion off;
  * verification never asks a cache. Every message has the configured timeout. Thread-safe: each call
  * uses its own resolver object.
  */
 public final class Rfc2136DnsUpdater implements DnsUpdater {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Rfc2136DnsUpdater.class);
 
   private final Rfc2136Config config;
   private final LongSupplier nanoTicker;
@@ -158,7 +167,7 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
     update.delete(marker, Type.TXT);
     update.add(new TXTRecord(marker, DClass.IN, desired.ttl(), EpochMarker.of(token).text()));
 
-    Message response = send(update, true);
+    Message response = sendUpdate(update, resource);
     int rcode = rcodeOf(response);
     switch (rcode) {
       case Rcode.NOERROR -> {
@@ -173,7 +182,22 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
                         "dns: update of " + resource + " succeeded but the record is absent"));
       }
       case Rcode.NXRRSET, Rcode.YXRRSET, Rcode.NXDOMAIN, Rcode.YXDOMAIN -> {
-        long nowRecorded = markerEpoch(readMarker(zoneName, marker));
+        Optional<Record> markerNow = readMarker(zoneName, marker);
+        Optional<DnsRecord> now = observe(zoneName.toString(), owner.toString(), desired.type());
+        boolean ours =
+            now.isPresent()
+                && rdataSet(now.get().values(), owner, rrType, zoneName).equals(rdataSet(wanted))
+                && now.get().ttl() == desired.ttl()
+                && markerNow
+                    .flatMap(r -> EpochMarker.parse(r.rdataToString()))
+                    .filter(m -> m.equals(EpochMarker.of(token)))
+                    .isPresent();
+        if (ours) {
+          // The prerequisites failed because an earlier send of this very update was applied
+          // (its answer was lost and the message was sent again): that is success.
+          return now.get();
+        }
+        long nowRecorded = markerEpoch(markerNow);
         if (!token.mayOverwrite(nowRecorded)) {
           throw new StaleEpochException(resource, token.epoch(), nowRecorded);
         }
@@ -289,6 +313,23 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
         .flatMap(r -> EpochMarker.parse(r.rdataToString()))
         .map(EpochMarker::epoch)
         .orElse(0L);
+  }
+
+  /**
+   * Sends a signed update; when no answer comes (timeout, connection lost) sends it once more, as
+   * {@code nsupdate} retries. If the first copy was applied, the second meets failed prerequisites,
+   * which {@link #replace} recognises as its own earlier write.
+   */
+  private Message sendUpdate(Update update, String resource) {
+    try {
+      return send(update, true);
+    } catch (TransientException first) {
+      LOG.info(
+          "dns: no answer to the update of {} ({}); sending it once more",
+          resource,
+          first.getMessage());
+      return send(update, true);
+    }
   }
 
   private Message send(Message message, boolean signed) {

@@ -1,11 +1,13 @@
 package io.tandem.onprem.sip;
 
 import io.tandem.core.error.ConflictException;
+import io.tandem.core.error.FencedException;
 import io.tandem.core.error.ResourceNotFoundException;
 import io.tandem.core.error.StaleEpochException;
 import io.tandem.core.error.TransientException;
 import io.tandem.core.port.TrunkBinding;
 import io.tandem.core.port.TrunkRegistrar;
+import io.tandem.core.runbook.TicketGuard;
 import io.tandem.core.witness.FencingToken;
 import io.tandem.onprem.sip.internal.RegisterExchange;
 import java.time.Clock;
@@ -32,13 +34,22 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link TrunkRegistrar} over SIP REGISTER (RFC 3261 §10) with digest authentication.
  *
- * <p>{@link #register} binds the new site's contact, checks the 200 OK's Contact list really holds
- * it, and schedules a refresh after {@code refreshRatio} of the granted lifetime on the injected
- * scheduler (failed refreshes retry every {@link #RETRY_AFTER_FAILURE}, until {@link #unregister}
- * or {@link #close}). {@link #unregister} removes one contact with {@code Expires: 0} — used for
- * the old site's contact during a failover, so calls stop going to a site that may still be half
- * alive; if the registrar cannot be reached it throws {@link TransientException} and the runbook
- * decides whether to retry.
+ * <p><b>Fencing at the carrier.</b> A registrar keeps no epoch, so the ticket holder makes itself
+ * the <em>only</em> binding of the trunk: {@link #register} binds the new site's contact, then
+ * removes every other contact the 200 OK lists (a REGISTER with that exact Contact and {@code
+ * Expires: 0}; RFC 3261 §10.2.2 and §10.3 step 6 allow removing a binding made under another
+ * Call-ID), and verifies with the registrar's answer that its own contact is the only one left
+ * ({@link ConflictException} otherwise). Every refresh does the same, so a stale holder that
+ * re-registers is removed again within one refresh interval. Refreshes run only while the {@link
+ * TicketGuard} says this agent still holds the ticket the contact was registered under: a site that
+ * lost the ticket stops refreshing and its binding expires (or is removed by the new holder).
+ *
+ * <p>{@link #register} schedules a refresh after {@code refreshRatio} of the granted lifetime on
+ * the injected scheduler (a failed refresh retries after {@link #RETRY_AFTER_FAILURE}, or after the
+ * registrar's {@code Retry-After} when it answered 503 with one, until {@link #unregister} or
+ * {@link #close}). {@link #unregister} removes one contact with {@code Expires: 0}; if the
+ * registrar cannot be reached it throws {@link TransientException} and the runbook decides whether
+ * to retry. {@link #observe} queries the bindings with a REGISTER without Contact (§10.2.3).
  *
  * <p>A {@code contact} is a SIP URI ({@code sip:trunk1@203.0.113.7:5060}) or {@code host:port} (the
  * trunk's user and transport are added).
@@ -59,6 +70,7 @@ public final class SipTrunkRegistrar implements TrunkRegistrar, AutoCloseable {
   private final RegistrarLocator locator;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
+  private final TicketGuard guard;
   private final Map<String, TrunkState> states = new ConcurrentHashMap<>();
 
   /**
@@ -67,13 +79,16 @@ public final class SipTrunkRegistrar implements TrunkRegistrar, AutoCloseable {
    * @param locator resolves each trunk's registrar (RFC 3263)
    * @param clock wall clock for {@code expiresAt}
    * @param scheduler runs refreshes; owned by the caller (not shut down by {@link #close})
+   * @param guard whether this agent still holds the ticket of a token; asked before every register
+   *     and every refresh (fast, local)
    */
   public SipTrunkRegistrar(
       SipEndpoint endpoint,
       List<SipTrunk> trunks,
       RegistrarLocator locator,
       Clock clock,
-      ScheduledExecutorService scheduler) {
+      ScheduledExecutorService scheduler,
+      TicketGuard guard) {
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
     Map<String, SipTrunk> byName = new ConcurrentHashMap<>();
     for (SipTrunk t : trunks) {
@@ -83,6 +98,7 @@ public final class SipTrunkRegistrar implements TrunkRegistrar, AutoCloseable {
     this.locator = Objects.requireNonNull(locator, "locator");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.guard = Objects.requireNonNull(guard, "guard");
   }
 
   @Override
@@ -108,9 +124,14 @@ public final class SipTrunkRegistrar implements TrunkRegistrar, AutoCloseable {
       if (token.epoch() < state.epoch) {
         throw new StaleEpochException("trunk " + trunk, token.epoch(), state.epoch);
       }
+      if (!guard.holds(token)) {
+        throw new FencedException(
+            "trunk " + trunk + ": not registering, this agent no longer holds ticket " + token);
+      }
       state.epoch = token.epoch();
+      state.token = token;
       String uri = contactUri(state.trunk, contact);
-      TrunkBinding binding = doRegister(state, uri);
+      TrunkBinding binding = bindAsOnlyContact(state, uri);
       log.info(
           "trunk {}: registered {} (epoch {}), registrar holds {}",
           trunk,
@@ -214,19 +235,73 @@ public final class SipTrunkRegistrar implements TrunkRegistrar, AutoCloseable {
       if (contact == null || !contact.equals(state.contact)) {
         return; // unregistered or replaced meanwhile
       }
+      if (state.token == null || !guard.holds(state.token)) {
+        log.info(
+            "trunk {}: not refreshing {}: this agent no longer holds ticket {}; the binding"
+                + " expires by itself or the new holder removes it",
+            state.trunk.name(),
+            contact,
+            state.token);
+        state.contact = null;
+        return;
+      }
       try {
-        doRegister(state, contact);
+        bindAsOnlyContact(state, contact);
         log.debug("trunk {}: refreshed {}", state.trunk.name(), contact);
       } catch (RuntimeException e) {
+        Duration wait = retryDelay(e);
         log.warn(
             "trunk {}: refresh of {} failed ({}); retrying in {} s",
             state.trunk.name(),
             contact,
             e.getMessage(),
-            RETRY_AFTER_FAILURE.toSeconds());
-        scheduleRefresh(state, RETRY_AFTER_FAILURE);
+            wait.toSeconds());
+        scheduleRefresh(state, wait);
       }
     }
+  }
+
+  /** {@link #RETRY_AFTER_FAILURE}, or longer when a 503 asked for it with {@code Retry-After}. */
+  static Duration retryDelay(RuntimeException e) {
+    if (e instanceof RegistrarUnavailableException u && u.retryAfter().isPresent()) {
+      Duration asked = u.retryAfter().get();
+      return asked.compareTo(RETRY_AFTER_FAILURE) > 0 ? asked : RETRY_AFTER_FAILURE;
+    }
+    return RETRY_AFTER_FAILURE;
+  }
+
+  /**
+   * Binds {@code uri}, then removes every other contact the registrar lists for the trunk and
+   * checks that {@code uri} is the only binding left.
+   */
+  private TrunkBinding bindAsOnlyContact(TrunkState state, String uri) {
+    TrunkBinding bound = doRegister(state, uri);
+    List<String> foreign = bound.contacts().stream().filter(c -> !sameContact(c, uri)).toList();
+    if (foreign.isEmpty()) {
+      return bound;
+    }
+    List<String> left = bound.contacts();
+    for (String other : foreign) {
+      // Remove it exactly as the registrar lists it (RFC 3261 §10.3 compares contact URIs).
+      left = contacts(exchange(state, Optional.of(other), 0).response());
+    }
+    log.warn(
+        "trunk {}: removed foreign contacts {} (this site holds ticket {}); registrar holds {}",
+        state.trunk.name(),
+        foreign,
+        state.token,
+        left);
+    List<String> stillForeign = left.stream().filter(c -> !sameContact(c, uri)).toList();
+    if (stillForeign.size() > 0 || left.stream().noneMatch(c -> sameContact(c, uri))) {
+      throw new ConflictException(
+          "trunk "
+              + state.trunk.name()
+              + ": "
+              + uri
+              + " is not the only binding after removing the others: registrar holds "
+              + left);
+    }
+    return new TrunkBinding(state.trunk.name(), left, state.expiresAt);
   }
 
   /** Tries each resolved target in order; moves on only after a timeout or transport error. */
@@ -243,8 +318,13 @@ public final class SipTrunkRegistrar implements TrunkRegistrar, AutoCloseable {
         log.debug("trunk {}: {} failed: {}", t.name(), target, e.getMessage());
       }
     }
-    throw new TransientException(
-        "trunk " + t.name() + ": no registrar answered (" + targets.size() + " tried)", last);
+    String why = last == null ? "" : ": " + last.getMessage();
+    String message =
+        "trunk " + t.name() + ": no registrar answered (" + targets.size() + " tried)" + why;
+    if (last instanceof RegistrarUnavailableException u) {
+      throw new RegistrarUnavailableException(message, u.retryAfter(), last);
+    }
+    throw new TransientException(message, last);
   }
 
   private TrunkState state(String trunk) {
@@ -317,6 +397,7 @@ public final class SipTrunkRegistrar implements TrunkRegistrar, AutoCloseable {
     final SipTrunk trunk;
     final RegisterExchange exchange;
     long epoch;
+    FencingToken token;
     String contact;
     Optional<Instant> expiresAt = Optional.empty();
     ScheduledFuture<?> refresh;

@@ -1,6 +1,7 @@
 package io.tandem.onprem.vip;
 
 import io.tandem.core.error.ConfigException;
+import io.tandem.core.error.ConflictException;
 import io.tandem.core.error.ProtocolException;
 import io.tandem.core.error.ResourceNotFoundException;
 import io.tandem.core.error.StaleEpochException;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,9 +32,18 @@ import org.slf4j.LoggerFactory;
  * hosts that carry it, {@code ip addr add} on the target, then gratuitous ARP ({@code arping -U})
  * so switches and neighbours learn the new MAC at once instead of after their ARP cache ages out.
  *
+ * <p><b>Duplicate-address detection.</b> The epoch file below lives in each agent's own data
+ * directory, so it cannot stop another agent; the network can. Before claiming the address the
+ * target host probes for it as RFC 5227 §2.1.1 describes ({@code arping -D}: ARP requests with
+ * sender address 0.0.0.0, which update nobody's cache). Any reply means a machine outside Tandem's
+ * control — a host that could not be reached to remove the address, an old agent, a misconfigured
+ * server — still answers for it: the move is refused with a {@link ConflictException} naming the
+ * MAC that answered, and nothing is added. {@link #observe} probes too when no configured host
+ * carries the address, and reports such a machine as where the address is attached.
+ *
  * <p>The epoch is recorded in a small properties file ({@code epoch}, {@code site}, {@code host}),
- * written atomically <em>before</em> the address is touched, so a mover acting under an older
- * ticket afterwards finds the newer epoch and refuses ({@link StaleEpochException}).
+ * written atomically <em>before</em> the address is touched, so a mover of this agent acting under
+ * an older ticket afterwards finds the newer epoch and refuses ({@link StaleEpochException}).
  *
  * <p>If a host that still carries the address cannot be reached, the move goes on (that host is
  * usually the one that died) and logs a warning: the caller must have fenced it first (the {@code
@@ -42,6 +53,7 @@ import org.slf4j.LoggerFactory;
 public final class LinuxVipMover implements AddressMover {
 
   private static final Logger LOG = LoggerFactory.getLogger(LinuxVipMover.class);
+  private static final Pattern REPLY_MAC = Pattern.compile("reply from \\S+ \\[([0-9A-Fa-f:]+)\\]");
 
   private final VipConfig config;
 
@@ -59,10 +71,14 @@ public final class LinuxVipMover implements AddressMover {
     requireOurs(address);
     List<String> carriers = carriers(false);
     Properties state = readState();
+    Optional<String> attached =
+        carriers.isEmpty()
+            ? firstHost().flatMap(h -> duplicate(h, 1)).map(LinuxVipMover::elsewhere)
+            : Optional.of(String.join(",", carriers));
     return new AddressBinding(
         address,
         address,
-        carriers.isEmpty() ? Optional.empty() : Optional.of(String.join(",", carriers)),
+        attached,
         recordedEpoch(state),
         Optional.ofNullable(state.getProperty("site")));
   }
@@ -91,6 +107,20 @@ public final class LinuxVipMover implements AddressMover {
       }
     }
     if (!carriers.contains(target)) {
+      Optional<String> answering = duplicate(target, config.dadProbes());
+      if (answering.isPresent()) {
+        throw new ConflictException(
+            "vip: "
+                + address
+                + " still answers ARP from MAC "
+                + answering.get()
+                + " on the VoIP network of "
+                + target
+                + ", a machine that is none of the configured hosts "
+                + config.hosts().keySet()
+                + " or one that could not be reached to remove it: not claiming it (RFC 5227"
+                + " duplicate-address detection); fence or reconfigure that machine");
+      }
       CommandResult add = exec(to, List.of("ip", "addr", "add", cidr(), "dev", to.voipInterface()));
       if (!add.ok() && !add.stderr().contains("already assigned")) {
         throw failure(target, "ip addr add", add);
@@ -118,6 +148,45 @@ public final class LinuxVipMover implements AddressMover {
           "vip: after the move " + address + " is on " + after.attachedTo().orElse("no host"));
     }
     return after;
+  }
+
+  /**
+   * RFC 5227 probe from {@code host}: {@code arping -D} exits 0 when nobody answered, 1 when a
+   * machine answered (its MAC is in the reply line), 2 on an error.
+   *
+   * @return the MAC that answered, if any
+   */
+  private Optional<String> duplicate(String host, int probes) {
+    VipHost h = config.hosts().get(host);
+    CommandResult r =
+        exec(
+            h,
+            List.of(
+                "arping",
+                "-D",
+                "-c",
+                Integer.toString(probes),
+                "-w",
+                Integer.toString(probes + 1),
+                "-I",
+                h.voipInterface(),
+                config.address()));
+    if (r.exitCode() == 0) {
+      return Optional.empty();
+    }
+    Matcher mac = REPLY_MAC.matcher(r.stdout());
+    if (r.exitCode() == 1 && mac.find()) {
+      return Optional.of(mac.group(1).toLowerCase(java.util.Locale.ROOT));
+    }
+    throw failure(host, "arping -D", r);
+  }
+
+  private Optional<String> firstHost() {
+    return config.hosts().keySet().stream().sorted().findFirst();
+  }
+
+  private static String elsewhere(String mac) {
+    return "unknown machine (answers ARP from MAC " + mac + ")";
   }
 
   private void remove(String host) {

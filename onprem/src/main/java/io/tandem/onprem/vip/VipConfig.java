@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param garpCount gratuitous ARP packets sent after the address is added (one per second)
  * @param commandTimeout bound on each command
  * @param stateFile where the epoch of the last move is recorded (written atomically)
+ * @param dadProbes ARP probes sent (one per second) to detect a duplicate before the address is
+ *     claimed (RFC 5227 duplicate-address detection); each costs up to a second of the move
  */
 public record VipConfig(
     String address,
@@ -28,7 +30,8 @@ public record VipConfig(
     Map<String, VipHost> hosts,
     int garpCount,
     Duration commandTimeout,
-    Path stateFile) {
+    Path stateFile,
+    int dadProbes) {
 
   /** One host that may carry the address. */
   public record VipHost(HostCommand command, String voipInterface) {
@@ -57,6 +60,7 @@ public record VipConfig(
     private int garpCount = 3;
     private Duration commandTimeout = Duration.ofSeconds(5);
     private Path stateFile;
+    private int dadProbes = 2;
 
     private Builder() {}
 
@@ -82,6 +86,12 @@ public record VipConfig(
 
     public Builder commandTimeout(Duration value) {
       this.commandTimeout = value;
+      return this;
+    }
+
+    /** ARP probes before claiming the address (1..5, default 2). */
+    public Builder dadProbes(int value) {
+      this.dadProbes = value;
       return this;
     }
 
@@ -122,7 +132,11 @@ public record VipConfig(
       if (stateFile == null) {
         throw new ConfigException("vip.stateFile: expected a file path");
       }
-      return new VipConfig(address, prefixLength, hosts, garpCount, commandTimeout, stateFile);
+      if (dadProbes < 1 || dadProbes > 5) {
+        throw new ConfigException("vip.dadProbes: expected 1..5, was " + dadProbes);
+      }
+      return new VipConfig(
+          address, prefixLength, hosts, garpCount, commandTimeout, stateFile, dadProbes);
     }
   }
 }

@@ -72,6 +72,34 @@ class Rfc2136DnsUpdaterTest {
   }
 
   @Test
+  void anUpdateWhoseAnswerWasLostIsSentAgainAndRecognisedAsItsOwnWrite() throws Exception {
+    try (AnswerDroppingRelay relay = new AnswerDroppingRelay(bind.host(), bind.port(), 1)) {
+      Rfc2136DnsUpdater viaRelay =
+          new Rfc2136DnsUpdater(
+              Rfc2136Config.builder()
+                  .server("127.0.0.1")
+                  .port(relay.port())
+                  .tsigKeyName(bind.tsigKeyName())
+                  .tsigAlgorithm(bind.tsigAlgorithm())
+                  .tsigSecret(bind.tsigSecret())
+                  .timeout(Duration.ofSeconds(2))
+                  .verifyTimeout(Duration.ofSeconds(5))
+                  .build());
+      DnsRecord first = record("lost", "A", "192.0.2.41");
+      viaRelay.replace(Optional.empty(), first, token(4));
+      relay.dropNextUpdateAnswers(1);
+
+      DnsRecord second = record("lost", "A", "192.0.2.42");
+      DnsRecord after = viaRelay.replace(Optional.of(first), second, token(5));
+
+      assertThat(after.values()).containsExactly("192.0.2.42");
+      assertThat(relay.updatesForwarded()).isEqualTo(3); // create, lost answer, the resend
+      assertThat(updater.observeEpoch(bind.zone(), "lost." + bind.zone()))
+          .contains(new EpochMarker(5, "site-b", "c1"));
+    }
+  }
+
+  @Test
   void aWrongKeyIsRefusedAsPermissionNamingKeyAndZone() {
     String wrongSecret = Base64.getEncoder().encodeToString(new byte[32]);
     Rfc2136DnsUpdater impostor = new Rfc2136DnsUpdater(config(wrongSecret).build());

@@ -57,7 +57,8 @@ class RegistrarChallengeEdgeCasesTest {
                         .build()),
                 new RegistrarLocator(new SimpleResolver("127.0.0.1")),
                 clock,
-                scheduler)) {
+                scheduler,
+                token -> true)) {
       TrunkBinding binding;
       try {
         binding =
@@ -105,7 +106,8 @@ class RegistrarChallengeEdgeCasesTest {
                         .build()),
                 new RegistrarLocator(new SimpleResolver("127.0.0.1")),
                 Clock.systemUTC(),
-                scheduler)) {
+                scheduler,
+                token -> true)) {
       org.assertj.core.api.Assertions.assertThatThrownBy(
               () ->
                   registrar.register(

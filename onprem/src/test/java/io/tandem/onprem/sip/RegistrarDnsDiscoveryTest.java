@@ -79,7 +79,8 @@ class RegistrarDnsDiscoveryTest {
                         .build()),
                 locator,
                 Clock.systemUTC(),
-                scheduler)) {
+                scheduler,
+                token -> true)) {
       TrunkBinding binding =
           registrar.register("carrier-dns", "198.51.100.60:5060", new FencingToken("c", "b", 1));
 
@@ -124,7 +125,8 @@ class RegistrarDnsDiscoveryTest {
                           .build()),
                   new RegistrarLocator(resolver),
                   Clock.systemUTC(),
-                  scheduler)) {
+                  scheduler,
+                  token -> true)) {
         TrunkBinding binding =
             registrar.register("carrier-srv", "198.51.100.61:5060", new FencingToken("c", "b", 1));
 

@@ -32,7 +32,8 @@ class Sha256DigestRegistrarTest {
                         .build()),
                 new RegistrarLocator(new SimpleResolver("127.0.0.1")),
                 Clock.systemUTC(),
-                scheduler)) {
+                scheduler,
+                token -> true)) {
       TrunkBinding binding =
           registrar.register("carrier-2", "198.51.100.40:5060", new FencingToken("c", "b", 1));
 

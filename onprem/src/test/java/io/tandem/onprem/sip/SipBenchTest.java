@@ -59,7 +59,8 @@ class SipBenchTest {
                 List.of(trunk),
                 new RegistrarLocator(new SimpleResolver("127.0.0.1")),
                 Clock.systemUTC(),
-                scheduler)) {
+                scheduler,
+                token -> true)) {
           long start = System.nanoTime();
           site.register("bench", contact, new FencingToken("bench", "site", i + 1));
           long registered = System.nanoTime();

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.tandem.core.error.FencedException;
 import io.tandem.core.error.PermissionException;
 import io.tandem.core.error.StaleEpochException;
+import io.tandem.core.error.TandemException;
 import io.tandem.core.error.TransientException;
 import io.tandem.core.port.TrunkBinding;
+import io.tandem.core.runbook.TicketGuard;
 import io.tandem.core.witness.FencingToken;
+import io.tandem.onprem.sip.internal.RegisterExchange;
 import io.tandem.testkit.Kamailio;
 import io.tandem.testkit.KamailioPeer;
 import java.net.DatagramSocket;
@@ -16,8 +20,10 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -59,6 +65,7 @@ class SipTrunkRegistrarTest {
 
   @BeforeEach
   void clear() {
+    kamailio.acceptRegistrations("trunk1");
     kamailio.clearLocation(AOR);
     kamailio.clearLocation("sip:trunk2@tandem.test");
   }
@@ -79,7 +86,8 @@ class SipTrunkRegistrarTest {
         List.of(trunks),
         new RegistrarLocator(new SimpleResolver("127.0.0.1")),
         Clock.systemUTC(),
-        scheduler);
+        scheduler,
+        token -> true);
   }
 
   @Test
@@ -214,6 +222,114 @@ class SipTrunkRegistrarTest {
     }
   }
 
+  private SipTrunkRegistrar registrar(
+      SipEndpoint endpoint, ScheduledExecutorService timers, TicketGuard guard, SipTrunk trunk)
+      throws Exception {
+    return new SipTrunkRegistrar(
+        endpoint,
+        List.of(trunk),
+        new RegistrarLocator(new SimpleResolver("127.0.0.1")),
+        Clock.systemUTC(),
+        timers,
+        guard);
+  }
+
+  /** A REGISTER sent by hand, as a stale agent or a misconfigured PBX would send it. */
+  private void bindByHand(SipEndpoint from, String contact) {
+    SipTrunk t = trunk1("udp").build();
+    new RegisterExchange(from, t)
+        .register(
+            new SipTarget(kamailio.host(), kamailio.sipPort(), "udp"), Optional.of(contact), 300);
+  }
+
+  @Test
+  void theHolderRemovesEveryForeignContactAndIsTheOnlyBinding() throws Exception {
+    bindByHand(siteA, "sip:trunk1@192.0.2.10:5060");
+    bindByHand(siteA, "sip:trunk1@192.0.2.11:5062;transport=tcp");
+    assertThat(kamailio.contacts(AOR)).hasSize(2);
+
+    try (SipTrunkRegistrar b = registrar(siteB, trunk1("udp").build())) {
+      TrunkBinding bound =
+          b.register("carrier-1", "198.51.100.30:5060", new FencingToken("c", "site-b", 2));
+
+      assertThat(bound.contacts()).singleElement().asString().contains("198.51.100.30:5060");
+      assertThat(kamailio.contacts(AOR)).singleElement().asString().contains("198.51.100.30");
+      assertThat(b.observe("carrier-1").contacts()).hasSize(1);
+    }
+  }
+
+  @Test
+  void everyRefreshRemovesAForeignContactAgain() throws Exception {
+    RecordingScheduler recording = new RecordingScheduler();
+    try (SipTrunkRegistrar b = registrar(siteB, recording, token -> true, trunk1("udp").build())) {
+      b.register("carrier-1", "198.51.100.31:5060", new FencingToken("c", "site-b", 2));
+      // A stale agent (or a PBX still configured to register) binds itself again afterwards.
+      bindByHand(siteA, "sip:trunk1@192.0.2.10:5060");
+      assertThat(kamailio.contacts(AOR)).hasSize(2);
+
+      recording.tasks.getLast().run(); // the refresh, now instead of after 80 % of the lifetime
+
+      assertThat(kamailio.contacts(AOR)).singleElement().asString().contains("198.51.100.31");
+    } finally {
+      recording.shutdownNow();
+    }
+  }
+
+  @Test
+  void aSiteThatLostTheTicketNeitherRegistersNorRefreshes() throws Exception {
+    RecordingScheduler recording = new RecordingScheduler();
+    AtomicBoolean holds = new AtomicBoolean(true);
+    try (SipTrunkRegistrar a =
+        registrar(siteA, recording, token -> holds.get(), trunk1("udp").build())) {
+      a.register("carrier-1", "192.0.2.12:5060", new FencingToken("c", "site-a", 3));
+      long before = cseq(kamailio.locationDump());
+      int scheduled = recording.tasks.size();
+
+      holds.set(false); // the ticket passed on (or this agent's deadline ran out)
+      recording.tasks.getLast().run();
+
+      assertThat(cseq(kamailio.locationDump())).isEqualTo(before);
+      assertThat(recording.tasks).hasSize(scheduled); // and no further refresh is scheduled
+      assertThatThrownBy(
+              () -> a.register("carrier-1", "192.0.2.12:5060", new FencingToken("c", "site-a", 3)))
+          .isInstanceOf(FencedException.class)
+          .hasMessageContaining("no longer holds ticket");
+    } finally {
+      recording.shutdownNow();
+    }
+  }
+
+  @Test
+  void a503WithRetryAfterIsTransientAndTheRefreshWaitsAsAsked() throws Exception {
+    RecordingScheduler recording = new RecordingScheduler();
+    try (SipTrunkRegistrar b = registrar(siteB, recording, token -> true, trunk1("udp").build())) {
+      kamailio.refuseRegistrations("trunk1", 30);
+      assertThatThrownBy(() -> b.register("carrier-1", "198.51.100.32:5060", EPOCH_1))
+          .isInstanceOfSatisfying(
+              RegistrarUnavailableException.class,
+              e -> {
+                assertThat(e.category()).isEqualTo(TandemException.Category.TRANSIENT);
+                assertThat(e.retryAfter()).contains(Duration.ofSeconds(30));
+              })
+          .hasMessageContaining("503")
+          .hasMessageContaining("Retry-After 30 s");
+      assertThat(kamailio.contacts(AOR)).isEmpty();
+
+      kamailio.acceptRegistrations("trunk1");
+      b.register("carrier-1", "198.51.100.32:5060", EPOCH_1);
+      kamailio.refuseRegistrations("trunk1", 45);
+      recording.tasks.getLast().run(); // the refresh meets the 503
+
+      assertThat(recording.delaysMs.getLast()).isEqualTo(45_000L);
+      kamailio.acceptRegistrations("trunk1");
+      long before = cseq(kamailio.locationDump());
+      recording.tasks.getLast().run(); // the retry, after the asked-for wait
+      assertThat(cseq(kamailio.locationDump())).isGreaterThan(before);
+    } finally {
+      recording.shutdownNow();
+    }
+  }
+
   @Test
   void refreshIsScheduledAtTheRatioOfTheGrantedLifetime() throws Exception {
     RecordingScheduler recording = new RecordingScheduler();
@@ -224,7 +340,8 @@ class SipTrunkRegistrarTest {
             List.of(t),
             new RegistrarLocator(new SimpleResolver("127.0.0.1")),
             Clock.systemUTC(),
-            recording)) {
+            recording,
+            token -> true)) {
       registrar.register("carrier-1", "198.51.100.28:5060", EPOCH_1);
       long before = cseq(kamailio.locationDump());
 

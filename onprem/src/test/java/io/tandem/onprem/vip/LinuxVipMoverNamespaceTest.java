@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
+import io.tandem.core.error.ConflictException;
 import io.tandem.core.error.StaleEpochException;
 import io.tandem.core.port.AddressBinding;
 import io.tandem.core.witness.FencingToken;
@@ -39,6 +40,10 @@ class LinuxVipMoverNamespaceTest {
   private static final String NS_A = "tdm-a-" + SUFFIX;
   private static final String NS_B = "tdm-b-" + SUFFIX;
   private static final String NS_C = "tdm-c-" + SUFFIX;
+
+  /** A machine on the VoIP network that is none of the configured hosts. */
+  private static final String NS_D = "tdm-d-" + SUFFIX;
+
   private static final LocalHostCommand ROOT = LocalHostCommand.local("root");
   private static final List<String> created = new ArrayList<>();
 
@@ -61,7 +66,7 @@ class LinuxVipMoverNamespaceTest {
                 + " (apt-get install iputils-arping iputils-ping)");
       }
     }
-    for (String ns : List.of(NS_A, NS_B, NS_C)) {
+    for (String ns : List.of(NS_A, NS_B, NS_C, NS_D)) {
       sh("ip", "netns", "add", ns);
       created.add(ns);
       sh("ip", "-n", ns, "link", "set", "lo", "up");
@@ -73,6 +78,7 @@ class LinuxVipMoverNamespaceTest {
     sh("ip", "netns", "exec", NS_C, "sysctl", "-q", "-w", "net.ipv4.neigh.br0.locktime=0");
     plug(NS_A, "voip0", "pa", "192.0.2.1/24");
     plug(NS_B, "voip0", "pb", "192.0.2.2/24");
+    plug(NS_D, "voip0", "pd", "192.0.2.3/24");
 
     mover =
         new LinuxVipMover(
@@ -82,6 +88,7 @@ class LinuxVipMoverNamespaceTest {
                 .host(inNamespace("host-a", NS_A), "voip0")
                 .host(inNamespace("host-b", NS_B), "voip0")
                 .garpCount(1)
+                .dadProbes(1)
                 .commandTimeout(T)
                 .stateFile(dir.resolve("vip.state"))
                 .build());
@@ -198,5 +205,30 @@ class LinuxVipMoverNamespaceTest {
     assertThat(b.attachedTo()).isEqualTo(Optional.of("host-b"));
     assertThat(Files.readString(dir.resolve("vip.state"))).isEqualTo(before);
     assertThat(clientReachesVip()).isTrue();
+  }
+
+  @Test
+  @Order(5)
+  void aVipThatAnswersElsewhereIsReportedAndNotClaimed() {
+    // A machine outside the configuration (an old server, a stale agent's host) holds the VIP.
+    sh("ip", "-n", NS_B, "addr", "del", VIP + "/24", "dev", "voip0");
+    sh("ip", "-n", NS_D, "addr", "add", VIP + "/24", "dev", "voip0");
+
+    AddressBinding seen = mover.observe(VIP);
+    assertThat(seen.attachedTo())
+        .hasValueSatisfying(
+            where -> assertThat(where).contains("unknown machine").contains(mac(NS_D)));
+
+    assertThatThrownBy(() -> mover.move(VIP, "host-a", token(3, "site-1")))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining(mac(NS_D))
+        .hasMessageContaining("duplicate-address detection");
+    assertThat(carries(NS_A)).isFalse();
+
+    // Once that machine lets go, the move goes through.
+    sh("ip", "-n", NS_D, "addr", "del", VIP + "/24", "dev", "voip0");
+    AddressBinding b = mover.move(VIP, "host-a", token(3, "site-1"));
+    assertThat(b.attachedTo()).contains("host-a");
+    assertThat(carries(NS_A)).isTrue();
   }
 }

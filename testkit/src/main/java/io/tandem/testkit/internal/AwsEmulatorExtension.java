@@ -44,7 +44,7 @@ public final class AwsEmulatorExtension extends PeerExtension<AwsEmulatorPeer, A
             .getStore(SHARED)
             .computeIfAbsent(
                 SHARED,
-                key -> startEngine(engine, forced.isPresent(), binaries),
+                key -> new FrontedAwsEmulator(startEngine(engine, forced.isPresent(), binaries)),
                 RunningAwsEmulator.class);
     shared.reset();
     return new ClassView(shared);

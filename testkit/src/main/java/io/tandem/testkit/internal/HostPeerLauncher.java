@@ -36,7 +36,7 @@ public final class HostPeerLauncher {
   /** See {@link RealPeers#startAwsEmulator}. */
   public static RealPeers.RunningAwsEmulator moto() {
     var binary = PeerBinaries.fromSystemProperties().projectLocal(MOTO_BINARY, MOTO_INSTALL);
-    return startWithRetry(() -> MotoEmulator.start(binary));
+    return new FrontedAwsEmulator(startWithRetry(() -> MotoEmulator.start(binary)));
   }
 
   /** Retries a start whose process died early, which is how a lost port race shows. */

@@ -146,6 +146,26 @@ final class RunningKamailio
   }
 
   @Override
+  public void refuseRegistrations(String user, int retryAfterSeconds) {
+    if (retryAfterSeconds < 1) {
+      throw new IllegalArgumentException("retryAfterSeconds must be >= 1");
+    }
+    rpc.call("htable.sets", "busy", user, Integer.toString(retryAfterSeconds));
+  }
+
+  @Override
+  public void acceptRegistrations(String user) {
+    try {
+      rpc.call("htable.delete", "busy", user);
+    } catch (IllegalStateException e) {
+      // htable.delete answers 404 for a key that is not there: lifting is idempotent.
+      if (!e.getMessage().contains("HTTP 404")) {
+        throw e;
+      }
+    }
+  }
+
+  @Override
   public List<String> contacts(String aor) {
     String key = userPart(aor);
     List<String> contacts = new ArrayList<>();

@@ -3,10 +3,12 @@ package io.tandem.onprem.sip.internal;
 import io.tandem.core.error.PermissionException;
 import io.tandem.core.error.ProtocolException;
 import io.tandem.core.error.TransientException;
+import io.tandem.onprem.sip.RegistrarUnavailableException;
 import io.tandem.onprem.sip.SipEndpoint;
 import io.tandem.onprem.sip.SipTarget;
 import io.tandem.onprem.sip.SipTrunk;
 import java.text.ParseException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
@@ -17,6 +19,7 @@ import javax.sip.address.SipURI;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.MinExpiresHeader;
 import javax.sip.header.ProxyAuthenticateHeader;
+import javax.sip.header.RetryAfterHeader;
 import javax.sip.header.WWWAuthenticateHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -55,7 +58,8 @@ public final class RegisterExchange {
    * @param contact contact URI to bind (or remove when {@code expires == 0}); empty to query
    * @param expires requested lifetime in seconds; 0 removes {@code contact}
    * @throws PermissionException on 403, or a repeated non-stale challenge (wrong credentials)
-   * @throws TransientException on timeout, transport error, 408/480/5xx
+   * @throws TransientException on timeout, transport error, 408/480/5xx ({@link
+   *     RegistrarUnavailableException} for 503, with its {@code Retry-After})
    * @throws ProtocolException on any other answer
    */
   public Result register(SipTarget target, Optional<String> contact, int expires) {
@@ -87,6 +91,7 @@ public final class RegisterExchange {
           }
           wanted = min.getExpires();
         }
+        case Response.SERVICE_UNAVAILABLE -> throw unavailable(target, response);
         case Response.REQUEST_TIMEOUT, Response.TEMPORARILY_UNAVAILABLE ->
             throw transientAnswer(target, response);
         default -> {
@@ -139,6 +144,29 @@ public final class RegisterExchange {
             + response.getStatusCode()
             + " "
             + response.getReasonPhrase());
+  }
+
+  /**
+   * 503: RFC 3261 §21.5.4 — the server is overloaded or in maintenance and may say when to retry
+   * ({@code Retry-After}, §20.33); without it the client acts as for a 500. RFC 3263 §4.3: the
+   * client tries the next target, which the registrar's target loop does for every transient
+   * failure.
+   */
+  private RegistrarUnavailableException unavailable(SipTarget target, Response response) {
+    RetryAfterHeader h = (RetryAfterHeader) response.getHeader(RetryAfterHeader.NAME);
+    Optional<Duration> retryAfter =
+        h == null || h.getRetryAfter() <= 0
+            ? Optional.empty()
+            : Optional.of(Duration.ofSeconds(h.getRetryAfter()));
+    return new RegistrarUnavailableException(
+        "trunk "
+            + trunk.name()
+            + ": registrar "
+            + target
+            + " answered 503 "
+            + response.getReasonPhrase()
+            + retryAfter.map(d -> " (Retry-After " + d.toSeconds() + " s)").orElse(""),
+        retryAfter);
   }
 
   private DigestChallenge strongestChallenge(Response response, SipTarget target) {

@@ -1,0 +1,221 @@
+package io.tandem.app.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tandem.app.agent.AgentAssembly;
+import io.tandem.app.agent.ConfigValidation;
+import io.tandem.app.server.TandemServer;
+import io.tandem.app.witness.WitnessBackend;
+import io.tandem.app.witness.WitnessRuntime;
+import io.tandem.core.config.ClusterConfig;
+import io.tandem.core.config.SecretResolver;
+import io.tandem.core.witness.BuiltInWitness;
+import io.tandem.core.witness.InMemoryWitnessStateStore;
+import io.tandem.core.witness.SharedSecretAuthenticator;
+import io.tandem.core.witness.WitnessSettings;
+import io.tandem.testkit.pbx.AmiServer;
+import io.tandem.testkit.pbx.PbxFaults;
+import io.tandem.testkit.pbx.PbxModel;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Two real agents on loopback as {@code tandem agent} assembles them — each with its own HTTP
+ * server (peer link and sync endpoints), its own simulated Asterisk (AMI) and its own directories —
+ * and a built-in witness server. The cluster file's {@code sync:} part comes from the test, with
+ * {@code %1$s} for the temporary directory.
+ */
+final class SyncCluster implements AutoCloseable {
+
+  static final String TOKEN = "sync-test-token-0123456789abcdef";
+  static final String PEER_SECRET = "peer-secret-0123456789abcdefghijklmnop";
+  static final Map<String, String> WITNESS_SECRETS =
+      Map.of("alpha", "alpha-witness-secret-0123", "beta", "beta-witness-secret-01234");
+
+  final Path dir;
+  final Map<String, AgentAssembly> agents = new LinkedHashMap<>();
+  final Map<String, ConfigurableApplicationContext> servers = new HashMap<>();
+  final Map<String, AmiServer> pbx = new HashMap<>();
+  final Map<String, PbxFaults> faults = new HashMap<>();
+  final Map<String, PbxModel> models = new HashMap<>();
+  final Map<String, Integer> ports = new HashMap<>();
+  private final List<AutoCloseable> cleanup = new ArrayList<>();
+  ClusterConfig config;
+
+  SyncCluster(Path dir, String syncYaml) throws IOException {
+    this.dir = dir;
+    Map<String, byte[]> secrets = new HashMap<>();
+    WITNESS_SECRETS.forEach((k, v) -> secrets.put(k, v.getBytes(StandardCharsets.UTF_8)));
+    var auth = SharedSecretAuthenticator.of(secrets);
+    var witness =
+        new BuiltInWitness(
+            WitnessSettings.builder()
+                .grace(Duration.ofSeconds(1))
+                .maxTtl(Duration.ofSeconds(60))
+                .build(),
+            Clock.systemUTC(),
+            System::nanoTime,
+            new InMemoryWitnessStateStore(),
+            auth);
+    ConfigurableApplicationContext witnessServer =
+        TandemServer.start(
+            serverProps(0, dir.resolve("witness")),
+            Map.of(
+                "witnessBackend", new WitnessBackend(witness, auth),
+                "clusterRuntime",
+                    new WitnessRuntime(witness, "pbx-sync", List.of("alpha", "beta"))));
+    cleanup.add(witnessServer::close);
+    int witnessPort =
+        Integer.parseInt(witnessServer.getEnvironment().getProperty("local.server.port"));
+    for (String site : List.of("alpha", "beta")) {
+      PbxFaults f = new PbxFaults();
+      PbxModel model = new PbxModel("20.7.0");
+      models.put(site, model);
+      AmiServer ami = new AmiServer(model, f, "tandem", "ami-pw");
+      cleanup.add(ami);
+      pbx.put(site, ami);
+      faults.put(site, f);
+      ports.put(site, freePort());
+    }
+    Path config = dir.resolve("cluster.yaml");
+    Files.writeString(
+        config,
+        """
+        cluster: pbx-sync
+        sites:
+          - name: alpha
+            kind: onprem
+            priority: 1
+            managementAddress: 127.0.0.1:%d
+            pbx: { type: asterisk, host: 127.0.0.1, port: %d, user: tandem, secret: "${env:AMI_SECRET}" }
+            sensors:
+              - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, fall: 1, rise: 1 }
+          - name: beta
+            kind: onprem
+            priority: 2
+            managementAddress: 127.0.0.1:%d
+            pbx: { type: asterisk, host: 127.0.0.1, port: %d, user: tandem, secret: "${env:AMI_SECRET}" }
+            sensors:
+              - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, fall: 1, rise: 1 }
+        witness:
+          kind: builtin
+          endpoints: [ "http://127.0.0.1:%d" ]
+          siteSecrets: { alpha: "${env:WITNESS_SECRET}", beta: "${env:WITNESS_SECRET}" }
+        timings: { tick: 500ms, ticketTtl: 6s, retryTimeout: 1s, witnessGrace: 1s, driftMargin: 200ms }
+        """
+                .formatted(
+                    ports.get("alpha"),
+                    pbx.get("alpha").port(),
+                    ports.get("beta"),
+                    pbx.get("beta").port(),
+                    witnessPort)
+            + syncYaml.formatted(dir));
+    for (String site : List.of("alpha", "beta")) {
+      SecretResolver env =
+          SecretResolver.of(
+              Map.of("AMI_SECRET", "ami-pw", "WITNESS_SECRET", WITNESS_SECRETS.get(site)));
+      ConfigValidation.Result r =
+          new ConfigValidation().validate(config, Optional.of(env), Optional.of(site));
+      assertThat(r.problems()).isEmpty();
+      this.config = r.config().orElseThrow();
+      start(site, env);
+    }
+  }
+
+  private void start(String site, SecretResolver env) {
+    AgentAssembly agent =
+        AgentAssembly.assemble(
+            config,
+            site,
+            new AgentAssembly.Options(
+                dir.resolve("data-" + site),
+                env,
+                PEER_SECRET.getBytes(StandardCharsets.UTF_8),
+                "http",
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build(),
+                Clock.systemUTC(),
+                System::nanoTime));
+    agents.put(site, agent);
+    servers.put(
+        site,
+        TandemServer.start(
+            serverProps(ports.get(site), dir.resolve("data-" + site)),
+            Map.of(
+                "clusterRuntime", agent.runtime(),
+                "agentDriver", agent.driver(),
+                "peerAuthentication", agent.peerAuthentication(),
+                "syncAgent", agent.sync())));
+  }
+
+  void startAgents() {
+    agents.values().forEach(AgentAssembly::start);
+  }
+
+  SyncAgent sync(String site) {
+    return agents.get(site).sync();
+  }
+
+  /** Waits until {@code site} is active and both agents have heard each other. */
+  void awaitActive(String site) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> site.equals(agents.get(site).runtime().status().activeSite()));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> agents.values().stream().allMatch(a -> a.driver().peerReports().size() == 1));
+  }
+
+  /** Stops {@code site} at once: loop, sync runs in flight and server, as a crash would. */
+  void kill(String site) {
+    agents.remove(site).close();
+    servers.remove(site).close();
+  }
+
+  <T> T with(String site, Function<AgentAssembly, T> f) {
+    return f.apply(agents.get(site));
+  }
+
+  static Map<String, Object> serverProps(int port, Path dataDir) {
+    Map<String, Object> p = new HashMap<>();
+    p.put("server.port", String.valueOf(port));
+    p.put("server.address", "127.0.0.1");
+    p.put("tandem.data-dir", dataDir.toString());
+    p.put("tandem.security.tokens[0].name", "ops");
+    p.put("tandem.security.tokens[0].role", "OPERATOR");
+    p.put("tandem.security.tokens[0].token", TOKEN);
+    p.put("spring.main.banner-mode", "off");
+    p.put("logging.level.root", "WARN");
+    p.put("logging.level.io.tandem.core.sync", "INFO");
+    return p;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    agents.values().forEach(AgentAssembly::close);
+    servers.values().forEach(ConfigurableApplicationContext::close);
+    for (AutoCloseable c : cleanup.reversed()) {
+      c.close();
+    }
+  }
+}
