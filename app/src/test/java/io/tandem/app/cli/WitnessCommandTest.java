@@ -163,14 +163,15 @@ class WitnessCommandTest {
     try (var files = Files.list(data.resolve("state"))) {
       file = files.findFirst().orElseThrow();
     }
-    Files.writeString(file, Files.readString(file).replace("epoch=1", "epoch=0"));
+    assertThat(file.getFileName().toString()).isEqualTo("witness.0.log");
+    Files.writeString(file, Files.readString(file).replace(" epoch=1 ", " epoch=0 "));
 
     Running second = witness("--config", config.toString(), "--data-dir", data.toString());
     assertThat(second.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(second.process().exitValue()).isEqualTo(ExitCodes.INVALID);
     await().atMost(10, TimeUnit.SECONDS).until(() -> !second.out().isEmpty());
     assertThat(String.join("\n", second.out()))
-        .contains("witness state file " + file + " is damaged: checksum mismatch")
+        .contains("witness state file " + file + " line 1 is damaged: checksum mismatch")
         .contains("nothing started")
         .doesNotContain("\tat ");
   }

@@ -336,21 +336,20 @@ class BuiltInWitnessTest {
   @Test
   void anEditedStateFileStopsTheWitnessInsteadOfIssuingAnEpochTwice(@TempDir Path dir)
       throws Exception {
-    BuiltInWitness w =
-        new BuiltInWitness(
-            WitnessSettings.defaults(),
-            clock,
-            clock,
-            new FileWitnessStateStore(dir),
-            SiteAuthenticator.inProcess());
-    for (int i = 0; i < 8; i++) {
-      w.acquire(TicketRequest.acquire("pbx", i % 2 == 0 ? "a" : "b", true, TTL));
-      clock.advance(12.1);
+    try (FileWitnessStateStore files = new FileWitnessStateStore(dir)) {
+      BuiltInWitness w =
+          new BuiltInWitness(
+              WitnessSettings.defaults(), clock, clock, files, SiteAuthenticator.inProcess());
+      for (int i = 0; i < 8; i++) {
+        w.acquire(TicketRequest.acquire("pbx", i % 2 == 0 ? "a" : "b", true, TTL));
+        clock.advance(12.1);
+      }
+      assertThat(w.lastEpoch("pbx")).isEqualTo(8);
     }
-    assertThat(w.lastEpoch("pbx")).isEqualTo(8);
-    Path file = dir.resolve(FileWitnessStateStore.fileName("pbx"));
-    java.nio.file.Files.writeString(
-        file, java.nio.file.Files.readString(file).replace("epoch=8", "epoch=3"));
+    Path log = dir.resolve("witness.0.log");
+    String text = java.nio.file.Files.readString(log);
+    assertThat(text).contains(" epoch=8 ");
+    java.nio.file.Files.writeString(log, text.replace(" epoch=8 ", " epoch=3 "));
     assertThatThrownBy(
             () ->
                 new BuiltInWitness(
@@ -360,7 +359,7 @@ class BuiltInWitnessTest {
                     new FileWitnessStateStore(dir),
                     SiteAuthenticator.inProcess()))
         .isInstanceOf(io.tandem.core.error.ConfigException.class)
-        .hasMessageStartingWith("witness state file " + file + " is damaged: checksum mismatch");
+        .hasMessageStartingWith("witness state file " + log + " line 8 is damaged: checksum");
   }
 
   // --- 12.10: tickets are timed on the witness's monotonic clock ---
