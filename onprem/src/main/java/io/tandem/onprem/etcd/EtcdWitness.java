@@ -4,7 +4,6 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.common.exception.EtcdException;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -14,30 +13,21 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
-import io.grpc.StatusRuntimeException;
-import io.grpc.netty.GrpcSslContexts;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.tandem.core.error.ConfigException;
-import io.tandem.core.error.PermissionException;
+import io.grpc.ClientInterceptor;
 import io.tandem.core.error.TransientException;
 import io.tandem.core.witness.Ticket;
 import io.tandem.core.witness.TicketRequest;
 import io.tandem.core.witness.TicketResult;
 import io.tandem.core.witness.Witness;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import javax.net.ssl.SSLException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link Witness} on etcd: one holder key per cluster bound to a lease, and an epoch counter key,
@@ -53,8 +43,11 @@ import javax.net.ssl.SSLException;
  * lease ends etcd deletes the key itself and the next healthy site may acquire. Both bounds are
  * therefore measured by the etcd leader, never by an agent's clock. A renewal is a single lease
  * keep-alive (it resets the lease to {@code ttl + grace}); it writes no key, so renewals do not
- * grow etcd's revision history. A release deletes the key at once: a holder that hands over
- * voluntarily needs no grace. A forced acquire replaces the holder regardless.
+ * grow etcd's revision history: one RPC, as etcd's own election keeps a session alive. A release
+ * deletes the key at once: a holder that hands over voluntarily needs no grace. A forced acquire
+ * revokes the old holder's lease first (its key goes with it), so from then on the old holder's
+ * keep-alives fail. Keys under the prefix are Tandem's state: deleting them by hand is like
+ * deleting the built-in witness's state directory.
  *
  * <p>etcd leases count whole seconds, so TTL and grace are rounded up to whole seconds; rounding
  * can only lengthen a ticket and its grace, never shorten them. etcd also raises a lease below its
@@ -73,14 +66,26 @@ public final class EtcdWitness implements Witness {
   private final EtcdWitnessConfig config;
   private final Client client;
   private final Clock clock;
+  private final EtcdCalls calls;
+
+  /** What this client was granted, per cluster: a renewal is then one lease keep-alive. */
+  private final Map<String, Held> held = new ConcurrentHashMap<>();
+
+  private record Held(HolderRecord holder, long leaseId) {}
 
   public EtcdWitness(EtcdWitnessConfig config) {
     this(config, Clock.systemUTC());
   }
 
   public EtcdWitness(EtcdWitnessConfig config, Clock clock) {
+    this(config, clock, List.of());
+  }
+
+  /** With extra gRPC interceptors (tests count the RPCs a renewal makes). */
+  EtcdWitness(EtcdWitnessConfig config, Clock clock, List<ClientInterceptor> interceptors) {
     this.config = config;
     this.clock = clock;
+    this.calls = new EtcdCalls(config);
     ClientBuilder builder =
         Client.builder()
             .endpoints(config.endpoints().toArray(new java.net.URI[0]))
@@ -98,31 +103,11 @@ public final class EtcdWitness implements Witness {
     if (config.user().isPresent()) {
       builder.user(bytes(config.user().get())).password(bytes(config.password().orElseThrow()));
     }
-    config.tls().ifPresent(tls -> builder.sslContext(sslContext(tls)));
-    this.client = builder.build();
-  }
-
-  /** gRPC's TLS context for etcd's client port: its CA, and our certificate if it asks for one. */
-  private static SslContext sslContext(EtcdWitnessConfig.Tls tls) {
-    try {
-      SslContextBuilder b = GrpcSslContexts.forClient();
-      if (tls.ca().isPresent()) {
-        b.trustManager(tls.ca().get().toFile());
-      }
-      if (tls.certificate().isPresent()) {
-        b.keyManager(tls.certificate().get().toFile(), tls.key().orElseThrow().toFile());
-      }
-      return b.build();
-    } catch (SSLException | IllegalArgumentException e) {
-      throw new ConfigException(
-          "etcd TLS files "
-              + tls.ca().map(Path::toString).orElse("(JDK CAs)")
-              + ", "
-              + tls.certificate().map(Path::toString).orElse("(no client certificate)")
-              + ": cannot be used ("
-              + e.getMessage()
-              + ")");
+    config.tls().ifPresent(tls -> builder.sslContext(EtcdCalls.sslContext(tls)));
+    if (!interceptors.isEmpty()) {
+      builder.interceptors(List.copyOf(interceptors));
     }
+    this.client = builder.build();
   }
 
   @Override
@@ -166,8 +151,41 @@ public final class EtcdWitness implements Witness {
                 + " s more");
   }
 
+  /**
+   * Renews. When this client holds the ticket it was granted ({@link #held}), a renewal is a single
+   * lease keep-alive: the holder key lives on that lease, and nobody else can be granted while it
+   * exists (a forced takeover revokes it first), so a live lease is a held ticket. A keep-alive
+   * inside the grace window extends it too, as the built-in witness accepts a renewal after expiry
+   * while nobody else was granted. Otherwise (a restarted agent, a TTL change) the ticket is read
+   * and checked first.
+   */
   @Override
   public TicketResult renew(TicketRequest request) {
+    Held h = held.get(request.cluster());
+    if (h != null
+        && h.holder().site().equals(request.site())
+        && h.holder().epoch() == request.epoch()
+        && seconds(h.holder().ttl()) == seconds(request.ttl())) {
+      long remaining;
+      try {
+        remaining =
+            calls.await(client.getLeaseClient().keepAliveOnce(h.leaseId()), "keep-alive").getTTL();
+      } catch (EtcdCalls.LeaseGone e) {
+        remaining = -1;
+      }
+      if (remaining <= 0) {
+        held.remove(request.cluster(), h);
+        return TicketResult.refused(
+            observe(request.cluster()).orElse(null),
+            "not renewed: the lease of epoch " + request.epoch() + " ended");
+      }
+      return TicketResult.granted(
+          ticket(request.cluster(), h.holder(), remaining), "renewed epoch " + request.epoch());
+    }
+    return renewByReading(request);
+  }
+
+  private TicketResult renewByReading(TicketRequest request) {
     State state = read(request.cluster());
     if (state.holder.isEmpty()) {
       return TicketResult.refused(null, "not renewed: no ticket (expired or released)");
@@ -189,13 +207,13 @@ public final class EtcdWitness implements Witness {
       return changeTtl(request, state, holder);
     }
     try {
-      await(client.getLeaseClient().keepAliveOnce(kv.getLease()), "keep-alive");
-    } catch (LeaseGone e) {
+      calls.await(client.getLeaseClient().keepAliveOnce(kv.getLease()), "keep-alive");
+    } catch (EtcdCalls.LeaseGone e) {
       return TicketResult.refused(null, "not renewed: the lease ended");
     }
     // Nothing may have replaced the holder between our read and the keep-alive (a forced takeover).
     TxnResponse check =
-        await(
+        calls.await(
             client
                 .getKVClient()
                 .txn()
@@ -208,6 +226,7 @@ public final class EtcdWitness implements Witness {
       return TicketResult.refused(
           observe(request.cluster()).orElse(null), "not renewed: the holder changed");
     }
+    held.put(request.cluster(), new Held(holder, kv.getLease()));
     return TicketResult.granted(
         ticket(request.cluster(), holder, seconds(holder.ttl()) + config.graceSeconds()),
         "renewed epoch " + holder.epoch());
@@ -215,6 +234,7 @@ public final class EtcdWitness implements Witness {
 
   @Override
   public void release(String cluster, String site, long epoch) {
+    held.remove(cluster);
     State state = read(cluster);
     if (state.holder.isEmpty()) {
       return;
@@ -225,7 +245,7 @@ public final class EtcdWitness implements Witness {
     }
     KeyValue kv = state.holder.get();
     TxnResponse r =
-        await(
+        calls.await(
             client
                 .getKVClient()
                 .txn()
@@ -258,25 +278,34 @@ public final class EtcdWitness implements Witness {
   // --- internals -------------------------------------------------------------------------------
 
   private TicketResult grant(TicketRequest request, State state, String verb) {
+    if (state.holder.isPresent()) {
+      // A forced takeover or our own lapsed ticket: end the old lease first (its key goes with
+      // it), so an old holder's keep-alive can never succeed once anyone else holds the ticket.
+      try {
+        calls.await(
+            client.getLeaseClient().revoke(state.holder.get().getLease()), "revoke old lease");
+      } catch (EtcdCalls.LeaseGone e) {
+        // already ended
+      }
+      state = read(request.cluster());
+      if (state.holder.isPresent()) {
+        return TicketResult.refused(
+            observe(request.cluster()).orElse(null), "not granted: another site acquired first");
+      }
+    }
     long leaseSeconds = seconds(request.ttl()) + config.graceSeconds();
-    long lease = await(client.getLeaseClient().grant(leaseSeconds), "lease grant").getID();
+    long lease = calls.await(client.getLeaseClient().grant(leaseSeconds), "lease grant").getID();
     // Lift past any epoch the requester has seen (a restored or recreated key space).
     long next = Math.max(state.epoch, request.epoch()) + 1;
     HolderRecord holder = new HolderRecord(request.site(), next, request.ttl());
     List<Cmp> conditions = new ArrayList<>();
-    conditions.add(
-        state.holder.isEmpty()
-            ? new Cmp(state.holderKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0))
-            : new Cmp(
-                state.holderKey,
-                Cmp.Op.EQUAL,
-                CmpTarget.modRevision(state.holder.get().getModRevision())));
+    conditions.add(new Cmp(state.holderKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
     conditions.add(
         new Cmp(state.epochKey, Cmp.Op.EQUAL, CmpTarget.modRevision(state.epochModRevision)));
     TxnResponse r;
     try {
       r =
-          await(
+          calls.await(
               client
                   .getKVClient()
                   .txn()
@@ -298,7 +327,7 @@ public final class EtcdWitness implements Witness {
       return TicketResult.refused(
           observe(request.cluster()).orElse(null), "not granted: another site acquired first");
     }
-    state.holder.ifPresent(old -> revokeQuietly(old.getLease()));
+    held.put(request.cluster(), new Held(holder, lease));
     return TicketResult.granted(
         ticket(request.cluster(), holder, leaseSeconds), verb + " epoch " + next);
   }
@@ -306,10 +335,10 @@ public final class EtcdWitness implements Witness {
   private TicketResult changeTtl(TicketRequest request, State state, HolderRecord holder) {
     KeyValue kv = state.holder.get();
     long leaseSeconds = seconds(request.ttl()) + config.graceSeconds();
-    long lease = await(client.getLeaseClient().grant(leaseSeconds), "lease grant").getID();
+    long lease = calls.await(client.getLeaseClient().grant(leaseSeconds), "lease grant").getID();
     HolderRecord renewed = new HolderRecord(holder.site(), holder.epoch(), request.ttl());
     TxnResponse r =
-        await(
+        calls.await(
             client
                 .getKVClient()
                 .txn()
@@ -329,6 +358,7 @@ public final class EtcdWitness implements Witness {
           observe(request.cluster()).orElse(null), "not renewed: the holder changed");
     }
     revokeQuietly(kv.getLease());
+    held.put(request.cluster(), new Held(renewed, lease));
     return TicketResult.granted(
         ticket(request.cluster(), renewed, leaseSeconds),
         "renewed epoch " + holder.epoch() + " with ttl " + request.ttl());
@@ -339,7 +369,7 @@ public final class EtcdWitness implements Witness {
     ByteSequence epochKey = bytes(config.keyPrefix() + cluster + "/epoch");
     ByteSequence holderKey = bytes(config.keyPrefix() + cluster + "/holder");
     GetResponse r =
-        await(
+        calls.await(
             client.getKVClient().get(dir, GetOption.builder().isPrefix(true).build()),
             "read " + cluster);
     long epoch = 0;
@@ -358,7 +388,8 @@ public final class EtcdWitness implements Witness {
 
   /** Seconds left on a lease by etcd's clock; -1 if it no longer exists. */
   private long remainingSeconds(long leaseId) {
-    return await(client.getLeaseClient().timeToLive(leaseId, LeaseOption.DEFAULT), "lease ttl")
+    return calls
+        .await(client.getLeaseClient().timeToLive(leaseId, LeaseOption.DEFAULT), "lease ttl")
         .getTTL();
   }
 
@@ -370,97 +401,10 @@ public final class EtcdWitness implements Witness {
 
   private void revokeQuietly(long leaseId) {
     try {
-      await(client.getLeaseClient().revoke(leaseId), "lease revoke");
+      calls.await(client.getLeaseClient().revoke(leaseId), "lease revoke");
     } catch (RuntimeException e) {
       // The lease ends by itself at its TTL; a failed revoke only delays nothing we rely on.
     }
-  }
-
-  private <T> T await(CompletableFuture<T> future, String what) {
-    try {
-      return future.get(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      future.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new TransientException("etcd: interrupted during " + what, e);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      throw new TransientException(
-          "etcd at "
-              + config.endpoints()
-              + " did not answer "
-              + what
-              + " within "
-              + config.callTimeout().toMillis()
-              + " ms",
-          e);
-    } catch (ExecutionException e) {
-      throw translate(e.getCause(), what);
-    }
-  }
-
-  private RuntimeException translate(Throwable cause, String what) {
-    String code = "";
-    if (cause instanceof EtcdException ee) {
-      code = ee.getErrorCode().name();
-    } else if (cause instanceof StatusRuntimeException se) {
-      code = se.getStatus().getCode().name();
-    }
-    String message = cause == null ? "" : String.valueOf(cause.getMessage());
-    if (what.equals("keep-alive")
-        && (code.equals("NOT_FOUND") || message.contains("lease not found"))) {
-      return new LeaseGone();
-    }
-    // etcd's messages (server/etcdserver/api/v3rpc/rpctypes/error.go): ErrGRPCPermissionDenied,
-    // ErrGRPCAuthFailed ("authentication failed, invalid user ID or password"),
-    // ErrGRPCInvalidAuthToken, ErrGRPCUserEmpty; retrying cannot fix any of them.
-    if (code.equals("PERMISSION_DENIED")
-        || code.equals("UNAUTHENTICATED")
-        || message.contains("permission denied")
-        || message.contains("authentication failed")
-        || message.contains("invalid auth token")
-        || message.contains("user name is empty")) {
-      return new PermissionException(
-          "etcd refused "
-              + what
-              + " for user "
-              + config.user().orElse("(none)")
-              + ": "
-              + (code.isEmpty() ? "" : code + " ")
-              + printable(message)
-              + " (grant the role read-write on "
-              + config.keyPrefix()
-              + ", or fix the credentials)");
-    }
-    SSLException tls = sslCause(cause);
-    if (tls != null) {
-      // A handshake fails the same way every time: the CA, our certificate, or etcd's.
-      return new ConfigException(
-          "etcd at "
-              + config.endpoints()
-              + ": TLS handshake failed during "
-              + what
-              + " ("
-              + printable(String.valueOf(tls.getMessage()))
-              + "): check the CA and client certificate",
-          cause);
-    }
-    return new TransientException(
-        "etcd: " + what + " failed: " + code + " " + printable(message), cause);
-  }
-
-  private static SSLException sslCause(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof SSLException ssl) {
-        return ssl;
-      }
-    }
-    return null;
-  }
-
-  private static String printable(String s) {
-    String p = s.replaceAll("[^\\x20-\\x7e]", "?");
-    return p.length() > 300 ? p.substring(0, 300) + "..." : p;
   }
 
   private static long seconds(Duration d) {
@@ -469,13 +413,6 @@ public final class EtcdWitness implements Witness {
 
   private static ByteSequence bytes(String s) {
     return ByteSequence.from(s, StandardCharsets.UTF_8);
-  }
-
-  /** A lease that etcd no longer knows (expired or revoked). */
-  private static final class LeaseGone extends RuntimeException {
-    LeaseGone() {
-      super("lease not found", null, false, false);
-    }
   }
 
   private record State(

@@ -286,4 +286,38 @@ class EtcdWitnessTest {
     figures.put("p99_ms", BenchResult.percentile(ms, 99));
     BenchResult.write("etcd-grant-latency", figures);
   }
+
+  @Test
+  void aRenewalIsOneLeaseKeepAlive(TestInfo info) {
+    String c = cluster(info);
+    java.util.List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.grpc.ClientInterceptor counting =
+        new io.grpc.ClientInterceptor() {
+          @Override
+          public <Q, R> io.grpc.ClientCall<Q, R> interceptCall(
+              io.grpc.MethodDescriptor<Q, R> method,
+              io.grpc.CallOptions options,
+              io.grpc.Channel next) {
+            calls.add(method.getBareMethodName());
+            return next.newCall(method, options);
+          }
+        };
+    try (EtcdWitness w =
+        new EtcdWitness(config(etcd.endpoint()), java.time.Clock.systemUTC(), List.of(counting))) {
+      TicketResult a = w.acquire(TicketRequest.acquire(c, "a", true, TTL));
+      assertThat(a.granted()).isTrue();
+      calls.clear();
+      for (int i = 0; i < 3; i++) {
+        assertThat(w.renew(TicketRequest.renew(c, "a", true, TTL, a.ticket().epoch())).granted())
+            .isTrue();
+      }
+      assertThat(calls).containsExactly("LeaseKeepAlive", "LeaseKeepAlive", "LeaseKeepAlive");
+      // another client of the same site (a restarted agent) reads once, then keeps alive
+      try (EtcdWitness restarted = new EtcdWitness(config(etcd.endpoint()))) {
+        TicketRequest renew = TicketRequest.renew(c, "a", true, TTL, a.ticket().epoch());
+        assertThat(restarted.renew(renew).granted()).isTrue();
+        assertThat(restarted.renew(renew).granted()).isTrue();
+      }
+    }
+  }
 }
