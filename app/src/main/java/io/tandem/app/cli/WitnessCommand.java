@@ -112,7 +112,6 @@ public final class WitnessCommand implements Callable<Integer> {
           "--tls-keystore: the witness listens on " + host + " beyond loopback; serve HTTPS",
           ExitCodes.INVALID);
     }
-    WitnessHttpServer.configureJdkServer(maxConnections);
     BuiltInWitness witness;
     WitnessHttpServer server;
     try {

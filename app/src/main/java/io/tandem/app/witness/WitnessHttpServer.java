@@ -1,9 +1,29 @@
 package io.tandem.app.witness;
 
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.tandem.core.error.ConfigException;
 import io.tandem.core.witness.BuiltInWitness;
 import java.io.IOException;
@@ -20,28 +40,39 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The built-in witness's listener: the JDK's own HTTP(S) server ({@code com.sun.net.httpserver})
- * with one virtual thread per exchange, serving {@link WitnessHandler}. Chosen over the Spring MVC
- * stack the agents' API uses because the witness answers tens of thousands of tiny requests per
- * second and nothing else: measured on the same core classes, Spring MVC, its observations, Tomcat
- * and the security filter chain cost over 90 % of the CPU per request (see
- * docs/witness-protocol.md, "Capacity").
+ * The built-in witness's listener: HTTP/1.1 on Netty's event loops (the native epoll transport and
+ * BoringSSL when present, as gRPC and etcd's Java client use them), each request then answered on
+ * its own virtual thread by {@link WitnessProtocol}. Chosen because the witness answers tens of
+ * thousands of tiny requests per second and nothing else: measured on the same core classes, Spring
+ * MVC with its observations, Tomcat and the security filters cost over 90 % of the CPU per request,
+ * and the JDK's built-in server still most of it (a selector re-registration and a date format per
+ * request; docs/witness-protocol.md, "Capacity").
  *
- * <p>TLS: a PKCS#12 keystore; optionally mutual TLS against a PKCS#12 truststore ({@code want} or
- * {@code need}); TLS 1.3 and 1.2 with AEAD cipher suites only. Connection and request limits are
- * the JDK server's system properties, set by {@link #configureJdkServer} before the first server is
- * created (they are read once per JVM).
+ * <p>Limits, each refused before it costs much: at most {@code maxConnections} open connections
+ * (each site keeps one), one request at a time per connection (a pipelining client waits), request
+ * line 4 KiB, headers 16 KiB, body {@link #MAX_BODY} (refused from its {@code Content-Length}
+ * before it is read), a request complete within 30 s of its first byte, a TLS handshake within 10
+ * s, an idle connection closed after 60 s. TLS: a PKCS#12 keystore, optionally mutual TLS against a
+ * PKCS#12 truststore ({@code want} or {@code need}); TLS 1.3 and 1.2 with AEAD cipher suites only.
  */
 public final class WitnessHttpServer implements AutoCloseable {
 
+  private static final Logger log = LoggerFactory.getLogger(WitnessHttpServer.class);
+
   /** Largest request body accepted (a witness request is about 150 bytes). */
   public static final int MAX_BODY = 8 * 1024;
+
+  /** Open connections at most, by default (10,000 clusters of two sites, and some slack). */
+  public static final int DEFAULT_MAX_CONNECTIONS = 25_000;
 
   private static final List<String> AEAD_SUITES =
       List.of(
@@ -71,42 +102,26 @@ public final class WitnessHttpServer implements AutoCloseable {
       Optional<Path> truststore,
       char[] truststorePassword) {}
 
-  private final HttpServer server;
+  private final Channel server;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
   private final ExecutorService executor;
   private final WitnessVantage vantage;
   private final Admission admission;
 
   private WitnessHttpServer(
-      HttpServer server, ExecutorService executor, WitnessVantage vantage, Admission admission) {
+      Channel server,
+      EventLoopGroup boss,
+      EventLoopGroup workers,
+      ExecutorService executor,
+      WitnessVantage vantage,
+      Admission admission) {
     this.server = server;
+    this.boss = boss;
+    this.workers = workers;
     this.executor = executor;
     this.vantage = vantage;
     this.admission = admission;
-  }
-
-  /**
-   * Sets the JDK HTTP server's limits unless already set: {@code maxConnections} open connections
-   * (each site keeps one), as many kept idle (a site renews every few seconds; closing idle
-   * connections would cost a TLS handshake per request), requests and responses bounded to 10 s (a
-   * slow client cannot hold a connection), at most 32 headers of 16 KiB in all, no Nagle delay.
-   */
-  public static void configureJdkServer(int maxConnections) {
-    Map<String, String> limits =
-        Map.of(
-            "jdk.httpserver.maxConnections", Integer.toString(maxConnections),
-            "sun.net.httpserver.maxIdleConnections", Integer.toString(maxConnections),
-            "sun.net.httpserver.idleInterval", "60",
-            "sun.net.httpserver.maxReqTime", "10",
-            "sun.net.httpserver.maxRspTime", "10",
-            "sun.net.httpserver.maxReqHeaders", "32",
-            "sun.net.httpserver.maxReqHeaderSize", Integer.toString(16 * 1024),
-            "sun.net.httpserver.nodelay", "true");
-    limits.forEach(
-        (k, v) -> {
-          if (System.getProperty(k) == null) {
-            System.setProperty(k, v);
-          }
-        });
   }
 
   /**
@@ -120,7 +135,18 @@ public final class WitnessHttpServer implements AutoCloseable {
       Optional<Tls> tls,
       BuiltInWitness witness,
       Map<String, Map<String, Set<WitnessServerConfig.ProbeTarget>>> probeTargets) {
-    return start(address, tls, witness, probeTargets, Admission.Limits.defaults());
+    return start(
+        address, tls, witness, probeTargets, Admission.Limits.defaults(), DEFAULT_MAX_CONNECTIONS);
+  }
+
+  /** As {@link #start(InetSocketAddress, Optional, BuiltInWitness, Map)}, with explicit limits. */
+  public static WitnessHttpServer start(
+      InetSocketAddress address,
+      Optional<Tls> tls,
+      BuiltInWitness witness,
+      Map<String, Map<String, Set<WitnessServerConfig.ProbeTarget>>> probeTargets,
+      int maxConnections) {
+    return start(address, tls, witness, probeTargets, Admission.Limits.defaults(), maxConnections);
   }
 
   static WitnessHttpServer start(
@@ -128,18 +154,63 @@ public final class WitnessHttpServer implements AutoCloseable {
       Optional<Tls> tls,
       BuiltInWitness witness,
       Map<String, Map<String, Set<WitnessServerConfig.ProbeTarget>>> probeTargets,
-      Admission.Limits limits) {
-    configureJdkServer(25_000);
-    HttpServer server;
+      Admission.Limits limits,
+      int maxConnections) {
+    SslContext ssl = tls.map(WitnessHttpServer::sslContext).orElse(null);
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerChannel> channel =
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
+    EventLoopGroup workers =
+        new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+    ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    WitnessVantage vantage = new WitnessVantage(address.getAddress().getHostAddress());
+    Admission admission = new Admission(limits);
+    WitnessProtocol protocol =
+        new WitnessProtocol(witness, probeTargets, vantage, admission, MAX_BODY);
+    AtomicInteger open = new AtomicInteger();
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(channel)
+            .option(ChannelOption.SO_BACKLOG, 4096)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    if (open.incrementAndGet() > maxConnections) {
+                      open.decrementAndGet();
+                      ch.close();
+                      return;
+                    }
+                    ch.closeFuture().addListener(f -> open.decrementAndGet());
+                    if (ssl != null) {
+                      SslHandler h = ssl.newHandler(ch.alloc());
+                      h.setHandshakeTimeout(10, TimeUnit.SECONDS);
+                      ch.pipeline().addLast(h);
+                    }
+                    ch.pipeline()
+                        .addLast(new WitnessChannel.RequestDeadline(30, TimeUnit.SECONDS))
+                        .addLast(
+                            new HttpServerCodec(
+                                new HttpDecoderConfig()
+                                    .setMaxInitialLineLength(4096)
+                                    .setMaxHeaderSize(16 * 1024)
+                                    .setMaxChunkSize(MAX_BODY)))
+                        .addLast(new IdleStateHandler(0, 0, 60, TimeUnit.SECONDS))
+                        .addLast(new WitnessChannel.Aggregator(MAX_BODY, protocol))
+                        .addLast(new WitnessChannel(protocol, executor));
+                  }
+                });
+    Channel server;
     try {
-      if (tls.isPresent()) {
-        HttpsServer https = HttpsServer.create(address, 1024);
-        https.setHttpsConfigurator(configurator(tls.get()));
-        server = https;
-      } else {
-        server = HttpServer.create(address, 1024);
-      }
-    } catch (IOException e) {
+      server = b.bind(address).syncUninterruptibly().channel();
+    } catch (RuntimeException e) {
+      boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      executor.shutdownNow();
       throw new ConfigException(
           "witness listen address "
               + address.getHostString()
@@ -149,19 +220,17 @@ public final class WitnessHttpServer implements AutoCloseable {
               + e.getMessage()
               + ")");
     }
-    ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    WitnessVantage vantage = new WitnessVantage(address.getAddress().getHostAddress());
-    Admission admission = new Admission(limits);
-    server.createContext(
-        "/", new WitnessHandler(witness, probeTargets, vantage, admission, MAX_BODY));
-    server.setExecutor(executor);
-    server.start();
-    return new WitnessHttpServer(server, executor, vantage, admission);
+    log.info(
+        "witness listener on {} ({} transport, {} TLS)",
+        server.localAddress(),
+        epoll ? "epoll" : "nio",
+        ssl == null ? "no" : (OpenSsl.isAvailable() ? "BoringSSL" : "JDK"));
+    return new WitnessHttpServer(server, boss, workers, executor, vantage, admission);
   }
 
   /** Where it listens (the real port when started on port 0). */
   public InetSocketAddress address() {
-    return server.getAddress();
+    return (InetSocketAddress) server.localAddress();
   }
 
   /** Requests turned away by admission control so far. */
@@ -171,47 +240,41 @@ public final class WitnessHttpServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
+    server.close().syncUninterruptibly();
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     executor.shutdownNow();
     vantage.close();
   }
 
-  private static HttpsConfigurator configurator(Tls tls) {
-    SSLContext ssl = sslContext(tls);
-    return new HttpsConfigurator(ssl) {
-      @Override
-      public void configure(HttpsParameters params) {
-        SSLParameters p = ssl.getDefaultSSLParameters();
-        Set<String> supported = Set.of(ssl.getSupportedSSLParameters().getCipherSuites());
-        p.setCipherSuites(AEAD_SUITES.stream().filter(supported::contains).toArray(String[]::new));
-        p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
-        p.setNeedClientAuth(tls.clientAuth().equals("need"));
-        if (!p.getNeedClientAuth()) {
-          p.setWantClientAuth(tls.clientAuth().equals("want"));
-        }
-        params.setSSLParameters(p);
-      }
-    };
-  }
-
-  private static SSLContext sslContext(Tls tls) {
+  private static SslContext sslContext(Tls tls) {
     try {
       KeyManagerFactory kmf =
           KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(
           load(tls.keystore(), tls.keystorePassword(), "--tls-keystore"), tls.keystorePassword());
-      TrustManagerFactory tmf = null;
+      SslContextBuilder b =
+          SslContextBuilder.forServer(kmf)
+              .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+              .protocols("TLSv1.3", "TLSv1.2")
+              .ciphers(AEAD_SUITES, SupportedCipherSuiteFilter.INSTANCE)
+              .clientAuth(
+                  switch (tls.clientAuth()) {
+                    case "need" -> ClientAuth.REQUIRE;
+                    case "want" -> ClientAuth.OPTIONAL;
+                    default -> ClientAuth.NONE;
+                  });
       if (tls.truststore().isPresent()) {
-        tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        TrustManagerFactory tmf =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(load(tls.truststore().get(), tls.truststorePassword(), "--tls-truststore"));
+        b.trustManager(tmf);
       } else if (!tls.clientAuth().equals("none")) {
         throw new ConfigException(
             "--tls-client-auth " + tls.clientAuth() + ": needs --tls-truststore (the sites' CAs)");
       }
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
-      return ctx;
-    } catch (GeneralSecurityException e) {
+      return b.build();
+    } catch (GeneralSecurityException | SSLException e) {
       throw new ConfigException("witness TLS: " + e.getClass().getSimpleName(), e);
     } finally {
       Arrays.fill(tls.keystorePassword(), '\0');
