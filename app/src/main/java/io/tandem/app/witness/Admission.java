@@ -102,6 +102,18 @@ final class Admission {
     }
   }
 
+  /**
+   * Takes a permit only if one is free and nobody waits ahead: never waits, never sheds (the caller
+   * then takes the waiting path, {@link #enter}). Then call {@link #exit()} exactly once.
+   */
+  synchronized boolean tryEnter(Kind kind) {
+    if (inUse < limits.permits() && holders.isEmpty() && (kind == Kind.HOLDER || polls.isEmpty())) {
+      inUse++;
+      return true;
+    }
+    return false;
+  }
+
   /** Gives a permit back: to the first waiting holder request, else the first poll. */
   void exit() {
     Waiter next;

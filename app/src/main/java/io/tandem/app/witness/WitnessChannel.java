@@ -21,16 +21,18 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One connection to the witness listener: takes each complete request off the event loop onto a
- * virtual thread ({@link WitnessProtocol} may block: an acquire waits for its grant to be durable)
- * and writes the answer back, one request at a time per connection (a pipelining client's next
- * request waits, and reading pauses while more than a few wait). Not sharable: one per channel, its
- * state touched only on the channel's event loop.
+ * One connection to the witness listener: answers renewals and ticket reads on the event loop when
+ * they need no waiting ({@link WitnessProtocol#handleIfImmediate}), takes every other request onto
+ * a virtual thread ({@link WitnessProtocol} may block: an acquire waits for its grant to be
+ * durable), and writes the answer back, one request at a time per connection (a pipelining client's
+ * next request waits, and reading pauses while more than a few wait). Not sharable: one per
+ * channel, its state touched only on the channel's event loop.
  */
 final class WitnessChannel extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -85,6 +87,13 @@ final class WitnessChannel extends SimpleChannelInboundHandler<FullHttpRequest> 
       return;
     }
     busy = true;
+    // Renewals and ticket reads are answered here on the event loop when nothing would wait;
+    // everything else (and those that would wait) on a virtual thread.
+    Optional<WitnessProtocol.Answer> now = protocol.handleIfImmediate(p.call());
+    if (now.isPresent()) {
+      write(ctx, now.get(), p.keepAlive());
+      return;
+    }
     try {
       executor.execute(
           () -> {

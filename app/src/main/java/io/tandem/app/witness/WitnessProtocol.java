@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -100,6 +101,14 @@ final class WitnessProtocol {
   Answer handle(Call call) {
     try {
       return route(call);
+    } catch (RuntimeException e) {
+      return handleFailure(e);
+    }
+  }
+
+  private Answer handleFailure(RuntimeException failure) {
+    try {
+      throw failure;
     } catch (Problem p) {
       return problem(p.status, p.getMessage(), p.headers);
     } catch (PermissionException e) {
@@ -130,12 +139,48 @@ final class WitnessProtocol {
             new WitnessWire.Problem("about:blank", title(status), status, detail)));
   }
 
-  private Answer route(Call call) {
-    String path = call.rawPath();
-    if (path.equals("/witness/v1/health")) {
-      requireMethod(call, "GET");
-      return json(HEALTH);
+  /** What a request addresses, once its path, name, method and size are checked. */
+  private record Target(String cluster, String op, Admission.Kind kind) {}
+
+  /**
+   * Answers at once, on the caller's thread, when that needs no waiting: a renewal or a ticket read
+   * (the common requests) while a permit is free and the cluster's state needs neither its lock
+   * held by a grant being made durable nor a write; and every refusal of the request itself. Empty
+   * otherwise: then call {@link #handle} on a thread that may wait. Never throws.
+   */
+  Optional<Answer> handleIfImmediate(Call call) {
+    try {
+      if (call.rawPath().equals("/witness/v1/health")) {
+        return Optional.of(route(call));
+      }
+      Target t = target(call);
+      if (!t.op().equals("renew") && !t.op().equals("ticket")) {
+        return Optional.empty();
+      }
+      if (!admission.tryEnter(t.kind())) {
+        return Optional.empty();
+      }
+      try {
+        if (t.op().equals("renew")) {
+          WitnessWire.Request r = body(call, WitnessWire.Request.class);
+          return witness
+              .renewIfImmediate(request(t.cluster(), r), credential(call, r.site()))
+              .map(this::answer);
+        }
+        String site = call.header().apply("X-Tandem-Site");
+        return witness
+            .observeIfImmediate(t.cluster(), site, credential(call, site))
+            .map(ticket -> answer(TicketResult.refused(ticket.orElse(null), "observed")));
+      } finally {
+        admission.exit();
+      }
+    } catch (RuntimeException e) {
+      return Optional.of(handleFailure(e));
     }
+  }
+
+  private Target target(Call call) {
+    String path = call.rawPath();
     if (!path.startsWith(PREFIX)) {
       throw new Problem(404, "no such resource");
     }
@@ -155,6 +200,18 @@ final class WitnessProtocol {
     if (call.body().length > maxBody) {
       throw new Problem(413, "request body larger than " + maxBody + " bytes");
     }
+    return new Target(cluster, op, kind);
+  }
+
+  private Answer route(Call call) {
+    if (call.rawPath().equals("/witness/v1/health")) {
+      requireMethod(call, "GET");
+      return json(HEALTH);
+    }
+    Target t = target(call);
+    String cluster = t.cluster();
+    String op = t.op();
+    Admission.Kind kind = t.kind();
     if (!admission.enter(kind)) {
       throw new Problem(503, "the witness is overloaded; try again").header("Retry-After", "1");
     }

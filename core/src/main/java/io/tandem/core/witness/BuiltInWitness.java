@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * full TTL from the start, and others are granted only after that plus the grace.
  *
  * <p>Thread-safe: requests for one cluster are serialised by a per-cluster lock; different clusters
- * proceed in parallel.
+ * proceed in parallel. A grant holds its cluster's lock while it is made durable; the {@code
+ * ...IfImmediate} variants never wait for it (a transport's event loop uses them).
  */
 public final class BuiltInWitness implements Witness {
 
@@ -61,8 +63,9 @@ public final class BuiltInWitness implements Witness {
   private final WitnessStateStore store;
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
 
-  /** Mutable per-cluster state; guarded by its own monitor. Times are monotonic nanos. */
+  /** Mutable per-cluster state; guarded by its own lock. Times are monotonic nanos. */
   private static final class Slot {
+    final ReentrantLock lock = new ReentrantLock();
     final String cluster;
     volatile WitnessSettings settings;
     String holder;
@@ -144,7 +147,8 @@ public final class BuiltInWitness implements Witness {
   public TicketResult acquire(TicketRequest request, SiteCredential credential) {
     Slot s = admit(request.cluster(), request.site(), credential);
     WitnessSettings settings = s.settings;
-    synchronized (s) {
+    s.lock.lock();
+    try {
       lift(s, request.epoch());
       String refusal = request.unacknowledgedForceRefusal();
       if (refusal == null) {
@@ -198,45 +202,92 @@ public final class BuiltInWitness implements Witness {
       }
       return TicketResult.granted(
           ticket(s), (request.force() ? "force-granted epoch " : "granted epoch ") + epoch);
+    } finally {
+      s.lock.unlock();
     }
   }
 
   /** Renew on behalf of an authenticated transport request. */
   public TicketResult renew(TicketRequest request, SiteCredential credential) {
     Slot s = admit(request.cluster(), request.site(), credential);
-    synchronized (s) {
-      lift(s, request.epoch());
-      if (!request.site().equals(s.holder) || s.holderEpoch != request.epoch()) {
-        return TicketResult.refused(
-            ticket(s),
-            s.holder == null
-                ? "refused: nobody holds the ticket (epoch " + s.epoch + ")"
-                : "refused: held by "
-                    + s.holder
-                    + " under epoch "
-                    + s.holderEpoch
-                    + ", not "
-                    + request.site()
-                    + "@"
-                    + request.epoch());
-      }
-      if (!s.holderIsNewest()) {
-        return TicketResult.refused(
-            ticket(s),
-            "refused: epoch " + s.epoch + " is newer than " + s.holder + "@" + s.holderEpoch);
-      }
-      String refusal = ttlRefusal(s.settings, request.ttl());
-      if (refusal != null) {
-        return TicketResult.refused(ticket(s), refusal);
-      }
-      return extend(s, request, nanos.getAsLong(), "renewed epoch ");
+    s.lock.lock();
+    try {
+      return renewLocked(s, request);
+    } finally {
+      s.lock.unlock();
     }
+  }
+
+  /**
+   * A renewal that never waits: empty when it would have to wait for the cluster's lock (a grant
+   * being made durable) or would have to persist something (a longer TTL, a lifted epoch); the
+   * caller then renews the blocking way ({@link #renew(TicketRequest, SiteCredential)}). Lets a
+   * transport answer the common case on its event loop.
+   */
+  public Optional<TicketResult> renewIfImmediate(TicketRequest request, SiteCredential credential) {
+    Slot s = admit(request.cluster(), request.site(), credential);
+    if (!s.lock.tryLock()) {
+      return Optional.empty();
+    }
+    try {
+      boolean mightPersist =
+          request.epoch() > s.epoch || cut(s.settings, request.ttl()).compareTo(s.coverTtl) > 0;
+      return mightPersist ? Optional.empty() : Optional.of(renewLocked(s, request));
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
+  /**
+   * {@link #observe(String, String, SiteCredential)} that never waits: empty when the cluster's
+   * lock is held (a grant being made durable).
+   */
+  public Optional<Optional<Ticket>> observeIfImmediate(
+      String cluster, String site, SiteCredential credential) {
+    Slot s = admit(cluster, site, credential);
+    if (!s.lock.tryLock()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Optional.ofNullable(ticket(s)));
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
+  private TicketResult renewLocked(Slot s, TicketRequest request) {
+    lift(s, request.epoch());
+    if (!request.site().equals(s.holder) || s.holderEpoch != request.epoch()) {
+      return TicketResult.refused(
+          ticket(s),
+          s.holder == null
+              ? "refused: nobody holds the ticket (epoch " + s.epoch + ")"
+              : "refused: held by "
+                  + s.holder
+                  + " under epoch "
+                  + s.holderEpoch
+                  + ", not "
+                  + request.site()
+                  + "@"
+                  + request.epoch());
+    }
+    if (!s.holderIsNewest()) {
+      return TicketResult.refused(
+          ticket(s),
+          "refused: epoch " + s.epoch + " is newer than " + s.holder + "@" + s.holderEpoch);
+    }
+    String refusal = ttlRefusal(s.settings, request.ttl());
+    if (refusal != null) {
+      return TicketResult.refused(ticket(s), refusal);
+    }
+    return extend(s, request, nanos.getAsLong(), "renewed epoch ");
   }
 
   /** Release on behalf of an authenticated transport request. Idempotent. */
   public void release(String cluster, String site, long epoch, SiteCredential credential) {
     Slot s = admit(cluster, site, credential);
-    synchronized (s) {
+    s.lock.lock();
+    try {
       lift(s, epoch);
       if (site.equals(s.holder) && s.holderEpoch == epoch) {
         store.save(new PersistedTicket(cluster, null, s.epoch, wall.instant(), s.ttl));
@@ -244,6 +295,8 @@ public final class BuiltInWitness implements Witness {
         s.holderEpoch = 0;
         s.expiryNanos = nanos.getAsLong();
       }
+    } finally {
+      s.lock.unlock();
     }
   }
 
@@ -253,16 +306,22 @@ public final class BuiltInWitness implements Witness {
     if (s == null) {
       return Optional.empty();
     }
-    synchronized (s) {
+    s.lock.lock();
+    try {
       return Optional.ofNullable(ticket(s));
+    } finally {
+      s.lock.unlock();
     }
   }
 
   /** Observe on behalf of an authenticated transport request by one of the cluster's sites. */
   public Optional<Ticket> observe(String cluster, String site, SiteCredential credential) {
     Slot s = admit(cluster, site, credential);
-    synchronized (s) {
+    s.lock.lock();
+    try {
       return Optional.ofNullable(ticket(s));
+    } finally {
+      s.lock.unlock();
     }
   }
 
@@ -272,8 +331,11 @@ public final class BuiltInWitness implements Witness {
     if (s == null) {
       return 0;
     }
-    synchronized (s) {
+    s.lock.lock();
+    try {
       return s.epoch;
+    } finally {
+      s.lock.unlock();
     }
   }
 

@@ -438,4 +438,64 @@ class BuiltInWitnessTest {
     assertThat(TicketRequest.FORCE_ACKNOWLEDGEMENT)
         .isEqualTo(io.tandem.core.agent.OperatorCommand.FORCE_ACKNOWLEDGEMENT);
   }
+
+  // --- 17.3: what a transport may answer on its event loop ---
+
+  @Test
+  void anImmediateRenewalNeverWaitsForAGrantBeingMadeDurableNorWrites() throws Exception {
+    CountDownLatch saving = new CountDownLatch(1);
+    CountDownLatch mayFinish = new CountDownLatch(1);
+    WitnessStateStore slow =
+        new WitnessStateStore() {
+          @Override
+          public Map<String, PersistedTicket> loadAll() {
+            return Map.of();
+          }
+
+          @Override
+          public void save(PersistedTicket ticket) {
+            if (ticket.holder() != null && ticket.holder().equals("b")) {
+              saving.countDown();
+              try {
+                mayFinish.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          }
+        };
+    BuiltInWitness w =
+        new BuiltInWitness(
+            WitnessSettings.defaults(), clock, clock, slow, SiteAuthenticator.inProcess());
+    long epoch = w.acquire(TicketRequest.acquire("pbx", "a", true, TTL)).ticket().epoch();
+    TicketRequest renew = TicketRequest.renew("pbx", "a", true, TTL, epoch);
+    assertThat(w.renewIfImmediate(renew, SiteCredential.NONE))
+        .get()
+        .extracting(TicketResult::granted)
+        .isEqualTo(true);
+    assertThat(
+            w.renewIfImmediate(
+                TicketRequest.renew("pbx", "a", true, TTL.multipliedBy(2), epoch),
+                SiteCredential.NONE))
+        .as("a longer TTL must be persisted: not immediate")
+        .isEmpty();
+    assertThat(
+            w.renewIfImmediate(TicketRequest.renew("pbx", "a", true, TTL, 99), SiteCredential.NONE))
+        .as("a newer epoch must be persisted: not immediate")
+        .isEmpty();
+    clock.advance(12.1);
+    Thread acquiring =
+        Thread.ofVirtual().start(() -> w.acquire(TicketRequest.acquire("other", "b", true, TTL)));
+    Thread granting =
+        Thread.ofVirtual().start(() -> w.acquire(TicketRequest.acquire("pbx", "b", true, TTL)));
+    assertThat(saving.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(w.renewIfImmediate(renew, SiteCredential.NONE)).as("the lock is held").isEmpty();
+    assertThat(w.observeIfImmediate("pbx", "a", SiteCredential.NONE)).isEmpty();
+    mayFinish.countDown();
+    granting.join(30_000);
+    acquiring.join(30_000);
+    assertThat(w.observeIfImmediate("pbx", "a", SiteCredential.NONE))
+        .get()
+        .satisfies(t -> assertThat(t).get().extracting(Ticket::holder).isEqualTo("b"));
+  }
 }
