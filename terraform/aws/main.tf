@@ -23,6 +23,10 @@ locals {
 # One item per cluster; the epoch in it must only grow, so the table is protected against deletion
 # and recoverable, and Time To Live is deliberately NOT enabled (it would delete items).
 resource "aws_dynamodb_table" "witness" {
+  # checkov:skip=CKV_AWS_119:encrypted at rest with the AWS owned key; a customer managed key would add a
+  # key policy every agent role needs (kms:Decrypt), a cost, and a way to lose the witness (a
+  # disabled or deleted key makes the ticket unreadable, so no site could act). The item holds
+  # only the cluster name, holder site, epoch and expiry: no secret and no personal data.
   count                       = var.create_table ? 1 : 0
   name                        = var.table_name
   billing_mode                = "PAY_PER_REQUEST"

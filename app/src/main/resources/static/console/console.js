@@ -228,6 +228,24 @@ function listen() {
   es.addEventListener('step', () => renderRuns().catch(() => {}));
 }
 
+// Health-gated sync: each job's state on this site, from GET /api/v1/sync.
+async function renderSync() {
+  const v = await api('/api/v1/sync?decisions=0');
+  $('sync-section').hidden = v.jobs.length === 0;
+  const body = $('sync').tBodies[0];
+  body.replaceChildren();
+  for (const j of v.jobs) {
+    const state = j.lastSuccess == null ? 'NEVER SYNCED' : j.stale ? 'STALE' : 'CURRENT';
+    const age = j.lastSuccess == null ? '—' : `${Math.round(j.ageSeconds)} s ago`;
+    const run = j.lastRun ? `${j.lastRun.from} → ${j.lastRun.to}: ${j.lastRun.files} files, ${j.lastRun.rows} rows, ${j.lastRun.bytes} B, ${j.lastRun.durationMillis} ms` : '—';
+    body.append(el('tr', { 'data-job': j.job },
+      el('td', { text: j.job }), el('td', { text: j.kind }),
+      el('td', { class: state === 'CURRENT' ? 'cell-ok' : 'cell-bad', text: state }),
+      el('td', { text: age }), el('td', { text: run }),
+      el('td', { class: 'muted', text: j.lastDecision ? j.lastDecision.words : j.detail })));
+  }
+}
+
 async function main() {
   me = await api('/api/v1/me');
   applyRole();
@@ -235,7 +253,9 @@ async function main() {
   renderStatus(await api('/api/v1/status'));
   (await api('/api/v1/decisions?limit=100')).reverse().forEach(addDecision);
   await renderRuns();
+  await renderSync().catch(() => {});
   listen();
+  setInterval(() => { renderSync().catch(() => {}); }, 5000);
   // The event stream carries state changes; a slow poll keeps the page right if it reconnects.
   setInterval(async () => { try { renderStatus(await api('/api/v1/status')); } catch (e) { /* shown on next success */ } }, 2000);
 }

@@ -252,6 +252,11 @@ public final class Route53Updater implements DnsUpdater {
       if (e instanceof AwsServiceException) {
         throw aws.translate("route53:GetChange", "change " + changeId, e);
       }
+      if (e.getCause() instanceof AwsServiceException refused) {
+        // The waiter wraps an answer no acceptor matches (e.g. AccessDenied) in a client
+        // exception: that is a refusal of GetChange, not a change that is slow to sync.
+        throw aws.translate("route53:GetChange", "change " + changeId, refused);
+      }
       throw new TransientException(
           describe(desired)
               + ": change "

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tandem.core.error.ConfigException;
 import io.tandem.core.error.PermissionException;
+import io.tandem.sim.peer.AwsEmulatorPeer;
 import io.tandem.testkit.AwsEmulator;
-import io.tandem.testkit.AwsEmulatorPeer;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

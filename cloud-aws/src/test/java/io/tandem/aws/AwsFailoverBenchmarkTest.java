@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tandem.core.port.DnsRecord;
 import io.tandem.core.witness.FencingToken;
 import io.tandem.core.witness.TicketRequest;
+import io.tandem.sim.peer.AwsEmulatorPeer;
 import io.tandem.testkit.AwsEmulator;
-import io.tandem.testkit.AwsEmulatorPeer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,7 +162,12 @@ class AwsFailoverBenchmarkTest {
     Files.createDirectories(out.getParent());
     Files.writeString(out, json);
     System.out.println(json);
-    assertThat(medians.values()).allSatisfy(ms -> assertThat(ms).isPositive());
+    // Checks that can fail: a repeated failover must cost reads only (fewer calls than the first,
+    // and no mutating call, asserted above), and the witness observed every cluster it acquired.
+    assertThat(repeatCalls).isLessThan(totalCalls);
+    for (int i = 0; i < ROUNDS; i++) {
+      assertThat(witness.observe("c" + i).map(t -> t.holder())).contains("a");
+    }
   }
 
   private interface Round {

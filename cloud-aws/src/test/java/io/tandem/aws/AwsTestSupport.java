@@ -1,6 +1,6 @@
 package io.tandem.aws;
 
-import io.tandem.testkit.AwsEmulatorPeer;
+import io.tandem.sim.peer.AwsEmulatorPeer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Comparator;

@@ -146,10 +146,17 @@ class ArmFailureTest {
                         "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1"
                             + "/providers/Microsoft.Network/publicIPAddresses/test-ip"))
         .isInstanceOf(ConfigException.class);
+    // The move target is checked the same way, before anything is changed.
     assertThatThrownBy(
             () ->
                 new AzurePublicIpMover(arm.clients(new ArmCallCounter()))
-                    .move("pip-sip", "nic-only", null))
-        .isInstanceOf(NullPointerException.class);
+                    .move(
+                        "pip-sip",
+                        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1"
+                            + "/providers/Microsoft.Network/networkInterfaces/nic-b"
+                            + "/ipConfigurations/ipconfig1",
+                        new FencingToken("sip-cluster", "azure-b", 2)))
+        .isInstanceOf(ConfigException.class);
+    assertThat(arm.requests()).allMatch(r -> r.getMethod().getName().equals("GET"));
   }
 }

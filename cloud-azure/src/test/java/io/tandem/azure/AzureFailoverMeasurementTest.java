@@ -45,7 +45,14 @@ class AzureFailoverMeasurementTest {
     Path out = Path.of("target", "azure-failover.json");
     Files.createDirectories(out.getParent());
     Files.writeString(out, json);
-    assertThat(out).exists();
+    // Checks that can fail: each InProgress poll costs exactly one more GET (3 long-running PUTs
+    // in a public IP move: tag, detach, attach; one Location-polled power-off), and the SDK speaks
+    // the api-versions the stub accepts.
+    long movePolls0 = calls(result, 0, "publicIpMove");
+    long movePolls2 = calls(result, 2, "publicIpMove");
+    assertThat(movePolls2 - movePolls0).isEqualTo(3 * 2);
+    assertThat(calls(result, 2, "vmFence") - calls(result, 0, "vmFence")).isEqualTo(2);
+    assertThat(calls(result, 2, "dnsUpdate")).isEqualTo(calls(result, 0, "dnsUpdate"));
   }
 
   private static void failover(int polls, List<Map<String, Object>> runs) {
@@ -93,6 +100,12 @@ class AzureFailoverMeasurementTest {
       assertThat(fence.fenced()).isTrue();
       runs.add(run);
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static long calls(Map<String, Object> result, int polls, String step) {
+    var summary = (Map<String, Object>) result.get("inProgressPollsPerOperation=" + polls);
+    return (Long) ((Map<String, Object>) summary.get(step)).get("armCalls");
   }
 
   private static Map<String, Object> summarise(List<Map<String, Object>> runs) {

@@ -1,5 +1,6 @@
 package io.tandem.testkit;
 
+import io.tandem.sim.peer.KamailioPeer;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

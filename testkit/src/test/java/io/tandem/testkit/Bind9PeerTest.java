@@ -2,6 +2,7 @@ package io.tandem.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tandem.sim.peer.Bind9Peer;
 import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,7 @@ package io.tandem.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tandem.sim.peer.KamailioPeer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,14 @@
 package io.tandem.app.agent;
 
+import io.tandem.app.guard.FenceGuardClient;
 import io.tandem.app.notify.ConfiguredNotifications;
 import io.tandem.app.peer.HttpPeerTransport;
 import io.tandem.app.peer.PeerAuthentication;
 import io.tandem.app.sync.SyncAgent;
 import io.tandem.core.agent.AgentSettings;
-import io.tandem.core.agent.AgentState;
-import io.tandem.core.agent.PeerReport;
+import io.tandem.core.agent.AgentView;
+import io.tandem.core.agent.DecisionHistory;
+import io.tandem.core.agent.PeerBoard;
 import io.tandem.core.config.ApprovalGate;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.Policies;
@@ -21,6 +23,7 @@ import io.tandem.core.port.PbxControl;
 import io.tandem.core.port.TrunkRegistrar;
 import io.tandem.core.runbook.ApprovalDesk;
 import io.tandem.core.runbook.Gate;
+import io.tandem.core.runbook.Notifier;
 import io.tandem.core.runbook.RunbookEngine;
 import io.tandem.core.runbook.TicketGuard;
 import io.tandem.core.runbook.journal.JournalDirectory;
@@ -28,6 +31,8 @@ import io.tandem.core.runbook.report.ReportStore;
 import io.tandem.core.runbook.standard.FailoverTopology;
 import io.tandem.core.runbook.standard.RunbookOptions;
 import io.tandem.core.sync.SyncLedger;
+import io.tandem.core.witness.FencingToken;
+import io.tandem.core.witness.TicketHolder;
 import io.tandem.core.witness.Witness;
 import io.tandem.onprem.sip.SipEndpoint;
 import java.net.URI;
@@ -39,7 +44,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -122,7 +126,9 @@ public final class AgentAssembly implements AutoCloseable {
   private final FailoverTopologies topologies;
   private final RunbookEngine engine;
   private final RunbookSiteActions actions;
+  private final ActivationPlans plans;
   private final SyncAgent sync;
+  private final JournalAlarm journalAlarm;
 
   private AgentAssembly(ClusterConfig config, String site, Options o) {
     // a failure half-way (a secret missing, a sensor wrong) must not leave sockets or threads
@@ -147,9 +153,10 @@ public final class AgentAssembly implements AutoCloseable {
       if (!config.trunks().isEmpty()) {
         sip.get(); // bound before the registrar that uses it, so it is closed after it
       }
-      AtomicReference<AgentDriver> driverRef = new AtomicReference<>();
-      TicketGuard guard =
-          token -> driverRef.get() != null && driverRef.get().holder().holds(token.epoch());
+      TicketHolder holder = AgentDriver.holderFor(settings, o.nanos());
+      DecisionHistory history = new DecisionHistory(settings.historySize());
+      PeerBoard board = new PeerBoard();
+      TicketGuard guard = new HolderGuard(holder);
       Providers.Adapters providers =
           own(
               o.providers()
@@ -216,7 +223,7 @@ public final class AgentAssembly implements AutoCloseable {
                   new SyncAgent.Deps(
                       config,
                       site,
-                      driverRef::get,
+                      new AgentView(holder, board, history, o.nanos()),
                       monitor::snapshot,
                       witness,
                       peerAuthentication,
@@ -232,72 +239,79 @@ public final class AgentAssembly implements AutoCloseable {
       ReportStore reports =
           new ReportStore(
               o.dataDir().resolve("reports"), o.clock(), ReportStore.Retention.defaults());
+      ConfiguredNotifications notifications =
+          own(
+              ConfiguredNotifications.from(
+                  config.notifications(), o.secrets(), config.name(), o.clock()));
+      var stateNotifications = notifications.stateChanges(site);
+      this.journalAlarm = new JournalAlarm(site, notifierOf(notifications), o.clock());
+      Notifier notifier = notifierOf(notifications);
       this.engine =
           RunbookEngine.builder()
               .clock(o.clock())
               .ticker(o.nanos())
               .executor(own(Executors.newVirtualThreadPerTaskExecutor()))
               .ticketGuard(guard)
-              .journals(new JournalDirectory(o.dataDir().resolve("journal"), o.clock()))
+              .journals(
+                  new JournalDirectory(
+                      o.dataDir().resolve("journal"),
+                      o.clock(),
+                      JournalDirectory.Retention.defaults(),
+                      journalAlarm))
               .gateKeeper(desk)
+              .notifier(notifier)
               .reports(reports)
+              .listener(new LateRunEvents(runtimeRef))
               .build();
       RunbookOptions options = runbookOptions(config.policies(), site);
-      ConfiguredNotifications notifications =
-          own(
-              ConfiguredNotifications.from(
-                  config.notifications(), o.secrets(), config.name(), o.clock()));
-      var stateNotifications = notifications.stateChanges(site);
-      this.topologies =
-          new FailoverTopologies(
-              config,
-              site,
-              providers,
-              pbx,
-              notice -> {
-                log.info("runbook notice [{}] {}", notice.severity(), notice.subject());
-                notifications.runbookNotifier().send(notice);
-              },
-              sync.jobs());
-
+      this.topologies = new FailoverTopologies(config, site, providers, pbx, notifier, sync.jobs());
       Map<String, String> localContacts = new LinkedHashMap<>();
       for (TrunkConfig t : config.trunks()) {
         Optional.ofNullable(t.contacts().get(site)).ifPresent(c -> localContacts.put(t.name(), c));
       }
+      this.plans =
+          new ActivationPlans(
+              site,
+              topologies,
+              options,
+              from -> new HandoverPbx(from, topologies.directPbx(from), Optional::empty),
+              history::recent,
+              config.timings().retryTimeout());
       this.actions =
           own(
               new RunbookSiteActions(
                   site,
-                  topologies,
                   engine,
-                  options,
+                  plans,
+                  topologies,
                   pbx,
-                  () -> trunks,
+                  trunks,
                   localContacts,
-                  () -> oldActive(driverRef.get(), topologies.others(site)),
-                  () -> driverRef.get().loop().history().recent(),
+                  notifier,
                   o.clock(),
-                  config.timings().tick().multipliedBy(3),
+                  // the longest any fence may take: never past the witness's grace after the
+                  // local deadline (the core asks for fenceLead when the ticket is running out)
+                  settings.fenceLead().plus(settings.witnessGrace()),
                   new LateRunListener(runtimeRef)));
 
       this.driver =
           own(
               new AgentDriver(
                   settings,
+                  holder,
+                  history,
+                  board,
                   witness,
                   transport,
                   monitor::snapshot,
+                  () -> AgentDriver.activeCalls(monitor.snapshot()),
                   actions,
+                  own(
+                      new FenceGuardClient(
+                          o.dataDir().resolve(FenceGuardClient.SOCKET), o.nanos())),
                   o.nanos(),
-                  o.clock(),
-                  d -> {
-                    stateNotifications.accept(d);
-                    AgentRuntime r = runtimeRef.get();
-                    if (r != null) {
-                      r.onDecision(d);
-                    }
-                  }));
-      driverRef.set(driver);
+                  o.clock()));
+      driver.addDecisionListener(stateNotifications);
       this.runtime =
           own(
               new AgentRuntime(
@@ -308,9 +322,12 @@ public final class AgentAssembly implements AutoCloseable {
                   engine,
                   desk,
                   topologies,
+                  plans,
                   options,
-                  o.clock()));
+                  o.clock(),
+                  sync::switchoverRefusal));
       runtimeRef.set(runtime);
+      driver.addDecisionListener(runtime::onDecision);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -363,13 +380,38 @@ public final class AgentAssembly implements AutoCloseable {
     return engine;
   }
 
+  /**
+   * Writes the agent's own audit events (a damaged run journal quarantined) to the audit log of the
+   * server that serves this agent: call it once the server runs.
+   */
+  public void auditTo(io.tandem.app.audit.AuditLog log) {
+    journalAlarm.auditTo(log);
+  }
+
+  private static Notifier notifierOf(ConfiguredNotifications notifications) {
+    return notice -> {
+      log.info("runbook notice [{}] {}", notice.severity(), notice.subject());
+      notifications.runbookNotifier().send(notice);
+    };
+  }
+
   /** Health-gated sync of this site (jobs, receiver, freshness). */
   public SyncAgent sync() {
     return sync;
   }
 
   /** What the driver calls to activate or fence this site (tests drive it directly). */
-  SiteActions siteActions() {
+  RunbookSiteActions siteActions() {
+    return actions;
+  }
+
+  /** What an activation runs and what a plan shows (one builder for both). */
+  ActivationPlans plans() {
+    return plans;
+  }
+
+  /** The site effects: activation and fencing of this site (tests drive them directly). */
+  public io.tandem.core.agent.effects.SiteEffects effects() {
     return actions;
   }
 
@@ -406,12 +448,7 @@ public final class AgentAssembly implements AutoCloseable {
         .site(site)
         .priority(local.priority())
         .peers(peers)
-        .tick(t.tick())
-        .ticketTtl(t.ticketTtl())
-        .renewInterval(t.renewInterval())
-        .witnessGrace(t.witnessGrace())
-        .driftMargin(t.driftMargin())
-        .retryTimeout(t.retryTimeout())
+        .timings(t)
         .autoFailback(p.autoFailback())
         .failbackStablePeriod(p.failbackStablePeriod())
         .keepRunningWithoutWitness(p.keepRunningWithoutWitness())
@@ -431,25 +468,6 @@ public final class AgentAssembly implements AutoCloseable {
                   Gate.TimeoutPolicy.ABORT));
     }
     return o;
-  }
-
-  /**
-   * The most recently reported active peer (the site we take over from), else the preferred peer.
-   */
-  static String oldActive(AgentDriver driver, List<String> others) {
-    if (driver != null) {
-      PeerReport best = null;
-      for (PeerReport r : driver.peerReports().values()) {
-        if ((r.state() == AgentState.ACTIVE || r.state() == AgentState.FENCING)
-            && (best == null || r.receivedAtNanos() - best.receivedAtNanos() > 0)) {
-          best = r;
-        }
-      }
-      if (best != null) {
-        return best.site();
-      }
-    }
-    return others.getFirst();
   }
 
   static String hostOf(String hostPort) {
@@ -484,14 +502,32 @@ public final class AgentAssembly implements AutoCloseable {
     };
   }
 
+  /**
+   * The runbook's ticket guard: a step applies only while this agent holds the ticket with the
+   * run's epoch and is not yet due to fence itself (its local deadline minus the fence lead), and
+   * each apply is bounded by the time left until then (issue 12.6). The ticket holder is the
+   * agent's own, built before everything that asks it.
+   */
+  private record HolderGuard(TicketHolder holder) implements TicketGuard {
+    @Override
+    public boolean holds(FencingToken token) {
+      return holder.holds(token.epoch());
+    }
+
+    @Override
+    public Optional<Duration> timeLeft(FencingToken token) {
+      return Optional.of(holder.timeLeft(token.epoch()));
+    }
+  }
+
   /** Hands run events to the runtime, which is built after the actions. */
   private record LateRunListener(AtomicReference<AgentRuntime> runtime)
       implements RunbookSiteActions.RunListener {
     @Override
-    public void started(String runId, String from, String to) {
+    public void started(String runId, String kind, String from, String to) {
       AgentRuntime r = runtime.get();
       if (r != null) {
-        r.runListener().started(runId, from, to);
+        r.runListener().started(runId, kind, from, to);
       }
     }
 
@@ -501,6 +537,18 @@ public final class AgentAssembly implements AutoCloseable {
       AgentRuntime r = runtime.get();
       if (r != null) {
         r.runListener().finished(runId, report, error);
+      }
+    }
+  }
+
+  /** Hands the engine's live step events to the runtime, which is built after the engine. */
+  private record LateRunEvents(AtomicReference<AgentRuntime> runtime)
+      implements io.tandem.core.runbook.RunListener {
+    @Override
+    public void stepFinished(StepFinished event) {
+      AgentRuntime r = runtime.get();
+      if (r != null) {
+        r.onStep(event);
       }
     }
   }

@@ -28,7 +28,6 @@ import io.tandem.core.runbook.drill.Drill;
 import io.tandem.core.runbook.report.ReportStore;
 import io.tandem.core.runbook.report.ReportText;
 import io.tandem.core.runbook.report.RunReport;
-import io.tandem.core.runbook.standard.FailoverTopology;
 import io.tandem.core.runbook.standard.RunbookOptions;
 import io.tandem.core.runbook.standard.StandardRunbooks;
 import io.tandem.core.witness.FencingToken;
@@ -69,8 +68,10 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
   private final RunbookEngine engine;
   private final ApprovalDesk desk;
   private final FailoverTopologies topologies;
+  private final ActivationPlans plans;
   private final RunbookOptions options;
   private final Clock clock;
+  private final java.util.function.Function<String, Optional<String>> syncBeforeSwitchover;
   private final java.util.concurrent.atomic.AtomicBoolean drilling =
       new java.util.concurrent.atomic.AtomicBoolean();
   private final List<Consumer<RuntimeEvent>> listeners = new CopyOnWriteArrayList<>();
@@ -96,8 +97,11 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
       RunbookEngine engine,
       ApprovalDesk desk,
       FailoverTopologies topologies,
+      ActivationPlans plans,
       RunbookOptions options,
-      Clock clock) {
+      Clock clock,
+      java.util.function.Function<String, Optional<String>> syncBeforeSwitchover) {
+    this.syncBeforeSwitchover = syncBeforeSwitchover;
     this.config = config;
     this.driver = driver;
     this.health = health;
@@ -105,6 +109,7 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
     this.engine = engine;
     this.desk = desk;
     this.topologies = topologies;
+    this.plans = plans;
     this.options = options;
     this.clock = clock;
   }
@@ -116,16 +121,33 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
     DecisionView v = view(d);
     publish(new RuntimeEvent("decision", d.at(), v));
     if (d.from() != d.to()) {
-      publish(new RuntimeEvent("state", d.at(), v));
+      // a state event carries the whole status, as the console renders it (a decision view here
+      // broke the console's live view on every state change: "s.sites is not iterable")
+      publish(new RuntimeEvent("state", d.at(), status()));
     }
+  }
+
+  /** A step's result was journaled (called on the step's thread; must not block). */
+  void onStep(io.tandem.core.runbook.RunListener.StepFinished e) {
+    publish(
+        new RuntimeEvent(
+            "step",
+            e.endedAt(),
+            new StepView(
+                e.runId(),
+                e.stage(),
+                e.stepId(),
+                e.status().name(),
+                e.startedAt(),
+                e.endedAt(),
+                e.detail())));
   }
 
   RunbookSiteActions.RunListener runListener() {
     return new RunbookSiteActions.RunListener() {
       @Override
-      public void started(String runId, String from, String to) {
-        RunView v =
-            new RunView(runId, "FAILOVER", "RUNNING", from, to, clock.instant(), null, null);
+      public void started(String runId, String kind, String from, String to) {
+        RunView v = new RunView(runId, kind, "RUNNING", from, to, clock.instant(), null, null);
         running.put(runId, v);
         publish(new RuntimeEvent("run", v.startedAt(), v));
       }
@@ -139,7 +161,7 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
                 .orElse(
                     new RunView(
                         runId,
-                        "FAILOVER",
+                        started == null ? "FAILOVER" : started.kind(),
                         "FAILED: " + error,
                         started == null ? null : started.from(),
                         driver.site(),
@@ -154,16 +176,6 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
           }
           unreported.put(runId, v);
         }
-        report.ifPresent(
-            r ->
-                steps(r)
-                    .forEach(
-                        s ->
-                            publish(
-                                new RuntimeEvent(
-                                    "step",
-                                    s.endedAt() == null ? clock.instant() : s.endedAt(),
-                                    s))));
         publish(new RuntimeEvent("run", clock.instant(), v));
       }
     };
@@ -218,7 +230,7 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
             .ticket()
             .map(t -> new TicketView(t.holder(), t.epoch(), t.expiry()))
             .orElse(null);
-    return new ClusterStatus(config.name(), active, ticket, sites, false);
+    return new ClusterStatus(config.name(), active, ticket, sites, topologies.simulated());
   }
 
   @Override
@@ -278,10 +290,24 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
     if (target.equals(driver.site())) {
       return CommandResult.refused(what + ": " + target + " is already active");
     }
+    if (what.equals("switchover")) {
+      // a planned switchover waits (bounded) for fresh sync, or says which job is stale;
+      // an operator's failover never waits for sync
+      Optional<String> refusal = syncBeforeSwitchover.apply(target);
+      if (refusal.isPresent()) {
+        return CommandResult.refused(refusal.get());
+      }
+    }
     driver.command(new OperatorCommand.Switchover(target));
     return CommandResult.accepted(what + " to " + target + " requested", null);
   }
 
+  /**
+   * The dry run of a move to {@code targetSite}, from the active site (or, with none active, the
+   * most preferred other site): exactly the runbook this agent's activation builder makes for a
+   * planned handover ({@code switchover}) or for an outage in which the old site was seen serving,
+   * observed now, changing nothing.
+   */
   @Override
   public Object plan(String targetSite, boolean switchover, boolean json) {
     try {
@@ -289,11 +315,7 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
           Optional.ofNullable(status().activeSite())
               .filter(a -> !a.equals(targetSite))
               .orElseGet(() -> topologies.others(targetSite).getFirst());
-      FailoverTopology t = topologies.between(from, targetSite);
-      Runbook rb =
-          switchover
-              ? StandardRunbooks.switchover(t, options)
-              : StandardRunbooks.failover(t, options);
+      Runbook rb = plans.preview(from, targetSite, switchover);
       // a plan changes nothing; before any ticket exists it is shown as acting under epoch 1
       long epoch = Math.max(1, driver.holder().ticket().map(x -> x.epoch()).orElse(0L));
       Plan p = engine.plan(rb, new FencingToken(config.name(), targetSite, epoch), false);

@@ -37,8 +37,8 @@ public final class ConfigValidation {
    *
    * @param config the loaded configuration, empty when a problem was found
    * @param problems each placed at file, line, column and field
-   * @param warnings sensors the agent's sensor catalog cannot build as configured: the agent
-   *     refuses to start with them, but the file itself is well-formed
+   * @param warnings findings that do not stop the agent (none at present: a sensor the agent's
+   *     catalogue cannot build is a problem, since the agent refuses to start with it)
    */
   public record Result(
       Optional<ClusterConfig> config, List<ConfigProblem> problems, List<ConfigProblem> warnings) {
@@ -62,6 +62,9 @@ public final class ConfigValidation {
           .thenComparing(ConfigProblem::path);
 
   private final ClusterConfigLoader loader = new ClusterConfigLoader();
+
+  /** The built-in witness's shortest per-site secret ({@code SharedSecretAuthenticator}). */
+  static final int MIN_WITNESS_SECRET_BYTES = 16;
 
   /**
    * Validates {@code file}.
@@ -107,16 +110,31 @@ public final class ConfigValidation {
                 .forEach(
                     (path, ref) -> {
                       try {
-                        resolver.resolve(ref);
+                        int length =
+                            resolver.resolve(ref).reveal().getBytes(StandardCharsets.UTF_8).length;
+                        if (path.startsWith("witness.siteSecrets.")
+                            && length < MIN_WITNESS_SECRET_BYTES) {
+                          problems.add(
+                              located(
+                                  name,
+                                  positions,
+                                  path,
+                                  "expected at least "
+                                      + MIN_WITNESS_SECRET_BYTES
+                                      + " characters (the witness refuses shorter secrets), found "
+                                      + length
+                                      + "; the value is not shown"));
+                        }
                       } catch (ConfigException e) {
                         problems.add(located(name, positions, path, e.getMessage()));
                       }
                     }));
-    List<ConfigProblem> warnings = new ArrayList<>();
+    // a sensor the agent's catalogue cannot build stops the agent: the file is not valid for it
     for (int i = 0; i < config.sites().size(); i++) {
       SiteSensors.check(config.sites().get(i), i)
-          .forEach((path, msg) -> warnings.add(located(name, positions, path, msg)));
+          .forEach((path, msg) -> problems.add(located(name, positions, path, msg)));
     }
+    List<ConfigProblem> warnings = new ArrayList<>();
     problems.sort(BY_POSITION);
     warnings.sort(BY_POSITION);
     return problems.isEmpty()

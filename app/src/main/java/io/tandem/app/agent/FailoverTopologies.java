@@ -43,6 +43,8 @@ final class FailoverTopologies {
   private final Map<DnsRecordConfig, DnsUpdater> dns = new LinkedHashMap<>();
   private final Map<String, List<Probe>> probes = new LinkedHashMap<>();
   private final List<SyncJob> syncJobs;
+  private final Map<String, Optional<PbxControl>> directPbx = new LinkedHashMap<>();
+  private final boolean simulated;
 
   /**
    * @throws ConfigException naming the field when an adapter cannot be built
@@ -71,6 +73,8 @@ final class FailoverTopologies {
           fencer.flatMap(
               f -> s.fencing().map(c -> new FailoverTopology.FenceTarget(f, c.target()))));
       probes.put(s.name(), List.copyOf(providers.probes(s)));
+      directPbx.put(
+          s.name(), s.name().equals(localSite) ? Optional.of(localPbx) : remotePbx(providers, s));
     }
     for (DnsRecordConfig d : config.dns()) {
       dns.put(d, providers.dns(d));
@@ -78,6 +82,31 @@ final class FailoverTopologies {
     List<SyncJob> jobs = new java.util.ArrayList<>(providers.syncJobs());
     jobs.addAll(agentSyncJobs); // the health-gated sync jobs this agent runs (sync:)
     this.syncJobs = List.copyOf(jobs);
+    this.simulated = providers.simulated();
+  }
+
+  /**
+   * Another site's PBX, reached directly from here (the cluster file lists every site's PBX), when
+   * its secret resolves on this host; otherwise none, and a handover is watched through that site's
+   * peer reports.
+   */
+  private static Optional<PbxControl> remotePbx(Providers.Adapters providers, SiteConfig s) {
+    try {
+      return Optional.of(providers.pbx(s));
+    } catch (ConfigException e) {
+      org.slf4j.LoggerFactory.getLogger(FailoverTopologies.class)
+          .info(
+              "site {}: its PBX cannot be reached directly from here ({}); a handover from it is"
+                  + " watched through its agent's reports",
+              s.name(),
+              e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** The PBX of {@code site} as this agent can reach it directly, if it can. */
+  Optional<PbxControl> directPbx(String site) {
+    return directPbx.getOrDefault(site, Optional.empty());
   }
 
   private static String target(ServiceAddress a) {
@@ -110,6 +139,45 @@ final class FailoverTopologies {
    * first activation, a planned handover, the way back of a drill).
    */
   FailoverTopology between(String from, String to, boolean fence) {
+    return build(
+        from, to, fence, from.equals(localSite) ? Optional.of(localPbx) : Optional.empty());
+  }
+
+  /**
+   * A planned handover from {@code from} to this site: as {@link #between(String, String,
+   * boolean)}, with {@code oldPbx} (how this site watches the old site's calls drain) as the PBX
+   * the switchover runbook drains.
+   */
+  FailoverTopology handover(String from, String to, boolean fence, PbxControl oldPbx) {
+    return build(from, to, fence, Optional.of(oldPbx));
+  }
+
+  /**
+   * What {@code to} would run for a move from {@code from}, as this agent can show it (a plan asked
+   * of any agent): the target's PBX and the old site's PBX are reached directly where this host
+   * can, so the steps are exactly those of the target's own runbook. For plans only: it is
+   * observed, never applied.
+   */
+  FailoverTopology preview(String from, String to, boolean fence, PbxControl oldPbx) {
+    FailoverTopology t = build(from, to, fence, Optional.of(oldPbx));
+    if (t.newPbx().isPresent() || directPbx(to).isEmpty()) {
+      return t;
+    }
+    return build(from, to, fence, Optional.of(oldPbx), directPbx(to));
+  }
+
+  private FailoverTopology build(
+      String from, String to, boolean fence, Optional<PbxControl> oldPbx) {
+    return build(
+        from, to, fence, oldPbx, to.equals(localSite) ? Optional.of(localPbx) : Optional.empty());
+  }
+
+  private FailoverTopology build(
+      String from,
+      String to,
+      boolean fence,
+      Optional<PbxControl> oldPbx,
+      Optional<PbxControl> newPbx) {
     site(to);
     site(from);
     FailoverTopology.Builder b =
@@ -127,17 +195,133 @@ final class FailoverTopologies {
     if (fence) {
       fences.get(from).ifPresent(f -> b.fence(f.fencer(), f.target()));
     }
-    if (to.equals(localSite)) {
-      b.newPbx(localPbx);
-    }
-    if (from.equals(localSite)) {
-      // a switchover or drill started here drains this site's PBX first
-      b.oldPbx(localPbx);
-    }
+    // the new holder records its epoch on its own machine first (12.7), where a fencer knows it
+    fences.get(to).ifPresent(f -> b.holder(f.fencer(), f.target()));
+    newPbx.ifPresent(b::newPbx);
+    oldPbx.ifPresent(b::oldPbx);
     probes.get(to).forEach(b::probe);
     syncJobs.forEach(b::sync);
     b.notifier(notifier);
     return b.build();
+  }
+
+  /**
+   * What the shared service resources say about who serves: for each site, the observations that
+   * point at it (a DNS record holding its value, a service address attached to its target, the
+   * carrier's registrar holding its contact), read now with every observe in parallel and bounded
+   * by {@code timeout}. Reads only; used to decide whom an outage may fence when no peer report
+   * names the site that was serving.
+   */
+  ServiceHolders serviceHolders(java.time.Duration timeout) {
+    Map<String, List<String>> bySite = new java.util.concurrent.ConcurrentSkipListMap<>();
+    List<String> unknown = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Runnable> reads = new java.util.ArrayList<>();
+    dns.forEach(
+        (d, updater) ->
+            reads.add(
+                () ->
+                    updater
+                        .observe(d.zone(), d.name(), d.type().configName())
+                        .ifPresent(
+                            current ->
+                                d.values()
+                                    .forEach(
+                                        (site, value) -> {
+                                          if (current.values().equals(List.of(value))) {
+                                            note(
+                                                bySite,
+                                                site,
+                                                "DNS "
+                                                    + d.name()
+                                                    + " "
+                                                    + d.type().configName()
+                                                    + " holds its value "
+                                                    + value);
+                                          }
+                                        }))));
+    addresses.forEach(
+        (site, list) ->
+            list.forEach(
+                a ->
+                    reads.add(
+                        () -> {
+                          var b = a.mover().observe(addressId(a.address()));
+                          if (b.attachedTo().equals(Optional.of(a.target()))) {
+                            note(
+                                bySite,
+                                site,
+                                "address "
+                                    + a.address().name()
+                                    + " is attached to its "
+                                    + a.target()
+                                    + (b.recordedEpoch() > 0
+                                        ? " (recorded epoch " + b.recordedEpoch() + ")"
+                                        : ""));
+                          }
+                        })));
+    trunks.ifPresent(
+        registrar ->
+            config
+                .trunks()
+                .forEach(
+                    t ->
+                        reads.add(
+                            () -> {
+                              List<String> contacts = registrar.observe(t.name()).contacts();
+                              t.contacts()
+                                  .forEach(
+                                      (site, contact) -> {
+                                        if (contacts.contains(contact)) {
+                                          note(
+                                              bySite,
+                                              site,
+                                              "trunk "
+                                                  + t.name()
+                                                  + "'s registrar holds its contact "
+                                                  + contact);
+                                        }
+                                      });
+                            })));
+    // not try-with-resources: close() would wait for a read that ignores its interrupt
+    var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+    try {
+      List<java.util.concurrent.Future<?>> futures =
+          reads.stream().<java.util.concurrent.Future<?>>map(pool::submit).toList();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      for (var f : futures) {
+        try {
+          f.get(
+              Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          unknown.add(e.getCause().getMessage());
+        } catch (java.util.concurrent.TimeoutException e) {
+          f.cancel(true);
+          unknown.add("an observation did not answer within " + timeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          unknown.add("interrupted");
+          break;
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return new ServiceHolders(bySite, unknown);
+  }
+
+  /**
+   * What the service resources say: per site the observations pointing at it (sorted by site), and
+   * what could not be read.
+   */
+  record ServiceHolders(Map<String, List<String>> bySite, List<String> unreadable) {}
+
+  private static void note(Map<String, List<String>> bySite, String site, String words) {
+    bySite.computeIfAbsent(site, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(words);
+  }
+
+  /** Whether the adapters drive simulated peers (the lab). */
+  boolean simulated() {
+    return simulated;
   }
 
   /** The sites other than {@code site}, most preferred first. */

@@ -138,6 +138,14 @@ public interface Providers {
       return List.of();
     }
 
+    /**
+     * Whether some of these adapters drive simulated peers ({@code tandem lab}): the agent's status
+     * then says so, so that nobody mistakes a lab for production. False in production.
+     */
+    default boolean simulated() {
+      return false;
+    }
+
     /** Closes every client built; must not throw. */
     @Override
     void close();

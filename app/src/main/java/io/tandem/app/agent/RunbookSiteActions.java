@@ -1,22 +1,22 @@
 package io.tandem.app.agent;
 
-import io.tandem.core.agent.AgentState;
-import io.tandem.core.agent.Decision;
+import io.tandem.core.agent.effects.Activation;
+import io.tandem.core.agent.effects.ActivationResult;
+import io.tandem.core.agent.effects.FenceRequest;
+import io.tandem.core.agent.effects.FenceResult;
+import io.tandem.core.agent.effects.SiteEffects;
 import io.tandem.core.config.ServiceAddress;
 import io.tandem.core.error.ConfigException;
 import io.tandem.core.port.PbxControl;
 import io.tandem.core.port.TrunkRegistrar;
-import io.tandem.core.runbook.RunRequest;
+import io.tandem.core.runbook.Notice;
+import io.tandem.core.runbook.Notifier;
 import io.tandem.core.runbook.RunbookEngine;
 import io.tandem.core.runbook.report.RunReport;
-import io.tandem.core.runbook.standard.FailoverTopology;
-import io.tandem.core.runbook.standard.RunbookOptions;
-import io.tandem.core.runbook.standard.StandardRunbooks;
 import io.tandem.core.witness.FencingToken;
 import io.tandem.onprem.vip.LocalHostCommand;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,67 +25,80 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Supplier;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the agent does to its site: {@link #activate} runs the standard failover runbook (this site
- * takes over from the old active) on a background thread, one run at a time; {@link #fence} stops
- * this site serving, best effort and bounded: the PBX refuses new calls, this site's trunk contacts
- * are unregistered, its virtual IPs are dropped. Each part has its own timeout and the whole fence
- * completes after {@code fenceBudget} at the latest, because the decision loop waits for it.
+ * The production {@link SiteEffects}: what the agent does to its site and to the shared resources.
  *
- * <p>Thread-safe: the driver calls it from its tick thread; runs and fences happen elsewhere.
+ * <p>{@link #activate} runs, on this site's runbook thread and one at a time, the runbook the
+ * activation's cause calls for ({@link ActivationPlans}): first it deals with runs a previous
+ * process left unfinished — one of the epoch still held is resumed and stands for this activation;
+ * one of an older epoch is closed as superseded (issue 12.5); a damaged journal is quarantined
+ * (issue 12.3) — then starts a fresh run. It always completes, with an {@link ActivationResult}
+ * that says in words how the run ended; a run that cannot even start (journal unwritable, disk
+ * full) completes FAILED, never with a lost exception, so the agent core retries and steps down
+ * (issue 12.4).
+ *
+ * <p>{@link #fence} first cancels running activations (their steps are interrupted), then stops
+ * this site serving as far as its mode says: FULL — the PBX refuses new calls, this site's trunk
+ * contacts are removed, its virtual IPs dropped; HANDOVER — the PBX refuses new calls and keeps its
+ * calls, registration and addresses for the successor's drain. Every part has its own bound and the
+ * whole fence completes within {@code fenceBudget}, UNKNOWN when a part failed or did not answer.
+ *
+ * <p>Thread-safe: called from the agent's tick thread; runs and fences happen elsewhere.
  */
-final class RunbookSiteActions implements io.tandem.app.agent.SiteActions, AutoCloseable {
+final class RunbookSiteActions implements SiteEffects, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RunbookSiteActions.class);
 
-  /** Started and finished runs, for the runtime's event stream. */
+  /** Started and finished runs, for the runtime's event stream and its list of runs. */
   interface RunListener {
-    void started(String runId, String from, String to);
+    void started(String runId, String kind, String from, String to);
 
     void finished(String runId, Optional<RunReport> report, String error);
   }
 
   private final String site;
-  private final FailoverTopologies topologies;
   private final RunbookEngine engine;
-  private final RunbookOptions options;
+  private final ActivationPlans plans;
+  private final FailoverTopologies topologies;
   private final PbxControl pbx;
-  private final Supplier<Optional<TrunkRegistrar>> trunks;
+  private final Optional<TrunkRegistrar> trunks;
   private final Map<String, String> localContacts;
-  private final Supplier<String> oldActive;
-  private final Supplier<List<Decision>> history;
+  private final Notifier notifier;
   private final Clock clock;
   private final Duration fenceBudget;
   private final RunListener listener;
   private final ExecutorService runs;
   private final ExecutorService fences = Executors.newVirtualThreadPerTaskExecutor();
 
+  /**
+   * @param notifier told (ALARM) about an activation that could not even run; runs that end badly
+   *     are notified by the engine
+   */
   RunbookSiteActions(
       String site,
-      FailoverTopologies topologies,
       RunbookEngine engine,
-      RunbookOptions options,
+      ActivationPlans plans,
+      FailoverTopologies topologies,
       PbxControl pbx,
-      Supplier<Optional<TrunkRegistrar>> trunks,
+      Optional<TrunkRegistrar> trunks,
       Map<String, String> localContacts,
-      Supplier<String> oldActive,
-      Supplier<List<Decision>> history,
+      Notifier notifier,
       Clock clock,
       Duration fenceBudget,
       RunListener listener) {
     this.site = site;
-    this.topologies = topologies;
     this.engine = engine;
-    this.options = options;
+    this.plans = plans;
+    this.topologies = topologies;
     this.pbx = pbx;
     this.trunks = trunks;
     this.localContacts = Map.copyOf(localContacts);
-    this.oldActive = oldActive;
-    this.history = history;
+    this.notifier = notifier;
     this.clock = clock;
     this.fenceBudget = fenceBudget;
     this.listener = listener;
@@ -98,115 +111,217 @@ final class RunbookSiteActions implements io.tandem.app.agent.SiteActions, AutoC
             });
   }
 
+  // ---- activation ----
+
   @Override
-  public void activate(FencingToken token, String reason) {
-    Instant decidedAt = clock.instant();
-    // the outage was detected when the loop first set out to acquire (its newest ACQUIRING turn)
-    Instant detectedAt =
-        history.get().stream()
-            .filter(d -> d.to() == AgentState.ACQUIRING && d.from() != AgentState.ACQUIRING)
-            .map(Decision::at)
-            .reduce((a, b) -> b.isAfter(a) ? b : a)
-            .orElse(decidedAt);
-    String from = oldActive.get();
-    String runId = "failover-" + token.epoch() + "-" + decidedAt.toEpochMilli();
-    runs.execute(
-        () -> {
-          FailoverTopology t;
-          try {
-            t = topologies.between(from, site);
-          } catch (RuntimeException e) {
-            log.error("agent {}: no failover from {}: {}", site, from, e.getMessage());
-            listener.finished(runId, Optional.empty(), e.getMessage());
-            return;
-          }
-          var runbook = StandardRunbooks.failover(t, options);
-          if (resumeUnfinished(runbook, token)) {
-            return;
-          }
-          listener.started(runId, from, site);
-          try {
-            RunReport r =
-                engine.run(
-                    runbook, RunRequest.outage(runId, token, detectedAt, detectedAt, decidedAt));
-            log.info("agent {}: run {} ended: {}", site, runId, r.outcome());
-            listener.finished(runId, Optional.of(r), null);
-          } catch (RuntimeException e) {
-            log.error("agent {}: run {} failed: {}", site, runId, e.getMessage());
-            listener.finished(runId, Optional.empty(), e.getMessage());
-          }
-        });
+  public CompletionStage<ActivationResult> activate(Activation a) {
+    CompletableFuture<ActivationResult> done = new CompletableFuture<>();
+    try {
+      runs.execute(
+          () -> {
+            try {
+              done.complete(carryOut(a));
+            } catch (Throwable t) {
+              // nothing may be lost on this thread: the core must hear that the job was not done
+              log.error("agent {}: activation under epoch {} failed", site, a.token().epoch(), t);
+              done.complete(alarm(a, Optional.empty(), "activation could not run: " + t));
+              if (t instanceof VirtualMachineError e) {
+                throw e;
+              }
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      done.complete(failed(a, Optional.empty(), "the agent is stopping: no run was started"));
+    }
+    return done;
+  }
+
+  private ActivationResult carryOut(Activation a) {
+    FencingToken token = a.token();
+    Optional<ActivationResult> resumed = dealWithUnfinished(a);
+    if (resumed.isPresent()) {
+      return resumed.get();
+    }
+    ActivationPlans.Planned p = plans.plan(a);
+    String runId = p.request().runId();
+    listener.started(runId, p.runbook().kind().name(), p.from(), site);
+    RunReport r;
+    try {
+      r = engine.run(p.runbook(), p.request());
+    } catch (RuntimeException e) {
+      log.error("agent {}: run {} could not complete: {}", site, runId, e.toString());
+      listener.finished(runId, Optional.empty(), e.getMessage());
+      return alarm(
+          a, Optional.of(runId), "run " + runId + " could not complete: " + e.getMessage());
+    }
+    log.info("agent {}: run {} ended: {} ({})", site, runId, r.outcome(), r.reason());
+    listener.finished(runId, Optional.of(r), null);
+    return result(token.epoch(), r);
   }
 
   /**
-   * A run a previous agent process left unfinished (killed mid-run) is resumed from its journal
-   * under the new token, so no unsafe step is repeated; it then stands for this activation. A run
-   * whose steps no longer match (another old site, another configuration) cannot be resumed: it is
-   * left for an operator ({@code resolveByHand} or re-plan) and a new run starts.
-   *
-   * @return whether a run was resumed to its end
+   * Runs a previous process left unfinished: damaged journals are quarantined by the engine's
+   * listing; a run of the epoch still held is resumed with the runbook this activation would run
+   * and, if it ends, stands for it; any other is closed as superseded so that a fresh run observes
+   * everything again.
    */
-  private boolean resumeUnfinished(io.tandem.core.runbook.Runbook runbook, FencingToken token) {
-    for (String id : engine.unfinishedRuns()) {
-      RunReport r;
-      try {
-        r = engine.resume(id, runbook, token);
-      } catch (ConfigException e) {
-        log.warn("agent {}: unfinished run {} not resumed: {}", site, id, e.getMessage());
-        continue;
-      } catch (RuntimeException e) {
-        // a damaged journal must not keep this site from taking over: leave it to an operator
-        log.error("agent {}: unfinished run {} cannot be read: {}", site, id, e.toString());
-        continue;
-      }
-      log.info("agent {}: resumed run {} ended: {}", site, id, r.outcome());
-      listener.started(id, "(resumed)", site);
-      listener.finished(id, Optional.of(r), null);
-      return true;
+  private Optional<ActivationResult> dealWithUnfinished(Activation a) {
+    List<String> unfinished;
+    try {
+      unfinished = engine.unfinishedRuns();
+    } catch (RuntimeException e) {
+      log.error("agent {}: cannot list unfinished runs: {}", site, e.toString());
+      return Optional.empty();
     }
-    return false;
+    for (String id : unfinished) {
+      try {
+        long epoch = engine.startedUnder(id);
+        if (epoch == a.token().epoch()) {
+          ActivationPlans.Planned p = plans.plan(a);
+          RunReport r = engine.resume(id, p.runbook(), a.token());
+          log.info("agent {}: resumed run {} ended: {}", site, id, r.outcome());
+          listener.started(id, r.kind(), "(resumed)", site);
+          listener.finished(id, Optional.of(r), null);
+          if (!r.outcome().equals("UNFINISHED")) {
+            return Optional.of(result(a.token().epoch(), r));
+          }
+          continue;
+        }
+        supersede(id, a.token(), "a fresh run starts under epoch " + a.token().epoch());
+      } catch (ConfigException e) {
+        // the runbook changed (another old site, another configuration): start afresh
+        supersede(id, a.token(), "it cannot be resumed (" + e.getMessage() + ")");
+      } catch (RuntimeException e) {
+        log.error("agent {}: unfinished run {} left alone: {}", site, id, e.toString());
+      }
+    }
+    return Optional.empty();
   }
+
+  private void supersede(String id, FencingToken token, String reason) {
+    try {
+      RunReport r = engine.supersede(id, token, reason);
+      listener.started(id, r.kind(), "(superseded)", site);
+      listener.finished(id, Optional.of(r), null);
+    } catch (RuntimeException e) {
+      log.error("agent {}: could not close unfinished run {}: {}", site, id, e.toString());
+    }
+  }
+
+  private static ActivationResult result(long epoch, RunReport r) {
+    ActivationResult.Outcome o =
+        switch (r.outcome()) {
+          case "SUCCEEDED" -> ActivationResult.Outcome.SUCCEEDED;
+          case "FENCED" -> ActivationResult.Outcome.CANCELLED;
+          case "NEEDS_MANUAL_INTERVENTION", "UNFINISHED" -> ActivationResult.Outcome.NEEDS_OPERATOR;
+          default -> ActivationResult.Outcome.FAILED;
+        };
+    return new ActivationResult(
+        epoch,
+        o,
+        "run " + r.runId() + " " + r.outcome() + ": " + r.reason(),
+        Optional.of(r.runId()));
+  }
+
+  /** A failed activation that no run report carries: an ALARM says so, then the result. */
+  private ActivationResult alarm(Activation a, Optional<String> runId, String words) {
+    try {
+      notifier.send(
+          new Notice(
+              Notice.Severity.ALARM,
+              "Activation of site " + site + " under epoch " + a.token().epoch() + " FAILED",
+              words + " (" + a.cause().label() + ": " + a.words() + ")",
+              false));
+    } catch (RuntimeException e) {
+      log.error("agent {}: could not send the alarm: {}", site, e.toString());
+    }
+    return failed(a, runId, words);
+  }
+
+  private static ActivationResult failed(Activation a, Optional<String> runId, String words) {
+    return new ActivationResult(a.token().epoch(), ActivationResult.Outcome.FAILED, words, runId);
+  }
+
+  // ---- fencing ----
 
   @Override
-  public CompletionStage<Void> fence(String reason) {
-    List<CompletableFuture<Void>> parts = new ArrayList<>();
-    parts.add(part("PBX stop new calls", pbx::stopNewCalls));
-    trunks
-        .get()
-        .ifPresent(
-            registrar ->
-                localContacts.forEach(
-                    (trunk, contact) ->
-                        parts.add(
-                            part(
-                                "unregister trunk " + trunk,
-                                () -> registrar.unregister(trunk, contact)))));
-    for (ServiceAddress.VirtualIp vip : topologies.localVips()) {
-      parts.add(
-          part(
-              "drop VIP " + vip.address(),
-              () ->
-                  LocalHostCommand.local(vip.host())
-                      .run(
-                          List.of("ip", "addr", "del", vip.address(), "dev", vip.interfaceName()),
-                          fenceBudget)));
+  public CompletionStage<FenceResult> fence(FenceRequest request) {
+    // the core's budget (fenceLead when the ticket runs out), never more than the cap
+    Duration budget = request.budget().compareTo(fenceBudget) < 0 ? request.budget() : fenceBudget;
+    List<String> cancelled = engine.cancelAll("fencing: " + request.reason());
+    List<Part> parts = new ArrayList<>();
+    parts.add(part("PBX refuses new calls", pbx::stopNewCalls));
+    if (request.mode() == FenceRequest.Mode.FULL) {
+      trunks.ifPresent(
+          registrar ->
+              localContacts.forEach(
+                  (trunk, contact) ->
+                      parts.add(
+                          part(
+                              "trunk " + trunk + " contact " + contact + " removed",
+                              () -> registrar.unregister(trunk, contact)))));
+      for (ServiceAddress.VirtualIp vip : topologies.localVips()) {
+        parts.add(
+            part(
+                "VIP " + vip.address() + " dropped",
+                () ->
+                    LocalHostCommand.local(vip.host())
+                        .run(
+                            List.of("ip", "addr", "del", vip.address(), "dev", vip.interfaceName()),
+                            budget)));
+      }
     }
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-        .completeOnTimeout(
-            null, fenceBudget.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    CompletableFuture<?>[] all = parts.stream().map(Part::future).toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(all)
+        .completeOnTimeout(null, budget.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((ok, err) -> summary(request, parts, cancelled, budget));
   }
 
-  /** One best-effort fencing part: failures are logged, never propagated. */
-  private CompletableFuture<Void> part(String what, Runnable action) {
-    return CompletableFuture.runAsync(
-        () -> {
-          try {
-            action.run();
-          } catch (RuntimeException e) {
-            log.warn("agent {}: fencing part '{}' failed: {}", site, what, e.getMessage());
-          }
-        },
-        fences);
+  /** One part of a fence and how it went (empty while it has not finished). */
+  private record Part(String what, CompletableFuture<Optional<String>> future) {}
+
+  private Part part(String what, Runnable action) {
+    CompletableFuture<Optional<String>> f =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                action.run();
+                return Optional.empty();
+              } catch (RuntimeException e) {
+                log.warn("agent {}: fencing part '{}' failed: {}", site, what, e.getMessage());
+                return Optional.of(String.valueOf(e.getMessage()));
+              }
+            },
+            fences);
+    return new Part(what, f);
+  }
+
+  private FenceResult summary(
+      FenceRequest request, List<Part> parts, List<String> cancelled, Duration budget) {
+    List<String> done = new ArrayList<>();
+    List<String> open = new ArrayList<>();
+    for (Part p : parts) {
+      Optional<String> failure =
+          p.future().getNow(Optional.of("no answer within " + budget.toMillis() + " ms"));
+      if (failure.isEmpty()) {
+        done.add(p.what());
+      } else {
+        open.add(p.what() + ": " + failure.get());
+      }
+    }
+    String runs = cancelled.isEmpty() ? "" : "; cancelled runs " + cancelled;
+    String mode = request.mode() == FenceRequest.Mode.HANDOVER ? "handover fence" : "fence";
+    if (open.isEmpty()) {
+      return new FenceResult(
+          FenceResult.Outcome.DONE, mode + " done: " + String.join("; ", done) + runs);
+    }
+    return new FenceResult(
+        FenceResult.Outcome.UNKNOWN,
+        mode
+            + " not confirmed: "
+            + String.join("; ", open)
+            + (done.isEmpty() ? "" : "; done: " + String.join("; ", done))
+            + runs);
   }
 
   @Override

@@ -1,62 +1,145 @@
 package io.tandem.app.agent;
 
+import io.tandem.app.witness.HttpWitness;
 import io.tandem.core.config.PbxType;
 import io.tandem.core.config.SensorConfig;
 import io.tandem.core.config.SiteConfig;
 import io.tandem.core.error.ConfigException;
 import io.tandem.core.health.ExecutorTaskScheduler;
 import io.tandem.core.health.HealthSensor;
+import io.tandem.core.health.Hysteresis;
+import io.tandem.core.health.SensorReading;
 import io.tandem.core.health.SensorSpec;
 import io.tandem.core.health.SiteHealthMonitor;
 import io.tandem.core.port.PbxControl;
-import io.tandem.onprem.ami.AmiPbxControl;
-import io.tandem.onprem.ami.AmiSensors;
-import io.tandem.onprem.ami.AmiSettings;
-import io.tandem.onprem.esl.EslPbxControl;
-import io.tandem.onprem.esl.EslSensors;
-import io.tandem.onprem.esl.EslSettings;
+import io.tandem.onprem.pbx.PbxSensors;
+import io.tandem.onprem.pbx.PbxTelemetry;
 import io.tandem.onprem.sensor.SensorCatalog;
 import io.tandem.onprem.sensor.SensorContext;
 import io.tandem.onprem.sip.SipEndpoint;
 import io.tandem.onprem.sip.SipOptionsProbe;
 import io.tandem.onprem.sip.SipTarget;
 import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * Builds one site's {@link SiteHealthMonitor} from its configured sensors: host and user-check
- * kinds come from onprem's {@link SensorCatalog}; the telephony kinds ({@code sip-options}, {@code
- * ami-ping}/{@code esl-ping}, {@code trunk-registration}, {@code active-channels}) are built here
- * from the SIP, AMI and ESL adapters, because they share this agent's SIP endpoint and PBX
- * connection ({@code pbx-ping} is either, by the site's PBX type). An unknown kind or parameter is
- * a {@link ConfigException} naming the sensor; {@link #check} finds the same problems for {@code
- * tandem validate}.
+ * The one catalogue of sensor kinds the agent can build, and the builder of a site's {@link
+ * SiteHealthMonitor} from its configured sensors:
  *
- * <p>Not thread-safe; used once while assembling the agent.
+ * <ul>
+ *   <li>host, network and user-check kinds come from onprem's {@link SensorCatalog};
+ *   <li>the SIP kinds ({@code sip-options}, {@code sip-options-external}) are built here because
+ *       they share this agent's SIP endpoint or its witness;
+ *   <li>the PBX kinds ({@code pbx-ping}, {@code pbx-login}, {@code pbx-core-status}, {@code
+ *       pbx-uptime}, {@code active-calls}, {@code active-channels}, {@code trunk-registration},
+ *       {@code endpoint-reachability}, and the aliases {@code ami-*}/{@code esl-*} that must match
+ *       the site's PBX) come from onprem's {@link PbxSensors}, reading through this site's PBX
+ *       session, shared with the runbooks.
+ * </ul>
+ *
+ * <p>{@link #kinds()} and {@link #check} are the static catalogue {@code tandem validate} calls:
+ * every kind listed builds, every problem the agent would refuse at start is found without touching
+ * the network. An unknown kind or parameter is a {@link ConfigException} naming the sensor. {@code
+ * docs/sensors.md} lists exactly these kinds (a test keeps them equal).
+ *
+ * <p>Stateless; thread-safe.
  */
-final class SiteSensors {
+public final class SiteSensors {
 
-  /** Telephony kinds built here, with their accepted parameters. */
-  static final Map<String, Set<String>> TELEPHONY =
+  /** SIP kinds built here, with their accepted parameters. */
+  static final Map<String, Set<String>> SIP =
       Map.of(
           "sip-options", Set.of("target", "transport"),
-          "sip-options-external", Set.of("target", "transport"),
-          "ami-ping", Set.of(),
-          "esl-ping", Set.of(),
-          "pbx-ping", Set.of(),
-          "trunk-registration", Set.of("trunk"),
-          "active-channels", Set.of());
+          "sip-options-external", Set.of("target", "transport"));
 
   private SiteSensors() {}
 
+  /** Every sensor kind (and PBX alias) the agent can build, sorted. */
+  public static SortedSet<String> kinds() {
+    SortedSet<String> all = new TreeSet<>(catalog().kinds());
+    all.addAll(SIP.keySet());
+    all.addAll(PbxSensors.names());
+    return Collections.unmodifiableSortedSet(all);
+  }
+
+  /**
+   * Checks every sensor of {@code site} as the agent will build it, without touching the network:
+   * catalogue kinds are constructed (their constructors do no I/O), SIP and PBX kinds have their
+   * parameters checked against the site's PBX type. Returns each problem keyed by its field path
+   * ({@code sites[i].sensors[j]...}); empty when the agent would build them all.
+   */
+  public static Map<String, String> check(SiteConfig site, int siteIndex) {
+    SensorCatalog catalog = catalog();
+    Map<String, String> problems = new LinkedHashMap<>();
+    for (int j = 0; j < site.sensors().size(); j++) {
+      SensorConfig s = site.sensors().get(j);
+      String path = "sites[" + siteIndex + "].sensors[" + j + "]";
+      String kind = s.kind();
+      if (SIP.containsKey(kind)) {
+        sipProblem(kind, s.params()).ifPresent(p -> problems.put(path + ".params", p));
+      } else if (PbxSensors.kind(kind).isPresent()) {
+        String product = product(site);
+        PbxSensors.problem(kind, s.params(), product)
+            .ifPresent(
+                p ->
+                    problems.put(
+                        path
+                            + (PbxSensors.productMismatch(kind, product).isPresent()
+                                ? ".kind"
+                                : ".params"),
+                        p));
+      } else if (catalog.kind(kind).isEmpty()) {
+        problems.put(
+            path + ".kind", "expected a sensor kind, one of " + kinds() + ", found '" + kind + "'");
+      } else {
+        try {
+          catalog.create(s.toSpec(), s.params());
+        } catch (ConfigException e) {
+          problems.put(path + ".params", e.getMessage());
+        }
+      }
+    }
+    return problems;
+  }
+
+  private static Optional<String> sipProblem(String kind, Map<String, String> params) {
+    for (String p : params.keySet()) {
+      if (!SIP.get(kind).contains(p)) {
+        return Optional.of(
+            "unknown parameter '"
+                + p
+                + "' of a "
+                + kind
+                + " sensor, expected one of "
+                + new TreeSet<>(SIP.get(kind)));
+      }
+    }
+    if (kind.equals("sip-options-external") && !params.containsKey("target")) {
+      return Optional.of(
+          "a sip-options-external sensor needs parameter 'target' (the site's public host:port)");
+    }
+    return Optional.empty();
+  }
+
   /**
    * @param sip the agent's SIP endpoint, opened on first use (OPTIONS probes)
-   * @param pbx this site's PBX control (AMI or ESL), shared with the runbooks
+   * @param pbx this site's PBX control (AMI or ESL), shared with the runbooks; PBX sensors read
+   *     through it, so it must also be a {@link PbxTelemetry}
+   * @param pbxSecretForSensors unused since the PBX sensors read through {@code pbx}'s own session
+   *     (kept for the caller's signature)
    * @param scheduler times the readings; owned (and closed) by the caller
    * @param readers runs the readings; owned (and shut down) by the caller
+   * @param extra sensors built by the agent itself rather than configured (e.g. sync freshness)
    * @throws ConfigException naming the sensor when a kind or parameter is wrong
    */
   static SiteHealthMonitor monitor(
@@ -66,13 +149,13 @@ final class SiteSensors {
       PbxControl pbx,
       String pbxSecretForSensors,
       Clock clock,
-      java.util.function.LongSupplier nanos,
+      LongSupplier nanos,
       ExecutorTaskScheduler scheduler,
       Executor readers,
-      java.util.Optional<io.tandem.app.witness.HttpWitness> vantage,
+      Optional<HttpWitness> vantage,
       String cluster,
-      java.util.List<HealthSensor> extra) {
-    SensorCatalog catalog = SensorCatalog.builtIn(SensorContext.system());
+      List<HealthSensor> extra) {
+    SensorCatalog catalog = catalog();
     SiteHealthMonitor.Builder b =
         SiteHealthMonitor.builder()
             .site(site.name())
@@ -80,138 +163,74 @@ final class SiteSensors {
             .scheduler(scheduler)
             .readers(readers)
             .minimumHealthPercent(minimumHealthPercent);
+    PbxSensors pbxSensors = null;
     for (SensorConfig s : site.sensors()) {
       String kind = s.kind();
-      SensorSpec spec =
-          new SensorSpec(s.name(), kind, s.critical(), s.weight(), s.interval(), s.timeout());
-      HealthSensor sensor =
-          TELEPHONY.containsKey(kind)
-              ? new Named(
-                  spec,
-                  kind.equals("sip-options-external")
-                      ? external(spec, s.params(), vantage, cluster, clock)
-                      : telephony(
-                          site, spec, s.params(), sip, pbx, pbxSecretForSensors, clock, nanos))
-              : catalog.create(spec, s.params());
+      SensorSpec spec = s.toSpec();
+      HealthSensor sensor;
+      if (SIP.containsKey(kind)) {
+        sipProblem(kind, s.params())
+            .ifPresent(
+                p -> {
+                  throw new ConfigException("sensor " + s.name() + ": " + p);
+                });
+        sensor =
+            new Named(
+                spec,
+                kind.equals("sip-options-external")
+                    ? external(spec, s.params(), vantage, cluster, clock)
+                    : sipOptions(site, spec, s.params(), sip));
+      } else if (PbxSensors.kind(kind).isPresent()) {
+        if (pbxSensors == null) {
+          pbxSensors = new PbxSensors(telemetry(pbx, s.name()), clock);
+        }
+        sensor = pbxSensors.create(spec, s.params());
+      } else {
+        sensor = catalog.create(spec, s.params());
+      }
       b.sensor(sensor, s.hysteresis());
     }
-    extra.forEach(sensor -> b.sensor(sensor, new io.tandem.core.health.Hysteresis(1, 1)));
+    extra.forEach(sensor -> b.sensor(sensor, new Hysteresis(1, 1)));
     return b.build();
   }
 
-  /**
-   * Checks every sensor of {@code site} as the agent will build it, without touching the network:
-   * catalog kinds are constructed (their constructors do no I/O), telephony kinds have their
-   * parameters checked. Returns each problem keyed by its field path ({@code sites[i].sensors[j]}).
-   */
-  static Map<String, String> check(SiteConfig site, int siteIndex) {
-    SensorCatalog catalog = SensorCatalog.builtIn(SensorContext.system());
-    Map<String, String> problems = new java.util.LinkedHashMap<>();
-    for (int j = 0; j < site.sensors().size(); j++) {
-      SensorConfig s = site.sensors().get(j);
-      String path = "sites[" + siteIndex + "].sensors[" + j + "]";
-      String kind = s.kind();
-      Set<String> telephony = TELEPHONY.get(kind);
-      if (telephony != null) {
-        s.params().keySet().stream()
-            .filter(p -> !telephony.contains(p))
-            .findFirst()
-            .ifPresent(
-                p ->
-                    problems.put(
-                        path + ".params." + p,
-                        "unknown parameter of a "
-                            + kind
-                            + " sensor, expected one of "
-                            + telephony));
-        if (kind.equals("sip-options-external") && !s.params().containsKey("target")) {
-          problems.put(
-              path + ".params",
-              "a sip-options-external sensor needs parameter 'target' (the site's public"
-                  + " host:port)");
-        }
-        if (kind.equals("trunk-registration") && !s.params().containsKey("trunk")) {
-          problems.put(path + ".params", "a trunk-registration sensor needs parameter 'trunk'");
-        }
-        continue;
-      }
-      if (catalog.kind(kind).isEmpty()) {
-        java.util.Set<String> known = new java.util.TreeSet<>(catalog.kinds());
-        known.addAll(TELEPHONY.keySet());
-        problems.put(
-            path + ".kind",
-            "expected a sensor kind, one of " + known + ", found '" + s.kind() + "'");
-        continue;
-      }
-      try {
-        catalog.create(
-            new SensorSpec(s.name(), kind, s.critical(), s.weight(), s.interval(), s.timeout()),
-            s.params());
-      } catch (ConfigException e) {
-        problems.put(path + ".params", e.getMessage());
-      }
-    }
-    return problems;
+  private static SensorCatalog catalog() {
+    return SensorCatalog.builtIn(SensorContext.system());
   }
 
-  private static HealthSensor telephony(
-      SiteConfig site,
-      SensorSpec spec,
-      Map<String, String> params,
-      Supplier<SipEndpoint> sip,
-      PbxControl pbx,
-      String secret,
-      Clock clock,
-      java.util.function.LongSupplier nanos) {
-    for (String p : params.keySet()) {
-      if (!TELEPHONY.get(spec.kind()).contains(p)) {
-        throw new ConfigException(
-            "sensor "
-                + spec.name()
-                + ": unknown parameter '"
-                + p
-                + "', expected one of "
-                + TELEPHONY.get(spec.kind()));
-      }
+  private static String product(SiteConfig site) {
+    return site.pbx().type() == PbxType.ASTERISK ? "Asterisk" : "FreeSWITCH";
+  }
+
+  private static PbxTelemetry telemetry(PbxControl pbx, String sensor) {
+    if (pbx instanceof PbxTelemetry t) {
+      return t;
     }
-    boolean asterisk = site.pbx().type() == PbxType.ASTERISK;
-    return switch (spec.kind()) {
-      case "sip-options" -> {
-        String target = params.getOrDefault("target", "sip:" + site.pbx().host() + ":5060");
-        String hostPort = target.startsWith("sip:") ? target.substring(4) : target;
-        yield SipOptionsProbe.of(
-            spec,
-            sip.get(),
-            SipTarget.parse(
-                "sensor " + spec.name() + ".target",
-                hostPort,
-                params.getOrDefault("transport", "udp")));
-      }
-      case "ami-ping", "esl-ping", "pbx-ping" ->
-          asterisk
-              ? ami(site, pbx, secret, clock, nanos).login()
-              : esl(site, pbx, secret, clock, nanos).login();
-      case "trunk-registration" -> {
-        String trunk = params.get("trunk");
-        if (trunk == null) {
-          throw new ConfigException("sensor " + spec.name() + ": parameter 'trunk' is required");
-        }
-        yield asterisk
-            ? ami(site, pbx, secret, clock, nanos).trunkRegistration(trunk)
-            : esl(site, pbx, secret, clock, nanos).trunkRegistration(trunk);
-      }
-      case "active-channels" ->
-          asterisk
-              ? ami(site, pbx, secret, clock, nanos).activeChannels()
-              : esl(site, pbx, secret, clock, nanos).activeChannels();
-      default -> throw new IllegalStateException("not a telephony kind: " + spec.kind());
-    };
+    throw new ConfigException(
+        "sensor "
+            + sensor
+            + ": this site's PBX control ("
+            + pbx.getClass().getSimpleName()
+            + ") cannot be read by PBX sensors");
+  }
+
+  private static HealthSensor sipOptions(
+      SiteConfig site, SensorSpec spec, Map<String, String> params, Supplier<SipEndpoint> sip) {
+    String target = params.getOrDefault("target", "sip:" + site.pbx().host() + ":5060");
+    String hostPort = target.startsWith("sip:") ? target.substring(4) : target;
+    return SipOptionsProbe.of(
+        spec,
+        sip.get(),
+        SipTarget.parse(
+            "sensor " + spec.name() + ".target",
+            hostPort,
+            params.getOrDefault("transport", "udp")));
   }
 
   private static HealthSensor external(
       SensorSpec spec,
       Map<String, String> params,
-      java.util.Optional<io.tandem.app.witness.HttpWitness> vantage,
+      Optional<HttpWitness> vantage,
       String cluster,
       Clock clock) {
     String target = params.get("target");
@@ -237,35 +256,8 @@ final class SiteSensors {
   /** An adapter's sensor under the name, weight and schedule the configuration gives it. */
   private record Named(SensorSpec spec, HealthSensor inner) implements HealthSensor {
     @Override
-    public io.tandem.core.health.SensorReading read() {
+    public SensorReading read() {
       return inner.read();
     }
-  }
-
-  private static AmiSensors ami(
-      SiteConfig site,
-      PbxControl pbx,
-      String secret,
-      Clock clock,
-      java.util.function.LongSupplier nanos) {
-    return new AmiSensors(
-        (AmiPbxControl) pbx,
-        AmiSettings.of(
-            site.pbx().host(), site.pbx().port(), site.pbx().user().orElse("tandem"), secret),
-        clock,
-        nanos);
-  }
-
-  private static EslSensors esl(
-      SiteConfig site,
-      PbxControl pbx,
-      String secret,
-      Clock clock,
-      java.util.function.LongSupplier nanos) {
-    return new EslSensors(
-        (EslPbxControl) pbx,
-        EslSettings.of(site.pbx().host(), site.pbx().port(), secret),
-        clock,
-        nanos);
   }
 }

@@ -3,6 +3,7 @@ package io.tandem.app.cli;
 import io.tandem.app.ExitCodes;
 import io.tandem.app.agent.AgentAssembly;
 import io.tandem.app.agent.ConfigValidation;
+import io.tandem.app.agent.Providers;
 import io.tandem.app.server.TandemServer;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.ConfigProblem;
@@ -22,8 +23,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -81,7 +84,58 @@ public final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    java.io.PrintWriter err = spec.commandLine().getErr();
+    Started agent = start(System.getenv(), Providers.sdk(), UnaryOperator.identity());
+    Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "tandem-agent-shutdown"));
+    System.out.println(
+        "tandem agent: site '"
+            + site
+            + "' of cluster '"
+            + agent.agent().settings().cluster()
+            + "' serving on "
+            + bind
+            + ":"
+            + agent.port());
+    return ExitCodes.RUNNING;
+  }
+
+  /**
+   * A started agent: its assembly (sensors and decision loop running) and its server. Closing stops
+   * the agent first, then the server.
+   */
+  public record Started(AgentAssembly agent, ConfigurableApplicationContext server)
+      implements AutoCloseable {
+
+    /** The port the server listens on. */
+    public int port() {
+      return Integer.parseInt(server.getEnvironment().getProperty("local.server.port"));
+    }
+
+    @Override
+    public void close() {
+      agent.close();
+      server.close();
+    }
+  }
+
+  /**
+   * Everything {@link #call} does, with the process's surroundings passed in, so that {@code tandem
+   * lab} starts its sites through this very code path in one JVM: validates the configuration,
+   * assembles the agent, serves its API, console and peer link, and starts it.
+   *
+   * @param env the environment ({@code TANDEM_PEER_SECRET}, console users, keystore passwords)
+   * @param providers the provider seam ({@link Providers#sdk()} in production)
+   * @param network wraps the agent's HTTP client for the witness and the peer link (identity in
+   *     production; the lab's simulated management network)
+   * @param serverArgs extra Spring arguments (they win over {@code application.properties})
+   * @throws CliException with {@link ExitCodes#INVALID} when the input is wrong; nothing started
+   */
+  public Started start(
+      Map<String, String> env,
+      Providers providers,
+      UnaryOperator<HttpClient> network,
+      String... serverArgs) {
+    java.io.PrintWriter err =
+        spec != null ? spec.commandLine().getErr() : new java.io.PrintWriter(System.err, true);
     Path base = config.toAbsolutePath().getParent();
     SecretResolver secrets = SecretResolver.system(base);
     ConfigValidation.Result checked =
@@ -123,43 +177,44 @@ public final class AgentCommand implements Callable<Integer> {
               new AgentAssembly.Options(
                   dataDir,
                   secrets,
-                  peerSecret(),
+                  peerSecret(env),
                   tls ? "https" : "http",
-                  httpClient(),
+                  network.apply(httpClient(env)),
                   Clock.systemUTC(),
-                  System::nanoTime));
+                  System::nanoTime,
+                  providers));
     } catch (ConfigException e) {
       throw new CliException(e.getMessage(), ExitCodes.INVALID);
     }
-    Map<String, Object> props = new HashMap<>(ServerProperties.fromEnvironment(dataDir));
-    props.put("server.address", bind);
-    props.put("server.port", String.valueOf(listen));
-    if (tls) {
-      props.put("server.ssl.enabled", "true");
-      props.put("server.ssl.key-store", keystore.toAbsolutePath().toString());
-      props.put("server.ssl.key-store-type", "PKCS12");
-      props.put(
-          "server.ssl.key-store-password", WitnessCommand.requireEnv("TANDEM_KEYSTORE_PASSWORD"));
+    ConfigurableApplicationContext server;
+    try {
+      Map<String, Object> props = new HashMap<>(ServerProperties.users(dataDir, env));
+      props.put("server.address", bind);
+      props.put("server.port", String.valueOf(listen));
+      if (tls) {
+        props.put("server.ssl.enabled", "true");
+        props.put("server.ssl.key-store", keystore.toAbsolutePath().toString());
+        props.put("server.ssl.key-store-type", "PKCS12");
+        props.put(
+            "server.ssl.key-store-password",
+            WitnessCommand.requireEnv(env, "TANDEM_KEYSTORE_PASSWORD"));
+      }
+      server =
+          TandemServer.start(
+              props,
+              Map.of(
+                  "clusterRuntime", agent.runtime(),
+                  "agentDriver", agent.driver(),
+                  "peerAuthentication", agent.peerAuthentication(),
+                  "syncAgent", agent.sync()),
+              serverArgs);
+    } catch (RuntimeException e) {
+      agent.close();
+      throw e;
     }
-    TandemServer.start(
-        props,
-        Map.of(
-            "clusterRuntime", agent.runtime(),
-            "agentDriver", agent.driver(),
-            "peerAuthentication", agent.peerAuthentication(),
-            "syncAgent", agent.sync()));
-    Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "tandem-agent-shutdown"));
+    agent.auditTo(server.getBean(io.tandem.app.audit.AuditLog.class));
     agent.start();
-    System.out.println(
-        "tandem agent: site '"
-            + site
-            + "' of cluster '"
-            + cluster.name()
-            + "' serving on "
-            + bind
-            + ":"
-            + listen);
-    return ExitCodes.RUNNING;
+    return new Started(agent, server);
   }
 
   private String managementAddress(ClusterConfig cluster) {
@@ -197,8 +252,8 @@ public final class AgentCommand implements Callable<Integer> {
     }
   }
 
-  private byte[] peerSecret() {
-    String v = System.getenv("TANDEM_PEER_SECRET");
+  private byte[] peerSecret(Map<String, String> env) {
+    String v = env.get("TANDEM_PEER_SECRET");
     if ((v == null || v.isBlank()) && peerSecretFile != null) {
       try {
         v = Files.readString(peerSecretFile, StandardCharsets.UTF_8).strip();
@@ -216,12 +271,12 @@ public final class AgentCommand implements Callable<Integer> {
     return v.getBytes(StandardCharsets.UTF_8);
   }
 
-  private HttpClient httpClient() {
+  private HttpClient httpClient(Map<String, String> env) {
     HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
     if (truststore != null) {
       try (InputStream in = Files.newInputStream(truststore)) {
         KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(in, WitnessCommand.requireEnv("TANDEM_TRUSTSTORE_PASSWORD").toCharArray());
+        ks.load(in, WitnessCommand.requireEnv(env, "TANDEM_TRUSTSTORE_PASSWORD").toCharArray());
         TrustManagerFactory tmf =
             TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);

@@ -3,8 +3,8 @@ package io.tandem.app.cli;
 import io.tandem.app.ExitCodes;
 import io.tandem.app.lab.LabCluster;
 import io.tandem.app.lab.LabScenario;
-import io.tandem.testkit.PeerNotInstalledException;
-import io.tandem.testkit.PeerStartException;
+import io.tandem.sim.peer.PeerNotInstalledException;
+import io.tandem.sim.peer.PeerStartException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -126,21 +126,30 @@ public final class LabCommand implements Callable<Integer> {
       }
       try {
         if (i == 1) {
-          out.println(
-              "console  "
-                  + lab.baseUrl()
-                  + "/   (API docs: "
-                  + lab.baseUrl()
-                  + "/swagger-ui.html)");
+          for (String site : lab.siteNames()) {
+            out.printf(
+                Locale.ROOT,
+                "console  %-7s %s/   (API docs: %s/swagger-ui.html)%n",
+                site,
+                lab.consoleUrl(site),
+                lab.consoleUrl(site));
+          }
           out.println(
               "login    admin / "
                   + lab.adminPassword()
                   + "   viewer / "
                   + lab.viewerPassword()
                   + "   (generated for this run)");
-          out.println("data     " + dir);
+          out.println("cluster  " + lab.clusterFile() + "   (each site runs tandem agent with it)");
+          out.println(
+              "cli      tandem plan --url "
+                  + lab.consoleUrl(LabCluster.PRIMARY)
+                  + " --token-file "
+                  + lab.apiTokenFile()
+                  + " --to "
+                  + LabCluster.BACKUP);
           if (interactive && !noBrowser) {
-            openBrowser(lab.baseUrl() + "/");
+            openBrowser(lab.consoleUrl(LabCluster.BACKUP) + "/");
           }
           lab.describePeers().forEach(out::println);
         }
@@ -157,8 +166,11 @@ public final class LabCommand implements Callable<Integer> {
           results.add(s.run(lab, out));
         }
         if (i == repeat && !exit && System.console() != null) {
+          LabCluster running = lab;
           out.println(
-              "The console stays up at " + lab.baseUrl() + "/ — press Enter to stop the lab.");
+              "The consoles stay up ("
+                  + running.siteNames().stream().map(n -> running.consoleUrl(n) + "/").toList()
+                  + ") — press Enter to stop the lab.");
           new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         }
       } finally {

@@ -5,6 +5,7 @@ import io.tandem.app.agent.ConfigValidation;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.ConfigProblem;
 import io.tandem.core.config.DnsRecordConfig;
+import io.tandem.core.config.SafeText;
 import io.tandem.core.config.SecretResolver;
 import io.tandem.core.config.SiteConfig;
 import io.tandem.core.config.Timings;
@@ -26,14 +27,18 @@ import picocli.CommandLine.Parameters;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code tandem validate <config.yaml>}: every problem as {@code file:line:column: field: expected
- * ...} and exit 2, or a one-paragraph summary and exit 0. {@code --resolve-secrets} also reads
- * every secret reference (values are never printed).
+ * {@code tandem validate <config.yaml>}: the problems as {@code file:line:column: field: expected
+ * ...} (the first {@value #MAX_SHOWN}, then how many more) and exit 2, or a one-paragraph summary
+ * and exit 0. {@code --resolve-secrets} also reads every secret reference (values are never
+ * printed).
  */
 @Command(
     name = "validate",
     description = "Validate a cluster configuration file (exit 0 valid, 2 invalid).")
 public final class ValidateCommand implements Callable<Integer> {
+
+  /** Problems printed at most; the rest are counted (a broken generator can make thousands). */
+  static final int MAX_SHOWN = 100;
 
   @Parameters(index = "0", paramLabel = "CONFIG", description = "The cluster YAML file.")
   Path file;
@@ -73,15 +78,22 @@ public final class ValidateCommand implements Callable<Integer> {
       if (r.valid()) {
         json.put("summary", summaryJson(r.config().orElseThrow()));
       } else {
-        json.put("problems", r.problems().stream().map(ValidateCommand::problemJson).toList());
+        json.put(
+            "problems",
+            r.problems().stream().limit(MAX_SHOWN).map(ValidateCommand::problemJson).toList());
+        json.put("moreProblems", Math.max(0, r.problems().size() - MAX_SHOWN));
       }
       out.println(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(json));
     } else if (r.valid()) {
       r.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w.format()));
-      out.println(file + ": valid. " + summary(r.config().orElseThrow()));
+      // the summary repeats free text from the file (regions, names): escape what could mislead
+      out.println(file + ": valid. " + SafeText.escape(summary(r.config().orElseThrow())));
     } else {
       PrintWriter err = spec.commandLine().getErr();
-      r.problems().forEach(p -> err.println(p.format()));
+      r.problems().stream().limit(MAX_SHOWN).forEach(p -> err.println(p.format()));
+      if (r.problems().size() > MAX_SHOWN) {
+        err.println("... and " + (r.problems().size() - MAX_SHOWN) + " more problems");
+      }
       r.warnings().forEach(w -> err.println("warning: " + w.format()));
       err.println(
           file

@@ -5,6 +5,7 @@ import io.tandem.app.witness.WitnessConfigFiles;
 import io.tandem.app.witness.WitnessHttpServer;
 import io.tandem.app.witness.WitnessServerConfig;
 import io.tandem.core.config.ConfigProblem;
+import io.tandem.core.config.SecretResolver;
 import io.tandem.core.error.ConfigException;
 import io.tandem.core.witness.BuiltInWitness;
 import io.tandem.core.witness.FileWitnessStateStore;
@@ -88,6 +89,50 @@ public final class WitnessCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Running running = serve(System.getenv());
+    Runtime.getRuntime().addShutdownHook(new Thread(running::close, "tandem-witness-shutdown"));
+    List<String> names = running.clusters();
+    System.out.println(
+        "tandem witness: serving "
+            + (names.size() == 1
+                ? "cluster '" + names.getFirst() + "'"
+                : names.size() + " clusters")
+            + " on "
+            + (keystore == null ? "http://" : "https://")
+            + running.server().address().getHostString()
+            + ":"
+            + running.server().address().getPort()
+            + ", state in "
+            + running.state());
+    return ExitCodes.RUNNING;
+  }
+
+  /**
+   * A running witness server: closing it stops the listener and the state log.
+   *
+   * @param server the listener
+   * @param store the state log
+   * @param clusters the clusters served
+   * @param state the state directory
+   */
+  public record Running(
+      WitnessHttpServer server, FileWitnessStateStore store, List<String> clusters, Path state)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      server.close();
+      store.close();
+    }
+  }
+
+  /**
+   * Everything {@link #call} does, with the environment passed in (secret references and keystore
+   * passwords resolve against it), so that {@code tandem lab} runs this very witness server in its
+   * JVM: checks the options and cluster files, starts the server and returns it.
+   *
+   * @throws CliException with {@link ExitCodes#INVALID} when the input is wrong; nothing started
+   */
+  public Running serve(Map<String, String> env) {
     if (configs == null || configs.isEmpty()) {
       throw new CliException(
           "Missing required option: '--config=<cluster file or directory>'", ExitCodes.INVALID);
@@ -96,7 +141,7 @@ public final class WitnessCommand implements Callable<Integer> {
       throw new CliException(
           "--tls-client-auth: expected none, want or need, was " + clientAuth, ExitCodes.INVALID);
     }
-    WitnessServerConfig config = load();
+    WitnessServerConfig config = load(env);
     String hostPort = choose("witness.listen", config.listen(), Optional.ofNullable(listen));
     Path state =
         Path.of(
@@ -112,10 +157,11 @@ public final class WitnessCommand implements Callable<Integer> {
           "--tls-keystore: the witness listens on " + host + " beyond loopback; serve HTTPS",
           ExitCodes.INVALID);
     }
-    BuiltInWitness witness;
-    WitnessHttpServer server;
+    Optional<WitnessHttpServer.Tls> tls = tls(env);
+    FileWitnessStateStore store = null;
     try {
-      witness =
+      store = new FileWitnessStateStore(state.resolve("state"));
+      BuiltInWitness witness =
           new BuiltInWitness(
               WitnessClusters.of(
                   config.clusters().stream()
@@ -123,31 +169,25 @@ public final class WitnessCommand implements Callable<Integer> {
                       .toList()),
               Clock.systemUTC(),
               System::nanoTime,
-              new FileWitnessStateStore(state.resolve("state")));
-      server = WitnessHttpServer.start(address, tls(), witness, probes(config));
+              store);
+      WitnessHttpServer server =
+          WitnessHttpServer.start(address, tls, witness, probes(config), maxConnections);
+      return new Running(
+          server,
+          store,
+          config.clusters().stream().map(WitnessServerConfig.Cluster::name).toList(),
+          state);
     } catch (ConfigException e) {
+      if (store != null) {
+        store.close();
+      }
       throw new CliException(e.getMessage() + "; nothing started", ExitCodes.INVALID);
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "tandem-witness-shutdown"));
-    List<String> names = config.clusters().stream().map(WitnessServerConfig.Cluster::name).toList();
-    System.out.println(
-        "tandem witness: serving "
-            + (names.size() == 1
-                ? "cluster '" + names.getFirst() + "'"
-                : names.size() + " clusters")
-            + " on "
-            + (keystore == null ? "http://" : "https://")
-            + host
-            + ":"
-            + server.address().getPort()
-            + ", state in "
-            + state);
-    return ExitCodes.RUNNING;
   }
 
-  private WitnessServerConfig load() {
+  private WitnessServerConfig load(Map<String, String> env) {
     try {
-      return WitnessConfigFiles.system().load(configs);
+      return new WitnessConfigFiles(dir -> new SecretResolver(env::get, dir)).load(configs);
     } catch (WitnessConfigFiles.Invalid e) {
       PrintWriter err = spec.commandLine().getErr();
       e.problems().stream().map(ConfigProblem::format).forEach(err::println);
@@ -196,7 +236,7 @@ public final class WitnessCommand implements Callable<Integer> {
     }
   }
 
-  private Optional<WitnessHttpServer.Tls> tls() {
+  private Optional<WitnessHttpServer.Tls> tls(Map<String, String> env) {
     if (keystore == null) {
       if (truststore != null || !clientAuth.equals("none")) {
         throw new CliException(
@@ -207,16 +247,16 @@ public final class WitnessCommand implements Callable<Integer> {
     return Optional.of(
         new WitnessHttpServer.Tls(
             keystore.toAbsolutePath(),
-            requireEnv("TANDEM_WITNESS_KEYSTORE_PASSWORD").toCharArray(),
+            requireEnv(env, "TANDEM_WITNESS_KEYSTORE_PASSWORD").toCharArray(),
             clientAuth,
             Optional.ofNullable(truststore).map(Path::toAbsolutePath),
             truststore == null
                 ? new char[0]
-                : requireEnv("TANDEM_WITNESS_TRUSTSTORE_PASSWORD").toCharArray()));
+                : requireEnv(env, "TANDEM_WITNESS_TRUSTSTORE_PASSWORD").toCharArray()));
   }
 
-  static String requireEnv(String name) {
-    String v = System.getenv(name);
+  static String requireEnv(Map<String, String> env, String name) {
+    String v = env.get(name);
     if (v == null || v.isEmpty()) {
       throw new CliException("environment variable " + name + " is not set", ExitCodes.INVALID);
     }

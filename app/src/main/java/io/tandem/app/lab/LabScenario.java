@@ -1,21 +1,26 @@
 package io.tandem.app.lab;
 
-import io.tandem.app.api.DecisionView;
 import io.tandem.app.api.RunView;
+import io.tandem.app.api.SiteView;
+import io.tandem.core.runbook.Probe;
+import io.tandem.core.runbook.report.ReportText;
 import io.tandem.core.runbook.report.RunReport;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
- * The lab's scenarios: inject a fault, print the timeline as it happens, and measure the RTO. Every
- * wait is bounded; a scenario that does not reach its expected end reports so and fails.
+ * The lab's scenarios: inject a fault into a steady lab, print the agents' own event stream as it
+ * happens, then the production run report of the site that took over, and measure the RTO from
+ * outside: from the fault until the public address answers from the new site and the DNS record and
+ * the carrier's registration lead there, as the lab's own clients see them (never the agents' word
+ * for it). Every wait is bounded; a scenario that does not reach its expected end reports so and
+ * fails.
  */
 public enum LabScenario {
   PRIMARY_CRASH("primary-crash", "the whole primary site is lost (agent, PBX and AMI stop)"),
@@ -23,20 +28,51 @@ public enum LabScenario {
   WITNESS_DOWN("witness-down", "the witness is unreachable from every site"),
   SWITCHOVER("switchover", "an operator moves the service to the standby (planned)");
 
-  /** What a scenario measured. */
+  /**
+   * What a scenario measured.
+   *
+   * @param rtoMillis fault to service verified from outside (the lab's clients)
+   * @param detectionMillis fault until the taking-over agent set out to acquire
+   * @param ticketWaitMillis from then until it held the ticket and activated
+   * @param decisionMillis from then until its run started
+   * @param runbookMillis the run's own duration, first journal record to the last
+   * @param reportedRtoMillis the total the agent's run report states
+   */
   public record Result(
       LabScenario scenario,
       boolean ok,
       String verdict,
       Long rtoMillis,
       Long detectionMillis,
+      Long ticketWaitMillis,
       Long decisionMillis,
       Long runbookMillis,
+      Long reportedRtoMillis,
+      String runId,
       String from,
-      String to) {}
+      String to) {
+
+    Result failed(String why) {
+      return new Result(
+          scenario,
+          false,
+          why + "; " + verdict,
+          rtoMillis,
+          detectionMillis,
+          ticketWaitMillis,
+          decisionMillis,
+          runbookMillis,
+          reportedRtoMillis,
+          runId,
+          from,
+          to);
+    }
+  }
 
   private static final Duration SETTLE = Duration.ofSeconds(60);
   private static final Duration OUTCOME = Duration.ofSeconds(60);
+  private static final java.util.concurrent.atomic.AtomicLong CHANGES =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private final String id;
   private final String description;
@@ -63,98 +99,101 @@ public enum LabScenario {
     return Optional.empty();
   }
 
-  /** Waits until one site serves, its activation run ended and every live site is healthy. */
-  static String awaitSteady(LabCluster lab, PrintStream out) {
+  /**
+   * Waits until one site serves, no run is in flight and every live site is healthy; prints and
+   * returns the active site.
+   *
+   * @throws IllegalStateException when the lab does not settle within 60 s, with every site's
+   *     status
+   */
+  public static String awaitSteady(LabCluster lab, PrintStream out) {
     int[] streak = {0};
-    boolean ok = waitFor(SETTLE, () -> (steady(lab) ? ++streak[0] : (streak[0] = 0)) >= 10);
-    if (!ok) {
+    if (!LabOutside.waitFor(SETTLE, () -> (steady(lab) ? ++streak[0] : (streak[0] = 0)) >= 10)) {
+      StringBuilder why = new StringBuilder();
+      for (LabSite s : lab.sites.values()) {
+        if (!s.crashed) {
+          why.append("\n  ").append(s.name).append(": ").append(s.runtime().status().sites());
+          why.append("\n  runs ").append(s.runtime().runs());
+        }
+      }
       throw new IllegalStateException(
-          "the lab did not settle within "
-              + SETTLE.toSeconds()
-              + " s: "
-              + lab.runtime().status()
-              + "; runs "
-              + lab.runs.stream().map(r -> r.id + "=" + r.state()).toList()
-              + lab.runs.stream()
-                  .findFirst()
-                  .flatMap(r -> lab.runtime().report(r.id, false))
-                  .map(t -> "\n" + t)
-                  .orElse(""));
+          "the lab did not settle within " + SETTLE.toSeconds() + " s:" + why);
     }
     String active = lab.servingSite().orElseThrow();
+    var ticket = lab.site(active).runtime().status().ticket();
     out.printf(
         Locale.ROOT,
         "steady: %s is active (ticket epoch %d), %s stands by%n",
         active,
-        lab.runtime().status().ticket().epoch(),
-        lab.sites.keySet().stream().filter(n -> !n.equals(active)).findFirst().orElse("-"));
+        ticket == null ? 0 : ticket.epoch(),
+        other(lab, active));
     return active;
   }
 
-  /** One site serves, no run is in flight, every live site is healthy and its PBX answers. */
   private static boolean steady(LabCluster lab) {
-    return lab.servingSite().isPresent()
-        && lab.lastActive() != null
-        && lab.runs.stream().noneMatch(r -> r.state().equals("RUNNING"))
-        && lab.sites.values().stream().allMatch(s -> s.crashed || s.pbx.serving())
-        && lab.runtime().status().sites().stream()
-            .allMatch(s -> s.healthy() && !s.state().equals("ACQUIRING"));
+    Optional<String> active = lab.servingSite();
+    if (active.isEmpty() || lab.site(active.get()).runtime().runs().isEmpty()) {
+      return false;
+    }
+    for (LabSite s : lab.sites.values()) {
+      if (s.crashed) {
+        continue;
+      }
+      if (!s.pbx.serving() || s.runtime().runs().stream().anyMatch(r -> running(r.state()))) {
+        return false;
+      }
+      SiteView own =
+          s.runtime().status().sites().stream()
+              .filter(v -> v.name().equals(s.name))
+              .findFirst()
+              .orElseThrow();
+      if (!own.healthy() || own.state().equals("ACQUIRING")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Injects this scenario's fault into a steady lab and reports what happened. */
   public Result run(LabCluster lab, PrintStream out) {
     String primary = awaitSteady(lab, out);
-    String standby =
-        lab.sites.keySet().stream().filter(n -> !n.equals(primary)).findFirst().orElseThrow();
-    BlockingQueue<RunReport> reports = new ArrayBlockingQueue<>(16);
-    lab.reportListeners.add(reports::add);
+    String standby = other(lab, primary);
+    boolean synced =
+        this == WITNESS_DOWN
+            || LabSync.showDialplanChange(
+                lab.site(primary), lab.site(standby), out, CHANGES.incrementAndGet());
+    BlockingQueue<RunView> ended = new LinkedBlockingQueue<>();
     Instant t0 = lab.clock().instant();
-    lab.faultAt(t0);
-    java.util.Map<String, String> lastWords = new java.util.concurrent.ConcurrentHashMap<>();
     AutoCloseable printer =
-        lab.subscribe(
-            e -> {
-              if (e.data() instanceof DecisionView v
-                  && (!v.action().equals("NONE") || isTransition(v))
-                  && !(v.state() + v.words())
-                      .equals(lastWords.put(v.site(), v.state() + v.words()))) {
-                out.printf(
-                    Locale.ROOT,
-                    "  +%6.3f s  %-9s %-10s %s%n",
-                    secs(t0, v.at()),
-                    v.site(),
-                    v.state(),
-                    v.words());
-              } else if (e.data() instanceof RunView r) {
-                out.printf(
-                    Locale.ROOT,
-                    "  +%6.3f s  %-9s runbook %s %s (%s -> %s)%n",
-                    secs(t0, e.at()),
-                    r.to(),
-                    r.id(),
-                    r.state(),
-                    r.from(),
-                    r.to());
+        LabTimeline.print(
+            lab,
+            out,
+            t0,
+            r -> {
+              if (standby.equals(r.to()) && !running(r.state())) {
+                ended.add(r);
               }
             });
+    LabRtoBreakdown breakdown = new LabRtoBreakdown(standby, t0);
+    AutoCloseable watch = lab.subscribe(e -> breakdown.on(e.data(), e.at()));
     out.printf(Locale.ROOT, "scenario %s: %s%n", id, description);
     out.printf(Locale.ROOT, "  +%6.3f s  %s%n", 0.0, inject(lab, primary, standby));
     try {
-      return switch (this) {
-        case WITNESS_DOWN -> witnessDown(lab, out, primary, standby, t0);
-        default -> failover(lab, out, primary, standby, t0, reports);
-      };
+      Result r =
+          this == WITNESS_DOWN
+              ? witnessDown(lab, out, primary, standby, t0)
+              : failover(lab, out, primary, standby, t0, ended, breakdown);
+      return synced ? r : r.failed("the dialplan change did not reach " + standby + " before");
     } finally {
       closeQuietly(printer);
+      closeQuietly(watch);
     }
   }
 
   private String inject(LabCluster lab, String primary, String standby) {
     return switch (this) {
       case PRIMARY_CRASH -> {
-        lab.sites.get(primary).crash();
-        // a crashed agent decides nothing more, so nothing else would tell the console
-        lab.emit("state", lab.runtime().status());
+        lab.site(primary).crash();
         yield "crashed " + primary + ": its agent, PBX and AMI stopped answering";
       }
       case PARTITION -> {
@@ -165,10 +204,11 @@ public enum LabScenario {
         lab.network.witnessDown(true);
         yield "the witness is unreachable from every site";
       }
-      case SWITCHOVER -> {
-        var r = lab.runtime().switchover(standby);
-        yield "operator: " + r.message();
-      }
+      case SWITCHOVER ->
+          "operator, through the API of "
+              + primary
+              + ": "
+              + lab.site(primary).runtime().switchover(standby).message();
     };
   }
 
@@ -178,135 +218,123 @@ public enum LabScenario {
       String primary,
       String standby,
       Instant t0,
-      BlockingQueue<RunReport> reports) {
-    RunReport report = null;
+      BlockingQueue<RunView> ended,
+      LabRtoBreakdown breakdown) {
+    Probe caller = lab.peers().publicAddressProbe(standby);
+    Instant restored = null;
+    RunView run = null;
     Instant deadline = t0.plus(OUTCOME);
-    while (lab.clock().instant().isBefore(deadline)) {
-      RunReport r;
+    while (lab.clock().instant().isBefore(deadline) && (restored == null || run == null)) {
+      if (restored == null && LabOutside.leadsTo(lab, caller, standby)) {
+        restored = lab.clock().instant();
+      }
       try {
-        r = reports.poll(200, TimeUnit.MILLISECONDS);
+        run = run != null ? run : ended.poll(50, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
       }
-      if (r != null && r.site().equals(standby)) {
-        report = r;
-        break;
-      }
     }
-    if (report == null) {
-      StringBuilder why = new StringBuilder();
-      var recent = lab.sites.get(standby).agent.loop().history().recent();
-      String[] last = {""};
-      recent.stream()
-          .filter(d -> !d.at().isBefore(t0))
-          .filter(d -> !(d.to() + d.words()).equals(last[0]))
-          .limit(20)
-          .forEach(
-              d -> {
-                last[0] = d.to() + d.words();
-                why.append("\n    ").append(d);
-              });
+    if (run == null || restored == null) {
       lab.network.heal();
+      String why =
+          lab.site(standby).runtime().decisions(20).stream()
+              .map(d -> "\n    " + d.state() + " " + d.reasonCode() + ": " + d.words())
+              .distinct()
+              .reduce("", String::concat);
       return new Result(
           this,
           false,
-          "no failover to "
-              + standby
+          (run == null ? "no run on " + standby : "callers never reached " + standby)
               + " within "
               + OUTCOME.toSeconds()
-              + " s; its last"
-              + " decisions:"
+              + " s; its last decisions:"
               + why,
           null,
           null,
           null,
           null,
+          null,
+          null,
+          run == null ? null : run.id(),
           primary,
           standby);
     }
-    boolean ok =
-        report.outcome().equals("SUCCEEDED")
-            && waitFor(
-                Duration.ofSeconds(5), () -> lab.servingSite().filter(standby::equals).isPresent());
+    RunReport report =
+        lab.site(standby).runtime().report(run.id(), true).map(RunReport.class::cast).orElse(null);
+    boolean ok = report != null && report.outcome().equals("SUCCEEDED");
     if (this == PARTITION) {
-      boolean fenced =
-          waitFor(Duration.ofSeconds(10), () -> !lab.sites.get(primary).agent.serving());
-      out.printf(
-          Locale.ROOT,
-          "  +%6.3f s  %s %s%n",
-          secs(t0, lab.clock().instant()),
-          primary,
-          fenced ? "is not serving (fenced itself: it could not renew)" : "STILL SERVING");
-      ok &= fenced;
-      lab.network.heal();
-      out.printf(
-          Locale.ROOT,
-          "  +%6.3f s  partition healed; %s stands by again when healthy%n",
-          secs(t0, lab.clock().instant()),
-          primary);
+      ok &= stepDown(lab, out, primary, t0);
     }
-    Instant restored =
-        report.rto() != null && report.rto().serviceRestoredAt() != null
-            ? report.rto().serviceRestoredAt()
-            : report.endedAt();
     long rto = Duration.between(t0, restored).toMillis();
-    Long detection = report.rto() == null ? null : report.rto().detectionMillis();
-    Long decision = report.rto() == null ? null : report.rto().decisionMillis();
-    long runbook = Duration.between(report.startedAt(), report.endedAt()).toMillis();
     out.printf(
         Locale.ROOT,
-        "%s: %s now serves; run %s %s%n",
-        ok ? "FAILOVER COMPLETE" : "FAILOVER FAILED",
+        "%s %s: %s now serves; run %s %s%n",
+        report == null ? "FAILOVER" : report.kind(),
+        ok ? "COMPLETE" : "FAILED",
         standby,
-        report.runId(),
-        report.outcome());
-    for (var step : report.steps()) {
-      out.printf(
-          Locale.ROOT,
-          "    %-8s %-44s %-9s %6s ms  %s%n",
-          step.stage(),
-          trim(step.title(), 44),
-          step.status(),
-          step.durationMillis() == null ? "-" : step.durationMillis(),
-          step.after() == null
-              ? (step.detail() == null ? "" : step.detail())
-              : step.before() + " -> " + step.after());
+        run.id(),
+        run.state());
+    if (report != null) {
+      out.println("  the run report (tandem report " + run.id() + "):");
+      ReportText.render(report).lines().forEach(l -> out.println("    " + l));
     }
     out.printf(
         Locale.ROOT,
-        "RTO %.2f s (fault to verified service)%s; runbook %.2f s%n",
+        "RTO %.2f s, measured from outside: from the fault until SIP OPTIONS through the public"
+            + " address were answered by %s, DNS answered its address and the carrier held only"
+            + " its contact%n  = %s%n",
         rto / 1000.0,
-        detection == null
-            ? ""
-            : String.format(
-                Locale.ROOT,
-                ": detection %.2f s, decision %.2f s",
-                detection / 1000.0,
-                decision == null ? 0.0 : decision / 1000.0),
-        runbook / 1000.0);
+        standby,
+        breakdown.describe(restored, report == null ? 0 : report.epoch()));
+    RunReport.Rto r = report == null ? null : report.rto();
     return new Result(
         this,
         ok,
         ok ? "failed over" : "failover incomplete",
         rto,
-        detection,
-        decision,
-        runbook,
+        breakdown.detectionMillis(),
+        breakdown.ticketWaitMillis(),
+        breakdown.decisionMillis(),
+        report == null ? null : Duration.between(report.startedAt(), report.endedAt()).toMillis(),
+        r == null ? null : r.totalMillis(),
+        run.id(),
         primary,
         standby);
   }
 
+  /** The isolated primary must stop serving and its PBX refuse new calls; then the link heals. */
+  private static boolean stepDown(LabCluster lab, PrintStream out, String primary, Instant t0) {
+    LabSite p = lab.site(primary);
+    boolean fenced =
+        LabOutside.waitFor(Duration.ofSeconds(10), () -> !p.serving() && !p.model.acceptingCalls());
+    out.printf(
+        Locale.ROOT,
+        "  +%6.3f s  %s %s%n",
+        secs(t0, lab.clock().instant()),
+        primary,
+        fenced
+            ? "is not serving and its PBX refuses new calls (it fenced itself: it could not renew)"
+            : "STILL SERVING");
+    lab.network.heal();
+    out.printf(
+        Locale.ROOT,
+        "  +%6.3f s  partition healed; %s stands by again when healthy%n",
+        secs(t0, lab.clock().instant()),
+        primary);
+    return fenced;
+  }
+
   private Result witnessDown(
       LabCluster lab, PrintStream out, String primary, String standby, Instant t0) {
-    Duration watch = LabTimings.TTL.multipliedBy(3);
+    Duration watch = lab.config().timings().ticketTtl().multipliedBy(3);
     Instant end = t0.plus(watch);
     boolean keptServing = true;
     boolean otherNeverServed = true;
     while (lab.clock().instant().isBefore(end)) {
-      keptServing &= lab.sites.get(primary).agent.serving();
-      otherNeverServed &= !lab.sites.get(standby).agent.serving();
-      waitFor(Duration.ofMillis(100), () -> false);
+      keptServing &= lab.site(primary).serving();
+      otherNeverServed &= !lab.site(standby).serving();
+      LabOutside.waitFor(Duration.ofMillis(100), () -> false);
     }
     out.printf(
         Locale.ROOT,
@@ -333,46 +361,23 @@ public enum LabScenario {
         null,
         null,
         null,
+        null,
+        null,
+        null,
         primary,
         primary);
   }
 
-  private static boolean isTransition(DecisionView d) {
-    return d.reasonCode().equals("TICKET_GRANTED")
-        || d.reasonCode().startsWith("FENC")
-        || d.reasonCode().equals("TICKET_EXPIRED")
-        || d.reasonCode().equals("ACQUIRING")
-        || d.reasonCode().startsWith("FAILSAFE")
-        || d.reasonCode().startsWith("SWITCHOVER")
-        || d.reasonCode().equals("TICKET_LOST")
-        || d.reasonCode().equals("WITNESS_UNREACHABLE");
+  private static String other(LabCluster lab, String site) {
+    return lab.sites.keySet().stream().filter(n -> !n.equals(site)).findFirst().orElseThrow();
   }
 
-  static boolean waitFor(Duration max, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + max.toNanos();
-    Object signal = new Object();
-    while (System.nanoTime() - deadline < 0) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      synchronized (signal) {
-        try {
-          signal.wait(50); // a bounded poll of in-process state; nothing else can signal it
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
-    }
-    return condition.getAsBoolean();
+  private static boolean running(String state) {
+    return state.equals("RUNNING") || state.equals("WAITING_FOR_APPROVAL");
   }
 
   private static double secs(Instant t0, Instant t) {
-    return Duration.between(t0, t).toNanos() / 1e9;
-  }
-
-  private static String trim(String s, int n) {
-    return s == null ? "" : s.length() <= n ? s : s.substring(0, n - 1) + "…";
+    return LabTimeline.secs(t0, t);
   }
 
   private static void closeQuietly(AutoCloseable c) {

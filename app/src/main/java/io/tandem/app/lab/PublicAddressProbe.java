@@ -10,55 +10,60 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
- * Verification from outside: a SIP OPTIONS sent to the public address over UDP must be answered
- * {@code 200} by the new site's PBX (its {@code Server} header names the site).
+ * A caller outside: a SIP OPTIONS sent to the public address over UDP must be answered {@code 200}
+ * by the expected site's PBX (its {@code Server} header names the site). The lab measures its RTO
+ * with this client, independent of the agents.
  *
  * <p>A plain datagram exchange rather than the Jain-SIP endpoint: this plays the part of a caller
  * on the internet, independent of the agent's own SIP stack.
  *
- * <p>With the lab's real AWS emulator nothing routes the emulated Elastic IP, so {@link
- * #directToPbx} sends the same OPTIONS to the site's PBX and says so in its expectation.
+ * <p>With the lab's real AWS emulator nothing routes the emulated Elastic IP, so {@link #following}
+ * sends the same OPTIONS to wherever the address is associated now, as the emulator reports it, and
+ * says so in its expectation.
  */
 final class PublicAddressProbe implements Probe {
 
-  private final InetSocketAddress publicAddress;
+  private final Supplier<Optional<InetSocketAddress>> route;
   private final String expectedSite;
   private final Duration timeout;
   private final String what;
 
-  PublicAddressProbe(InetSocketAddress publicAddress, String expectedSite, Duration timeout) {
-    this(publicAddress, expectedSite, timeout, null);
-  }
-
   private PublicAddressProbe(
-      InetSocketAddress publicAddress, String expectedSite, Duration timeout, String what) {
-    this.publicAddress = publicAddress;
+      Supplier<Optional<InetSocketAddress>> route,
+      String expectedSite,
+      Duration timeout,
+      String what) {
+    this.route = route;
     this.expectedSite = expectedSite;
     this.timeout = timeout;
-    this.what = what == null ? "public address " + hostPort() : what;
+    this.what = what;
   }
 
   /** Probes through the public address (the simulated address's UDP relay). */
   static PublicAddressProbe through(
       InetSocketAddress publicAddress, String expectedSite, Duration timeout) {
-    return new PublicAddressProbe(publicAddress, expectedSite, timeout);
+    return new PublicAddressProbe(
+        () -> Optional.of(publicAddress),
+        expectedSite,
+        timeout,
+        "public address " + hostPort(publicAddress));
   }
 
   /**
-   * Probes the site's PBX directly, standing in for a public address that cannot be routed here (an
-   * emulated Elastic IP); the expectation says so, and so does every run report.
+   * Probes the PBX that {@code route} names now, standing in for a public address that cannot be
+   * routed here (an emulated Elastic IP); the expectation says so, and so does the lab's output.
    */
-  static PublicAddressProbe directToPbx(
-      InetSocketAddress pbx, String expectedSite, Duration timeout, String addressLabel) {
-    String hp = pbx.getAddress().getHostAddress() + ":" + pbx.getPort();
-    return new PublicAddressProbe(
-        pbx,
-        expectedSite,
-        timeout,
-        "PBX " + hp + " directly (" + addressLabel + " is emulated and not routable)");
+  static PublicAddressProbe following(
+      Supplier<Optional<InetSocketAddress>> route,
+      String expectedSite,
+      Duration timeout,
+      String addressLabel) {
+    return new PublicAddressProbe(route, expectedSite, timeout, addressLabel);
   }
 
   @Override
@@ -71,18 +76,23 @@ final class PublicAddressProbe implements Probe {
     return what + " answers SIP OPTIONS from " + expectedSite;
   }
 
-  private String hostPort() {
-    return publicAddress.getAddress().getHostAddress() + ":" + publicAddress.getPort();
+  private static String hostPort(InetSocketAddress a) {
+    return a.getAddress().getHostAddress() + ":" + a.getPort();
   }
 
   @Override
   public ProbeResult check() {
+    Optional<InetSocketAddress> target = route.get();
+    if (target.isEmpty()) {
+      return new ProbeResult(false, what + " leads nowhere (not associated)");
+    }
+    InetSocketAddress publicAddress = target.get();
     try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
       s.setSoTimeout((int) timeout.toMillis());
       String branch = "z9hG4bK" + UUID.randomUUID().toString().replace("-", "");
       String req =
           "OPTIONS sip:"
-              + hostPort()
+              + hostPort(publicAddress)
               + " SIP/2.0\r\n"
               + "Via: SIP/2.0/UDP 127.0.0.1:"
               + s.getLocalPort()
@@ -94,7 +104,7 @@ final class PublicAddressProbe implements Probe {
               + branch.substring(7, 15)
               + "\r\n"
               + "To: <sip:"
-              + hostPort()
+              + hostPort(publicAddress)
               + ">\r\n"
               + "Call-ID: "
               + branch
@@ -118,9 +128,11 @@ final class PublicAddressProbe implements Probe {
       return new ProbeResult(
           ok, status.substring(Math.min(8, status.length())) + " from " + server);
     } catch (SocketTimeoutException e) {
-      return new ProbeResult(false, "no answer from " + hostPort() + " within " + timeout);
+      return new ProbeResult(
+          false, "no answer from " + hostPort(publicAddress) + " within " + timeout);
     } catch (IOException e) {
-      throw new TransientException("cannot probe " + hostPort() + ": " + e.getMessage(), e);
+      throw new TransientException(
+          "cannot probe " + hostPort(publicAddress) + ": " + e.getMessage(), e);
     }
   }
 }

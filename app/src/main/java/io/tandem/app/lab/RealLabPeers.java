@@ -8,7 +8,7 @@ import io.tandem.core.port.DnsUpdater;
 import io.tandem.core.runbook.Probe;
 import io.tandem.onprem.dns.Rfc2136Config;
 import io.tandem.onprem.dns.Rfc2136DnsUpdater;
-import io.tandem.testkit.RealPeers;
+import io.tandem.sim.peer.RealPeers;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Comparator;
@@ -30,12 +30,14 @@ import software.amazon.awssdk.services.ec2.model.InstanceType;
  * updated over RFC 2136 with its TSIG key, and moto's AWS emulator holds an Elastic IP moved by the
  * production {@link ElasticIpMover} between two emulated instances, one per site.
  *
- * <p>An emulated Elastic IP routes nowhere, so the public-address probe sends its SIP OPTIONS to
- * the new site's PBX directly, and says so. Thread-safe; {@link #close()} stops every peer.
+ * <p>The agents drive these peers with the production adapters ({@code Providers.sdk()}), pointed
+ * at them by the cluster file the lab writes. An emulated Elastic IP routes nowhere, so the lab's
+ * outside caller follows the address's association as the emulator reports it (DescribeAddresses)
+ * to that instance's PBX, and says so. Thread-safe; {@link #close()} stops every peer.
  */
 final class RealLabPeers implements LabPeers {
 
-  private static final Duration PROBE_TIMEOUT = Duration.ofMillis(500);
+  private static final Duration PROBE_TIMEOUT = Duration.ofMillis(250);
 
   private final RealPeers.RunningKamailio kamailio;
   private final RealPeers.RunningBind9 bind;
@@ -46,6 +48,7 @@ final class RealLabPeers implements LabPeers {
   private final String allocationId;
   private final String publicIp;
   private final Map<String, String> instanceBySite;
+  private final Map<String, InetSocketAddress> pbxBySite;
 
   private RealLabPeers(Builder b) {
     this.kamailio = b.kamailio;
@@ -57,6 +60,7 @@ final class RealLabPeers implements LabPeers {
     this.allocationId = b.allocationId;
     this.publicIp = b.publicIp;
     this.instanceBySite = Map.copyOf(b.instanceBySite);
+    this.pbxBySite = Map.copyOf(b.pbxBySite);
   }
 
   /** Fields gathered while starting, so a failure part-way can stop what already runs. */
@@ -70,6 +74,7 @@ final class RealLabPeers implements LabPeers {
     String allocationId;
     String publicIp;
     final Map<String, String> instanceBySite = new LinkedHashMap<>();
+    final Map<String, InetSocketAddress> pbxBySite = new LinkedHashMap<>();
   }
 
   /**
@@ -77,11 +82,16 @@ final class RealLabPeers implements LabPeers {
    * per site and an unattached Elastic IP in moto. BIND starts with {@code sip.tandem.test. A
    * 192.0.2.10}.
    *
-   * @throws io.tandem.testkit.PeerNotInstalledException naming the install command when a peer is
+   * @param pbxBySite each site's PBX (SIP), where a caller of the Elastic IP lands while the
+   *     address is associated with that site's instance
+   * @throws io.tandem.sim.peer.PeerNotInstalledException naming the install command when a peer is
    *     missing (after stopping the ones already started)
    */
-  static RealLabPeers start(List<String> sites, String carrierDomain, Map<String, String> users) {
+  static RealLabPeers start(
+      Map<String, InetSocketAddress> pbxBySite, String carrierDomain, Map<String, String> users) {
     Builder b = new Builder();
+    b.pbxBySite.putAll(pbxBySite);
+    List<String> sites = List.copyOf(pbxBySite.keySet());
     try {
       b.kamailio = RealPeers.startKamailio(carrierDomain, users);
       b.bind = RealPeers.startBind9();
@@ -189,11 +199,6 @@ final class RealLabPeers implements LabPeers {
   }
 
   @Override
-  public String carrierDomain() {
-    return kamailio.domain();
-  }
-
-  @Override
   public String carrierHostPort() {
     return kamailio.host() + ":" + kamailio.sipPort();
   }
@@ -204,18 +209,14 @@ final class RealLabPeers implements LabPeers {
   }
 
   @Override
+  public DnsServer dnsServer() {
+    return new DnsServer(
+        bind.port(), bind.zone(), bind.tsigKeyName(), bind.tsigAlgorithm(), bind.tsigSecret());
+  }
+
+  @Override
   public DnsUpdater dns() {
     return dns;
-  }
-
-  @Override
-  public int dnsPort() {
-    return bind.port();
-  }
-
-  @Override
-  public String zone() {
-    return bind.zone();
   }
 
   @Override
@@ -252,9 +253,20 @@ final class RealLabPeers implements LabPeers {
   }
 
   @Override
-  public Probe publicAddressProbe(String site, InetSocketAddress sitePbx) {
-    return PublicAddressProbe.directToPbx(
-        sitePbx, site, PROBE_TIMEOUT, "Elastic IP " + publicIp + " in the AWS emulator");
+  public Optional<AwsEndpoint> aws() {
+    return Optional.of(
+        new AwsEndpoint(aws.endpoint(), aws.region(), aws.accessKeyId(), aws.secretAccessKey()));
+  }
+
+  @Override
+  public Probe publicAddressProbe(String site) {
+    return PublicAddressProbe.following(
+        () -> attachedSite().map(pbxBySite::get),
+        site,
+        PROBE_TIMEOUT,
+        "Elastic IP "
+            + publicIp
+            + " (emulated, routes nowhere: the caller follows its association to the PBX)");
   }
 
   /** The emulator's connection details, for tests that read it back. */

@@ -1,21 +1,25 @@
 package io.tandem.app.lab;
 
-import io.tandem.app.lab.sim.SimSipServer;
 import io.tandem.core.port.FenceState;
 import io.tandem.core.port.Fencer;
 import io.tandem.core.witness.FencingToken;
+import io.tandem.sim.lab.SimSipServer;
 import java.util.Map;
 
 /**
- * The lab's SIMULATED fencer: "powers off" an old site's PBX (it answers 503 afterwards), as a
- * power outlet or a cloud stop call would. Idempotent.
+ * The lab's SIMULATED fencer for its {@code aws-ec2-stop} fencing targets: "stops" an old site's
+ * instance, so its PBX answers 503 afterwards, as a cloud stop call would. The lab's operator
+ * powers it on again once that site stands by. Idempotent.
  */
 final class SimFencer implements Fencer {
 
   private final Map<String, SimSipServer> pbxBySite;
 
-  SimFencer(Map<String, SimSipServer> pbxBySite) {
-    this.pbxBySite = pbxBySite;
+  /**
+   * @param pbxByInstance each fencing target (instance id) to the PBX running on it
+   */
+  SimFencer(Map<String, SimSipServer> pbxByInstance) {
+    this.pbxBySite = Map.copyOf(pbxByInstance);
   }
 
   @Override

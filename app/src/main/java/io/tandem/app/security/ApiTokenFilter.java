@@ -26,8 +26,10 @@ public final class ApiTokenFilter extends OncePerRequestFilter {
   private record Entry(String name, Role role, byte[] digest) {}
 
   private final List<Entry> entries;
+  private final RefusalAudit audit;
 
-  public ApiTokenFilter(List<SecurityProperties.Token> tokens) {
+  public ApiTokenFilter(List<SecurityProperties.Token> tokens, RefusalAudit audit) {
+    this.audit = audit;
     this.entries =
         tokens.stream().map(t -> new Entry(t.name(), t.role(), sha256(t.token()))).toList();
   }
@@ -59,6 +61,7 @@ public final class ApiTokenFilter extends OncePerRequestFilter {
       }
     }
     if (match == null) {
+      audit.refused(request, HttpServletResponse.SC_UNAUTHORIZED, "unknown API token");
       response.setHeader("WWW-Authenticate", "Bearer realm=\"tandem\", error=\"invalid_token\"");
       Problems.write(
           request,

@@ -5,6 +5,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
@@ -30,6 +31,11 @@ final class ProblemRefusals implements AuthenticationEntryPoint, AccessDeniedHan
 
   private final LoginUrlAuthenticationEntryPoint login =
       new LoginUrlAuthenticationEntryPoint("/login");
+  private final RefusalAudit audit;
+
+  ProblemRefusals(RefusalAudit audit) {
+    this.audit = audit;
+  }
 
   @Override
   public void commence(
@@ -39,7 +45,12 @@ final class ProblemRefusals implements AuthenticationEntryPoint, AccessDeniedHan
       login.commence(request, response, e);
       return;
     }
-    unauthorized(request, response, "authentication required: a valid user or API token");
+    String why =
+        e instanceof BadCredentialsException
+            ? "wrong user name or password"
+            : "authentication required: a valid user or API token";
+    audit.refused(request, HttpServletResponse.SC_UNAUTHORIZED, why);
+    unauthorized(request, response, why);
   }
 
   static void unauthorized(HttpServletRequest request, HttpServletResponse response, String detail)
@@ -58,6 +69,7 @@ final class ProblemRefusals implements AuthenticationEntryPoint, AccessDeniedHan
             ? "missing or wrong CSRF token for this session (send the XSRF-TOKEN cookie's value"
                 + " as the X-XSRF-TOKEN header)"
             : "your role may not do this";
+    audit.refused(request, HttpServletResponse.SC_FORBIDDEN, detail);
     Problems.write(request, response, HttpServletResponse.SC_FORBIDDEN, "Forbidden", detail);
   }
 

@@ -14,6 +14,7 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.SimpleUrlAuthenticationFailureHandler;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository;
@@ -58,11 +59,13 @@ public class SecurityConfiguration {
   }
 
   @Bean
-  SecurityFilterChain filterChain(HttpSecurity http, SecurityProperties props) throws Exception {
+  SecurityFilterChain filterChain(
+      HttpSecurity http, SecurityProperties props, RefusalAudit refusalAudit) throws Exception {
     var csrfHandler = new CsrfTokenRequestAttributeHandler();
     var csrfTokens = new HttpSessionCsrfTokenRepository();
     csrfTokens.setHeaderName("X-XSRF-TOKEN");
-    var refusals = new ProblemRefusals();
+    var refusals = new ProblemRefusals(refusalAudit);
+    var loginFailed = new SimpleUrlAuthenticationFailureHandler("/login?error");
     http.authorizeHttpRequests(
             a ->
                 a.requestMatchers(
@@ -90,7 +93,8 @@ public class SecurityConfiguration {
                     .hasRole(Role.VIEWER.name())
                     .anyRequest()
                     .denyAll())
-        .addFilterBefore(new ApiTokenFilter(props.tokens()), BasicAuthenticationFilter.class)
+        .addFilterBefore(
+            new ApiTokenFilter(props.tokens(), refusalAudit), BasicAuthenticationFilter.class)
         .addFilterAfter(new SessionCsrf(), BasicAuthenticationFilter.class)
         .httpBasic(b -> b.authenticationEntryPoint(refusals))
         // a "default" entry point keeps Spring's generated login page for browsers' page loads
@@ -99,7 +103,14 @@ public class SecurityConfiguration {
                 e.defaultAuthenticationEntryPointFor(
                         refusals, r -> !ProblemRefusals.isPageNavigation(r))
                     .accessDeniedHandler(refusals))
-        .formLogin(f -> f.defaultSuccessUrl("/", true))
+        .formLogin(
+            f ->
+                f.defaultSuccessUrl("/", true)
+                    .failureHandler(
+                        (request, response, e) -> {
+                          refusalAudit.refused(request, 401, "login failed: " + e.getMessage());
+                          loginFailed.onAuthenticationFailure(request, response, e);
+                        }))
         .logout(l -> l.logoutSuccessUrl("/"))
         .csrf(
             c ->

@@ -6,6 +6,7 @@ import io.tandem.app.api.ClusterRuntime;
 import io.tandem.app.api.CommandResult;
 import io.tandem.app.audit.AuditEntry;
 import io.tandem.app.audit.AuditLog;
+import io.tandem.app.audit.AuditUnavailableException;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -23,13 +24,17 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Operator commands. Every call, accepted or refused, is written to the audit log before the answer
- * is sent.
+ * Operator commands. Every call is written to the audit log before anything acts on it, and its
+ * outcome after; a call refused before it gets here (authentication, role, CSRF, a malformed body)
+ * is audited where it is refused.
  */
 @RestController
 @RequestMapping("/api/v1/commands")
 @Tag(name = "commands", description = "Switchover, maintenance, gates, drills (operator)")
 public class CommandController {
+
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(CommandController.class);
 
   /** A site name as the configuration allows it (a DNS label). */
   static final String SITE = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
@@ -127,25 +132,40 @@ public class CommandController {
         () -> runtime.forceAcquire(req.site(), req.acknowledgement()));
   }
 
+  /**
+   * Write-ahead: the request is in the audit log (fsynced) before anything acts on it; if it cannot
+   * be written, the command is refused ({@link io.tandem.app.audit.AuditUnavailableException}, 503)
+   * and nothing is done. The outcome follows as a second entry; if that one cannot be written the
+   * command has still happened and is answered as such (the first entry stands, the failure is
+   * logged).
+   */
   private ResponseEntity<CommandResult> audited(
       Principal who, String action, String target, Supplier<CommandResult> command) {
     String actor = who == null ? "anonymous" : who.getName();
+    audit.append(AuditEntry.of(clock.instant(), actor, action, target, "requested", ""));
     CommandResult result;
     try {
       result = command.get();
     } catch (RuntimeException e) {
-      audit.append(new AuditEntry(clock.instant(), actor, action, target, "error", e.getMessage()));
+      outcome(actor, action, target, "error", e.getMessage());
       throw e;
     }
-    audit.append(
-        new AuditEntry(
-            clock.instant(),
-            actor,
-            action,
-            target,
-            result.accepted() ? "accepted" : "refused",
-            result.message()));
+    outcome(actor, action, target, result.accepted() ? "accepted" : "refused", result.message());
     return ResponseEntity.status(result.accepted() ? HttpStatus.ACCEPTED : HttpStatus.CONFLICT)
         .body(result);
+  }
+
+  private void outcome(String actor, String action, String target, String result, String detail) {
+    try {
+      audit.append(AuditEntry.of(clock.instant(), actor, action, target, result, detail));
+    } catch (AuditUnavailableException e) {
+      log.error(
+          "audit: the outcome of {} {} by {} ({}) could not be written: {}",
+          action,
+          target,
+          actor,
+          result,
+          e.getMessage());
+    }
   }
 }

@@ -1,7 +1,10 @@
 package io.tandem.app.server;
 
+import io.tandem.app.audit.AuditUnavailableException;
+import io.tandem.app.security.RefusalAudit;
 import io.tandem.core.config.SafeText;
 import io.tandem.core.error.TandemException;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -10,6 +13,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.exc.StreamReadException;
@@ -22,6 +26,12 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
  */
 @RestControllerAdvice
 public class ProblemAdvice extends ResponseEntityExceptionHandler {
+
+  private final RefusalAudit refusals;
+
+  public ProblemAdvice(ObjectProvider<RefusalAudit> refusals) {
+    this.refusals = refusals.getIfAvailable();
+  }
 
   /**
    * A body that does not bind: names the property and the expected type, never the value sent (it
@@ -75,6 +85,33 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
       return "a number";
     }
     return "an object";
+  }
+
+  @ExceptionHandler(AuditUnavailableException.class)
+  ProblemDetail auditUnavailable(AuditUnavailableException e) {
+    ProblemDetail p =
+        ProblemDetail.forStatusAndDetail(
+            HttpStatus.SERVICE_UNAVAILABLE, e.getMessage() + ": command refused, nothing done");
+    p.setTitle("Audit log unavailable");
+    return p;
+  }
+
+  /** Requests refused here are audited like those the security layer refuses. */
+  @Override
+  protected ResponseEntity<Object> handleExceptionInternal(
+      Exception e, Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    auditRefusal(request, status, body);
+    return super.handleExceptionInternal(e, body, headers, status, request);
+  }
+
+  private void auditRefusal(WebRequest request, HttpStatusCode status, Object body) {
+    if (refusals != null
+        && status.is4xxClientError()
+        && request instanceof ServletWebRequest w
+        && "POST".equals(w.getRequest().getMethod())) {
+      String why = body instanceof ProblemDetail p ? p.getDetail() : status.toString();
+      refusals.refused(w.getRequest(), status.value(), String.valueOf(why));
+    }
   }
 
   @ExceptionHandler(IllegalArgumentException.class)

@@ -1,5 +1,6 @@
 package io.tandem.app.server;
 
+import io.tandem.app.security.RefusalAudit;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -30,11 +31,14 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public final class RequestBodyLimit extends OncePerRequestFilter {
 
   private final long maxBytes;
+  private final RefusalAudit audit;
 
   /**
    * @param maxBytes the largest body accepted
+   * @param audit records each refusal
    */
-  public RequestBodyLimit(long maxBytes) {
+  public RequestBodyLimit(long maxBytes, RefusalAudit audit) {
+    this.audit = audit;
     if (maxBytes < 1024) {
       throw new IllegalArgumentException("maxBytes: expected at least 1 KiB, got " + maxBytes);
     }
@@ -43,6 +47,17 @@ public final class RequestBodyLimit extends OncePerRequestFilter {
 
   public long maxBytes() {
     return maxBytes;
+  }
+
+  /**
+   * The sync transport ({@code /sync/v1/}) streams manifests and content far larger than this limit
+   * and bounds them itself: its HMAC is checked on the headers before a byte of the body is read, a
+   * manifest is streamed to disk up to 256 MiB, content is read only as far as the signed
+   * manifest's file sizes (the job's {@code maxBytes}) and never buffered ({@code SyncController}).
+   */
+  @Override
+  protected boolean shouldNotFilter(HttpServletRequest request) {
+    return request.getRequestURI().startsWith("/sync/v1/");
   }
 
   @Override
@@ -70,6 +85,8 @@ public final class RequestBodyLimit extends OncePerRequestFilter {
       throws IOException {
     // the unread rest of the body is not worth swallowing: close instead of keeping the connection
     response.setHeader("Connection", "close");
+    audit.refused(
+        request, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, "body too large, " + seen);
     Problems.write(
         request,
         response,

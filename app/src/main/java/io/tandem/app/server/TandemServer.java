@@ -1,6 +1,7 @@
 package io.tandem.app.server;
 
 import io.tandem.app.audit.AuditLog;
+import io.tandem.app.security.RefusalAudit;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -15,7 +16,6 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The Spring Boot server behind {@code tandem agent}, {@code tandem witness} and {@code tandem
@@ -45,8 +45,8 @@ public class TandemServer {
    */
   @Bean
   FilterRegistrationBean<RequestBodyLimit> requestBodyLimit(
-      @Value("${tandem.http.max-request-bytes:65536}") long maxBytes) {
-    var r = new FilterRegistrationBean<>(new RequestBodyLimit(maxBytes));
+      @Value("${tandem.http.max-request-bytes:65536}") long maxBytes, RefusalAudit audit) {
+    var r = new FilterRegistrationBean<>(new RequestBodyLimit(maxBytes, audit));
     r.setOrder(Ordered.HIGHEST_PRECEDENCE);
     r.addUrlPatterns("/*");
     return r;
@@ -82,9 +82,14 @@ public class TandemServer {
     };
   }
 
+  @Bean(destroyMethod = "close")
+  AuditLog auditLog(@Value("${tandem.data-dir:./tandem-data}") Path dataDir) {
+    return new AuditLog(dataDir.resolve("audit.jsonl"));
+  }
+
   @Bean
-  AuditLog auditLog(@Value("${tandem.data-dir:./tandem-data}") Path dataDir, JsonMapper json) {
-    return new AuditLog(dataDir.resolve("audit.jsonl"), json);
+  RefusalAudit refusalAudit(AuditLog auditLog, Clock clock) {
+    return new RefusalAudit(auditLog, clock);
   }
 
   /**

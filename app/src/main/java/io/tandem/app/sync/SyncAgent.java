@@ -1,8 +1,8 @@
 package io.tandem.app.sync;
 
-import io.tandem.app.agent.AgentDriver;
 import io.tandem.app.peer.PeerAuthentication;
 import io.tandem.core.agent.AgentState;
+import io.tandem.core.agent.AgentView;
 import io.tandem.core.agent.PeerReport;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.SecretResolver;
@@ -23,6 +23,8 @@ import io.tandem.core.sync.OverrideRewriter;
 import io.tandem.core.sync.PeerFacts;
 import io.tandem.core.sync.ReceiverGate;
 import io.tandem.core.sync.SenderGate;
+import io.tandem.core.sync.StaleAcknowledgements;
+import io.tandem.core.sync.SwitchoverReadiness;
 import io.tandem.core.sync.SyncChannel;
 import io.tandem.core.sync.SyncDecision;
 import io.tandem.core.sync.SyncLedger;
@@ -40,6 +42,9 @@ import io.tandem.onprem.sensor.SyncFreshnessSensor;
 import io.tandem.onprem.sensor.Thresholds;
 import io.tandem.onprem.sync.FileSender;
 import io.tandem.onprem.sync.FileSink;
+import io.tandem.onprem.sync.RsyncRunner;
+import io.tandem.onprem.sync.SqlSender;
+import io.tandem.onprem.sync.SqlSink;
 import io.tandem.onprem.sync.TreeWatcher;
 import java.io.IOException;
 import java.net.URI;
@@ -76,7 +81,7 @@ public final class SyncAgent implements AutoCloseable {
    *
    * @param config the validated cluster
    * @param site this site
-   * @param driver the agent's driver (built after this; read at use)
+   * @param agent the agent's ticket holder, peer board and decisions (built before the driver)
    * @param health this site's health
    * @param witness the witness client (the receiver asks it who holds the ticket)
    * @param auth the peer link's authentication
@@ -92,7 +97,7 @@ public final class SyncAgent implements AutoCloseable {
   public record Deps(
       ClusterConfig config,
       String site,
-      Supplier<AgentDriver> driver,
+      AgentView agent,
       Supplier<SiteHealth> health,
       Witness witness,
       PeerAuthentication auth,
@@ -112,6 +117,8 @@ public final class SyncAgent implements AutoCloseable {
   private final SyncReceiver receiver;
   private final SyncService service;
   private final List<AutoCloseable> watchers = new ArrayList<>();
+  private final StaleAcknowledgements acknowledgements;
+  private final SwitchoverReadiness readiness;
   private final Duration peerReportTimeout;
 
   private SyncAgent(Deps d) {
@@ -170,6 +177,8 @@ public final class SyncAgent implements AutoCloseable {
             ledger,
             d.clock(),
             d.nanos());
+    this.acknowledgements = new StaleAcknowledgements(d.clock());
+    this.readiness = new SwitchoverReadiness(service, acknowledgements, d.clock(), d.nanos());
   }
 
   /**
@@ -220,12 +229,12 @@ public final class SyncAgent implements AutoCloseable {
   private SyncRunner runner(SyncJobConfig job, SyncChannel channel) {
     return switch (job.source()) {
       case SyncSource.Files f when job.transport() == SyncTransport.RSYNC ->
-          throw new ConfigException(
-              "sync " + job.name() + ": transport rsync is not available in this build");
+          new RsyncRunner(
+              job.name(), f, d.site(), this::managementHost, job.timeout(), "rsync", "ssh");
       case SyncSource.Files f -> new SyncPipeline(new FileSender(job.name(), f, d.site()), channel);
       case SyncSource.Sql s ->
-          throw new ConfigException(
-              "sync " + job.name() + ": kind sql is not available in this build");
+          new SyncPipeline(
+              new SqlSender(job.name(), s, d.site(), () -> password(s), job.timeout()), channel);
       case SyncSource.AstDb a ->
           throw new ConfigException(
               "sync " + job.name() + ": kind astdb is not available in this build");
@@ -242,10 +251,27 @@ public final class SyncAgent implements AutoCloseable {
               new OverrideRewriter(
                   job.overrides(), d.site(), SyncJobs.valuesFor(d.config(), d.site(), job)),
               root.resolve("jobs").resolve(job.name()));
+      case SyncSource.Sql s ->
+          new SqlSink(job.name(), s, d.site(), () -> password(s), job.timeout());
       default ->
           throw new ConfigException(
               "sync " + job.name() + ": kind " + job.kind() + " is not available in this build");
     };
+  }
+
+  /** The host part of {@code site}'s management address (rsync connects there over SSH). */
+  private String managementHost(String site) {
+    String a = d.config().site(site).orElseThrow().managementAddress();
+    if (a.startsWith("[")) {
+      return a.substring(1, a.indexOf(']'));
+    }
+    int colon = a.lastIndexOf(':');
+    return colon > 0 && a.indexOf(':') == colon ? a.substring(0, colon) : a;
+  }
+
+  /** The database password, resolved when a run needs it (never kept, never logged). */
+  private String password(SyncSource.Sql s) {
+    return d.secrets().resolve(s.password()).reveal();
   }
 
   /** Starts the jobs' schedules and change watches. */
@@ -266,19 +292,9 @@ public final class SyncAgent implements AutoCloseable {
   // ---- the gate's facts, from the agent itself ----
 
   SenderGate.Facts senderFacts(String peer) {
-    AgentDriver driver = d.driver().get();
+    AgentView driver = d.agent();
     SiteHealth h = d.health().get();
-    if (driver == null) {
-      return new SenderGate.Facts(
-          d.site(),
-          OptionalLong.empty(),
-          "not started",
-          h.healthy(),
-          h.summary(),
-          Optional.empty(),
-          peerReportTimeout);
-    }
-    AgentState state = driver.loop().state();
+    AgentState state = driver.state();
     TicketView v = driver.holder().view();
     OptionalLong held =
         state == AgentState.ACTIVE && v.state() == TicketHolder.State.HELD && v.valid()
@@ -296,7 +312,7 @@ public final class SyncAgent implements AutoCloseable {
   }
 
   ReceiverGate.Facts receiverFacts(String sender) {
-    AgentDriver driver = d.driver().get();
+    AgentView driver = d.agent();
     SiteHealth h = d.health().get();
     ReceiverGate.Observed observed;
     try {
@@ -309,13 +325,9 @@ public final class SyncAgent implements AutoCloseable {
       observed =
           ReceiverGate.Observed.unreachable("the witness did not answer (" + e.getMessage() + ")");
     }
-    boolean holds = false;
-    Optional<PeerFacts> senderFacts = Optional.empty();
-    if (driver != null) {
-      holds = driver.holder().validNow();
-      floor.raise(driver.holder().view().epoch());
-      senderFacts = peerFacts(driver, sender);
-    }
+    boolean holds = driver.holder().validNow();
+    floor.raise(driver.holder().view().epoch());
+    Optional<PeerFacts> senderFacts = peerFacts(driver, sender);
     return new ReceiverGate.Facts(
         d.site(),
         holds,
@@ -327,7 +339,7 @@ public final class SyncAgent implements AutoCloseable {
         peerReportTimeout);
   }
 
-  private static Optional<PeerFacts> peerFacts(AgentDriver driver, String peer) {
+  private static Optional<PeerFacts> peerFacts(AgentView driver, String peer) {
     PeerReport r = driver.peerReports().get(peer);
     return r == null
         ? Optional.empty()
@@ -365,6 +377,22 @@ public final class SyncAgent implements AutoCloseable {
   /** Every job's {@link SyncJob} port (the switchover runbook's sync check). */
   public List<SyncJob> jobs() {
     return service.ports();
+  }
+
+  /**
+   * Whether a planned switchover to {@code target} may go ahead: every job is run once more and
+   * waited for up to {@link SwitchoverReadiness#DEFAULT_BOUND}; empty when it may, else the refusal
+   * in words (which jobs, why, how to acknowledge).
+   */
+  public Optional<String> switchoverRefusal(String target) {
+    SwitchoverReadiness.Result r = readiness.check(target, SwitchoverReadiness.DEFAULT_BOUND);
+    log.info("sync before switchover to {}: {}", target, r.words());
+    return r.ready() ? Optional.empty() : Optional.of(r.words());
+  }
+
+  /** Operators' acknowledgements of stale jobs (recorded by the API, which audits them). */
+  public StaleAcknowledgements acknowledgements() {
+    return acknowledgements;
   }
 
   public List<SyncStatus> statuses() {

@@ -6,6 +6,7 @@ import io.tandem.app.audit.AuditEntry;
 import io.tandem.app.audit.AuditLog;
 import io.tandem.core.config.SyncJobConfig;
 import io.tandem.core.port.SyncStatus;
+import io.tandem.core.sync.StaleAcknowledgements;
 import io.tandem.core.sync.SyncDecision;
 import java.security.Principal;
 import java.time.Clock;
@@ -19,6 +20,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -80,6 +82,15 @@ public class SyncApiController {
     }
   }
 
+  /**
+   * An operator's acknowledgement that a switchover may go ahead with stale jobs.
+   *
+   * @param jobs the jobs (empty: every job)
+   * @param reason why, for the audit log
+   * @param acknowledgement exactly {@value StaleAcknowledgements#SENTENCE}
+   */
+  public record AcceptStaleRequest(List<String> jobs, String reason, String acknowledgement) {}
+
   /** The whole view. */
   public record SyncView(String site, List<JobView> jobs, List<DecisionView> decisions) {}
 
@@ -127,6 +138,66 @@ public class SyncApiController {
         a.site(), jobs, a.recentDecisions(decisions).stream().map(DecisionView::of).toList());
   }
 
+  @PostMapping("/accept-stale")
+  @Operation(
+      summary = "Let the next planned switchover go ahead although sync jobs are stale (audited)",
+      description =
+          "The body must carry the exact acknowledgement '"
+              + StaleAcknowledgements.SENTENCE
+              + "' and a reason. Valid for 10 minutes and one switchover. A failover never waits"
+              + " for sync and needs none.")
+  public ResponseEntity<Object> acceptStale(@RequestBody AcceptStaleRequest req, Principal who) {
+    SyncAgent a = agent.getIfUnique();
+    if (a == null) {
+      return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+          .body(Map.of("error", "this node runs no agent"));
+    }
+    String actor = who == null ? "anonymous" : who.getName();
+    List<String> jobs = req.jobs() == null || req.jobs().isEmpty() ? List.of("*") : req.jobs();
+    String refusal = null;
+    if (!StaleAcknowledgements.SENTENCE.equals(req.acknowledgement())) {
+      refusal = "acknowledgement: expected exactly '" + StaleAcknowledgements.SENTENCE + "'";
+    } else if (req.reason() == null || req.reason().isBlank()) {
+      refusal = "reason: say why the switchover cannot wait for sync";
+    } else {
+      for (String j : jobs) {
+        if (!j.equals("*") && a.service().jobs().stream().noneMatch(c -> c.name().equals(j))) {
+          refusal = "jobs: no sync job " + j;
+        }
+      }
+    }
+    AuditLog log = audit.getIfAvailable();
+    if (refusal != null) {
+      if (log != null) {
+        log.append(
+            AuditEntry.of(
+                clock.instant(),
+                actor,
+                "sync-accept-stale",
+                String.join(",", jobs),
+                "refused",
+                refusal));
+      }
+      return ResponseEntity.status(HttpStatus.BAD_REQUEST).body(Map.of("error", refusal));
+    }
+    List<String> words = new ArrayList<>();
+    for (String j : jobs) {
+      words.add(j + ": " + a.acknowledgements().accept(j, actor, req.reason().strip()).words());
+    }
+    String detail = String.join("; ", words);
+    if (log != null) {
+      log.append(
+          AuditEntry.of(
+              clock.instant(),
+              actor,
+              "sync-accept-stale",
+              String.join(",", jobs),
+              "accepted",
+              detail));
+    }
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(Map.of("accepted", detail));
+  }
+
   @PostMapping("/{job}/run")
   @Operation(summary = "Run a sync job now (through the health gate); answers its decisions")
   public ResponseEntity<Object> run(@PathVariable String job, Principal who) {
@@ -143,7 +214,7 @@ public class SyncApiController {
     AuditLog log = audit.getIfAvailable();
     if (log != null) {
       log.append(
-          new AuditEntry(
+          AuditEntry.of(
               clock.instant(),
               who == null ? "anonymous" : who.getName(),
               "sync-run",

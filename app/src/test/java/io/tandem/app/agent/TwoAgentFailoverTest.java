@@ -14,11 +14,11 @@ import io.tandem.core.witness.SharedSecretAuthenticator;
 import io.tandem.core.witness.WitnessCluster;
 import io.tandem.core.witness.WitnessClusters;
 import io.tandem.core.witness.WitnessSettings;
+import io.tandem.sim.pbx.AmiServer;
+import io.tandem.sim.pbx.PbxFaults;
+import io.tandem.sim.pbx.PbxModel;
+import io.tandem.sim.peer.Bind9Peer;
 import io.tandem.testkit.Bind9;
-import io.tandem.testkit.Bind9Peer;
-import io.tandem.testkit.pbx.AmiServer;
-import io.tandem.testkit.pbx.PbxFaults;
-import io.tandem.testkit.pbx.PbxModel;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
@@ -191,12 +191,14 @@ class TwoAgentFailoverTest {
                   "agentDriver", agent.driver(),
                   "peerAuthentication", agent.peerAuthentication())));
     }
-    agents.values().forEach(AgentAssembly::start);
-
+    // alpha first: until the agent honours timings.startupHold (issue 12.14, the agent core's),
+    // a backup started in the same instant can win the first ticket before it hears the primary
+    agents.get("alpha").start();
     String record = "sip." + bind.zone();
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> "alpha".equals(agents.get("alpha").runtime().status().activeSite()));
+    agents.get("beta").start();
     await().atMost(Duration.ofSeconds(30)).until(() -> lookup(bind, record).equals("127.0.0.11"));
     await()
         .atMost(Duration.ofSeconds(10))
@@ -238,15 +240,20 @@ class TwoAgentFailoverTest {
     AgentAssembly beta = agents.get("beta");
     List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
     cleanup.add(beta.runtime().subscribe(e -> events.add(e.type())));
+    // watched from outside: the first moment the authoritative server answers with beta
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> lookup(bind, record).equals("127.0.0.12"));
+    long killToMovedMillis = (System.nanoTime() - killedAt) / 1_000_000;
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> "beta".equals(beta.runtime().status().activeSite()));
-    await().atMost(Duration.ofSeconds(30)).until(() -> lookup(bind, record).equals("127.0.0.12"));
     // a figure for the report, not an assertion: timing depends on the machine's load
     System.out.printf(
         "two-agent failover: record moved %d ms after the active agent was killed (ticket TTL 6 s,"
             + " witness grace 1 s)%n",
-        (System.nanoTime() - killedAt) / 1_000_000);
+        killToMovedMillis);
 
     List<String> reasons =
         beta.runtime().decisions(500).stream().map(DecisionView::reasonCode).toList();
@@ -257,6 +264,25 @@ class TwoAgentFailoverTest {
         .atMost(Duration.ofSeconds(30))
         .until(() -> beta.runtime().runs().stream().anyMatch(v -> v.endedAt() != null));
     assertThat(beta.runtime().runs().getFirst().from()).isEqualTo("alpha");
+
+    // issue 12.15: the reported RTO runs from the fault's first sign (the last report from alpha,
+    // before the kill) to verified service, so it is never shorter than what an outside observer
+    // saw from the kill to the moved record; 500 ms covers the observer's polling
+    var failover =
+        (io.tandem.core.runbook.report.RunReport)
+            beta.runtime().report(beta.runtime().runs().getFirst().id(), true).orElseThrow();
+    assertThat(failover.rto().totalMillis())
+        .as(io.tandem.core.runbook.report.ReportText.render(failover))
+        .isGreaterThanOrEqualTo(killToMovedMillis - 500);
+    System.out.printf(
+        "two-agent failover: reported RTO %d ms (detection %d, ticket wait %d, decision %d ms)%n",
+        failover.rto().totalMillis(),
+        failover.rto().detectionMillis(),
+        failover.rto().ticketWaitMillis(),
+        failover.rto().decisionMillis());
+    assertThat(failover.rto().detectionMillis()).isNotNull();
+    assertThat(failover.rto().ticketWaitMillis()).isNotNull();
+    assertThat(failover.rto().decisionMillis()).isNotNull();
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> events.containsAll(List.of("decision", "state", "run", "step")));

@@ -174,7 +174,7 @@ class ValidateCommandTest {
   }
 
   @Test
-  void aSensorTheAgentCannotBuildIsAWarningPlacedInTheFile(@TempDir Path dir) throws IOException {
+  void aSensorTheAgentCannotBuildIsAProblemPlacedInTheFile(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("cluster.yaml");
     Files.writeString(
         file,
@@ -186,14 +186,81 @@ class ValidateCommandTest {
 
     Run r = validate(file.toString());
 
-    assertThat(r.code()).isEqualTo(ExitCodes.OK);
+    // the agent refuses to start with these: validate must not call the file valid
+    assertThat(r.code()).isEqualTo(ExitCodes.INVALID);
     assertThat(r.err())
         .containsPattern(
-            "warning: .*cluster\\.yaml:19:\\d+: sites\\[0]\\.sensors\\[2]\\.params: .*path")
+            "(?m)^.*cluster\\.yaml:19:\\d+: sites\\[0]\\.sensors\\[2]\\.params: .*path")
         .containsPattern(
-            "warning: .*cluster\\.yaml:29:\\d+: sites\\[1]\\.sensors\\[1]\\.kind: expected a sensor"
-                + " kind, one of \\[.*ami-ping.*], found 'ami-pong'");
+            "(?m)^.*cluster\\.yaml:29:\\d+: sites\\[1]\\.sensors\\[1]\\.kind: expected a sensor"
+                + " kind, one of \\[.*ami-ping.*], found 'ami-pong'")
+        .doesNotContain("warning:")
+        .contains("invalid (2 problems)");
     assertThat(validate(EXAMPLES.resolve("loopback.yaml").toString()).err()).isEmpty();
+  }
+
+  @Test
+  void aWitnessSecretShorterThanTheWitnessAcceptsIsRefusedWhenResolved(@TempDir Path dir)
+      throws IOException {
+    Path file = dir.resolve("cluster.yaml");
+    Files.writeString(dir.resolve("alpha.secret"), "short-secret\n");
+    Files.writeString(dir.resolve("beta.secret"), "a-long-enough-witness-secret\n");
+    Files.writeString(
+        file,
+        Files.readString(EXAMPLES.resolve("loopback.yaml"))
+            .replace("${env:TANDEM_WITNESS_SECRET_ALPHA}", "${file:alpha.secret}")
+            .replace("${env:TANDEM_WITNESS_SECRET_BETA}", "${file:beta.secret}"));
+
+    Run r = validate("--resolve-secrets", file.toString());
+
+    assertThat(r.code()).isEqualTo(ExitCodes.INVALID);
+    assertThat(r.err())
+        .containsPattern(
+            "cluster\\.yaml:59:\\d+: witness\\.siteSecrets\\.alpha: expected at least 16"
+                + " characters \\(the witness refuses shorter secrets\\), found 12; the value is not"
+                + " shown")
+        .doesNotContain("witness.siteSecrets.beta", "short-secret");
+  }
+
+  @Test
+  void outputIsCappedAtAHundredProblemsAndSaysHowManyMore(@TempDir Path dir) throws IOException {
+    StringBuilder b = new StringBuilder(Files.readString(EXAMPLES.resolve("loopback.yaml")));
+    for (int i = 0; i < 150; i++) {
+      b.append("extra").append(i).append(": ").append("v".repeat(400)).append("\n");
+    }
+    Path file = dir.resolve("cluster.yaml");
+    Files.writeString(file, b.toString());
+
+    Run r = validate(file.toString());
+
+    assertThat(r.code()).isEqualTo(ExitCodes.INVALID);
+    List<String> lines = r.err().lines().toList();
+    assertThat(lines).hasSize(102);
+    assertThat(lines.get(100)).isEqualTo("... and 50 more problems");
+    assertThat(lines.get(101)).isEqualTo(file + ": invalid (150 problems)");
+    assertThat(lines).allSatisfy(l -> assertThat(l.length()).isLessThan(700));
+
+    JsonNode json = JsonMapper.shared().readTree(validate("-o", "json", file.toString()).out());
+    assertThat(json.path("problems").size()).isEqualTo(100);
+    assertThat(json.path("moreProblems").asInt()).isEqualTo(50);
+  }
+
+  @Test
+  void aUtf16FileIsNamedOnceWithAPosition(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("cluster.yaml");
+    byte[] text =
+        Files.readString(EXAMPLES.resolve("loopback.yaml"))
+            .getBytes(java.nio.charset.StandardCharsets.UTF_16);
+    Files.write(file, text);
+
+    Run r = validate(file.toString());
+
+    assertThat(r.code()).isEqualTo(ExitCodes.INVALID);
+    assertThat(r.err().lines().findFirst().orElseThrow())
+        .isEqualTo(
+            file
+                + ":1:1: the file is UTF-16 (it starts with the byte order mark FE FF): expected"
+                + " UTF-8; save it as UTF-8");
   }
 
   @Test
@@ -201,6 +268,7 @@ class ValidateCommandTest {
     Run r = validate(dir.resolve("nope.yaml").toString());
 
     assertThat(r.code()).isEqualTo(ExitCodes.INVALID);
-    assertThat(r.err()).contains("nope.yaml: ").contains("file not found");
+    assertThat(r.err().lines().findFirst().orElseThrow())
+        .isEqualTo(dir.resolve("nope.yaml") + ": file not found");
   }
 }

@@ -3,8 +3,8 @@ package io.tandem.app.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.app.ExitCodes;
+import io.tandem.sim.peer.AwsEmulatorPeer;
 import io.tandem.testkit.AwsEmulator;
-import io.tandem.testkit.AwsEmulatorPeer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;

@@ -3,13 +3,17 @@ package io.tandem.app.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.app.api.DecisionView;
+import io.tandem.core.config.Timings;
+import io.tandem.core.runbook.report.RunReport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -19,12 +23,20 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The lab end to end: one cluster (witness over HTTP, two agents, simulated PBXs, carrier, DNS and
- * public address on loopback) goes through every scenario in turn. Each scenario first waits for a
- * steady cluster, so the order only decides which site is active when it starts.
+ * The lab end to end: one cluster (the witness server, two production agents each with its own
+ * server, simulated PBXs, carrier, DNS and public address on loopback) goes through every scenario
+ * in turn. Each scenario first waits for a steady cluster, so the order only decides which site is
+ * active when it starts.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LabScenarioTest {
+
+  /**
+   * What a loaded CI host adds to the design bound: eight builds share two cores here, which delays
+   * ticks, witness and peer round trips (each bounded by the 300 ms retry timeout, so a slow one is
+   * retried on the next 200 ms tick) and the outside caller's polling (a 250 ms probe every 50 ms).
+   */
+  static final Duration CI_ALLOWANCE = Duration.ofSeconds(4);
 
   @TempDir static Path dir;
   static LabCluster lab;
@@ -45,8 +57,12 @@ class LabScenarioTest {
 
   @AfterAll
   static void stop() throws Exception {
-    subscription.close();
-    lab.close();
+    if (subscription != null) {
+      subscription.close();
+    }
+    if (lab != null) {
+      lab.close();
+    }
   }
 
   static LabScenario.Result run(LabScenario s) {
@@ -75,27 +91,25 @@ class LabScenarioTest {
 
   @Test
   @Order(3)
-  void aDrillSwitchesOverAndBackMarkedAsADrill() {
+  void aDrillOnTheActiveAgentMovesTheServiceAndBackAsDrills() {
     String home = LabScenario.awaitSteady(lab, System.out);
-    int before = lab.runs.size();
-    var started = lab.runtime().drill();
+    var runtime = lab.site(home).runtime();
+    var started = runtime.drill();
     assertThat(started.accepted()).as(started.message()).isTrue();
-    org.awaitility.Awaitility.await()
+    String id = started.runId();
+    List<String> legs = List.of(id + "-forward", id + "-back");
+    Awaitility.await()
         .atMost(Duration.ofSeconds(90))
-        .until(
-            () ->
-                !lab.drilling
-                    && lab.runs.size() >= before + 2
-                    && lab.servingSite().filter(home::equals).isPresent());
-    var drills = lab.runs.subList(0, lab.runs.size() - before);
-    assertThat(drills)
+        .until(() -> legs.stream().allMatch(leg -> runtime.report(leg, true).isPresent()));
+    assertThat(legs)
         .allSatisfy(
-            r -> {
-              assertThat(r.kind).isEqualTo("DRILL");
-              assertThat(r.state()).isEqualTo("SUCCEEDED");
+            leg -> {
+              var report = (RunReport) runtime.report(leg, true).orElseThrow();
+              assertThat(report.drill()).isTrue();
+              assertThat(report.outcome()).as(leg).isEqualTo("SUCCEEDED");
             });
-    var report = lab.runtime().report(drills.get(0).id, true).orElseThrow();
-    assertThat(((io.tandem.core.runbook.report.RunReport) report).drill()).isTrue();
+    assertThat(lab.servingSite()).contains(home);
+    assertEverythingPointsAt(home);
   }
 
   @Test
@@ -109,20 +123,32 @@ class LabScenarioTest {
 
   @Test
   @Order(5)
-  void primaryCrashFailsOverWithinTheTicketBudget() {
+  void primaryCrashFailsOverWithinTheDesignBound() {
     var r = run(LabScenario.PRIMARY_CRASH);
     assertThat(r.ok()).as(r.verdict()).isTrue();
     assertEverythingPointsAt(r.to());
-    // TTL + grace + a few ticks is the design bound; generous here for a loaded CI machine
+    // the lab labels each part of its outside-measured total: detection and the ticket wait are
+    // apart, and the parts never add up to more than the total
+    assertThat(r.detectionMillis()).isNotNull();
+    assertThat(r.ticketWaitMillis()).isNotNull();
+    assertThat(r.detectionMillis() + r.ticketWaitMillis() + r.decisionMillis())
+        .isLessThanOrEqualTo(r.rtoMillis());
+    // design bound: the ticket ends at most a TTL after the last renewal, the witness hands it on
+    // after its grace, the standby asks on its next tick; then the runbook runs
+    Timings t = lab.config().timings();
+    Duration detectedAndGranted = t.ticketTtl().plus(t.witnessGrace()).plus(t.tick());
+    assertThat(Duration.ofMillis(r.detectionMillis() + r.ticketWaitMillis()))
+        .isLessThanOrEqualTo(detectedAndGranted.plus(CI_ALLOWANCE));
     assertThat(Duration.ofMillis(r.rtoMillis()))
-        .isLessThan(LabTimings.TTL.plus(LabTimings.GRACE).plusSeconds(20));
+        .isLessThanOrEqualTo(
+            detectedAndGranted.plus(Duration.ofMillis(r.runbookMillis())).plus(CI_ALLOWANCE));
+    assertThat(r.reportedRtoMillis()).as("the agent's own run report states an RTO").isNotNull();
   }
 
   private static void assertEverythingPointsAt(String site) {
-    LabSite s = lab.sites.get(site);
     assertThat(lab.peers().attachedSite()).contains(site);
-    assertThat(lab.peers().dns().verify(lab.serviceRecord(s))).isTrue();
-    assertThat(lab.peers().trunkContacts(LabCluster.TRUNK_USER))
-        .containsExactly(s.trunkContact(LabCluster.TRUNK_USER));
+    assertThat(LabOutside.leadsTo(lab, lab.peers().publicAddressProbe(site), site))
+        .as("the public address, DNS and the carrier lead to " + site)
+        .isTrue();
   }
 }

@@ -3,13 +3,13 @@ package io.tandem.app.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tandem.app.lab.sim.SimCloudAddress;
-import io.tandem.app.lab.sim.SimDnsServer;
-import io.tandem.app.lab.sim.SimSipServer;
 import io.tandem.core.error.ConflictException;
 import io.tandem.core.error.StaleEpochException;
 import io.tandem.core.port.DnsRecord;
 import io.tandem.core.witness.FencingToken;
+import io.tandem.sim.lab.SimCloudAddress;
+import io.tandem.sim.lab.SimDnsServer;
+import io.tandem.sim.lab.SimSipServer;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,10 +32,12 @@ class LabSimulatedPeersTest {
                     "site-a", new InetSocketAddress("127.0.0.1", a.port()),
                     "site-b", new InetSocketAddress("127.0.0.1", b.port())),
                 "site-a")) {
-      var probeA = new PublicAddressProbe(address.publicAddress(), "site-a", Duration.ofSeconds(2));
+      var probeA =
+          PublicAddressProbe.through(address.publicAddress(), "site-a", Duration.ofSeconds(2));
       assertThat(probeA.check().ok()).as(probeA.check().observed()).isTrue();
       address.move("eipalloc-1", "site-b", new FencingToken("lab", "site-b", 2));
-      var probeB = new PublicAddressProbe(address.publicAddress(), "site-b", Duration.ofSeconds(2));
+      var probeB =
+          PublicAddressProbe.through(address.publicAddress(), "site-b", Duration.ofSeconds(2));
       var result = probeB.check();
       assertThat(result.ok()).as(result.observed()).isTrue();
       assertThat(result.observed()).contains("site-b");

@@ -3,8 +3,8 @@ package io.tandem.app.peer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tandem.app.AgentProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,11 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +35,7 @@ class PeerReplayAcrossRestartTest {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @TempDir Path dir;
-  Process agent;
+  AgentProcess agent;
 
   @AfterEach
   void stop() throws InterruptedException {
@@ -53,9 +51,8 @@ class PeerReplayAcrossRestartTest {
         config,
         Files.readString(ROOT.resolve("docs/examples/loopback.yaml"))
             .replace("ticketTtl: 6s", "ticketTtl: 30s"));
-    int port = freePort();
-    Path log = dir.resolve("agent.log");
-    startAgent(config, port, log);
+    int port = AgentProcess.freePort();
+    startAgent(config, port, dir.resolve("agent.log"));
     PeerAuthentication beta =
         new PeerAuthentication(
             PEER_SECRET.getBytes(StandardCharsets.UTF_8),
@@ -74,7 +71,7 @@ class PeerReplayAcrossRestartTest {
         .untilAsserted(
             () -> {
               captured[0] = report(port, beta.sign("beta", "report", body), body);
-              assertThat(send(captured[0])).as(tail(log)).isEqualTo(202);
+              assertThat(send(captured[0])).as(agent.logTail()).isEqualTo(202);
             });
 
     kill(); // as a crash would; systemd restarts it within seconds
@@ -95,51 +92,27 @@ class PeerReplayAcrossRestartTest {
                     .isEqualTo(202));
   }
 
-  private void startAgent(Path config, int port, Path log) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-XX:TieredStopAtLevel=1");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("io.tandem.app.TandemMain");
-    cmd.addAll(
-        List.of(
-            "agent",
-            "--config",
-            config.toString(),
-            "--site",
+  private AgentProcess startAgent(Path config, int port, Path log) throws IOException {
+    agent =
+        AgentProcess.start(
+            config,
             "alpha",
-            "--data-dir",
-            dir.resolve("data").toString(),
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            String.valueOf(port)));
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-    Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("TANDEM_"));
-    env.put("TANDEM_PEER_SECRET", PEER_SECRET);
-    env.put("TANDEM_ADMIN_PASSWORD", "admin-password-for-replay");
-    env.put("TANDEM_WITNESS_SECRET_ALPHA", "witness-secret-of-alpha-0123");
-    env.put("AMI_SECRET", "ami-secret");
-    env.put("TANDEM_TSIG_SECRET", "dGFuZGVtLXRlc3Qta2V5LTAxMjM0NTY3ODk=");
-    env.put("CARRIER_PASSWORD", "carrier-password");
-    agent = pb.start();
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(200))
-        .untilAsserted(
-            () -> {
-              assertThat(agent.isAlive()).as(tail(log)).isTrue();
-              assertThat(health(port)).isEqualTo(200);
-            });
+            dir.resolve("data"),
+            log,
+            List.of(),
+            Map.of(
+                "TANDEM_PEER_SECRET", PEER_SECRET,
+                "TANDEM_WITNESS_SECRET_ALPHA", "witness-secret-of-alpha-0123",
+                "AMI_SECRET", "ami-secret",
+                "TANDEM_TSIG_SECRET", "dGFuZGVtLXRlc3Qta2V5LTAxMjM0NTY3ODk=",
+                "CARRIER_PASSWORD", "carrier-password"),
+            port);
+    return agent;
   }
 
   private void kill() throws InterruptedException {
-    if (agent != null && agent.isAlive()) {
-      agent.destroyForcibly();
-      agent.waitFor(30, TimeUnit.SECONDS);
+    if (agent != null) {
+      agent.close();
     }
   }
 
@@ -156,36 +129,5 @@ class PeerReplayAcrossRestartTest {
 
   private static int send(HttpRequest r) throws Exception {
     return HTTP.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
-  }
-
-  private static int health(int port) {
-    try {
-      return HTTP.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
-                  .timeout(Duration.ofSeconds(2))
-                  .build(),
-              HttpResponse.BodyHandlers.discarding())
-          .statusCode();
-    } catch (IOException | InterruptedException e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      return -1;
-    }
-  }
-
-  private static String tail(Path log) {
-    try {
-      String s = Files.exists(log) ? Files.readString(log) : "";
-      return s.length() > 3000 ? s.substring(s.length() - 3000) : s;
-    } catch (IOException e) {
-      return "(log unreadable)";
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

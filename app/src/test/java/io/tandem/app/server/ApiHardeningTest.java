@@ -240,6 +240,51 @@ class ApiHardeningTest {
     }
   }
 
+  // ---- refusals are audited, the audit chain verifies (16.3) ----
+
+  @Test
+  void everyRefusalIsAuditedAndTheChainVerifies() throws Exception {
+    http.send(
+        HttpRequest.newBuilder(base.resolve("/api/v1/status"))
+            .header("Authorization", ApiSecurityTest.basic("mallory", "guessing-password"))
+            .GET()
+            .build(),
+        HttpResponse.BodyHandlers.discarding());
+    post(
+        "/api/v1/commands/switchover",
+        ApiSecurityTest.basic("vic", ApiSecurityTest.VIEWER_PW),
+        "{\"target\":\"site-b\"}");
+    post("/api/v1/commands/maintenance", OPERATOR, "{\"site\":\"site-b\",\"on\":\"yes\"}");
+    headOnly("/api/v1/commands/drill", 10_000_000);
+
+    String audit = Files.readString(dir.resolve("audit.jsonl"));
+    assertThat(audit)
+        .contains(
+            "\"actor\":\"claimed:mallory\",\"action\":\"GET /api/v1/status\"",
+            "\"result\":\"refused\",\"detail\":\"401 wrong user name or password")
+        .contains(
+            "\"actor\":\"vic\",\"action\":\"POST /api/v1/commands/switchover\"",
+            "\"detail\":\"403 your role may not do this")
+        .contains(
+            "\"actor\":\"olive\",\"action\":\"POST /api/v1/commands/maintenance\"",
+            "\"detail\":\"400 on: expected true or false")
+        .contains("\"action\":\"POST /api/v1/commands/drill\"", "\"detail\":\"413 body too large")
+        .doesNotContain("guessing-password", ApiSecurityTest.OPERATOR_PW);
+
+    var verify =
+        http.send(
+            HttpRequest.newBuilder(base.resolve("/api/v1/audit/verify"))
+                .header("Authorization", OPERATOR)
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(verify.statusCode()).isEqualTo(200);
+    JsonNode v = JsonMapper.shared().readTree(verify.body());
+    assertThat(v.path("ok").asBoolean()).as(verify.body()).isTrue();
+    assertThat(v.path("entries").asLong()).isGreaterThanOrEqualTo(4);
+    assertThat(verify.body()).doesNotContain(dir.toString());
+  }
+
   // ---- CSRF tied to the session (16.6) ----
 
   /** A browser: keeps cookies, logs in through the form like the console. */

@@ -15,9 +15,9 @@ import io.tandem.core.witness.SharedSecretAuthenticator;
 import io.tandem.core.witness.WitnessCluster;
 import io.tandem.core.witness.WitnessClusters;
 import io.tandem.core.witness.WitnessSettings;
-import io.tandem.testkit.pbx.AmiServer;
-import io.tandem.testkit.pbx.PbxFaults;
-import io.tandem.testkit.pbx.PbxModel;
+import io.tandem.sim.pbx.AmiServer;
+import io.tandem.sim.pbx.PbxFaults;
+import io.tandem.sim.pbx.PbxModel;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
@@ -165,22 +165,37 @@ final class SyncCluster implements AutoCloseable {
                 "syncAgent", agent.sync())));
   }
 
+  /**
+   * Starts alpha, waits until it serves, then starts beta: the tests want alpha (the site with the
+   * data) to be the active one, whatever the load on the machine makes of start-up order.
+   */
   void startAgents() {
-    agents.values().forEach(AgentAssembly::start);
+    agents.get("alpha").start();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> "alpha".equals(agents.get("alpha").runtime().status().activeSite()));
+    agents.get("beta").start();
   }
 
   SyncAgent sync(String site) {
     return agents.get(site).sync();
   }
 
-  /** Waits until {@code site} is active and both agents have heard each other. */
+  /** Waits until {@code site} is active and both agents have heard each other report healthy. */
   void awaitActive(String site) {
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> site.equals(agents.get(site).runtime().status().activeSite()));
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> agents.values().stream().allMatch(a -> a.driver().peerReports().size() == 1));
+        .until(
+            () ->
+                agents.values().stream()
+                    .allMatch(
+                        a ->
+                            a.driver().peerReports().size() == 1
+                                && a.driver().peerReports().values().stream()
+                                    .allMatch(r -> r.healthy())));
   }
 
   /** Stops {@code site} at once: loop, sync runs in flight and server, as a crash would. */

@@ -214,6 +214,100 @@ class TwoAgentSyncTest {
     assertThat(Trees.of(betaDir())).isEqualTo(betaBefore);
   }
 
+  @Test
+  @Order(4)
+  void aPlannedSwitchoverRefusesWhileAJobCannotBeMadeCurrentUntilAnOperatorAccepts()
+      throws Exception {
+    cluster.faults.get("beta").answerDelay(Duration.ofSeconds(3));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> !cluster.agents.get("beta").health().snapshot().healthy());
+    var refused = cluster.agents.get("alpha").runtime().switchover("beta");
+    assertThat(refused.accepted()).isFalse();
+    assertThat(refused.message())
+        .startsWith("switchover to beta refused: sync etc-asterisk: not current (")
+        .contains("skipped, receiver beta reports itself unhealthy")
+        .contains("POST /api/v1/sync/accept-stale for etc-asterisk");
+
+    // the operator accepts, through the API, with the exact sentence: audited
+    var wrong =
+        post("alpha", "/api/v1/sync/accept-stale", "{\"reason\":\"x\",\"acknowledgement\":\"ok\"}");
+    assertThat(wrong.statusCode()).isEqualTo(400);
+    var ok =
+        post(
+            "alpha",
+            "/api/v1/sync/accept-stale",
+            "{\"jobs\":[\"etc-asterisk\"],\"reason\":\"beta's PBX is slow, change window ends\","
+                + "\"acknowledgement\":\"I accept that the standby may lack recent changes\"}");
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(202);
+    var audit = get("alpha", "/api/v1/audit");
+    assertThat(audit.body()).contains("sync-accept-stale", "beta's PBX is slow");
+    assertThat(cluster.sync("alpha").acknowledgements().find("etc-asterisk").map(a -> a.by()))
+        .contains("token:ops");
+    cluster.faults.get("beta").reset();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> cluster.agents.get("beta").health().snapshot().healthy());
+  }
+
+  @Test
+  @Order(5)
+  void afterASwitchoverTheNewActiveSendsAndTheOldOneReceivesWithItsOwnOverrides() throws Exception {
+    var accepted = cluster.agents.get("alpha").runtime().switchover("beta");
+    assertThat(accepted.accepted()).as(accepted.message()).isTrue();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> "beta".equals(cluster.agents.get("beta").runtime().status().activeSite()));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                cluster.agents.values().stream()
+                    .allMatch(a -> a.driver().peerReports().size() == 1));
+
+    Files.writeString(
+        betaDir().resolve("pjsip.conf"),
+        "[t]\nexternal_signaling_address=198.51.100.20\n;edited on beta\n");
+    Files.writeString(betaDir().resolve("extensions.conf"), "[default]\nexten => 600,1,Answer()\n");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> Files.readString(alphaDir().resolve("extensions.conf")).contains("exten => 600"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> Files.readString(alphaDir().resolve("pjsip.conf")).contains(";edited on beta"));
+    assertThat(Files.readString(alphaDir().resolve("pjsip.conf")))
+        .as("alpha rewrites what it receives with its own address")
+        .contains("external_signaling_address=192.0.2.10");
+    assertThat(cluster.sync("alpha").ledger().recent(50))
+        .anySatisfy(d -> assertThat(d.words()).startsWith("sync etc-asterisk: received from beta"));
+  }
+
+  static java.net.http.HttpResponse<String> post(String site, String path, String json)
+      throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + cluster.ports.get(site) + path))
+                .header("Authorization", "Bearer " + SyncCluster.TOKEN)
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  static java.net.http.HttpResponse<String> get(String site, String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + cluster.ports.get(site) + path))
+                .header("Authorization", "Bearer " + SyncCluster.TOKEN)
+                .GET()
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
   private static byte[] manifestOf() {
     return "tandem-files-manifest 1\n".getBytes(StandardCharsets.UTF_8);
   }

@@ -3,7 +3,6 @@ package io.tandem.app.witness;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tandem.app.lab.sim.SimSipServer;
 import io.tandem.core.error.ConfigException;
 import io.tandem.core.error.PermissionException;
 import io.tandem.core.error.TransientException;
@@ -14,6 +13,7 @@ import io.tandem.core.witness.TicketRequest;
 import io.tandem.core.witness.WitnessCluster;
 import io.tandem.core.witness.WitnessClusters;
 import io.tandem.core.witness.WitnessSettings;
+import io.tandem.sim.lab.SimSipServer;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -120,6 +120,24 @@ public final class AwsCalls {
               + "' to this site's role (see docs/aws-iam.md)",
           e);
     }
+    if (e.statusCode() == 403 && (code == null || !BAD_CREDENTIALS.contains(code))) {
+      // Every AWS service answers an authorization refusal with HTTP 403; the code is what names
+      // it, but a body the SDK cannot read (moto answers DynamoDB's and Route 53's AccessDenied in
+      // EC2's XML shape) must still be a permission error, never a protocol error to retry.
+      return new PermissionException(
+          "AWS denied "
+              + iamAction
+              + " on "
+              + resource
+              + " in "
+              + region
+              + " (HTTP 403"
+              + (code == null ? "" : ", " + code)
+              + "): grant the IAM action '"
+              + iamAction
+              + "' to this site's role (see docs/aws-iam.md)",
+          e);
+    }
     if ((code != null && BAD_CREDENTIALS.contains(code)) || e.statusCode() == 401) {
       return new PermissionException(
           "AWS rejected the credentials for "

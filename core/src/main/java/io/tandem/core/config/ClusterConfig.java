@@ -67,6 +67,9 @@ public record ClusterConfig(
       "every site needs one, so it can follow whichever site is active";
 
   /** Builds a {@link ClusterConfig} and checks the rules that span several parts of it. */
+  /** The longest lease Azure Blob Storage grants (Lease Blob, "x-ms-lease-duration"). */
+  static final java.time.Duration MAX_BLOB_TTL = java.time.Duration.ofSeconds(60);
+
   public static final class Builder extends ConfigBuilder<ClusterConfig> {
     private String name;
     private final List<SiteConfig> sites = new ArrayList<>();
@@ -160,6 +163,15 @@ public record ClusterConfig(
       SyncJobs.check(v, sites, dns, sync);
       Timings t = timings != null ? timings : Timings.defaults();
       Policies p = policies != null ? policies : Policies.defaults();
+      if (witness instanceof WitnessConfig.AzureBlob && t.ticketTtl().compareTo(MAX_BLOB_TTL) > 0) {
+        v.add(
+            "timings.ticketTtl",
+            "expected at most "
+                + Durations.format(MAX_BLOB_TTL)
+                + " with an azure-blob witness (a blob lease lasts 15 s to 60 s; renewals every"
+                + " ticketTtl / 3 would come after the lease ended), found "
+                + Durations.format(t.ticketTtl()));
+      }
       if (p.autoFailback()
           && p.failbackStablePeriod().compareTo(t.ticketTtl().plus(t.witnessGrace())) < 0) {
         v.add(

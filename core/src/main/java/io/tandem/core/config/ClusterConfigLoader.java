@@ -3,7 +3,6 @@ package io.tandem.core.config;
 import io.tandem.core.config.Fields.Indexed;
 import io.tandem.core.error.ConfigException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -24,7 +23,7 @@ public final class ClusterConfigLoader {
 
   private static final int MAX_BYTES = 1 << 20;
   private static final Pattern PER_SITE =
-      Pattern.compile("^(dns\\[\\d+]\\.values|trunks\\[\\d+]\\.contacts)");
+      Pattern.compile("^(dns\\[\\d+]\\.values|trunks\\[\\d+]\\.contacts|witness\\.siteSecrets)");
 
   /**
    * Loads {@code file}.
@@ -33,18 +32,27 @@ public final class ClusterConfigLoader {
    * @throws ConfigException if the file cannot be read
    */
   public ClusterConfig load(Path file) {
-    String text;
+    String name = file.toString();
+    byte[] bytes;
     try {
       if (Files.size(file) > MAX_BYTES) {
-        throw new ConfigException(file + ": larger than 1 MiB; is this the right file?");
+        throw located(
+            name,
+            0,
+            0,
+            "larger than 1 MiB: expected a cluster file (is this the right" + " file?)");
       }
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
-      throw new ConfigException(file + ": file not found");
+      throw located(name, 0, 0, "file not found");
     } catch (IOException e) {
-      throw new ConfigException(file + ": cannot be read (" + e.getClass().getSimpleName() + ")");
+      throw located(name, 0, 0, "cannot be read (" + e.getClass().getSimpleName() + ")");
     }
-    return parse(text, file.toString());
+    return parse(TextFiles.decode(bytes, name), name);
+  }
+
+  static InvalidConfigException located(String file, int line, int column, String expected) {
+    return new InvalidConfigException(List.of(new ConfigProblem(file, line, column, "", expected)));
   }
 
   /**

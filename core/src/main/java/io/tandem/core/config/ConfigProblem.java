@@ -13,10 +13,20 @@ import java.util.Objects;
  */
 public record ConfigProblem(String file, int line, int column, String path, String expected) {
 
+  /** Longest message kept; values quoted in it are cut shorter where they are quoted. */
+  static final int MAX_EXPECTED = 600;
+
+  /**
+   * Text from the file (keys, values) is escaped: control and bidirectional-override characters
+   * show as {@code \\uXXXX}, so a problem line cannot hide or reorder what it reports.
+   */
   public ConfigProblem {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(expected, "expected");
+    file = SafeText.escape(file);
+    path = SafeText.cut(path, 200);
+    expected = SafeText.cut(expected, MAX_EXPECTED);
   }
 
   /** {@code cluster.yaml:12:7: sites[1].priority: expected ...}, like a compiler. */

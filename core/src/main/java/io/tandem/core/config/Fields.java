@@ -374,6 +374,8 @@ final class Fields {
   }
 
   private static String quoteIfText(ScalarNode s) {
-    return s.token() == JsonToken.VALUE_STRING ? "'" + s.text() + "'" : s.describe();
+    return s.token() == JsonToken.VALUE_STRING
+        ? "'" + SafeText.cut(s.text(), 80) + "'"
+        : s.describe();
   }
 }

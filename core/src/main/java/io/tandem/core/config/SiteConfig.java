@@ -138,6 +138,21 @@ public record SiteConfig(
           v.add("region", "expected an AWS region such as eu-west-1, was " + region);
         }
       }
+      if (kind == SiteKind.AWS && region != null && aws != null) {
+        aws.region()
+            .filter(r -> !r.equals(region))
+            .ifPresent(
+                r ->
+                    v.add(
+                        "credentials.aws.region",
+                        "expected "
+                            + region
+                            + ", the region of site "
+                            + name
+                            + " (its Elastic IPs, instances and fencing are there), found "
+                            + r
+                            + "; leave it out to use the site's region"));
+      }
       v.required(pbx, "pbx", "the PBX's type and management connection");
       if (v.required(
               managementAddress,

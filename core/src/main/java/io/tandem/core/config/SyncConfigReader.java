@@ -83,6 +83,17 @@ final class SyncConfigReader {
     if (endpoints != null) {
       endpoints.forEach(b::endpoint);
     }
+    String maxDelete = f.string("maxDelete");
+    if (maxDelete != null) {
+      if (maxDelete.strip().matches("\\d{1,3}\\s*%")) {
+        b.maxDeletePercent(Integer.parseInt(maxDelete.strip().replaceAll("\\s*%", "")));
+      } else {
+        f.context()
+            .problem(
+                f.at("maxDelete"),
+                "expected a share such as 50% or 100%, found '" + maxDelete + "'");
+      }
+    }
     String bw = f.string("bandwidthLimit");
     if (bw != null) {
       Optional<Long> bytes = parseSize(bw.replaceFirst("(?i)/s$", ""));

@@ -97,6 +97,7 @@ public record SyncJobConfig(
     private String stagingDir;
     private Long maxBytes;
     private Long bandwidthLimit;
+    private Integer maxDeletePercent;
     private SyncSource.Rsync rsync;
     private final Map<String, List<String>> sitePaths = new LinkedHashMap<>();
     // astdb
@@ -188,6 +189,11 @@ public record SyncJobConfig(
 
     public Builder maxBytes(Long v) {
       maxBytes = v;
+      return this;
+    }
+
+    public Builder maxDeletePercent(Integer v) {
+      maxDeletePercent = v;
       return this;
     }
 
@@ -334,6 +340,9 @@ public record SyncJobConfig(
       if (bandwidthLimit != null) {
         v.add("bandwidthLimit", why);
       }
+      if (maxDeletePercent != null) {
+        v.add("maxDelete", why);
+      }
       if (watch != null) {
         v.add("watch", why + " (other kinds run on their interval)");
       }
@@ -431,6 +440,11 @@ public record SyncJobConfig(
       if (stagingDir != null && !stagingDir.startsWith("/")) {
         v.add("stagingDir", "expected an absolute directory on the same filesystem as the paths");
       }
+      if (maxDeletePercent != null && (maxDeletePercent < 0 || maxDeletePercent > 100)) {
+        v.add(
+            "maxDelete",
+            "expected a share such as 50% (0% to 100%), was " + maxDeletePercent + "%");
+      }
       if (bandwidthLimit != null && bandwidthLimit < 1024) {
         v.add("bandwidthLimit", "expected at least 1KiB (per second), was " + bandwidthLimit);
       }
@@ -443,6 +457,12 @@ public record SyncJobConfig(
       }
       if (t != SyncTransport.RSYNC && rsync != null) {
         v.add("rsync", "expected only with transport: rsync");
+      }
+      if (t == SyncTransport.RSYNC && reload != null) {
+        v.add(
+            "reload",
+            "expected none with transport rsync: the receiving agent does not see rsync's changes;"
+                + " use the peer-link transport to reload the PBX after a sync");
       }
       if (t == SyncTransport.RSYNC && !overrides.isEmpty()) {
         v.add(
@@ -475,8 +495,10 @@ public record SyncJobConfig(
       }
       endpoints.forEach(
           (site, hp) -> {
-            if (!Formats.hostPort(hp)) {
-              v.add("endpoints." + site, "expected host:port, was " + hp);
+            String hostPort = hp.contains("/") ? hp.substring(0, hp.indexOf('/')) : hp;
+            String db = hp.contains("/") ? hp.substring(hp.indexOf('/') + 1) : "x";
+            if (!Formats.hostPort(hostPort) || !db.matches("[A-Za-z0-9_$-]{1,63}")) {
+              v.add("endpoints." + site, "expected host:port or host:port/database, was " + hp);
             }
           });
     }
@@ -495,6 +517,7 @@ public record SyncJobConfig(
                     Optional.ofNullable(stagingDir),
                     maxBytes != null ? maxBytes : DEFAULT_MAX_BYTES,
                     Optional.ofNullable(rsync),
+                    maxDeletePercent != null ? maxDeletePercent : 50,
                     bandwidthLimit != null ? bandwidthLimit : 0,
                     sitePaths);
             case ASTDB -> new SyncSource.AstDb(families);

@@ -20,6 +20,8 @@ public sealed interface SyncSource {
    * @param stagingDir where the receiver stages, if not beside each path (same filesystem needed)
    * @param maxBytes the most one run may transfer; a larger change is refused before it starts
    * @param rsync settings of the rsync transport, when it is chosen
+   * @param maxDeletePercent the largest share of this site's files one run may delete (100: no
+   *     limit), as rsync's {@code --max-delete}; a sender with no files never deletes
    * @param bandwidthLimit bytes per second the sender may read and send (0: no limit), as rsync's
    *     {@code --bwlimit}
    * @param sitePaths where a site keeps the same directories elsewhere (same count and order as
@@ -33,6 +35,7 @@ public sealed interface SyncSource {
       Optional<String> stagingDir,
       long maxBytes,
       Optional<Rsync> rsync,
+      int maxDeletePercent,
       long bandwidthLimit,
       Map<String, List<String>> sitePaths)
       implements SyncSource {
@@ -89,7 +92,8 @@ public sealed interface SyncSource {
    * @param user user (SELECT on the sender; SELECT, INSERT, DELETE on the receiver)
    * @param password its password, as a reference
    * @param tables the table set copied together, in one transaction each side
-   * @param endpoints {@code host:port} per site where a site's database is elsewhere
+   * @param endpoints {@code host:port} (or {@code host:port/database}) per site where a site's
+   *     database is elsewhere
    */
   record Sql(
       SqlEngine engine,
@@ -113,8 +117,18 @@ public sealed interface SyncSource {
 
     /** The {@code host:port} of {@code site}'s database. */
     public String endpointOf(String site) {
-      return endpoints.getOrDefault(
-          site, host.contains(":") ? "[" + host + "]:" + port : host + ":" + port);
+      String e = endpoints.get(site);
+      if (e != null) {
+        int slash = e.indexOf('/');
+        return slash < 0 ? e : e.substring(0, slash);
+      }
+      return host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    /** The database name on {@code site}. */
+    public String databaseOf(String site) {
+      String e = endpoints.get(site);
+      return e != null && e.indexOf('/') > 0 ? e.substring(e.indexOf('/') + 1) : database;
     }
   }
 }

@@ -42,6 +42,17 @@ public record Timings(
     Duration sensorTimeout) {
 
   public static final Duration DEFAULT_TICK = Duration.ofSeconds(1);
+
+  /**
+   * Floors below which an accepted file could not serve: a tick of a few milliseconds keeps the
+   * agent's thread busy deciding, a witness call (HTTPS, etcd, a cloud API) does not complete in
+   * under 100 ms, and the built-in witness raises a shorter ticket to 1 s (its {@code minTtl}; etcd
+   * leases count whole seconds) while the agent would fence on its own shorter deadline.
+   */
+  public static final Duration MIN_TICK = Duration.ofMillis(100);
+
+  public static final Duration MIN_RETRY_TIMEOUT = Duration.ofMillis(100);
+  public static final Duration MIN_TICKET_TTL = Duration.ofSeconds(1);
   public static final Duration DEFAULT_TICKET_TTL = Duration.ofSeconds(10);
   public static final Duration DEFAULT_WITNESS_GRACE = Duration.ofSeconds(2);
   public static final Duration DEFAULT_DRIFT_MARGIN = Duration.ofMillis(300);
@@ -169,6 +180,27 @@ public record Timings(
       return set != null ? field : fallback;
     }
 
+    private static boolean floor(Violations v, Duration d, Duration min, String field, String why) {
+      if (d != null && d.compareTo(min) < 0) {
+        v.add(field, "expected at least " + f(min) + ", found " + f(d) + why);
+        return false;
+      }
+      return true;
+    }
+
+    private boolean floorTtl(Violations v) {
+      if (ticketTtl != null && ticketTtl.compareTo(MIN_TICKET_TTL) < 0) {
+        v.add(
+            "ticketTtl",
+            "expected at least "
+                + f(MIN_TICKET_TTL)
+                + " (the witness grants no shorter ticket), found "
+                + f(ticketTtl));
+        return false;
+      }
+      return true;
+    }
+
     private static boolean nonNegative(Violations v, Duration d, String field) {
       if (d != null && d.isNegative()) {
         v.add(field, "expected a duration >= 0, was " + f(d));
@@ -192,6 +224,23 @@ public record Timings(
       ok &= nonNegative(v, startupHold, "startupHold");
       v.atLeast(fall, 1, "fall");
       v.atLeast(rise, 1, "rise");
+      if (ok) {
+        ok &=
+            floor(
+                v,
+                tick,
+                MIN_TICK,
+                "tick",
+                ": a shorter tick spends the agent's time deciding instead of acting");
+        ok &=
+            floor(
+                v,
+                retryTimeout,
+                MIN_RETRY_TIMEOUT,
+                "retryTimeout",
+                ": a witness call cannot complete in less");
+        ok &= floorTtl(v);
+      }
       if (!ok) {
         return; // the relations below are meaningless with a non-positive term
       }

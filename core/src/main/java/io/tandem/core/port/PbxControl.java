@@ -1,5 +1,7 @@
 package io.tandem.core.port;
 
+import java.time.Duration;
+
 /**
  * Port: talks to the PBX on a site (Asterisk AMI, FreeSWITCH ESL).
  *
@@ -23,8 +25,24 @@ public interface PbxControl extends AutoCloseable {
   /** Unregister an outbound registration / gateway of the PBX itself. */
   void unregisterTrunk(String trunk);
 
-  /** Stop the PBX once its calls have ended. */
+  /**
+   * Starts stopping the PBX once its calls have ended, and returns as soon as the PBX has confirmed
+   * that it is stopping (it refuses new calls and will exit after the last one) or has already
+   * exited. It does not wait for the calls: {@link #awaitStopped} watches for the exit. The shared
+   * management session stays usable meanwhile.
+   */
   void gracefulStop();
+
+  /**
+   * Watches the PBX from outside until it has exited (its management port refuses connections), at
+   * most {@code within}.
+   *
+   * @return true once it has exited, false if it still runs at the end
+   */
+  default boolean awaitStopped(Duration within) {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " cannot watch the PBX process");
+  }
 
   @Override
   default void close() {}

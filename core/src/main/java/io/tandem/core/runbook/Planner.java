@@ -58,4 +58,29 @@ final class Planner {
     return new Plan(
         runbook.name(), runbook.kind().name(), ctx.drill(), ctx.token().toString(), stages);
   }
+
+  /** Observes one step on {@code executor}, bounded by the step's timeout. */
+  static Observation observeBounded(
+      java.util.concurrent.Executor executor, Step step, StepContext ctx) {
+    java.util.concurrent.FutureTask<Observation> task =
+        new java.util.concurrent.FutureTask<>(() -> step.observe(ctx));
+    executor.execute(task);
+    try {
+      return task.get(
+          step.spec().policy().timeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      task.cancel(true);
+      throw new io.tandem.core.error.TransientException(
+          "observe timed out after " + step.spec().policy().timeout());
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new io.tandem.core.error.TransientException(
+          "observe failed: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new io.tandem.core.error.TransientException("plan interrupted", e);
+    }
+  }
 }

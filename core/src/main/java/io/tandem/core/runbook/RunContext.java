@@ -7,6 +7,9 @@ import io.tandem.core.runbook.journal.RecordType;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
@@ -25,7 +28,10 @@ final class RunContext {
   final Clock clock;
   final LongSupplier ticker;
   final Pacer pacer;
+  final RunListener listener;
+  final ScheduledExecutorService cutOffs;
   private final AtomicReference<Stop> stop = new AtomicReference<>();
+  private final Map<Future<?>, StepRun> running = new ConcurrentHashMap<>();
 
   RunContext(
       Journal journal,
@@ -36,7 +42,9 @@ final class RunContext {
       CircuitBreakerRegistry breakers,
       Clock clock,
       LongSupplier ticker,
-      Pacer pacer) {
+      Pacer pacer,
+      RunListener listener,
+      ScheduledExecutorService cutOffs) {
     this.journal = journal;
     this.stepContext = stepContext;
     this.history = history;
@@ -46,6 +54,35 @@ final class RunContext {
     this.clock = clock;
     this.ticker = ticker;
     this.pacer = pacer;
+    this.listener = listener;
+    this.cutOffs = cutOffs;
+  }
+
+  /** A step task of the current stage, to interrupt if the run is cancelled. */
+  void running(Future<?> task, StepRun step) {
+    running.put(task, step);
+    if (stop.get() != null && stop.get().outcome() == RunOutcome.FENCED) {
+      step.cancelled(stop.get().reason());
+      task.cancel(true);
+    }
+  }
+
+  void done(Future<?> task) {
+    running.remove(task);
+  }
+
+  /**
+   * Stops the run as FENCED, resolves every step still running as cancelled, then interrupts it (a
+   * self-fence). Resolving first makes the cancellation, not the step's reaction to the interrupt,
+   * the journaled result.
+   */
+  void cancel(String reason) {
+    stop(RunOutcome.FENCED, reason);
+    running.forEach(
+        (task, step) -> {
+          step.cancelled(reason);
+          task.cancel(true);
+        });
   }
 
   String runId() {

@@ -11,5 +11,11 @@ public enum RunOutcome {
   /** An operator (or a gate timeout) aborted the run at a step boundary. */
   ABORTED,
   /** A step that is not safe to repeat may have been half-applied; an operator must check. */
-  NEEDS_MANUAL_INTERVENTION
+  NEEDS_MANUAL_INTERVENTION,
+  /**
+   * An unfinished run of an older epoch that an agent closed instead of resuming: the world may
+   * have changed since (another site held a newer ticket), so a fresh run under the current epoch
+   * observes everything again.
+   */
+  SUPERSEDED
 }

@@ -3,7 +3,6 @@ package io.tandem.core.runbook;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.tandem.core.error.ConfigException;
-import io.tandem.core.error.TransientException;
 import io.tandem.core.runbook.journal.Journal;
 import io.tandem.core.runbook.journal.JournalDirectory;
 import io.tandem.core.runbook.journal.JournalRecord;
@@ -21,11 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +54,9 @@ public final class RunbookEngine {
   private final CrashHook crashHook;
   private final Pacer pacer;
   private final CircuitBreakerRegistry breakers;
+  private final RunListener listener;
+  private final java.util.concurrent.ScheduledExecutorService cutOffs;
+  private final StageRunner stages;
   private final ConcurrentHashMap<String, RunContext> active = new ConcurrentHashMap<>();
   private final java.util.Set<String> creating = ConcurrentHashMap.newKeySet();
 
@@ -75,6 +73,20 @@ public final class RunbookEngine {
     this.pacer = b.pacer;
     this.breakers =
         b.breakers != null ? b.breakers : CircuitBreakerRegistry.of(defaultBreakerConfig(clock));
+    this.listener = b.listener;
+    this.cutOffs = CutOffs.SCHEDULER;
+    this.stages = new StageRunner(executor, ticker, gateKeeper);
+  }
+
+  /** One daemon thread, shared by every engine, that cuts off applies when a ticket runs out. */
+  private static final class CutOffs {
+    static final java.util.concurrent.ScheduledExecutorService SCHEDULER =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "tandem-runbook-cutoffs");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   public static Builder builder() {
@@ -127,6 +139,7 @@ public final class RunbookEngine {
     request.outageStartedAt().ifPresent(t -> f.put("outageStartedAt", t.toString()));
     request.detectedAt().ifPresent(t -> f.put("detectedAt", t.toString()));
     request.decidedAt().ifPresent(t -> f.put("decidedAt", t.toString()));
+    f.putAll(RunReports.noteFields(request.notes()));
     try {
       journal.append(RecordType.RUN_STARTED, "", f);
     } catch (RuntimeException e) {
@@ -143,7 +156,11 @@ public final class RunbookEngine {
    * but no result is observed again before any apply, and a step that is not safe to repeat is
    * never applied twice. Returns the stored report if the run had already ended.
    *
-   * @param token the token we hold now: same cluster and site, epoch ≥ the run's
+   * <p>Only a run of the epoch still held is resumed: under a newer epoch another site may have
+   * held the ticket in between and undone what the run had verified, so such a run must be {@link
+   * #supersede superseded} and a fresh run started (issue 12.5).
+   *
+   * @param token the token we hold now: same cluster, site and epoch as the run's
    * @throws ConfigException if the runbook's steps differ from the journaled ones or the token does
    *     not fit
    */
@@ -180,9 +197,24 @@ public final class RunbookEngine {
               + ids
               + "); finish it by hand or re-plan");
     }
+    long startedEpoch = Long.parseLong(started.get("epoch"));
+    if (token.cluster().equals(started.get("cluster"))
+        && token.site().equals(started.get("site"))
+        && token.epoch() > startedEpoch) {
+      journal.close();
+      throw new ConfigException(
+          "run "
+              + runId
+              + " was started under epoch "
+              + startedEpoch
+              + " and this site now holds epoch "
+              + token.epoch()
+              + ": another site may have held the ticket in between and changed what the run"
+              + " did; supersede it and start a fresh run");
+    }
     if (!token.cluster().equals(started.get("cluster"))
         || !token.site().equals(started.get("site"))
-        || token.epoch() < Long.parseLong(started.get("epoch"))) {
+        || token.epoch() < startedEpoch) {
       journal.close();
       throw new ConfigException(
           "run "
@@ -208,6 +240,27 @@ public final class RunbookEngine {
   }
 
   /**
+   * Closes an unfinished run instead of resuming it, because it was started under an older epoch
+   * than {@code current}: another site may have held the ticket since and changed what the run had
+   * already done (issue 12.5: a run resumed at epoch 9 after the other site moved the address back
+   * skipped its verified steps and reported SUCCEEDED with the address at the old site). Journals
+   * {@code RUN_ENDED} with outcome {@link RunOutcome#SUPERSEDED} and the reason, stores the report
+   * (built from the journal alone: the runbook may differ now) and returns it.
+   *
+   * @throws ConfigException if the run is executing, has ended, or belongs to another cluster or
+   *     site
+   */
+  public RunReport supersede(String runId, FencingToken current, String reason) {
+    if (active.containsKey(runId) || creating.contains(runId)) {
+      throw new ConfigException("run " + runId + " is executing in this engine");
+    }
+    RunReport report = RunClosing.supersede(journals, runId, current, reason);
+    store(report);
+    tell(l -> l.runFinished(report));
+    return report;
+  }
+
+  /**
    * Records that an operator finished a step by hand after the run halted with {@link
    * RunOutcome#NEEDS_MANUAL_INTERVENTION}; a following {@link #resume} treats the step as verified.
    *
@@ -217,24 +270,18 @@ public final class RunbookEngine {
     if (active.containsKey(runId)) {
       throw new ConfigException("run " + runId + " is executing; resolve steps only when halted");
     }
-    try (Journal journal = journals.open(runId)) {
-      RunHistory history = RunHistory.of(journal.records());
-      Optional<JournalRecord> result = history.result(stepId);
-      if (result.isEmpty() || !result.get().get("status").equals("MANUAL_INTERVENTION")) {
-        throw new ConfigException(
-            "run " + runId + ": step " + stepId + " is not waiting for manual intervention");
-      }
-      JournalRecord intent = history.intent(stepId).orElse(result.get());
-      Map<String, String> f = new LinkedHashMap<>();
-      f.put("status", StepStatus.VERIFIED.name());
-      f.put("detail", "resolved by hand by " + by + ": " + note);
-      f.put("resource", intent.get("resource"));
-      f.put("before", intent.get("before"));
-      f.put("after", intent.get("after"));
-      f.put("startedAt", result.get().get("startedAt"));
-      f.put("applyAttempts", "0");
-      journal.append(RecordType.STEP_RESULT, stepId, f);
-    }
+    RunClosing.resolveByHand(journals, runId, stepId, by, note);
+  }
+
+  /**
+   * The epoch an unfinished run was started under (to decide between {@link #resume} and {@link
+   * #supersede}).
+   *
+   * @throws ConfigException if its journal has no start record
+   * @throws io.tandem.core.runbook.journal.JournalCorruptException if its journal is damaged
+   */
+  public long startedUnder(String runId) {
+    return RunClosing.startedUnder(journals, runId);
   }
 
   /** Ids of runs with a journal but no end, sorted; resume each after a restart. */
@@ -259,43 +306,63 @@ public final class RunbookEngine {
     return true;
   }
 
+  /**
+   * Stops every executing run at once because this site must stop acting (a self-fence, issue
+   * 12.6): each run stops as {@link RunOutcome#FENCED} with {@code reason}, its running steps are
+   * interrupted (an apply in flight is cut off) and no further step starts; a gate wait is
+   * released.
+   *
+   * @return the ids of the runs cancelled
+   */
+  public List<String> cancelAll(String reason) {
+    List<String> ids = new ArrayList<>();
+    active.forEach(
+        (id, run) -> {
+          run.cancel(reason);
+          gateKeeper.abandon(id, reason);
+          ids.add(id);
+        });
+    return ids;
+  }
+
+  /** Ids of the runs executing now. */
+  public List<String> executing() {
+    return List.copyOf(active.keySet());
+  }
+
   /** Dry run: what each step would change, from observe only. Changes and journals nothing. */
   public Plan plan(Runbook runbook, FencingToken token, boolean drill) {
     StepContext ctx = new StepContext("plan", runbook.kind(), drill, token);
-    return Planner.plan(runbook, ctx, this::observeBounded);
-  }
-
-  private Observation observeBounded(Step step, StepContext ctx) {
-    FutureTask<Observation> task = new FutureTask<>(() -> step.observe(ctx));
-    executor.execute(task);
-    try {
-      return task.get(step.spec().policy().timeout().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      task.cancel(true);
-      throw new TransientException("observe timed out after " + step.spec().policy().timeout());
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new TransientException("observe failed: " + e.getCause(), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TransientException("plan interrupted", e);
-    }
+    return Planner.plan(runbook, ctx, (step, c) -> Planner.observeBounded(executor, step, c));
   }
 
   private RunReport execute(Runbook runbook, Journal journal, StepContext ctx) {
     RunHistory history = RunHistory.of(journal.records());
     RunContext run =
-        new RunContext(journal, ctx, history, guard, crashHook, breakers, clock, ticker, pacer);
+        new RunContext(
+            journal, ctx, history, guard, crashHook, breakers, clock, ticker, pacer, listener,
+            cutOffs);
     history
         .abortRequested()
         .ifPresent(
             r ->
                 run.stop(RunOutcome.ABORTED, "aborted by " + r.get("by") + ": " + r.get("reason")));
     active.put(ctx.runId(), run);
+    List<JournalRecord> records = journal.records();
+    tell(
+        l ->
+            l.runStarted(
+                new RunListener.RunStarted(
+                    ctx.runId(),
+                    runbook.name(),
+                    runbook.kind(),
+                    ctx.drill(),
+                    ctx.token(),
+                    records.getLast().type() == RecordType.RUN_RESUMED,
+                    records.getLast().at(),
+                    runbook.ids())));
     try {
-      RunContext.Stop end = runStages(runbook, run);
+      RunContext.Stop end = stages.runStages(runbook, run);
       // A run that needs manual intervention stays open: an operator resolves the step by hand
       // (see resolveByHand) and resumes it, so that it still ends in the planned final state.
       RecordType last =
@@ -305,16 +372,9 @@ public final class RunbookEngine {
       journal.append(last, "", Map.of("outcome", end.outcome().name(), "reason", end.reason()));
       // Recovery warnings travel in the RUN_RESUMED record, which the report reads.
       RunReport report = RunReports.from(runbook, journal.records(), List.of());
-      reports.ifPresent(
-          store -> {
-            try {
-              store.save(report);
-            } catch (RuntimeException e) {
-              // the run is over and journaled; a report that cannot be stored must not undo it
-              log.error("run {}: report not stored: {}", report.runId(), e.toString());
-            }
-          });
+      store(report);
       journals.prune();
+      tell(l -> l.runFinished(report));
       if (end.outcome() != RunOutcome.SUCCEEDED) {
         notifyFailure(report);
       }
@@ -327,91 +387,24 @@ public final class RunbookEngine {
     }
   }
 
-  private RunContext.Stop runStages(Runbook runbook, RunContext run) {
-    for (Stage stage : runbook.stages()) {
-      if (run.stopped().isPresent()) {
-        break;
-      }
-      if (stage.gate().isPresent()) {
-        GatePassage.pass(stage.gate().get(), run, gateKeeper);
-        continue;
-      }
-      List<StepStatus> statuses = runStage(stage, run);
-      for (int i = 0; i < statuses.size(); i++) {
-        String id = stage.steps().get(i).spec().id();
-        switch (statuses.get(i)) {
-          case MANUAL_INTERVENTION ->
-              run.stop(
-                  RunOutcome.NEEDS_MANUAL_INTERVENTION,
-                  "step " + id + " needs manual intervention (see its result)");
-          case FAILED -> run.stop(RunOutcome.FAILED, "step " + id + " failed (see its result)");
-          case FENCED -> run.stop(RunOutcome.FENCED, "ticket lost during step " + id);
-          default -> {}
-        }
-      }
-    }
-    return run.stopped()
-        .orElse(new RunContext.Stop(RunOutcome.SUCCEEDED, "every required step verified"));
+  private void store(RunReport report) {
+    reports.ifPresent(
+        store -> {
+          try {
+            store.save(report);
+          } catch (RuntimeException e) {
+            // the run is over and journaled; a report that cannot be stored must not undo it
+            log.error("run {}: report not stored: {}", report.runId(), e.toString());
+          }
+        });
   }
 
-  private List<StepStatus> runStage(Stage stage, RunContext run) {
-    List<StepRun> runs = new ArrayList<>();
-    List<FutureTask<StepStatus>> tasks = new ArrayList<>();
-    for (Step step : stage.steps()) {
-      StepRun r = new StepRun(step, run);
-      FutureTask<StepStatus> task = new FutureTask<>(r);
-      runs.add(r);
-      tasks.add(task);
-      executor.execute(task);
-    }
-    List<StepStatus> statuses = new ArrayList<>();
-    for (int i = 0; i < runs.size(); i++) {
-      statuses.add(await(runs.get(i), tasks.get(i)));
-    }
-    return statuses;
-  }
-
-  private StepStatus await(StepRun r, FutureTask<StepStatus> task) {
-    long left = r.deadlineNanos() - ticker.getAsLong();
+  private void tell(java.util.function.Consumer<RunListener> event) {
     try {
-      return task.get(Math.max(0, left), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      task.cancel(true);
-      Optional<StepStatus> timedOut = r.timedOut();
-      if (timedOut.isPresent()) {
-        log.warn("step {} timed out", r.id());
-        return timedOut.get();
-      }
-      return awaitDone(task);
-    } catch (ExecutionException e) {
-      return rethrow(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TransientException(
-          "run " + "interrupted while waiting for step " + r.id() + "; resume it from its journal",
-          e);
+      event.accept(listener);
+    } catch (RuntimeException e) {
+      log.warn("run listener failed: {}", e.toString()); // a listener never changes a run
     }
-  }
-
-  private static StepStatus awaitDone(FutureTask<StepStatus> task) {
-    // The step resolved itself just as it timed out; its status stands.
-    try {
-      return task.get();
-    } catch (ExecutionException e) {
-      return rethrow(e);
-    } catch (java.util.concurrent.CancellationException e) {
-      return StepStatus.FAILED;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TransientException("interrupted; resume the run from its journal", e);
-    }
-  }
-
-  private static StepStatus rethrow(ExecutionException e) {
-    if (e.getCause() instanceof Error err) {
-      throw err; // a crash (or a crash test): leave the journal as it is
-    }
-    throw new IllegalStateException("step task failed unexpectedly", e.getCause());
   }
 
   private void notifyFailure(RunReport report) {
@@ -442,8 +435,15 @@ public final class RunbookEngine {
     private CrashHook crashHook = CrashHook.NONE;
     private Pacer pacer = Pacer.REAL_TIME;
     private CircuitBreakerRegistry breakers;
+    private RunListener listener = RunListener.NONE;
 
     private Builder() {}
+
+    /** Told about runs and steps as they happen (the agent's event bus). */
+    public Builder listener(RunListener value) {
+      this.listener = Objects.requireNonNull(value, "listener");
+      return this;
+    }
 
     public Builder clock(Clock value) {
       this.clock = Objects.requireNonNull(value, "clock");

@@ -5,6 +5,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.tandem.core.error.FencedException;
 import io.tandem.core.error.TandemException;
 import io.tandem.core.error.TransientException;
 import io.tandem.core.runbook.journal.JournalRecord;
@@ -15,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -29,16 +32,19 @@ final class StepRun implements Callable<StepStatus> {
   private final Step step;
   private final StepSpec spec;
   private final RunContext run;
+  private final String stage;
   private final Instant startedAt;
   private final long deadlineNanos;
   private final AtomicBoolean resolved = new AtomicBoolean();
   private final AtomicInteger applyAttempts = new AtomicInteger();
   private volatile Observation observed;
+  private volatile StepStatus resolvedStatus;
 
-  StepRun(Step step, RunContext run) {
+  StepRun(Step step, RunContext run, String stage) {
     this.step = step;
     this.spec = step.spec();
     this.run = run;
+    this.stage = stage;
     this.startedAt = run.clock.instant();
     this.deadlineNanos = run.ticker.getAsLong() + spec.policy().timeout().toNanos();
   }
@@ -108,7 +114,7 @@ final class StepRun implements Callable<StepStatus> {
                 ensureNotAbandoned();
                 run.checkTicket(spec.id());
                 applyAttempts.incrementAndGet();
-                return step.apply(obs, run.stepContext);
+                return withinTicket(() -> step.apply(obs, run.stepContext));
               },
               spec.safeToRepeat());
       run.crash(CrashPoint.AFTER_APPLY, spec.id());
@@ -140,14 +146,83 @@ final class StepRun implements Callable<StepStatus> {
     }
   }
 
+  /**
+   * Runs an apply within the time the ticket has left (issue 12.6): the step's thread is
+   * interrupted when it runs out (blocking socket I/O on a virtual thread, the AWS SDK and the
+   * Azure SDK give up on an interrupt), and an apply that returns after that is reported as fenced,
+   * so the run stops before anything else changes. Without a bound from the guard it just runs.
+   */
+  private String withinTicket(Supplier<String> apply) {
+    Optional<Duration> left = run.guard.timeLeft(run.stepContext.token());
+    if (left.isEmpty()) {
+      return apply.get();
+    }
+    if (left.get().isNegative() || left.get().isZero()) {
+      throw new FencedException(
+          "ticket epoch "
+              + run.stepContext.token().epoch()
+              + " has no time left before this site must fence; step "
+              + spec.id()
+              + " not applied");
+    }
+    long cutOffAt = run.ticker.getAsLong() + left.get().toNanos();
+    Thread self = Thread.currentThread();
+    AtomicBoolean cut = new AtomicBoolean();
+    ScheduledFuture<?> timer =
+        run.cutOffs.schedule(
+            () -> {
+              if (cut.compareAndSet(false, true)) {
+                self.interrupt();
+              }
+            },
+            left.get().toNanos(),
+            TimeUnit.NANOSECONDS);
+    String words =
+        "the ticket's time left ("
+            + left.get().toMillis()
+            + " ms before this site must fence) ran out during the apply of "
+            + spec.id();
+    try {
+      String after = apply.get();
+      if (!cut.compareAndSet(false, true) || run.ticker.getAsLong() - cutOffAt > 0) {
+        Thread.interrupted(); // the timer fired as the apply returned; do not leak the flag
+        throw new FencedException(words + "; it returned after that, so nothing more changes");
+      }
+      return after;
+    } catch (RuntimeException e) {
+      if (cut.get() && !(e instanceof FencedException)) {
+        Thread.interrupted();
+        throw new FencedException(words + "; cut off (" + e.getMessage() + ")");
+      }
+      throw e;
+    } finally {
+      timer.cancel(false);
+    }
+  }
+
+  /** Called by the engine when the run was cancelled while this step ran; empty if resolved. */
+  synchronized Optional<StepStatus> cancelled(String reason) {
+    return resolved.get()
+        ? Optional.empty()
+        : Optional.of(resolve(StepStatus.FENCED, null, "cancelled: " + reason));
+  }
+
   /** Called by the engine when the step ran past its timeout; empty if it already resolved. */
-  Optional<StepStatus> timedOut() {
+  synchronized Optional<StepStatus> timedOut() {
     String detail = "timed out after " + spec.policy().timeout();
     return resolved.get() ? Optional.empty() : Optional.of(fail(detail, null));
   }
 
   boolean resolved() {
     return resolved.get();
+  }
+
+  /**
+   * The status journaled for this step, once resolved. After {@link #timedOut} or {@link
+   * #cancelled} returned empty it is set (they wait for a resolution in progress).
+   */
+  Optional<StepStatus> resolvedStatus() {
+    return Optional.ofNullable(resolvedStatus);
   }
 
   private StepStatus fail(String detail, String after) {
@@ -187,6 +262,23 @@ final class StepRun implements Callable<StepStatus> {
       f.put("after", after != null ? after : obs.before());
     }
     run.journal(RecordType.STEP_RESULT, spec.id(), f);
+    resolvedStatus = status;
+    try {
+      run.listener.stepFinished(
+          new RunListener.StepFinished(
+              run.runId(),
+              stage,
+              spec.id(),
+              spec.title(),
+              status,
+              startedAt,
+              run.clock.instant(),
+              detail));
+    } catch (RuntimeException e) {
+      // a listener must never change a run
+      org.slf4j.LoggerFactory.getLogger(StepRun.class)
+          .warn("run listener failed on step {}: {}", spec.id(), e.toString());
+    }
     return status;
   }
 

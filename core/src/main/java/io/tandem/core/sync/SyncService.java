@@ -202,10 +202,13 @@ public final class SyncService implements AutoCloseable {
       return d;
     }
     long epoch = gate.epoch();
+    // Between files the run needs the same ticket and epoch, this site healthy, and no report
+    // of the receiver being unhealthy; a report merely late (a busy host, the transfer itself
+    // loading the link) does not stop a run already authenticated at its start.
     BooleanSupplier stillAllowed =
         () -> {
           GateVerdict g = SenderGate.check(job.name(), peer, facts.apply(peer));
-          return g.open() && g.epoch() == epoch;
+          return g.epoch() == epoch && (g.open() || g.reason() == SyncReason.LINK_UNAUTHENTICATED);
         };
     SyncDecision d;
     try {

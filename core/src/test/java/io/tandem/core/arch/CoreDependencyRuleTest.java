@@ -67,6 +67,7 @@ class CoreDependencyRuleTest {
             "io.tandem.aws..",
             "io.tandem.azure..",
             "io.tandem.app..",
+            "io.tandem.sim..",
             "io.tandem.testkit..")
         .because("dependencies point inward")
         .check(core);

@@ -126,8 +126,8 @@ class SyncConfigTest {
             "41:5: sync[0].intervall: unknown field (did you mean interval?); expected one of"
                 + " [name, kind, interval, staleAfter, timeout, watch, transport, preserveOwner,"
                 + " stagingDir, engine, host, port, database, user, password, paths, include,"
-                + " exclude, families, tables, endpoints, maxBytes, rsync, reload, overrides,"
-                + " values]",
+                + " exclude, families, tables, endpoints, maxDelete, bandwidthLimit, maxBytes,"
+                + " rsync, reload, overrides, sitePaths, values]",
             "40:13: sync[0].paths[0]: expected an absolute directory such as /etc/asterisk, was"
                 + " etc/asterisk",
             "44:13: sync[1].engine: expected one of [mariadb, postgresql], found 'oracle'",
@@ -204,6 +204,25 @@ class SyncConfigTest {
         .containsExactly(
             "38:5: sync[0].rsync: missing: transport rsync needs rsync.user (the SSH user on the"
                 + " receiver)");
+  }
+
+  @Test
+  void rsyncCannotReloadOrRewriteWhatTheReceivingAgentNeverSees() throws Exception {
+    assertThat(
+            problems(
+                """
+                sync:
+                  - name: conf
+                    kind: files
+                    paths: [/etc/asterisk]
+                    transport: rsync
+                    rsync: { user: tandem }
+                    reload: { module: all }
+                """))
+        .containsExactly(
+            "43:5: sync[0].reload: expected none with transport rsync: the receiving agent does"
+                + " not see rsync's changes; use the peer-link transport to reload the PBX after a"
+                + " sync");
   }
 
   @Test

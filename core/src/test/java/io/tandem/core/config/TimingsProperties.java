@@ -28,7 +28,10 @@ class TimingsProperties {
     Duration lead = Duration.ofMillis(leadMs);
     Duration third = ttl.dividedBy(3);
     boolean holds =
-        renew.plus(retry.multipliedBy(2)).plus(lead).plus(drift).compareTo(ttl) <= 0
+        tick.compareTo(Timings.MIN_TICK) >= 0
+            && retry.compareTo(Timings.MIN_RETRY_TIMEOUT) >= 0
+            && ttl.compareTo(Timings.MIN_TICKET_TTL) >= 0
+            && renew.plus(retry.multipliedBy(2)).plus(lead).plus(drift).compareTo(ttl) <= 0
             && renew.compareTo(third) <= 0
             && renew.compareTo(tick) >= 0
             && drift.compareTo(third) < 0

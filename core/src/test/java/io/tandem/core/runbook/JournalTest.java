@@ -152,6 +152,25 @@ class JournalTest {
     assertThat(world.applies("b")).isEqualTo(1);
   }
 
+  /**
+   * The engine interrupts step threads (timeouts, a self-fence) that still journal their result: an
+   * interrupted writer must not close the journal for everybody (a FileChannel would).
+   */
+  @Test
+  void anInterruptedWriterStillAppendsAndTheJournalStaysOpen() {
+    try (Journal j = Journal.create(dir.resolve("run.journal"), clock)) {
+      j.append(RecordType.RUN_STARTED, "", Map.of("runId", "run"));
+      Thread.currentThread().interrupt();
+      try {
+        j.append(RecordType.STEP_RESULT, "a", Map.of("status", "FENCED"));
+      } finally {
+        assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+      }
+      j.append(RecordType.RUN_ENDED, "", Map.of("outcome", "FENCED"));
+      assertThat(Journal.read(j.file())).hasSize(3);
+    }
+  }
+
   private static void flipByteNearEnd(Path file, int fromEnd) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
     int i = bytes.length - fromEnd;

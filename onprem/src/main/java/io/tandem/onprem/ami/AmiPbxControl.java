@@ -3,281 +3,347 @@ package io.tandem.onprem.ami;
 import io.tandem.core.error.PermissionException;
 import io.tandem.core.error.ProtocolException;
 import io.tandem.core.error.ResourceNotFoundException;
-import io.tandem.core.error.TransientException;
+import io.tandem.core.error.TandemException;
 import io.tandem.core.port.PbxControl;
-import io.tandem.core.port.PbxStatus;
-import io.tandem.onprem.ami.internal.CliCommandAction;
-import io.tandem.onprem.ami.internal.OutboundRegistrationDetailCompleteEvent;
-import io.tandem.onprem.ami.internal.OutboundRegistrationDetailEvent;
-import io.tandem.onprem.ami.internal.PjsipRegistrationAction;
-import io.tandem.onprem.ami.internal.PjsipShowRegistrationsOutboundAction;
-import java.io.IOException;
+import io.tandem.onprem.ami.AmiConnection.Packet;
+import io.tandem.onprem.pbx.Deadline;
+import io.tandem.onprem.pbx.EndpointCount;
+import io.tandem.onprem.pbx.PbxCore;
+import io.tandem.onprem.pbx.PbxStoppingException;
+import io.tandem.onprem.pbx.PbxTelemetry;
+import io.tandem.onprem.pbx.PortWatch;
+import io.tandem.onprem.pbx.SupervisedPbx;
+import io.tandem.onprem.pbx.TrunkState;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
-import org.asteriskjava.manager.AuthenticationFailedException;
-import org.asteriskjava.manager.DefaultManagerConnection;
-import org.asteriskjava.manager.EventTimeoutException;
-import org.asteriskjava.manager.ManagerConnection;
-import org.asteriskjava.manager.ManagerConnectionState;
-import org.asteriskjava.manager.ResponseEvents;
-import org.asteriskjava.manager.TimeoutException;
-import org.asteriskjava.manager.action.CoreSettingsAction;
-import org.asteriskjava.manager.action.CoreShowChannelsAction;
-import org.asteriskjava.manager.action.CoreStatusAction;
-import org.asteriskjava.manager.action.EventGeneratingAction;
-import org.asteriskjava.manager.action.GetVarAction;
-import org.asteriskjava.manager.action.ManagerAction;
-import org.asteriskjava.manager.action.ModuleLoadAction;
-import org.asteriskjava.manager.action.PJSipShowContactsAction;
-import org.asteriskjava.manager.action.SetVarAction;
-import org.asteriskjava.manager.event.ContactList;
-import org.asteriskjava.manager.event.CoreShowChannelEvent;
-import org.asteriskjava.manager.event.ResponseEvent;
-import org.asteriskjava.manager.response.CoreSettingsResponse;
-import org.asteriskjava.manager.response.CoreStatusResponse;
-import org.asteriskjava.manager.response.GetVarResponse;
-import org.asteriskjava.manager.response.ManagerError;
-import org.asteriskjava.manager.response.ManagerResponse;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * {@link PbxControl} for Asterisk over AMI, using asterisk-java's {@link ManagerConnection} (which
- * also reconnects in the background after a dropped connection).
+ * {@link PbxControl} and {@link PbxTelemetry} for Asterisk over the Manager Interface, on one
+ * supervised session ({@link PbxSession}: keep-alive, reconnect at once, fail2ban-safe logins).
  *
- * <p>Call drain: Asterisk has no "refuse new calls" switch short of {@code core stop gracefully};
- * Tandem sets a dialplan global ({@link AmiSettings#acceptVariable()}, {@code 0} = refuse) that the
- * inbound contexts check first (see {@code docs/pbx-setup.md}). Globals survive until a dialplan
- * reload or restart, so {@link #status()} reads it back rather than caching.
+ * <ul>
+ *   <li>Calls are calls: {@code CoreStatus}'s {@code CoreCurrentCalls} counts channels
+ *       (main/manager.c {@code action_corestatus} prints {@code ast_active_channels()}), so calls
+ *       are the {@code CoreShowChannels} channels grouped by {@code Linkedid} (one per call).
+ *   <li>Call drain: Asterisk has no "refuse new calls" switch short of {@code core stop
+ *       gracefully}; Tandem sets a dialplan global ({@link AmiSettings#acceptVariable()}, {@code 0}
+ *       = refuse) that the inbound contexts check first (docs/pbx-setup.md), and reads it back.
+ *   <li>Graceful stop: {@code core stop gracefully} runs inside the session that sends it and never
+ *       answers while calls are up (main/asterisk.c {@code can_safely_quit}), so it is sent on a
+ *       throwaway session; the stop is confirmed by a new login answered "Asterisk is shutting
+ *       down", or by the port refusing connections once Asterisk has exited.
+ * </ul>
  *
- * <p>Every call is bounded by {@link AmiSettings#timeout()}. Errors: no connection / no answer →
- * {@link TransientException}; login refused → {@link PermissionException}; an unknown trunk →
- * {@link ResourceNotFoundException}. Thread-safe; the controls are idempotent.
+ * <p>Errors: the credentials refused → {@link io.tandem.onprem.pbx.LoginRefusedException} naming
+ * the user and Asterisk's words; an action outside the user's manager.conf classes → {@link
+ * PermissionException}; an unknown trunk or module → {@link ResourceNotFoundException}; Asterisk
+ * shutting down → {@link PbxStoppingException}; no answer or a lost connection → {@link
+ * io.tandem.core.error.TransientException} saying which. Thread-safe; the controls are idempotent.
  */
-public final class AmiPbxControl implements PbxControl {
+public final class AmiPbxControl extends SupervisedPbx<AmiConnection> {
+
+  private static final Duration STOP_ANSWER_WAIT = Duration.ofSeconds(1);
 
   private final AmiSettings settings;
-  private ManagerConnection connection;
 
   public AmiPbxControl(AmiSettings settings) {
-    this.settings = Objects.requireNonNull(settings, "settings");
+    super("Asterisk", settings.access(), d -> AmiConnection.open(settings, d));
+    this.settings = settings;
   }
 
-  /** Logs in now (or verifies the current session is up). */
-  public synchronized void connect() {
-    connection();
+  public AmiSettings settings() {
+    return settings;
+  }
+
+  // ---- telemetry --------------------------------------------------------------------------
+
+  @Override
+  public PbxCore core(Duration within) {
+    return session.call(
+        "CoreStatus",
+        within,
+        (c, d) -> {
+          Packet settingsAnswer = expect(c.action("CoreSettings", d), "CoreSettings");
+          Packet status = expect(c.action("CoreStatus", d), "CoreStatus");
+          List<Packet> channels = expectList(c.list("CoreShowChannels", d), "CoreShowChannels");
+          Packet accept =
+              expect(c.action("Getvar", d, "Variable", settings.acceptVariable()), "Getvar");
+          int channelCount = 0;
+          Set<String> calls = new HashSet<>();
+          for (Packet p : channels) {
+            if (p.get("Event").map("CoreShowChannel"::equalsIgnoreCase).orElse(false)) {
+              channelCount++;
+              calls.add(
+                  p.get("Linkedid").or(() -> p.get("Uniqueid")).orElse("channel-" + channelCount));
+            }
+          }
+          var now = LocalDateTime.now(ZoneId.systemDefault());
+          return new PbxCore(
+              "Asterisk " + settingsAnswer.get("AsteriskVersion").orElse("(version not given)"),
+              since(status, "CoreStartupDate", "CoreStartupTime", now),
+              since(status, "CoreReloadDate", "CoreReloadTime", now),
+              calls.size(),
+              channelCount,
+              accepting(accept.get("Value").orElse("")));
+        });
+  }
+
+  /**
+   * Time since a date and time Asterisk printed in its host's local time ({@code
+   * action_corestatus}); read in this agent's time zone, as the agent runs next to its PBX.
+   */
+  private static Optional<Duration> since(
+      Packet p, String dateKey, String timeKey, LocalDateTime now) {
+    try {
+      var at = LocalDateTime.parse(p.get(dateKey).orElse("") + "T" + p.get(timeKey).orElse(""));
+      Duration d = Duration.between(at, now);
+      return Optional.of(d.isNegative() ? Duration.ZERO : d);
+    } catch (DateTimeParseException notGiven) {
+      return Optional.empty();
+    }
+  }
+
+  private static boolean accepting(String value) {
+    return value.isBlank() || !value.trim().equals("0");
   }
 
   @Override
-  public PbxStatus status() {
-    CoreStatusResponse core = (CoreStatusResponse) expect(new CoreStatusAction());
-    ManagerResponse settingsResponse = expect(new CoreSettingsAction());
-    String version =
-        settingsResponse instanceof CoreSettingsResponse cs
-            ? "Asterisk " + cs.getAsteriskVersion()
-            : "Asterisk";
-    Integer calls = core.getCoreCurrentCalls();
-    return new PbxStatus(true, version, calls == null ? 0 : calls, acceptingCalls());
+  public Map<String, TrunkState> trunks(Duration within) {
+    return session.call(
+        "PJSIPShowRegistrationsOutbound",
+        within,
+        (c, d) -> {
+          Map<String, TrunkState> out = new LinkedHashMap<>();
+          List<Packet> all =
+              expectList(
+                  c.list("PJSIPShowRegistrationsOutbound", d), "PJSIPShowRegistrationsOutbound");
+          for (Packet p : all) {
+            if (p.get("Event").map("OutboundRegistrationDetail"::equalsIgnoreCase).orElse(false)) {
+              String status = p.get("Status").orElse("Unknown");
+              p.get("ObjectName")
+                  .ifPresent(
+                      name ->
+                          out.put(
+                              name, new TrunkState(status, status.equalsIgnoreCase("Registered"))));
+            }
+          }
+          return out;
+        });
   }
+
+  /**
+   * Contacts from {@code PJSIPShowContacts}: reachable over qualified ({@code Reachable}, {@code
+   * Unreachable}, {@code Unknown}; {@code NonQualified} contacts are not monitored). Asterisk
+   * answers an error "No Contacts found" when there are none (pjsip_options.c {@code
+   * ami_show_contacts}), and an unknown action without res_pjsip: then empty.
+   */
+  @Override
+  public Optional<EndpointCount> endpoints(Duration within) {
+    return session.call(
+        "PJSIPShowContacts",
+        within,
+        (c, d) -> {
+          List<Packet> all = c.list("PJSIPShowContacts", d);
+          Packet response = all.get(0);
+          if (response.isError()) {
+            String message = response.message();
+            if (message.toLowerCase(Locale.ROOT).startsWith("no contacts found")) {
+              return Optional.of(new EndpointCount(0, 0));
+            }
+            if (message.toLowerCase(Locale.ROOT).startsWith("invalid/unknown command")) {
+              return Optional.empty();
+            }
+            throw error("PJSIPShowContacts", message);
+          }
+          int monitored = 0;
+          int reachable = 0;
+          for (Packet p : all) {
+            if (p.get("Event").map("ContactList"::equalsIgnoreCase).orElse(false)) {
+              String status = p.get("Status").orElse("Unknown");
+              if (!status.equalsIgnoreCase("NonQualified")) {
+                monitored++;
+              }
+              if (status.equalsIgnoreCase("Reachable")) {
+                reachable++;
+              }
+            }
+          }
+          return Optional.of(new EndpointCount(reachable, monitored));
+        });
+  }
+
+  // ---- controls ---------------------------------------------------------------------------
 
   /** Whether the accept variable allows new calls (unset counts as accepting). */
   public boolean acceptingCalls() {
-    ManagerResponse r = expect(new GetVarAction(settings.acceptVariable()));
-    String value = r instanceof GetVarResponse g ? g.getValue() : null;
-    return value == null || value.isBlank() || !value.trim().equals("0");
+    return session.call(
+        "Getvar",
+        timeout(),
+        (c, d) ->
+            accepting(
+                expect(c.action("Getvar", d, "Variable", settings.acceptVariable()), "Getvar")
+                    .get("Value")
+                    .orElse("")));
   }
 
-  /** Active channels ({@code CoreShowChannels}). */
+  /** Channels up now ({@code CoreShowChannels}). */
   public int activeChannels() {
-    return (int)
-        list(new CoreShowChannelsAction()).getEvents().stream()
-            .filter(CoreShowChannelEvent.class::isInstance)
-            .count();
+    return core(timeout()).channels();
   }
 
   /** Outbound registration name to {@code Status} (e.g. {@code Registered}). */
   public Map<String, String> outboundRegistrations() {
     Map<String, String> out = new LinkedHashMap<>();
-    for (ResponseEvent e : list(new PjsipShowRegistrationsOutboundAction()).getEvents()) {
-      if (e instanceof OutboundRegistrationDetailEvent d && d.getObjectName() != null) {
-        out.put(d.getObjectName(), d.getStatus() == null ? "Unknown" : d.getStatus());
-      }
-    }
+    trunks(timeout()).forEach((k, v) -> out.put(k, v.state()));
     return out;
-  }
-
-  /** Reachable contacts over all contacts ({@code PJSIPShowContacts}); NaN when none exist. */
-  public double contactReachability() {
-    int total = 0;
-    int reachable = 0;
-    for (ResponseEvent e : list(new PJSipShowContactsAction()).getEvents()) {
-      if (e instanceof ContactList c) {
-        total++;
-        if (c.getStatus() != null && c.getStatus().name().equals("REACHABLE")) {
-          reachable++;
-        }
-      }
-    }
-    return total == 0 ? Double.NaN : (double) reachable / total;
   }
 
   @Override
   public void stopNewCalls() {
-    expect(new SetVarAction(settings.acceptVariable(), "0"));
+    setAccept("0");
   }
 
   @Override
   public void acceptNewCalls() {
-    expect(new SetVarAction(settings.acceptVariable(), "1"));
+    setAccept("1");
+  }
+
+  private void setAccept(String value) {
+    session.call(
+        "Setvar",
+        timeout(),
+        (c, d) ->
+            expect(
+                c.action("Setvar", d, "Variable", settings.acceptVariable(), "Value", value),
+                "Setvar"));
   }
 
   @Override
   public void registerTrunk(String trunk) {
-    expectTrunk(new PjsipRegistrationAction(true, trunk), trunk);
+    trunkAction("PJSIPRegister", trunk);
   }
 
   @Override
   public void unregisterTrunk(String trunk) {
-    expectTrunk(new PjsipRegistrationAction(false, trunk), trunk);
+    trunkAction("PJSIPUnregister", trunk);
   }
 
-  /** {@code ModuleLoad} with {@code LoadType: reload}, e.g. {@code res_pjsip.so}. */
-  public void reloadModule(String module) {
-    expect(new ModuleLoadAction(module, ModuleLoadAction.LOAD_TYPE_RELOAD));
+  private void trunkAction(String action, String trunk) {
+    session.call(
+        action,
+        timeout(),
+        (c, d) -> {
+          Packet p = c.action(action, d, "Registration", trunk);
+          if (p.isError()
+              && p.message().toLowerCase(Locale.ROOT).contains("unable to retrieve registration")) {
+            throw new ResourceNotFoundException(
+                where() + " has no outbound registration named " + trunk);
+          }
+          return expect(p, action);
+        });
   }
 
   /**
-   * {@code core stop gracefully}: Asterisk refuses new calls and exits once the last one ends.
-   * Needs the {@code system} (or {@code command}) write class.
+   * {@code ModuleLoad} with {@code LoadType: reload}. Asterisk wants the module's file name in its
+   * modules directory ({@code res_pjsip.so}: "Module not found." otherwise) and a module that
+   * implements reload ("Module does not support reload action.").
+   */
+  public void reloadModule(String module) {
+    session.call(
+        "ModuleLoad",
+        timeout(),
+        (c, d) -> {
+          Packet p = c.action("ModuleLoad", d, "Module", module, "LoadType", "reload");
+          if (p.isError() && p.message().toLowerCase(Locale.ROOT).startsWith("module not found")) {
+            throw new ResourceNotFoundException(
+                where()
+                    + " has no module file "
+                    + module
+                    + " in its modules directory (name the file, e.g. res_pjsip.so)");
+          }
+          return expect(p, "ModuleLoad");
+        });
+  }
+
+  /**
+   * {@code core stop gracefully} on a throwaway session (it never answers while calls are up), then
+   * confirmation: a new login answered "Asterisk is shutting down" (stopping), or a refused
+   * connection (already exited). Needs the {@code command} write class.
+   *
+   * @throws PermissionException the user lacks the {@code command} class
+   * @throws ProtocolException Asterisk answered with an error, or accepted a new login afterwards
    */
   @Override
   public void gracefulStop() {
-    expect(new CliCommandAction("core stop gracefully"));
-  }
-
-  /** Logs off and stops asterisk-java's reconnect thread. Idempotent. */
-  @Override
-  public synchronized void close() {
-    if (connection != null) {
-      try {
-        connection.logoff();
-      } catch (IllegalStateException alreadyDown) {
-        // not connected: nothing to log off
+    Deadline d = Deadline.in(timeout());
+    AmiConnection throwaway;
+    try {
+      throwaway = AmiConnection.open(settings, d);
+    } catch (PbxStoppingException already) {
+      return; // a stop is already under way
+    }
+    try {
+      throwaway.fire("Command", d, "Command", "core stop gracefully");
+      Optional<Packet> answer =
+          throwaway.awaitResponse("Command", Deadline.in(min(STOP_ANSWER_WAIT, d.remaining())));
+      if (answer.isPresent() && answer.get().isError()) {
+        throw error("Command", answer.get().message());
       }
-      connection = null;
+    } finally {
+      throwaway.close();
     }
-  }
-
-  private void expectTrunk(ManagerAction action, String trunk) {
-    ManagerResponse r = send(action);
-    if (r instanceof ManagerError e) {
-      String msg = String.valueOf(e.getMessage());
-      if (msg.toLowerCase(Locale.ROOT).contains("unable to retrieve registration")) {
-        throw new ResourceNotFoundException(
-            "Asterisk at " + where() + " has no outbound registration named " + trunk);
+    try (AmiConnection probe = AmiConnection.open(settings, Deadline.in(timeout()))) {
+      probe.isOpen(); // logged in: Asterisk is not stopping (reported below)
+    } catch (PbxStoppingException stopping) {
+      return; // confirmed: Asterisk refuses everything and exits after the last call
+    } catch (TandemException gone) {
+      if (PortWatch.awaitRefused(settings.access(), timeout())) {
+        return; // confirmed: Asterisk has exited (there were no calls)
       }
-      throw error(action, msg);
+      throw gone;
     }
+    throw new ProtocolException(
+        where() + " accepted a new login after 'core stop gracefully': it is not stopping");
   }
 
-  private ManagerResponse expect(ManagerAction action) {
-    ManagerResponse r = send(action);
-    if (r instanceof ManagerError e) {
-      throw error(action, String.valueOf(e.getMessage()));
+  // ---- errors -----------------------------------------------------------------------------
+
+  private Packet expect(Packet p, String action) {
+    if (p.isError()) {
+      throw error(action, p.message());
     }
-    return r;
+    return p;
   }
 
-  private RuntimeException error(ManagerAction action, String message) {
+  private List<Packet> expectList(List<Packet> all, String action) {
+    expect(all.get(0), action);
+    return all;
+  }
+
+  private RuntimeException error(String action, String message) {
     if (message.toLowerCase(Locale.ROOT).contains("permission denied")) {
       return new PermissionException(
           "AMI user "
               + settings.username()
               + " may not run "
-              + action.getAction()
+              + action
               + " on "
               + where()
-              + " (grant it in manager.conf)");
+              + " (grant its class in manager.conf, see docs/pbx-setup.md)");
     }
-    return new ProtocolException(
-        "Asterisk at " + where() + " refused " + action.getAction() + ": " + message);
+    return new ProtocolException(where() + " refused " + action + ": \"" + message.strip() + "\"");
   }
 
-  private ManagerResponse send(ManagerAction action) {
-    ManagerConnection c = connection();
-    try {
-      ManagerResponse r = c.sendAction(action, settings.timeout().toMillis());
-      if (r == null) {
-        throw new TransientException(noAnswer(action));
-      }
-      return r;
-    } catch (TimeoutException e) {
-      throw new TransientException(noAnswer(action), e);
-    } catch (IOException | IllegalStateException e) {
-      throw new TransientException(
-          "AMI connection to " + where() + " lost during " + action.getAction(), e);
-    }
-  }
-
-  private ResponseEvents list(EventGeneratingAction action) {
-    ManagerConnection c = connection();
-    try {
-      ResponseEvents events = c.sendEventGeneratingAction(action, settings.timeout().toMillis());
-      if (events.getResponse() instanceof ManagerError e) {
-        throw error(action, String.valueOf(e.getMessage()));
-      }
-      return events;
-    } catch (EventTimeoutException e) {
-      throw new TransientException(noAnswer(action), e);
-    } catch (IOException | IllegalStateException e) {
-      throw new TransientException(
-          "AMI connection to " + where() + " lost during " + action.getAction(), e);
-    }
-  }
-
-  private String noAnswer(ManagerAction action) {
-    return "Asterisk at "
-        + where()
-        + " did not answer "
-        + action.getAction()
-        + " within "
-        + settings.timeout().toMillis()
-        + " ms";
-  }
-
-  private synchronized ManagerConnection connection() {
-    if (connection != null) {
-      ManagerConnectionState state = connection.getState();
-      if (state == ManagerConnectionState.CONNECTED
-          || state == ManagerConnectionState.RECONNECTING) {
-        return connection; // RECONNECTING: asterisk-java is logging in again by itself
-      }
-      connection = null;
-    }
-    DefaultManagerConnection c =
-        new DefaultManagerConnection(
-            settings.host(), settings.port(), settings.username(), settings.secret());
-    c.setDefaultResponseTimeout(settings.timeout().toMillis());
-    c.setDefaultEventTimeout(settings.timeout().toMillis());
-    c.setSocketTimeout((int) settings.timeout().toMillis());
-    // A changed secret must surface as a PermissionException on our next call, not as an
-    // endless background reconnect loop.
-    c.setKeepAliveAfterAuthenticationFailure(false);
-    c.registerUserEventClass(OutboundRegistrationDetailEvent.class);
-    c.registerUserEventClass(OutboundRegistrationDetailCompleteEvent.class);
-    try {
-      c.login("off");
-    } catch (AuthenticationFailedException e) {
-      throw new PermissionException(
-          "AMI login refused for user " + settings.username() + " at " + where(), e);
-    } catch (IOException | TimeoutException e) {
-      throw new TransientException("cannot log in to AMI at " + where() + ": " + e.getMessage(), e);
-    }
-    connection = c;
-    return c;
-  }
-
-  private String where() {
-    return settings.host() + ":" + settings.port();
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 }

@@ -1,30 +1,46 @@
 package io.tandem.onprem.esl;
 
+import io.tandem.core.error.ConfigException;
 import io.tandem.core.error.ProtocolException;
 import io.tandem.core.error.ResourceNotFoundException;
+import io.tandem.core.error.TandemException;
 import io.tandem.core.port.PbxControl;
-import io.tandem.core.port.PbxStatus;
-import java.util.Objects;
+import io.tandem.onprem.pbx.EndpointCount;
+import io.tandem.onprem.pbx.PbxCore;
+import io.tandem.onprem.pbx.PbxTelemetry;
+import io.tandem.onprem.pbx.PortWatch;
+import io.tandem.onprem.pbx.SupervisedPbx;
+import io.tandem.onprem.pbx.TrunkState;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@link PbxControl} for FreeSWITCH over the event socket ({@code api} commands).
+ * {@link PbxControl} and {@link PbxTelemetry} for FreeSWITCH over the event socket, on one
+ * supervised session ({@link PbxSession}: keep-alive, reconnect at once, login back-off).
  *
  * <ul>
+ *   <li>calls and channels: {@code show calls count} and {@code show channels count};
  *   <li>call drain: {@code fsctl pause inbound} / {@code fsctl resume inbound}; read back with
  *       {@code fsctl pause_check inbound};
  *   <li>trunks are Sofia gateways of {@link EslSettings#profile()}: unregister = {@code sofia
  *       profile <p> killgw <gw>} (drops the gateway, which un-REGISTERs it), register = {@code
  *       sofia profile <p> rescan} (re-reads gateways from the XML configuration and registers
  *       them), then checks {@code sofia status gateway <gw>} knows it;
- *   <li>graceful stop: {@code fsctl shutdown elegant} (waits for the last call to end).
+ *   <li>graceful stop: {@code fsctl shutdown elegant} runs in the API thread and loops while
+ *       sessions remain (switch_core.c {@code SCSC_SHUTDOWN_ELEGANT}), so over {@code api} it would
+ *       not answer until the last call ended; it is sent with {@code bgapi} (answered at once) and
+ *       confirmed with {@code fsctl shutdown_check}, or by the socket closing when FreeSWITCH exits
+ *       at once.
  * </ul>
  *
- * <p>Thread-safe (one session, serialised); reconnects on the next call after a dropped connection.
- * Every call is bounded by {@link EslSettings#timeout()}. Controls are idempotent.
+ * <p>Thread-safe. Every call is bounded by {@link io.tandem.onprem.pbx.PbxAccess#timeout()} (or the
+ * sensor's budget). Controls are idempotent.
  */
-public final class EslPbxControl implements PbxControl {
+public final class EslPbxControl extends SupervisedPbx<EslConnection> {
 
   private static final Pattern VERSION = Pattern.compile("FreeSWITCH \\(Version ([^)]+)\\)");
   private static final Pattern TOTAL = Pattern.compile("(\\d+) total\\.");
@@ -32,42 +48,99 @@ public final class EslPbxControl implements PbxControl {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.@:+-]+");
 
   private final EslSettings settings;
-  private EslConnection connection;
 
   public EslPbxControl(EslSettings settings) {
-    this.settings = Objects.requireNonNull(settings, "settings");
+    super("FreeSWITCH", settings.access(), d -> EslConnection.open(settings, d));
+    this.settings = settings;
   }
 
-  /** Runs one {@code api} command and returns its body (reconnecting first if needed). */
-  public synchronized String api(String command) {
-    if (connection == null || !connection.isOpen()) {
-      connection = EslConnection.open(settings);
-    }
+  public EslSettings settings() {
+    return settings;
+  }
+
+  /** Runs one {@code api} command on the shared session and returns its body. */
+  public String api(String command) {
+    return api(command, timeout());
+  }
+
+  private String api(String command, Duration within) {
+    return session.call("api " + command, within, (c, d) -> c.api(command, d));
+  }
+
+  // ---- telemetry --------------------------------------------------------------------------
+
+  @Override
+  public PbxCore core(Duration within) {
+    return session.call(
+        "api status",
+        within,
+        (c, d) -> {
+          String status = c.api("status", d);
+          Matcher v = VERSION.matcher(status);
+          int calls = total(c.api("show calls count", d), "show calls count");
+          int channels = total(c.api("show channels count", d), "show channels count");
+          boolean accepting =
+              !c.api("fsctl pause_check inbound", d).trim().equalsIgnoreCase("true");
+          Optional<Duration> uptime = uptime(c, d);
+          return new PbxCore(
+              v.find() ? "FreeSWITCH " + v.group(1) : "FreeSWITCH",
+              uptime,
+              Optional.empty(),
+              calls,
+              channels,
+              accepting && status.contains(") is ready"));
+        });
+  }
+
+  /** {@code uptime s}; empty when a directory user's esl-allowed-api does not list it. */
+  private static Optional<Duration> uptime(EslConnection c, io.tandem.onprem.pbx.Deadline d) {
     try {
-      return connection.api(command);
-    } catch (RuntimeException e) {
-      if (!connection.isOpen()) {
-        connection = null;
-      }
-      throw e;
+      return seconds(c.api("uptime s", d));
+    } catch (io.tandem.core.error.PermissionException notAllowed) {
+      return Optional.empty();
     }
   }
 
-  /** Opens (and authenticates) the session now. */
-  public synchronized void connect() {
-    if (connection == null || !connection.isOpen()) {
-      connection = EslConnection.open(settings);
+  private static Optional<Duration> seconds(String body) {
+    try {
+      return Optional.of(Duration.ofSeconds(Long.parseLong(body.trim())));
+    } catch (NumberFormatException notANumber) {
+      return Optional.empty();
     }
   }
 
   @Override
-  public PbxStatus status() {
-    String status = api("status");
-    Matcher v = VERSION.matcher(status);
-    boolean up = status.startsWith("UP");
-    String version = v.find() ? "FreeSWITCH " + v.group(1) : "FreeSWITCH";
-    return new PbxStatus(up, version, activeChannels() / 2, acceptingCalls());
+  public Map<String, TrunkState> trunks(Duration within) {
+    return session.call(
+        "api sofia status",
+        within,
+        (c, d) -> {
+          Map<String, TrunkState> out = new LinkedHashMap<>();
+          String prefix = settings.profile() + "::";
+          for (String line : c.api("sofia status", d).split("\n")) {
+            String[] cols = line.trim().split("\\s+");
+            if (cols.length >= 4 && cols[1].equals("gateway") && cols[0].startsWith(prefix)) {
+              String state = cols[cols.length - 1];
+              out.put(
+                  cols[0].substring(prefix.length()), new TrunkState(state, state.equals("REGED")));
+            }
+          }
+          return out;
+        });
   }
+
+  /**
+   * {@code show registrations count}: user agents registered to this FreeSWITCH. FreeSWITCH does
+   * not know how many are expected, so the total is unknown (-1).
+   */
+  @Override
+  public Optional<EndpointCount> endpoints(Duration within) {
+    return Optional.of(
+        new EndpointCount(
+            total(api("show registrations count", within), "show registrations count"), -1));
+  }
+
+  // ---- controls ---------------------------------------------------------------------------
 
   /** Whether inbound sessions are accepted ({@code fsctl pause_check inbound} is false). */
   public boolean acceptingCalls() {
@@ -88,8 +161,7 @@ public final class EslPbxControl implements PbxControl {
   public String gatewayState(String gateway) {
     String body = api("sofia status gateway " + name(gateway));
     if (body.startsWith("Invalid Gateway")) {
-      throw new ResourceNotFoundException(
-          "FreeSWITCH at " + where() + " has no gateway named " + gateway);
+      throw new ResourceNotFoundException(where() + " has no gateway named " + gateway);
     }
     Matcher m = STATE.matcher(body);
     if (!m.find()) {
@@ -126,31 +198,55 @@ public final class EslPbxControl implements PbxControl {
 
   /** {@code reload <module>}, e.g. {@code mod_sofia}. */
   public void reloadModule(String module) {
-    expectOk(api("reload " + name(module)), "reload " + module);
+    String body = api("reload " + name(module));
+    if (body.contains("-ERR")) {
+      throw new ProtocolException(
+          where() + " refused 'reload " + module + "': " + body.strip().replace('\n', ' '));
+    }
   }
 
+  /**
+   * {@code bgapi fsctl shutdown elegant} (answered at once; over {@code api} it would block while
+   * calls are up), then {@code fsctl shutdown_check} confirms the stop started, or the socket
+   * closing confirms FreeSWITCH exited at once.
+   */
   @Override
   public void gracefulStop() {
-    expectOk(api("fsctl shutdown elegant"), "fsctl shutdown elegant");
-  }
-
-  /** Sends {@code exit} and closes the session; idempotent. */
-  @Override
-  public synchronized void close() {
-    if (connection != null) {
-      connection.exit();
-      connection = null;
+    session.call(
+        "bgapi fsctl shutdown elegant", timeout(), (c, d) -> c.bgapi("fsctl shutdown elegant", d));
+    // The job runs in its own thread: poll until it has set the flag (bounded by the timeout).
+    io.tandem.onprem.pbx.Deadline d = io.tandem.onprem.pbx.Deadline.in(timeout());
+    String check = "";
+    while (!d.expired()) {
+      try {
+        check = api("fsctl shutdown_check", d.remaining());
+      } catch (TandemException gone) {
+        if (PortWatch.awaitRefused(settings.access(), timeout())) {
+          return; // exited at once: there were no calls
+        }
+        throw gone;
+      }
+      if (check.trim().equalsIgnoreCase("true")) {
+        return;
+      }
+      try {
+        Thread.sleep(50); // the background job has not run yet: poll its effect
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
     }
+    throw new ProtocolException(
+        where() + " does not report a shutdown after 'fsctl shutdown elegant': " + check.strip());
   }
 
   private void expectOk(String body, String command) {
     if (!body.startsWith("+OK")) {
-      throw new ProtocolException(
-          "FreeSWITCH at " + where() + " refused '" + command + "': " + body.strip());
+      throw new ProtocolException(where() + " refused '" + command + "': " + body.strip());
     }
   }
 
-  private int total(String body, String command) {
+  private static int total(String body, String command) {
     Matcher m = TOTAL.matcher(body);
     if (!m.find()) {
       throw new ProtocolException("no 'N total.' in the answer to '" + command + "'");
@@ -161,12 +257,8 @@ public final class EslPbxControl implements PbxControl {
   /** Names go into a command line: refuse anything that could add arguments. */
   private static String name(String s) {
     if (s == null || !NAME.matcher(s).matches()) {
-      throw new io.tandem.core.error.ConfigException("not a FreeSWITCH object name: " + s);
+      throw new ConfigException("not a FreeSWITCH object name: " + s);
     }
     return s;
-  }
-
-  private String where() {
-    return settings.host() + ":" + settings.port();
   }
 }

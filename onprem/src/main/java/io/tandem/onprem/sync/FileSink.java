@@ -55,6 +55,9 @@ public final class FileSink implements SyncSink {
   /** Space kept free on the receiving filesystem beyond the change itself. */
   static final long DISK_RESERVE = 64L << 20;
 
+  /** Most entries a manifest may list (metadata is held in memory while a run is planned). */
+  static final int MAX_ENTRIES = 2_000_000;
+
   /** Previous versions kept per job directory. */
   static final int PREV_KEPT = 3;
 
@@ -64,6 +67,7 @@ public final class FileSink implements SyncSink {
   private final Path stateDir;
   private final FileMeta meta;
   private final java.util.Optional<String> stagingDir;
+  private final int maxDeletePercent;
 
   /**
    * @param job job name
@@ -84,6 +88,7 @@ public final class FileSink implements SyncSink {
     this.stateDir = stateDir;
     this.meta = new FileMeta(source.preserveOwner());
     this.stagingDir = source.stagingDir();
+    this.maxDeletePercent = source.maxDeletePercent();
   }
 
   // ---- prepare ----
@@ -100,6 +105,9 @@ public final class FileSink implements SyncSink {
             "manifest names path #" + e.root() + "; this site's job has " + scanner.roots().size());
       }
       theirs.put(e.key(), e);
+      if (theirs.size() > MAX_ENTRIES) {
+        throw new IOException("the manifest lists more than " + MAX_ENTRIES + " entries");
+      }
     }
     Map<String, FileEntry> ours = new TreeMap<>();
     for (FileEntry o : scanner.scan(false)) {
@@ -145,12 +153,56 @@ public final class FileSink implements SyncSink {
       }
     }
     plan.received = received;
+    checkDeletions(theirs, ours, plan);
     if (plan.bytes > 0) {
       checkSpace(plan.bytes);
     }
     return plan;
   }
 
+  /**
+   * Refuses a run that would empty this site, or delete more than {@code maxDelete} of its files: a
+   * sender with nothing under the job's paths (a wrong path, an unmounted disk, a freshly built
+   * standby that got the ticket first) must not wipe a good copy.
+   */
+  private void checkDeletions(
+      Map<String, FileEntry> theirs, Map<String, FileEntry> ours, Plan plan) {
+    long ourFiles = ours.values().stream().filter(f -> !f.isDirectory()).count();
+    long theirFiles = theirs.values().stream().filter(f -> !f.isDirectory()).count();
+    long deletes = plan.ops.stream().filter(o -> o.kind() == 'D' || o.kind() == 'C').count();
+    if (deletes == 0) {
+      return;
+    }
+    if (theirFiles == 0) {
+      throw new SyncRefusedException(
+          SyncReason.TOO_LARGE,
+          "sync "
+              + job
+              + ": refused, the sender has no files under the job's paths and this run would delete all "
+              + ourFiles
+              + " here (empty or unmounted source?); fix the sender, or make this site the active one");
+    }
+    if (maxDeletePercent < 100 && deletes * 100 > (long) maxDeletePercent * ourFiles) {
+      throw new SyncRefusedException(
+          SyncReason.TOO_LARGE,
+          "sync "
+              + job
+              + ": refused, this run would delete "
+              + deletes
+              + " of "
+              + ourFiles
+              + " files here, more than maxDelete "
+              + maxDeletePercent
+              + "%; check the sender, or raise maxDelete for one run");
+    }
+  }
+
+  /**
+   * Whether this site's file differs from the sender's. rsync's quick check first: same size and
+   * modification time (which every run copies) means the same file; otherwise the content hash
+   * decides, cached like the sender's. A file this site rewrote with its overrides stands for the
+   * hash it received while it still has the rewritten hash.
+   */
   private boolean differs(FileEntry o, FileEntry t, ReceivedHashes received) throws IOException {
     Path p = scanner.resolve(o.key());
     ReceivedHashes.Record rec = received.get(o.key());
@@ -161,9 +213,12 @@ public final class FileSink implements SyncSink {
       if (o.size() != t.size()) {
         return true;
       }
-      return !TreeScanner.sha256(p).equals(t.sha256());
+      if (o.mtimeMillis() == t.mtimeMillis()) {
+        return false;
+      }
+      return !scanner.describe(p, o.key(), true).sha256().equals(t.sha256());
     }
-    String local = TreeScanner.sha256(p);
+    String local = scanner.describe(p, o.key(), true).sha256();
     String effective = local.equals(rec.applied()) ? rec.received() : local;
     return !effective.equals(t.sha256());
   }

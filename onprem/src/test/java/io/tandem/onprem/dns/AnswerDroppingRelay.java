@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A loopback DNS-over-TCP relay (RFC 1035 §4.2.2: two-byte length, then the message) in front of
  * the BIND peer that can lose the answers to UPDATE messages (opcode 5, RFC 2136 §2.2) after BIND
- * applied them: it forwards the update, reads BIND's answer, and closes the client's connection
- * instead of relaying it. Everything else is relayed as is.
+ * applied them: it forwards the update, reads BIND's answer, and does not relay it (the client
+ * times out). Everything else is relayed as is.
  */
 final class AnswerDroppingRelay implements AutoCloseable {
 
@@ -77,7 +77,7 @@ final class AnswerDroppingRelay implements AutoCloseable {
         if (update) {
           updates.incrementAndGet();
           if (toDrop.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-            return; // applied by BIND; the answer is lost with the connection
+            continue; // applied by BIND; the answer is lost on the way back
           }
         }
         out.writeShort(answer.length);

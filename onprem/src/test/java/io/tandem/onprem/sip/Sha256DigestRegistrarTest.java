@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.core.port.TrunkBinding;
 import io.tandem.core.witness.FencingToken;
+import io.tandem.sim.peer.KamailioPeer;
 import io.tandem.testkit.Kamailio;
-import io.tandem.testkit.KamailioPeer;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Executors;

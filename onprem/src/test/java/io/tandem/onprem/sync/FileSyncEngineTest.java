@@ -194,6 +194,34 @@ class FileSyncEngineTest {
   }
 
   @Test
+  void anEmptySenderNeverWipesTheReceiverAndMassDeletionsNeedAnOperator() throws Exception {
+    FileSink sink = sink(List.of());
+    run(sink, AS_SENT);
+    Map<String, String> before = Trees.snapshot(tmp.resolve("b"));
+    // the sender's disk is not mounted: its directory is empty
+    for (String f :
+        List.of(
+            "extensions.conf", "pjsip.conf", "pjsip.d/trunk.conf", "current.conf", "notes.swp")) {
+      Files.delete(sender.resolve(f));
+    }
+    assertThatThrownBy(() -> run(sink, AS_SENT))
+        .isInstanceOfSatisfying(
+            io.tandem.core.sync.SyncRefusedException.class,
+            e ->
+                assertThat(e.getMessage())
+                    .isEqualTo(
+                        "sync etc-asterisk: refused, the sender has no files under the job's paths"
+                            + " and this run would delete all 4 here (empty or unmounted source?);"
+                            + " fix the sender, or make this site the active one"));
+    assertThat(Trees.snapshot(tmp.resolve("b"))).isEqualTo(before);
+    // three of four files gone at the sender: more than the default maxDelete of 50%
+    write(sender.resolve("extensions.conf"), "[default]\n");
+    assertThatThrownBy(() -> run(sink, AS_SENT))
+        .hasMessageContaining("would delete 3 of 4 files here, more than maxDelete 50%");
+    assertThat(Trees.snapshot(tmp.resolve("b"))).isEqualTo(before);
+  }
+
+  @Test
   void aSwapInterruptedByACrashIsFinishedOnRestart() throws Exception {
     FileSink sink = sink(List.of());
     run(sink, AS_SENT);

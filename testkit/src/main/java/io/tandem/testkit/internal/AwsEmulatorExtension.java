@@ -1,8 +1,13 @@
 package io.tandem.testkit.internal;
 
+import io.tandem.sim.peer.AwsEmulatorPeer;
+import io.tandem.sim.peer.AwsEmulatorPeer.Engine;
+import io.tandem.sim.peer.internal.FrontedAwsEmulator;
+import io.tandem.sim.peer.internal.HostPeerLauncher;
+import io.tandem.sim.peer.internal.MotoEmulator;
+import io.tandem.sim.peer.internal.PeerBinaries;
+import io.tandem.sim.peer.internal.RunningAwsEmulator;
 import io.tandem.testkit.AwsEmulator;
-import io.tandem.testkit.AwsEmulatorPeer;
-import io.tandem.testkit.AwsEmulatorPeer.Engine;
 import java.util.Locale;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtensionContext;

@@ -1,5 +1,6 @@
 package io.tandem.testkit.internal;
 
+import io.tandem.sim.peer.internal.PeerBinaries;
 import io.tandem.testkit.Azurite;
 import io.tandem.testkit.AzuritePeer;
 import org.junit.jupiter.api.extension.ExtensionContext;

@@ -1,7 +1,9 @@
 package io.tandem.testkit.internal;
 
+import io.tandem.sim.peer.Bind9Peer;
+import io.tandem.sim.peer.internal.PeerBinaries;
+import io.tandem.sim.peer.internal.RunningBind9;
 import io.tandem.testkit.Bind9;
-import io.tandem.testkit.Bind9Peer;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /** Starts the {@code @Bind9} name server; see {@link Bind9}. */
@@ -13,6 +15,7 @@ public final class Bind9Extension extends PeerExtension<Bind9Peer, Bind9> {
 
   @Override
   PeerHandle<Bind9Peer> start(Bind9 settings, ExtensionContext context, PeerBinaries binaries) {
-    return RunningBind9.start(binaries.system("named", "bind9 bind9-utils dnsutils"));
+    RunningBind9 bind = RunningBind9.start(binaries.system("named", "bind9 bind9-utils dnsutils"));
+    return PeerHandle.of(bind, bind);
   }
 }

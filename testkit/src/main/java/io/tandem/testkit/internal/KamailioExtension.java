@@ -1,7 +1,9 @@
 package io.tandem.testkit.internal;
 
+import io.tandem.sim.peer.KamailioPeer;
+import io.tandem.sim.peer.internal.PeerBinaries;
+import io.tandem.sim.peer.internal.RunningKamailio;
 import io.tandem.testkit.Kamailio;
-import io.tandem.testkit.KamailioPeer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -28,7 +30,9 @@ public final class KamailioExtension extends PeerExtension<KamailioPeer, Kamaili
     if (!algorithm.equals("MD5") && !algorithm.equals("SHA-256")) {
       throw new IllegalArgumentException("@Kamailio(digestAlgorithm) is MD5 or SHA-256");
     }
-    return RunningKamailio.start(
-        binaries.system("kamailio", "kamailio"), settings.domain(), algorithm, users);
+    RunningKamailio kamailio =
+        RunningKamailio.start(
+            binaries.system("kamailio", "kamailio"), settings.domain(), algorithm, users);
+    return PeerHandle.of(kamailio, kamailio);
   }
 }

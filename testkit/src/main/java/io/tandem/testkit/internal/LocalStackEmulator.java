@@ -1,5 +1,8 @@
 package io.tandem.testkit.internal;
 
+import io.tandem.sim.peer.internal.HttpProbe;
+import io.tandem.sim.peer.internal.RunningAwsEmulator;
+import io.tandem.sim.peer.internal.StartupTimes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

@@ -1,5 +1,7 @@
 package io.tandem.testkit.internal;
 
+import io.tandem.sim.peer.internal.HostPeerLauncher;
+import io.tandem.sim.peer.internal.PeerBinaries;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.util.function.Supplier;
@@ -107,7 +109,11 @@ abstract class PeerExtension<P, A extends Annotation>
             declaring,
             key ->
                 startWithRetry(
-                    () -> start(settings, ownerContext, PeerBinaries.forContext(ownerContext))),
+                    () ->
+                        start(
+                            settings,
+                            ownerContext,
+                            PeerBinaries.of(ownerContext::getConfigurationParameter))),
             PeerHandle.class);
   }
 

@@ -1,7 +1,12 @@
 package io.tandem.testkit.internal;
 
+import io.tandem.sim.peer.PeerStartException;
+import io.tandem.sim.peer.internal.HttpProbe;
+import io.tandem.sim.peer.internal.LoopbackPorts;
+import io.tandem.sim.peer.internal.PeerProcess;
+import io.tandem.sim.peer.internal.StartupTimes;
+import io.tandem.sim.peer.internal.TempDirs;
 import io.tandem.testkit.EtcdPeer;
-import io.tandem.testkit.PeerStartException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,10 @@
 package io.tandem.testkit.internal;
 
+import io.tandem.sim.peer.internal.LoopbackPorts;
+import io.tandem.sim.peer.internal.PeerProcess;
+import io.tandem.sim.peer.internal.SipOptionsPing;
+import io.tandem.sim.peer.internal.StartupTimes;
+import io.tandem.sim.peer.internal.TempDirs;
 import io.tandem.testkit.SippPeer;
 import java.io.IOException;
 import java.io.InputStream;

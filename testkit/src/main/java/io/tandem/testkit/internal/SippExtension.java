@@ -1,5 +1,6 @@
 package io.tandem.testkit.internal;
 
+import io.tandem.sim.peer.internal.PeerBinaries;
 import io.tandem.testkit.Sipp;
 import io.tandem.testkit.SippPeer;
 import java.util.Locale;

@@ -3,14 +3,15 @@ package io.tandem.testkit.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import io.tandem.sim.peer.Bind9Peer;
+import io.tandem.sim.peer.PeerNotInstalledException;
+import io.tandem.sim.peer.internal.PeerBinaries;
 import io.tandem.testkit.AwsEmulator;
 import io.tandem.testkit.Azurite;
 import io.tandem.testkit.Bind9;
-import io.tandem.testkit.Bind9Peer;
 import io.tandem.testkit.Etcd;
 import io.tandem.testkit.EtcdPeer;
 import io.tandem.testkit.Kamailio;
-import io.tandem.testkit.PeerNotInstalledException;
 import io.tandem.testkit.Sipp;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -40,7 +41,7 @@ class PeerFailureReportingTest {
   @Kamailio
   static class KamailioSample {
     @Test
-    void uses(io.tandem.testkit.KamailioPeer peer) {}
+    void uses(io.tandem.sim.peer.KamailioPeer peer) {}
   }
 
   @Bind9
@@ -70,7 +71,7 @@ class PeerFailureReportingTest {
   @AwsEmulator
   static class AwsEmulatorSample {
     @Test
-    void uses(io.tandem.testkit.AwsEmulatorPeer peer) {}
+    void uses(io.tandem.sim.peer.AwsEmulatorPeer peer) {}
   }
 
   @Bind9
@@ -128,7 +129,7 @@ class PeerFailureReportingTest {
 
   @Test
   void theProjectLocalPeerIsMissingWhenItsFolderIsEmpty(@TempDir Path empty) {
-    PeerBinaries binaries = new PeerBinaries(List.of(empty), java.util.Optional.of(empty));
+    PeerBinaries binaries = PeerBinaries.of(parameter -> java.util.Optional.of(empty.toString()));
 
     assertThat(
             org.assertj.core.api.Assertions.catchThrowable(

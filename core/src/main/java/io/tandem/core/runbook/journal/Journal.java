@@ -2,8 +2,8 @@ package io.tandem.core.runbook.journal;
 
 import io.tandem.core.error.TransientException;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,6 +31,10 @@ import tools.jackson.databind.json.JsonMapper;
  * or fails its checksum (a crash during the write) is truncated away with a warning; a bad line
  * followed by more lines is corruption and raises {@link JournalCorruptException}.
  *
+ * <p>Writes go through a {@link RandomAccessFile}, not a {@link FileChannel}: a channel is closed
+ * for good when the writing thread is interrupted, and the engine interrupts step threads
+ * (timeouts, a self-fence cancelling running steps) that still have a result to journal.
+ *
  * <p>Thread-safe: appends are serialised. Hand-written because no library in our stack offers a
  * small fsync-per-record log with torn-tail recovery.
  */
@@ -41,15 +45,15 @@ public final class Journal implements AutoCloseable {
 
   private final Path file;
   private final Clock clock;
-  private final FileChannel channel;
+  private final RandomAccessFile out;
   private final List<JournalRecord> records;
   private final Optional<String> recoveryWarning;
 
   private Journal(
-      Path file, Clock clock, FileChannel channel, List<JournalRecord> records, String warning) {
+      Path file, Clock clock, RandomAccessFile out, List<JournalRecord> records, String warning) {
     this.file = file;
     this.clock = clock;
-    this.channel = channel;
+    this.out = out;
     this.records = records;
     this.recoveryWarning = Optional.ofNullable(warning);
   }
@@ -58,11 +62,13 @@ public final class Journal implements AutoCloseable {
   public static Journal create(Path file, Clock clock) {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
-      FileChannel ch =
-          FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      ch.force(true);
+      try (FileChannel ch =
+          FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
       syncDirectory(file.toAbsolutePath().getParent());
-      return new Journal(file, clock, ch, new ArrayList<>(), null);
+      return new Journal(
+          file, clock, new RandomAccessFile(file.toFile(), "rw"), new ArrayList<>(), null);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create journal " + file, e);
     }
@@ -77,17 +83,22 @@ public final class Journal implements AutoCloseable {
   public static Journal open(Path file, Clock clock) {
     try {
       Scan scan = scan(file);
-      FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
-      if (scan.warning() != null) {
-        log.warn(
-            "journal {}: {}; truncating it away (a crash interrupted the write)",
-            file,
-            scan.warning());
-        ch.truncate(scan.goodLength());
-        ch.force(true);
+      RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw");
+      try {
+        if (scan.warning() != null) {
+          log.warn(
+              "journal {}: {}; truncating it away (a crash interrupted the write)",
+              file,
+              scan.warning());
+          raf.setLength(scan.goodLength());
+          raf.getFD().sync();
+        }
+        raf.seek(scan.goodLength());
+      } catch (IOException e) {
+        raf.close();
+        throw e;
       }
-      ch.position(scan.goodLength());
-      return new Journal(file, clock, ch, scan.records(), scan.warning());
+      return new Journal(file, clock, raf, scan.records(), scan.warning());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open journal " + file, e);
     }
@@ -149,15 +160,25 @@ public final class Journal implements AutoCloseable {
     CRC32C crc = new CRC32C();
     crc.update(json);
     String prefix = HexFormat.of().toHexDigits((int) crc.getValue()) + " ";
-    ByteBuffer buf = ByteBuffer.allocate(prefix.length() + json.length + 1);
-    buf.put(prefix.getBytes(StandardCharsets.US_ASCII)).put(json).put((byte) '\n').flip();
+    byte[] line = new byte[prefix.length() + json.length + 1];
+    System.arraycopy(prefix.getBytes(StandardCharsets.US_ASCII), 0, line, 0, prefix.length());
+    System.arraycopy(json, 0, line, prefix.length(), json.length);
+    line[line.length - 1] = '\n';
+    long before = -1;
     try {
-      while (buf.hasRemaining()) {
-        channel.write(buf);
-      }
-      // force(false) is fdatasync: it also persists the file length, which is all an append needs.
-      channel.force(false);
+      before = out.getFilePointer();
+      out.write(line);
+      out.getFD().sync();
     } catch (IOException e) {
+      // a partial line (disk full) must not stay in front of the next record
+      if (before >= 0) {
+        try {
+          out.setLength(before);
+          out.seek(before);
+        } catch (IOException ignored) {
+          // the next open truncates a damaged tail away
+        }
+      }
       throw new TransientException("cannot write journal " + file + ": " + e.getMessage(), e);
     }
     records.add(rec);
@@ -181,7 +202,7 @@ public final class Journal implements AutoCloseable {
   @Override
   public synchronized void close() {
     try {
-      channel.close();
+      out.close();
     } catch (IOException e) {
       log.warn("closing journal {} failed: {}", file, e.getMessage());
     }

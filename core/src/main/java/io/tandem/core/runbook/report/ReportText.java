@@ -20,11 +20,18 @@ public final class ReportText {
         .append(r.endedAt())
         .append("\n");
 
+    if (r.notes() != null && !r.notes().isEmpty()) {
+      out.append("\nWhy\n");
+      for (RunReport.Note n : r.notes()) {
+        out.append("  ").append(n.label()).append(": ").append(n.words()).append('\n');
+      }
+    }
+
     RunReport.Rto rto = r.rto();
     out.append("\nRTO\n");
-    line(out, "detection (outage → detected)", rto.detectionMillis());
-    line(out, "decision (detected → decided)", rto.decisionMillis());
-    line(out, "start (decided → run started)", rto.startMillis());
+    line(out, "detection (fault first seen → acting)", rto.detectionMillis());
+    line(out, "ticket wait (acting → ticket granted)", rto.ticketWaitMillis());
+    line(out, "decision (decided → run started)", rto.decisionMillis());
     for (RunReport.StageTime s : rto.stages()) {
       line(out, "stage " + s.stage() + " [" + s.kind() + "]", s.millis());
     }

@@ -19,6 +19,7 @@ import java.util.List;
  * @param endedAt run-ended record, or the last record if the run did not end
  * @param outcome how the run ended, {@code UNFINISHED} if it has not
  * @param reason why, in words
+ * @param notes why this runbook ran as it did, labelled ({@code cause}, {@code fence}, ...)
  * @param rto recovery time broken down
  * @param steps every step in runbook order, with timestamps
  * @param changes what changed, before → after per resource
@@ -39,6 +40,7 @@ public record RunReport(
     Instant endedAt,
     String outcome,
     String reason,
+    List<Note> notes,
     Rto rto,
     List<StepReport> steps,
     List<Change> changes,
@@ -46,23 +48,27 @@ public record RunReport(
     List<TimelineEntry> timeline,
     List<String> warnings) {
 
+  /** A labelled sentence: why the run ran as it did. */
+  public record Note(String label, String words) {}
+
   /**
-   * Recovery time, in milliseconds.
+   * Recovery time, in milliseconds, from the fault's first sign to service verified from outside.
    *
-   * @param detectionMillis outage start → detection (agent input), if both known
-   * @param decisionMillis detection → decision (agent input), if both known
-   * @param startMillis decision → first journal record, if the decision time is known
+   * @param detectionMillis fault first seen → the agent set out to take over, if both known
+   * @param ticketWaitMillis that → the ticket granted and the activation decided, if both known
+   * @param decisionMillis decision → the run's first journal record (choosing the runbook and whom
+   *     to fence), if the decision time is known
    * @param stages per stage, first step start → last step end
    * @param verificationMillis time spent in verification stages
-   * @param totalMillis earliest known instant (outage, detection, decision or run start) → end of
+   * @param totalMillis earliest known instant (fault, detection, decision or run start) → end of
    *     the last verification stage; null when the service was not verified restored
    * @param serviceRestoredAt end of the last verification stage, if it passed
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Rto(
       Long detectionMillis,
+      Long ticketWaitMillis,
       Long decisionMillis,
-      Long startMillis,
       List<StageTime> stages,
       long verificationMillis,
       Long totalMillis,

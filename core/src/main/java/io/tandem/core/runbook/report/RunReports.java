@@ -174,6 +174,7 @@ public final class RunReports {
         end != null ? end.at() : records.getLast().at(),
         outcome,
         reason,
+        notes(start),
         rto,
         steps,
         changes,
@@ -182,6 +183,85 @@ public final class RunReports {
             .map(r -> new RunReport.TimelineEntry(r.at(), Timeline.describe(r)))
             .toList(),
         allWarnings);
+  }
+
+  /**
+   * Derives the report of a run from its journal alone, when the runbook it ran is not at hand (a
+   * superseded run of an older configuration): one stage holding the journaled step ids in order,
+   * titled by id.
+   */
+  public static RunReport fromJournal(List<JournalRecord> records, List<String> warnings) {
+    if (records.isEmpty() || records.getFirst().type() != RecordType.RUN_STARTED) {
+      throw new IllegalArgumentException("a journal starts with RUN_STARTED");
+    }
+    JournalRecord start = records.getFirst();
+    List<Step> steps = new ArrayList<>();
+    for (String id : start.get("steps").split(",")) {
+      if (!id.isBlank()) {
+        steps.add(new Recorded(id));
+      }
+    }
+    if (steps.isEmpty()) {
+      steps.add(new Recorded("(none)"));
+    }
+    Runbook runbook =
+        new Runbook(
+            start.get("runbook"),
+            io.tandem.core.runbook.RunKind.valueOf(start.get("kind")),
+            List.of(Stage.of("recorded", StageKind.OTHER, steps)));
+    return from(runbook, records, warnings);
+  }
+
+  /** A step known only by its id from a journal; never run. */
+  private record Recorded(String id) implements Step {
+    @Override
+    public io.tandem.core.runbook.StepSpec spec() {
+      return io.tandem.core.runbook.StepSpec.of(
+          id, id, "journal", io.tandem.core.runbook.StepPolicy.defaults());
+    }
+
+    @Override
+    public io.tandem.core.runbook.Observation observe(io.tandem.core.runbook.StepContext c) {
+      throw new UnsupportedOperationException("a recorded step is only reported");
+    }
+
+    @Override
+    public String apply(
+        io.tandem.core.runbook.Observation o, io.tandem.core.runbook.StepContext c) {
+      throw new UnsupportedOperationException("a recorded step is only reported");
+    }
+
+    @Override
+    public io.tandem.core.runbook.Verification verify(io.tandem.core.runbook.StepContext c) {
+      throw new UnsupportedOperationException("a recorded step is only reported");
+    }
+  }
+
+  private static List<RunReport.Note> notes(JournalRecord start) {
+    // fields are sorted by key; the two-digit position keeps the notes in the request's order
+    List<RunReport.Note> out = new ArrayList<>();
+    start
+        .fields()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith(NOTE) && k.length() > NOTE.length() + 3) {
+                out.add(new RunReport.Note(k.substring(NOTE.length() + 3), v));
+              }
+            });
+    return out;
+  }
+
+  /** Prefix of the run-started fields that carry the request's notes. */
+  private static final String NOTE = "note.";
+
+  /** The run-started fields for a request's notes: {@code note.<nn>.<label>}, in order. */
+  public static Map<String, String> noteFields(Map<String, String> notes) {
+    Map<String, String> f = new java.util.LinkedHashMap<>();
+    int i = 0;
+    for (Map.Entry<String, String> e : notes.entrySet()) {
+      f.put(String.format(java.util.Locale.ROOT, "%s%02d.%s", NOTE, ++i, e.getKey()), e.getValue());
+    }
+    return f;
   }
 
   private static Optional<Instant> instant(JournalRecord r, String key) {

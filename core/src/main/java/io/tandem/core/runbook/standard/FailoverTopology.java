@@ -26,6 +26,8 @@ import java.util.Set;
  * @param fromSite the site losing service (old active)
  * @param toSite the site taking over
  * @param fence how to fence the old site, if configured
+ * @param holder the new site's own machine as its fencer knows it, if configured: the new holder
+ *     records its epoch there before it serves, so a stale holder's fencer refuses to stop it
  * @param addresses service addresses to move
  * @param dnsRecords DNS records to set
  * @param trunks SIP trunks to re-register
@@ -40,6 +42,7 @@ public record FailoverTopology(
     String fromSite,
     String toSite,
     Optional<FenceTarget> fence,
+    Optional<FenceTarget> holder,
     List<ServiceAddress> addresses,
     List<DnsChange> dnsRecords,
     List<TrunkMove> trunks,
@@ -103,6 +106,7 @@ public record FailoverTopology(
     private String fromSite;
     private String toSite;
     private FenceTarget fence;
+    private FenceTarget holder;
     private final List<ServiceAddress> addresses = new ArrayList<>();
     private final List<DnsChange> dns = new ArrayList<>();
     private final List<TrunkMove> trunks = new ArrayList<>();
@@ -131,6 +135,12 @@ public record FailoverTopology(
 
     public Builder fence(Fencer fencer, String target) {
       this.fence = new FenceTarget(fencer, target);
+      return this;
+    }
+
+    /** The new site's own machine, where it records its epoch before serving. */
+    public Builder holder(Fencer fencer, String target) {
+      this.holder = new FenceTarget(fencer, target);
       return this;
     }
 
@@ -204,6 +214,7 @@ public record FailoverTopology(
           fromSite,
           toSite,
           Optional.ofNullable(fence),
+          Optional.ofNullable(holder),
           addresses,
           dns,
           trunks,

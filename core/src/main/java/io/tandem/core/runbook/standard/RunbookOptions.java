@@ -121,6 +121,22 @@ public record RunbookOptions(
         fenceOnSwitchover);
   }
 
+  /** The same options without an approval gate (runs an operator already asked for). */
+  public RunbookOptions withoutApproval() {
+    return new RunbookOptions(
+        fence,
+        change,
+        verify,
+        drain,
+        drainThreshold,
+        drainTimeoutAborts,
+        sync,
+        maxSyncLag,
+        notice,
+        Optional.empty(),
+        fenceOnSwitchover);
+  }
+
   public RunbookOptions withFenceOnSwitchover(boolean value) {
     return new RunbookOptions(
         fence,

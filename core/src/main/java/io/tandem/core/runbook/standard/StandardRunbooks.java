@@ -14,11 +14,16 @@ import java.util.List;
  * Builds the standard failover and switchover runbooks from a {@link FailoverTopology}, so that no
  * site needs a hand-written runbook.
  *
- * <p>Failover: [approval] → fence old site (best effort, bounded by its timeout) → move addresses ∥
- * update DNS ∥ re-register trunks ∥ open the new PBX → verify from outside (probes ∥ authoritative
- * DNS ∥ registrar contacts) → notify. Switchover: [approval] → drain calls on the old site → sync
- * current → then the failover stages, without fencing unless {@link
- * RunbookOptions#fenceOnSwitchover()} (the drained old site is healthy; drills come back to it).
+ * <p>Failover: [approval] → fence old site (best effort, bounded by its timeout) → [claim: record
+ * the new holder's epoch on its own machine] → move addresses ∥ update DNS ∥ re-register trunks ∥
+ * open the new PBX → verify from outside (probes ∥ authoritative DNS ∥ registrar contacts) →
+ * notify. Switchover: [approval] → drain calls on the old site → sync current → then the failover
+ * stages, without fencing unless {@link RunbookOptions#fenceOnSwitchover()} (the drained old site
+ * is healthy; drills come back to it). Activation (a cold cluster's first active site): move →
+ * verify → notify, no gate, no fence, an INFO notice.
+ *
+ * <p>Whether a failover fences is decided before the runbook is built: the topology carries a fence
+ * target only for a site seen serving under an older epoch.
  */
 public final class StandardRunbooks {
 
@@ -32,6 +37,17 @@ public final class StandardRunbooks {
         "failover " + t.cluster() + ": " + t.fromSite() + " → " + t.toSite(),
         RunKind.FAILOVER,
         stages);
+  }
+
+  /**
+   * The runbook of a first activation: nothing was serving, so nothing is fenced or drained (a
+   * fence target in the topology is ignored) and the notice is INFO. {@code t.fromSite()} only
+   * names whose trunk contacts are dropped.
+   */
+  public static Runbook activation(FailoverTopology t, RunbookOptions o) {
+    List<Stage> stages = new ArrayList<>();
+    addMoveStages(t, o, stages, "Activation", false);
+    return new Runbook("activation " + t.cluster() + ": " + t.toSite(), RunKind.ACTIVATION, stages);
   }
 
   public static Runbook switchover(FailoverTopology t, RunbookOptions o) {
@@ -83,6 +99,14 @@ public final class StandardRunbooks {
                         "fence",
                         StageKind.FENCE,
                         List.of(new SwitchSteps.Fence(f, t.fromSite(), o.fence())))));
+    t.holder()
+        .ifPresent(
+            h ->
+                stages.add(
+                    Stage.of(
+                        "claim",
+                        StageKind.OTHER,
+                        List.of(new SwitchSteps.RecordHolder(h, t.toSite(), o.change())))));
     List<Step> moves = new ArrayList<>();
     t.addresses().forEach(a -> moves.add(new SwitchSteps.Address(a, o.change())));
     t.dnsRecords().forEach(d -> moves.add(new SwitchSteps.Dns(d, o.change())));

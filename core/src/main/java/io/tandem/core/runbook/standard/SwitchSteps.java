@@ -57,6 +57,46 @@ final class SwitchSteps {
     }
   }
 
+  /**
+   * Records the new holder's epoch on its own machine ({@link
+   * io.tandem.core.port.Fencer#recordHolder}) before it serves, so that a stale holder's fencer
+   * finds the newer epoch and refuses to stop it. A target that records a newer epoch stops the run
+   * as fenced: another site holds a newer ticket. Otherwise best effort: failing to record leaves
+   * this site unprotected against a stale fencer but must not keep it from serving.
+   */
+  record RecordHolder(FailoverTopology.FenceTarget f, String site, StepPolicy policy)
+      implements Step {
+    @Override
+    public StepSpec spec() {
+      return new StepSpec(
+          "holder:" + f.target(),
+          "Record the epoch on " + f.target() + ", site " + site + "'s own machine",
+          f.fencer().provider(),
+          true,
+          true,
+          policy);
+    }
+
+    @Override
+    public Observation observe(StepContext ctx) {
+      // the port reads no record back: recording is idempotent, so it is always (re)applied
+      return Observation.change(
+          f.target() + " on site " + site,
+          "holder record not checked",
+          "records epoch " + ctx.token().epoch());
+    }
+
+    @Override
+    public String apply(Observation o, StepContext ctx) {
+      return f.fencer().recordHolder(f.target(), ctx.token());
+    }
+
+    @Override
+    public Verification verify(StepContext ctx) {
+      return Verification.ok("holder record applied");
+    }
+  }
+
   /** Moves one service address to the new site's target. */
   record Address(FailoverTopology.ServiceAddress a, StepPolicy policy) implements Step {
     @Override

@@ -51,6 +51,25 @@ final class FakeSites {
     pbxB.accepting = false;
   }
 
+  /** As {@link #topology}, with the new site recording its epoch on its own machine first. */
+  FailoverTopology topologyWithHolder(String from, String to) {
+    FailoverTopology t = topology(from, to);
+    return new FailoverTopology(
+        t.cluster(),
+        t.fromSite(),
+        t.toSite(),
+        t.fence(),
+        Optional.of(new FailoverTopology.FenceTarget(fencer, "i-" + to)),
+        t.addresses(),
+        t.dnsRecords(),
+        t.trunks(),
+        t.oldPbx(),
+        t.newPbx(),
+        t.syncJobs(),
+        t.probes(),
+        t.notifier());
+  }
+
   /** Topology moving service from {@code from} to {@code to}. */
   FailoverTopology topology(String from, String to) {
     boolean toB = to.equals("b");
@@ -179,6 +198,17 @@ final class FakeSites {
 
   static final class FencerFake implements Fencer {
     final Map<String, Boolean> fenced = new ConcurrentHashMap<>();
+    final Map<String, Long> holderEpoch = new ConcurrentHashMap<>();
+
+    @Override
+    public String recordHolder(String target, FencingToken token) {
+      long recorded = holderEpoch.getOrDefault(target, 0L);
+      if (!token.mayOverwrite(recorded)) {
+        throw new StaleEpochException(target, token.epoch(), recorded);
+      }
+      holderEpoch.put(target, token.epoch());
+      return target + " records epoch " + token.epoch();
+    }
 
     @Override
     public String provider() {
@@ -211,7 +241,7 @@ final class FakeSites {
 
     @Override
     public synchronized PbxStatus status() {
-      PbxStatus s = new PbxStatus(true, "FakePBX 1.0", activeCalls, accepting);
+      PbxStatus s = new PbxStatus(true, "FakePBX 1.0", activeCalls, activeCalls * 2, accepting);
       if (!accepting && callsEnd && activeCalls > 0) {
         activeCalls--;
       }

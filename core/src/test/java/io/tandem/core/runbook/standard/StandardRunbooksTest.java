@@ -95,7 +95,10 @@ class StandardRunbooksTest {
     Instant t0 = Instant.parse("2026-11-26T05:59:50Z");
     RunReport r =
         engine.run(
-            rb, RunRequest.outage("failover-1", B7, t0, t0.plusSeconds(6), t0.plusSeconds(9)));
+            rb,
+            RunRequest.outage("failover-1", B7, t0, t0.plusSeconds(6), t0.plusSeconds(9))
+                .withNote("cause", "outage: site a was last seen serving under epoch 6")
+                .withNote("fence", "fence a: it was seen serving under epoch 6 (peer report)"));
 
     assertThat(r.outcome()).as(ReportText.render(r)).isEqualTo("SUCCEEDED");
     assertThat(sites.state())
@@ -109,8 +112,20 @@ class StandardRunbooksTest {
         .singleElement()
         .satisfies(n -> assertThat(n.severity()).isEqualTo(Notice.Severity.ALARM));
     assertThat(r.rto().detectionMillis()).isEqualTo(6000);
-    assertThat(r.rto().decisionMillis()).isEqualTo(3000);
-    assertThat(r.rto().totalMillis()).isPositive();
+    assertThat(r.rto().ticketWaitMillis()).isEqualTo(3000);
+    // the run's first record is written 1 s + one clock read after the decision
+    assertThat(r.rto().decisionMillis()).isEqualTo(1007);
+    // from the fault's first sign, not from the decision
+    assertThat(r.rto().totalMillis())
+        .isEqualTo(java.time.Duration.between(t0, r.rto().serviceRestoredAt()).toMillis());
+    assertThat(r.notes()).extracting(RunReport.Note::label).containsExactly("cause", "fence");
+    assertThat(ReportText.render(r))
+        .contains(
+            "Why\n  cause: outage: site a was last seen serving under epoch 6\n"
+                + "  fence: fence a: it was seen serving under epoch 6 (peer report)\n")
+        .containsPattern("detection \\(fault first seen → acting\\) +6000 ms")
+        .containsPattern("ticket wait \\(acting → ticket granted\\) +3000 ms")
+        .containsPattern("decision \\(decided → run started\\) +1007 ms");
     assertThat(r.rto().stages())
         .extracting(s -> s.kind())
         .containsExactly("FENCE", "SWITCH", "VERIFY", "NOTIFY");
@@ -270,5 +285,51 @@ class StandardRunbooksTest {
     assertThat(monthly.isDue(Optional.of(anchor), anchor.plus(Duration.ofDays(27)))).isFalse();
     assertThat(monthly.isDue(Optional.of(anchor), anchor.plus(Duration.ofDays(28)))).isTrue();
     assertThat(DrillSchedule.never().isDue(Optional.empty(), anchor)).isFalse();
+  }
+
+  @Test
+  void aFirstActivationMovesTheServiceFencesNobodyAndPagesNobody() {
+    Runbook rb = StandardRunbooks.activation(sites.topology("a", "b"), options);
+    assertThat(rb.kind()).isEqualTo(io.tandem.core.runbook.RunKind.ACTIVATION);
+    assertThat(rb.name()).isEqualTo("activation c1: b");
+    assertThat(rb.stages()).extracting(s -> s.name()).containsExactly("switch", "verify", "notify");
+    RunReport r = engine.run(rb, RunRequest.planned("activation-1", B7));
+    assertThat(r.outcome()).as(ReportText.render(r)).isEqualTo("SUCCEEDED");
+    assertThat(r.kind()).isEqualTo("ACTIVATION");
+    assertThat(sites.fencer.fenced).isEmpty();
+    assertThat(sites.state()).containsEntry("address", "i-b").containsEntry("dns", "[203.0.113.2]");
+    assertThat(sites.notices)
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.severity()).isEqualTo(Notice.Severity.INFO);
+              assertThat(n.subject()).isEqualTo("Activation of c1 to site b done");
+            });
+  }
+
+  @Test
+  void theNewHolderRecordsItsEpochOnItsOwnMachineBeforeItServes() {
+    Runbook rb = StandardRunbooks.failover(sites.topologyWithHolder("a", "b"), options);
+    assertThat(rb.stages())
+        .extracting(s -> s.name())
+        .containsExactly("fence", "claim", "switch", "verify", "notify");
+    RunReport r = engine.run(rb, RunRequest.planned("failover-1", B7));
+    assertThat(r.outcome()).as(ReportText.render(r)).isEqualTo("SUCCEEDED");
+    assertThat(sites.fencer.holderEpoch).containsEntry("i-b", 7L);
+    assertThat(r.steps())
+        .filteredOn(s -> s.id().equals("holder:i-b"))
+        .singleElement()
+        .satisfies(s -> assertThat(s.after()).isEqualTo("i-b records epoch 7"));
+  }
+
+  @Test
+  void aMachineThatRecordsANewerEpochStopsTheRunBeforeThisSiteServes() {
+    sites.fencer.holderEpoch.put("i-b", 9L); // another holder got a newer ticket since
+    RunReport r =
+        engine.run(
+            StandardRunbooks.activation(sites.topologyWithHolder("a", "b"), options),
+            RunRequest.planned("activation-1", B7));
+    assertThat(r.outcome()).isEqualTo("FENCED");
+    assertThat(sites.state()).containsEntry("pbxB", "false").containsEntry("address", "i-a");
   }
 }

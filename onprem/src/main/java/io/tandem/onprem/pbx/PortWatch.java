@@ -1,0 +1,49 @@
+package io.tandem.onprem.pbx;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+
+/**
+ * Watches a PBX's management port from outside to confirm that the process has exited: a connection
+ * refused means nothing listens any more. Stateless.
+ */
+public final class PortWatch {
+
+  private static final Duration POLL = Duration.ofMillis(200);
+
+  private PortWatch() {}
+
+  /**
+   * Polls until connections to {@code access}'s port are refused, at most {@code within}.
+   *
+   * @return true when the port refused a connection, false when it still accepted at the end
+   */
+  public static boolean awaitRefused(PbxAccess access, Duration within) {
+    Deadline d = Deadline.in(within);
+    // Bounded by the deadline.
+    while (true) {
+      try (Socket s = new Socket()) {
+        s.connect(
+            new InetSocketAddress(access.host(), access.port()),
+            (int) Math.min(POLL.toMillis(), d.remainingMillis()));
+      } catch (ConnectException refused) {
+        return true;
+      } catch (IOException slowOrUnreachable) {
+        // a timeout or no route: not a proof that the process exited; try again
+      }
+      if (d.expired()) {
+        return false;
+      }
+      try {
+        // The poll interval of an external process we cannot be signalled by.
+        Thread.sleep(Math.min(POLL.toMillis(), d.remainingMillis()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package io.tandem.onprem.pbx;
+
+import io.tandem.core.port.PbxControl;
+import io.tandem.core.port.PbxStatus;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What the Asterisk and FreeSWITCH controls share: one {@link PbxSession}, the keep-alive round
+ * trip, fresh logins, the status built from {@link #core}, the port watch and closing. Subclasses
+ * add the product's own actions. Thread-safe.
+ *
+ * @param <L> the product's connection type
+ */
+public abstract class SupervisedPbx<L extends PbxSession.Link> implements PbxControl, PbxTelemetry {
+
+  private final String product;
+  protected final PbxSession<L> session;
+
+  protected SupervisedPbx(String product, PbxAccess access, PbxSession.Opener<L> opener) {
+    this.product = Objects.requireNonNull(product, "product");
+    this.session = new PbxSession<>(product, access, opener);
+  }
+
+  @Override
+  public final String product() {
+    return product;
+  }
+
+  @Override
+  public final String where() {
+    return session.where();
+  }
+
+  /** Waits until the shared session is logged in (or says why it is not). */
+  public final void connect() {
+    ping(timeout());
+  }
+
+  @Override
+  public final Duration ping(Duration within) {
+    return session.call(
+        "a keep-alive",
+        within,
+        (link, d) -> {
+          long t0 = System.nanoTime();
+          link.ping(d);
+          return Duration.ofNanos(System.nanoTime() - t0);
+        });
+  }
+
+  @Override
+  public final Duration freshLogin(Duration within) {
+    return session.freshLogin(within);
+  }
+
+  /** {@link #core} within the access timeout, as the port's status. */
+  @Override
+  public final PbxStatus status() {
+    PbxCore core = core(timeout());
+    return new PbxStatus(
+        true, core.version(), core.calls(), core.channels(), core.acceptingCalls());
+  }
+
+  @Override
+  public final boolean awaitStopped(Duration within) {
+    return PortWatch.awaitRefused(session.access(), within);
+  }
+
+  /** Closes the session and its keeper; idempotent. */
+  @Override
+  public final void close() {
+    session.close();
+  }
+
+  /** The bound for one control ({@link PbxAccess#timeout()}). */
+  protected final Duration timeout() {
+    return session.access().timeout();
+  }
+}

@@ -1,0 +1,284 @@
+package io.tandem.sim.lab;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The lab's simulated SIP peer over UDP on 127.0.0.1: either a site's PBX (answers OPTIONS with 200
+ * while it serves, 503 once fenced or stopped) or a carrier's registrar (REGISTER with MD5 digest
+ * authentication and a location table; OPTIONS 200).
+ *
+ * <p>Clearly a simulation: it implements only what the lab exercises. Thread-safe; one receive
+ * thread; {@link #close()} stops it.
+ */
+public final class SimSipServer implements AutoCloseable {
+
+  /** What the server plays. */
+  public enum Role {
+    PBX,
+    REGISTRAR
+  }
+
+  private static final Pattern PARAM = Pattern.compile("(\\w+)=(\"([^\"]*)\"|[^,\\s]+)");
+  private static final Pattern CONTACT_URI = Pattern.compile("<([^>]+)>|^([^;]+)");
+  private static final Pattern EXPIRES = Pattern.compile(";\\s*expires=(\\d+)");
+
+  private final Role role;
+  private final String name;
+  private final String realm;
+  private final Map<String, String> users;
+  private final Clock clock;
+  private final DatagramSocket socket;
+  private final AtomicBoolean serving = new AtomicBoolean(true);
+  private final Map<String, Map<String, Instant>> bindings = new ConcurrentHashMap<>();
+  private final String nonce;
+  private final Thread receiver;
+
+  private SimSipServer(Role role, String name, String realm, Map<String, String> users, Clock clock)
+      throws SocketException {
+    this.role = role;
+    this.name = name;
+    this.realm = realm;
+    this.users = Map.copyOf(users);
+    this.clock = clock;
+    this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    byte[] n = new byte[16];
+    new SecureRandom().nextBytes(n);
+    this.nonce = HexFormat.of().formatHex(n);
+    this.receiver = Thread.ofVirtual().name("lab-sip-" + role).unstarted(this::loop);
+  }
+
+  /** A simulated PBX answering OPTIONS; {@code site} appears in its {@code Server} header. */
+  public static SimSipServer pbx(String site, Clock clock) throws SocketException {
+    SimSipServer s = new SimSipServer(Role.PBX, site, "pbx.lab", Map.of(), clock);
+    s.receiver.start();
+    return s;
+  }
+
+  /** A simulated carrier registrar with digest users (user to password). */
+  public static SimSipServer registrar(String realm, Map<String, String> users, Clock clock)
+      throws SocketException {
+    SimSipServer s = new SimSipServer(Role.REGISTRAR, "carrier", realm, users, clock);
+    s.receiver.start();
+    return s;
+  }
+
+  public int port() {
+    return socket.getLocalPort();
+  }
+
+  public String hostPort() {
+    return "127.0.0.1:" + port();
+  }
+
+  /** PBX only: whether it answers as the service (200) or refuses (503). */
+  public void serving(boolean on) {
+    serving.set(on);
+  }
+
+  public boolean serving() {
+    return serving.get();
+  }
+
+  /** Registrar only: live contacts of an address of record such as {@code sip:trunk1@lab}. */
+  public List<String> contacts(String aor) {
+    Instant now = clock.instant();
+    List<String> out = new ArrayList<>();
+    bindings
+        .getOrDefault(aor, Map.of())
+        .forEach(
+            (c, exp) -> {
+              if (exp.isAfter(now)) {
+                out.add(c);
+              }
+            });
+    return out;
+  }
+
+  private void loop() {
+    byte[] buf = new byte[65_535];
+    while (!socket.isClosed()) {
+      DatagramPacket p = new DatagramPacket(buf, buf.length);
+      try {
+        socket.receive(p);
+      } catch (IOException closed) {
+        return;
+      }
+      String answer;
+      try {
+        answer = handle(SipMessage.parse(p.getData(), p.getLength()));
+      } catch (RuntimeException malformed) {
+        continue; // a simulated peer drops what it cannot parse, as a real one would
+      }
+      if (answer == null) {
+        continue;
+      }
+      byte[] out = answer.getBytes(StandardCharsets.UTF_8);
+      try {
+        socket.send(new DatagramPacket(out, out.length, p.getSocketAddress()));
+      } catch (IOException closed) {
+        return;
+      }
+    }
+  }
+
+  private String handle(SipMessage m) {
+    String server =
+        "Server: tandem-lab-" + role.name().toLowerCase(java.util.Locale.ROOT) + " " + name;
+    return switch (m.method()) {
+      case "OPTIONS" ->
+          role == Role.PBX && !serving.get()
+              ? m.response(503, "Service Unavailable", List.of("Retry-After: 30", server))
+              : m.response(
+                  200, "OK", List.of("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER", server));
+      case "REGISTER" ->
+          role == Role.REGISTRAR ? register(m) : m.response(405, "Method Not Allowed", List.of());
+      case "ACK" -> null;
+      default -> m.response(501, "Not Implemented", List.of());
+    };
+  }
+
+  private String register(SipMessage m) {
+    String auth = m.header("authorization");
+    String challenge =
+        "WWW-Authenticate: Digest realm=\""
+            + realm
+            + "\", nonce=\""
+            + nonce
+            + "\", algorithm=MD5, qop=\"auth\"";
+    if (auth == null) {
+      return m.response(401, "Unauthorized", List.of(challenge));
+    }
+    Map<String, String> p = params(auth);
+    String user = p.get("username");
+    String password = users.get(user);
+    if (password == null || !nonce.equals(p.get("nonce"))) {
+      return m.response(401, "Unauthorized", List.of(challenge));
+    }
+    String ha1 = md5(user + ":" + realm + ":" + password);
+    String ha2 = md5("REGISTER:" + p.get("uri"));
+    String expected =
+        p.containsKey("qop")
+            ? md5(
+                ha1
+                    + ":"
+                    + nonce
+                    + ":"
+                    + p.get("nc")
+                    + ":"
+                    + p.get("cnonce")
+                    + ":"
+                    + p.get("qop")
+                    + ":"
+                    + ha2)
+            : md5(ha1 + ":" + nonce + ":" + ha2);
+    if (!MessageDigest.isEqual(
+        expected.getBytes(StandardCharsets.US_ASCII),
+        String.valueOf(p.get("response")).getBytes(StandardCharsets.US_ASCII))) {
+      return m.response(403, "Forbidden", List.of());
+    }
+    String aor = aor(m.header("to"));
+    long defaultExpires = parseLong(m.header("expires"), 3600);
+    Map<String, Instant> table = bindings.computeIfAbsent(aor, k -> new LinkedHashMap<>());
+    synchronized (table) {
+      for (String contact : m.all("contact")) {
+        if (contact.trim().equals("*")) {
+          table.clear();
+          continue;
+        }
+        Matcher em = EXPIRES.matcher(contact);
+        long expires = em.find() ? Long.parseLong(em.group(1)) : defaultExpires;
+        String uri = contactUri(contact);
+        if (expires == 0) {
+          table.remove(uri);
+        } else {
+          table.put(uri, clock.instant().plusSeconds(Math.min(expires, 3600)));
+        }
+      }
+      List<String> headers = new ArrayList<>();
+      Instant now = clock.instant();
+      table.forEach(
+          (c, exp) -> {
+            if (exp.isAfter(now)) {
+              headers.add(
+                  "Contact: <" + c + ">;expires=" + (exp.getEpochSecond() - now.getEpochSecond()));
+            }
+          });
+      headers.add(
+          "Date: "
+              + java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                  now.atZone(java.time.ZoneOffset.UTC)));
+      return m.response(200, "OK", headers);
+    }
+  }
+
+  private static Map<String, String> params(String header) {
+    Map<String, String> out = new LinkedHashMap<>();
+    Matcher pm = PARAM.matcher(header.replaceFirst("(?i)^Digest\\s+", ""));
+    while (pm.find()) {
+      out.put(
+          pm.group(1).toLowerCase(java.util.Locale.ROOT),
+          pm.group(3) != null ? pm.group(3) : pm.group(2));
+    }
+    return out;
+  }
+
+  static String aor(String to) {
+    Matcher cm = CONTACT_URI.matcher(to == null ? "" : to.replaceFirst("^\"[^\"]*\"\\s*", ""));
+    String uri = cm.find() ? (cm.group(1) != null ? cm.group(1) : cm.group(2)) : "";
+    int semi = uri.indexOf(';');
+    uri = semi > 0 ? uri.substring(0, semi) : uri;
+    int colonPort = uri.lastIndexOf(':');
+    // the address of record is user@domain, without port or parameters
+    if (colonPort > uri.indexOf('@') && uri.indexOf('@') > 0) {
+      uri = uri.substring(0, colonPort);
+    }
+    return uri;
+  }
+
+  private static String contactUri(String contact) {
+    Matcher cm = CONTACT_URI.matcher(contact.trim());
+    return cm.find() ? (cm.group(1) != null ? cm.group(1) : cm.group(2)).trim() : contact.trim();
+  }
+
+  private static long parseLong(String s, long dflt) {
+    try {
+      return s == null ? dflt : Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return dflt;
+    }
+  }
+
+  private static String md5(String s) {
+    try {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("MD5").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("MD5 is required by every JDK", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    socket.close();
+  }
+}
