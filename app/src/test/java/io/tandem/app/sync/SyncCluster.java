@@ -58,6 +58,15 @@ final class SyncCluster implements AutoCloseable {
   ClusterConfig config;
 
   SyncCluster(Path dir, String syncYaml) throws IOException {
+    this(dir, syncYaml, false);
+  }
+
+  /**
+   * @param healthSwitch whether each site also has a critical {@code command} sensor that fails
+   *     while the file {@link #downFlag} of the site exists (a site made unhealthy without touching
+   *     its PBX)
+   */
+  SyncCluster(Path dir, String syncYaml, boolean healthSwitch) throws IOException {
     this.dir = dir;
     Map<String, byte[]> secrets = new HashMap<>();
     WITNESS_SECRETS.forEach((k, v) -> secrets.put(k, v.getBytes(StandardCharsets.UTF_8)));
@@ -104,14 +113,16 @@ final class SyncCluster implements AutoCloseable {
             managementAddress: 127.0.0.1:%d
             pbx: { type: asterisk, host: 127.0.0.1, port: %d, user: tandem, secret: "${env:AMI_SECRET}" }
             sensors:
-              - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, fall: 1, rise: 1 }
+              - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, fall: 2, rise: 1 }
+        @@SWITCH-alpha@@
           - name: beta
             kind: onprem
             priority: 2
             managementAddress: 127.0.0.1:%d
             pbx: { type: asterisk, host: 127.0.0.1, port: %d, user: tandem, secret: "${env:AMI_SECRET}" }
             sensors:
-              - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, fall: 1, rise: 1 }
+              - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, fall: 2, rise: 1 }
+        @@SWITCH-beta@@
         witness:
           kind: builtin
           endpoints: [ "http://127.0.0.1:%d" ]
@@ -125,6 +136,21 @@ final class SyncCluster implements AutoCloseable {
                     pbx.get("beta").port(),
                     witnessPort)
             + syncYaml.formatted(dir));
+    String yaml = Files.readString(config);
+    for (String site : List.of("alpha", "beta")) {
+      yaml =
+          yaml.replace(
+              "@@SWITCH-" + site + "@@\n",
+              healthSwitch
+                  // a forked shell can take over a second on a loaded host: a slow reading
+                  // must not look like the switch
+                  ? "      - { name: switch, kind: command, critical: true, interval: 3s,"
+                      + " timeout: 2900ms, fall: 2, rise: 1, params: { command: \"test ! -e "
+                      + downFlag(site)
+                      + "\" } }\n"
+                  : "");
+    }
+    Files.writeString(config, yaml);
     for (String site : List.of("alpha", "beta")) {
       SecretResolver env =
           SecretResolver.of(
@@ -172,6 +198,11 @@ final class SyncCluster implements AutoCloseable {
         .atMost(Duration.ofSeconds(60))
         .until(() -> "alpha".equals(agents.get("alpha").runtime().status().activeSite()));
     agents.get("beta").start();
+  }
+
+  /** While this file exists, {@code site}'s switch sensor fails (with {@code healthSwitch}). */
+  Path downFlag(String site) {
+    return dir.resolve("down-" + site);
   }
 
   SyncAgent sync(String site) {
