@@ -1,13 +1,14 @@
 package io.tandem.app.agent;
 
+import io.tandem.app.guard.FenceGuardClient;
 import io.tandem.app.notify.ConfiguredNotifications;
 import io.tandem.app.peer.HttpPeerTransport;
 import io.tandem.app.peer.PeerAuthentication;
 import io.tandem.app.sync.SyncAgent;
 import io.tandem.core.agent.AgentSettings;
-import io.tandem.core.agent.AgentState;
-import io.tandem.core.agent.PeerReport;
-import io.tandem.core.agent.effects.ActivationCause;
+import io.tandem.core.agent.AgentView;
+import io.tandem.core.agent.DecisionHistory;
+import io.tandem.core.agent.PeerBoard;
 import io.tandem.core.config.ApprovalGate;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.Policies;
@@ -31,6 +32,7 @@ import io.tandem.core.runbook.standard.FailoverTopology;
 import io.tandem.core.runbook.standard.RunbookOptions;
 import io.tandem.core.sync.SyncLedger;
 import io.tandem.core.witness.FencingToken;
+import io.tandem.core.witness.TicketHolder;
 import io.tandem.core.witness.Witness;
 import io.tandem.onprem.sip.SipEndpoint;
 import java.net.URI;
@@ -42,7 +44,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -152,8 +153,10 @@ public final class AgentAssembly implements AutoCloseable {
       if (!config.trunks().isEmpty()) {
         sip.get(); // bound before the registrar that uses it, so it is closed after it
       }
-      AtomicReference<AgentDriver> driverRef = new AtomicReference<>();
-      TicketGuard guard = new HolderGuard(driverRef::get, o.nanos());
+      TicketHolder holder = AgentDriver.holderFor(settings, o.nanos());
+      DecisionHistory history = new DecisionHistory(settings.historySize());
+      PeerBoard board = new PeerBoard();
+      TicketGuard guard = new HolderGuard(holder);
       Providers.Adapters providers =
           own(
               o.providers()
@@ -220,7 +223,7 @@ public final class AgentAssembly implements AutoCloseable {
                   new SyncAgent.Deps(
                       config,
                       site,
-                      driverRef::get,
+                      new AgentView(holder, board, history, o.nanos()),
                       monitor::snapshot,
                       witness,
                       peerAuthentication,
@@ -272,7 +275,7 @@ public final class AgentAssembly implements AutoCloseable {
               topologies,
               options,
               from -> new HandoverPbx(from, topologies.directPbx(from), Optional::empty),
-              () -> driverRef.get() == null ? List.of() : driverRef.get().loop().history().recent(),
+              history::recent,
               config.timings().retryTimeout());
       this.actions =
           own(
@@ -284,30 +287,31 @@ public final class AgentAssembly implements AutoCloseable {
                   pbx,
                   trunks,
                   localContacts,
-                  token -> legacyCause(driverRef.get(), site, token, o.clock()),
                   notifier,
                   o.clock(),
-                  config.timings().tick().multipliedBy(3),
+                  // the longest any fence may take: never past the witness's grace after the
+                  // local deadline (the core asks for fenceLead when the ticket is running out)
+                  settings.fenceLead().plus(settings.witnessGrace()),
                   new LateRunListener(runtimeRef)));
 
       this.driver =
           own(
               new AgentDriver(
                   settings,
+                  holder,
+                  history,
+                  board,
                   witness,
                   transport,
                   monitor::snapshot,
+                  () -> AgentDriver.activeCalls(monitor.snapshot()),
                   actions,
+                  own(
+                      new FenceGuardClient(
+                          o.dataDir().resolve(FenceGuardClient.SOCKET), o.nanos())),
                   o.nanos(),
-                  o.clock(),
-                  d -> {
-                    stateNotifications.accept(d);
-                    AgentRuntime r = runtimeRef.get();
-                    if (r != null) {
-                      r.onDecision(d);
-                    }
-                  }));
-      driverRef.set(driver);
+                  o.clock()));
+      driver.addDecisionListener(stateNotifications);
       this.runtime =
           own(
               new AgentRuntime(
@@ -323,6 +327,7 @@ public final class AgentAssembly implements AutoCloseable {
                   o.clock(),
                   sync::switchoverRefusal));
       runtimeRef.set(runtime);
+      driver.addDecisionListener(runtime::onDecision);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -443,12 +448,7 @@ public final class AgentAssembly implements AutoCloseable {
         .site(site)
         .priority(local.priority())
         .peers(peers)
-        .tick(t.tick())
-        .ticketTtl(t.ticketTtl())
-        .renewInterval(t.renewInterval())
-        .witnessGrace(t.witnessGrace())
-        .driftMargin(t.driftMargin())
-        .retryTimeout(t.retryTimeout())
+        .timings(t)
         .autoFailback(p.autoFailback())
         .failbackStablePeriod(p.failbackStablePeriod())
         .keepRunningWithoutWitness(p.keepRunningWithoutWitness())
@@ -468,46 +468,6 @@ public final class AgentAssembly implements AutoCloseable {
                   Gate.TimeoutPolicy.ABORT));
     }
     return o;
-  }
-
-  /**
-   * The activation cause for the driver's untyped {@code activate(token, reason)}, until the agent
-   * core hands typed causes over itself: a planned handover when a peer reports handing over to
-   * this site; otherwise an outage of the most recently reported active peer (its epoch unknown to
-   * today's peer reports), with the fault first seen at the last report received from it; or, for
-   * the very first epoch with no peer ever seen serving, a first activation.
-   */
-  static ActivationCause legacyCause(
-      AgentDriver driver, String site, FencingToken token, Clock clock) {
-    if (driver == null) {
-      return token.epoch() == 1
-          ? new ActivationCause.FirstActivation()
-          : new ActivationCause.Outage(Optional.empty(), 0, clock.instant());
-    }
-    PeerReport best = null;
-    for (PeerReport r : driver.peerReports().values()) {
-      if (site.equals(r.handingOverTo())) {
-        return new ActivationCause.PlannedHandover(r.site(), 0);
-      }
-      if ((r.state() == AgentState.ACTIVE || r.state() == AgentState.FENCING)
-          && !r.site().equals(site)
-          && (best == null || r.receivedAtNanos() - best.receivedAtNanos() > 0)) {
-        best = r;
-      }
-    }
-    if (best == null && token.epoch() == 1) {
-      return new ActivationCause.FirstActivation();
-    }
-    java.time.Instant now = clock.instant();
-    java.time.Instant fault =
-        best == null
-            ? driver.loop().history().recent().stream()
-                .filter(d -> d.to() == AgentState.ACQUIRING && d.from() != AgentState.ACQUIRING)
-                .map(io.tandem.core.agent.Decision::at)
-                .reduce((a, b) -> b.isAfter(a) ? b : a)
-                .orElse(now)
-            : now.minusNanos(Math.max(0, driver.nowNanos() - best.receivedAtNanos()));
-    return new ActivationCause.Outage(Optional.ofNullable(best).map(PeerReport::site), 0, fault);
   }
 
   static String hostOf(String hostPort) {
@@ -545,26 +505,18 @@ public final class AgentAssembly implements AutoCloseable {
   /**
    * The runbook's ticket guard: a step applies only while this agent holds the ticket with the
    * run's epoch and is not yet due to fence itself (its local deadline minus the fence lead), and
-   * each apply is bounded by the time left until then (issue 12.6).
+   * each apply is bounded by the time left until then (issue 12.6). The ticket holder is the
+   * agent's own, built before everything that asks it.
    */
-  private record HolderGuard(Supplier<AgentDriver> driver, LongSupplier nanos)
-      implements TicketGuard {
+  private record HolderGuard(TicketHolder holder) implements TicketGuard {
     @Override
     public boolean holds(FencingToken token) {
-      AgentDriver d = driver.get();
-      return d != null
-          && d.holder().holds(token.epoch())
-          && d.holder().fenceAtNanos() - nanos.getAsLong() > 0;
+      return holder.holds(token.epoch());
     }
 
     @Override
     public Optional<Duration> timeLeft(FencingToken token) {
-      AgentDriver d = driver.get();
-      if (d == null || !d.holder().holds(token.epoch())) {
-        return Optional.of(Duration.ZERO);
-      }
-      return Optional.of(
-          Duration.ofNanos(Math.max(0, d.holder().fenceAtNanos() - nanos.getAsLong())));
+      return Optional.of(holder.timeLeft(token.epoch()));
     }
   }
 

@@ -1,90 +1,107 @@
 package io.tandem.app.agent;
 
-import io.tandem.core.agent.Action;
+import io.tandem.core.agent.AgentCore;
+import io.tandem.core.agent.AgentScheduler;
 import io.tandem.core.agent.AgentSettings;
-import io.tandem.core.agent.AgentState;
 import io.tandem.core.agent.Decision;
+import io.tandem.core.agent.DecisionHistory;
 import io.tandem.core.agent.DecisionLoop;
 import io.tandem.core.agent.OperatorCommand;
 import io.tandem.core.agent.PeerBoard;
 import io.tandem.core.agent.PeerPromise;
 import io.tandem.core.agent.PeerReport;
-import io.tandem.core.agent.TickSnapshot;
-import io.tandem.core.error.TandemException;
+import io.tandem.core.agent.WitnessLink;
+import io.tandem.core.agent.effects.SiteEffects;
+import io.tandem.core.agent.guard.GuardBeat;
+import io.tandem.core.health.SensorState;
 import io.tandem.core.health.SiteHealth;
-import io.tandem.core.witness.Ticket;
 import io.tandem.core.witness.TicketHolder;
-import io.tandem.core.witness.TicketListener;
-import io.tandem.core.witness.TicketRequest;
-import io.tandem.core.witness.TicketResult;
-import io.tandem.core.witness.TicketView;
 import io.tandem.core.witness.Witness;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one site's {@link DecisionLoop} in real time: a tick every {@code settings.tick()}, witness
- * calls (acquire, renew, observe as a reachability ping) on an I/O executor with their own
- * timeouts, peer reports and promises over a {@link PeerTransport}, and the decided action carried
- * out through {@link SiteActions}.
- *
- * <p>Threading: the decision loop, the ticket holder's bookkeeping and every action are driven from
- * one scheduler thread ({@code tandem-agent-<site>}); witness replies and peer messages are handed
- * to that thread, so they never race a tick. Listeners get each {@link Decision} on that thread and
- * must not block. This mirrors the simulation's driver in core's tests, which proves the protocol.
+ * Runs one site's {@link AgentCore} in real time: the core's agent thread is one scheduler thread
+ * ({@code tandem-agent-<site>}), its clocks are the machine's, witness calls run on virtual threads
+ * (each with the witness client's own timeout) and hand their answers back to the agent thread. All
+ * the per-tick logic lives in the core, which the simulation and the lab run too; this class only
+ * schedules it.
  */
 public final class AgentDriver implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(AgentDriver.class);
 
   private final AgentSettings settings;
-  private final Witness witness;
-  private final PeerTransport peers;
-  private final Supplier<SiteHealth> health;
-  private final SiteActions actions;
   private final LongSupplier nanos;
-  private final Clock clock;
-  private final Consumer<Decision> onDecision;
   private final ScheduledExecutorService agentThread;
   private final ExecutorService io = Executors.newVirtualThreadPerTaskExecutor();
+  private final AgentCore core;
 
-  private final TicketHolder holder;
-  private final DecisionLoop loop;
-  private final PeerBoard board = new PeerBoard();
-  private final List<OperatorCommand> commands = new ArrayList<>();
-  private long lastWitnessReply;
-  private boolean anyWitnessReply;
-  private boolean fenceComplete = true;
-  private boolean pingInFlight;
-  private volatile boolean running;
-
+  /**
+   * @param holder the ticket holder the runbook engine's ticket guard also asks
+   * @param history where decisions are kept for the API
+   * @param board peer reports and promises, read by the API too
+   * @param health own health (must not block: the monitor's latest snapshot)
+   * @param activeCalls calls up on the local PBX, -1 if unknown (must not block)
+   * @param effects what activating and fencing this site does
+   */
   public AgentDriver(
       AgentSettings settings,
+      TicketHolder holder,
+      DecisionHistory history,
+      PeerBoard board,
       Witness witness,
       PeerTransport peers,
       Supplier<SiteHealth> health,
-      SiteActions actions,
+      IntSupplier activeCalls,
+      SiteEffects effects,
       LongSupplier nanos,
-      Clock clock,
-      Consumer<Decision> onDecision) {
+      Clock clock) {
+    this(
+        settings,
+        holder,
+        history,
+        board,
+        witness,
+        peers,
+        health,
+        activeCalls,
+        effects,
+        beat -> {},
+        nanos,
+        clock);
+  }
+
+  /**
+   * @param guard where the fence guard's beats go (every tick, on the agent thread; must not block)
+   */
+  public AgentDriver(
+      AgentSettings settings,
+      TicketHolder holder,
+      DecisionHistory history,
+      PeerBoard board,
+      Witness witness,
+      PeerTransport peers,
+      Supplier<SiteHealth> health,
+      IntSupplier activeCalls,
+      SiteEffects effects,
+      Consumer<GuardBeat> guard,
+      LongSupplier nanos,
+      Clock clock) {
     this.settings = settings;
-    this.witness = witness;
-    this.peers = peers;
-    this.health = health;
-    this.actions = actions;
     this.nanos = nanos;
-    this.clock = clock;
-    this.onDecision = onDecision;
     this.agentThread =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -92,33 +109,44 @@ public final class AgentDriver implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.holder =
-        new TicketHolder(
-            settings.cluster(),
-            settings.site(),
-            settings.renewInterval(),
-            settings.driftMargin(),
-            settings.fenceLead(),
-            nanos);
-    this.holder.addListener(
-        new TicketListener() {
-          @Override
-          public void selfFence(long epoch, String reason) {
-            // step down first: decide at once, not at the next tick
-            onAgentThread(AgentDriver.this::decide);
-          }
+    this.core =
+        AgentCore.builder()
+            .settings(settings)
+            .holder(holder)
+            .history(history)
+            .board(board)
+            .health(health)
+            .activeCalls(activeCalls)
+            .witness(WitnessLink.blocking(witness, io))
+            .peers(peers)
+            .effects(effects)
+            .guard(guard)
+            .scheduler(new ThreadScheduler(clock))
+            .build();
+  }
 
-          @Override
-          public void lost(long epoch, String reason) {
-            onAgentThread(AgentDriver.this::decide);
-          }
+  /** A ticket holder for {@code settings} on the {@code nanos} clock. */
+  public static TicketHolder holderFor(AgentSettings settings, LongSupplier nanos) {
+    return new TicketHolder(
+        settings.cluster(),
+        settings.site(),
+        settings.renewInterval(),
+        settings.driftMargin(),
+        settings.fenceLead(),
+        nanos);
+  }
 
-          @Override
-          public void acquired(Ticket ticket) {
-            schedulePolls();
-          }
-        });
-    this.loop = new DecisionLoop(settings, holder, nanos.getAsLong());
+  /**
+   * Calls up on the PBX from the latest health snapshot: the reading of a sensor that counts calls
+   * (unit {@code calls}), or -1 if none reports one.
+   */
+  public static int activeCalls(SiteHealth health) {
+    for (SensorState s : health.sensors()) {
+      if ("calls".equals(s.last().unit()) && !Double.isNaN(s.last().value())) {
+        return (int) Math.max(0, Math.round(s.last().value()));
+      }
+    }
+    return -1;
   }
 
   public String site() {
@@ -129,42 +157,49 @@ public final class AgentDriver implements AutoCloseable {
     return settings;
   }
 
+  public AgentCore core() {
+    return core;
+  }
+
   public DecisionLoop loop() {
-    return loop;
+    return core.loop();
   }
 
   public TicketHolder holder() {
-    return holder;
+    return core.holder();
+  }
+
+  /** Also tell {@code listener} every decision (on the agent thread; must not block). */
+  public void addDecisionListener(Consumer<Decision> listener) {
+    core.addDecisionListener(listener);
   }
 
   /** Whether this site serves right now (ACTIVE and covered by its ticket or the failsafe). */
   public boolean serving() {
-    return running && loop.serving(nanos.getAsLong());
+    return core.serving();
   }
 
   public boolean running() {
-    return running;
+    return core.running();
   }
 
   public void start() {
-    running = true;
-    agentThread.scheduleAtFixedRate(
-        this::safeTick, 0, settings.tick().toNanos(), TimeUnit.NANOSECONDS);
+    core.start(0);
   }
 
   /** Queue an operator command for the next tick. */
   public void command(OperatorCommand c) {
-    onAgentThread(() -> commands.add(c));
+    core.command(c);
   }
 
   /** The latest report from each peer (receipt stamped on our monotonic clock). */
-  public java.util.Map<String, PeerReport> peerReports() {
-    return board.reports();
+  public Map<String, PeerReport> peerReports() {
+    return core.board().reports();
   }
 
   /** The latest promise (or refusal) from each peer. */
-  public java.util.Map<String, PeerPromise> peerPromises() {
-    return board.promises();
+  public Map<String, PeerPromise> peerPromises() {
+    return core.board().promises();
   }
 
   /** Our monotonic clock, the one peer receipt times are stamped with. */
@@ -175,210 +210,63 @@ public final class AgentDriver implements AutoCloseable {
   // ---- inbound peer messages (any thread) ----
 
   public void onReport(PeerReport report) {
-    if (running) {
-      board.onReport(report, nanos.getAsLong());
-    }
+    core.onReport(report);
   }
 
   public void onPromiseRequest(String from, long sentAtNanos) {
-    if (running) {
-      onAgentThread(
-          () -> peers.sendPromise(from, loop.answerPromise(from, sentAtNanos, nanos.getAsLong())));
-    }
+    core.onPromiseRequest(from, sentAtNanos);
   }
 
   public void onPromise(PeerPromise p) {
-    if (running) {
-      board.onPromise(p);
-    }
-  }
-
-  // ---- the tick ----
-
-  private void safeTick() {
-    try {
-      tick();
-    } catch (RuntimeException e) {
-      // a bug in one tick must not stop the loop: the next tick re-reads everything
-      log.error("agent {}: tick failed", settings.site(), e);
-    }
-  }
-
-  private void tick() {
-    if (!running) {
-      return;
-    }
-    decide();
-    long now = nanos.getAsLong();
-    PeerReport report = loop.report(now);
-    for (String peer : settings.peers()) {
-      peers.sendReport(peer, report);
-    }
-    if (loop.wantsPromises()) {
-      for (String peer : settings.peers()) {
-        peers.sendPromiseRequest(peer, settings.site(), now);
-      }
-    }
-    if (loop.state() == AgentState.ACTIVE && holder.renewalDue()) {
-      TicketView v = holder.view();
-      long sentAt = holder.markSent();
-      TicketRequest r =
-          TicketRequest.renew(
-              settings.cluster(),
-              settings.site(),
-              health.get().healthy(),
-              settings.ticketTtl(),
-              v.epoch());
-      callWitness(sentAt, () -> witness.renew(r), false);
-    } else if (!pingInFlight) {
-      pingInFlight = true;
-      long sentAt = now;
-      callWitness(
-          sentAt,
-          () -> {
-            witness.observe(settings.cluster());
-            return null;
-          },
-          false);
-    }
-  }
-
-  private void decide() {
-    if (!running) {
-      return;
-    }
-    long now = nanos.getAsLong();
-    boolean reachable =
-        anyWitnessReply
-            && now - lastWitnessReply
-                <= settings.tick().toNanos() + settings.retryTimeout().toNanos();
-    TickSnapshot s =
-        new TickSnapshot(
-            now,
-            clock.instant(),
-            health.get(),
-            holder.view(),
-            reachable,
-            board.reports(),
-            board.promises(),
-            List.copyOf(commands),
-            fenceComplete);
-    commands.clear();
-    Decision d = loop.tick(s);
-    onDecision.accept(d);
-    switch (d.action()) {
-      case ACQUIRE, FORCE_ACQUIRE -> {
-        long sentAt = holder.markSent();
-        TicketRequest r =
-            new TicketRequest(
-                settings.cluster(),
-                settings.site(),
-                s.health().healthy(),
-                settings.ticketTtl(),
-                0,
-                d.action() == Action.FORCE_ACQUIRE,
-                d.action() == Action.FORCE_ACQUIRE ? TicketRequest.FORCE_ACKNOWLEDGEMENT : "");
-        callWitness(sentAt, () -> witness.acquire(r), true);
-      }
-      case ACTIVATE -> {
-        fenceComplete = false;
-        holder.token().ifPresent(token -> actions.activate(token, d.words()));
-      }
-      case FENCE -> {
-        actions
-            .fence(d.words())
-            .whenComplete((ok, err) -> onAgentThread(() -> fenceComplete = true));
-      }
-      case RELEASE -> {
-        long epoch = s.ticket().epoch();
-        holder.released();
-        io.execute(
-            () -> {
-              try {
-                witness.release(settings.cluster(), settings.site(), epoch);
-              } catch (TandemException e) {
-                log.warn("agent {}: release of epoch {} failed: {}", site(), epoch, e.getMessage());
-              }
-            });
-      }
-      case NONE -> {}
-    }
-  }
-
-  /** Call the witness off the agent thread; hand the answer back to it. */
-  private void callWitness(long sentAt, Supplier<TicketResult> call, boolean tickOnReply) {
-    io.execute(
-        () -> {
-          TicketResult result;
-          try {
-            result = call.get();
-          } catch (TandemException e) {
-            onAgentThread(
-                () -> {
-                  pingInFlight = false;
-                  holder.onFailure(sentAt, e.getMessage());
-                });
-            return;
-          } catch (RuntimeException e) {
-            log.warn("agent {}: witness call failed unexpectedly", site(), e);
-            onAgentThread(
-                () -> {
-                  pingInFlight = false;
-                  holder.onFailure(sentAt, e.toString());
-                });
-            return;
-          }
-          onAgentThread(
-              () -> {
-                pingInFlight = false;
-                lastWitnessReply = nanos.getAsLong();
-                anyWitnessReply = true;
-                if (result != null) {
-                  holder.onResult(sentAt, result);
-                  if (tickOnReply && loop.state() == AgentState.ACQUIRING) {
-                    decide();
-                  }
-                }
-              });
-        });
-  }
-
-  /** The holder fences itself at its deadline even if no tick happens to fall there. */
-  private void schedulePolls() {
-    long delay = holder.fenceAtNanos() - nanos.getAsLong();
-    long lead = settings.fenceLead().toNanos();
-    for (long d : new long[] {delay, delay + lead}) {
-      agentThread.schedule(
-          () -> {
-            if (running) {
-              holder.poll();
-            }
-          },
-          Math.max(0, d),
-          TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private void onAgentThread(Runnable r) {
-    try {
-      agentThread.execute(
-          () -> {
-            try {
-              r.run();
-            } catch (RuntimeException e) {
-              log.error("agent {}: task failed", site(), e);
-            }
-          });
-    } catch (java.util.concurrent.RejectedExecutionException stopped) {
-      // the agent was stopped; nothing to do
-    }
+    core.onPromise(p);
   }
 
   /** Stop ticking and drop every in-flight answer (as a crash would, but cleanly). */
   @Override
   public void close() {
-    running = false;
+    core.stop();
     agentThread.shutdownNow();
     io.shutdownNow();
+  }
+
+  /** The core's agent thread: one scheduler thread on the machine's monotonic clock. */
+  private final class ThreadScheduler implements AgentScheduler {
+    private final Clock clock;
+
+    ThreadScheduler(Clock clock) {
+      this.clock = clock;
+    }
+
+    @Override
+    public long nanoTime() {
+      return nanos.getAsLong();
+    }
+
+    @Override
+    public Instant wallTime() {
+      return clock.instant();
+    }
+
+    @Override
+    public void at(long atNanos, Runnable task) {
+      Runnable safe =
+          () -> {
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              log.error("agent {}: task failed", settings.site(), e);
+            }
+          };
+      try {
+        long delay = atNanos - nanos.getAsLong();
+        if (delay <= 0) {
+          agentThread.execute(safe);
+        } else {
+          agentThread.schedule(safe, delay, TimeUnit.NANOSECONDS);
+        }
+      } catch (RejectedExecutionException stopped) {
+        // the agent was stopped; nothing to do
+      }
+    }
   }
 }

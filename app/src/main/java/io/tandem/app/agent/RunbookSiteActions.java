@@ -1,7 +1,6 @@
 package io.tandem.app.agent;
 
 import io.tandem.core.agent.effects.Activation;
-import io.tandem.core.agent.effects.ActivationCause;
 import io.tandem.core.agent.effects.ActivationResult;
 import io.tandem.core.agent.effects.FenceRequest;
 import io.tandem.core.agent.effects.FenceResult;
@@ -28,7 +27,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +50,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: called from the agent's tick thread; runs and fences happen elsewhere.
  */
-final class RunbookSiteActions implements SiteEffects, SiteActions, AutoCloseable {
+final class RunbookSiteActions implements SiteEffects, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RunbookSiteActions.class);
 
@@ -70,7 +68,6 @@ final class RunbookSiteActions implements SiteEffects, SiteActions, AutoCloseabl
   private final PbxControl pbx;
   private final Optional<TrunkRegistrar> trunks;
   private final Map<String, String> localContacts;
-  private final Function<FencingToken, ActivationCause> legacyCause;
   private final Notifier notifier;
   private final Clock clock;
   private final Duration fenceBudget;
@@ -79,8 +76,6 @@ final class RunbookSiteActions implements SiteEffects, SiteActions, AutoCloseabl
   private final ExecutorService fences = Executors.newVirtualThreadPerTaskExecutor();
 
   /**
-   * @param legacyCause the cause for {@link SiteActions#activate} (the driver until it hands over
-   *     typed causes itself)
    * @param notifier told (ALARM) about an activation that could not even run; runs that end badly
    *     are notified by the engine
    */
@@ -92,7 +87,6 @@ final class RunbookSiteActions implements SiteEffects, SiteActions, AutoCloseabl
       PbxControl pbx,
       Optional<TrunkRegistrar> trunks,
       Map<String, String> localContacts,
-      Function<FencingToken, ActivationCause> legacyCause,
       Notifier notifier,
       Clock clock,
       Duration fenceBudget,
@@ -104,7 +98,6 @@ final class RunbookSiteActions implements SiteEffects, SiteActions, AutoCloseabl
     this.pbx = pbx;
     this.trunks = trunks;
     this.localContacts = Map.copyOf(localContacts);
-    this.legacyCause = legacyCause;
     this.notifier = notifier;
     this.clock = clock;
     this.fenceBudget = fenceBudget;
@@ -141,11 +134,6 @@ final class RunbookSiteActions implements SiteEffects, SiteActions, AutoCloseabl
       done.complete(failed(a, Optional.empty(), "the agent is stopping: no run was started"));
     }
     return done;
-  }
-
-  @Override
-  public void activate(FencingToken token, String reason) {
-    activate(new Activation(token, legacyCause.apply(token), reason, clock.instant()));
   }
 
   private ActivationResult carryOut(Activation a) {
@@ -258,6 +246,8 @@ final class RunbookSiteActions implements SiteEffects, SiteActions, AutoCloseabl
 
   @Override
   public CompletionStage<FenceResult> fence(FenceRequest request) {
+    // the core's budget (fenceLead when the ticket runs out), never more than the cap
+    Duration budget = request.budget().compareTo(fenceBudget) < 0 ? request.budget() : fenceBudget;
     List<String> cancelled = engine.cancelAll("fencing: " + request.reason());
     List<Part> parts = new ArrayList<>();
     parts.add(part("PBX refuses new calls", pbx::stopNewCalls));
@@ -278,18 +268,13 @@ final class RunbookSiteActions implements SiteEffects, SiteActions, AutoCloseabl
                     LocalHostCommand.local(vip.host())
                         .run(
                             List.of("ip", "addr", "del", vip.address(), "dev", vip.interfaceName()),
-                            fenceBudget)));
+                            budget)));
       }
     }
     CompletableFuture<?>[] all = parts.stream().map(Part::future).toArray(CompletableFuture[]::new);
     return CompletableFuture.allOf(all)
-        .completeOnTimeout(null, fenceBudget.toMillis(), TimeUnit.MILLISECONDS)
-        .handle((ok, err) -> summary(request, parts, cancelled));
-  }
-
-  @Override
-  public CompletionStage<Void> fence(String reason) {
-    return fence(new FenceRequest(reason, FenceRequest.Mode.FULL)).thenApply(r -> null);
+        .completeOnTimeout(null, budget.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((ok, err) -> summary(request, parts, cancelled, budget));
   }
 
   /** One part of a fence and how it went (empty while it has not finished). */
@@ -311,12 +296,13 @@ final class RunbookSiteActions implements SiteEffects, SiteActions, AutoCloseabl
     return new Part(what, f);
   }
 
-  private FenceResult summary(FenceRequest request, List<Part> parts, List<String> cancelled) {
+  private FenceResult summary(
+      FenceRequest request, List<Part> parts, List<String> cancelled, Duration budget) {
     List<String> done = new ArrayList<>();
     List<String> open = new ArrayList<>();
     for (Part p : parts) {
       Optional<String> failure =
-          p.future().getNow(Optional.of("no answer within " + fenceBudget.toMillis() + " ms"));
+          p.future().getNow(Optional.of("no answer within " + budget.toMillis() + " ms"));
       if (failure.isEmpty()) {
         done.add(p.what());
       } else {

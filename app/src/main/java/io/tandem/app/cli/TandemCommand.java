@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     description = "Disaster recovery for Asterisk and FreeSWITCH: witness, failover, runbooks.",
     subcommands = {
       AgentCommand.class,
+      FenceGuardCommand.class,
       WitnessCommand.class,
       LabCommand.class,
       StatusCommand.class,

@@ -16,7 +16,13 @@ public final class PeerMessages {
 
   private PeerMessages() {}
 
-  /** What a site says about itself every tick. */
+  /**
+   * What a site says about itself every tick.
+   *
+   * @param servingEpoch the epoch its PBX serves (or may still serve) under, 0 if not serving
+   *     (absent from an older agent: 0)
+   * @param activeCalls calls up on its PBX, -1 if unknown (absent from an older agent: unknown)
+   */
   public record Report(
       String site,
       AgentState state,
@@ -24,7 +30,18 @@ public final class PeerMessages {
       int priority,
       boolean witnessReachable,
       boolean promiseBound,
-      String handingOverTo) {
+      String handingOverTo,
+      Long servingEpoch,
+      Integer activeCalls) {
+
+    public Report {
+      if (servingEpoch != null && servingEpoch < 0) {
+        throw new IllegalArgumentException("servingEpoch must be >= 0");
+      }
+      if (activeCalls != null && activeCalls < -1) {
+        throw new IllegalArgumentException("activeCalls must be >= -1");
+      }
+    }
 
     public static Report of(PeerReport r) {
       return new Report(
@@ -34,13 +51,24 @@ public final class PeerMessages {
           r.priority(),
           r.witnessReachable(),
           r.promiseBound(),
-          r.handingOverTo());
+          r.handingOverTo(),
+          r.servingEpoch(),
+          r.activeCalls());
     }
 
     /** The core report, receipt time left for the board to stamp. */
     public PeerReport toCore() {
       return new PeerReport(
-          site, state, healthy, priority, witnessReachable, promiseBound, handingOverTo, 0);
+          site,
+          state,
+          healthy,
+          priority,
+          witnessReachable,
+          promiseBound,
+          handingOverTo,
+          servingEpoch == null ? 0 : servingEpoch,
+          activeCalls == null ? -1 : activeCalls,
+          0);
     }
   }
 

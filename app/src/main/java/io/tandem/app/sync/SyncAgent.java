@@ -1,8 +1,8 @@
 package io.tandem.app.sync;
 
-import io.tandem.app.agent.AgentDriver;
 import io.tandem.app.peer.PeerAuthentication;
 import io.tandem.core.agent.AgentState;
+import io.tandem.core.agent.AgentView;
 import io.tandem.core.agent.PeerReport;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.SecretResolver;
@@ -85,7 +85,7 @@ public final class SyncAgent implements AutoCloseable {
    *
    * @param config the validated cluster
    * @param site this site
-   * @param driver the agent's driver (built after this; read at use)
+   * @param agent the agent's ticket holder, peer board and decisions (built before the driver)
    * @param health this site's health
    * @param witness the witness client (the receiver asks it who holds the ticket)
    * @param auth the peer link's authentication
@@ -101,7 +101,7 @@ public final class SyncAgent implements AutoCloseable {
   public record Deps(
       ClusterConfig config,
       String site,
-      Supplier<AgentDriver> driver,
+      AgentView agent,
       Supplier<SiteHealth> health,
       Witness witness,
       PeerAuthentication auth,
@@ -335,19 +335,9 @@ public final class SyncAgent implements AutoCloseable {
   // ---- the gate's facts, from the agent itself ----
 
   SenderGate.Facts senderFacts(String peer) {
-    AgentDriver driver = d.driver().get();
+    AgentView driver = d.agent();
     SiteHealth h = d.health().get();
-    if (driver == null) {
-      return new SenderGate.Facts(
-          d.site(),
-          OptionalLong.empty(),
-          "not started",
-          h.healthy(),
-          h.summary(),
-          Optional.empty(),
-          peerReportTimeout);
-    }
-    AgentState state = driver.loop().state();
+    AgentState state = driver.state();
     TicketView v = driver.holder().view();
     OptionalLong held =
         state == AgentState.ACTIVE && v.state() == TicketHolder.State.HELD && v.valid()
@@ -365,7 +355,7 @@ public final class SyncAgent implements AutoCloseable {
   }
 
   ReceiverGate.Facts receiverFacts(String sender) {
-    AgentDriver driver = d.driver().get();
+    AgentView driver = d.agent();
     SiteHealth h = d.health().get();
     ReceiverGate.Observed observed;
     try {
@@ -378,13 +368,9 @@ public final class SyncAgent implements AutoCloseable {
       observed =
           ReceiverGate.Observed.unreachable("the witness did not answer (" + e.getMessage() + ")");
     }
-    boolean holds = false;
-    Optional<PeerFacts> senderFacts = Optional.empty();
-    if (driver != null) {
-      holds = driver.holder().validNow();
-      floor.raise(driver.holder().view().epoch());
-      senderFacts = peerFacts(driver, sender);
-    }
+    boolean holds = driver.holder().validNow();
+    floor.raise(driver.holder().view().epoch());
+    Optional<PeerFacts> senderFacts = peerFacts(driver, sender);
     return new ReceiverGate.Facts(
         d.site(),
         holds,
@@ -396,7 +382,7 @@ public final class SyncAgent implements AutoCloseable {
         peerReportTimeout);
   }
 
-  private static Optional<PeerFacts> peerFacts(AgentDriver driver, String peer) {
+  private static Optional<PeerFacts> peerFacts(AgentView driver, String peer) {
     PeerReport r = driver.peerReports().get(peer);
     return r == null
         ? Optional.empty()

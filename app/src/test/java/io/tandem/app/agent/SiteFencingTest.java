@@ -2,6 +2,8 @@ package io.tandem.app.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tandem.core.agent.effects.FenceRequest;
+import io.tandem.core.agent.effects.FenceResult;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.SecretResolver;
 import io.tandem.sim.pbx.AmiServer;
@@ -60,9 +62,19 @@ class SiteFencingTest {
                   HttpClient.newHttpClient(),
                   Clock.systemUTC(),
                   System::nanoTime))) {
-        // budget: three ticks of 500 ms; the registrar at 127.0.0.1:5070 never answers
-        a.siteActions().fence("test").toCompletableFuture().get(10, TimeUnit.SECONDS);
+        // budget: fenceLead + witnessGrace (500 ms + 1 s); the registrar at :5070 never answers
+        FenceResult r =
+            a.siteActions()
+                .fence(new FenceRequest("test", FenceRequest.Mode.FULL))
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
 
+        // a part that did not answer within the budget makes the fence unknown, never done
+        assertThat(r.outcome()).isEqualTo(FenceResult.Outcome.UNKNOWN);
+        assertThat(r.words())
+            .isEqualTo(
+                "fence not confirmed: trunk carrier contact sip:1000@127.0.0.1:5060 removed: no"
+                    + " answer within 1500 ms; done: PBX refuses new calls");
         assertThat(model.acceptingCalls()).isFalse();
         assertThat(model.global(AmiServer.ACCEPT_VARIABLE)).isEqualTo("0");
       }

@@ -6,14 +6,19 @@ import static org.awaitility.Awaitility.await;
 import io.tandem.app.FakeClusterRuntime;
 import io.tandem.app.agent.AgentDriver;
 import io.tandem.app.agent.PeerTransport;
-import io.tandem.app.agent.SiteActions;
 import io.tandem.app.server.TandemServer;
 import io.tandem.core.agent.AgentSettings;
+import io.tandem.core.agent.DecisionHistory;
+import io.tandem.core.agent.PeerBoard;
 import io.tandem.core.agent.PeerPromise;
 import io.tandem.core.agent.PeerReport;
+import io.tandem.core.agent.effects.Activation;
+import io.tandem.core.agent.effects.ActivationResult;
+import io.tandem.core.agent.effects.FenceRequest;
+import io.tandem.core.agent.effects.FenceResult;
+import io.tandem.core.agent.effects.SiteEffects;
 import io.tandem.core.health.SiteHealth;
 import io.tandem.core.witness.BuiltInWitness;
-import io.tandem.core.witness.FencingToken;
 import io.tandem.core.witness.InMemoryWitnessStateStore;
 import io.tandem.core.witness.SiteAuthenticator;
 import io.tandem.core.witness.WitnessSettings;
@@ -88,14 +93,17 @@ class HttpPeerLinkTest {
   }
 
   /** Does nothing to the site: this test is about the link. */
-  static final SiteActions NO_ACTIONS =
-      new SiteActions() {
+  static final SiteEffects NO_ACTIONS =
+      new SiteEffects() {
         @Override
-        public void activate(FencingToken token, String reason) {}
+        public CompletionStage<ActivationResult> activate(Activation activation) {
+          return new CompletableFuture<>();
+        }
 
         @Override
-        public CompletionStage<Void> fence(String reason) {
-          return CompletableFuture.completedFuture(null);
+        public CompletionStage<FenceResult> fence(FenceRequest request) {
+          return CompletableFuture.completedFuture(
+              new FenceResult(FenceResult.Outcome.DONE, "nothing to fence"));
         }
       };
 
@@ -125,13 +133,16 @@ class HttpPeerLinkTest {
       AgentDriver driver =
           new AgentDriver(
               settings,
+              AgentDriver.holderFor(settings, System::nanoTime),
+              new DecisionHistory(settings.historySize()),
+              new PeerBoard(),
               witness,
               new LateTransport(transport),
               () -> SiteHealth.of(site, true, Instant.now()),
+              () -> -1,
               NO_ACTIONS,
               System::nanoTime,
-              Clock.systemUTC(),
-              d -> {});
+              Clock.systemUTC());
       Map<String, Object> p = new HashMap<>();
       p.put("server.port", "0");
       p.put("server.address", "127.0.0.1");

@@ -10,7 +10,7 @@ public enum Action {
   FORCE_ACQUIRE,
   /** We got the ticket: take over the service (run the failover runbook under the new epoch). */
   ACTIVATE,
-  /** Stop serving now; report completion through the next snapshot's {@code fenceComplete}. */
+  /** Stop serving now; report how it ended through the next snapshot's {@code fence}. */
   FENCE,
   /** Give the ticket back to the witness and tell the ticket holder. */
   RELEASE

@@ -1,36 +1,28 @@
 package io.tandem.core.agent;
 
+import io.tandem.core.config.Timings;
 import io.tandem.core.error.ConfigException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * Immutable settings of one agent's decision loop. Build with {@link #builder()}; {@code build()}
- * validates and names the offending field. The app maps the YAML configuration onto this.
- *
- * <p>Timing invariant (as Patroni's {@code loop_wait + 2*retry_timeout <= ttl}): {@code
- * renewInterval + 2 * retryTimeout + fenceLead + driftMargin <= ticketTtl}, so a renewal that fails
- * twice can still be retried, and fencing still completes, before the local deadline.
+ * Immutable settings of one agent's decision loop. Every clock comes from the cluster's {@link
+ * Timings} — the one home of the timing rules (Patroni's {@code loop_wait + 2*retry_timeout <= ttl}
+ * among them), validated when it is built — so what {@code timings:} says in the cluster file is
+ * what the agent runs with; the accessors below read it. Build with {@link #builder()}; {@code
+ * build()} validates the rest and names the offending field.
  *
  * @param cluster cluster name
  * @param site this site
  * @param priority lower is preferred (the "primary" has the lowest)
  * @param peers every other site of the cluster (all must confirm for the failsafe)
- * @param tick decision loop period
- * @param ticketTtl lease asked of the witness; also the duration of a peer promise
- * @param renewInterval how often the active renews (default TTL/3)
- * @param witnessGrace the witness's grace (informational: bounds failover time)
- * @param driftMargin subtracted from every lease and promise measured on our clock
- * @param fenceLead how long before the local deadline the self-fence fires (default one tick)
- * @param retryTimeout how long a witness request may go unanswered before it counts as failed
- * @param peerReportTimeout how old a peer report may be and still count (default 3 ticks)
+ * @param timings the cluster's clocks (tick, TTL, renewal, grace, drift margin, fence lead, retry
+ *     timeout, peer report timeout, start-up hold; the sensor defaults are read by the sensors)
  * @param autoFailback whether the active hands back to a preferred site on its own
  * @param failbackStablePeriod how long the preferred site must look good before a failback
  * @param keepRunningWithoutWitness UNSAFE escape hatch: keep serving with no witness and no ticket
  * @param witnessOutageFailsafe keep serving through a witness outage while all peers promise
- * @param startupHold how long a started agent waits before acquiring (covers promises made by its
- *     previous incarnation; default TTL + drift margin)
  * @param historySize decisions kept for the API
  */
 public record AgentSettings(
@@ -38,25 +30,63 @@ public record AgentSettings(
     String site,
     int priority,
     Set<String> peers,
-    Duration tick,
-    Duration ticketTtl,
-    Duration renewInterval,
-    Duration witnessGrace,
-    Duration driftMargin,
-    Duration fenceLead,
-    Duration retryTimeout,
-    Duration peerReportTimeout,
+    Timings timings,
     boolean autoFailback,
     Duration failbackStablePeriod,
     boolean keepRunningWithoutWitness,
     boolean witnessOutageFailsafe,
-    Duration startupHold,
     int historySize) {
 
   public AgentSettings {
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(site, "site");
+    Objects.requireNonNull(timings, "timings");
     peers = Set.copyOf(peers);
+  }
+
+  /** Decision loop period. */
+  public Duration tick() {
+    return timings.tick();
+  }
+
+  /** Lease asked of the witness; also the duration of a peer promise. */
+  public Duration ticketTtl() {
+    return timings.ticketTtl();
+  }
+
+  /** How often the active renews. */
+  public Duration renewInterval() {
+    return timings.renewInterval();
+  }
+
+  /** The witness's grace after expiry before it hands the ticket on. */
+  public Duration witnessGrace() {
+    return timings.witnessGrace();
+  }
+
+  /** Subtracted from every lease and promise measured on our clock. */
+  public Duration driftMargin() {
+    return timings.driftMargin();
+  }
+
+  /** How long before the local deadline the self-fence fires. */
+  public Duration fenceLead() {
+    return timings.fenceLead();
+  }
+
+  /** How long a witness request may go unanswered before it counts as failed. */
+  public Duration retryTimeout() {
+    return timings.retryTimeout();
+  }
+
+  /** How old a peer report may be and still count. */
+  public Duration peerReportTimeout() {
+    return timings.peerReportTimeout();
+  }
+
+  /** How long a started agent waits before acquiring (covers its previous run's promises). */
+  public Duration startupHold() {
+    return timings.startupHold();
   }
 
   public static Builder builder() {
@@ -69,46 +99,31 @@ public record AgentSettings(
         .site(site)
         .priority(priority)
         .peers(peers)
-        .tick(tick)
-        .ticketTtl(ticketTtl)
-        .renewInterval(renewInterval)
-        .witnessGrace(witnessGrace)
-        .driftMargin(driftMargin)
-        .fenceLead(fenceLead)
-        .retryTimeout(retryTimeout)
-        .peerReportTimeout(peerReportTimeout)
+        .timings(timings)
         .autoFailback(autoFailback)
         .failbackStablePeriod(failbackStablePeriod)
         .keepRunningWithoutWitness(keepRunningWithoutWitness)
         .witnessOutageFailsafe(witnessOutageFailsafe)
-        .startupHold(startupHold)
         .historySize(historySize);
   }
 
   /**
-   * Builds validated settings. Defaults: tick 1 s, TTL 10 s, renew TTL/3, grace 2 s, drift margin
-   * 300 ms, fence lead = tick, retry timeout 1 s, peer report timeout 3 ticks, no auto failback
-   * (stable period 5 min), keep running without witness off, failsafe on, startup hold TTL + drift
-   * margin, history 500. Not thread-safe.
+   * Builds validated settings. The timing setters feed a {@link Timings.Builder} (so its defaults
+   * and rules apply: tick 1 s, TTL 10 s, renew TTL/3, grace 2 s, drift 300 ms, fence lead = tick,
+   * retry 1 s, peer reports 3 ticks, start-up hold TTL + drift); {@link #timings} sets them all at
+   * once. Other defaults: no auto failback (stable period 5 min), keep running without witness off,
+   * failsafe on, history 500. Not thread-safe.
    */
   public static final class Builder {
     private String cluster;
     private String site;
     private int priority = 100;
     private Set<String> peers = Set.of();
-    private Duration tick = Duration.ofSeconds(1);
-    private Duration ticketTtl = Duration.ofSeconds(10);
-    private Duration renewInterval;
-    private Duration witnessGrace = Duration.ofSeconds(2);
-    private Duration driftMargin = Duration.ofMillis(300);
-    private Duration fenceLead;
-    private Duration retryTimeout = Duration.ofSeconds(1);
-    private Duration peerReportTimeout;
+    private final Timings.Builder timings = Timings.builder();
     private boolean autoFailback;
     private Duration failbackStablePeriod = Duration.ofMinutes(5);
     private boolean keepRunningWithoutWitness;
     private boolean witnessOutageFailsafe = true;
-    private Duration startupHold;
     private int historySize = 500;
 
     private Builder() {}
@@ -133,43 +148,67 @@ public record AgentSettings(
       return this;
     }
 
+    /** Every clock at once, as the cluster file's {@code timings:} says. */
+    public Builder timings(Timings t) {
+      timings
+          .tick(t.tick())
+          .ticketTtl(t.ticketTtl())
+          .renewInterval(t.renewInterval())
+          .witnessGrace(t.witnessGrace())
+          .driftMargin(t.driftMargin())
+          .retryTimeout(t.retryTimeout())
+          .fenceLead(t.fenceLead())
+          .peerReportTimeout(t.peerReportTimeout())
+          .startupHold(t.startupHold())
+          .fall(t.fall())
+          .rise(t.rise())
+          .sensorInterval(t.sensorInterval())
+          .sensorTimeout(t.sensorTimeout());
+      return this;
+    }
+
     public Builder tick(Duration v) {
-      tick = v;
+      timings.tick(v);
       return this;
     }
 
     public Builder ticketTtl(Duration v) {
-      ticketTtl = v;
+      timings.ticketTtl(v);
       return this;
     }
 
     public Builder renewInterval(Duration v) {
-      renewInterval = v;
+      timings.renewInterval(v);
       return this;
     }
 
     public Builder witnessGrace(Duration v) {
-      witnessGrace = v;
+      timings.witnessGrace(v);
       return this;
     }
 
     public Builder driftMargin(Duration v) {
-      driftMargin = v;
+      timings.driftMargin(v);
       return this;
     }
 
     public Builder fenceLead(Duration v) {
-      fenceLead = v;
+      timings.fenceLead(v);
       return this;
     }
 
     public Builder retryTimeout(Duration v) {
-      retryTimeout = v;
+      timings.retryTimeout(v);
       return this;
     }
 
     public Builder peerReportTimeout(Duration v) {
-      peerReportTimeout = v;
+      timings.peerReportTimeout(v);
+      return this;
+    }
+
+    public Builder startupHold(Duration v) {
+      timings.startupHold(v);
       return this;
     }
 
@@ -193,19 +232,14 @@ public record AgentSettings(
       return this;
     }
 
-    public Builder startupHold(Duration v) {
-      startupHold = v;
-      return this;
-    }
-
     public Builder historySize(int v) {
       historySize = v;
       return this;
     }
 
     /**
-     * @throws ConfigException naming the field when a value is missing, out of range, or breaks the
-     *     timing invariant
+     * @throws ConfigException naming the field when a value is missing or out of range; the
+     *     timings' own rules throw {@code InvalidConfigException} naming every timing at fault
      */
     public AgentSettings build() {
       requireName("agent.cluster", cluster);
@@ -219,79 +253,32 @@ public record AgentSettings(
           throw new ConfigException("agent.peers: must not contain this site (" + site + ")");
         }
       }
-      positive("agent.tick", tick);
-      positive("agent.ticketTtl", ticketTtl);
-      Duration renew = renewInterval != null ? renewInterval : ticketTtl.dividedBy(3);
-      positive("agent.renewInterval", renew);
-      nonNegative("agent.witnessGrace", witnessGrace);
-      nonNegative("agent.driftMargin", driftMargin);
-      Duration lead = fenceLead != null ? fenceLead : tick;
-      nonNegative("agent.fenceLead", lead);
-      positive("agent.retryTimeout", retryTimeout);
-      Duration peerTimeout = peerReportTimeout != null ? peerReportTimeout : tick.multipliedBy(3);
-      positive("agent.peerReportTimeout", peerTimeout);
-      positive("agent.failbackStablePeriod", failbackStablePeriod);
-      Duration hold = startupHold != null ? startupHold : ticketTtl.plus(driftMargin);
-      nonNegative("agent.startupHold", hold);
-      if (hold.compareTo(ticketTtl) < 0) {
+      if (failbackStablePeriod == null
+          || failbackStablePeriod.isNegative()
+          || failbackStablePeriod.isZero()) {
         throw new ConfigException(
-            "agent.startupHold: expected >= agent.ticketTtl ("
-                + ticketTtl
-                + ") so a restarted agent honours promises its previous run made, was "
-                + hold);
+            "agent.failbackStablePeriod: expected a positive duration, was "
+                + failbackStablePeriod);
       }
       if (historySize < 1) {
         throw new ConfigException("agent.historySize: expected >= 1, was " + historySize);
-      }
-      Duration budget = renew.plus(retryTimeout.multipliedBy(2)).plus(lead).plus(driftMargin);
-      if (budget.compareTo(ticketTtl) > 0) {
-        throw new ConfigException(
-            "agent.ticketTtl: expected >= renewInterval + 2*retryTimeout + fenceLead + driftMargin"
-                + " = "
-                + budget
-                + ", was "
-                + ticketTtl);
-      }
-      if (tick.compareTo(renew) > 0) {
-        throw new ConfigException(
-            "agent.tick: expected <= agent.renewInterval (" + renew + "), was " + tick);
       }
       return new AgentSettings(
           cluster,
           site,
           priority,
           peers,
-          tick,
-          ticketTtl,
-          renew,
-          witnessGrace,
-          driftMargin,
-          lead,
-          retryTimeout,
-          peerTimeout,
+          timings.build(),
           autoFailback,
           failbackStablePeriod,
           keepRunningWithoutWitness,
           witnessOutageFailsafe,
-          hold,
           historySize);
     }
 
     private static void requireName(String field, String v) {
       if (v == null || v.isBlank()) {
         throw new ConfigException(field + ": expected a non-empty name, was missing");
-      }
-    }
-
-    private static void positive(String field, Duration v) {
-      if (v == null || v.isNegative() || v.isZero()) {
-        throw new ConfigException(field + ": expected a positive duration, was " + v);
-      }
-    }
-
-    private static void nonNegative(String field, Duration v) {
-      if (v == null || v.isNegative()) {
-        throw new ConfigException(field + ": expected a non-negative duration, was " + v);
       }
     }
   }

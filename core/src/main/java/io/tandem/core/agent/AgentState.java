@@ -76,6 +76,11 @@ public enum AgentState {
     return next;
   }
 
+  /** States in which the local PBX may serve (or is being stopped). */
+  boolean serves() {
+    return this == ACTIVE || this == FENCING;
+  }
+
   /** States in which the agent may promise a peer not to acquire. */
   boolean mayPromise() {
     return this == STARTING || this == STANDBY || this == FENCED || this == MAINTENANCE;

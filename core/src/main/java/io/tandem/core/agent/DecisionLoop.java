@@ -24,6 +24,15 @@ import java.util.Objects;
  */
 public final class DecisionLoop {
 
+  /** How many ticks a forced acquire waits to be acted on before it lapses. */
+  static final int FORCE_WINDOW_TICKS = 3;
+
+  /** Activation attempts under one epoch before a holder steps down (if a peer can take over). */
+  static final int ACTIVATION_ATTEMPTS = 3;
+
+  /** How many TTLs a site that stepped down for a failed activation stands aside. */
+  static final int STAND_ASIDE_TTLS = 3;
+
   private final AgentSettings settings;
   private final TicketHolder holder;
   private final DecisionHistory history;
@@ -34,6 +43,7 @@ public final class DecisionLoop {
   private long acquiringSince;
   private boolean maintenanceRequested;
   private boolean forceRequested;
+  private long forceLapsesAt;
   private String pendingHandover;
   private boolean releaseAfterFence;
   private boolean maintenanceAfterFence;
@@ -41,6 +51,8 @@ public final class DecisionLoop {
   private long handoverAnnouncedUntil;
   private long promisedUntil = Long.MIN_VALUE;
   private boolean anyPromise;
+  private boolean startupFenced;
+  private long standAsideUntil = Long.MIN_VALUE;
   private boolean lastHealthy;
   private boolean lastWitnessReachable;
   private boolean lastTicketOk;
@@ -48,12 +60,14 @@ public final class DecisionLoop {
   private final Map<String, Long> failbackGoodSince = new HashMap<>();
 
   /**
+   * @param history where every decision is recorded
    * @param startedAtNanos the agent's monotonic start time (the startup hold counts from it)
    */
-  public DecisionLoop(AgentSettings settings, TicketHolder holder, long startedAtNanos) {
+  public DecisionLoop(
+      AgentSettings settings, TicketHolder holder, DecisionHistory history, long startedAtNanos) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.holder = Objects.requireNonNull(holder, "holder");
-    this.history = new DecisionHistory(settings.historySize());
+    this.history = Objects.requireNonNull(history, "history");
     this.startedAt = startedAtNanos;
     this.failsafe = new FailsafeCover(settings);
   }
@@ -81,6 +95,16 @@ public final class DecisionLoop {
     return holder.validNow() || failsafe.covers(nowNanos) || settings.keepRunningWithoutWitness();
   }
 
+  /**
+   * Until when (our clock) the failsafe's promises let this site serve, or {@link Long#MIN_VALUE}
+   * if they do not cover it now.
+   */
+  public synchronized long failsafeCoverUntil(long nowNanos) {
+    return state == AgentState.ACTIVE && failsafe.covers(nowNanos)
+        ? nowNanos + failsafe.remainingNanos(nowNanos)
+        : Long.MIN_VALUE;
+  }
+
   /** Whether the driver should ask peers for promises after this tick. */
   public synchronized boolean wantsPromises() {
     return state == AgentState.ACTIVE
@@ -93,18 +117,25 @@ public final class DecisionLoop {
     return anyPromise && nowNanos - promisedUntil < 0;
   }
 
-  /** The report to broadcast to peers now. */
-  public synchronized PeerReport report(long nowNanos) {
+  /**
+   * The report to broadcast to peers now.
+   *
+   * @param servingEpoch the epoch the local PBX serves (or may still serve) under, 0 if none
+   * @param activeCalls calls up on the local PBX, -1 if unknown
+   */
+  public synchronized PeerReport report(long nowNanos, long servingEpoch, int activeCalls) {
     String handover =
         handingOverTo != null && nowNanos - handoverAnnouncedUntil < 0 ? handingOverTo : null;
     return new PeerReport(
         settings.site(),
         state,
-        lastHealthy,
+        lastHealthy && !standingAside(nowNanos),
         settings.priority(),
         lastWitnessReachable,
         promiseBound(nowNanos),
         handover,
+        servingEpoch,
+        activeCalls,
         0);
   }
 
@@ -115,7 +146,9 @@ public final class DecisionLoop {
    */
   public synchronized PeerPromise answerPromise(
       String from, long requestSentAtNanos, long nowNanos) {
-    if (!state.mayPromise() || holder.validNow()) {
+    if (!state.mayPromise()
+        || holder.validNow()
+        || (state == AgentState.STARTING && !startupFenced)) {
       return new PeerPromise(
           settings.site(),
           from,
@@ -123,7 +156,10 @@ public final class DecisionLoop {
           nowNanos,
           nowNanos,
           false,
-          settings.site() + " cannot promise: it is " + state);
+          settings.site()
+              + " cannot promise: it is "
+              + state
+              + (state == AgentState.STARTING ? " and has not fenced its PBX yet" : ""));
     }
     long until = nowNanos + settings.ticketTtl().toNanos();
     if (!anyPromise || until - promisedUntil > 0) {
@@ -185,7 +221,18 @@ public final class DecisionLoop {
                     + OperatorCommand.FORCE_ACKNOWLEDGEMENT
                     + "\"");
           }
+          if (state != AgentState.STANDBY && state != AgentState.ACQUIRING) {
+            return stay(
+                Action.NONE,
+                ReasonCode.COMMAND_REJECTED,
+                "rejected forced acquire: only a standing-by site may force it (this is "
+                    + state
+                    + ")");
+          }
+          // it lapses a few ticks after it could first be acted on (after any promise we gave)
+          long from = promiseBound(s.nowNanos()) ? promisedUntil : s.nowNanos();
           forceRequested = true;
+          forceLapsesAt = from + settings.tick().toNanos() * FORCE_WINDOW_TICKS;
         }
         case OperatorCommand.Switchover sw -> {
           if (!settings.peers().contains(sw.target())) {
@@ -204,6 +251,19 @@ public final class DecisionLoop {
   }
 
   private Outcome decide(TickSnapshot s) {
+    if (forceRequested && s.nowNanos() - forceLapsesAt >= 0) {
+      forceRequested = false;
+      if (!state.serves()) {
+        return stay(
+            Action.NONE,
+            ReasonCode.COMMAND_LAPSED,
+            "forced acquire lapsed: not acted on within "
+                + FORCE_WINDOW_TICKS
+                + " ticks (this is "
+                + state
+                + ")");
+      }
+    }
     return switch (state) {
       case STARTING -> starting(s);
       case STANDBY -> standby(s);
@@ -216,11 +276,37 @@ public final class DecisionLoop {
   }
 
   private Outcome starting(TickSnapshot s) {
+    FenceStatus f = s.fence();
+    if (f.phase() == FenceStatus.Phase.NONE) {
+      return stay(
+          Action.FENCE,
+          ReasonCode.STARTUP_FENCE,
+          "starting: fencing the local PBX (a new agent process never assumes it serves)");
+    }
+    if (f.phase() == FenceStatus.Phase.UNKNOWN) {
+      return stay(
+          Action.FENCE,
+          ReasonCode.FENCE_UNKNOWN,
+          "starting: the start-up fence is unknown ("
+              + f.words()
+              + "); fencing again (attempt "
+              + (f.attempts() + 1)
+              + ")");
+    }
+    long left = startedAt + settings.startupHold().toNanos() - s.nowNanos();
+    if (f.phase() == FenceStatus.Phase.PENDING) {
+      return stay(
+          Action.NONE,
+          ReasonCode.STARTUP_HOLD,
+          "starting: fencing the local PBX; not acquiring for another "
+              + secs(Math.max(0, left))
+              + " s");
+    }
+    startupFenced = true;
     if (maintenanceRequested) {
       return move(
           AgentState.MAINTENANCE, Action.NONE, ReasonCode.MAINTENANCE_ENTERED, "maintenance on");
     }
-    long left = startedAt + settings.startupHold().toNanos() - s.nowNanos();
     if (left > 0) {
       return stay(
           Action.NONE,
@@ -270,6 +356,14 @@ public final class DecisionLoop {
           Action.NONE,
           ReasonCode.UNHEALTHY,
           "no action: not healthy (" + s.health().summary() + ")");
+    }
+    if (standingAside(now)) {
+      return stay(
+          Action.NONE,
+          ReasonCode.ACTIVATION_STEPPING_DOWN,
+          "no action: standing aside for another "
+              + secs(standAsideUntil - now)
+              + " s after the activation failed here");
     }
     if (handingOverTo != null && now - handoverAnnouncedUntil < 0) {
       return stay(
@@ -327,6 +421,7 @@ public final class DecisionLoop {
     long now = s.nowNanos();
     if (t.valid() && t.basisSentNanos() - acquiringSince >= 0) {
       failsafe.stop();
+      forceRequested = false;
       return move(
           AgentState.ACTIVE,
           Action.ACTIVATE,
@@ -364,6 +459,10 @@ public final class DecisionLoop {
         pendingHandover = null;
         return fence(
             ReasonCode.SWITCHOVER_RELEASING, target, false, "fencing: switchover to " + target);
+      }
+      Outcome job = activationTrouble(s);
+      if (job != null) {
+        return job;
       }
       if (!s.health().healthy()) {
         PeerReport better = PeerView.of(settings, s).bestReady(false, false);
@@ -446,6 +545,105 @@ public final class DecisionLoop {
     return fence(ReasonCode.TICKET_EXPIRED, null, false, "fencing: " + holder.failingWords(now));
   }
 
+  /**
+   * A holder that cannot do its job retries, then steps down. A failed activation is retried after
+   * 2, 4, ... ticks, {@value #ACTIVATION_ATTEMPTS} attempts in all; then, if a healthy peer can
+   * take over, this site fences and releases the ticket, else it holds on and retries every TTL
+   * (releasing with nobody to take over would only end the service). An activation that needs an
+   * operator (a step not safe to repeat may be half-applied) is never retried: it steps down at
+   * once if a healthy peer can take over (its newer epoch wins every resource), else it holds and
+   * says so. Null if the activation is fine.
+   */
+  private Outcome activationTrouble(TickSnapshot s) {
+    ActivationStatus a = s.activation();
+    long epoch = s.ticket().epoch();
+    if (a.epoch() != epoch
+        || (a.phase() != ActivationStatus.Phase.FAILED
+            && a.phase() != ActivationStatus.Phase.NEEDS_OPERATOR)) {
+      return null;
+    }
+    PeerReport better = PeerView.of(settings, s).bestReady(false, false);
+    if (a.phase() == ActivationStatus.Phase.NEEDS_OPERATOR) {
+      if (better != null) {
+        return stepDown(
+            ReasonCode.ACTIVATION_NEEDS_OPERATOR,
+            "stepping down: the activation under epoch "
+                + epoch
+                + " needs an operator ("
+                + a.words()
+                + "); fencing and releasing the ticket so "
+                + better.site()
+                + " can take over");
+      }
+      return stay(
+          Action.NONE,
+          ReasonCode.ACTIVATION_NEEDS_OPERATOR,
+          "ALARM: the activation under epoch "
+              + epoch
+              + " needs an operator ("
+              + a.words()
+              + "); no healthy peer can take over, so holding the ticket without retrying");
+    }
+    long now = s.nowNanos();
+    boolean gaveUp = a.failures() >= ACTIVATION_ATTEMPTS;
+    if (gaveUp && better != null) {
+      return stepDown(
+          ReasonCode.ACTIVATION_STEPPING_DOWN,
+          "stepping down: the activation under epoch "
+              + epoch
+              + " failed "
+              + a.failures()
+              + " times ("
+              + a.words()
+              + "); fencing and releasing the ticket so "
+              + better.site()
+              + " can take over");
+    }
+    long backoff =
+        gaveUp
+            ? settings.ticketTtl().toNanos()
+            : Math.min(
+                settings.ticketTtl().toNanos(),
+                settings.tick().toNanos() << Math.min(20, a.failures()));
+    long wait = a.endedAtNanos() + backoff - now;
+    String attempt =
+        gaveUp
+            ? "no healthy peer can take over, so holding the ticket and retrying every "
+                + secs(backoff)
+                + " s"
+            : "attempt " + (a.failures() + 1) + " of " + ACTIVATION_ATTEMPTS;
+    if (wait > 0) {
+      return stay(
+          Action.NONE,
+          ReasonCode.ACTIVATION_FAILED,
+          "ALARM: the activation under epoch "
+              + epoch
+              + " failed ("
+              + a.words()
+              + "); retrying in "
+              + secs(wait)
+              + " s ("
+              + attempt
+              + ")");
+    }
+    return stay(
+        Action.ACTIVATE,
+        ReasonCode.ACTIVATION_FAILED,
+        "retrying the activation under epoch " + epoch + " (" + attempt + ")");
+  }
+
+  private Outcome stepDown(ReasonCode reason, String words) {
+    Outcome o = fence(reason, null, false, words);
+    releaseAfterFence = true;
+    // stand aside (reported unhealthy, not acquiring) so the healthy peer takes over, not us again
+    standAsideUntil = lastNow + settings.ticketTtl().toNanos() * STAND_ASIDE_TTLS;
+    return o;
+  }
+
+  private boolean standingAside(long nowNanos) {
+    return standAsideUntil != Long.MIN_VALUE && nowNanos - standAsideUntil < 0;
+  }
+
   private Outcome fence(
       ReasonCode reason, String handoverTarget, boolean maintenance, String words) {
     failsafe.stop();
@@ -457,7 +655,15 @@ public final class DecisionLoop {
   }
 
   private Outcome fencing(TickSnapshot s) {
-    if (!s.fenceComplete()) {
+    FenceStatus f = s.fence();
+    if (f.phase() == FenceStatus.Phase.UNKNOWN) {
+      // a fence that timed out is unknown, never done: the PBX may still take calls
+      return stay(
+          Action.FENCE,
+          ReasonCode.FENCE_UNKNOWN,
+          "fence unknown (" + f.words() + "); fencing again (attempt " + (f.attempts() + 1) + ")");
+    }
+    if (!f.done()) {
       return stay(Action.NONE, ReasonCode.FENCE_IN_PROGRESS, "waiting for fencing to complete");
     }
     if (releaseAfterFence && s.ticket().valid()) {

@@ -2,10 +2,15 @@ package io.tandem.core.agent;
 
 /**
  * The active site's side of the witness-outage failsafe: from the latest promise of every peer, the
- * instant (our monotonic clock) until which all of them have promised not to acquire. A promise
- * counts only if it answers a request we sent within the last tick and a half, and it is anchored
- * at that request's send time minus the drift margin (the promiser started counting later, on a
- * clock that may run a little faster). Not thread-safe: owned by {@link DecisionLoop}.
+ * instant (our monotonic clock) until which all of them have promised not to acquire.
+ *
+ * <p>A promise covers a window, "I will not acquire before T", renewed every tick: it counts from
+ * the send time of the request it answers (the promiser started counting later, on a clock that may
+ * run a little faster, so we subtract the drift margin) until that plus the promised duration. A
+ * single lost request or answer therefore changes nothing; only a peer that stops promising for
+ * most of a window, or refuses, ends the cover. The cover ends {@code fenceLead} before the
+ * earliest window closes, so the fence that follows (budget {@code fenceLead}) is over before any
+ * peer may acquire. Not thread-safe: owned by {@link DecisionLoop}.
  */
 final class FailsafeCover {
 
@@ -17,20 +22,19 @@ final class FailsafeCover {
     this.settings = settings;
   }
 
-  /** Recompute from this tick's promises. Covers only if every peer has a fresh promise. */
+  /** Recompute from this tick's promises. Covers only if every peer's latest promise holds. */
   void update(TickSnapshot s) {
     long horizon = Long.MAX_VALUE;
     for (String peer : settings.peers()) {
       PeerPromise p = s.promises().get(peer);
-      if (!fresh(p, s.nowNanos())) {
+      if (!counts(p)) {
         stop();
         return;
       }
-      long end = p.requestSentAtNanos() + p.durationNanos() - settings.driftMargin().toNanos();
-      horizon = Math.min(horizon, end);
+      horizon = Math.min(horizon, end(p));
     }
     running = true;
-    until = horizon;
+    until = horizon - lead();
   }
 
   void stop() {
@@ -46,22 +50,27 @@ final class FailsafeCover {
     return until - nowNanos;
   }
 
-  /** The first peer (by name) whose fresh promise is missing, with its refusal if it refused. */
+  /** The first peer (by name) whose promise does not cover us, with its refusal if it refused. */
   String missing(TickSnapshot s) {
     for (String peer : settings.peers().stream().sorted().toList()) {
       PeerPromise p = s.promises().get(peer);
-      if (!fresh(p, s.nowNanos())) {
+      if (!counts(p) || end(p) - lead() - s.nowNanos() <= 0) {
         return peer + (p != null && !p.promised() ? " (" + p.words() + ")" : "");
       }
     }
     return settings.peers().isEmpty() ? "no peer" : "a peer";
   }
 
-  private boolean fresh(PeerPromise p, long nowNanos) {
-    long freshAfter = nowNanos - settings.tick().toNanos() * 3 / 2;
-    return p != null
-        && p.promised()
-        && p.promisee().equals(settings.site())
-        && p.requestSentAtNanos() - freshAfter >= 0;
+  private boolean counts(PeerPromise p) {
+    return p != null && p.promised() && p.promisee().equals(settings.site());
+  }
+
+  private long end(PeerPromise p) {
+    return p.requestSentAtNanos() + p.durationNanos() - settings.driftMargin().toNanos();
+  }
+
+  private long lead() {
+    // the failsafe's fence has the fence lead as its budget (at least one tick)
+    return Math.max(settings.fenceLead().toNanos(), settings.tick().toNanos());
   }
 }

@@ -1,20 +1,24 @@
 package io.tandem.core.agent;
 
 /**
- * Port to the other sites over the management network. Fire-and-forget: answers (peers' reports and
- * promises) come back asynchronously and the driver hands them to {@link PeerBoard}. The receiving
- * side calls {@link DecisionLoop#answerPromise} for each promise request. Implementations are
- * thread-safe, never block the decision loop, and authenticate peers.
+ * Outbound side of the peer link (the management network), as the agent core uses it.
+ * Fire-and-forget: a lost message is simply missing on the other side, which the decision loop
+ * treats as silence (and the witness-outage failsafe as a missing promise). Inbound messages go to
+ * {@link AgentCore#onReport}, {@link AgentCore#onPromiseRequest} and {@link AgentCore#onPromise}.
+ * Implementations are thread-safe, never block the caller, and authenticate peers.
  */
 public interface PeerLink {
 
-  /** Send our report to every peer. */
-  void broadcast(PeerReport report);
+  /** Our report, every tick, to one peer. */
+  void sendReport(String toSite, PeerReport report);
 
   /**
-   * Ask every peer to promise it is not serving and will not acquire for the promise duration.
+   * Ask one peer to promise it is not serving and will not acquire for the promise duration.
    *
-   * @param sentAtNanos our monotonic send time, echoed back in each {@link PeerPromise}
+   * @param sentAtNanos our monotonic send time, echoed back in its {@link PeerPromise}
    */
-  void requestPromises(String from, long sentAtNanos);
+  void sendPromiseRequest(String toSite, String fromSite, long sentAtNanos);
+
+  /** Our answer to a peer's promise request. */
+  void sendPromise(String toSite, PeerPromise promise);
 }

@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param peers latest report per peer site (receipt time on our clock)
  * @param promises latest promise (or refusal) per peer site
  * @param commands operator commands received since the last tick, in order
- * @param fenceComplete whether the fencing started by an earlier FENCE action has completed
+ * @param fence where the fencing of the local PBX stands (a fence that timed out is unknown)
+ * @param activation how the latest activation of this site went
  */
 public record TickSnapshot(
     long nowNanos,
@@ -30,11 +31,14 @@ public record TickSnapshot(
     Map<String, PeerReport> peers,
     Map<String, PeerPromise> promises,
     List<OperatorCommand> commands,
-    boolean fenceComplete) {
+    FenceStatus fence,
+    ActivationStatus activation) {
 
   public TickSnapshot {
     Objects.requireNonNull(wallTime, "wallTime");
     Objects.requireNonNull(health, "health");
+    Objects.requireNonNull(fence, "fence");
+    Objects.requireNonNull(activation, "activation");
     Objects.requireNonNull(ticket, "ticket");
     peers = Map.copyOf(peers);
     promises = Map.copyOf(promises);

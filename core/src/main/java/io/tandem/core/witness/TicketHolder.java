@@ -222,11 +222,27 @@ public final class TicketHolder {
   }
 
   /**
-   * Whether we hold {@code epoch} and its local deadline has not passed: ask before every change.
+   * Whether a new change may start under {@code epoch}: we hold it and its self-fence is not due (a
+   * ticket in {@link State#FENCE_DUE} still runs to its deadline, but the site is stepping down, so
+   * nothing new starts). Ask before every change.
    */
   public synchronized boolean holds(long epoch) {
     poll();
-    return isHeld() && this.epoch == epoch && nanos.getAsLong() - deadline < 0;
+    return state == State.HELD && this.epoch == epoch && nanos.getAsLong() - deadline < 0;
+  }
+
+  /**
+   * How long changes may still start under {@code epoch}: the time until the self-fence point
+   * (local deadline − fence lead) while we hold it, else zero. Bound every mutating provider call
+   * by it, so no change lands after this site had to step down.
+   */
+  public synchronized Duration timeLeft(long epoch) {
+    poll();
+    if (state != State.HELD || this.epoch != epoch) {
+      return Duration.ZERO;
+    }
+    long left = deadline - fenceLeadNanos - nanos.getAsLong();
+    return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
   }
 
   /**

@@ -3,6 +3,7 @@ package io.tandem.core.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tandem.core.config.Timings;
 import io.tandem.core.error.ConfigException;
 import java.time.Duration;
 import java.util.Set;
@@ -33,10 +34,12 @@ class AgentSettingsTest {
         .hasMessage("agent.site: expected a non-empty name, was missing");
     assertThatThrownBy(() -> valid().peers(Set.of("a")).build())
         .hasMessage("agent.peers: must not contain this site (a)");
+    // the timing rules are the cluster file's own (Timings), with the same words
     assertThatThrownBy(() -> valid().tick(Duration.ZERO).build())
-        .hasMessage("agent.tick: expected a positive duration, was PT0S");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tick: expected a positive duration");
     assertThatThrownBy(() -> valid().startupHold(Duration.ofSeconds(1)).build())
-        .hasMessageStartingWith("agent.startupHold: expected >= agent.ticketTtl");
+        .hasMessageContaining("startupHold: expected startupHold >= ticketTtl");
   }
 
   @Test
@@ -48,8 +51,25 @@ class AgentSettingsTest {
                     .retryTimeout(Duration.ofSeconds(2))
                     .build())
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith(
-            "agent.ticketTtl: expected >= renewInterval + 2*retryTimeout + fenceLead + driftMargin");
+        .hasMessageContaining(
+            "expected renewInterval + 2 * retryTimeout + fenceLead + driftMargin <= ticketTtl");
+  }
+
+  @Test
+  void theAgentRunsWithExactlyTheClusterTimings() {
+    Timings t =
+        Timings.builder()
+            .tick(Duration.ofMillis(500))
+            .ticketTtl(Duration.ofSeconds(6))
+            .fenceLead(Duration.ofMillis(700))
+            .peerReportTimeout(Duration.ofSeconds(2))
+            .startupHold(Duration.ofSeconds(9))
+            .build();
+    AgentSettings s = valid().timings(t).build();
+    assertThat(s.timings()).isEqualTo(t);
+    assertThat(s.fenceLead()).isEqualTo(Duration.ofMillis(700));
+    assertThat(s.peerReportTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(s.startupHold()).isEqualTo(Duration.ofSeconds(9));
   }
 
   @Test

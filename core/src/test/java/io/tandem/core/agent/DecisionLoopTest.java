@@ -25,7 +25,8 @@ class DecisionLoopTest {
   private final Map<String, PeerPromise> promises = new HashMap<>();
   private final List<OperatorCommand> commands = new ArrayList<>();
   private boolean witnessReachable = true;
-  private boolean fenceComplete;
+  private FenceStatus fence = new FenceStatus(FenceStatus.Phase.DONE, 0, "fenced");
+  private ActivationStatus activation = ActivationStatus.NONE;
 
   private DecisionLoop loop(AgentSettings.Builder b) {
     AgentSettings s = b.build();
@@ -33,7 +34,7 @@ class DecisionLoopTest {
         new TicketHolder(
             s.cluster(), s.site(), s.renewInterval(), s.driftMargin(), s.fenceLead(), clock::get);
     this.holder = holder;
-    return new DecisionLoop(s, holder, clock.get());
+    return new DecisionLoop(s, holder, new DecisionHistory(s.historySize()), clock.get());
   }
 
   private TicketHolder holder;
@@ -55,7 +56,8 @@ class DecisionLoopTest {
                 peers,
                 promises,
                 List.copyOf(commands),
-                fenceComplete));
+                fence,
+                activation));
     commands.clear();
     return d;
   }
@@ -104,13 +106,13 @@ class DecisionLoopTest {
     assertThat(d.action()).isEqualTo(Action.FENCE);
     assertThat(d.words()).isEqualTo("fencing: ticket renewal failed for 5.3 s");
     assertThat(loop.serving(clock.get())).isFalse();
-    fenceComplete = true;
+    fence = new FenceStatus(FenceStatus.Phase.DONE, 0, "fenced");
     assertThat(tick(loop).to()).isEqualTo(AgentState.FENCED);
     assertThat(tick(loop).to()).isEqualTo(AgentState.STANDBY);
   }
 
   @Test
-  void failsafeNeedsAFreshPromiseFromEveryPeer() {
+  void aPromiseCoversItsWindowAndTheFailsafeFencesALeadBeforeItCloses() {
     DecisionLoop loop = activeLoop(settings());
     witnessReachable = false;
     advance(1);
@@ -120,8 +122,16 @@ class DecisionLoopTest {
     promises.put(
         "b",
         new PeerPromise("b", "a", asked, 5 * S, 15 * S, true, "b is STANDBY and will not acquire"));
-    advance(8.5); // past the ticket's fence point; the promise was asked 8.5 s ago: stale
+    // the window: asked + 10 s - 0.3 s drift; the cover ends a fence lead (1 s) before that
+    advance(8.6); // past the ticket's fence point, but one lost answer changes nothing
     holder.poll();
+    Decision covered = tick(loop);
+    assertThat(covered.reason()).isEqualTo(ReasonCode.FAILSAFE_PEERS_CONFIRMED);
+    assertThat(covered.words())
+        .isEqualTo(
+            "no action: witness unreachable, ticket epoch 12 not renewed in time; all 1 peers"
+                + " promise not to acquire for 0.1 s");
+    advance(0.2);
     Decision d = tick(loop);
     assertThat(d.reason()).isEqualTo(ReasonCode.FAILSAFE_CONFIRMATION_MISSING);
     assertThat(d.words()).isEqualTo("fencing: witness unreachable and b did not confirm");
@@ -155,7 +165,7 @@ class DecisionLoopTest {
     commands.add(new OperatorCommand.ForceAcquire(OperatorCommand.FORCE_ACKNOWLEDGEMENT));
     Decision d = tick(loop);
     assertThat(d.reason()).isEqualTo(ReasonCode.PROMISE_HOLD);
-    assertThat(loop.report(clock.get()).promiseBound()).isTrue();
+    assertThat(loop.report(clock.get(), 0, -1).promiseBound()).isTrue();
     advance(10);
     d = tick(loop);
     assertThat(d.reason()).isEqualTo(ReasonCode.FORCED_ACQUIRE);

@@ -7,6 +7,7 @@ import io.tandem.core.agent.AgentState;
 import io.tandem.core.agent.Decision;
 import io.tandem.core.agent.OperatorCommand;
 import io.tandem.core.agent.ReasonCode;
+import io.tandem.core.agent.effects.ActivationCause;
 import io.tandem.core.witness.WitnessSettings;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +22,9 @@ class ScenarioTest {
   private static final long TTL = 10 * SECOND;
   private static final long GRACE = 2 * SECOND;
   private static final long TICK = SECOND;
+
+  /** The longest simulated activation: a site serves only once its activation completed. */
+  private static final long ACTIVATION = EffectTimings.REALISTIC.activationMaxNanos();
 
   /** Start, run 20 s and check site-0 (the preferred site) is the one serving. */
   private static Simulation started(Simulation.Builder b) {
@@ -52,6 +56,11 @@ class ScenarioTest {
     assertThat(last(primary).reason()).isEqualTo(ReasonCode.HOLDING_TICKET);
     assertThat(last(primary).words()).isEqualTo("no action: holding ticket epoch 1, healthy");
     assertThat(last(sim.agent("site-1")).reason()).isEqualTo(ReasonCode.PEER_ACTIVE);
+    // a cold cluster: nobody was seen serving and the witness named no earlier holder
+    assertThat(primary.activations).hasSize(1);
+    assertThat(primary.activations.getFirst().cause())
+        .isEqualTo(new ActivationCause.FirstActivation());
+    assertThat(primary.activations.getFirst().token().epoch()).isEqualTo(1);
     assertSafe(sim);
   }
 
@@ -63,9 +72,16 @@ class ScenarioTest {
     sim.runFor(Duration.ofSeconds(30));
     long served = sim.firstServing("site-1", crash);
     assertThat(served).as(sim.report()).isPositive();
-    assertThat(served - crash).isLessThanOrEqualTo(TTL + GRACE + 2 * TICK);
+    assertThat(served - crash).isLessThanOrEqualTo(TTL + GRACE + 2 * TICK + ACTIVATION);
     assertThat(reasons(sim.agent("site-1")))
         .contains(ReasonCode.TICKET_REFUSED, ReasonCode.TICKET_GRANTED);
+    // an outage: the site last seen serving, its epoch, and the last contact with it
+    SimAgent standby = sim.agent("site-1");
+    ActivationCause.Outage outage = (ActivationCause.Outage) standby.activations.getLast().cause();
+    assertThat(outage.lastServing()).contains("site-0");
+    assertThat(outage.lastServingEpoch()).isEqualTo(1);
+    assertThat(outage.faultFirstSeen())
+        .isBetween(standby.wallAt(crash - TICK - 50_000_000L), standby.wallAt(crash));
     assertSafe(sim);
   }
 
@@ -79,7 +95,8 @@ class ScenarioTest {
     // Failsafe on: the peers cannot confirm over the cut link, so the primary fences.
     assertThat(reasons(primary)).contains(ReasonCode.FAILSAFE_CONFIRMATION_MISSING);
     assertThat(primary.state()).isIn(AgentState.STANDBY, AgentState.FENCED);
-    assertThat(sim.firstServing("site-1", cut) - cut).isLessThanOrEqualTo(TTL + GRACE + 2 * TICK);
+    assertThat(sim.firstServing("site-1", cut) - cut)
+        .isLessThanOrEqualTo(TTL + GRACE + 2 * TICK + ACTIVATION);
     sim.isolate("site-0", false);
     sim.runFor(Duration.ofSeconds(60));
     // Healed: no automatic failback.
@@ -126,13 +143,17 @@ class ScenarioTest {
     assertThat(sim.servedThroughout("site-0", down, sim.now())).as(sim.report()).isTrue();
     assertThat(last(sim.agent("site-1")).reason())
         .isIn(ReasonCode.PROMISE_HOLD, ReasonCode.WITNESS_UNREACHABLE);
-    // One peer stops confirming: the primary fences at once.
+    // One peer stops confirming: its last promise still covers its window (a lost message changes
+    // nothing), and the primary fences a fence lead before that window closes.
     long cut = sim.now();
     sim.network().connect("site-0", "site-2", false);
-    sim.runFor(Duration.ofSeconds(5));
+    sim.runFor(Duration.ofSeconds(3));
+    assertThat(sim.servedThroughout("site-0", cut, sim.now())).as(sim.report()).isTrue();
+    sim.runFor(Duration.ofSeconds(10));
     assertThat(reasons(primary)).contains(ReasonCode.FAILSAFE_CONFIRMATION_MISSING);
     assertThat(sim.servingNow()).isEmpty();
-    assertThat(sim.timeline().getLast().trueNanos() - cut).isLessThanOrEqualTo(2 * TICK);
+    // decided within the window (TTL) of the last promise; the fence itself takes up to the lead
+    assertThat(sim.timeline().getLast().trueNanos() - cut).isLessThanOrEqualTo(TTL + TICK);
     assertSafe(sim);
   }
 
@@ -169,8 +190,9 @@ class ScenarioTest {
 
   /**
    * Drift at the bound: with a 300 ms drift margin and a 10 s TTL the design tolerates clocks off
-   * by ±1.5 % (2 × 1.5 % × 10 s = 300 ms). The witness runs 1.5 % fast, the primary 1.5 % slow, no
-   * grace and no fence lead: still no overlap.
+   * by ±1.5 % (2 × 1.5 % × 10 s = 300 ms). The witness runs 1.5 % fast, the primary 1.5 % slow, the
+   * witness has no grace and the fence lead is the least the timing rules allow (one tick), effects
+   * are instant: still no overlap.
    */
   @Test
   void clockDriftAtTheBoundStaysSafe() {
@@ -179,8 +201,9 @@ class ScenarioTest {
             Simulation.builder(8)
                 .agents(2)
                 .clockPpm(15_000, -15_000, 15_000)
+                .effects(EffectTimings.INSTANT)
                 .witness(WitnessSettings.builder().grace(Duration.ZERO).build())
-                .settings(b -> b.fenceLead(Duration.ZERO)));
+                .settings(b -> b.witnessGrace(Duration.ofSeconds(1))));
     sim.isolate("site-0", true);
     sim.runFor(Duration.ofSeconds(30));
     assertThat(sim.servingNow()).containsExactly("site-1");
@@ -195,8 +218,9 @@ class ScenarioTest {
             Simulation.builder(8)
                 .agents(2)
                 .clockPpm(100_000, -100_000, -100_000)
+                .effects(EffectTimings.INSTANT)
                 .witness(WitnessSettings.builder().grace(Duration.ZERO).build())
-                .settings(b -> b.fenceLead(Duration.ZERO)));
+                .settings(b -> b.witnessGrace(Duration.ofSeconds(1))));
     sim.isolate("site-0", true);
     sim.runFor(Duration.ofSeconds(30));
     assertThat(sim.violation()).startsWith("two sites serving");
@@ -215,6 +239,8 @@ class ScenarioTest {
     assertThat(sim.servingNow()).containsExactly("site-2");
     assertThat(sim.firstServing("site-2", cmd) - cmd).isLessThanOrEqualTo(4 * TICK);
     assertThat(sim.othersServing("site-2", cmd + 4 * TICK, sim.now())).isEmpty();
+    assertThat(sim.agent("site-2").activations.getLast().cause())
+        .isEqualTo(new ActivationCause.PlannedHandover("site-0", 1));
     assertSafe(sim);
   }
 
@@ -247,7 +273,8 @@ class ScenarioTest {
 
   @Test
   void forcedAcquireNeedsTheAcknowledgementAndIsDangerous() {
-    Simulation sim = started(Simulation.builder(12).agents(2));
+    // instant effects: the new site serves the moment it is granted, so the danger shows
+    Simulation sim = started(Simulation.builder(12).agents(2).effects(EffectTimings.INSTANT));
     SimAgent standby = sim.agent("site-1");
     standby.command(new OperatorCommand.ForceAcquire("yes"));
     sim.runFor(Duration.ofSeconds(2));
@@ -259,6 +286,8 @@ class ScenarioTest {
     assertThat(reasons(standby)).contains(ReasonCode.FORCED_ACQUIRE, ReasonCode.TICKET_GRANTED);
     assertThat(reasons(sim.agent("site-0"))).contains(ReasonCode.TICKET_LOST);
     assertThat(sim.servingNow()).containsExactly("site-1");
+    assertThat(standby.activations.getLast().cause())
+        .isEqualTo(new ActivationCause.Forced(java.util.Optional.of("site-0"), 1));
     // The danger the operator acknowledged: until the old holder's next renewal is refused, both
     // serve. The simulation sees it; epochs still only grow.
     assertThat(sim.violation()).startsWith("two sites serving");

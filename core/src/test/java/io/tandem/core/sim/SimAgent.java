@@ -1,31 +1,39 @@
 package io.tandem.core.sim;
 
+import io.tandem.core.agent.AgentCore;
+import io.tandem.core.agent.AgentScheduler;
 import io.tandem.core.agent.AgentSettings;
 import io.tandem.core.agent.AgentState;
 import io.tandem.core.agent.Decision;
-import io.tandem.core.agent.DecisionLoop;
+import io.tandem.core.agent.DecisionHistory;
 import io.tandem.core.agent.OperatorCommand;
 import io.tandem.core.agent.PeerBoard;
 import io.tandem.core.agent.PeerLink;
 import io.tandem.core.agent.PeerPromise;
 import io.tandem.core.agent.PeerReport;
-import io.tandem.core.agent.TickSnapshot;
+import io.tandem.core.agent.WitnessLink;
+import io.tandem.core.agent.effects.ActivationResult;
+import io.tandem.core.agent.effects.FenceResult;
+import io.tandem.core.agent.effects.SiteEffects;
 import io.tandem.core.health.SiteHealth;
 import io.tandem.core.witness.Ticket;
 import io.tandem.core.witness.TicketHolder;
-import io.tandem.core.witness.TicketListener;
 import io.tandem.core.witness.TicketRequest;
 import io.tandem.core.witness.TicketResult;
-import io.tandem.core.witness.TicketView;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * One site's agent in the simulation: the real {@link DecisionLoop} and {@link TicketHolder},
- * driven the way the app drives them (tick, act, report, renew), talking through {@link
- * SimNetwork}. A crash takes the whole site down (not serving); a restart is a new process with
- * empty memory.
+ * One site's agent process in the simulation: the production {@link AgentCore} with simulated ports
+ * — a scheduler on the simulation's discrete-event queue and this node's drifting clock, the
+ * witness and the peers over {@link SimNetwork}, and the site's effects. A crash ends the process
+ * (its scheduled work and replies are dropped); a restart is a new process with empty memory.
  */
 final class SimAgent {
 
@@ -36,31 +44,122 @@ final class SimAgent {
   final AgentSettings settings;
   private final Simulation sim;
 
-  /** Peers in a fixed order: Set.copyOf iterates in a per-JVM random order, seeds must replay. */
-  private final List<String> sortedPeers;
-
-  TicketHolder holder;
-  DecisionLoop loop;
-  private PeerBoard board;
+  private final EffectTimings timings;
+  private final java.util.SplittableRandom effectsRandom;
+  private AgentCore core;
   private boolean alive;
   private int incarnation;
   boolean healthy = true;
-  private long lastWitnessReply;
-  private boolean anyWitnessReply;
-  private boolean fenceComplete;
-  private final List<OperatorCommand> commands = new ArrayList<>();
+
+  // ---- the site's hardware ----
+  private boolean hostUp = true;
+  private int hostBoot;
+  private boolean pbxServing;
+  private long pbxEpoch;
+  boolean pbxBootsServing;
+  private CompletableFuture<ActivationResult> pendingActivation;
+
+  // ---- the fence guard: a process of its own on the host (survives the agent, not the host) ----
+  private io.tandem.core.agent.guard.FenceGuardState guard;
+  boolean guardInstalled = true;
+  private long pausedUntilTrue = Long.MIN_VALUE;
+  private long guardFences;
+
+  /** Scripted outcomes for the next activations, before the default (success). */
+  private final java.util.ArrayDeque<ActivationResult.Outcome> scriptedActivations =
+      new java.util.ArrayDeque<>();
+
+  /** Scripted outcomes for the next fences (true = times out), before the random ones. */
+  private final java.util.ArrayDeque<Boolean> scriptedFenceTimeouts = new java.util.ArrayDeque<>();
+
+  /** Every fence request the agent made, in order, across restarts. */
+  final List<io.tandem.core.agent.effects.FenceRequest> fences = new ArrayList<>();
+
   final List<Decision> decisions = new ArrayList<>();
 
-  SimAgent(Simulation sim, String site, NodeClock clock, AgentSettings settings) {
+  /** Every activation this site's agent asked for, in order, across restarts. */
+  final List<io.tandem.core.agent.effects.Activation> activations = new ArrayList<>();
+
+  SimAgent(
+      Simulation sim,
+      String site,
+      NodeClock clock,
+      AgentSettings settings,
+      EffectTimings timings,
+      java.util.SplittableRandom effectsRandom) {
     this.sim = sim;
     this.site = site;
     this.clock = clock;
     this.settings = settings;
-    this.sortedPeers = settings.peers().stream().sorted().toList();
+    this.timings = timings;
+    this.effectsRandom = effectsRandom;
+  }
+
+  /** The guard starts with the host: armed, covering an unknown PBX for one TTL. */
+  private void startGuard() {
+    if (guardInstalled) {
+      guard = new io.tandem.core.agent.guard.FenceGuardState(now(), settings.ticketTtl().toNanos());
+      scheduleGuardCheck(hostBoot, guard.untilNanos());
+    }
+  }
+
+  /** A beat from the agent: the same host, so it arrives at once (while the agent runs). */
+  private void onGuardBeat(io.tandem.core.agent.guard.GuardBeat beat) {
+    if (guard == null || !hostUp) {
+      return;
+    }
+    guard.onBeat(beat, now());
+    scheduleGuardCheck(hostBoot, guard.untilNanos());
+  }
+
+  private void scheduleGuardCheck(int boot, long atLocal) {
+    sim.scheduler().at(clock.trueAt(atLocal), () -> guardCheck(boot));
+  }
+
+  private void guardCheck(int boot) {
+    if (guard == null || boot != hostBoot || !hostUp || !guard.due(now())) {
+      return;
+    }
+    String why = guard.fenceStarted(now());
+    guardFences++;
+    sim.note(site + " fence guard: " + why);
+    long took = timings.fence(effectsRandom);
+    sim.scheduler()
+        .after(
+            took,
+            () -> {
+              if (boot == hostBoot && guard != null) {
+                setPbx(false, 0);
+                guard.fenceEnded(true);
+              }
+            });
+  }
+
+  /** How many fences this site's guard started. */
+  long guardFences() {
+    return guardFences;
+  }
+
+  /**
+   * Freeze the agent process for {@code nanos} (SIGSTOP, a GC or VM pause): nothing of it runs
+   * meanwhile; its PBX and fence guard go on. Work that fell due meanwhile runs when it resumes.
+   */
+  void pause(long nanos) {
+    pausedUntilTrue = Math.max(pausedUntilTrue, sim.scheduler().now() + nanos);
+    sim.note(site + " agent paused for " + nanos / 1_000_000 + " ms");
+  }
+
+  boolean paused() {
+    return sim.scheduler().now() < pausedUntilTrue;
   }
 
   long now() {
     return clock.local(sim.scheduler().now());
+  }
+
+  /** This node's wall clock at true time {@code trueNanos}. */
+  Instant wallAt(long trueNanos) {
+    return BASE.plusNanos(clock.local(trueNanos));
   }
 
   boolean alive() {
@@ -68,18 +167,49 @@ final class SimAgent {
   }
 
   AgentState state() {
-    return loop == null ? AgentState.STARTING : loop.state();
+    return core == null ? AgentState.STARTING : core.state();
   }
 
-  /** Serving at this instant: alive, ACTIVE and covered by a ticket or the failsafe. */
-  boolean serving() {
-    return alive && loop.serving(now());
+  AgentCore core() {
+    return core;
   }
 
+  /** The decision loop's view: alive, ACTIVE and covered by a ticket or the failsafe. */
+  boolean decisionServing() {
+    return alive && core.serving();
+  }
+
+  /** What the safety checker judges: the PBX really takes calls. */
+  boolean pbxServing() {
+    return hostUp && pbxServing;
+  }
+
+  boolean hostUp() {
+    return hostUp;
+  }
+
+  /**
+   * Start the agent process: boots the host first if it is down; restarts the process if it runs
+   * (the PBX keeps its state); the new process has empty memory.
+   */
   void start(long firstTickDelayNanos) {
+    if (!hostUp) {
+      hostUp = true;
+      hostBoot++;
+      setPbx(pbxBootsServing, 0);
+      startGuard();
+    } else if (guard == null) {
+      startGuard();
+    }
+    if (core != null) {
+      core.stop();
+    }
+    pendingActivation = null;
+    pausedUntilTrue = Long.MIN_VALUE; // a restarted process is a new one
     alive = true;
     int inc = ++incarnation;
-    holder =
+    AgentScheduler scheduler = new IncarnationScheduler(inc);
+    TicketHolder holder =
         new TicketHolder(
             settings.cluster(),
             site,
@@ -87,217 +217,301 @@ final class SimAgent {
             settings.driftMargin(),
             settings.fenceLead(),
             this::now);
-    holder.addListener(
-        new TicketListener() {
-          @Override
-          public void selfFence(long epoch, String reason) {
-            sim.scheduler().after(0, () -> extraTick(inc));
-          }
-
-          @Override
-          public void lost(long epoch, String reason) {
-            sim.scheduler().after(0, () -> extraTick(inc));
-          }
-
-          @Override
-          public void acquired(Ticket ticket) {
-            schedulePolls(inc);
-          }
-        });
-    loop = new DecisionLoop(settings, holder, now());
-    board = new PeerBoard();
-    anyWitnessReply = false;
-    fenceComplete = true;
-    commands.clear();
-    scheduleTickAt(now() + firstTickDelayNanos, inc);
+    core =
+        AgentCore.builder()
+            .settings(settings)
+            .holder(holder)
+            .history(new DecisionHistory(settings.historySize()))
+            .board(new PeerBoard())
+            .health(() -> SiteHealth.of(site, healthy, BASE.plusNanos(now())))
+            .witness(new Witness())
+            .peers(new Peers())
+            .effects(new Effects(inc))
+            .scheduler(scheduler)
+            .guard(this::onGuardBeat)
+            .onDecision(
+                d -> {
+                  decisions.add(d);
+                  sim.onDecision(this, d, holder.view());
+                })
+            .build();
+    core.start(firstTickDelayNanos);
   }
 
+  /** The whole site goes down: host, PBX, fence guard and agent. */
   void crash() {
-    alive = false;
+    crashAgent();
+    hostUp = false;
+    pbxServing = false;
+    guard = null;
   }
 
-  void command(OperatorCommand c) {
-    commands.add(c);
-  }
-
-  private void scheduleTickAt(long local, int inc) {
-    sim.scheduler().at(clock.trueAt(local), () -> scheduledTick(inc, local));
-  }
-
-  private void schedulePolls(int inc) {
-    long fenceAt = holder.fenceAtNanos();
-    sim.scheduler().at(clock.trueAt(fenceAt), () -> poll(inc));
-    sim.scheduler().at(clock.trueAt(fenceAt + settings.fenceLead().toNanos()), () -> poll(inc));
-  }
-
-  private void poll(int inc) {
-    if (alive && inc == incarnation) {
-      holder.poll();
-    }
-  }
-
-  private void scheduledTick(int inc, long plannedLocal) {
-    if (!alive || inc != incarnation) {
-      return;
-    }
-    decide();
-    long now = now();
-    peerLink.broadcast(loop.report(now));
-    if (loop.wantsPromises()) {
-      peerLink.requestPromises(site, now);
-    }
-    boolean sentToWitness = false;
-    if ((loop.state() == AgentState.ACTIVE) && holder.renewalDue()) {
-      TicketView v = holder.view();
-      long sentAt = holder.markSent();
-      TicketRequest r =
-          TicketRequest.renew(settings.cluster(), site, healthy, settings.ticketTtl(), v.epoch());
-      sendToWitness(inc, sentAt, () -> sim.witness().renew(r), false);
-      sentToWitness = true;
-    }
-    if (!sentToWitness) {
-      sendToWitness(inc, now, null, false);
-    }
-    scheduleTickAt(plannedLocal + settings.tick().toNanos(), inc);
-  }
-
-  /** The {@link PeerLink} port over the simulated network, as the app's transport implements it. */
-  private final PeerLink peerLink =
-      new PeerLink() {
-        @Override
-        public void broadcast(PeerReport report) {
-          for (String peer : sortedPeers) {
-            sim.network().send(site, peer, () -> sim.agent(peer).onReport(report));
-          }
-        }
-
-        @Override
-        public void requestPromises(String from, long sentAtNanos) {
-          for (String peer : sortedPeers) {
-            sim.network()
-                .send(from, peer, () -> sim.agent(peer).onPromiseRequest(from, sentAtNanos));
-          }
-        }
-      };
-
-  private void extraTick(int inc) {
-    if (alive && inc == incarnation) {
-      decide();
-    }
-  }
-
-  private void decide() {
-    long now = now();
-    boolean reachable =
-        anyWitnessReply
-            && now - lastWitnessReply
-                <= settings.tick().toNanos() + settings.retryTimeout().toNanos();
-    Instant wall = BASE.plusNanos(now);
-    TickSnapshot s =
-        new TickSnapshot(
-            now,
-            wall,
-            SiteHealth.of(site, healthy, wall),
-            holder.view(),
-            reachable,
-            board.reports(),
-            board.promises(),
-            List.copyOf(commands),
-            fenceComplete);
-    commands.clear();
-    Decision d = loop.tick(s);
-    decisions.add(d);
-    sim.onDecision(this, d, s.ticket());
-    int inc = incarnation;
-    switch (d.action()) {
-      case ACQUIRE, FORCE_ACQUIRE -> {
-        long sentAt = holder.markSent();
-        TicketRequest r =
-            new TicketRequest(
-                settings.cluster(),
-                site,
-                healthy,
-                settings.ticketTtl(),
-                0,
-                d.action() == io.tandem.core.agent.Action.FORCE_ACQUIRE,
-                d.action() == io.tandem.core.agent.Action.FORCE_ACQUIRE
-                    ? TicketRequest.FORCE_ACKNOWLEDGEMENT
-                    : "");
-        sendToWitness(inc, sentAt, () -> sim.witness().acquire(r), true);
-      }
-      case ACTIVATE -> fenceComplete = false;
-      case FENCE -> fenceComplete = true; // the simulated site stops serving at once
-      case RELEASE -> {
-        long epoch = s.ticket().epoch();
-        holder.released();
-        sim.network()
-            .send(
-                site,
-                SimWitness.NAME,
-                () -> {
-                  if (sim.witness().up()) {
-                    sim.witness().release(settings.cluster(), site, epoch);
-                  }
-                });
-      }
-      case NONE -> {}
+  /**
+   * Script the next fences: {@code true} times out (reported UNKNOWN at the budget, lands late),
+   * {@code false} lands in time.
+   */
+  void nextFencesTimeOut(boolean... timeouts) {
+    for (boolean t : timeouts) {
+      scriptedFenceTimeouts.add(t);
     }
   }
 
   /**
-   * Send a request to the witness; {@code call} null means a ping (observe). The reply comes back
-   * over the network; {@code tickOnReply} re-runs the loop at once (acquire answers).
+   * Script the next activations' outcomes: FAILED leaves the PBX as it was; NEEDS_OPERATOR leaves
+   * it serving (half-applied); CANCELLED leaves it as it was.
    */
-  private void sendToWitness(
-      int inc, long sentAt, java.util.function.Supplier<TicketResult> call, boolean tickOnReply) {
-    sim.network()
-        .send(
-            site,
-            SimWitness.NAME,
-            () -> {
-              if (!sim.witness().up()) {
-                return;
-              }
-              TicketResult result = call == null ? null : call.get();
-              sim.network()
-                  .send(
-                      SimWitness.NAME,
-                      site,
-                      () -> onWitnessReply(inc, sentAt, result, tickOnReply));
-            });
+  void nextActivations(ActivationResult.Outcome... outcomes) {
+    scriptedActivations.addAll(java.util.List.of(outcomes));
   }
 
-  private void onWitnessReply(int inc, long sentAt, TicketResult result, boolean tickOnReply) {
-    if (!alive || inc != incarnation) {
-      return;
+  /** Only the agent process dies (kill -9, OOM); the PBX and the fence guard keep running. */
+  void crashAgent() {
+    pausedUntilTrue = Long.MIN_VALUE;
+    alive = false;
+    pendingActivation = null;
+    if (core != null) {
+      core.stop();
     }
-    lastWitnessReply = now();
-    anyWitnessReply = true;
-    if (result != null) {
-      holder.onResult(sentAt, result);
-      if (tickOnReply && loop.state() == AgentState.ACQUIRING) {
-        decide();
+  }
+
+  private void setPbx(boolean serving, long epoch) {
+    boolean was = pbxServing;
+    pbxServing = serving && hostUp;
+    pbxEpoch = serving ? epoch : 0;
+    if (was != pbxServing) {
+      sim.note(site + " PBX " + (pbxServing ? "serving under epoch " + epoch : "stopped"));
+    }
+  }
+
+  /** Whether the agent process of incarnation {@code inc} still runs. */
+  private boolean processAlive(int inc) {
+    return alive && inc == incarnation;
+  }
+
+  void command(OperatorCommand c) {
+    if (alive) {
+      core.command(c);
+    }
+  }
+
+  /** Deliver a peer message to this agent's process, if it runs. */
+  private void deliver(Consumer<AgentCore> message) {
+    if (alive) {
+      message.accept(core);
+    }
+  }
+
+  /**
+   * The agent's thread: this node's clock on the simulation's queue; a dead process runs nothing.
+   */
+  private final class IncarnationScheduler implements AgentScheduler {
+    private final int inc;
+
+    IncarnationScheduler(int inc) {
+      this.inc = inc;
+    }
+
+    @Override
+    public long nanoTime() {
+      return now();
+    }
+
+    @Override
+    public Instant wallTime() {
+      return BASE.plusNanos(now());
+    }
+
+    @Override
+    public void at(long atNanos, Runnable task) {
+      sim.scheduler().at(clock.trueAt(atNanos), () -> run(task));
+    }
+
+    private void run(Runnable task) {
+      if (!alive || inc != incarnation) {
+        return;
       }
+      if (paused()) {
+        sim.scheduler().at(pausedUntilTrue, () -> run(task)); // a frozen process runs nothing
+        return;
+      }
+      task.run();
     }
   }
 
-  private void onReport(PeerReport report) {
-    if (alive) {
-      board.onReport(report, now());
+  /** The witness over the simulated network: a lost request or reply never completes. */
+  private final class Witness implements WitnessLink {
+
+    private <T> CompletionStage<T> call(Supplier<T> atWitness) {
+      CompletableFuture<T> reply = new CompletableFuture<>();
+      sim.network()
+          .send(
+              site,
+              SimWitness.NAME,
+              () -> {
+                if (!sim.witness().up()) {
+                  return;
+                }
+                T result = atWitness.get();
+                sim.network().send(SimWitness.NAME, site, () -> reply.complete(result));
+              });
+      return reply;
+    }
+
+    @Override
+    public CompletionStage<TicketResult> acquire(TicketRequest request) {
+      return call(() -> sim.witness().acquire(request));
+    }
+
+    @Override
+    public CompletionStage<TicketResult> renew(TicketRequest request) {
+      return call(() -> sim.witness().renew(request));
+    }
+
+    @Override
+    public CompletionStage<Optional<Ticket>> observe(String cluster) {
+      return call(() -> sim.witness().observe(cluster));
+    }
+
+    @Override
+    public CompletionStage<Void> release(String cluster, String s, long epoch) {
+      sim.network()
+          .send(
+              site,
+              SimWitness.NAME,
+              () -> {
+                if (sim.witness().up()) {
+                  sim.witness().release(cluster, s, epoch);
+                }
+              });
+      return CompletableFuture.completedFuture(null);
     }
   }
 
-  private void onPromiseRequest(String from, long sentAt) {
-    if (!alive) {
-      return;
+  /** The peer link over the simulated network. */
+  private final class Peers implements PeerLink {
+    @Override
+    public void sendReport(String toSite, PeerReport report) {
+      sim.network().send(site, toSite, () -> sim.agent(toSite).deliver(c -> c.onReport(report)));
     }
-    PeerPromise p = loop.answerPromise(from, sentAt, now());
-    sim.network().send(site, from, () -> sim.agent(from).onPromise(p));
+
+    @Override
+    public void sendPromiseRequest(String toSite, String fromSite, long sentAtNanos) {
+      sim.network()
+          .send(
+              site,
+              toSite,
+              () -> sim.agent(toSite).deliver(c -> c.onPromiseRequest(fromSite, sentAtNanos)));
+    }
+
+    @Override
+    public void sendPromise(String toSite, PeerPromise promise) {
+      sim.network().send(site, toSite, () -> sim.agent(toSite).deliver(c -> c.onPromise(promise)));
+    }
   }
 
-  private void onPromise(PeerPromise p) {
-    if (alive) {
-      board.onPromise(p);
+  /**
+   * The site's effects on its PBX. An activation lands when it completes, only if the agent process
+   * that started it still runs and no fence cancelled it; a fence lands when it completes (the
+   * command reached the PBX, so even if the agent died meanwhile), unless the host rebooted.
+   */
+  private final class Effects implements SiteEffects {
+    private final int inc;
+
+    Effects(int inc) {
+      this.inc = inc;
+    }
+
+    @Override
+    public CompletionStage<ActivationResult> activate(
+        io.tandem.core.agent.effects.Activation activation) {
+      activations.add(activation);
+      long epoch = activation.token().epoch();
+      CompletableFuture<ActivationResult> done = new CompletableFuture<>();
+      pendingActivation = done;
+      sim.scheduler()
+          .after(
+              timings.activation(effectsRandom),
+              () -> {
+                if (!processAlive(inc) || pendingActivation != done) {
+                  return; // the run died with its process, or a fence cancelled it
+                }
+                pendingActivation = null;
+                ActivationResult.Outcome outcome =
+                    scriptedActivations.isEmpty()
+                        ? ActivationResult.Outcome.SUCCEEDED
+                        : scriptedActivations.poll();
+                if (outcome == ActivationResult.Outcome.SUCCEEDED
+                    || outcome == ActivationResult.Outcome.NEEDS_OPERATOR) {
+                  setPbx(true, epoch);
+                }
+                done.complete(
+                    new ActivationResult(
+                        epoch,
+                        outcome,
+                        outcome == ActivationResult.Outcome.SUCCEEDED
+                            ? "activated under epoch " + epoch
+                            : "run failover-" + epoch + " " + outcome + ": scripted",
+                        Optional.empty()));
+              });
+      return done;
+    }
+
+    @Override
+    public CompletionStage<FenceResult> fence(io.tandem.core.agent.effects.FenceRequest request) {
+      fences.add(request);
+      if (pendingActivation != null) {
+        CompletableFuture<ActivationResult> cancelled = pendingActivation;
+        pendingActivation = null;
+        cancelled.complete(
+            new ActivationResult(
+                0, ActivationResult.Outcome.CANCELLED, "cancelled by a fence", Optional.empty()));
+      }
+      // draw every number every time, so one outcome does not shift the others' stream
+      boolean timesOut = effectsRandom.nextDouble() < timings.fenceTimeoutRate();
+      if (!scriptedFenceTimeouts.isEmpty()) {
+        timesOut = scriptedFenceTimeouts.poll();
+      }
+      long took = timings.fence(effectsRandom);
+      long late = effectsRandom.nextLong(timings.lateStopMaxNanos() + 1);
+      boolean wedged = effectsRandom.nextDouble() < timings.wedgedRate();
+      long budget = request.budget().toNanos();
+      int boot = hostBoot;
+      CompletableFuture<FenceResult> done = new CompletableFuture<>();
+      Runnable land =
+          () -> {
+            if (hostBoot == boot) {
+              setPbx(false, 0);
+            }
+          };
+      if (!timesOut) {
+        sim.scheduler()
+            .after(
+                took,
+                () -> {
+                  land.run();
+                  if (processAlive(inc)) {
+                    done.complete(new FenceResult(FenceResult.Outcome.DONE, "PBX stopped"));
+                  }
+                });
+      } else {
+        sim.scheduler()
+            .after(
+                budget,
+                () -> {
+                  if (processAlive(inc)) {
+                    done.complete(
+                        new FenceResult(
+                            FenceResult.Outcome.UNKNOWN,
+                            "PBX stop new calls did not answer within "
+                                + budget / 1_000_000
+                                + " ms"));
+                  }
+                });
+        if (!wedged) {
+          sim.scheduler().after(budget + late, land);
+        }
+      }
+      return done;
     }
   }
 }

@@ -95,6 +95,10 @@ final class SimWitness {
     return witness.renew(r);
   }
 
+  java.util.Optional<io.tandem.core.witness.Ticket> observe(String cluster) {
+    return witness.observe(cluster);
+  }
+
   void release(String cluster, String site, long epoch) {
     witness.release(cluster, site, epoch);
   }

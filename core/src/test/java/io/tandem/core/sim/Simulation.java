@@ -48,6 +48,8 @@ final class Simulation {
     SplittableRandom clocks = random.split();
     this.witness =
         new SimWitness(scheduler, clock(clocks, b.maxDriftPpm, b.witnessPpm), b.witnessSettings);
+    // its own stream from the seed, so the fault schedules drawn from `random` stay as they were
+    SplittableRandom effectsRandom = new SplittableRandom(seed ^ 0x5DEECE66DL);
     List<String> names = new ArrayList<>();
     for (int i = 0; i < b.agents; i++) {
       names.add("site-" + i);
@@ -67,7 +69,10 @@ final class Simulation {
                       .witnessGrace(b.witnessSettings.grace()))
               .build();
       Long ppm = i < b.agentPpm.size() ? b.agentPpm.get(i) : null;
-      agents.put(name, new SimAgent(this, name, clock(clocks, b.maxDriftPpm, ppm), s));
+      SimAgent agent =
+          new SimAgent(this, name, clock(clocks, b.maxDriftPpm, ppm), s, b.effects, effectsRandom);
+      agent.guardInstalled = b.fenceGuard;
+      agents.put(name, agent);
       network.delay(name, SimWitness.NAME, b.minDelayNanos, b.maxDelayNanos);
       for (String other : names) {
         if (!other.equals(name)) {
@@ -156,10 +161,17 @@ final class Simulation {
     }
   }
 
+  /** Add a line to the trace (if tracing). */
+  void note(String what) {
+    if (keepTrace) {
+      trace.add(String.format("%9.3f %s", scheduler.now() / 1e9, what));
+    }
+  }
+
   private void check() {
     Set<String> serving = null;
     for (SimAgent a : agents.values()) {
-      if (a.serving()) {
+      if (a.pbxServing()) {
         if (serving == null) {
           serving = new HashSet<>(2);
         }
@@ -303,8 +315,12 @@ final class Simulation {
       b.append(a.site)
           .append(" clock ")
           .append(a.clock)
-          .append(" alive=")
-          .append(a.alive())
+          .append(" host=")
+          .append(a.hostUp() ? "up" : "down")
+          .append(" pbx=")
+          .append(a.pbxServing() ? "serving" : "stopped")
+          .append(" agent=")
+          .append(a.alive() ? "alive" : "dead")
           .append(" state=")
           .append(a.state())
           .append('\n');
@@ -333,6 +349,8 @@ final class Simulation {
     private boolean trace;
     private WitnessSettings witnessSettings = WitnessSettings.defaults();
     private UnaryOperator<AgentSettings.Builder> settings = UnaryOperator.identity();
+    private EffectTimings effects = EffectTimings.REALISTIC;
+    private boolean fenceGuard = true;
 
     private Builder(long seed) {
       this.seed = seed;
@@ -377,6 +395,18 @@ final class Simulation {
     /** Adjust every agent's settings (cluster, site, priority and peers are preset). */
     Builder settings(UnaryOperator<AgentSettings.Builder> s) {
       settings = s;
+      return this;
+    }
+
+    /** How long activations and fences take (default {@link EffectTimings#REALISTIC}). */
+    Builder effects(EffectTimings t) {
+      effects = t;
+      return this;
+    }
+
+    /** Whether every site runs a fence guard beside its PBX (default yes, as installed). */
+    Builder fenceGuard(boolean on) {
+      fenceGuard = on;
       return this;
     }
 

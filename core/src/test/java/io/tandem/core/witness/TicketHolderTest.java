@@ -84,10 +84,29 @@ class TicketHolderTest {
     advance(0.3);
     holder.poll();
     assertThat(events).last().asString().startsWith("fence 3: ticket renewal failed for 5.3 s");
-    assertThat(holder.holds(3)).as("still valid until the deadline itself").isTrue();
+    assertThat(holder.validNow()).as("still valid until the deadline itself").isTrue();
     advance(1.0);
     assertThat(holder.holds(3)).isFalse();
     assertThat(holder.view().state()).isEqualTo(TicketHolder.State.EXPIRED);
+  }
+
+  /**
+   * Issue 12.6: once the self-fence is due, no new change may start under the ticket (the runbook's
+   * ticket guard asks {@code holds}), although the ticket is still valid until its deadline.
+   */
+  @Test
+  void onceTheSelfFenceIsDueNoNewChangeMayStart() {
+    long sent = holder.markSent();
+    holder.onResult(sent, grant("a", 3, 10)); // deadline 9.7 s, fence lead 1 s
+    advance(4.0);
+    assertThat(holder.holds(3)).isTrue();
+    assertThat(holder.timeLeft(3)).isEqualTo(Duration.ofMillis(4700));
+    assertThat(holder.timeLeft(2)).isEqualTo(Duration.ZERO);
+    advance(4.8); // 8.8 s: past the fence point, before the deadline
+    assertThat(holder.holds(3)).as("due to fence: no new applies").isFalse();
+    assertThat(holder.timeLeft(3)).isEqualTo(Duration.ZERO);
+    assertThat(holder.view().state()).isEqualTo(TicketHolder.State.FENCE_DUE);
+    assertThat(holder.validNow()).as("the ticket itself still runs to its deadline").isTrue();
   }
 
   @Test

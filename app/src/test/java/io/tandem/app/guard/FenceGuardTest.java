@@ -1,0 +1,134 @@
+package io.tandem.app.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tandem.core.agent.guard.GuardBeat;
+import io.tandem.onprem.ami.AmiPbxControl;
+import io.tandem.onprem.ami.AmiSettings;
+import io.tandem.sim.pbx.AmiServer;
+import io.tandem.sim.pbx.PbxFaults;
+import io.tandem.sim.pbx.PbxModel;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fence guard against a simulated Asterisk over real AMI: it fences when the agent's deadline
+ * passes without a fresh beat, never while beats keep the deadline ahead or the agent says idle,
+ * and refuses an agent whose monotonic clock is not its own.
+ */
+class FenceGuardTest {
+
+  private static final long MS = 1_000_000L;
+
+  @TempDir Path dir;
+  private PbxModel model;
+  private AmiServer ami;
+  private AmiPbxControl pbx;
+  private FenceGuard guard;
+
+  @BeforeEach
+  void start() throws Exception {
+    model = new PbxModel("20.7.0");
+    ami = new AmiServer(model, new PbxFaults(), "tandem", "ami-pw");
+    pbx = new AmiPbxControl(AmiSettings.of("127.0.0.1", ami.port(), "tandem", "ami-pw"));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (guard != null) {
+      guard.close();
+    }
+    pbx.close();
+    ami.close();
+  }
+
+  private FenceGuardClient guardAndClient(Duration startCover) throws Exception {
+    Path socket = dir.resolve(FenceGuardClient.SOCKET);
+    guard = new FenceGuard(socket, pbx, startCover, Duration.ofSeconds(2), System::nanoTime);
+    guard.start();
+    return new FenceGuardClient(socket, System::nanoTime);
+  }
+
+  @Test
+  void fencesWhenTheDeadlinePassesWithoutAFreshBeat() throws Exception {
+    try (FenceGuardClient client = guardAndClient(Duration.ofMinutes(1))) {
+      client.accept(GuardBeat.serveUntil(System.nanoTime() + 60_000 * MS, 7));
+      await().atMost(Duration.ofSeconds(5)).until(client::connected);
+      assertThat(model.acceptingCalls()).isTrue();
+      long beat = System.nanoTime();
+      client.accept(GuardBeat.serveUntil(beat + 400 * MS, 7));
+      await().atMost(Duration.ofSeconds(5)).until(() -> !model.acceptingCalls());
+      // design bound: the deadline plus one 50 ms poll plus the AMI answer (allowance: 2 s)
+      assertThat(System.nanoTime() - beat).isGreaterThanOrEqualTo(400 * MS);
+      assertThat(guard.fences()).isEqualTo(1);
+      assertThat(guard.armed()).isFalse();
+    }
+  }
+
+  @Test
+  void freshBeatsAndIdleNeverFence() throws Exception {
+    AtomicLong clock = new AtomicLong(1_000_000 * MS);
+    Path socket = dir.resolve(FenceGuardClient.SOCKET);
+    guard = new FenceGuard(socket, pbx, Duration.ofMillis(300), Duration.ofSeconds(2), clock::get);
+    guard.start();
+    try (FenceGuardClient client = new FenceGuardClient(socket, clock::get)) {
+      client.accept(GuardBeat.idleBeat());
+      await().atMost(Duration.ofSeconds(5)).until(() -> client.connected() && !guard.armed());
+      // an active agent: each beat moves the deadline 300 ms past it; 2 s of them, 100 ms apart
+      for (int i = 0; i < 20; i++) {
+        long deadline = clock.get() + 300 * MS;
+        client.accept(GuardBeat.serveUntil(deadline, 3));
+        await().atMost(Duration.ofSeconds(2)).until(() -> guard.deadlineNanos() == deadline);
+        clock.addAndGet(100 * MS);
+      }
+      client.accept(GuardBeat.idleBeat());
+      await().atMost(Duration.ofSeconds(2)).until(() -> !guard.armed());
+      clock.addAndGet(60_000 * MS);
+      await()
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> guard.fences() == 0);
+      assertThat(model.acceptingCalls()).isTrue();
+    }
+  }
+
+  @Test
+  void withNoAgentAnUnknownPbxIsFencedAfterTheStartCover() throws Exception {
+    guardAndClient(Duration.ofMillis(500)).close();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !model.acceptingCalls());
+    assertThat(guard.fences()).isEqualTo(1);
+  }
+
+  @Test
+  void anAgentOnAnotherClockIsRefused() throws Exception {
+    guardAndClient(Duration.ofMinutes(1)).close();
+    try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      c.connect(UnixDomainSocketAddress.of(dir.resolve(FenceGuardClient.SOCKET)));
+      c.write(
+          ByteBuffer.wrap(
+              ("HELLO " + (System.nanoTime() - 60_000 * MS) + "\n")
+                  .getBytes(StandardCharsets.US_ASCII)));
+      String answer =
+          new BufferedReader(
+                  new InputStreamReader(Channels.newInputStream(c), StandardCharsets.US_ASCII))
+              .readLine();
+      assertThat(answer)
+          .startsWith("REFUSED the agent's monotonic clock is ")
+          .endsWith("ms from the guard's: run both on one host (CLOCK_MONOTONIC)");
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package io.tandem.core.agent.guard;
+
+import java.util.Locale;
+
+/**
+ * The fence guard's decisions, written once: the production guard process ({@code tandem
+ * fence-guard}) and the simulation both run this class. The guard lives outside the agent's JVM,
+ * next to the PBX; it stops the PBX taking calls when the agent stops refreshing its deadline (a GC
+ * or VM pause, SIGSTOP, a wedged JVM, a crashed agent), so a paused active site can never serve
+ * past the point where its ticket may pass to another site.
+ *
+ * <p>Rules: the latest beat wins (a later beat may shorten the deadline: a lost ticket says "fence
+ * now"); an idle beat disarms; when armed and the deadline has passed, fence, and after a confirmed
+ * fence stay disarmed until a beat with a deadline still ahead arms it again (the agent activated);
+ * a "fence now" beat then changes nothing. A fence that failed is retried on the next poll. At
+ * start the guard does not know whether the PBX serves, so it is armed with a deadline of {@code
+ * startCover} from now: an agent that never says otherwise gets its PBX fenced.
+ *
+ * <p>Not thread-safe: the guard's single thread owns it.
+ */
+public final class FenceGuardState {
+
+  private boolean armed = true;
+  private long until;
+  private boolean fencing;
+  private long lastEpoch;
+  private String why;
+  private long fences;
+
+  /**
+   * @param startNanos the host monotonic clock at guard start
+   * @param startCoverNanos how long an unknown PBX may serve before the guard fences it
+   */
+  public FenceGuardState(long startNanos, long startCoverNanos) {
+    this.until = startNanos + startCoverNanos;
+    this.why = "no agent has spoken since the guard started";
+  }
+
+  /** A beat arrived at {@code nowNanos}. */
+  public void onBeat(GuardBeat beat, long nowNanos) {
+    if (beat.idle()) {
+      armed = false;
+      why = "the agent confirmed its PBX fenced";
+      return;
+    }
+    if (!armed && beat.untilNanos() - nowNanos <= 0) {
+      return; // "fence now" while the guard's own fence already holds: nothing to redo
+    }
+    armed = true;
+    until = beat.untilNanos();
+    lastEpoch = beat.epoch();
+    why =
+        until - nowNanos <= 0
+            ? "the agent asked for a fence (epoch " + lastEpoch + ")"
+            : "no fresh beat from the agent (epoch " + lastEpoch + ")";
+  }
+
+  /** Whether the guard must start a fence now. */
+  public boolean due(long nowNanos) {
+    return armed && !fencing && nowNanos - until >= 0;
+  }
+
+  /** Call when starting the fence {@link #due} asked for; returns the reason in words. */
+  public String fenceStarted(long nowNanos) {
+    fencing = true;
+    fences++;
+    return String.format(
+        Locale.ROOT,
+        "fencing the PBX: %s, %.1f s past its deadline",
+        why,
+        (nowNanos - until) / 1e9);
+  }
+
+  /** The fence ended; {@code done} if the PBX confirmed it no longer takes calls. */
+  public void fenceEnded(boolean done) {
+    fencing = false;
+    if (done) {
+      armed = false;
+    }
+  }
+
+  public boolean armed() {
+    return armed;
+  }
+
+  /** The current deadline (meaningful while armed). */
+  public long untilNanos() {
+    return until;
+  }
+
+  /** How many fences the guard started. */
+  public long fences() {
+    return fences;
+  }
+}
