@@ -5,15 +5,26 @@ import static org.awaitility.Awaitility.await;
 
 import io.tandem.app.agent.AgentAssembly;
 import io.tandem.app.agent.ConfigValidation;
+import io.tandem.app.agent.Providers;
 import io.tandem.app.server.TandemServer;
 import io.tandem.app.witness.WitnessBackend;
 import io.tandem.app.witness.WitnessRuntime;
 import io.tandem.core.config.ClusterConfig;
+import io.tandem.core.config.DnsRecordConfig;
 import io.tandem.core.config.SecretResolver;
+import io.tandem.core.config.ServiceAddress;
+import io.tandem.core.config.SiteConfig;
+import io.tandem.core.port.AddressMover;
+import io.tandem.core.port.DnsUpdater;
+import io.tandem.core.port.Fencer;
+import io.tandem.core.port.PbxControl;
+import io.tandem.core.port.TrunkRegistrar;
 import io.tandem.core.witness.BuiltInWitness;
 import io.tandem.core.witness.InMemoryWitnessStateStore;
 import io.tandem.core.witness.SharedSecretAuthenticator;
+import io.tandem.core.witness.Witness;
 import io.tandem.core.witness.WitnessSettings;
+import io.tandem.sim.lab.SimDnsServer;
 import io.tandem.sim.pbx.AmiServer;
 import io.tandem.sim.pbx.PbxFaults;
 import io.tandem.sim.pbx.PbxModel;
@@ -54,6 +65,7 @@ final class SyncCluster implements AutoCloseable {
   final Map<String, PbxFaults> faults = new HashMap<>();
   final Map<String, PbxModel> models = new HashMap<>();
   final Map<String, Integer> ports = new HashMap<>();
+  final SimDnsServer dns;
   private final List<AutoCloseable> cleanup = new ArrayList<>();
   ClusterConfig config;
 
@@ -91,6 +103,11 @@ final class SyncCluster implements AutoCloseable {
     cleanup.add(witnessServer::close);
     int witnessPort =
         Integer.parseInt(witnessServer.getEnvironment().getProperty("local.server.port"));
+    // the service moves by a DNS record, served by a simulated DNS server through the product's
+    // provider seam (an activation with nothing to move fails, and a holder that cannot activate
+    // steps down)
+    dns = new SimDnsServer("sync.test.", List.of());
+    cleanup.add(dns);
     for (String site : List.of("alpha", "beta")) {
       PbxFaults f = new PbxFaults();
       PbxModel model = new PbxModel("20.7.0");
@@ -123,6 +140,14 @@ final class SyncCluster implements AutoCloseable {
             sensors:
               - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, fall: 2, rise: 1 }
         @@SWITCH-beta@@
+        dns:
+          - provider: rfc2136
+            zone: sync.test.
+            name: sip.sync.test.
+            type: A
+            ttl: 30
+            values: { alpha: 192.0.2.10, beta: 198.51.100.20 }
+            rfc2136: { server: 127.0.0.1, port: %d, tsigKeyName: sync-test, tsigSecret: "${env:TSIG_SECRET}" }
         witness:
           kind: builtin
           endpoints: [ "http://127.0.0.1:%d" ]
@@ -134,6 +159,7 @@ final class SyncCluster implements AutoCloseable {
                     pbx.get("alpha").port(),
                     ports.get("beta"),
                     pbx.get("beta").port(),
+                    dns.port(),
                     witnessPort)
             + syncYaml.formatted(dir));
     String yaml = Files.readString(config);
@@ -154,7 +180,13 @@ final class SyncCluster implements AutoCloseable {
     for (String site : List.of("alpha", "beta")) {
       SecretResolver env =
           SecretResolver.of(
-              Map.of("AMI_SECRET", "ami-pw", "WITNESS_SECRET", WITNESS_SECRETS.get(site)));
+              Map.of(
+                  "AMI_SECRET",
+                  "ami-pw",
+                  "WITNESS_SECRET",
+                  WITNESS_SECRETS.get(site),
+                  "TSIG_SECRET",
+                  "c3luYy10ZXN0LXRzaWctc2VjcmV0"));
       ConfigValidation.Result r =
           new ConfigValidation().validate(config, Optional.of(env), Optional.of(site));
       assertThat(r.problems()).isEmpty();
@@ -169,13 +201,14 @@ final class SyncCluster implements AutoCloseable {
             config,
             site,
             new AgentAssembly.Options(
-                dir.resolve("data-" + site),
-                env,
-                PEER_SECRET.getBytes(StandardCharsets.UTF_8),
-                "http",
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build(),
-                Clock.systemUTC(),
-                System::nanoTime));
+                    dir.resolve("data-" + site),
+                    env,
+                    PEER_SECRET.getBytes(StandardCharsets.UTF_8),
+                    "http",
+                    HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build(),
+                    Clock.systemUTC(),
+                    System::nanoTime)
+                .withProviders(this::providers));
     agents.put(site, agent);
     servers.put(
         site,
@@ -224,6 +257,47 @@ final class SyncCluster implements AutoCloseable {
                             a.driver().peerReports().size() == 1
                                 && a.driver().peerReports().values().stream()
                                     .allMatch(r -> r.healthy())));
+  }
+
+  /** The production adapters, with the DNS record served by the simulated DNS server. */
+  private Providers.Adapters providers(Providers.Context c) {
+    Providers.Adapters sdk = Providers.sdk().open(c);
+    return new Providers.Adapters() {
+      @Override
+      public Witness witness() {
+        return sdk.witness();
+      }
+
+      @Override
+      public PbxControl pbx(SiteConfig site) {
+        return sdk.pbx(site);
+      }
+
+      @Override
+      public Optional<TrunkRegistrar> trunks() {
+        return sdk.trunks();
+      }
+
+      @Override
+      public AddressMover address(SiteConfig site, ServiceAddress address) {
+        return sdk.address(site, address);
+      }
+
+      @Override
+      public DnsUpdater dns(DnsRecordConfig record) {
+        return dns;
+      }
+
+      @Override
+      public Optional<Fencer> fencer(SiteConfig site) {
+        return sdk.fencer(site);
+      }
+
+      @Override
+      public void close() {
+        sdk.close();
+      }
+    };
   }
 
   /** Stops {@code site} at once: loop, sync runs in flight and server, as a crash would. */
