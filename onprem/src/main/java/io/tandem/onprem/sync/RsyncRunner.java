@@ -140,13 +140,13 @@ public final class RsyncRunner implements SyncRunner {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (!p.waitFor(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
         if (!stillAllowed.getAsBoolean()) {
-          p.destroyForcibly();
+          stop(p);
           throw new SyncFailedException(
               SyncReason.TICKET_LOST,
               "sync " + job + ": rsync stopped, the gate closed during the run");
         }
         if (System.nanoTime() - deadline > 0) {
-          p.destroyForcibly();
+          stop(p);
           throw new SyncFailedException(
               SyncReason.TRANSFER_FAILED,
               "sync " + job + ": rsync did not finish within " + timeout);
@@ -175,6 +175,27 @@ public final class RsyncRunner implements SyncRunner {
         } catch (IOException ignored) {
           // a temporary file
         }
+      }
+    }
+  }
+
+  /**
+   * Stops rsync and its ssh: SIGTERM first (rsync cleans up and its ssh closes the remote session,
+   * so the receiving rsync stops too), SIGKILL for whatever is left after five seconds. Killing
+   * only rsync would leave its ssh, and so the remote rsync, running.
+   */
+  private static void stop(Process p) throws InterruptedException {
+    List<ProcessHandle> children = p.descendants().toList();
+    p.destroy();
+    children.forEach(ProcessHandle::destroy);
+    if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+    }
+    for (ProcessHandle c : children) {
+      try {
+        c.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        c.destroyForcibly();
       }
     }
   }

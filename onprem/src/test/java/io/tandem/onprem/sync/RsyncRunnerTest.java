@@ -108,6 +108,18 @@ class RsyncRunnerTest {
         .isInstanceOfSatisfying(
             SyncFailedException.class,
             e -> assertThat(e.reason()).isEqualTo(SyncReason.TICKET_LOST));
+    // the receiving rsync (started by sshd) stops once its session closes
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                ProcessHandle.allProcesses()
+                    .noneMatch(
+                        h ->
+                            h.info()
+                                .commandLine()
+                                .map(c -> c.contains("--server") && c.contains(tmp.toString()))
+                                .orElse(false)));
     // --delay-updates: nothing was put in place (rsync's partial directory aside)
     assertThat(Files.readString(tmp.resolve("b/sounds/menu.wav"))).isEqualTo("old menu");
     assertThat(tmp.resolve("b/sounds/long.wav")).doesNotExist();
