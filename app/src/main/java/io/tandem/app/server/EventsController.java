@@ -71,6 +71,13 @@ public class EventsController implements SmartLifecycle {
     emitter.onCompletion(cleanup);
     emitter.onTimeout(cleanup);
     emitter.onError(e -> cleanup.run());
+    try {
+      // a comment at once, so the response's headers go out now and the client's EventSource
+      // opens, rather than on the first event (which may be a tick away, or minutes on a witness)
+      emitter.send(SseEmitter.event().comment("subscribed"));
+    } catch (IOException gone) {
+      cleanup.run();
+    }
     return emitter;
   }
 
