@@ -203,6 +203,7 @@ public final class AgentCore {
   /** Start ticking; the first tick comes after {@code firstTickDelayNanos}. */
   public void start(long firstTickDelayNanos) {
     running = true;
+    loop.holdFrom(scheduler.nanoTime());
     nextTickAt = scheduler.nanoTime() + Math.max(0, firstTickDelayNanos);
     scheduler.at(nextTickAt, this::tick);
   }
@@ -224,7 +225,11 @@ public final class AgentCore {
   public void onPromiseRequest(String from, long sentAtNanos) {
     Objects.requireNonNull(from, "from");
     onAgentThread(
-        () -> peers.sendPromise(from, loop.answerPromise(from, sentAtNanos, scheduler.nanoTime())));
+        () ->
+            peers.sendPromise(
+                from,
+                loop.answerPromise(
+                    from, sentAtNanos, scheduler.nanoTime(), board.reports().get(from))));
   }
 
   /** A peer's promise (or refusal) answering our request. */

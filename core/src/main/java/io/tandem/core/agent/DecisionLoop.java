@@ -36,7 +36,7 @@ public final class DecisionLoop {
   private final AgentSettings settings;
   private final TicketHolder holder;
   private final DecisionHistory history;
-  private final long startedAt;
+  private long startedAt;
   private final FailsafeCover failsafe;
 
   private AgentState state = AgentState.STARTING;
@@ -49,8 +49,16 @@ public final class DecisionLoop {
   private boolean maintenanceAfterFence;
   private String handingOverTo;
   private long handoverAnnouncedUntil;
-  private long promisedUntil = Long.MIN_VALUE;
-  private boolean anyPromise;
+
+  /** Per promisee: until when (our clock) we promised it not to acquire. */
+  private final Map<String, Long> promisedUntil = new HashMap<>();
+
+  /** Per promisee: the send time (its clock) of the latest request we promised in answer to. */
+  private final Map<String, Long> promisedRequest = new HashMap<>();
+
+  /** When (our clock) this site last became ACTIVE: only promises asked for since count. */
+  private long activeSince;
+
   private boolean startupFenced;
   private long standAsideUntil = Long.MIN_VALUE;
   private boolean lastHealthy;
@@ -58,6 +66,9 @@ public final class DecisionLoop {
   private boolean lastTicketOk;
   private long lastNow;
   private final Map<String, Long> failbackGoodSince = new HashMap<>();
+
+  /** Per preferred peer: when (our clock) we first saw it STARTING, while we stand by for it. */
+  private final Map<String, Long> startingSeenSince = new HashMap<>();
 
   /**
    * @param history where every decision is recorded
@@ -70,6 +81,14 @@ public final class DecisionLoop {
     this.history = Objects.requireNonNull(history, "history");
     this.startedAt = startedAtNanos;
     this.failsafe = new FailsafeCover(settings);
+  }
+
+  /**
+   * The agent starts ticking now: its start-up hold counts from {@code nanos}, not from when it was
+   * built (a server started in between, seconds on a loaded host, must not shorten the hold).
+   */
+  synchronized void holdFrom(long nanos) {
+    startedAt = nanos;
   }
 
   public synchronized AgentState state() {
@@ -105,16 +124,31 @@ public final class DecisionLoop {
         : Long.MIN_VALUE;
   }
 
-  /** Whether the driver should ask peers for promises after this tick. */
+  /**
+   * Whether the driver should ask peers for promises after this tick: on every tick while ACTIVE
+   * (with the failsafe on), so that fresh promises are already there on the first tick that finds
+   * the witness gone or a renewal failing. Asking only after such a tick left that tick without any
+   * promise, and a witness outage alone then took the service down (the lab's bug: both first seen
+   * in one tick, "fencing: ... did not confirm").
+   */
   public synchronized boolean wantsPromises() {
-    return state == AgentState.ACTIVE
-        && settings.witnessOutageFailsafe()
-        && (!lastWitnessReachable || !lastTicketOk);
+    return state == AgentState.ACTIVE && settings.witnessOutageFailsafe();
   }
 
   /** Whether a promise we gave a peer still forbids us to acquire at {@code nowNanos}. */
   public synchronized boolean promiseBound(long nowNanos) {
-    return anyPromise && nowNanos - promisedUntil < 0;
+    return promiseEnd(nowNanos) != Long.MIN_VALUE;
+  }
+
+  /** The end of the latest promise still binding us at {@code nowNanos}, else MIN_VALUE. */
+  private long promiseEnd(long nowNanos) {
+    long end = Long.MIN_VALUE;
+    for (long until : promisedUntil.values()) {
+      if (nowNanos - until < 0 && (end == Long.MIN_VALUE || until - end > 0)) {
+        end = until;
+      }
+    }
+    return end;
   }
 
   /**
@@ -131,21 +165,60 @@ public final class DecisionLoop {
         state,
         lastHealthy && !standingAside(nowNanos),
         settings.priority(),
-        lastWitnessReachable,
+        // an active site whose renewals fail says so: its peers then promise it a whole TTL
+        lastWitnessReachable && !(state == AgentState.ACTIVE && !lastTicketOk),
         promiseBound(nowNanos),
         handover,
         servingEpoch,
         activeCalls,
+        needsNoPromise(servingEpoch) ? nowNanos : PeerReport.NEEDS_PROMISES,
         0);
+  }
+
+  /**
+   * Whether no promise given to us can matter any more: we are not ACTIVE (the failsafe covers only
+   * ACTIVE), not FENCING, and our PBX's fence is confirmed (a new process only once its start-up
+   * fence is: its predecessor may have served on a promise).
+   */
+  private boolean needsNoPromise(long servingEpoch) {
+    return state != AgentState.ACTIVE
+        && state != AgentState.FENCING
+        && servingEpoch == 0
+        && (state != AgentState.STARTING || startupFenced);
+  }
+
+  /** Forget the promises whose promisee has since reported that it needs none. */
+  private void releaseFreedPromises(TickSnapshot s) {
+    for (PeerReport r : s.peers().values()) {
+      Long request = promisedRequest.get(r.site());
+      if (request != null && r.frees(request)) {
+        promisedUntil.remove(r.site());
+        promisedRequest.remove(r.site());
+      }
+    }
+  }
+
+  /** {@link #answerPromise(String, long, long, PeerReport)} for a requester not heard from. */
+  public synchronized PeerPromise answerPromise(
+      String from, long requestSentAtNanos, long nowNanos) {
+    return answerPromise(from, requestSentAtNanos, nowNanos, null);
   }
 
   /**
    * Answer a peer's request to promise not to acquire. We promise only in a state that does not
    * serve and has no acquire in flight, and only if we hold no valid ticket; a promise then binds
-   * us for {@code ticketTtl} on our clock.
+   * us on our clock for {@code ticketTtl} if the requester relies on promises now (its latest
+   * report says it cannot reach or renew with the witness, or we have none), else for the shorter
+   * {@link #readyPromiseNanos()}: an active site asks on every tick so that promises are there the
+   * moment it needs them, and a standby must not stay bound for a whole TTL after a healthy active
+   * site died (a witness that times a dead holder from a contender's first look, as the DynamoDB
+   * scheme does, would add that TTL to every failover). The requester counts a promise only for the
+   * duration it states, so a short one is safe; it only covers less.
+   *
+   * @param requester the requester's latest report, or null if none
    */
   public synchronized PeerPromise answerPromise(
-      String from, long requestSentAtNanos, long nowNanos) {
+      String from, long requestSentAtNanos, long nowNanos, PeerReport requester) {
     if (!state.mayPromise()
         || holder.validNow()
         || (state == AgentState.STARTING && !startupFenced)) {
@@ -161,11 +234,13 @@ public final class DecisionLoop {
               + state
               + (state == AgentState.STARTING ? " and has not fenced its PBX yet" : ""));
     }
-    long until = nowNanos + settings.ticketTtl().toNanos();
-    if (!anyPromise || until - promisedUntil > 0) {
-      promisedUntil = until;
-    }
-    anyPromise = true;
+    long duration =
+        requester == null || !requester.witnessReachable()
+            ? settings.ticketTtl().toNanos()
+            : readyPromiseNanos();
+    long until = nowNanos + duration;
+    promisedUntil.merge(from, until, (a, b) -> b - a > 0 ? b : a);
+    promisedRequest.merge(from, requestSentAtNanos, (a, b) -> b - a > 0 ? b : a);
     return new PeerPromise(
         settings.site(),
         from,
@@ -173,12 +248,21 @@ public final class DecisionLoop {
         nowNanos,
         until,
         true,
-        settings.site()
-            + " is "
-            + state
-            + " and will not acquire for "
-            + secs(settings.ticketTtl().toNanos())
-            + " s");
+        settings.site() + " is " + state + " and will not acquire for " + secs(duration) + " s");
+  }
+
+  /**
+   * How long a promise to an active site that still renews lasts: the peer report timeout (after
+   * which a silent site counts as gone anyway) plus the fence lead and drift margin the requester
+   * takes off, so the promise asked for on the tick before the witness went away still covers the
+   * requester through one lost round; never longer than a TTL.
+   */
+  long readyPromiseNanos() {
+    long ready =
+        settings.peerReportTimeout().toNanos()
+            + settings.fenceLead().toNanos()
+            + settings.driftMargin().toNanos();
+    return Math.min(ready, settings.ticketTtl().toNanos());
   }
 
   /** Run one tick. */
@@ -187,9 +271,13 @@ public final class DecisionLoop {
     lastNow = s.nowNanos();
     lastHealthy = s.health().healthy();
     lastWitnessReachable = s.witnessReachable();
+    releaseFreedPromises(s);
     Outcome o = applyCommands(s);
     if (o == null) {
       o = decide(s);
+    }
+    if (o.to == AgentState.ACTIVE && from != AgentState.ACTIVE) {
+      activeSince = s.nowNanos();
     }
     state = state.moveTo(o.to);
     Decision d =
@@ -230,7 +318,8 @@ public final class DecisionLoop {
                     + ")");
           }
           // it lapses a few ticks after it could first be acted on (after any promise we gave)
-          long from = promiseBound(s.nowNanos()) ? promisedUntil : s.nowNanos();
+          long bound = promiseEnd(s.nowNanos());
+          long from = bound != Long.MIN_VALUE ? bound : s.nowNanos();
           forceRequested = true;
           forceLapsesAt = from + settings.tick().toNanos() * FORCE_WINDOW_TICKS;
         }
@@ -334,13 +423,8 @@ public final class DecisionLoop {
           AgentState.MAINTENANCE, Action.NONE, ReasonCode.MAINTENANCE_ENTERED, "maintenance on");
     }
     long now = s.nowNanos();
-    if (promiseBound(now)) {
-      return stay(
-          Action.NONE,
-          ReasonCode.PROMISE_HOLD,
-          "no action: promised a peer not to acquire for another "
-              + secs(promisedUntil - now)
-              + " s");
+    if (forceRequested && promiseBound(now)) {
+      return promiseHold(now);
     }
     if (forceRequested) {
       forceRequested = false;
@@ -378,8 +462,11 @@ public final class DecisionLoop {
     PeerView peers = PeerView.of(settings, s);
     PeerReport handover = peers.handover();
     PeerReport active = peers.activeOrAcquiringBeforeUs();
-    PeerReport preferred = peers.bestReady(true, true);
+    PeerReport preferred = peers.bestReady(true);
     if (handover != null && handover.handingOverTo().equals(settings.site())) {
+      if (promiseBound(now)) {
+        return promiseHold(now);
+      }
       acquiringSince = now;
       return move(
           AgentState.ACQUIRING,
@@ -408,12 +495,66 @@ public final class DecisionLoop {
           ReasonCode.DEFER_TO_PREFERRED,
           "no action: " + preferred.site() + " is preferred and ready");
     }
+    Outcome waitForPreferred = deferToStarting(peers.preferredStarting(), now);
+    if (waitForPreferred != null) {
+      return waitForPreferred;
+    }
+    if (promiseBound(now)) {
+      return promiseHold(now);
+    }
     acquiringSince = now;
     return move(
         AgentState.ACQUIRING,
         Action.ACQUIRE,
         ReasonCode.ACQUIRING,
         "acquiring: no active site seen, " + s.health().summary());
+  }
+
+  /**
+   * Priority holds at a cold start (issue 18.2): with no site active, a standby does not take the
+   * service while a reachable, healthy, more preferred site is still in its start-up hold (both
+   * agents started together, the preferred one finishing a few seconds later). It waits at most
+   * {@link #startingDeferralNanos()} from the first time it saw that site starting, so a site stuck
+   * in start-up (its start-up fence never confirmed) cannot keep the service down. Null if there is
+   * no such site or the bound is over.
+   */
+  private Outcome deferToStarting(PeerReport starting, long now) {
+    if (starting == null) {
+      startingSeenSince.clear();
+      return null;
+    }
+    startingSeenSince.keySet().retainAll(java.util.Set.of(starting.site()));
+    long since = startingSeenSince.computeIfAbsent(starting.site(), k -> now);
+    long left = since + startingDeferralNanos() - now;
+    if (left <= 0) {
+      return null;
+    }
+    return stay(
+        Action.NONE,
+        ReasonCode.DEFER_TO_PREFERRED,
+        "no action: "
+            + starting.site()
+            + " is preferred and still starting (healthy); waiting up to "
+            + secs(left)
+            + " s more before acquiring");
+  }
+
+  /**
+   * How long a standby waits for a preferred site still starting: its start-up hold plus two peer
+   * report timeouts (the start-up fence and the first reports after it).
+   */
+  long startingDeferralNanos() {
+    return settings.startupHold().toNanos() + 2 * settings.peerReportTimeout().toNanos();
+  }
+
+  /** A promise we gave still binds us: we do not acquire (not even when forced). */
+  private Outcome promiseHold(long now) {
+    return stay(
+        Action.NONE,
+        ReasonCode.PROMISE_HOLD,
+        "no action: promised a peer not to acquire for another "
+            + secs(promiseEnd(now) - now)
+            + " s");
   }
 
   private Outcome acquiring(TickSnapshot s) {
@@ -465,7 +606,7 @@ public final class DecisionLoop {
         return job;
       }
       if (!s.health().healthy()) {
-        PeerReport better = PeerView.of(settings, s).bestReady(false, false);
+        PeerReport better = PeerView.of(settings, s).bestReady(false);
         if (better != null) {
           return fence(
               ReasonCode.UNHEALTHY_HANDING_OVER,
@@ -482,7 +623,7 @@ public final class DecisionLoop {
                 + t.epoch());
       }
       if (settings.autoFailback()) {
-        PeerReport preferred = PeerView.of(settings, s).bestReady(true, false);
+        PeerReport preferred = PeerView.of(settings, s).bestReady(true);
         trackFailback(s, preferred, now);
         if (preferred != null
             && now - failbackGoodSince.get(preferred.site())
@@ -562,7 +703,7 @@ public final class DecisionLoop {
             && a.phase() != ActivationStatus.Phase.NEEDS_OPERATOR)) {
       return null;
     }
-    PeerReport better = PeerView.of(settings, s).bestReady(false, false);
+    PeerReport better = PeerView.of(settings, s).bestReady(false);
     if (a.phase() == ActivationStatus.Phase.NEEDS_OPERATOR) {
       if (better != null) {
         return stepDown(
@@ -712,17 +853,22 @@ public final class DecisionLoop {
   }
 
   /**
-   * Recompute the failsafe horizon: the earliest end, on our clock, of the latest promise from
-   * every peer, each anchored at our request's send time minus the drift margin. A promise counts
-   * only if it answers a request sent within the last tick and a half.
+   * Recompute the failsafe horizon on every tick while ACTIVE: the earliest end, on our clock, of
+   * the latest promise from every peer, each anchored at our request's send time minus the drift
+   * margin. It is kept even while the ticket is fine, so that the fence guard's deadline already
+   * covers the promised window when the witness goes away between two ticks.
    */
   private void updateFailsafe(TickSnapshot s) {
-    boolean ticketOk = s.ticket().valid() && s.ticket().state() == TicketHolder.State.HELD;
-    lastTicketOk = ticketOk;
-    if (!settings.witnessOutageFailsafe() || (s.witnessReachable() && ticketOk)) {
-      failsafe.stop();
+    // a renewal still unanswered on this tick counts as failing: say so early, so peers promise
+    // a whole TTL before the ticket's self-fence point comes
+    lastTicketOk =
+        s.ticket().valid()
+            && s.ticket().state() == TicketHolder.State.HELD
+            && s.ticket().failingSinceNanos() == Long.MIN_VALUE;
+    if (settings.witnessOutageFailsafe()) {
+      failsafe.update(s, activeSince);
     } else {
-      failsafe.update(s);
+      failsafe.stop();
     }
   }
 
