@@ -235,8 +235,13 @@ class AbuseBenchmark {
         TimeUnit.NANOSECONDS);
     load.scheduleAtFixedRate(
         () -> samples.add(sample(t0, alpha, beta, operator)), 0, 250, TimeUnit.MILLISECONDS);
+    // the operator's switchover, sent as a well-behaved client does: a 503 with Retry-After is
+    // sent again after that many seconds (at most 10 attempts); every answer is recorded
     Map<String, Object> switchover = new LinkedHashMap<>();
-    load.schedule(
+    List<String> attempts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    switchover.put("attempts", attempts);
+    Runnable[] ask = new Runnable[1];
+    ask[0] =
         () -> {
           try {
             HttpResponse<String> r =
@@ -250,15 +255,21 @@ class AbuseBenchmark {
                                 "{\"target\":\"" + standbyName + "\"}"))
                         .build(),
                     HttpResponse.BodyHandlers.ofString());
-            switchover.put("atSeconds", (System.nanoTime() - t0) / 1e9);
+            double at = (System.nanoTime() - t0) / 1e9;
+            attempts.add(String.format("%.2f s: %d", at, r.statusCode()));
+            switchover.put("atSeconds", at);
             switchover.put("status", r.statusCode());
             switchover.put("answer", r.body());
+            long retryAfter = r.headers().firstValueAsLong("Retry-After").orElse(-1);
+            if (r.statusCode() == 503 && retryAfter >= 0 && attempts.size() < 10) {
+              load.schedule(ask[0], Math.max(1, retryAfter), TimeUnit.SECONDS);
+            }
           } catch (IOException | InterruptedException e) {
+            attempts.add(e.toString());
             switchover.put("error", e.toString());
           }
-        },
-        switchAfter,
-        TimeUnit.SECONDS);
+        };
+    load.schedule(ask[0], switchAfter, TimeUnit.SECONDS);
     load.awaitTermination(seconds, TimeUnit.SECONDS);
     load.shutdownNow();
     inFlight.tryAcquire(2000, 15, TimeUnit.SECONDS); // let the last requests finish
