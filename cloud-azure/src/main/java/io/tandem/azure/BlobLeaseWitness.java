@@ -377,13 +377,22 @@ public final class BlobLeaseWitness implements Witness {
       return t;
     }
     if (e instanceof BlobStorageException b) {
-      if (b.getStatusCode() == 403) {
+      if (b.getStatusCode() == 403 || b.getStatusCode() == 401) {
+        // Azure Storage answers 403 AuthenticationFailed to a bad signature (wrong account key,
+        // expired or tampered SAS), AuthorizationPermissionMismatch to an identity without the
+        // data role, AuthorizationFailure to a request its network rules or SAS do not allow
+        // (Azurite uses AuthorizationFailure for a bad signature too). The SDK's own message is
+        // not used: it is long and names nothing we need.
         return new PermissionException(
             "witness: "
                 + what
-                + " forbidden ("
+                + " refused by the storage account (HTTP "
+                + b.getStatusCode()
+                + " "
                 + b.getErrorCode()
-                + "); grant the role 'Storage Blob Data Contributor' on the witness container",
+                + "): the storage account rejected the credential (wrong account key, expired SAS"
+                + " token) or the identity lacks 'Storage Blob Data Contributor' on the witness"
+                + " container",
             e);
       }
       if (b.getErrorCode() == BlobErrorCode.CONTAINER_NOT_FOUND) {

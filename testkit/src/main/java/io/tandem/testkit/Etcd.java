@@ -20,4 +20,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
 @ExtendWith(io.tandem.testkit.internal.EtcdExtension.class)
-public @interface Etcd {}
+public @interface Etcd {
+
+  /**
+   * Serve clients over TLS with client-certificate authentication ({@code --cert-file}, {@code
+   * --key-file}, {@code --client-cert-auth}, {@code --trusted-ca-file}; a throwaway CA made with
+   * {@code openssl}) and with etcd's authentication on ({@code etcdctl user add}, {@code role
+   * grant-permission}, {@code auth enable}); see {@link EtcdPeer#security()}.
+   */
+  boolean secure() default false;
+}

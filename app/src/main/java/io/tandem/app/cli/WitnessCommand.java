@@ -1,71 +1,72 @@
 package io.tandem.app.cli;
 
 import io.tandem.app.ExitCodes;
-import io.tandem.app.server.TandemServer;
-import io.tandem.app.witness.WitnessBackend;
-import io.tandem.app.witness.WitnessRuntime;
+import io.tandem.app.witness.WitnessConfigFiles;
+import io.tandem.app.witness.WitnessHttpServer;
+import io.tandem.app.witness.WitnessServerConfig;
+import io.tandem.core.config.ConfigProblem;
+import io.tandem.core.config.SecretResolver;
+import io.tandem.core.error.ConfigException;
 import io.tandem.core.witness.BuiltInWitness;
 import io.tandem.core.witness.FileWitnessStateStore;
-import io.tandem.core.witness.SharedSecretAuthenticator;
-import io.tandem.core.witness.WitnessSettings;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.tandem.core.witness.WitnessClusters;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import org.springframework.context.ConfigurableApplicationContext;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code tandem witness}: the built-in witness server. State (the epoch per cluster) lives in
- * {@code --data-dir}, persisted before every grant. Each site authenticates with its own secret,
- * read from {@code TANDEM_WITNESS_SECRET_<SITE>} or from {@code --secrets-dir/<site>}. HTTPS with a
- * PKCS#12 keystore, optionally mutual TLS.
+ * {@code tandem witness --config cluster.yaml [--config more.yaml|dir ...]}: the built-in witness
+ * server, configured by the same cluster files the agents use. From each file it serves the cluster
+ * named there, to its sites only, each authenticated with its own {@code witness.siteSecrets}
+ * entry; the grace is the cluster's {@code timings.witnessGrace} and the longest lease its {@code
+ * timings.ticketTtl}. It listens on {@code witness.listen} and keeps its state in {@code
+ * witness.dataDir} (or {@code --listen} / {@code --data-dir} when no file sets them: a witness
+ * serving many clusters). HTTPS with a PKCS#12 keystore, optionally mutual TLS.
  */
 @Command(
     name = "witness",
     description =
-        "Run the built-in witness server (--cluster and --site are required to serve);"
+        "Run the built-in witness server for the clusters in the given cluster files"
+            + " (--config, repeatable; a directory means every *.yaml in it);"
             + " 'witness init' creates the DynamoDB witness table instead.",
     subcommands = WitnessInitCommand.class)
 public final class WitnessCommand implements Callable<Integer> {
 
-  // --cluster and --site are checked in call(), not by picocli: picocli would demand them of
-  // 'tandem witness init' too, which has nothing to serve.
-  @Option(names = "--cluster", description = "Cluster name (required to serve).")
-  String cluster;
+  // --config is checked in call(), not by picocli: picocli would demand it of 'tandem witness
+  // init' too, which serves nothing.
+  @Option(
+      names = "--config",
+      description = "A cluster file or a directory of them (repeatable; required to serve).")
+  List<Path> configs;
 
   @Option(
-      names = "--site",
-      split = ",",
-      description =
-          "Sites that may ask for the ticket (repeat or comma-separate; required to serve).")
-  List<String> sites;
+      names = "--listen",
+      description = "host:port to listen on, when no cluster file sets witness.listen.")
+  String listen;
 
-  @Option(names = "--data-dir", defaultValue = "/var/lib/tandem-witness", description = "State.")
+  @Option(
+      names = "--data-dir",
+      description =
+          "State directory, when no cluster file sets witness.dataDir (default"
+              + " /var/lib/tandem-witness).")
   Path dataDir;
 
-  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Listen address.")
-  String bind;
-
-  @Option(names = "--port", defaultValue = "8443", description = "Listen port.")
-  int port;
-
-  @Option(names = "--grace", defaultValue = "2s", description = "Grace after expiry.")
-  String grace;
-
-  @Option(names = "--max-ttl", defaultValue = "60s", description = "Longest lease granted.")
-  String maxTtl;
-
-  @Option(names = "--secrets-dir", description = "Directory with one secret file per site.")
-  Path secretsDir;
+  @Option(
+      names = "--max-connections",
+      defaultValue = "25000",
+      description = "Open connections at most (each site keeps one; default 25000).")
+  int maxConnections;
 
   @Option(
       names = "--tls-keystore",
@@ -84,105 +85,174 @@ public final class WitnessCommand implements Callable<Integer> {
           "PKCS#12 truststore of the sites' CAs; password in env TANDEM_WITNESS_TRUSTSTORE_PASSWORD.")
   Path truststore;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() {
-    serve(System.getenv());
+    Running running = serve(System.getenv());
+    Runtime.getRuntime().addShutdownHook(new Thread(running::close, "tandem-witness-shutdown"));
+    List<String> names = running.clusters();
     System.out.println(
-        "tandem witness: serving cluster '"
-            + cluster
-            + "' for "
-            + sites
+        "tandem witness: serving "
+            + (names.size() == 1
+                ? "cluster '" + names.getFirst() + "'"
+                : names.size() + " clusters")
             + " on "
-            + bind
+            + (keystore == null ? "http://" : "https://")
+            + running.server().address().getHostString()
             + ":"
-            + port);
+            + running.server().address().getPort()
+            + ", state in "
+            + running.state());
     return ExitCodes.RUNNING;
   }
 
   /**
-   * Everything {@link #call} does, with the environment passed in, so that {@code tandem lab} runs
-   * this very witness server in its JVM: checks the options, reads the sites' secrets, starts the
-   * server and returns it (closing it stops the witness).
+   * A running witness server: closing it stops the listener and the state log.
    *
-   * @param env the environment (site secrets, console users, keystore passwords)
-   * @param serverArgs extra Spring arguments (they win over {@code application.properties})
-   * @throws CliException with {@link ExitCodes#INVALID} when the input is wrong; nothing started
+   * @param server the listener
+   * @param store the state log
+   * @param clusters the clusters served
+   * @param state the state directory
    */
-  public ConfigurableApplicationContext serve(Map<String, String> env, String... serverArgs) {
-    if (cluster == null || cluster.isBlank()) {
-      throw new CliException("Missing required option: '--cluster=<cluster>'", ExitCodes.INVALID);
+  public record Running(
+      WitnessHttpServer server, FileWitnessStateStore store, List<String> clusters, Path state)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      server.close();
+      store.close();
     }
-    if (sites == null || sites.isEmpty()) {
-      throw new CliException("Missing required option: '--site=<sites>'", ExitCodes.INVALID);
-    }
-    Map<String, byte[]> secrets = new LinkedHashMap<>();
-    for (String site : sites) {
-      secrets.put(site, secretOf(site, env));
-    }
-    WitnessSettings settings =
-        WitnessSettings.builder()
-            .grace(DurationArg.parse("--grace", grace))
-            .maxTtl(DurationArg.parse("--max-ttl", maxTtl))
-            .build();
-    var auth = SharedSecretAuthenticator.of(secrets);
-    var witness =
-        new BuiltInWitness(
-            settings,
-            Clock.systemUTC(),
-            System::nanoTime,
-            new FileWitnessStateStore(dataDir.resolve("state")),
-            auth);
-    Map<String, Object> props = new HashMap<>(ServerProperties.users(dataDir, env));
-    props.put("server.address", bind);
-    props.put("server.port", String.valueOf(port));
-    if (keystore != null) {
-      props.put("server.ssl.enabled", "true");
-      props.put("server.ssl.key-store", keystore.toAbsolutePath().toString());
-      props.put("server.ssl.key-store-type", "PKCS12");
-      props.put(
-          "server.ssl.key-store-password", requireEnv(env, "TANDEM_WITNESS_KEYSTORE_PASSWORD"));
-      props.put("server.ssl.client-auth", clientAuth);
-      if (truststore != null) {
-        props.put("server.ssl.trust-store", truststore.toAbsolutePath().toString());
-        props.put("server.ssl.trust-store-type", "PKCS12");
-        props.put(
-            "server.ssl.trust-store-password",
-            requireEnv(env, "TANDEM_WITNESS_TRUSTSTORE_PASSWORD"));
-      }
-    } else if (!"127.0.0.1".equals(bind) && !"::1".equals(bind)) {
-      throw new CliException(
-          "--tls-keystore: the witness listens on " + bind + " beyond loopback; serve HTTPS",
-          ExitCodes.INVALID);
-    }
-    return TandemServer.start(
-        props,
-        Map.of(
-            "witnessBackend", new WitnessBackend(witness, auth),
-            "clusterRuntime", new WitnessRuntime(witness, cluster, sites)),
-        serverArgs);
   }
 
-  private byte[] secretOf(String site, Map<String, String> environment) {
-    String env =
-        "TANDEM_WITNESS_SECRET_" + site.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
-    String v = environment.get(env);
-    if ((v == null || v.isBlank()) && secretsDir != null) {
-      try {
-        v = Files.readString(secretsDir.resolve(site), StandardCharsets.UTF_8).trim();
-      } catch (IOException e) {
-        v = null;
-      }
-    }
-    if (v == null || v.length() < 16) {
+  /**
+   * Everything {@link #call} does, with the environment passed in (secret references and keystore
+   * passwords resolve against it), so that {@code tandem lab} runs this very witness server in its
+   * JVM: checks the options and cluster files, starts the server and returns it.
+   *
+   * @throws CliException with {@link ExitCodes#INVALID} when the input is wrong; nothing started
+   */
+  public Running serve(Map<String, String> env) {
+    if (configs == null || configs.isEmpty()) {
       throw new CliException(
-          "site '"
-              + site
-              + "': no secret (at least 16 characters) in env "
-              + env
-              + (secretsDir == null ? "" : " or file " + secretsDir.resolve(site)),
+          "Missing required option: '--config=<cluster file or directory>'", ExitCodes.INVALID);
+    }
+    if (!Set.of("none", "want", "need").contains(clientAuth)) {
+      throw new CliException(
+          "--tls-client-auth: expected none, want or need, was " + clientAuth, ExitCodes.INVALID);
+    }
+    WitnessServerConfig config = load(env);
+    String hostPort = choose("witness.listen", config.listen(), Optional.ofNullable(listen));
+    Path state =
+        Path.of(
+            choose(
+                "witness.dataDir",
+                config.dataDir().map(Path::toString),
+                Optional.ofNullable(dataDir).map(p -> p.toAbsolutePath().toString()),
+                "/var/lib/tandem-witness"));
+    InetSocketAddress address = address(hostPort);
+    String host = address.getHostString();
+    if (keystore == null && !host.equals("127.0.0.1") && !host.equals("::1")) {
+      throw new CliException(
+          "--tls-keystore: the witness listens on " + host + " beyond loopback; serve HTTPS",
           ExitCodes.INVALID);
     }
-    return v.getBytes(StandardCharsets.UTF_8);
+    Optional<WitnessHttpServer.Tls> tls = tls(env);
+    FileWitnessStateStore store = null;
+    try {
+      store = new FileWitnessStateStore(state.resolve("state"));
+      BuiltInWitness witness =
+          new BuiltInWitness(
+              WitnessClusters.of(
+                  config.clusters().stream()
+                      .map(WitnessServerConfig.Cluster::toWitnessCluster)
+                      .toList()),
+              Clock.systemUTC(),
+              System::nanoTime,
+              store);
+      WitnessHttpServer server =
+          WitnessHttpServer.start(address, tls, witness, probes(config), maxConnections);
+      return new Running(
+          server,
+          store,
+          config.clusters().stream().map(WitnessServerConfig.Cluster::name).toList(),
+          state);
+    } catch (ConfigException e) {
+      if (store != null) {
+        store.close();
+      }
+      throw new CliException(e.getMessage() + "; nothing started", ExitCodes.INVALID);
+    }
+  }
+
+  private WitnessServerConfig load(Map<String, String> env) {
+    try {
+      return new WitnessConfigFiles(dir -> new SecretResolver(env::get, dir)).load(configs);
+    } catch (WitnessConfigFiles.Invalid e) {
+      PrintWriter err = spec.commandLine().getErr();
+      e.problems().stream().map(ConfigProblem::format).forEach(err::println);
+      err.flush();
+      throw new CliException(
+          "the witness's cluster files are invalid ("
+              + e.problems().size()
+              + " problems); nothing started",
+          ExitCodes.INVALID);
+    }
+  }
+
+  /** One source of truth: the files' value, or the flag's when no file sets it. */
+  private static String choose(
+      String field, Optional<String> fromFiles, Optional<String> fromFlag, String... fallback) {
+    String flag = field.equals("witness.listen") ? "--listen" : "--data-dir";
+    if (fromFiles.isPresent() && fromFlag.isPresent() && !fromFiles.equals(fromFlag)) {
+      throw new CliException(
+          flag
+              + ": the cluster files set "
+              + field
+              + " to "
+              + fromFiles.get()
+              + "; give one or the other",
+          ExitCodes.INVALID);
+    }
+    return fromFiles
+        .or(() -> fromFlag)
+        .or(() -> fallback.length > 0 ? Optional.of(fallback[0]) : Optional.empty())
+        .orElseThrow(
+            () ->
+                new CliException(
+                    field + ": set it in the cluster file, or give " + flag, ExitCodes.INVALID));
+  }
+
+  private static InetSocketAddress address(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    try {
+      String host = hostPort.substring(0, colon).replaceAll("[\\[\\]]", "");
+      int port = Integer.parseInt(hostPort.substring(colon + 1));
+      return new InetSocketAddress(host, port);
+    } catch (RuntimeException e) {
+      throw new CliException(
+          "witness.listen: expected host:port such as 0.0.0.0:7443, was " + hostPort,
+          ExitCodes.INVALID);
+    }
+  }
+
+  private Optional<WitnessHttpServer.Tls> tls(Map<String, String> env) {
+    if (keystore == null) {
+      if (truststore != null || !clientAuth.equals("none")) {
+        throw new CliException(
+            "--tls-truststore/--tls-client-auth: need --tls-keystore", ExitCodes.INVALID);
+      }
+      return Optional.empty();
+    }
+    return Optional.of(
+        new WitnessHttpServer.Tls(
+            keystore.toAbsolutePath(),
+            requireEnv(env, "TANDEM_WITNESS_KEYSTORE_PASSWORD").toCharArray(),
+            clientAuth,
+            Optional.ofNullable(truststore).map(Path::toAbsolutePath),
+            truststore == null
+                ? new char[0]
+                : requireEnv(env, "TANDEM_WITNESS_TRUSTSTORE_PASSWORD").toCharArray()));
   }
 
   static String requireEnv(Map<String, String> env, String name) {
@@ -191,5 +261,14 @@ public final class WitnessCommand implements Callable<Integer> {
       throw new CliException("environment variable " + name + " is not set", ExitCodes.INVALID);
     }
     return v;
+  }
+
+  /** Per cluster and site, the only targets the witness probes for it. */
+  static Map<String, Map<String, Set<WitnessServerConfig.ProbeTarget>>> probes(
+      WitnessServerConfig config) {
+    return config.clusters().stream()
+        .collect(
+            Collectors.toMap(
+                WitnessServerConfig.Cluster::name, WitnessServerConfig.Cluster::probes));
   }
 }

@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine;
 
 /**
@@ -78,7 +77,7 @@ public final class LabCluster implements AutoCloseable {
   private final List<Consumer<RuntimeEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, String> env = new LinkedHashMap<>();
   private LabPeers peers;
-  private ConfigurableApplicationContext witness;
+  private WitnessCommand.Running witness;
   private Path clusterFile;
   private Path apiTokenFile;
   private LabProviders providers;
@@ -123,11 +122,12 @@ public final class LabCluster implements AutoCloseable {
     sites.put(BACKUP, new LabSite(BACKUP, 2, "198.51.100.20", amiSecret, clock));
     for (LabSite s : sites.values()) {
       s.pbxConfig = options.dataDir().resolve(s.name + "-pbx/etc/asterisk");
-      LabSync.seed(s.pbxConfig, s.name.equals(PRIMARY));
+      LabSync.seed(s.pbxConfig);
     }
     Map<String, InetSocketAddress> pbxBySite = new LinkedHashMap<>();
     sites.values().forEach(s -> pbxBySite.put(s.name, s.sip()));
     Map<String, String> trunkUsers = Map.of(TRUNK_USER, trunkSecret);
+    // the TSIG key the agents sign DNS updates with: BIND's own, or (simulated) a fresh one
     peers =
         options.realPeers()
             ? RealLabPeers.start(pbxBySite, CARRIER_REALM, trunkUsers)
@@ -136,7 +136,7 @@ public final class LabCluster implements AutoCloseable {
                 CARRIER_REALM,
                 trunkUsers,
                 sites.get(PRIMARY).publicIp,
-                "unused-by-the-simulation",
+                file.secret("tsig"),
                 clock);
     file.secret("tsig", peers.dnsServer().secret());
     sites.keySet().forEach(s -> file.secret("witness/" + s));
@@ -168,7 +168,7 @@ public final class LabCluster implements AutoCloseable {
             witnessPort,
             peers.aws());
     config = new ClusterConfigLoader().load(clusterFile);
-    witness = startWitness(file, witnessPort);
+    witness = startWitness(witnessPort);
     if (peers.aws().isPresent()) {
       // the production AWS clients find the emulator's credentials as a named profile
       previousAwsCredentials = System.getProperty("aws.sharedCredentialsFile");
@@ -185,26 +185,18 @@ public final class LabCluster implements AutoCloseable {
     return this;
   }
 
-  /** {@code tandem witness}, as an operator starts it, with the cluster file's grace. */
-  private ConfigurableApplicationContext startWitness(LabClusterFile file, int port) {
+  /** {@code tandem witness --config cluster.yaml}, as an operator starts it. */
+  private WitnessCommand.Running startWitness(int port) {
     WitnessCommand command = new WitnessCommand();
     new CommandLine(command)
         .parseArgs(
-            "--cluster",
-            CLUSTER,
-            "--site",
-            String.join(",", sites.keySet()),
+            "--config",
+            clusterFile.toString(),
+            "--listen",
+            "127.0.0.1:" + port,
             "--data-dir",
-            options.dataDir().resolve("witness").toString(),
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            String.valueOf(port),
-            "--grace",
-            config.timings().witnessGrace().toMillis() + "ms",
-            "--secrets-dir",
-            file.secrets().resolve("witness").toString());
-    return command.serve(env, SERVER_ARGS);
+            options.dataDir().resolve("witness").toString());
+    return command.serve(env);
   }
 
   /** {@code tandem agent --config cluster.yaml --site <name>}, as an operator starts it. */

@@ -1,5 +1,6 @@
 package io.tandem.app.witness;
 
+import io.tandem.core.error.ConfigException;
 import io.tandem.core.error.PermissionException;
 import io.tandem.core.error.ProtocolException;
 import io.tandem.core.error.TransientException;
@@ -145,16 +146,35 @@ public final class HttpWitness implements Witness {
       throw new TransientException("interrupted while talking to witness " + base, e);
     }
     int s = resp.statusCode();
+    if (s == 200) {
+      return resp.body();
+    }
+    String why = detail(resp.body());
     if (s == 401 || s == 403) {
       throw new PermissionException(
-          "witness " + base + " rejected this site's credentials (HTTP " + s + ")");
+          "witness " + base + " refused " + op + " for site " + site + " (HTTP " + s + why + ")");
     }
     if (s >= 500 || s == 429) {
-      throw new TransientException("witness " + base + " answered HTTP " + s);
+      throw new TransientException("witness " + base + " answered HTTP " + s + why);
     }
-    if (s != 200) {
-      throw new ProtocolException("witness " + base + " answered HTTP " + s + " to " + op);
+    if (s == 404 && !why.isEmpty()) {
+      throw new ConfigException(
+          "witness " + base + " does not serve cluster " + cluster + " (HTTP 404" + why + ")");
     }
-    return resp.body();
+    throw new ProtocolException("witness " + base + " answered HTTP " + s + " to " + op + why);
+  }
+
+  /** The problem detail's {@code detail}, printable and short, as ": ..." (or empty). */
+  private String detail(String body) {
+    try {
+      WitnessWire.Problem p = json.readValue(body, WitnessWire.Problem.class);
+      if (p == null || p.detail() == null) {
+        return "";
+      }
+      String d = p.detail().replaceAll("[^\\x20-\\x7e]", "?");
+      return ": " + (d.length() > 200 ? d.substring(0, 200) + "..." : d);
+    } catch (RuntimeException e) {
+      return "";
+    }
   }
 }

@@ -6,25 +6,27 @@ import io.tandem.onprem.sip.SipEndpoint;
 import io.tandem.onprem.sip.SipOptionsProbe;
 import io.tandem.onprem.sip.SipTarget;
 import java.time.Duration;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.stereotype.Component;
 
 /**
  * SIP OPTIONS sent from the witness's own network position: the "external" health check of a site's
  * public address (is the service reachable from outside, not just from its own LAN?). The SIP
  * endpoint is opened on the witness's listen address on first use and closed with the server.
  *
- * <p>Thread-safe. Only authenticated sites may ask (see {@link WitnessController}).
+ * <p>Thread-safe. The witness listener asks it only for an authenticated site and only for a target
+ * that site's {@code sip-options-external} sensor configures ({@link WitnessHandler}): never an
+ * arbitrary host:port, so the witness cannot be used as a port scanner.
  */
-@Component
-public class WitnessVantage implements AutoCloseable {
+public final class WitnessVantage implements AutoCloseable {
 
   static final Duration MAX_TIMEOUT = Duration.ofSeconds(5);
 
   private final String bindAddress;
   private SipEndpoint endpoint;
 
-  public WitnessVantage(@Value("${server.address:127.0.0.1}") String bindAddress) {
+  /**
+   * @param bindAddress the witness's listen address (a wildcard address binds every interface)
+   */
+  public WitnessVantage(String bindAddress) {
     this.bindAddress =
         bindAddress.equals("0.0.0.0") || bindAddress.equals("::") ? "0.0.0.0" : bindAddress;
   }

@@ -39,6 +39,9 @@ public final class WitnessWire {
   /** Body of release. */
   public record Release(String site, long epoch) {}
 
+  /** An error answer: an RFC 9457 problem detail ({@code application/problem+json}). */
+  public record Problem(String type, String title, int status, String detail) {}
+
   /** A ticket on the wire. */
   public record TicketBody(
       String cluster, String holder, long epoch, Instant expiry, long ttlMillis) {

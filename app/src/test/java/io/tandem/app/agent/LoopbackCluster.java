@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.tandem.app.server.TandemServer;
-import io.tandem.app.witness.WitnessBackend;
-import io.tandem.app.witness.WitnessRuntime;
+import io.tandem.app.witness.WitnessHttpServer;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.SecretResolver;
 import io.tandem.core.witness.BuiltInWitness;
 import io.tandem.core.witness.InMemoryWitnessStateStore;
 import io.tandem.core.witness.SharedSecretAuthenticator;
+import io.tandem.core.witness.WitnessCluster;
+import io.tandem.core.witness.WitnessClusters;
 import io.tandem.core.witness.WitnessSettings;
 import io.tandem.sim.pbx.AmiServer;
 import io.tandem.sim.pbx.PbxFaults;
@@ -70,22 +71,23 @@ final class LoopbackCluster implements AutoCloseable {
     var auth = SharedSecretAuthenticator.of(secrets);
     var witness =
         new BuiltInWitness(
-            WitnessSettings.builder()
-                .grace(Duration.ofSeconds(1))
-                .maxTtl(Duration.ofSeconds(60))
-                .build(),
+            WitnessClusters.of(
+                List.of(
+                    new WitnessCluster(
+                        cluster,
+                        WitnessSettings.builder()
+                            .grace(Duration.ofSeconds(1))
+                            .maxTtl(Duration.ofSeconds(60))
+                            .build(),
+                        auth))),
             Clock.systemUTC(),
             System::nanoTime,
-            new InMemoryWitnessStateStore(),
-            auth);
-    ConfigurableApplicationContext w =
-        TandemServer.start(
-            TwoAgentFailoverTest.serverProps(0, dir.resolve("witness")),
-            Map.of(
-                "witnessBackend", new WitnessBackend(witness, auth),
-                "clusterRuntime", new WitnessRuntime(witness, cluster, sites)));
+            new InMemoryWitnessStateStore());
+    var w =
+        WitnessHttpServer.start(
+            new InetSocketAddress("127.0.0.1", 0), java.util.Optional.empty(), witness, Map.of());
     cleanup.add(w::close);
-    witnessPort = Integer.parseInt(w.getEnvironment().getProperty("local.server.port"));
+    witnessPort = w.address().getPort();
 
     HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     hook.createContext(

@@ -5,13 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.tandem.app.api.DecisionView;
 import io.tandem.app.server.TandemServer;
-import io.tandem.app.witness.WitnessBackend;
-import io.tandem.app.witness.WitnessRuntime;
+import io.tandem.app.witness.WitnessHttpServer;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.SecretResolver;
 import io.tandem.core.witness.BuiltInWitness;
 import io.tandem.core.witness.InMemoryWitnessStateStore;
 import io.tandem.core.witness.SharedSecretAuthenticator;
+import io.tandem.core.witness.WitnessCluster;
+import io.tandem.core.witness.WitnessClusters;
 import io.tandem.core.witness.WitnessSettings;
 import io.tandem.sim.pbx.AmiServer;
 import io.tandem.sim.pbx.PbxFaults;
@@ -77,24 +78,26 @@ class TwoAgentFailoverTest {
     var auth = SharedSecretAuthenticator.of(secrets);
     var witness =
         new BuiltInWitness(
-            WitnessSettings.builder()
-                .grace(Duration.ofSeconds(1))
-                .maxTtl(Duration.ofSeconds(60))
-                .build(),
+            WitnessClusters.of(
+                List.of(
+                    new WitnessCluster(
+                        "pbx-e2e",
+                        WitnessSettings.builder()
+                            .grace(Duration.ofSeconds(1))
+                            .maxTtl(Duration.ofSeconds(60))
+                            .build(),
+                        auth))),
             Clock.systemUTC(),
             System::nanoTime,
-            new InMemoryWitnessStateStore(),
-            auth);
-    ConfigurableApplicationContext witnessServer =
-        TandemServer.start(
-            serverProps(0, dir.resolve("witness")),
-            Map.of(
-                "witnessBackend", new WitnessBackend(witness, auth),
-                "clusterRuntime",
-                    new WitnessRuntime(witness, "pbx-e2e", List.of("alpha", "beta"))));
+            new InMemoryWitnessStateStore());
+    var witnessServer =
+        WitnessHttpServer.start(
+            new java.net.InetSocketAddress("127.0.0.1", 0),
+            java.util.Optional.empty(),
+            witness,
+            Map.of());
     cleanup.add(witnessServer::close);
-    int witnessPort =
-        Integer.parseInt(witnessServer.getEnvironment().getProperty("local.server.port"));
+    int witnessPort = witnessServer.address().getPort();
 
     Map<String, AmiServer> pbx = new HashMap<>();
     for (String site : List.of("alpha", "beta")) {

@@ -157,9 +157,9 @@ class WitnessInitCommandTest {
     assertThat(badRegion.code()).isEqualTo(ExitCodes.INVALID);
     assertThat(badRegion.err()).contains("region");
 
-    Run serveWithoutCluster = run("witness", "--site", "a");
-    assertThat(serveWithoutCluster.code()).isEqualTo(ExitCodes.INVALID);
-    assertThat(serveWithoutCluster.err()).contains("--cluster");
+    Run serveWithoutConfig = run("witness", "--listen", "127.0.0.1:0");
+    assertThat(serveWithoutConfig.code()).isEqualTo(ExitCodes.INVALID);
+    assertThat(serveWithoutConfig.err()).contains("--config");
   }
 
   private static void createTable(

@@ -3,13 +3,6 @@ package io.tandem.app.guard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tandem.app.server.TandemServer;
-import io.tandem.app.witness.WitnessBackend;
-import io.tandem.app.witness.WitnessRuntime;
-import io.tandem.core.witness.BuiltInWitness;
-import io.tandem.core.witness.InMemoryWitnessStateStore;
-import io.tandem.core.witness.SharedSecretAuthenticator;
-import io.tandem.core.witness.WitnessSettings;
 import io.tandem.sim.pbx.AmiServer;
 import io.tandem.sim.pbx.PbxFaults;
 import io.tandem.sim.pbx.PbxModel;
@@ -17,10 +10,8 @@ import io.tandem.sim.peer.Bind9Peer;
 import io.tandem.testkit.Bind9;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Issue 12.9 with real processes: two {@code tandem agent} processes and their {@code tandem
@@ -87,33 +77,11 @@ class FenceGuardSigstopTest {
   @Test
   void aTwelveSecondSigstopOfTheActiveAgentNeverLeavesTwoPbxsAcceptingCalls(Bind9Peer bind)
       throws Exception {
-    Map<String, byte[]> secrets = new HashMap<>();
-    WITNESS_SECRETS.forEach((k, v) -> secrets.put(k, v.getBytes(StandardCharsets.UTF_8)));
-    var auth = SharedSecretAuthenticator.of(secrets);
-    var witness =
-        new BuiltInWitness(
-            WitnessSettings.builder().grace(Duration.ofSeconds(1)).build(),
-            Clock.systemUTC(),
-            System::nanoTime,
-            new InMemoryWitnessStateStore(),
-            auth);
-    Map<String, Object> wp = new HashMap<>();
-    wp.put("server.port", "0");
-    wp.put("server.address", "127.0.0.1");
-    wp.put("tandem.data-dir", dir.resolve("witness").toString());
-    wp.put("tandem.security.tokens[0].name", "ops");
-    wp.put("tandem.security.tokens[0].role", "VIEWER");
-    wp.put("tandem.security.tokens[0].token", "guard-test-token-0123456789abcdef");
-    ConfigurableApplicationContext witnessServer =
-        TandemServer.start(
-            wp,
-            Map.of(
-                "witnessBackend", new WitnessBackend(witness, auth),
-                "clusterRuntime",
-                    new WitnessRuntime(witness, "pbx-guard", List.of("alpha", "beta"))));
+    var witnessServer =
+        io.tandem.app.witness.LoopbackWitness.start(
+            "pbx-guard", WITNESS_SECRETS, Duration.ofSeconds(1));
     cleanup.add(witnessServer::close);
-    int witnessPort =
-        Integer.parseInt(witnessServer.getEnvironment().getProperty("local.server.port"));
+    int witnessPort = witnessServer.address().getPort();
 
     Map<String, PbxModel> models = new LinkedHashMap<>();
     Map<String, AmiServer> amis = new LinkedHashMap<>();

@@ -7,8 +7,7 @@ import io.tandem.app.agent.AgentAssembly;
 import io.tandem.app.agent.ConfigValidation;
 import io.tandem.app.agent.Providers;
 import io.tandem.app.server.TandemServer;
-import io.tandem.app.witness.WitnessBackend;
-import io.tandem.app.witness.WitnessRuntime;
+import io.tandem.app.witness.WitnessHttpServer;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.DnsRecordConfig;
 import io.tandem.core.config.SecretResolver;
@@ -23,6 +22,8 @@ import io.tandem.core.witness.BuiltInWitness;
 import io.tandem.core.witness.InMemoryWitnessStateStore;
 import io.tandem.core.witness.SharedSecretAuthenticator;
 import io.tandem.core.witness.Witness;
+import io.tandem.core.witness.WitnessCluster;
+import io.tandem.core.witness.WitnessClusters;
 import io.tandem.core.witness.WitnessSettings;
 import io.tandem.sim.lab.SimDnsServer;
 import io.tandem.sim.pbx.AmiServer;
@@ -85,24 +86,26 @@ final class SyncCluster implements AutoCloseable {
     var auth = SharedSecretAuthenticator.of(secrets);
     var witness =
         new BuiltInWitness(
-            WitnessSettings.builder()
-                .grace(Duration.ofSeconds(1))
-                .maxTtl(Duration.ofSeconds(60))
-                .build(),
+            WitnessClusters.of(
+                List.of(
+                    new WitnessCluster(
+                        "pbx-sync",
+                        WitnessSettings.builder()
+                            .grace(Duration.ofSeconds(1))
+                            .maxTtl(Duration.ofSeconds(60))
+                            .build(),
+                        auth))),
             Clock.systemUTC(),
             System::nanoTime,
-            new InMemoryWitnessStateStore(),
-            auth);
-    ConfigurableApplicationContext witnessServer =
-        TandemServer.start(
-            serverProps(0, dir.resolve("witness")),
-            Map.of(
-                "witnessBackend", new WitnessBackend(witness, auth),
-                "clusterRuntime",
-                    new WitnessRuntime(witness, "pbx-sync", List.of("alpha", "beta"))));
+            new InMemoryWitnessStateStore());
+    var witnessServer =
+        WitnessHttpServer.start(
+            new java.net.InetSocketAddress("127.0.0.1", 0),
+            java.util.Optional.empty(),
+            witness,
+            Map.of());
     cleanup.add(witnessServer::close);
-    int witnessPort =
-        Integer.parseInt(witnessServer.getEnvironment().getProperty("local.server.port"));
+    int witnessPort = witnessServer.address().getPort();
     // the service moves by a DNS record, served by a simulated DNS server through the product's
     // provider seam (an activation with nothing to move fails, and a holder that cannot activate
     // steps down)

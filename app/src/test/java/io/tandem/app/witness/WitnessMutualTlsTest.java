@@ -3,15 +3,17 @@ package io.tandem.app.witness;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tandem.app.server.TandemServer;
 import io.tandem.core.error.TransientException;
 import io.tandem.core.witness.BuiltInWitness;
 import io.tandem.core.witness.FileWitnessStateStore;
 import io.tandem.core.witness.SharedSecretAuthenticator;
 import io.tandem.core.witness.TicketRequest;
+import io.tandem.core.witness.WitnessCluster;
+import io.tandem.core.witness.WitnessClusters;
 import io.tandem.core.witness.WitnessSettings;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -23,28 +25,29 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The witness over HTTPS with mutual TLS, as {@code tandem witness --tls-keystore ...
- * --tls-client-auth need --tls-truststore ...} configures it: a site with its certificate and
- * secret gets the ticket; a client without a certificate does not get through the handshake.
- * Certificates are made by the JDK's keytool for this test only.
+ * --tls-client-auth need --tls-truststore ...} configures it (AEAD cipher suites only): a site with
+ * its certificate and secret gets the ticket; a client without a certificate does not get through
+ * the handshake. Certificates are made by the JDK's keytool for this test only.
  */
 class WitnessMutualTlsTest {
 
   static final char[] PASS = "test-store-pass".toCharArray();
   @TempDir static Path dir;
-  static ConfigurableApplicationContext ctx;
+  static WitnessHttpServer server;
   static URI base;
 
   @BeforeAll
@@ -134,44 +137,68 @@ class WitnessMutualTlsTest {
         "-storepass",
         new String(PASS));
 
-    var auth =
-        SharedSecretAuthenticator.of(
-            Map.of("site-a", "secret-of-site-a-123".getBytes(StandardCharsets.UTF_8)));
     var witness =
         new BuiltInWitness(
-            WitnessSettings.defaults(),
+            WitnessClusters.of(
+                List.of(
+                    new WitnessCluster(
+                        "c1",
+                        WitnessSettings.defaults(),
+                        SharedSecretAuthenticator.of(
+                            Map.of(
+                                "site-a",
+                                "secret-of-site-a-123".getBytes(StandardCharsets.UTF_8)))))),
             Clock.systemUTC(),
             System::nanoTime,
-            new FileWitnessStateStore(dir.resolve("state")),
-            auth);
-    ctx =
-        TandemServer.start(
-            Map.ofEntries(
-                Map.entry("server.port", "0"),
-                Map.entry("server.address", "127.0.0.1"),
-                Map.entry("server.ssl.enabled", "true"),
-                Map.entry("server.ssl.key-store", p("witness.p12")),
-                Map.entry("server.ssl.key-store-type", "PKCS12"),
-                Map.entry("server.ssl.key-store-password", new String(PASS)),
-                Map.entry("server.ssl.client-auth", "need"),
-                Map.entry("server.ssl.trust-store", p("sites-trust.p12")),
-                Map.entry("server.ssl.trust-store-type", "PKCS12"),
-                Map.entry("server.ssl.trust-store-password", new String(PASS)),
-                Map.entry("tandem.data-dir", dir.toString()),
-                Map.entry("tandem.security.users[0].name", "admin"),
-                Map.entry("tandem.security.users[0].role", "ADMIN"),
-                Map.entry("tandem.security.users[0].password", "admin-password-123")),
-            Map.of(
-                "witnessBackend", new WitnessBackend(witness, auth),
-                "clusterRuntime", new WitnessRuntime(witness, "c1", List.of("site-a"))));
-    base = URI.create("https://127.0.0.1:" + ctx.getEnvironment().getProperty("local.server.port"));
+            new FileWitnessStateStore(dir.resolve("state")));
+    server =
+        WitnessHttpServer.start(
+            new InetSocketAddress("127.0.0.1", 0),
+            Optional.of(
+                new WitnessHttpServer.Tls(
+                    dir.resolve("witness.p12"),
+                    PASS.clone(),
+                    "need",
+                    Optional.of(dir.resolve("sites-trust.p12")),
+                    PASS.clone())),
+            witness,
+            Map.of());
+    base = URI.create("https://127.0.0.1:" + server.address().getPort());
   }
 
   @AfterAll
   static void stop() {
-    if (ctx != null) {
-      ctx.close();
+    if (server != null) {
+      server.close();
     }
+  }
+
+  @Test
+  void onlyAeadCipherSuitesAreOffered() throws Exception {
+    SSLContext legacy = sslContext(true);
+    SSLParameters cbcOnly = legacy.getDefaultSSLParameters();
+    cbcOnly.setProtocols(new String[] {"TLSv1.2"});
+    cbcOnly.setCipherSuites(
+        new String[] {
+          "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384"
+        });
+    var client =
+        new HttpWitness(
+            HttpClient.newBuilder()
+                .sslContext(legacy)
+                .sslParameters(cbcOnly)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build(),
+            base,
+            "site-a",
+            () -> "secret-of-site-a-123",
+            Duration.ofSeconds(5),
+            JsonMapper.shared());
+    assertThatThrownBy(
+            () ->
+                client.acquire(TicketRequest.acquire("c1", "site-a", true, Duration.ofSeconds(5))))
+        .as("a client offering only CBC suites finds no common cipher suite")
+        .isInstanceOf(TransientException.class);
   }
 
   @Test

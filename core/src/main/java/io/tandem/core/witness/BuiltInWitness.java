@@ -1,6 +1,7 @@
 package io.tandem.core.witness;
 
 import io.tandem.core.error.PermissionException;
+import io.tandem.core.error.ResourceNotFoundException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,22 +50,24 @@ import org.slf4j.LoggerFactory;
  * full TTL from the start, and others are granted only after that plus the grace.
  *
  * <p>Thread-safe: requests for one cluster are serialised by a per-cluster lock; different clusters
- * proceed in parallel.
+ * proceed in parallel. A grant holds its cluster's lock while it is made durable; the {@code
+ * ...IfImmediate} variants never wait for it (a transport's event loop uses them).
  */
 public final class BuiltInWitness implements Witness {
 
   private static final Logger log = LoggerFactory.getLogger(BuiltInWitness.class);
 
-  private final WitnessSettings settings;
+  private final WitnessClusters clusters;
   private final Clock wall;
   private final LongSupplier nanos;
   private final WitnessStateStore store;
-  private final SiteAuthenticator authenticator;
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
 
-  /** Mutable per-cluster state; guarded by its own monitor. Times are monotonic nanos. */
+  /** Mutable per-cluster state; guarded by its own lock. Times are monotonic nanos. */
   private static final class Slot {
+    final ReentrantLock lock = new ReentrantLock();
     final String cluster;
+    volatile WitnessSettings settings;
     String holder;
     long holderEpoch;
     long epoch;
@@ -81,24 +85,19 @@ public final class BuiltInWitness implements Witness {
   }
 
   /**
-   * Loads persisted state and starts. Persisted epochs continue; a persisted holder stays holder
-   * for its full TTL from now on the monotonic clock.
+   * A witness serving only {@code clusters}. Loads persisted state and starts: persisted epochs
+   * continue; a persisted holder stays holder for its full TTL from now on the monotonic clock.
    *
    * @param wall the witness's wall clock: labels answers and records, never times a ticket
    * @param nanos the witness's monotonic clock (e.g. {@code System::nanoTime}): times every ticket
    * @throws io.tandem.core.error.ConfigException if the store holds damaged state
    */
   public BuiltInWitness(
-      WitnessSettings settings,
-      Clock wall,
-      LongSupplier nanos,
-      WitnessStateStore store,
-      SiteAuthenticator authenticator) {
-    this.settings = Objects.requireNonNull(settings, "settings");
+      WitnessClusters clusters, Clock wall, LongSupplier nanos, WitnessStateStore store) {
+    this.clusters = Objects.requireNonNull(clusters, "clusters");
     this.wall = Objects.requireNonNull(wall, "wall");
     this.nanos = Objects.requireNonNull(nanos, "nanos");
     this.store = Objects.requireNonNull(store, "store");
-    this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
     long start = nanos.getAsLong();
     for (PersistedTicket p : store.loadAll().values()) {
       Slot s = new Slot(p.cluster());
@@ -110,6 +109,22 @@ public final class BuiltInWitness implements Witness {
       s.expiryNanos = p.holder() == null ? start : start + p.ttl().toNanos();
       slots.put(p.cluster(), s);
     }
+    for (WitnessCluster c : clusters.configured()) {
+      slots.computeIfAbsent(c.name(), Slot::new).settings = c.settings();
+    }
+  }
+
+  /**
+   * A witness serving any cluster with one set of settings: for a witness called in-process (the
+   * simulation, tests), where no remote party chooses the cluster name.
+   */
+  public BuiltInWitness(
+      WitnessSettings settings,
+      Clock wall,
+      LongSupplier nanos,
+      WitnessStateStore store,
+      SiteAuthenticator authenticator) {
+    this(WitnessClusters.open(settings, authenticator), wall, nanos, store);
   }
 
   /** In-process acquire (no credential): needs {@link SiteAuthenticator#inProcess()}. */
@@ -130,13 +145,14 @@ public final class BuiltInWitness implements Witness {
 
   /** Acquire on behalf of an authenticated transport request. */
   public TicketResult acquire(TicketRequest request, SiteCredential credential) {
-    authenticate(request.site(), credential);
-    Slot s = slot(request.cluster());
-    synchronized (s) {
+    Slot s = admit(request.cluster(), request.site(), credential);
+    WitnessSettings settings = s.settings;
+    s.lock.lock();
+    try {
       lift(s, request.epoch());
       String refusal = request.unacknowledgedForceRefusal();
       if (refusal == null) {
-        refusal = ttlRefusal(request.ttl());
+        refusal = ttlRefusal(settings, request.ttl());
       }
       if (refusal != null) {
         return TicketResult.refused(ticket(s), refusal);
@@ -164,7 +180,7 @@ public final class BuiltInWitness implements Witness {
                 + settings.grace().toMillis()
                 + " ms)");
       }
-      Duration ttl = cut(request.ttl());
+      Duration ttl = cut(settings, request.ttl());
       long epoch = s.epoch + 1;
       // Durable before answered: a crash after this line can never re-issue this epoch.
       store.save(
@@ -186,47 +202,92 @@ public final class BuiltInWitness implements Witness {
       }
       return TicketResult.granted(
           ticket(s), (request.force() ? "force-granted epoch " : "granted epoch ") + epoch);
+    } finally {
+      s.lock.unlock();
     }
   }
 
   /** Renew on behalf of an authenticated transport request. */
   public TicketResult renew(TicketRequest request, SiteCredential credential) {
-    authenticate(request.site(), credential);
-    Slot s = slot(request.cluster());
-    synchronized (s) {
-      lift(s, request.epoch());
-      if (!request.site().equals(s.holder) || s.holderEpoch != request.epoch()) {
-        return TicketResult.refused(
-            ticket(s),
-            s.holder == null
-                ? "refused: nobody holds the ticket (epoch " + s.epoch + ")"
-                : "refused: held by "
-                    + s.holder
-                    + " under epoch "
-                    + s.holderEpoch
-                    + ", not "
-                    + request.site()
-                    + "@"
-                    + request.epoch());
-      }
-      if (!s.holderIsNewest()) {
-        return TicketResult.refused(
-            ticket(s),
-            "refused: epoch " + s.epoch + " is newer than " + s.holder + "@" + s.holderEpoch);
-      }
-      String refusal = ttlRefusal(request.ttl());
-      if (refusal != null) {
-        return TicketResult.refused(ticket(s), refusal);
-      }
-      return extend(s, request, nanos.getAsLong(), "renewed epoch ");
+    Slot s = admit(request.cluster(), request.site(), credential);
+    s.lock.lock();
+    try {
+      return renewLocked(s, request);
+    } finally {
+      s.lock.unlock();
     }
+  }
+
+  /**
+   * A renewal that never waits: empty when it would have to wait for the cluster's lock (a grant
+   * being made durable) or would have to persist something (a longer TTL, a lifted epoch); the
+   * caller then renews the blocking way ({@link #renew(TicketRequest, SiteCredential)}). Lets a
+   * transport answer the common case on its event loop.
+   */
+  public Optional<TicketResult> renewIfImmediate(TicketRequest request, SiteCredential credential) {
+    Slot s = admit(request.cluster(), request.site(), credential);
+    if (!s.lock.tryLock()) {
+      return Optional.empty();
+    }
+    try {
+      boolean mightPersist =
+          request.epoch() > s.epoch || cut(s.settings, request.ttl()).compareTo(s.coverTtl) > 0;
+      return mightPersist ? Optional.empty() : Optional.of(renewLocked(s, request));
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
+  /**
+   * {@link #observe(String, String, SiteCredential)} that never waits: empty when the cluster's
+   * lock is held (a grant being made durable).
+   */
+  public Optional<Optional<Ticket>> observeIfImmediate(
+      String cluster, String site, SiteCredential credential) {
+    Slot s = admit(cluster, site, credential);
+    if (!s.lock.tryLock()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Optional.ofNullable(ticket(s)));
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
+  private TicketResult renewLocked(Slot s, TicketRequest request) {
+    lift(s, request.epoch());
+    if (!request.site().equals(s.holder) || s.holderEpoch != request.epoch()) {
+      return TicketResult.refused(
+          ticket(s),
+          s.holder == null
+              ? "refused: nobody holds the ticket (epoch " + s.epoch + ")"
+              : "refused: held by "
+                  + s.holder
+                  + " under epoch "
+                  + s.holderEpoch
+                  + ", not "
+                  + request.site()
+                  + "@"
+                  + request.epoch());
+    }
+    if (!s.holderIsNewest()) {
+      return TicketResult.refused(
+          ticket(s),
+          "refused: epoch " + s.epoch + " is newer than " + s.holder + "@" + s.holderEpoch);
+    }
+    String refusal = ttlRefusal(s.settings, request.ttl());
+    if (refusal != null) {
+      return TicketResult.refused(ticket(s), refusal);
+    }
+    return extend(s, request, nanos.getAsLong(), "renewed epoch ");
   }
 
   /** Release on behalf of an authenticated transport request. Idempotent. */
   public void release(String cluster, String site, long epoch, SiteCredential credential) {
-    authenticate(site, credential);
-    Slot s = slot(cluster);
-    synchronized (s) {
+    Slot s = admit(cluster, site, credential);
+    s.lock.lock();
+    try {
       lift(s, epoch);
       if (site.equals(s.holder) && s.holderEpoch == epoch) {
         store.save(new PersistedTicket(cluster, null, s.epoch, wall.instant(), s.ttl));
@@ -234,6 +295,8 @@ public final class BuiltInWitness implements Witness {
         s.holderEpoch = 0;
         s.expiryNanos = nanos.getAsLong();
       }
+    } finally {
+      s.lock.unlock();
     }
   }
 
@@ -243,8 +306,22 @@ public final class BuiltInWitness implements Witness {
     if (s == null) {
       return Optional.empty();
     }
-    synchronized (s) {
+    s.lock.lock();
+    try {
       return Optional.ofNullable(ticket(s));
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
+  /** Observe on behalf of an authenticated transport request by one of the cluster's sites. */
+  public Optional<Ticket> observe(String cluster, String site, SiteCredential credential) {
+    Slot s = admit(cluster, site, credential);
+    s.lock.lock();
+    try {
+      return Optional.ofNullable(ticket(s));
+    } finally {
+      s.lock.unlock();
     }
   }
 
@@ -254,14 +331,17 @@ public final class BuiltInWitness implements Witness {
     if (s == null) {
       return 0;
     }
-    synchronized (s) {
+    s.lock.lock();
+    try {
       return s.epoch;
+    } finally {
+      s.lock.unlock();
     }
   }
 
   /** Extends the holder's lease from {@code now}; never shortens it. Persists a longer TTL. */
   private TicketResult extend(Slot s, TicketRequest request, long now, String words) {
-    Duration ttl = cut(request.ttl());
+    Duration ttl = cut(s.settings, request.ttl());
     if (ttl.compareTo(s.coverTtl) > 0) {
       // The restart cover must span every lease granted: persist the longer TTL first.
       store.save(
@@ -305,7 +385,7 @@ public final class BuiltInWitness implements Witness {
     return wall.instant().plusNanos(s.expiryNanos - nanos.getAsLong());
   }
 
-  private String ttlRefusal(Duration asked) {
+  private static String ttlRefusal(WitnessSettings settings, Duration asked) {
     if (asked.compareTo(settings.minTtl()) < 0) {
       return "refused: ttl "
           + asked.toMillis()
@@ -316,18 +396,32 @@ public final class BuiltInWitness implements Witness {
     return null;
   }
 
-  private Duration cut(Duration asked) {
+  private static Duration cut(WitnessSettings settings, Duration asked) {
     return asked.compareTo(settings.maxTtl()) > 0 ? settings.maxTtl() : asked;
   }
 
-  private Slot slot(String cluster) {
-    return slots.computeIfAbsent(cluster, Slot::new);
-  }
-
-  private void authenticate(String site, SiteCredential credential) {
-    if (!authenticator.authenticate(site, credential)) {
-      log.warn("witness request claiming to be site {} failed authentication", site);
+  /**
+   * The slot of a cluster this witness serves, after authenticating {@code site} against that
+   * cluster's own sites.
+   *
+   * @throws ResourceNotFoundException if this witness does not serve the cluster (the name is not
+   *     echoed: it is the caller's input)
+   * @throws PermissionException if the credential does not prove {@code site} of that cluster
+   */
+  private Slot admit(String cluster, String site, SiteCredential credential) {
+    WitnessCluster c =
+        clusters
+            .find(cluster)
+            .orElseThrow(
+                () -> new ResourceNotFoundException("this witness does not serve that cluster"));
+    if (!c.authenticator().authenticate(site, credential)) {
+      log.warn("witness request claiming to be site {} of {} failed authentication", site, cluster);
       throw new PermissionException("site " + site + " failed authentication");
     }
+    Slot s = slots.computeIfAbsent(cluster, Slot::new);
+    if (s.settings == null) {
+      s.settings = c.settings();
+    }
+    return s;
   }
 }

@@ -336,21 +336,20 @@ class BuiltInWitnessTest {
   @Test
   void anEditedStateFileStopsTheWitnessInsteadOfIssuingAnEpochTwice(@TempDir Path dir)
       throws Exception {
-    BuiltInWitness w =
-        new BuiltInWitness(
-            WitnessSettings.defaults(),
-            clock,
-            clock,
-            new FileWitnessStateStore(dir),
-            SiteAuthenticator.inProcess());
-    for (int i = 0; i < 8; i++) {
-      w.acquire(TicketRequest.acquire("pbx", i % 2 == 0 ? "a" : "b", true, TTL));
-      clock.advance(12.1);
+    try (FileWitnessStateStore files = new FileWitnessStateStore(dir)) {
+      BuiltInWitness w =
+          new BuiltInWitness(
+              WitnessSettings.defaults(), clock, clock, files, SiteAuthenticator.inProcess());
+      for (int i = 0; i < 8; i++) {
+        w.acquire(TicketRequest.acquire("pbx", i % 2 == 0 ? "a" : "b", true, TTL));
+        clock.advance(12.1);
+      }
+      assertThat(w.lastEpoch("pbx")).isEqualTo(8);
     }
-    assertThat(w.lastEpoch("pbx")).isEqualTo(8);
-    Path file = dir.resolve(FileWitnessStateStore.fileName("pbx"));
-    java.nio.file.Files.writeString(
-        file, java.nio.file.Files.readString(file).replace("epoch=8", "epoch=3"));
+    Path log = dir.resolve("witness.0.log");
+    String text = java.nio.file.Files.readString(log);
+    assertThat(text).contains(" epoch=8 ");
+    java.nio.file.Files.writeString(log, text.replace(" epoch=8 ", " epoch=3 "));
     assertThatThrownBy(
             () ->
                 new BuiltInWitness(
@@ -360,7 +359,7 @@ class BuiltInWitnessTest {
                     new FileWitnessStateStore(dir),
                     SiteAuthenticator.inProcess()))
         .isInstanceOf(io.tandem.core.error.ConfigException.class)
-        .hasMessageStartingWith("witness state file " + file + " is damaged: checksum mismatch");
+        .hasMessageStartingWith("witness state file " + log + " line 8 is damaged: checksum");
   }
 
   // --- 12.10: tickets are timed on the witness's monotonic clock ---
@@ -438,5 +437,65 @@ class BuiltInWitnessTest {
   void theWitnessAndTheDecisionLoopAskForTheSameSentence() {
     assertThat(TicketRequest.FORCE_ACKNOWLEDGEMENT)
         .isEqualTo(io.tandem.core.agent.OperatorCommand.FORCE_ACKNOWLEDGEMENT);
+  }
+
+  // --- 17.3: what a transport may answer on its event loop ---
+
+  @Test
+  void anImmediateRenewalNeverWaitsForAGrantBeingMadeDurableNorWrites() throws Exception {
+    CountDownLatch saving = new CountDownLatch(1);
+    CountDownLatch mayFinish = new CountDownLatch(1);
+    WitnessStateStore slow =
+        new WitnessStateStore() {
+          @Override
+          public Map<String, PersistedTicket> loadAll() {
+            return Map.of();
+          }
+
+          @Override
+          public void save(PersistedTicket ticket) {
+            if (ticket.holder() != null && ticket.holder().equals("b")) {
+              saving.countDown();
+              try {
+                mayFinish.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          }
+        };
+    BuiltInWitness w =
+        new BuiltInWitness(
+            WitnessSettings.defaults(), clock, clock, slow, SiteAuthenticator.inProcess());
+    long epoch = w.acquire(TicketRequest.acquire("pbx", "a", true, TTL)).ticket().epoch();
+    TicketRequest renew = TicketRequest.renew("pbx", "a", true, TTL, epoch);
+    assertThat(w.renewIfImmediate(renew, SiteCredential.NONE))
+        .get()
+        .extracting(TicketResult::granted)
+        .isEqualTo(true);
+    assertThat(
+            w.renewIfImmediate(
+                TicketRequest.renew("pbx", "a", true, TTL.multipliedBy(2), epoch),
+                SiteCredential.NONE))
+        .as("a longer TTL must be persisted: not immediate")
+        .isEmpty();
+    assertThat(
+            w.renewIfImmediate(TicketRequest.renew("pbx", "a", true, TTL, 99), SiteCredential.NONE))
+        .as("a newer epoch must be persisted: not immediate")
+        .isEmpty();
+    clock.advance(12.1);
+    Thread acquiring =
+        Thread.ofVirtual().start(() -> w.acquire(TicketRequest.acquire("other", "b", true, TTL)));
+    Thread granting =
+        Thread.ofVirtual().start(() -> w.acquire(TicketRequest.acquire("pbx", "b", true, TTL)));
+    assertThat(saving.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(w.renewIfImmediate(renew, SiteCredential.NONE)).as("the lock is held").isEmpty();
+    assertThat(w.observeIfImmediate("pbx", "a", SiteCredential.NONE)).isEmpty();
+    mayFinish.countDown();
+    granting.join(30_000);
+    acquiring.join(30_000);
+    assertThat(w.observeIfImmediate("pbx", "a", SiteCredential.NONE))
+        .get()
+        .satisfies(t -> assertThat(t).get().extracting(Ticket::holder).isEqualTo("b"));
   }
 }

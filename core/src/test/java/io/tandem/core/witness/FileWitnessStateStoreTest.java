@@ -2,102 +2,212 @@ package io.tandem.core.witness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.tandem.core.error.ConfigException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FileWitnessStateStoreTest {
 
+  static final Instant EXPIRY = Instant.parse("2026-01-01T00:00:10Z");
+  static final Duration TTL = Duration.ofSeconds(10);
+
   @TempDir Path dir;
 
+  private Path log() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files
+          .filter(f -> f.getFileName().toString().endsWith(".log"))
+          .findFirst()
+          .orElseThrow();
+    }
+  }
+
   @Test
-  void savesDurablyAndLoadsBack() throws IOException {
-    FileWitnessStateStore store = new FileWitnessStateStore(dir);
-    Instant expiry = Instant.parse("2026-01-01T00:00:10Z");
-    store.save(new PersistedTicket("pbx/main: 1", "site=a", 7, expiry, Duration.ofSeconds(10)));
-    store.save(new PersistedTicket("pbx/main: 1", null, 8, expiry, Duration.ofSeconds(10)));
-    store.save(new PersistedTicket("other", "b", 1, expiry, Duration.ofSeconds(5)));
-    var loaded = new FileWitnessStateStore(dir).loadAll();
-    assertThat(loaded).hasSize(2);
-    assertThat(loaded.get("pbx/main: 1"))
-        .isEqualTo(new PersistedTicket("pbx/main: 1", null, 8, expiry, Duration.ofSeconds(10)));
-    assertThat(loaded.get("other").holder()).isEqualTo("b");
-    try (var files = Files.list(dir)) {
-      assertThat(files.map(p -> p.getFileName().toString()))
-          .as("no temp files left behind")
-          .allMatch(n -> n.endsWith(".ticket"));
+  void savesDurablyAndLoadsTheLatestRecordPerCluster() {
+    try (FileWitnessStateStore store = new FileWitnessStateStore(dir)) {
+      store.save(new PersistedTicket("pbx/main: 1 = x", "site a", 7, EXPIRY, TTL));
+      store.save(new PersistedTicket("pbx/main: 1 = x", null, 8, EXPIRY, TTL));
+      store.save(new PersistedTicket("other", "b", 1, EXPIRY, Duration.ofSeconds(5)));
+    }
+    try (FileWitnessStateStore reopened = new FileWitnessStateStore(dir)) {
+      var loaded = reopened.loadAll();
+      assertThat(loaded).hasSize(2);
+      assertThat(loaded.get("pbx/main: 1 = x"))
+          .isEqualTo(new PersistedTicket("pbx/main: 1 = x", null, 8, EXPIRY, TTL));
+      assertThat(loaded.get("other").holder()).isEqualTo("b");
+    }
+  }
+
+  @Test
+  void anEditedEpochStopsTheWitnessNamingTheFileLineAndCause() throws IOException {
+    try (FileWitnessStateStore store = new FileWitnessStateStore(dir)) {
+      store.save(new PersistedTicket("pbx", "a", 7, EXPIRY, TTL));
+      store.save(new PersistedTicket("pbx", "b", 8, EXPIRY, TTL));
+    }
+    Path log = log();
+    String text = Files.readString(log);
+    assertThat(text).containsPattern("(?m)^[0-9a-f]{8} cluster=pbx holder=b epoch=8 ");
+    Files.writeString(log, text.replace("epoch=8", "epoch=3"));
+    assertThatThrownBy(() -> new FileWitnessStateStore(dir))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "witness state file " + log + " line 2 is damaged: checksum mismatch");
+  }
+
+  @Test
+  void aTornLastLineIsANeverAnsweredSaveAndIsCut() throws IOException {
+    try (FileWitnessStateStore store = new FileWitnessStateStore(dir)) {
+      store.save(new PersistedTicket("pbx", "a", 7, EXPIRY, TTL));
+    }
+    Path log = log();
+    String whole = Files.readString(log);
+    Files.writeString(log, whole.substring(0, 30), StandardOpenOption.APPEND);
+    try (FileWitnessStateStore reopened = new FileWitnessStateStore(dir)) {
+      assertThat(reopened.loadAll().get("pbx").epoch()).isEqualTo(7);
+      reopened.save(new PersistedTicket("pbx", "b", 8, EXPIRY, TTL));
+    }
+    try (FileWitnessStateStore again = new FileWitnessStateStore(dir)) {
+      assertThat(again.loadAll().get("pbx").epoch()).as("appends after the cut").isEqualTo(8);
+    }
+  }
+
+  @Test
+  void aCompleteLineThatDoesNotVerifyIsDamageWhereverItIs() throws IOException {
+    try (FileWitnessStateStore store = new FileWitnessStateStore(dir)) {
+      store.save(new PersistedTicket("pbx", "a", 7, EXPIRY, TTL));
+    }
+    Path log = log();
+    Files.writeString(log, "garbage\n" + Files.readString(log));
+    assertThatThrownBy(() -> new FileWitnessStateStore(dir))
+        .hasMessageStartingWith(
+            "witness state file " + log + " line 1 is damaged: not a checksummed record");
+  }
+
+  @Test
+  void concurrentSavesShareOneDiskFlush() throws Exception {
+    CountDownLatch queued = new CountDownLatch(1);
+    CountDownLatch first = new CountDownLatch(1);
+    int n = 50;
+    try (FileWitnessStateStore store =
+        new FileWitnessStateStore(
+            dir,
+            100_000,
+            () -> {
+              first.countDown();
+              try {
+                queued.await(30, TimeUnit.SECONDS); // hold the writer while saves queue up
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            })) {
+      List<Thread> savers = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        String c = "c" + i;
+        savers.add(
+            Thread.ofVirtual()
+                .start(() -> store.save(new PersistedTicket(c, "a", 1, EXPIRY, TTL))));
+      }
+      first.await(30, TimeUnit.SECONDS);
+      // the first save is being written; the others are waiting in the queue
+      await().atMost(30, TimeUnit.SECONDS).until(() -> savers.stream().allMatch(Thread::isAlive));
+      queued.countDown();
+      for (Thread t : savers) {
+        t.join(30_000);
+      }
+      assertThat(store.saves()).isEqualTo(n);
+      assertThat(store.flushes()).as("group commit").isLessThan(n).isGreaterThan(0);
+    }
+  }
+
+  @Test
+  void aSnapshotReplacesOldLogsAndTheStateSurvivesIt() throws IOException {
+    try (FileWitnessStateStore store = new FileWitnessStateStore(dir, 10, () -> {})) {
+      for (int i = 1; i <= 40; i++) {
+        store.save(new PersistedTicket("c" + (i % 3), "a", i, EXPIRY, TTL));
+      }
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      List<String> names = files.map(f -> f.getFileName().toString()).sorted().toList();
+      assertThat(names).contains("witness.snapshot");
+      assertThat(names.stream().filter(n -> n.endsWith(".log"))).hasSize(1);
+    }
+    try (FileWitnessStateStore reopened = new FileWitnessStateStore(dir)) {
+      assertThat(reopened.loadAll().get("c1").epoch()).isEqualTo(40);
+      assertThat(reopened.loadAll().get("c0").epoch()).isEqualTo(39);
+      assertThat(reopened.loadAll().get("c2").epoch()).isEqualTo(38);
+    }
+    Path snapshot = dir.resolve("witness.snapshot");
+    String text = Files.readString(snapshot);
+    Files.writeString(snapshot, text.substring(0, text.lastIndexOf('\n', text.length() - 2) + 1));
+    assertThatThrownBy(() -> new FileWitnessStateStore(dir))
+        .hasMessageContaining("witness.snapshot")
+        .hasMessageContaining("no end line (truncated)");
+  }
+
+  @Test
+  void perClusterFilesOfTheEarlierFormatAreFoldedIn() throws IOException {
+    String body =
+        "cluster=pbx\nholder=a\nepoch=12\nholderEpoch=12\nexpiry=" + EXPIRY + "\nttl=PT10S\n";
+    String file =
+        Base64.getUrlEncoder().withoutPadding().encodeToString("pbx".getBytes()) + ".ticket";
+    Files.writeString(
+        dir.resolve(file),
+        body + "crc32c=" + WitnessStateFormat.crc(body) + "\n",
+        StandardCharsets.UTF_8);
+    try (FileWitnessStateStore store = new FileWitnessStateStore(dir)) {
+      assertThat(store.loadAll().get("pbx").epoch()).isEqualTo(12);
+    }
+    assertThat(dir.resolve(file)).doesNotExist();
+    try (FileWitnessStateStore reopened = new FileWitnessStateStore(dir)) {
+      assertThat(reopened.loadAll().get("pbx").holder()).isEqualTo("a");
     }
   }
 
   @Test
   void aRestartedWitnessContinuesTheEpochFromDisk() {
     BuiltInWitnessTest.ManualClock clock = new BuiltInWitnessTest.ManualClock();
-    BuiltInWitness w =
-        new BuiltInWitness(
-            WitnessSettings.defaults(),
-            clock,
-            clock,
-            new FileWitnessStateStore(dir),
-            SiteAuthenticator.inProcess());
-    w.acquire(TicketRequest.acquire("pbx", "a", true, Duration.ofSeconds(10)));
-    clock.advance(100);
-    w.acquire(TicketRequest.acquire("pbx", "b", true, Duration.ofSeconds(10)));
-    clock.advance(100);
-    BuiltInWitness restarted =
-        new BuiltInWitness(
-            WitnessSettings.defaults(),
-            clock,
-            clock,
-            new FileWitnessStateStore(dir),
-            SiteAuthenticator.inProcess());
-    assertThat(restarted.lastEpoch("pbx")).isEqualTo(2);
-    assertThat(
-            restarted
-                .acquire(TicketRequest.acquire("pbx", "a", true, Duration.ofSeconds(10)))
-                .granted())
-        .as("persisted holder b is covered for one TTL after the restart")
-        .isFalse();
-    clock.advance(13);
-    assertThat(
-            restarted
-                .acquire(TicketRequest.acquire("pbx", "a", true, Duration.ofSeconds(10)))
-                .ticket()
-                .epoch())
-        .isEqualTo(3);
-  }
-
-  @Test
-  void damagedFilesAreRefusedNamingTheFileAndTheCause() throws IOException {
-    Instant expiry = Instant.parse("2026-01-01T00:00:10Z");
-    new FileWitnessStateStore(dir)
-        .save(new PersistedTicket("pbx", "a", 8, expiry, Duration.ofSeconds(10)));
-    Path file = dir.resolve(FileWitnessStateStore.fileName("pbx"));
-    String good = Files.readString(file);
-    assertThat(good).containsPattern("\\ncrc32c=[0-9a-f]{8}\\n$");
-
-    Files.writeString(file, good.replace("epoch=8", "epoch=3"));
-    assertThatThrownBy(() -> new FileWitnessStateStore(dir).loadAll())
-        .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("witness state file " + file + " is damaged: checksum mismatch");
-
-    Files.writeString(file, good.substring(0, good.indexOf("crc32c=")));
-    assertThatThrownBy(() -> new FileWitnessStateStore(dir).loadAll())
-        .hasMessageStartingWith(
-            "witness state file " + file + " is damaged: no checksum line (truncated");
-
-    Files.writeString(file, good.substring(0, 20));
-    assertThatThrownBy(() -> new FileWitnessStateStore(dir).loadAll())
-        .hasMessageContaining(" is damaged: no checksum line");
-
-    Files.writeString(file, good);
-    Files.move(file, dir.resolve(FileWitnessStateStore.fileName("other")));
-    assertThatThrownBy(() -> new FileWitnessStateStore(dir).loadAll())
-        .hasMessageContaining("it records another cluster than its name says");
+    try (FileWitnessStateStore store = new FileWitnessStateStore(dir)) {
+      BuiltInWitness w =
+          new BuiltInWitness(
+              WitnessSettings.defaults(), clock, clock, store, SiteAuthenticator.inProcess());
+      w.acquire(TicketRequest.acquire("pbx", "a", true, Duration.ofSeconds(10)));
+      clock.advance(100);
+      w.acquire(TicketRequest.acquire("pbx", "b", true, Duration.ofSeconds(10)));
+      clock.advance(100);
+    }
+    try (FileWitnessStateStore store = new FileWitnessStateStore(dir)) {
+      BuiltInWitness restarted =
+          new BuiltInWitness(
+              WitnessSettings.defaults(), clock, clock, store, SiteAuthenticator.inProcess());
+      assertThat(restarted.lastEpoch("pbx")).isEqualTo(2);
+      assertThat(
+              restarted
+                  .acquire(TicketRequest.acquire("pbx", "a", true, Duration.ofSeconds(10)))
+                  .granted())
+          .as("persisted holder b is covered for one TTL after the restart")
+          .isFalse();
+      clock.advance(13);
+      assertThat(
+              restarted
+                  .acquire(TicketRequest.acquire("pbx", "a", true, Duration.ofSeconds(10)))
+                  .ticket()
+                  .epoch())
+          .isEqualTo(3);
+    }
   }
 }

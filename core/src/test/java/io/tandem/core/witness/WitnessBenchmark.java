@@ -68,6 +68,11 @@ public final class WitnessBenchmark {
   private long refusals;
   private long renewals;
 
+  /** For JUnit, which runs {@link #run()}. */
+  WitnessBenchmark() {
+    this(new InMemoryWitnessStateStore());
+  }
+
   private WitnessBenchmark(WitnessStateStore store) {
     witness =
         new BuiltInWitness(
@@ -115,6 +120,12 @@ public final class WitnessBenchmark {
 
   private static String other(String site) {
     return site.equals("a") ? "b" : "a";
+  }
+
+  /** Run by {@code scripts/bench-witness --core} (surefire, by name only). */
+  @org.junit.jupiter.api.Test
+  void run() throws IOException {
+    main(new String[0]);
   }
 
   public static void main(String[] args) throws IOException {

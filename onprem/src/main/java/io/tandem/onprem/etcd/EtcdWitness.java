@@ -4,7 +4,6 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.common.exception.EtcdException;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -14,8 +13,7 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
-import io.grpc.StatusRuntimeException;
-import io.tandem.core.error.PermissionException;
+import io.grpc.ClientInterceptor;
 import io.tandem.core.error.TransientException;
 import io.tandem.core.witness.Ticket;
 import io.tandem.core.witness.TicketRequest;
@@ -27,11 +25,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link Witness} on etcd: one holder key per cluster bound to a lease, and an epoch counter key,
@@ -47,8 +43,11 @@ import java.util.concurrent.TimeoutException;
  * lease ends etcd deletes the key itself and the next healthy site may acquire. Both bounds are
  * therefore measured by the etcd leader, never by an agent's clock. A renewal is a single lease
  * keep-alive (it resets the lease to {@code ttl + grace}); it writes no key, so renewals do not
- * grow etcd's revision history. A release deletes the key at once: a holder that hands over
- * voluntarily needs no grace. A forced acquire replaces the holder regardless.
+ * grow etcd's revision history: one RPC, as etcd's own election keeps a session alive. A release
+ * deletes the key at once: a holder that hands over voluntarily needs no grace. A forced acquire
+ * revokes the old holder's lease first (its key goes with it), so from then on the old holder's
+ * keep-alives fail. Keys under the prefix are Tandem's state: deleting them by hand is like
+ * deleting the built-in witness's state directory.
  *
  * <p>etcd leases count whole seconds, so TTL and grace are rounded up to whole seconds; rounding
  * can only lengthen a ticket and its grace, never shorten them. etcd also raises a lease below its
@@ -67,26 +66,46 @@ public final class EtcdWitness implements Witness {
   private final EtcdWitnessConfig config;
   private final Client client;
   private final Clock clock;
+  private final EtcdCalls calls;
+
+  /** What this client was granted, per cluster: a renewal is then one lease keep-alive. */
+  private final Map<String, Held> held = new ConcurrentHashMap<>();
+
+  private record Held(HolderRecord holder, long leaseId) {}
 
   public EtcdWitness(EtcdWitnessConfig config) {
     this(config, Clock.systemUTC());
   }
 
   public EtcdWitness(EtcdWitnessConfig config, Clock clock) {
+    this(config, clock, List.of());
+  }
+
+  /** With extra gRPC interceptors (tests count the RPCs a renewal makes). */
+  EtcdWitness(EtcdWitnessConfig config, Clock clock, List<ClientInterceptor> interceptors) {
     this.config = config;
     this.clock = clock;
+    this.calls = new EtcdCalls(config);
     ClientBuilder builder =
         Client.builder()
             .endpoints(config.endpoints().toArray(new java.net.URI[0]))
             .connectTimeout(config.callTimeout())
-            // jetcd retries UNAVAILABLE by itself; keep its retries inside our own call timeout.
+            // jetcd retries UNAVAILABLE by itself; it gives up inside our own call timeout, so a
+            // failure that retrying cannot fix (a TLS handshake) reaches us with its cause.
             .retryDelay(50)
             .retryMaxDelay(250)
-            .retryMaxDuration(config.callTimeout().plusMillis(100))
+            .retryMaxDuration(config.callTimeout().multipliedBy(3).dividedBy(4))
+            // fail fast while the channel is broken (gRPC's default for RPCs), rather than waiting
+            // out the deadline: the failure then carries its cause (e.g. a TLS handshake)
+            .waitForReady(false)
             .keepaliveTime(Duration.ofSeconds(10))
             .keepaliveTimeout(config.callTimeout());
     if (config.user().isPresent()) {
       builder.user(bytes(config.user().get())).password(bytes(config.password().orElseThrow()));
+    }
+    config.tls().ifPresent(tls -> builder.sslContext(EtcdCalls.sslContext(tls)));
+    if (!interceptors.isEmpty()) {
+      builder.interceptors(List.copyOf(interceptors));
     }
     this.client = builder.build();
   }
@@ -132,8 +151,41 @@ public final class EtcdWitness implements Witness {
                 + " s more");
   }
 
+  /**
+   * Renews. When this client holds the ticket it was granted ({@link #held}), a renewal is a single
+   * lease keep-alive: the holder key lives on that lease, and nobody else can be granted while it
+   * exists (a forced takeover revokes it first), so a live lease is a held ticket. A keep-alive
+   * inside the grace window extends it too, as the built-in witness accepts a renewal after expiry
+   * while nobody else was granted. Otherwise (a restarted agent, a TTL change) the ticket is read
+   * and checked first.
+   */
   @Override
   public TicketResult renew(TicketRequest request) {
+    Held h = held.get(request.cluster());
+    if (h != null
+        && h.holder().site().equals(request.site())
+        && h.holder().epoch() == request.epoch()
+        && seconds(h.holder().ttl()) == seconds(request.ttl())) {
+      long remaining;
+      try {
+        remaining =
+            calls.await(client.getLeaseClient().keepAliveOnce(h.leaseId()), "keep-alive").getTTL();
+      } catch (EtcdCalls.LeaseGone e) {
+        remaining = -1;
+      }
+      if (remaining <= 0) {
+        held.remove(request.cluster(), h);
+        return TicketResult.refused(
+            observe(request.cluster()).orElse(null),
+            "not renewed: the lease of epoch " + request.epoch() + " ended");
+      }
+      return TicketResult.granted(
+          ticket(request.cluster(), h.holder(), remaining), "renewed epoch " + request.epoch());
+    }
+    return renewByReading(request);
+  }
+
+  private TicketResult renewByReading(TicketRequest request) {
     State state = read(request.cluster());
     if (state.holder.isEmpty()) {
       return TicketResult.refused(null, "not renewed: no ticket (expired or released)");
@@ -155,13 +207,13 @@ public final class EtcdWitness implements Witness {
       return changeTtl(request, state, holder);
     }
     try {
-      await(client.getLeaseClient().keepAliveOnce(kv.getLease()), "keep-alive");
-    } catch (LeaseGone e) {
+      calls.await(client.getLeaseClient().keepAliveOnce(kv.getLease()), "keep-alive");
+    } catch (EtcdCalls.LeaseGone e) {
       return TicketResult.refused(null, "not renewed: the lease ended");
     }
     // Nothing may have replaced the holder between our read and the keep-alive (a forced takeover).
     TxnResponse check =
-        await(
+        calls.await(
             client
                 .getKVClient()
                 .txn()
@@ -174,6 +226,7 @@ public final class EtcdWitness implements Witness {
       return TicketResult.refused(
           observe(request.cluster()).orElse(null), "not renewed: the holder changed");
     }
+    held.put(request.cluster(), new Held(holder, kv.getLease()));
     return TicketResult.granted(
         ticket(request.cluster(), holder, seconds(holder.ttl()) + config.graceSeconds()),
         "renewed epoch " + holder.epoch());
@@ -181,6 +234,7 @@ public final class EtcdWitness implements Witness {
 
   @Override
   public void release(String cluster, String site, long epoch) {
+    held.remove(cluster);
     State state = read(cluster);
     if (state.holder.isEmpty()) {
       return;
@@ -191,7 +245,7 @@ public final class EtcdWitness implements Witness {
     }
     KeyValue kv = state.holder.get();
     TxnResponse r =
-        await(
+        calls.await(
             client
                 .getKVClient()
                 .txn()
@@ -224,25 +278,34 @@ public final class EtcdWitness implements Witness {
   // --- internals -------------------------------------------------------------------------------
 
   private TicketResult grant(TicketRequest request, State state, String verb) {
+    if (state.holder.isPresent()) {
+      // A forced takeover or our own lapsed ticket: end the old lease first (its key goes with
+      // it), so an old holder's keep-alive can never succeed once anyone else holds the ticket.
+      try {
+        calls.await(
+            client.getLeaseClient().revoke(state.holder.get().getLease()), "revoke old lease");
+      } catch (EtcdCalls.LeaseGone e) {
+        // already ended
+      }
+      state = read(request.cluster());
+      if (state.holder.isPresent()) {
+        return TicketResult.refused(
+            observe(request.cluster()).orElse(null), "not granted: another site acquired first");
+      }
+    }
     long leaseSeconds = seconds(request.ttl()) + config.graceSeconds();
-    long lease = await(client.getLeaseClient().grant(leaseSeconds), "lease grant").getID();
+    long lease = calls.await(client.getLeaseClient().grant(leaseSeconds), "lease grant").getID();
     // Lift past any epoch the requester has seen (a restored or recreated key space).
     long next = Math.max(state.epoch, request.epoch()) + 1;
     HolderRecord holder = new HolderRecord(request.site(), next, request.ttl());
     List<Cmp> conditions = new ArrayList<>();
-    conditions.add(
-        state.holder.isEmpty()
-            ? new Cmp(state.holderKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0))
-            : new Cmp(
-                state.holderKey,
-                Cmp.Op.EQUAL,
-                CmpTarget.modRevision(state.holder.get().getModRevision())));
+    conditions.add(new Cmp(state.holderKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
     conditions.add(
         new Cmp(state.epochKey, Cmp.Op.EQUAL, CmpTarget.modRevision(state.epochModRevision)));
     TxnResponse r;
     try {
       r =
-          await(
+          calls.await(
               client
                   .getKVClient()
                   .txn()
@@ -264,7 +327,7 @@ public final class EtcdWitness implements Witness {
       return TicketResult.refused(
           observe(request.cluster()).orElse(null), "not granted: another site acquired first");
     }
-    state.holder.ifPresent(old -> revokeQuietly(old.getLease()));
+    held.put(request.cluster(), new Held(holder, lease));
     return TicketResult.granted(
         ticket(request.cluster(), holder, leaseSeconds), verb + " epoch " + next);
   }
@@ -272,10 +335,10 @@ public final class EtcdWitness implements Witness {
   private TicketResult changeTtl(TicketRequest request, State state, HolderRecord holder) {
     KeyValue kv = state.holder.get();
     long leaseSeconds = seconds(request.ttl()) + config.graceSeconds();
-    long lease = await(client.getLeaseClient().grant(leaseSeconds), "lease grant").getID();
+    long lease = calls.await(client.getLeaseClient().grant(leaseSeconds), "lease grant").getID();
     HolderRecord renewed = new HolderRecord(holder.site(), holder.epoch(), request.ttl());
     TxnResponse r =
-        await(
+        calls.await(
             client
                 .getKVClient()
                 .txn()
@@ -295,6 +358,7 @@ public final class EtcdWitness implements Witness {
           observe(request.cluster()).orElse(null), "not renewed: the holder changed");
     }
     revokeQuietly(kv.getLease());
+    held.put(request.cluster(), new Held(renewed, lease));
     return TicketResult.granted(
         ticket(request.cluster(), renewed, leaseSeconds),
         "renewed epoch " + holder.epoch() + " with ttl " + request.ttl());
@@ -305,7 +369,7 @@ public final class EtcdWitness implements Witness {
     ByteSequence epochKey = bytes(config.keyPrefix() + cluster + "/epoch");
     ByteSequence holderKey = bytes(config.keyPrefix() + cluster + "/holder");
     GetResponse r =
-        await(
+        calls.await(
             client.getKVClient().get(dir, GetOption.builder().isPrefix(true).build()),
             "read " + cluster);
     long epoch = 0;
@@ -324,7 +388,8 @@ public final class EtcdWitness implements Witness {
 
   /** Seconds left on a lease by etcd's clock; -1 if it no longer exists. */
   private long remainingSeconds(long leaseId) {
-    return await(client.getLeaseClient().timeToLive(leaseId, LeaseOption.DEFAULT), "lease ttl")
+    return calls
+        .await(client.getLeaseClient().timeToLive(leaseId, LeaseOption.DEFAULT), "lease ttl")
         .getTTL();
   }
 
@@ -336,52 +401,10 @@ public final class EtcdWitness implements Witness {
 
   private void revokeQuietly(long leaseId) {
     try {
-      await(client.getLeaseClient().revoke(leaseId), "lease revoke");
+      calls.await(client.getLeaseClient().revoke(leaseId), "lease revoke");
     } catch (RuntimeException e) {
       // The lease ends by itself at its TTL; a failed revoke only delays nothing we rely on.
     }
-  }
-
-  private <T> T await(CompletableFuture<T> future, String what) {
-    try {
-      return future.get(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      future.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new TransientException("etcd: interrupted during " + what, e);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      throw new TransientException(
-          "etcd at "
-              + config.endpoints()
-              + " did not answer "
-              + what
-              + " within "
-              + config.callTimeout().toMillis()
-              + " ms",
-          e);
-    } catch (ExecutionException e) {
-      throw translate(e.getCause(), what);
-    }
-  }
-
-  private RuntimeException translate(Throwable cause, String what) {
-    String code = "";
-    if (cause instanceof EtcdException ee) {
-      code = ee.getErrorCode().name();
-    } else if (cause instanceof StatusRuntimeException se) {
-      code = se.getStatus().getCode().name();
-    }
-    String message = cause == null ? "" : String.valueOf(cause.getMessage());
-    if (what.equals("keep-alive")
-        && (code.equals("NOT_FOUND") || message.contains("lease not found"))) {
-      return new LeaseGone();
-    }
-    if (code.equals("PERMISSION_DENIED") || code.equals("UNAUTHENTICATED")) {
-      return new PermissionException(
-          "etcd refused " + what + " for user " + config.user().orElse("(none)") + ": " + code);
-    }
-    return new TransientException("etcd: " + what + " failed: " + code + " " + message, cause);
   }
 
   private static long seconds(Duration d) {
@@ -390,13 +413,6 @@ public final class EtcdWitness implements Witness {
 
   private static ByteSequence bytes(String s) {
     return ByteSequence.from(s, StandardCharsets.UTF_8);
-  }
-
-  /** A lease that etcd no longer knows (expired or revoked). */
-  private static final class LeaseGone extends RuntimeException {
-    LeaseGone() {
-      super("lease not found", null, false, false);
-    }
   }
 
   private record State(

@@ -2,6 +2,7 @@ package io.tandem.onprem.etcd;
 
 import io.tandem.core.error.ConfigException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -21,6 +22,8 @@ import java.util.Optional;
  *     TransientException}
  * @param user etcd user when authentication is on
  * @param password its password (from an env var or file)
+ * @param tls for {@code https://} endpoints: the CA to trust and, when etcd runs with {@code
+ *     --client-cert-auth}, this client's certificate and key (PEM, the key PKCS#8)
  */
 public record EtcdWitnessConfig(
     List<URI> endpoints,
@@ -28,7 +31,23 @@ public record EtcdWitnessConfig(
     Duration grace,
     Duration callTimeout,
     Optional<String> user,
-    Optional<String> password) {
+    Optional<String> password,
+    Optional<Tls> tls) {
+
+  /**
+   * TLS files for etcd's client port.
+   *
+   * @param ca the CA certificate(s) that signed etcd's server certificate (PEM); empty: the JDK's
+   * @param certificate this client's certificate (PEM), for {@code --client-cert-auth}
+   * @param key its private key (PKCS#8 PEM)
+   */
+  public record Tls(Optional<Path> ca, Optional<Path> certificate, Optional<Path> key) {
+    public Tls {
+      Objects.requireNonNull(ca, "ca");
+      Objects.requireNonNull(certificate, "certificate");
+      Objects.requireNonNull(key, "key");
+    }
+  }
 
   public EtcdWitnessConfig {
     endpoints = List.copyOf(endpoints);
@@ -37,6 +56,7 @@ public record EtcdWitnessConfig(
     Objects.requireNonNull(callTimeout, "callTimeout");
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(password, "password");
+    Objects.requireNonNull(tls, "tls");
   }
 
   public static Builder builder() {
@@ -62,6 +82,8 @@ public record EtcdWitnessConfig(
         + user.orElse("-")
         + ", password="
         + (password.isPresent() ? "<redacted>" : "-")
+        + ", tls="
+        + tls.map(Tls::toString).orElse("-")
         + "]";
   }
 
@@ -73,8 +95,20 @@ public record EtcdWitnessConfig(
     private Duration callTimeout = Duration.ofSeconds(2);
     private String user;
     private String password;
+    private Tls tls;
 
     private Builder() {}
+
+    /**
+     * TLS for {@code https://} endpoints: the CA to trust (null: the JDK's), and this client's
+     * certificate and key for etcd's {@code --client-cert-auth} (both or neither).
+     */
+    public Builder tls(Path ca, Path certificate, Path key) {
+      this.tls =
+          new Tls(
+              Optional.ofNullable(ca), Optional.ofNullable(certificate), Optional.ofNullable(key));
+      return this;
+    }
 
     public Builder endpoints(String... values) {
       this.endpoints = List.of(values);
@@ -134,13 +168,27 @@ public record EtcdWitnessConfig(
       if ((user == null) != (password == null)) {
         throw new ConfigException("etcd.credentials: expected both user and password, or neither");
       }
+      boolean https = uris.stream().anyMatch(u -> "https".equals(u.getScheme()));
+      if (https && !uris.stream().allMatch(u -> "https".equals(u.getScheme()))) {
+        throw new ConfigException("etcd.endpoints: expected all https:// or all http://");
+      }
+      if (tls != null && !https) {
+        throw new ConfigException("etcd.tls: given, but the endpoints are http://");
+      }
+      if (tls != null && tls.certificate().isPresent() != tls.key().isPresent()) {
+        throw new ConfigException("etcd.tls: expected a client certificate and its key together");
+      }
       return new EtcdWitnessConfig(
           uris,
           keyPrefix,
           grace,
           callTimeout,
           Optional.ofNullable(user),
-          Optional.ofNullable(password));
+          Optional.ofNullable(password),
+          https
+              ? Optional.of(
+                  tls != null ? tls : new Tls(Optional.empty(), Optional.empty(), Optional.empty()))
+              : Optional.empty());
     }
   }
 }

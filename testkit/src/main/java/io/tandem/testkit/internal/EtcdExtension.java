@@ -14,6 +14,11 @@ public final class EtcdExtension extends PeerExtension<EtcdPeer, Etcd> {
 
   @Override
   PeerHandle<EtcdPeer> start(Etcd settings, ExtensionContext context, PeerBinaries binaries) {
-    return RunningEtcd.start(binaries.system("etcd", "etcd-server etcd-client"));
+    return settings.secure()
+        ? RunningEtcd.startSecure(
+            binaries.system("etcd", "etcd-server etcd-client"),
+            binaries.system("etcdctl", "etcd-client"),
+            binaries.system("openssl", "openssl"))
+        : RunningEtcd.start(binaries.system("etcd", "etcd-server etcd-client"));
   }
 }

@@ -1,0 +1,264 @@
+package io.tandem.app.witness;
+
+import io.tandem.app.agent.ConfigValidation;
+import io.tandem.app.agent.YamlPositions;
+import io.tandem.core.config.ClusterConfig;
+import io.tandem.core.config.ConfigProblem;
+import io.tandem.core.config.SecretRef;
+import io.tandem.core.config.SecretResolver;
+import io.tandem.core.config.SensorConfig;
+import io.tandem.core.config.SiteConfig;
+import io.tandem.core.config.WitnessConfig;
+import io.tandem.core.error.ConfigException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * Reads what {@code tandem witness --config <file|dir> ...} serves from the same cluster files the
+ * agents use: each file's {@code cluster} name, its sites and their {@code witness.siteSecrets}
+ * (every one resolved here), {@code timings.ticketTtl} and {@code timings.witnessGrace}, the
+ * targets of the sites' {@code sip-options-external} sensors (the only ones the witness probes),
+ * and {@code witness.listen} / {@code witness.dataDir}. A directory means every {@code *.yaml} /
+ * {@code *.yml} file in it (one cluster each), so one witness can serve many clusters.
+ *
+ * <p>Every problem is collected with its file, line and field; nothing is served unless all files
+ * are valid. Secrets never appear in problems, only their references. Stateless.
+ */
+public final class WitnessConfigFiles {
+
+  private final ConfigValidation validation = new ConfigValidation();
+  private final Function<Path, SecretResolver> secrets;
+
+  /**
+   * @param secrets the resolver for a file's secret references, given the file's directory
+   */
+  public WitnessConfigFiles(Function<Path, SecretResolver> secrets) {
+    this.secrets = secrets;
+  }
+
+  /** Resolving secrets from the process environment and files. */
+  public static WitnessConfigFiles system() {
+    return new WitnessConfigFiles(SecretResolver::system);
+  }
+
+  /**
+   * Loads every file named by {@code paths} (files or directories).
+   *
+   * @throws Invalid listing every problem found, when any is
+   */
+  public WitnessServerConfig load(List<Path> paths) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    List<Path> files = expand(paths, problems);
+    List<WitnessServerConfig.Cluster> clusters = new ArrayList<>();
+    Map<String, Path> seen = new HashMap<>();
+    Map<String, Path> listens = new LinkedHashMap<>();
+    Map<String, Path> dataDirs = new LinkedHashMap<>();
+    for (Path file : files) {
+      Optional<Loaded> loaded = loadOne(file, problems);
+      if (loaded.isEmpty()) {
+        continue;
+      }
+      WitnessServerConfig.Cluster c = loaded.get().cluster();
+      Path first = seen.putIfAbsent(c.name(), file);
+      if (first != null) {
+        problems.add(
+            new ConfigProblem(
+                file.toString(),
+                0,
+                0,
+                "cluster",
+                "cluster " + c.name() + " is already served from " + first));
+        continue;
+      }
+      clusters.add(c);
+      loaded.get().builtin().listen().ifPresent(l -> listens.putIfAbsent(l, file));
+      loaded
+          .get()
+          .builtin()
+          .dataDir()
+          .map(d -> file.toAbsolutePath().getParent().resolve(d).normalize().toString())
+          .ifPresent(d -> dataDirs.putIfAbsent(d, file));
+    }
+    if (listens.size() > 1) {
+      problems.add(disagree("witness.listen", listens));
+    }
+    if (dataDirs.size() > 1) {
+      problems.add(disagree("witness.dataDir", dataDirs));
+    }
+    if (files.isEmpty() && problems.isEmpty()) {
+      problems.add(new ConfigProblem(paths.toString(), 0, 0, "", "no cluster file (*.yaml) found"));
+    }
+    if (!problems.isEmpty()) {
+      throw new Invalid(problems);
+    }
+    Optional<Path> dataDir = dataDirs.keySet().stream().findFirst().map(Path::of);
+    return new WitnessServerConfig(listens.keySet().stream().findFirst(), dataDir, clusters);
+  }
+
+  private record Loaded(WitnessServerConfig.Cluster cluster, WitnessConfig.Builtin builtin) {}
+
+  private Optional<Loaded> loadOne(Path file, List<ConfigProblem> problems) {
+    ConfigValidation.Result checked = validation.validate(file, Optional.empty());
+    if (!checked.valid()) {
+      problems.addAll(checked.problems());
+      return Optional.empty();
+    }
+    ClusterConfig config = checked.config().orElseThrow();
+    String name = file.toString();
+    YamlPositions positions = positions(file);
+    if (!(config.witness() instanceof WitnessConfig.Builtin builtin)) {
+      problems.add(
+          located(
+              name,
+              positions,
+              "witness.kind",
+              "expected builtin: 'tandem witness' serves only clusters that use the built-in"
+                  + " witness (this one uses "
+                  + config.witness().kind()
+                  + ")"));
+      return Optional.empty();
+    }
+    int before = problems.size();
+    if (config.timings().ticketTtl().compareTo(WitnessServerConfig.MIN_TTL) < 0) {
+      problems.add(
+          located(
+              name,
+              positions,
+              "timings.ticketTtl",
+              "expected at least "
+                  + WitnessServerConfig.MIN_TTL.toMillis()
+                  + " ms, the built-in witness's shortest lease; was "
+                  + config.timings().ticketTtl().toMillis()
+                  + " ms"));
+    }
+    SecretResolver resolver = secrets.apply(file.toAbsolutePath().getParent());
+    Map<String, byte[]> siteSecrets = new TreeMap<>();
+    for (SiteConfig site : config.sites()) {
+      String path = "witness.siteSecrets." + site.name();
+      SecretRef ref = builtin.siteSecrets().get(site.name());
+      if (ref == null) {
+        problems.add(
+            located(
+                name,
+                positions,
+                "witness.siteSecrets",
+                "expected a secret reference for site "
+                    + site.name()
+                    + ": the witness server checks each site's own secret"));
+        continue;
+      }
+      try {
+        byte[] secret = resolver.resolve(ref).reveal().getBytes(StandardCharsets.UTF_8);
+        if (secret.length < 16) {
+          problems.add(located(name, positions, path, "expected at least 16 bytes from " + ref));
+        } else {
+          siteSecrets.put(site.name(), secret);
+        }
+      } catch (ConfigException e) {
+        problems.add(located(name, positions, path, e.getMessage()));
+      }
+    }
+    if (problems.size() > before) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Loaded(
+            new WitnessServerConfig.Cluster(
+                config.name(),
+                file,
+                siteSecrets,
+                config.timings().ticketTtl(),
+                config.timings().witnessGrace(),
+                probeTargets(config)),
+            builtin));
+  }
+
+  /** Per site, the targets of its {@code sip-options-external} sensors, as the agent sends them. */
+  static Map<String, Set<WitnessServerConfig.ProbeTarget>> probeTargets(ClusterConfig config) {
+    Map<String, Set<WitnessServerConfig.ProbeTarget>> targets = new TreeMap<>();
+    for (SiteConfig site : config.sites()) {
+      Set<WitnessServerConfig.ProbeTarget> own = new LinkedHashSet<>();
+      for (SensorConfig s : site.sensors()) {
+        String target = s.params().get("target");
+        if (s.kind().equals("sip-options-external") && target != null) {
+          own.add(
+              new WitnessServerConfig.ProbeTarget(
+                  target.startsWith("sip:") ? target.substring(4) : target,
+                  s.params().getOrDefault("transport", "udp").toLowerCase(Locale.ROOT)));
+        }
+      }
+      targets.put(site.name(), Set.copyOf(own));
+    }
+    return targets;
+  }
+
+  private static List<Path> expand(List<Path> paths, List<ConfigProblem> problems) {
+    List<Path> files = new ArrayList<>();
+    for (Path p : paths) {
+      if (!Files.isDirectory(p)) {
+        files.add(p);
+        continue;
+      }
+      try (Stream<Path> in = Files.list(p)) {
+        in.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+            .filter(Files::isRegularFile)
+            .sorted()
+            .forEach(files::add);
+      } catch (IOException e) {
+        problems.add(
+            new ConfigProblem(
+                p.toString(), 0, 0, "", "cannot list (" + e.getClass().getSimpleName() + ")"));
+      }
+    }
+    return files;
+  }
+
+  private static ConfigProblem disagree(String field, Map<String, Path> values) {
+    StringBuilder b = new StringBuilder("expected one value for the whole witness, found ");
+    values.forEach((v, f) -> b.append(v).append(" (").append(f).append(") "));
+    return new ConfigProblem(
+        values.values().iterator().next().toString(), 0, 0, field, b.toString().trim());
+  }
+
+  private static YamlPositions positions(Path file) {
+    try {
+      return YamlPositions.of(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return YamlPositions.of("");
+    }
+  }
+
+  private static ConfigProblem located(
+      String file, YamlPositions positions, String path, String msg) {
+    YamlPositions.Position at = positions.at(path);
+    return new ConfigProblem(file, at.line(), at.column(), path, msg);
+  }
+
+  /** The cluster files are invalid; every problem is listed. */
+  public static final class Invalid extends ConfigException {
+    private final List<ConfigProblem> problems;
+
+    Invalid(List<ConfigProblem> problems) {
+      super(problems.size() + " problems in the witness's cluster files");
+      this.problems = List.copyOf(problems);
+    }
+
+    public List<ConfigProblem> problems() {
+      return problems;
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package io.tandem.app.witness.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+
+/**
+ * The real witness process for the benchmark, started as systemd starts it: {@code
+ * packaging/bin/tandem witness --config <dir> --tls-keystore ...} with the JVM options the unit
+ * file sets ({@code Environment="TANDEM_JAVA_OPTS=..."} read from {@code
+ * packaging/systemd/tandem-witness.service}), over the built jar. Reads its CPU time and RSS from
+ * {@code /proc}.
+ */
+final class BenchWitness implements AutoCloseable {
+
+  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  static final String KEYSTORE_PASSWORD = "bench-store-pass";
+
+  final Process process;
+  final long pid;
+  final int port;
+  final List<String> output = new CopyOnWriteArrayList<>();
+  Duration startup = Duration.ZERO;
+
+  private BenchWitness(Process process, int port) {
+    this.process = process;
+    this.pid = process.pid();
+    this.port = port;
+  }
+
+  /**
+   * Starts the witness on {@code clusters} (a directory of cluster files) and waits until ready.
+   */
+  static BenchWitness start(Path clusters, Path dataDir, Path keystore) throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path jar = ROOT.resolve("app/target/tandem.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(
+          "no " + jar + ": build it first (scripts/bench-witness does: mvnw -pl app -am package)");
+    }
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                ROOT.resolve("packaging/bin/tandem").toString(),
+                "witness",
+                "--config",
+                clusters.toString(),
+                "--listen",
+                "127.0.0.1:" + port,
+                "--data-dir",
+                dataDir.toString()));
+    if (keystore != null) {
+      cmd.addAll(List.of("--tls-keystore", keystore.toString()));
+    }
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    Map<String, String> env = pb.environment();
+    env.put("TANDEM_JAR", jar.toString());
+    env.put("JAVA_HOME", System.getProperty("java.home"));
+    // -Dbench.witnessJavaOptions adds options for a look inside, e.g. a JFR recording
+    env.put(
+        "TANDEM_JAVA_OPTS",
+        (unitJavaOptions() + " " + System.getProperty("bench.witnessJavaOptions", "")).trim());
+    env.put("TANDEM_WITNESS_KEYSTORE_PASSWORD", KEYSTORE_PASSWORD);
+    long t0 = System.nanoTime();
+    Process p = pb.start();
+    BenchWitness w = new BenchWitness(p, port);
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                  w.output.add(line);
+                }
+              } catch (IOException e) {
+                w.output.add("(output ended: " + e + ")");
+              }
+            });
+    try {
+      Awaitility.await("witness ready")
+          .atMost(Duration.ofMinutes(5))
+          .pollInterval(Duration.ofMillis(20))
+          .failFast("witness exited", () -> !p.isAlive())
+          .until(() -> w.output.stream().anyMatch(l -> l.startsWith("tandem witness: serving")));
+    } catch (RuntimeException e) {
+      p.destroyForcibly();
+      throw new IllegalStateException("witness did not start:\n" + String.join("\n", w.output), e);
+    }
+    w.startup = Duration.ofNanos(System.nanoTime() - t0);
+    return w;
+  }
+
+  /** The JVM options of the systemd unit ({@code Environment="TANDEM_JAVA_OPTS=..."}). */
+  static String unitJavaOptions() throws IOException {
+    String unit = Files.readString(ROOT.resolve("packaging/systemd/tandem-witness.service"));
+    Matcher m = Pattern.compile("Environment=\"TANDEM_JAVA_OPTS=([^\"]*)\"").matcher(unit);
+    if (!m.find()) {
+      throw new IllegalStateException("the witness unit sets no TANDEM_JAVA_OPTS");
+    }
+    return m.group(1);
+  }
+
+  /** CPU time (user + system) of the process so far, in nanoseconds. */
+  long cpuNanos() throws IOException {
+    return cpuNanos(pid);
+  }
+
+  static long cpuNanos(long pid) throws IOException {
+    long[] us = userSystemNanos(pid);
+    return us[0] + us[1];
+  }
+
+  /** User and system (kernel) CPU time of the process so far, in nanoseconds. */
+  static long[] userSystemNanos(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long tick = 1_000_000_000L / 100; // USER_HZ is 100 on Linux
+    return new long[] {Long.parseLong(f[11]) * tick, Long.parseLong(f[12]) * tick};
+  }
+
+  /** Resident set size in MiB. */
+  double rssMiB() throws IOException {
+    return rssMiB(pid);
+  }
+
+  static double rssMiB(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+      }
+    }
+    return -1;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+}

@@ -1,0 +1,498 @@
+package io.tandem.app.witness.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.etcd.jetcd.Client;
+import io.tandem.app.witness.WitnessWire;
+import io.tandem.core.witness.TicketRequest;
+import io.tandem.core.witness.TicketResult;
+import io.tandem.onprem.etcd.EtcdWitness;
+import io.tandem.onprem.etcd.EtcdWitnessConfig;
+import io.tandem.testkit.Etcd;
+import io.tandem.testkit.EtcdPeer;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code scripts/bench-witness}: the real witness process ({@link BenchWitness}, started as the
+ * systemd unit starts it) under the load the agents on main generate ({@link AgentLoad}: 2 requests
+ * per cluster per second over persistent TLS connections, one per site), at each level of {@code
+ * -Dbench.levels} clusters; then etcd on the same machine, both its bare leases kept alive and the
+ * {@code EtcdWitness} as agents use it. Prints and writes {@code app/target/bench/witness.json}.
+ * Not a test: run only by name (its class name does not end in Test).
+ */
+@Etcd
+class WitnessLoadBench {
+
+  static final JsonMapper JSON = JsonMapper.shared();
+  static final Map<String, Object> RESULT = new LinkedHashMap<>();
+
+  static List<Integer> levels(String property, String fallback) {
+    List<Integer> l = new ArrayList<>();
+    for (String s : System.getProperty(property, fallback).split(",")) {
+      if (!s.isBlank()) {
+        l.add(Integer.parseInt(s.trim()));
+      }
+    }
+    return l;
+  }
+
+  static Duration seconds(String property, int fallback) {
+    return Duration.ofSeconds(Integer.getInteger(property, fallback));
+  }
+
+  @AfterAll
+  static void write() throws Exception {
+    RESULT.put("machine", machine());
+    Path out = BenchWitness.ROOT.resolve("app/target/bench/witness.json");
+    Files.createDirectories(out.getParent());
+    String text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(RESULT);
+    Files.writeString(out, text);
+    System.out.println(text);
+    System.out.println("written to " + out);
+  }
+
+  @Test
+  void builtInWitness() throws Exception {
+    List<Map<String, Object>> runs = new ArrayList<>();
+    for (int clusters : levels("bench.levels", "1000,10000")) {
+      runs.add(builtIn(clusters));
+    }
+    RESULT.put("builtin", runs);
+  }
+
+  @Test
+  void etcd(EtcdPeer etcd) throws Exception {
+    if (!Boolean.parseBoolean(System.getProperty("bench.etcd", "true"))) {
+      return;
+    }
+    List<Map<String, Object>> runs = new ArrayList<>();
+    for (int clusters : levels("bench.etcdLevels", "1000,10000")) {
+      runs.add(etcdRun(etcd, clusters, false));
+      runs.add(etcdRun(etcd, clusters, true));
+    }
+    RESULT.put("etcd", runs);
+  }
+
+  // ---- the built-in witness ----
+
+  private Map<String, Object> builtIn(int count) throws Exception {
+    Path dir = Files.createTempDirectory("tandem-witness-bench");
+    List<BenchClusters.Cluster> clusters = BenchClusters.write(dir, count);
+    boolean https = Boolean.parseBoolean(System.getProperty("bench.tls", "true"));
+    Path keystore = https ? BenchClusters.keystore(dir) : null;
+    SSLContext tls = https ? trusting(keystore) : null;
+    // each site keeps a connection, unless the open-file limit cannot hold them all
+    boolean shared = 2L * count + 500 > openFileLimit();
+    int connectsPerSecond = Integer.getInteger("bench.connectsPerSecond", 200);
+    Duration ramp = Duration.ofMillis(1000L * (shared ? count : 2 * count) / connectsPerSecond);
+    Duration warmup = ramp.plus(seconds("bench.warmupSeconds", 40));
+    Duration window = seconds("bench.seconds", 60);
+    Map<String, Object> run = new LinkedHashMap<>();
+    run.put("clusters", count);
+    run.put("sites", 2 * count);
+    run.put(
+        "transport",
+        (https ? "https (TLS 1.3)" : "http (loopback)")
+            + (shared
+                ? ", one persistent connection per cluster shared by its two sites (open-file"
+                    + " limit "
+                    + openFileLimit()
+                    + ")"
+                : ", one persistent connection per site"));
+    run.put("connect_ramp_s", ramp.toSeconds());
+    try (BenchWitness w =
+        BenchWitness.start(dir.resolve("clusters"), dir.resolve("data"), keystore)) {
+      run.put("startup_s", AgentLoad.round(w.startup.toNanos() / 1e9));
+      run.put("rss_after_start_mib", AgentLoad.round(w.rssMiB()));
+      List<AgentLoad.Site> sites = sites(clusters);
+      HttpBackend backend = new HttpBackend(tls, w.port, shared);
+      AgentLoad load = new AgentLoad(backend, sites, ramp);
+      load.start();
+      TimeUnit.NANOSECONDS.sleep(warmup.toNanos()); // the load runs meanwhile
+      long[] cpu0 = BenchWitness.userSystemNanos(w.pid);
+      long gen0 = BenchWitness.cpuNanos(ProcessHandle.current().pid());
+      long t0 = System.nanoTime();
+      load.measure(window);
+      TimeUnit.NANOSECONDS.sleep(window.toNanos());
+      double wall = (System.nanoTime() - t0) / 1e9;
+      long[] cpu1 = BenchWitness.userSystemNanos(w.pid);
+      run.put(
+          "witness_cores", AgentLoad.round((cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1]) / 1e9 / wall));
+      run.put("witness_user_cores", AgentLoad.round((cpu1[0] - cpu0[0]) / 1e9 / wall));
+      run.put("witness_system_cores", AgentLoad.round((cpu1[1] - cpu0[1]) / 1e9 / wall));
+      run.put(
+          "generator_cores",
+          AgentLoad.round(
+              (BenchWitness.cpuNanos(ProcessHandle.current().pid()) - gen0) / 1e9 / wall));
+      run.put("rss_mib", AgentLoad.round(w.rssMiB()));
+      load.stop();
+      run.putAll(load.figures(window));
+      run.put("shed_by_admission_control", "see the 'shed' counts (503)");
+      run.put("failover_burst", burst(tls, w.port, sites, Math.min(count, 2000)));
+    }
+    System.out.println("built-in witness, " + count + " clusters: " + run);
+    return run;
+  }
+
+  private static List<AgentLoad.Site> sites(List<BenchClusters.Cluster> clusters) {
+    List<AgentLoad.Site> sites = new ArrayList<>();
+    for (BenchClusters.Cluster c : clusters) {
+      sites.add(new AgentLoad.Site(c.name(), "alpha", c.secretA(), true));
+      sites.add(new AgentLoad.Site(c.name(), "beta", c.secretB(), false));
+    }
+    return sites;
+  }
+
+  /**
+   * {@code n} clusters fail over at once: each holder releases, then every standby acquires
+   * concurrently; each grant is persisted before it is answered (group commit).
+   */
+  private static Map<String, Object> burst(
+      SSLContext tls, int port, List<AgentLoad.Site> sites, int n) throws Exception {
+    HttpBackend backend = new HttpBackend(tls, port, false);
+    List<Thread> threads = new ArrayList<>();
+    long[] done = new long[n];
+    boolean[] granted = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      AgentLoad.Site holder = sites.get(2 * i);
+      backend.connect(holder);
+      backend.release(holder);
+      backend.close(holder);
+    }
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      int k = i;
+      AgentLoad.Site standby = sites.get(2 * i + 1);
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      backend.connect(standby);
+                      granted[k] = backend.acquire(standby) == AgentLoad.Outcome.OK;
+                    } catch (Exception e) {
+                      granted[k] = false;
+                    } finally {
+                      done[k] = System.nanoTime();
+                      backend.close(standby);
+                    }
+                  }));
+    }
+    for (Thread t : threads) {
+      t.join(60_000);
+    }
+    long last = 0;
+    int ok = 0;
+    for (int i = 0; i < n; i++) {
+      last = Math.max(last, done[i] - t0);
+      ok += granted[i] ? 1 : 0;
+    }
+    Map<String, Object> b = new LinkedHashMap<>();
+    b.put("clusters", n);
+    b.put("granted", ok);
+    b.put("seconds", AgentLoad.round(last / 1e9));
+    b.put("acquires_per_s", AgentLoad.round(ok / (last / 1e9)));
+    b.put("note", "includes a TLS handshake per acquiring site");
+    return b;
+  }
+
+  /** The soft limit of open files of this process ({@code /proc/self/limits}). */
+  static long openFileLimit() throws java.io.IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+      if (line.startsWith("Max open files")) {
+        String v = line.substring(26).trim().split("\\s+")[0];
+        return v.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(v);
+      }
+    }
+    return 1024;
+  }
+
+  private static SSLContext trusting(Path keystore) throws Exception {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(keystore)) {
+      ks.load(in, BenchWitness.KEYSTORE_PASSWORD.toCharArray());
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+    tmf.init(ks);
+    SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    return ctx;
+  }
+
+  /**
+   * The HTTP(S) backend: what {@code HttpWitness} sends. Each site has its own connection, unless
+   * {@code shared}: then the two sites of a cluster use one (the bench machine's open-file limit
+   * cannot hold 20,000 connections in one process; the requests are the same).
+   */
+  static final class HttpBackend implements AgentLoad.Backend {
+    private final SSLContext tls;
+    private final int port;
+    private final boolean shared;
+    private final Map<String, SiteConnection> byCluster =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    HttpBackend(SSLContext tls, int port, boolean shared) {
+      this.tls = tls;
+      this.port = port;
+      this.shared = shared;
+    }
+
+    @Override
+    public void connect(AgentLoad.Site s) throws Exception {
+      SiteConnection c =
+          shared
+              ? byCluster.computeIfAbsent(
+                  s.cluster, k -> new SiteConnection(tls, "127.0.0.1", port, 1000))
+              : new SiteConnection(tls, "127.0.0.1", port, 1000);
+      c.connect();
+      s.connection = c;
+    }
+
+    private static SiteConnection c(AgentLoad.Site s) {
+      return (SiteConnection) s.connection;
+    }
+
+    private static String path(AgentLoad.Site s, String op) {
+      return "/witness/v1/clusters/" + s.cluster + "/" + op;
+    }
+
+    @Override
+    public AgentLoad.Outcome acquire(AgentLoad.Site s) throws Exception {
+      byte[] body =
+          JSON.writeValueAsBytes(
+              new WitnessWire.Request(s.name, true, AgentLoad.TTL.toMillis(), 0, false, null));
+      return outcome(s, c(s).post(path(s, "acquire"), s.name, s.secret, body));
+    }
+
+    @Override
+    public AgentLoad.Outcome renew(AgentLoad.Site s) throws Exception {
+      byte[] body =
+          JSON.writeValueAsBytes(
+              new WitnessWire.Request(
+                  s.name, true, AgentLoad.TTL.toMillis(), s.epoch, false, null));
+      return outcome(s, c(s).post(path(s, "renew"), s.name, s.secret, body));
+    }
+
+    void release(AgentLoad.Site s) throws Exception {
+      c(s).post(
+              path(s, "release"),
+              s.name,
+              s.secret,
+              JSON.writeValueAsBytes(new WitnessWire.Release(s.name, s.epoch)));
+    }
+
+    @Override
+    public AgentLoad.Outcome ticket(AgentLoad.Site s) throws Exception {
+      SiteConnection.Answer a = c(s).get(path(s, "ticket"), s.name, s.secret);
+      return a.status() == 200
+          ? AgentLoad.Outcome.OK
+          : a.status() == 503 ? AgentLoad.Outcome.SHED : AgentLoad.Outcome.ERROR;
+    }
+
+    private static AgentLoad.Outcome outcome(AgentLoad.Site s, SiteConnection.Answer a) {
+      if (a.status() == 503) {
+        return AgentLoad.Outcome.SHED;
+      }
+      if (a.status() != 200) {
+        return AgentLoad.Outcome.ERROR;
+      }
+      WitnessWire.Result r = JSON.readValue(a.body(), WitnessWire.Result.class);
+      if (r.granted()) {
+        s.epoch = r.ticket().epoch();
+        return AgentLoad.Outcome.OK;
+      }
+      return AgentLoad.Outcome.REFUSED;
+    }
+
+    @Override
+    public void close(AgentLoad.Site s) {
+      if (s.connection instanceof SiteConnection c) {
+        c.close();
+      }
+      s.connection = null;
+    }
+  }
+
+  // ---- etcd ----
+
+  private Map<String, Object> etcdRun(EtcdPeer etcd, int count, boolean witness) throws Exception {
+    Duration warmup = seconds("bench.warmupSeconds", 40);
+    Duration window = seconds("bench.seconds", 60);
+    long pid = etcdPid(etcd.endpoint());
+    String prefix = "/tandem/bench-" + System.nanoTime() + "/";
+    List<AgentLoad.Site> sites = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      sites.add(new AgentLoad.Site(BenchClusters.name(i), "alpha", "", true));
+      if (witness) {
+        sites.add(new AgentLoad.Site(BenchClusters.name(i), "beta", "", false));
+      }
+    }
+    int clients = Math.max(1, sites.size() / 500);
+    AgentLoad.Backend backend =
+        witness
+            ? new EtcdWitnessBackend(etcd, prefix, clients)
+            : new BareLeaseBackend(etcd, clients);
+    Map<String, Object> run = new LinkedHashMap<>();
+    run.put("clusters", count);
+    run.put(
+        "what",
+        witness
+            ? "EtcdWitness as agents use it: holder renew() every TTL/3, observe() on other ticks,"
+                + " standby observe() every tick; "
+                + clients
+                + " clients"
+            : "bare etcd leases: one lease per cluster kept alive every TTL/3; "
+                + clients
+                + " clients");
+    AgentLoad load = new AgentLoad(backend, sites, warmup.dividedBy(2));
+    try {
+      load.start();
+      TimeUnit.NANOSECONDS.sleep(warmup.toNanos());
+      long cpu0 = BenchWitness.cpuNanos(pid);
+      long t0 = System.nanoTime();
+      load.measure(window);
+      TimeUnit.NANOSECONDS.sleep(window.toNanos());
+      double wall = (System.nanoTime() - t0) / 1e9;
+      run.put("etcd_cores", AgentLoad.round((BenchWitness.cpuNanos(pid) - cpu0) / 1e9 / wall));
+      run.put("etcd_rss_mib", AgentLoad.round(BenchWitness.rssMiB(pid)));
+      load.stop();
+      run.putAll(load.figures(window));
+    } finally {
+      ((AutoCloseable) backend).close();
+    }
+    System.out.println("etcd, " + count + " clusters: " + run);
+    return run;
+  }
+
+  private static long etcdPid(String endpoint) throws Exception {
+    String port = endpoint.substring(endpoint.lastIndexOf(':') + 1);
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+        try {
+          String cmd = Files.readString(p.resolve("cmdline")).replace('\0', ' ');
+          if (cmd.contains("etcd") && cmd.contains("--listen-client-urls " + endpoint)) {
+            return Long.parseLong(p.getFileName().toString());
+          }
+        } catch (java.io.IOException gone) {
+          // the process ended while we looked
+        }
+      }
+    }
+    throw new IllegalStateException("no etcd process serving " + endpoint + " on port " + port);
+  }
+
+  /** {@code EtcdWitness} exactly as the agent calls it. */
+  static final class EtcdWitnessBackend implements AgentLoad.Backend, AutoCloseable {
+    private final List<EtcdWitness> witnesses = new ArrayList<>();
+
+    EtcdWitnessBackend(EtcdPeer etcd, String prefix, int clients) {
+      for (int i = 0; i < 2 * clients; i++) {
+        witnesses.add(
+            new EtcdWitness(
+                EtcdWitnessConfig.builder()
+                    .endpoints(etcd.endpoint())
+                    .keyPrefix(prefix)
+                    .grace(Duration.ofSeconds(2))
+                    .callTimeout(Duration.ofSeconds(1))
+                    .build()));
+      }
+    }
+
+    private EtcdWitness w(AgentLoad.Site s) {
+      // holder and standby of one cluster use different clients, as two agents would
+      int i = Math.floorMod(s.cluster.hashCode(), witnesses.size() / 2);
+      return witnesses.get(s.holder ? 2 * i : 2 * i + 1);
+    }
+
+    @Override
+    public AgentLoad.Outcome acquire(AgentLoad.Site s) {
+      TicketResult r = w(s).acquire(TicketRequest.acquire(s.cluster, s.name, true, AgentLoad.TTL));
+      if (r.granted()) {
+        s.epoch = r.ticket().epoch();
+        return AgentLoad.Outcome.OK;
+      }
+      return AgentLoad.Outcome.REFUSED;
+    }
+
+    @Override
+    public AgentLoad.Outcome renew(AgentLoad.Site s) {
+      return w(s).renew(TicketRequest.renew(s.cluster, s.name, true, AgentLoad.TTL, s.epoch))
+              .granted()
+          ? AgentLoad.Outcome.OK
+          : AgentLoad.Outcome.REFUSED;
+    }
+
+    @Override
+    public AgentLoad.Outcome ticket(AgentLoad.Site s) {
+      w(s).observe(s.cluster);
+      return AgentLoad.Outcome.OK;
+    }
+
+    @Override
+    public void close() {
+      witnesses.forEach(EtcdWitness::close);
+    }
+  }
+
+  /** etcd's own lease keep-alive, the floor any etcd-based witness pays. */
+  static final class BareLeaseBackend implements AgentLoad.Backend, AutoCloseable {
+    private final List<Client> clients = new ArrayList<>();
+
+    BareLeaseBackend(EtcdPeer etcd, int n) {
+      for (int i = 0; i < n; i++) {
+        clients.add(Client.builder().endpoints(etcd.endpoint()).build());
+      }
+    }
+
+    private Client c(AgentLoad.Site s) {
+      return clients.get(Math.floorMod(s.cluster.hashCode(), clients.size()));
+    }
+
+    @Override
+    public AgentLoad.Outcome acquire(AgentLoad.Site s) throws Exception {
+      s.epoch = c(s).getLeaseClient().grant(12).get(1, TimeUnit.SECONDS).getID();
+      return AgentLoad.Outcome.OK;
+    }
+
+    @Override
+    public AgentLoad.Outcome renew(AgentLoad.Site s) throws Exception {
+      long ttl = c(s).getLeaseClient().keepAliveOnce(s.epoch).get(1, TimeUnit.SECONDS).getTTL();
+      return ttl > 0 ? AgentLoad.Outcome.OK : AgentLoad.Outcome.REFUSED;
+    }
+
+    @Override
+    public AgentLoad.Outcome ticket(AgentLoad.Site s) {
+      return null; // bare leases do not poll
+    }
+
+    @Override
+    public void close() {
+      clients.forEach(Client::close);
+    }
+  }
+
+  private static Map<String, Object> machine() throws Exception {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cpus", Runtime.getRuntime().availableProcessors());
+    m.put("java", System.getProperty("java.version"));
+    m.put("witness_java_options", BenchWitness.unitJavaOptions());
+    String load = Files.readString(Path.of("/proc/loadavg")).trim();
+    m.put("loadavg_at_end", load);
+    assertThat(load).isNotEmpty();
+    return m;
+  }
+}
