@@ -209,7 +209,11 @@ final class Frames {
         } catch (EOFException e) {
           throw new EOFException("the content ended before its end (sender stopped or link cut)");
         }
-        if (length < 0 || length > packed.length) {
+        if (length < 0
+            || length > packed.length
+            || (kind == 'R' && length > CHUNK)
+            || (kind == 'Z' && length < 4)
+            || (kind == 'E' && length != 0)) {
           throw new IOException("malformed content frame (length " + length + ")");
         }
         pos = 0;
@@ -223,7 +227,7 @@ final class Frames {
             len = length;
           }
           case 'Z' -> {
-            int rawLength = in.readInt();
+            int rawLength = readInt();
             if (rawLength < 0 || rawLength > CHUNK) {
               throw new IOException("malformed content frame (raw length " + rawLength + ")");
             }
@@ -251,6 +255,14 @@ final class Frames {
         }
       }
       return true;
+    }
+
+    private int readInt() throws IOException {
+      try {
+        return in.readInt();
+      } catch (EOFException e) {
+        throw new EOFException("the content ended before its end (sender stopped or link cut)");
+      }
     }
 
     private void readFully(byte[] b, int n) throws IOException {
