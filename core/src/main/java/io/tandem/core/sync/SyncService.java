@@ -347,6 +347,11 @@ public final class SyncService implements AutoCloseable {
         runNow(name);
         return ledger.status(name);
       }
+
+      @Override
+      public boolean checkedBeforeHandover() {
+        return true; // SwitchoverReadiness on the old active
+      }
     };
   }
 
