@@ -32,6 +32,7 @@ class SyncBench {
 
   @Test
   void syncATreeAndOneChangeSideBySideWithRsync() throws Exception {
+    String loadAtStart = loadAverage();
     int files = Integer.getInteger("bench.files", 10_000);
     long bytes = Long.getLong("bench.bytes", 1L << 30);
     Path alpha = dir.resolve("alpha/tree");
@@ -98,8 +99,9 @@ class SyncBench {
                 "files": %d,
                 "bytes": %d,
                 "cores": %d,
+                "loadAverage": { "atStart": %s, "atEnd": %s },
                 "tandem": { "firstFullSyncSeconds": %.3f, "oneFileChangeLiveSeconds": %.3f,
-                            "transport": "peer link, http on 127.0.0.1, gzip level 1" },
+                            "transport": "peer link, http on 127.0.0.1, content in frames deflated only where it pays" },
                 "rsync": { "firstFullSyncSeconds": %.3f, "oneFileChangeSeconds": %.3f,
                            "command": "rsync -a <src>/ <dst>/ (local, no ssh)" },
                 "ratio": { "firstFullSync": %.2f, "oneFileChange": %.2f },
@@ -109,6 +111,8 @@ class SyncBench {
               files,
               bytes,
               Runtime.getRuntime().availableProcessors(),
+              loadAtStart,
+              loadAverage(),
               full,
               change,
               rsyncFull,
@@ -162,6 +166,15 @@ class SyncBench {
             .start();
     if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
       throw new IllegalStateException("rsync failed");
+    }
+  }
+
+  /** The one-minute load average (the machine is shared: the figures depend on it). */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException e) {
+      return "null";
     }
   }
 
