@@ -309,6 +309,15 @@ public final class EslServer extends LineServer {
       }
       default -> {}
     }
+    if (command.equals("reloadxml")) {
+      // mod_commands.c reload_xml_function: "+OK [%s]" with the error switch_xml_open_root left,
+      // "Success" when freeswitch.xml parsed (switch_xml.c) — an XML error is still "+OK"
+      String err = model.xmlError();
+      if (err == null) {
+        model.moduleReloaded("xml");
+      }
+      return "+OK [" + (err == null ? "Success" : err) + "]\n";
+    }
     if (w.length == 2 && w[0].equals("reload")) {
       model.moduleReloaded(w[1]);
       return "+OK Reloading XML\n+OK module unloaded\n+OK module loaded\n";
