@@ -5,10 +5,8 @@ import io.tandem.app.api.ClusterStatus;
 import io.tandem.app.api.CommandResult;
 import io.tandem.app.api.DecisionView;
 import io.tandem.app.api.RunView;
-import io.tandem.app.api.RuntimeEvent;
 import io.tandem.app.api.SensorView;
 import io.tandem.app.api.SiteView;
-import io.tandem.app.api.StepView;
 import io.tandem.app.api.TicketView;
 import io.tandem.core.agent.AgentState;
 import io.tandem.core.agent.Decision;
@@ -18,6 +16,9 @@ import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.SiteConfig;
 import io.tandem.core.error.ConfigException;
 import io.tandem.core.error.FencedException;
+import io.tandem.core.event.EventBus;
+import io.tandem.core.event.EventPublisher;
+import io.tandem.core.event.TandemEvent;
 import io.tandem.core.health.SensorState;
 import io.tandem.core.health.SiteHealth;
 import io.tandem.core.runbook.ApprovalDesk;
@@ -38,10 +39,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -55,7 +52,8 @@ import tools.jackson.databind.json.JsonMapper;
  * sentence ({@link ClusterRuntime#FORCE_ACKNOWLEDGEMENT}) and passes core's own sentence ({@link
  * OperatorCommand#FORCE_ACKNOWLEDGEMENT}) to the loop: the operator types one sentence everywhere.
  *
- * <p>Thread-safe; listeners get events one at a time on an internal thread.
+ * <p>Thread-safe; its events are the agent's {@link EventBus} (subscribers get them one at a time
+ * on the bus's thread).
  */
 public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
 
@@ -74,14 +72,8 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
   private final java.util.function.Function<String, Optional<String>> syncBeforeSwitchover;
   private final java.util.concurrent.atomic.AtomicBoolean drilling =
       new java.util.concurrent.atomic.AtomicBoolean();
-  private final List<Consumer<RuntimeEvent>> listeners = new CopyOnWriteArrayList<>();
-  private final ExecutorService events =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "tandem-events");
-            t.setDaemon(true);
-            return t;
-          });
+  private final EventBus bus;
+  private final List<EventPublisher.Subscription> subscriptions = new ArrayList<>();
   private final Map<String, RunView> running = new ConcurrentHashMap<>();
 
   /** Runs that ended without a report (could not be built or started); the newest few. */
@@ -100,8 +92,13 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
       ActivationPlans plans,
       RunbookOptions options,
       Clock clock,
-      java.util.function.Function<String, Optional<String>> syncBeforeSwitchover) {
+      java.util.function.Function<String, Optional<String>> syncBeforeSwitchover,
+      EventBus bus) {
     this.syncBeforeSwitchover = syncBeforeSwitchover;
+    this.bus = bus;
+    // the runs in progress (and those that ended without a report), from the bus
+    subscriptions.add(bus.onRunStarted(e -> running.put(e.runId(), RunView.of(e))));
+    subscriptions.add(bus.onRunFinished(this::runFinished));
     this.config = config;
     this.driver = driver;
     this.health = health;
@@ -114,71 +111,18 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
     this.clock = clock;
   }
 
-  // ---- feeds from the driver and the runbook actions ----
+  // ---- feeds from the bus ----
 
-  /** Called on the agent thread for every decision; must not block. */
-  void onDecision(Decision d) {
-    DecisionView v = view(d);
-    publish(new RuntimeEvent("decision", d.at(), v));
-    if (d.from() != d.to()) {
-      // a state event carries the whole status, as the console renders it (a decision view here
-      // broke the console's live view on every state change: "s.sites is not iterable")
-      publish(new RuntimeEvent("state", d.at(), status()));
+  private void runFinished(TandemEvent.RunFinished e) {
+    running.remove(e.runId());
+    if (e.report().isEmpty()) {
+      if (unreported.size() >= UNREPORTED_KEPT) {
+        unreported.values().stream()
+            .min(Comparator.comparing(RunView::endedAt))
+            .ifPresent(oldest -> unreported.remove(oldest.id()));
+      }
+      unreported.put(e.runId(), RunView.of(e));
     }
-  }
-
-  /** A step's result was journaled (called on the step's thread; must not block). */
-  void onStep(io.tandem.core.runbook.RunListener.StepFinished e) {
-    publish(
-        new RuntimeEvent(
-            "step",
-            e.endedAt(),
-            new StepView(
-                e.runId(),
-                e.stage(),
-                e.stepId(),
-                e.status().name(),
-                e.startedAt(),
-                e.endedAt(),
-                e.detail())));
-  }
-
-  RunbookSiteActions.RunListener runListener() {
-    return new RunbookSiteActions.RunListener() {
-      @Override
-      public void started(String runId, String kind, String from, String to) {
-        RunView v = new RunView(runId, kind, "RUNNING", from, to, clock.instant(), null, null);
-        running.put(runId, v);
-        publish(new RuntimeEvent("run", v.startedAt(), v));
-      }
-
-      @Override
-      public void finished(String runId, Optional<RunReport> report, String error) {
-        RunView started = running.remove(runId);
-        RunView v =
-            report
-                .map(AgentRuntime.this::view)
-                .orElse(
-                    new RunView(
-                        runId,
-                        started == null ? "FAILOVER" : started.kind(),
-                        "FAILED: " + error,
-                        started == null ? null : started.from(),
-                        driver.site(),
-                        started == null ? null : started.startedAt(),
-                        clock.instant(),
-                        null));
-        if (report.isEmpty()) {
-          if (unreported.size() >= UNREPORTED_KEPT) {
-            unreported.values().stream()
-                .min(Comparator.comparing(RunView::endedAt))
-                .ifPresent(oldest -> unreported.remove(oldest.id()));
-          }
-          unreported.put(runId, v);
-        }
-        publish(new RuntimeEvent("run", clock.instant(), v));
-      }
-    };
   }
 
   // ---- ClusterRuntime ----
@@ -400,10 +344,18 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
                                 topologies.between(standby, home, false), options),
                             legToken,
                             legToken);
-                publish(new RuntimeEvent("run", clock.instant(), report.summary()));
+                bus.publish(
+                    new TandemEvent.DrillFinished(
+                        driver.site(), id, "ENDED", report.summary(), clock.instant()));
               } catch (RuntimeException e) {
                 log.warn("drill {} failed: {}", id, e.toString());
-                publish(new RuntimeEvent("run", clock.instant(), "drill " + id + " failed: " + e));
+                bus.publish(
+                    new TandemEvent.DrillFinished(
+                        driver.site(),
+                        id,
+                        "FAILED",
+                        "drill " + id + " failed: " + e,
+                        clock.instant()));
               } finally {
                 drilling.set(false);
               }
@@ -437,34 +389,16 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
   }
 
   @Override
-  public AutoCloseable subscribe(Consumer<RuntimeEvent> listener) {
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
+  public EventPublisher events() {
+    return bus;
   }
 
   @Override
   public void close() {
-    events.shutdownNow();
+    subscriptions.forEach(EventPublisher.Subscription::close);
   }
 
   // ---- mapping ----
-
-  private void publish(RuntimeEvent e) {
-    try {
-      events.execute(
-          () -> {
-            for (Consumer<RuntimeEvent> l : listeners) {
-              try {
-                l.accept(e);
-              } catch (RuntimeException ignored) {
-                // one broken subscriber (a closed SSE stream) must not stop the others
-              }
-            }
-          });
-    } catch (java.util.concurrent.RejectedExecutionException closed) {
-      // shutting down
-    }
-  }
 
   private DecisionView view(Decision d) {
     return new DecisionView(
@@ -472,31 +406,7 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
   }
 
   private RunView view(RunReport r) {
-    String[] fromTo = r.runbook().replaceFirst("^[^:]*: ", "").split(" → ");
-    return new RunView(
-        r.runId(),
-        r.kind(),
-        r.outcome(),
-        fromTo.length == 2 ? fromTo[0] : null,
-        fromTo.length == 2 ? fromTo[1] : r.site(),
-        r.startedAt(),
-        r.endedAt(),
-        r.rto() == null ? null : r.rto().totalMillis());
-  }
-
-  private static List<StepView> steps(RunReport r) {
-    return r.steps().stream()
-        .map(
-            s ->
-                new StepView(
-                    r.runId(),
-                    s.stage(),
-                    s.id(),
-                    s.status(),
-                    s.startedAt(),
-                    s.endedAt(),
-                    s.detail()))
-        .toList();
+    return RunView.of(r);
   }
 
   private static SensorView sensor(SensorState s) {
