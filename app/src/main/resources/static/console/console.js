@@ -55,15 +55,30 @@ function renderStatus(s) {
       el('div', { class: 'name', text: site.name }, ...(active ? [' ', el('span', { class: 'badge serving', text: 'SERVING' })] : [])),
       el('div', { class: 'muted', text: site.kind }),
       el('div', { class: 'state ' + site.state, text: site.state }),
-      el('div', { class: site.healthy ? 'ok' : 'bad', text: site.healthSummary }));
+      el('div', { class: site.healthy ? (site.healthLevel === 'WARN' ? 'level-WARN' : 'ok') : 'bad', 'data-level': site.healthLevel || '', text: site.healthSummary }));
     sites.append(card);
   }
   const sel = $('target-site');
   const current = sel.value;
-  sel.replaceChildren(...s.sites.map((x) => el('option', { value: x.name, text: x.name })));
+  // a site that cannot take the service (unreachable, unhealthy, fenced) is offered with a warning
+  sel.replaceChildren(...s.sites.map((x) => el('option', { value: x.name, text: x.name + (targetWarning(x) ? ` (${targetWarning(x)})` : '') })));
   const other = s.sites.find((x) => x.name !== s.activeSite);
   sel.value = current || (other ? other.name : '');
   renderHealth(s);
+}
+
+// Why a site would be a poor target for a move, or '' when it looks ready (the plan says more).
+function targetWarning(site) {
+  if (!site.reachable) return site.state === 'UNREACHABLE' ? 'UNREACHABLE: ' + site.healthSummary : 'not reachable';
+  if (['FENCED', 'FENCING', 'MAINTENANCE', 'STARTING'].includes(site.state)) return site.state;
+  if (!site.healthy) return 'DOWN: ' + site.healthSummary;
+  return '';
+}
+
+function moveWarning(name) {
+  const site = lastStatus && lastStatus.sites.find((x) => x.name === name);
+  const w = site ? targetWarning(site) : '';
+  return w ? `WARNING: ${name} is ${w}; the move will most likely be refused or fail. ` : '';
 }
 
 function renderHealth(s) {
@@ -195,12 +210,12 @@ async function command(path, body, what) {
 function wireActions() {
   $('btn-switchover').onclick = () => {
     const t = $('target-site').value;
-    confirmThen(`Planned switchover to ${t}: calls on the active site are drained first. Continue?`,
+    confirmThen(`${moveWarning(t)}Planned switchover to ${t}: calls on the active site are drained first. Continue?`,
       () => command('/api/v1/commands/switchover', { target: t }, 'switchover'));
   };
   $('btn-failover').onclick = () => {
     const t = $('target-site').value;
-    confirmThen(`Fail over to ${t} NOW, without draining calls? Active calls on the old site may drop.`,
+    confirmThen(`${moveWarning(t)}Fail over to ${t} NOW, without draining calls? Active calls on the old site may drop.`,
       () => command('/api/v1/commands/failover', { target: t }, 'failover'));
   };
   $('btn-drill').onclick = () => confirmThen('Start a drill: switch over to the standby and back, with a report?',

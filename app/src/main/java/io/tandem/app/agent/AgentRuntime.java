@@ -13,6 +13,7 @@ import io.tandem.app.api.TicketView;
 import io.tandem.core.agent.AgentState;
 import io.tandem.core.agent.Decision;
 import io.tandem.core.agent.OperatorCommand;
+import io.tandem.core.agent.PeerBoard;
 import io.tandem.core.agent.PeerReport;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.SiteConfig;
@@ -183,11 +184,20 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
 
   // ---- ClusterRuntime ----
 
+  /**
+   * The cluster as this agent sees it. A peer is shown in the state it reports only while its
+   * latest report is younger than the report timeout; after that it is {@code UNREACHABLE}, "last
+   * seen ACTIVE 12 s ago". Only the ticket holder is shown serving: this site when it holds the
+   * ticket (a peer reporting ACTIVE beside it is flagged, not counted), else a peer whose fresh
+   * report says ACTIVE.
+   */
   @Override
   public ClusterStatus status() {
     List<SiteView> sites = new ArrayList<>();
-    String active = driver.serving() ? driver.site() : null;
+    boolean holding = driver.serving();
+    String active = holding ? driver.site() : null;
     Map<String, PeerReport> peers = driver.peerReports();
+    Map<String, PeerBoard.PeerMemory> memory = driver.core().board().memory();
     long now = driver.nowNanos();
     long fresh = driver.settings().peerReportTimeout().toNanos();
     for (SiteConfig s : config.sitesByPreference()) {
@@ -201,28 +211,59 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
                 h.healthy(),
                 h.summary(),
                 h.sensors().stream().map(AgentRuntime::sensor).toList(),
-                true));
+                true,
+                null,
+                0L,
+                healthLevel(h)));
         continue;
       }
       PeerReport r = peers.get(s.name());
+      PeerBoard.PeerMemory m = memory.get(s.name());
+      long heardAt = m != null ? m.lastHeardNanos() : r != null ? r.receivedAtNanos() : 0;
+      Long ago =
+          r == null && m == null
+              ? null
+              : java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(Math.max(0, now - heardAt));
       boolean reachable = r != null && now - r.receivedAtNanos() <= fresh;
-      if (r != null && reachable && r.state() == AgentState.ACTIVE && active == null) {
-        active = s.name();
+      if (!reachable) {
+        String summary =
+            r == null
+                ? "not heard from since this agent started"
+                : "last seen " + r.state() + " " + ago + " s ago";
+        sites.add(
+            new SiteView(
+                s.name(),
+                s.kind().toString(),
+                SiteView.UNREACHABLE,
+                false,
+                summary,
+                List.of(),
+                false,
+                r == null ? null : r.state().name(),
+                ago,
+                "UNKNOWN"));
+        continue;
+      }
+      String summary = (r.healthy() ? "healthy" : "unhealthy") + " (as reported " + ago + " s ago)";
+      if (r.state() == AgentState.ACTIVE) {
+        if (holding) {
+          summary += "; reports ACTIVE but the ticket is held here";
+        } else if (active == null) {
+          active = s.name();
+        }
       }
       sites.add(
           new SiteView(
               s.name(),
               s.kind().toString(),
-              r == null ? "UNKNOWN" : r.state().name(),
-              r != null && r.healthy(),
-              r == null
-                  ? "no report yet"
-                  : (r.healthy() ? "healthy" : "unhealthy")
-                      + " (as reported"
-                      + (reachable ? "" : ", report is old")
-                      + ")",
+              r.state().name(),
+              r.healthy(),
+              summary,
               List.of(),
-              reachable));
+              true,
+              null,
+              ago,
+              r.healthy() ? "OK" : "FAIL"));
     }
     TicketView ticket =
         driver
@@ -231,6 +272,10 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
             .map(t -> new TicketView(t.holder(), t.epoch(), t.expiry()))
             .orElse(null);
     return new ClusterStatus(config.name(), active, ticket, sites, topologies.simulated());
+  }
+
+  private static String healthLevel(SiteHealth h) {
+    return h.healthy() ? "OK" : "FAIL";
   }
 
   @Override
