@@ -353,23 +353,45 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
    * The dry run of a move to {@code targetSite}, from the active site (or, with none active, the
    * most preferred other site): exactly the runbook this agent's activation builder makes for a
    * planned handover ({@code switchover}) or for an outage in which the old site was seen serving,
-   * observed now, changing nothing.
+   * observed now, changing nothing — followed by the target's readiness ({@link PlanReadiness}):
+   * its agent, health, PBX, machine and sync, and what would block the move. Works on any agent
+   * (before any ticket exists the plan is shown acting under epoch 1).
+   *
+   * @throws io.tandem.app.server.NotFoundException for a site the cluster file does not name
    */
   @Override
   public Object plan(String targetSite, boolean switchover, boolean json) {
+    if (config.sites().stream().noneMatch(s -> s.name().equals(targetSite))) {
+      throw new io.tandem.app.server.NotFoundException(
+          "no site named '"
+              + targetSite
+              + "' in cluster "
+              + config.name()
+              + "; sites: "
+              + config.sites().stream().map(SiteConfig::name).toList());
+    }
+    ClusterStatus now = status();
+    PlanReadiness.Result ready =
+        new PlanReadiness(driver.site(), topologies::fenceTarget, topologies.syncJobs())
+            .check(targetSite, switchover, now, health.get());
     try {
       String from =
-          Optional.ofNullable(status().activeSite())
+          Optional.ofNullable(now.activeSite())
               .filter(a -> !a.equals(targetSite))
               .orElseGet(() -> topologies.others(targetSite).getFirst());
       Runbook rb = plans.preview(from, targetSite, switchover);
       // a plan changes nothing; before any ticket exists it is shown as acting under epoch 1
       long epoch = Math.max(1, driver.holder().ticket().map(x -> x.epoch()).orElse(0L));
       Plan p = engine.plan(rb, new FencingToken(config.name(), targetSite, epoch), false);
-      return json ? JsonMapper.shared().readTree(p.toJson()) : p.toText();
+      if (!json) {
+        return p.toText() + ready.toText();
+      }
+      var tree = (tools.jackson.databind.node.ObjectNode) JsonMapper.shared().readTree(p.toJson());
+      tree.set("readiness", JsonMapper.shared().valueToTree(ready.toJson()));
+      return tree;
     } catch (ConfigException e) {
       String msg = "no plan: " + e.getMessage();
-      return json ? Map.of("error", msg) : msg;
+      return json ? Map.of("error", msg, "readiness", ready.toJson()) : msg + "\n" + ready.toText();
     }
   }
 
