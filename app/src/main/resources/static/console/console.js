@@ -102,10 +102,21 @@ function renderHealth(s) {
   }
 }
 
+// A decision repeated tick after tick ("no action: ...") updates the line on top with its count
+// instead of flooding the list: only changes scroll.
 function addDecision(d) {
   const list = $('decisions');
   const t = new Date(d.at).toISOString().substring(11, 23);
-  list.prepend(el('li', { 'data-reason': d.reasonCode, text: `${t} ${d.site} [${d.state}] ${d.words}` }));
+  const key = `${d.site}|${d.state}|${d.action}|${d.reasonCode}`;
+  const top = list.firstChild;
+  let repeats = d.repeats || 1;
+  if (top && top.dataset.key === key && d.reasonCode !== 'OPERATOR') {
+    repeats += Number(top.dataset.repeats);
+    top.remove();
+  }
+  const times = repeats > 1 ? ` (×${repeats})` : '';
+  list.prepend(el('li', { 'data-reason': d.reasonCode, 'data-key': key, 'data-repeats': String(repeats),
+    text: `${t} ${d.site} [${d.state}] ${d.words}${times}` }));
   while (list.children.length > 300) list.lastChild.remove();
 }
 

@@ -278,12 +278,24 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
     return h.healthy() ? "OK" : "FAIL";
   }
 
+  /**
+   * The latest decisions, newest first; a run of identical decisions (same state, action and
+   * reason, as "no action" every tick) is one entry with its count, so the few that matter are not
+   * pushed out of sight.
+   */
   @Override
   public List<DecisionView> decisions(int limit) {
     List<Decision> recent = driver.loop().history().recent();
     List<DecisionView> out = new ArrayList<>();
-    for (int i = recent.size() - 1; i >= 0 && out.size() < limit; i--) {
-      out.add(view(recent.get(i)));
+    for (int i = recent.size() - 1; i >= 0; i--) {
+      DecisionView v = view(recent.get(i));
+      if (!out.isEmpty() && out.getLast().sameAs(v)) {
+        out.set(out.size() - 1, out.getLast().absorbing(v));
+      } else if (out.size() == limit) {
+        break;
+      } else {
+        out.add(v);
+      }
     }
     return out;
   }

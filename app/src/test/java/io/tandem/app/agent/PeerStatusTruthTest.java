@@ -76,6 +76,19 @@ class PeerStatusTruthTest {
         .until(() -> site(beta.status(), "alpha").state().equals("ACTIVE"));
     assertThat(beta.status().activeSite()).isEqualTo("alpha");
 
+    // issue 18.8: "no action" tick after tick is one entry with its count, not a flood
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> cluster.agent("alpha").runtime().decisions(5).getFirst().repeats() >= 4);
+    var decisions = cluster.agent("alpha").runtime().decisions(50);
+    for (int i = 1; i < decisions.size(); i++) {
+      assertThat(decisions.get(i).sameAs(decisions.get(i - 1)))
+          .as("adjacent repeats are collapsed: %s", decisions)
+          .isFalse();
+    }
+    assertThat(get(cluster.url("alpha") + "/api/v1/decisions?limit=3"))
+        .containsPattern("\"repeats\":([4-9]|\\d\\d)");
+
     cluster.kill("alpha");
     // every status beta gives from now on: a site shown ACTIVE is one beta hears; never two serving
     List<String> lies = new CopyOnWriteArrayList<>();
