@@ -87,6 +87,15 @@ function renderHealth(s) {
   head.replaceChildren(el('tr', {}, el('th', { text: 'Sensor' }), ...s.sites.map((x) => el('th', { text: x.name }))));
   const body = $('health').tBodies[0];
   body.replaceChildren();
+  // two levels: below the warning level a site is WARN (notified, no failover); below the failing
+  // level it FAILs (fails over)
+  const levels = el('tr', { class: 'health-level' }, el('td', { text: `level (warn < ${s.warningHealthPercent}%, fail < ${s.minimumHealthPercent}%)` }));
+  for (const site of s.sites) {
+    const lv = site.healthLevel || (site.healthy ? 'OK' : 'FAIL');
+    levels.append(el('td', { class: lv === 'OK' ? 'cell-ok' : lv === 'WARN' ? 'cell-warn' : lv === 'FAIL' ? 'cell-bad' : 'cell-stale',
+      'data-site': site.name, 'data-level': lv, text: lv }));
+  }
+  body.append(levels);
   for (const n of names) {
     const row = el('tr', {}, el('td', { text: n }));
     for (const site of s.sites) {

@@ -183,7 +183,7 @@ public final class AgentAssembly implements AutoCloseable {
           own(
               SiteSensors.monitor(
                   local,
-                  config.policies().minimumHealthPercent(),
+                  config.policies(),
                   sip,
                   pbx,
                   pbxSecret,
@@ -248,6 +248,8 @@ public final class AgentAssembly implements AutoCloseable {
       var stateNotifications = notifications.stateChanges(site);
       this.journalAlarm = new JournalAlarm(site, notifierOf(notifications), o.clock());
       Notifier notifier = notifierOf(notifications);
+      // two-level health (18.5): entering WARN notifies; nothing fails over on a warning
+      monitor.addListener(new HealthLevelNotices(site, notifier, (level, health) -> {}));
       this.engine =
           RunbookEngine.builder()
               .clock(o.clock())

@@ -271,11 +271,18 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
             .ticket()
             .map(t -> new TicketView(t.holder(), t.epoch(), t.expiry()))
             .orElse(null);
-    return new ClusterStatus(config.name(), active, ticket, sites, topologies.simulated());
+    return new ClusterStatus(
+        config.name(),
+        active,
+        ticket,
+        sites,
+        topologies.simulated(),
+        config.policies().warningHealthPercent(),
+        config.policies().minimumHealthPercent());
   }
 
   private static String healthLevel(SiteHealth h) {
-    return h.healthy() ? "OK" : "FAIL";
+    return h.level().name();
   }
 
   /**

@@ -423,7 +423,8 @@ public final class ClusterConfigLoader {
             .minimumActiveTime(f.duration("minimumActiveTime"))
             .keepRunningWithoutWitness(f.bool("keepRunningWithoutWitness"))
             .witnessOutageFailsafe(f.bool("witnessOutageFailsafe"))
-            .minimumHealthPercent(f.integer("minimumHealthPercent"));
+            .minimumHealthPercent(f.integer("minimumHealthPercent"))
+            .warningHealthPercent(f.integer("warningHealthPercent"));
     List<String> gates = f.stringList("approvalGates");
     if (gates != null) {
       List<String> names = ConfigEnum.names(ApprovalGate.class);
