@@ -249,7 +249,16 @@ public final class AgentAssembly implements AutoCloseable {
       this.journalAlarm = new JournalAlarm(site, notifierOf(notifications), o.clock());
       Notifier notifier = notifierOf(notifications);
       // two-level health (18.5): entering WARN notifies; nothing fails over on a warning
-      monitor.addListener(new HealthLevelNotices(site, notifier, (level, health) -> {}));
+      monitor.addListener(new HealthLevelNotices(site, notifier));
+      // operators' hook programs (18.4): states, stages, sensors, health, switchover veto
+      io.tandem.app.hooks.Hooks hooks =
+          own(
+              new io.tandem.app.hooks.Hooks(
+                  config.name(),
+                  site,
+                  config.hooks(),
+                  new io.tandem.app.hooks.HookRunner(o.dataDir())));
+      monitor.addListener(hooks.healthListener());
       this.engine =
           RunbookEngine.builder()
               .clock(o.clock())
@@ -264,6 +273,7 @@ public final class AgentAssembly implements AutoCloseable {
                       journalAlarm))
               .gateKeeper(desk)
               .notifier(notifier)
+              .stageHook(hooks)
               .reports(reports)
               .listener(new LateRunEvents(runtimeRef))
               .build();
@@ -320,6 +330,7 @@ public final class AgentAssembly implements AutoCloseable {
                   o.nanos(),
                   o.clock()));
       driver.addDecisionListener(stateNotifications);
+      driver.addDecisionListener(hooks::onDecision);
       this.runtime =
           own(
               new AgentRuntime(
@@ -333,7 +344,8 @@ public final class AgentAssembly implements AutoCloseable {
                   plans,
                   options,
                   o.clock(),
-                  sync::switchoverRefusal));
+                  // a switchover hook may veto a planned switchover (never a failover)
+                  target -> hooks.vetoSwitchover(target).or(() -> sync.switchoverRefusal(target))));
       runtimeRef.set(runtime);
       driver.addDecisionListener(runtime::onDecision);
     } catch (RuntimeException e) {

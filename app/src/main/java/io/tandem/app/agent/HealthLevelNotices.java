@@ -5,15 +5,14 @@ import io.tandem.core.health.HealthListener;
 import io.tandem.core.health.SiteHealth;
 import io.tandem.core.runbook.Notice;
 import io.tandem.core.runbook.Notifier;
-import java.util.function.BiConsumer;
 
 /**
  * The warning level of two-level health (issue 18.5): when this site's health enters {@link
  * HealthLevel#WARN} (the score fell below {@code policies.warningHealthPercent} while still at or
  * above {@code minimumHealthPercent}) operators get a WARNING notice and the {@code health-warn}
- * hooks run; when it is back to OK they are told so. Nothing fails over on a warning: the decision
- * loop reads only the {@code healthy} verdict. Runs on the monitor's listener thread, never the
- * decision loop's.
+ * hooks run (through {@link io.tandem.app.hooks.Hooks}); when it is back to OK they are told so.
+ * Nothing fails over on a warning: the decision loop reads only the {@code healthy} verdict. Runs
+ * on the monitor's listener thread, never the decision loop's.
  */
 final class HealthLevelNotices implements HealthListener {
 
@@ -22,15 +21,10 @@ final class HealthLevelNotices implements HealthListener {
 
   private final String site;
   private final Notifier notifier;
-  private final BiConsumer<HealthLevel, SiteHealth> hooks;
 
-  /**
-   * @param hooks told of every change of level (the event hooks of {@code hooks:})
-   */
-  HealthLevelNotices(String site, Notifier notifier, BiConsumer<HealthLevel, SiteHealth> hooks) {
+  HealthLevelNotices(String site, Notifier notifier) {
     this.site = site;
     this.notifier = notifier;
-    this.hooks = hooks;
   }
 
   @Override
@@ -40,7 +34,6 @@ final class HealthLevelNotices implements HealthListener {
     }
     log.info(
         "health of {}: {} -> {}: {}", site, previous.level(), current.level(), current.summary());
-    hooks.accept(current.level(), current);
     Notice notice =
         switch (current.level()) {
           case WARN ->

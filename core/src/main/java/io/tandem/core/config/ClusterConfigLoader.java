@@ -126,6 +126,7 @@ public final class ClusterConfigLoader {
     if (n != null) {
       cluster.notifications(notifications(n));
     }
+    HookConfigReader.read(top, cluster);
     top.finish();
 
     // Cross-checks see only the parts that built; map their indices back to the file's.

@@ -2,7 +2,8 @@ package io.tandem.core.health;
 
 /**
  * Told when a site's health changes: the site's verdict or level (OK/WARN/FAIL) changes, or a
- * sensor goes up or down (after hysteresis). Not told about readings that change nothing.
+ * sensor goes up or down (after hysteresis), or a sensor's reading changes between OK, WARN and
+ * failing. Not told about readings that change nothing.
  */
 @FunctionalInterface
 public interface HealthListener {

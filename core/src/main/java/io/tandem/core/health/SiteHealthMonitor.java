@@ -233,7 +233,8 @@ public final class SiteHealthMonitor implements AutoCloseable {
     current.set(next);
     if (before.up() != s.state.up()
         || previous.healthy() != next.healthy()
-        || previous.level() != next.level()) {
+        || previous.level() != next.level()
+        || verdict(before.last().status()) != verdict(s.state.last().status())) {
       for (HealthListener l : listeners) {
         try {
           notifier.execute(
@@ -250,6 +251,15 @@ public final class SiteHealthMonitor implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** OK, WARN or bad (FAIL and TIMEOUT alike): a change between them is worth telling. */
+  private static int verdict(SensorStatus status) {
+    return switch (status) {
+      case OK -> 0;
+      case WARN -> 1;
+      case FAIL, TIMEOUT -> 2;
+    };
   }
 
   private SiteHealth aggregate(Instant at) {
