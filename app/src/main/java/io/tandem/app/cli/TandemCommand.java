@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       FenceGuardCommand.class,
       WitnessCommand.class,
       LabCommand.class,
+      SimPbxCommand.class,
       StatusCommand.class,
       PlanCommand.class,
       FailoverCommand.class,
