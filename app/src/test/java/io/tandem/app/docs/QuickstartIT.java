@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * two agents and two {@code tandem sim-pbx} as separate processes, a {@code kill -9} failover and a
  * failback. A block preceded by {@code <!-- not run by QuickstartIT: why -->} is skipped (the
  * install step: the testkit installed moto); the test prints each skipped block with its reason.
- * Bounded: the script's session is killed after 6 minutes and at the end, whatever happened.
+ * Bounded: the script's session is killed after 10 minutes and at the end, whatever happened.
  */
 class QuickstartIT {
 
@@ -86,7 +86,7 @@ class QuickstartIT {
     Process p = pb.start();
     boolean ended;
     try {
-      ended = p.waitFor(6, TimeUnit.MINUTES);
+      ended = p.waitFor(10, TimeUnit.MINUTES);
     } finally {
       // the script's session: the agents, witness, simulators and moto it started in the background
       new ProcessBuilder("kill", "-KILL", "--", "-" + p.pid())
@@ -109,7 +109,7 @@ class QuickstartIT {
                 + text.substring(Math.max(0, text.length() - 4000)));
       }
     }
-    assertThat(ended).as("the quickstart ended within 6 minutes").isTrue();
+    assertThat(ended).as("the quickstart ended within 10 minutes").isTrue();
     assertThat(p.exitValue()).as("exit status of the quickstart's commands").isZero();
     assertThat(printed)
         .contains("valid")
