@@ -188,7 +188,7 @@ public final class AgentAssembly implements AutoCloseable {
           own(
               SiteSensors.monitor(
                   local,
-                  config.policies().minimumHealthPercent(),
+                  config.policies(),
                   sip,
                   pbx,
                   pbxSecret,
@@ -256,6 +256,17 @@ public final class AgentAssembly implements AutoCloseable {
                   config.notifications(), o.secrets(), config.name(), o.clock()));
       this.journalAlarm = new JournalAlarm(site, notifierOf(notifications), o.clock());
       Notifier notifier = notifierOf(notifications);
+      // two-level health (18.5): entering WARN notifies; nothing fails over on a warning
+      monitor.addListener(new HealthLevelNotices(site, notifier));
+      // operators' hook programs (18.4): states, stages, sensors, health, switchover veto
+      io.tandem.app.hooks.Hooks hooks =
+          own(
+              new io.tandem.app.hooks.Hooks(
+                  config.name(),
+                  site,
+                  config.hooks(),
+                  new io.tandem.app.hooks.HookRunner(o.dataDir())));
+      monitor.addListener(hooks.healthListener());
       this.engine =
           RunbookEngine.builder()
               .clock(o.clock())
@@ -270,6 +281,7 @@ public final class AgentAssembly implements AutoCloseable {
                       journalAlarm))
               .gateKeeper(desk)
               .notifier(notifier)
+              .stageHook(hooks)
               .reports(reports)
               .listener(new BusStepEvents(site, bus))
               .build();
@@ -328,6 +340,8 @@ public final class AgentAssembly implements AutoCloseable {
       driver.publishTo(bus);
       notifications.subscribe(bus, site);
       this.events = bus;
+      // hook programs on state changes (18.4): a non-blocking listener on the agent thread
+      driver.addDecisionListener(hooks::onDecision);
       this.runtime =
           own(
               new AgentRuntime(
@@ -341,7 +355,8 @@ public final class AgentAssembly implements AutoCloseable {
                   plans,
                   options,
                   o.clock(),
-                  sync::switchoverRefusal,
+                  // a switchover hook may veto a planned switchover (never a failover)
+                  target -> hooks.vetoSwitchover(target).or(() -> sync.switchoverRefusal(target)),
                   bus));
     } catch (RuntimeException e) {
       close();

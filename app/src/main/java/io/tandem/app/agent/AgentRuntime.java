@@ -11,6 +11,7 @@ import io.tandem.app.api.TicketView;
 import io.tandem.core.agent.AgentState;
 import io.tandem.core.agent.Decision;
 import io.tandem.core.agent.OperatorCommand;
+import io.tandem.core.agent.PeerBoard;
 import io.tandem.core.agent.PeerReport;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.SiteConfig;
@@ -127,11 +128,20 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
 
   // ---- ClusterRuntime ----
 
+  /**
+   * The cluster as this agent sees it. A peer is shown in the state it reports only while its
+   * latest report is younger than the report timeout; after that it is {@code UNREACHABLE}, "last
+   * seen ACTIVE 12 s ago". Only the ticket holder is shown serving: this site when it holds the
+   * ticket (a peer reporting ACTIVE beside it is flagged, not counted), else a peer whose fresh
+   * report says ACTIVE.
+   */
   @Override
   public ClusterStatus status() {
     List<SiteView> sites = new ArrayList<>();
-    String active = driver.serving() ? driver.site() : null;
+    boolean holding = driver.serving();
+    String active = holding ? driver.site() : null;
     Map<String, PeerReport> peers = driver.peerReports();
+    Map<String, PeerBoard.PeerMemory> memory = driver.core().board().memory();
     long now = driver.nowNanos();
     long fresh = driver.settings().peerReportTimeout().toNanos();
     for (SiteConfig s : config.sitesByPreference()) {
@@ -145,28 +155,59 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
                 h.healthy(),
                 h.summary(),
                 h.sensors().stream().map(AgentRuntime::sensor).toList(),
-                true));
+                true,
+                null,
+                0L,
+                healthLevel(h)));
         continue;
       }
       PeerReport r = peers.get(s.name());
+      PeerBoard.PeerMemory m = memory.get(s.name());
+      long heardAt = m != null ? m.lastHeardNanos() : r != null ? r.receivedAtNanos() : 0;
+      Long ago =
+          r == null && m == null
+              ? null
+              : java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(Math.max(0, now - heardAt));
       boolean reachable = r != null && now - r.receivedAtNanos() <= fresh;
-      if (r != null && reachable && r.state() == AgentState.ACTIVE && active == null) {
-        active = s.name();
+      if (!reachable) {
+        String summary =
+            r == null
+                ? "not heard from since this agent started"
+                : "last seen " + r.state() + " " + ago + " s ago";
+        sites.add(
+            new SiteView(
+                s.name(),
+                s.kind().toString(),
+                SiteView.UNREACHABLE,
+                false,
+                summary,
+                List.of(),
+                false,
+                r == null ? null : r.state().name(),
+                ago,
+                "UNKNOWN"));
+        continue;
+      }
+      String summary = (r.healthy() ? "healthy" : "unhealthy") + " (as reported " + ago + " s ago)";
+      if (r.state() == AgentState.ACTIVE) {
+        if (holding) {
+          summary += "; reports ACTIVE but the ticket is held here";
+        } else if (active == null) {
+          active = s.name();
+        }
       }
       sites.add(
           new SiteView(
               s.name(),
               s.kind().toString(),
-              r == null ? "UNKNOWN" : r.state().name(),
-              r != null && r.healthy(),
-              r == null
-                  ? "no report yet"
-                  : (r.healthy() ? "healthy" : "unhealthy")
-                      + " (as reported"
-                      + (reachable ? "" : ", report is old")
-                      + ")",
+              r.state().name(),
+              r.healthy(),
+              summary,
               List.of(),
-              reachable));
+              true,
+              null,
+              ago,
+              r.healthy() ? "OK" : "FAIL"));
     }
     TicketView ticket =
         driver
@@ -174,15 +215,38 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
             .ticket()
             .map(t -> new TicketView(t.holder(), t.epoch(), t.expiry()))
             .orElse(null);
-    return new ClusterStatus(config.name(), active, ticket, sites, topologies.simulated());
+    return new ClusterStatus(
+        config.name(),
+        active,
+        ticket,
+        sites,
+        topologies.simulated(),
+        config.policies().warningHealthPercent(),
+        config.policies().minimumHealthPercent());
   }
 
+  private static String healthLevel(SiteHealth h) {
+    return h.level().name();
+  }
+
+  /**
+   * The latest decisions, newest first; a run of identical decisions (same state, action and
+   * reason, as "no action" every tick) is one entry with its count, so the few that matter are not
+   * pushed out of sight.
+   */
   @Override
   public List<DecisionView> decisions(int limit) {
     List<Decision> recent = driver.loop().history().recent();
     List<DecisionView> out = new ArrayList<>();
-    for (int i = recent.size() - 1; i >= 0 && out.size() < limit; i--) {
-      out.add(view(recent.get(i)));
+    for (int i = recent.size() - 1; i >= 0; i--) {
+      DecisionView v = view(recent.get(i));
+      if (!out.isEmpty() && out.getLast().sameAs(v)) {
+        out.set(out.size() - 1, out.getLast().absorbing(v));
+      } else if (out.size() == limit) {
+        break;
+      } else {
+        out.add(v);
+      }
     }
     return out;
   }
@@ -252,23 +316,45 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
    * The dry run of a move to {@code targetSite}, from the active site (or, with none active, the
    * most preferred other site): exactly the runbook this agent's activation builder makes for a
    * planned handover ({@code switchover}) or for an outage in which the old site was seen serving,
-   * observed now, changing nothing.
+   * observed now, changing nothing — followed by the target's readiness ({@link PlanReadiness}):
+   * its agent, health, PBX, machine and sync, and what would block the move. Works on any agent
+   * (before any ticket exists the plan is shown acting under epoch 1).
+   *
+   * @throws io.tandem.app.server.NotFoundException for a site the cluster file does not name
    */
   @Override
   public Object plan(String targetSite, boolean switchover, boolean json) {
+    if (config.sites().stream().noneMatch(s -> s.name().equals(targetSite))) {
+      throw new io.tandem.app.server.NotFoundException(
+          "no site named '"
+              + targetSite
+              + "' in cluster "
+              + config.name()
+              + "; sites: "
+              + config.sites().stream().map(SiteConfig::name).toList());
+    }
+    ClusterStatus now = status();
+    PlanReadiness.Result ready =
+        new PlanReadiness(driver.site(), topologies::fenceTarget, topologies.syncJobs())
+            .check(targetSite, switchover, now, health.get());
     try {
       String from =
-          Optional.ofNullable(status().activeSite())
+          Optional.ofNullable(now.activeSite())
               .filter(a -> !a.equals(targetSite))
               .orElseGet(() -> topologies.others(targetSite).getFirst());
       Runbook rb = plans.preview(from, targetSite, switchover);
       // a plan changes nothing; before any ticket exists it is shown as acting under epoch 1
       long epoch = Math.max(1, driver.holder().ticket().map(x -> x.epoch()).orElse(0L));
       Plan p = engine.plan(rb, new FencingToken(config.name(), targetSite, epoch), false);
-      return json ? JsonMapper.shared().readTree(p.toJson()) : p.toText();
+      if (!json) {
+        return p.toText() + ready.toText();
+      }
+      var tree = (tools.jackson.databind.node.ObjectNode) JsonMapper.shared().readTree(p.toJson());
+      tree.set("readiness", JsonMapper.shared().valueToTree(ready.toJson()));
+      return tree;
     } catch (ConfigException e) {
       String msg = "no plan: " + e.getMessage();
-      return json ? Map.of("error", msg) : msg;
+      return json ? Map.of("error", msg, "readiness", ready.toJson()) : msg + "\n" + ready.toText();
     }
   }
 

@@ -25,8 +25,17 @@ import org.springframework.stereotype.Component;
 @Component
 public class TandemMetrics implements MeterBinder {
 
+  // UNREACHABLE: a peer whose report is older than the report timeout (never its last state)
   private static final List<String> STATES =
-      List.of("STARTING", "STANDBY", "ACQUIRING", "ACTIVE", "FENCING", "FENCED", "MAINTENANCE");
+      List.of(
+          "STARTING",
+          "STANDBY",
+          "ACQUIRING",
+          "ACTIVE",
+          "FENCING",
+          "FENCED",
+          "MAINTENANCE",
+          "UNREACHABLE");
 
   private final ClusterRuntime runtime;
   private volatile ClusterStatus last;
