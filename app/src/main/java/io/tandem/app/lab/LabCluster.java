@@ -231,7 +231,7 @@ public final class LabCluster implements AutoCloseable {
   private void onEvent(LabSite s, TandemEvent e) {
     if (e instanceof TandemEvent.DecisionMade d
         && d.site().equals(s.name)
-        && d.decision().to() == io.tandem.core.agent.AgentState.STANDBY
+        && io.tandem.app.api.DecisionView.of(d.site(), d.decision()).state().equals("STANDBY")
         && !s.crashed
         && !s.pbx.serving()
         && network.witnessReachable(s.name)

@@ -155,7 +155,7 @@ final class LabClusterFile {
             paths: [ /etc/asterisk ]
             sitePaths:
         %s
-            interval: 30s
+            interval: 5s
             watch: true
             reload: { module: pbx_config.so }
 

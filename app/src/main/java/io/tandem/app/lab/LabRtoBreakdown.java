@@ -1,6 +1,5 @@
 package io.tandem.app.lab;
 
-import io.tandem.core.agent.AgentState;
 import io.tandem.core.event.TandemEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,11 +31,12 @@ final class LabRtoBreakdown {
     if (e instanceof TandemEvent.DecisionMade m
         && m.site().equals(site)
         && !m.at().isBefore(fault)) {
-      AgentState to = m.decision().to();
-      if (acquiring == null && to == AgentState.ACQUIRING) {
+      // the lab reads the agent's decisions as the API shows them (it never uses core.agent)
+      String to = io.tandem.app.api.DecisionView.of(m.site(), m.decision()).state();
+      if (acquiring == null && to.equals("ACQUIRING")) {
         acquiring = m.at();
       }
-      if (active == null && to == AgentState.ACTIVE) {
+      if (active == null && to.equals("ACTIVE")) {
         active = m.at();
         if (acquiring == null) {
           acquiring = m.at(); // acquired at the first attempt, within one tick

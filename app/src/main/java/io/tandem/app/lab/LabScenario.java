@@ -147,7 +147,11 @@ public enum LabScenario {
               .filter(v -> v.name().equals(s.name))
               .findFirst()
               .orElseThrow();
-      if (!own.healthy() || own.state().equals("ACQUIRING")) {
+      // the standby must be able to take over: STANDBY, not still in its start-up hold
+      if (!own.healthy()
+          || own.state().equals("ACQUIRING")
+          || own.state().equals("STARTING")
+          || own.state().equals("FENCING")) {
         return false;
       }
     }

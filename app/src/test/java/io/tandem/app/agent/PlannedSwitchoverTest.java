@@ -118,6 +118,10 @@ class PlannedSwitchoverTest {
     await()
         .atMost(Duration.ofSeconds(20))
         .until(() -> beta.driver().peerReports().containsKey("alpha"));
+    // the plan checks beta is ready: it stands by once its start-up hold (from start) is over
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> beta.driver().loop().state() == io.tandem.core.agent.AgentState.STANDBY);
 
     // tandem plan --to beta --switchover: exactly the runbook beta will run, changing nothing
     var plan =

@@ -101,6 +101,10 @@ class TwoAgentColdStartTest {
     // alpha's when beta has about 3 s of its start-up hold left, so beta is ready 3 s earlier
     AgentAssembly beta = cluster.serve("beta", tsig, o -> o);
     AgentAssembly alpha = cluster.serve("alpha", tsig, o -> o);
+    // every decision beta makes, from its event bus (the API's history collapses repeats)
+    List<io.tandem.core.event.TandemEvent.DecisionMade> betaDecided =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    beta.events().onDecision(betaDecided::add);
     beta.start();
     await().atMost(Duration.ofSeconds(30)).until(() -> holdLeft(beta) <= 3.0);
     alpha.start();
@@ -115,14 +119,18 @@ class TwoAgentColdStartTest {
     assertThat(r.outcome()).as(ReportText.render(r)).isEqualTo("SUCCEEDED");
     assertThat(r.kind()).isEqualTo("ACTIVATION");
 
-    List<DecisionView> betaSaid = beta.runtime().decisions(1000);
-    assertThat(betaSaid)
+    assertThat(betaDecided)
         .as("beta's decisions")
-        .noneMatch(d -> d.reasonCode().equals("ACQUIRING") || d.state().equals("ACTIVE"))
+        .noneMatch(
+            d ->
+                d.decision().reason() == io.tandem.core.agent.ReasonCode.ACQUIRING
+                    || d.decision().to() == io.tandem.core.agent.AgentState.ACTIVE)
         .anySatisfy(
             d -> {
-              assertThat(d.reasonCode()).isEqualTo("DEFER_TO_PREFERRED");
-              assertThat(d.words()).startsWith("no action: alpha is preferred and still starting");
+              assertThat(d.decision().reason())
+                  .isEqualTo(io.tandem.core.agent.ReasonCode.DEFER_TO_PREFERRED);
+              assertThat(d.decision().words())
+                  .startsWith("no action: alpha is preferred and still starting");
             });
     assertThat(beta.runtime().runs()).isEmpty();
     // nobody paged: no critical notification from either site
