@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /** A hand-written fake of the app's own port, for API, security and console tests. */
@@ -113,8 +115,19 @@ public final class FakeClusterRuntime implements ClusterRuntime {
   @Override
   public CommandResult drill() {
     commands.add("drill");
+    CountDownLatch hold = holdDrill;
+    if (hold != null) {
+      try {
+        hold.await(30, TimeUnit.SECONDS); // a slow command occupying its request thread
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     return CommandResult.accepted("drill started", "drill-1");
   }
+
+  /** When set, {@link #drill()} waits for it (bounded), as a slow command would. */
+  public volatile CountDownLatch holdDrill;
 
   @Override
   public CommandResult forceAcquire(String site, String acknowledgement) {

@@ -6,9 +6,11 @@ import io.tandem.app.peer.HttpPeerTransport;
 import io.tandem.app.peer.PeerAuthentication;
 import io.tandem.app.sync.SyncAgent;
 import io.tandem.core.agent.AgentSettings;
+import io.tandem.core.agent.AgentState;
 import io.tandem.core.agent.AgentView;
 import io.tandem.core.agent.DecisionHistory;
 import io.tandem.core.agent.PeerBoard;
+import io.tandem.core.agent.PeerReport;
 import io.tandem.core.config.ApprovalGate;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.Policies;
@@ -274,7 +276,11 @@ public final class AgentAssembly implements AutoCloseable {
               site,
               topologies,
               options,
-              from -> new HandoverPbx(from, topologies.directPbx(from), Optional::empty),
+              from ->
+                  new HandoverPbx(
+                      from,
+                      topologies.directPbx(from),
+                      () -> reported(board, from, settings.peerReportTimeout(), o.nanos())),
               history::recent,
               config.timings().retryTimeout());
       this.actions =
@@ -468,6 +474,24 @@ public final class AgentAssembly implements AutoCloseable {
                   Gate.TimeoutPolicy.ABORT));
     }
     return o;
+  }
+
+  /**
+   * What {@code site}'s agent last reported about its PBX, if the report is fresh: its calls, and
+   * whether it still takes new calls (an agent that handed over or fences does not).
+   */
+  static Optional<HandoverPbx.Reported> reported(
+      PeerBoard board, String site, Duration fresh, LongSupplier nanos) {
+    PeerReport r = board.reports().get(site);
+    if (r == null) {
+      return Optional.empty();
+    }
+    long age = nanos.getAsLong() - r.receivedAtNanos();
+    if (age > fresh.toNanos()) {
+      return Optional.empty();
+    }
+    boolean accepting = r.state() == AgentState.ACTIVE && r.handingOverTo() == null;
+    return Optional.of(new HandoverPbx.Reported(r.activeCalls(), accepting, age / 1_000_000));
   }
 
   static String hostOf(String hostPort) {

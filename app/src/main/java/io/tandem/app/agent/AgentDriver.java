@@ -221,6 +221,35 @@ public final class AgentDriver implements AutoCloseable {
     core.onPromise(p);
   }
 
+  // ---- lateness of the agent thread's planned tasks (ticks first among them) ----
+
+  /**
+   * How late the agent thread's latest planned tasks (each tick, the deadline polls) started.
+   *
+   * @param ticks tasks run so far
+   * @param samplesNanos the lateness of the latest (at most {@value #LATENESS_KEPT}), oldest first
+   */
+  public record TickLateness(long ticks, long[] samplesNanos) {}
+
+  private static final int LATENESS_KEPT = 4096;
+  private final long[] lateness = new long[LATENESS_KEPT];
+  private long planned;
+
+  private synchronized void recordLateness(long late) {
+    lateness[(int) (planned % LATENESS_KEPT)] = Math.max(0, late);
+    planned++;
+  }
+
+  /** A copy of the latest lateness samples (for the API and benchmarks). */
+  public synchronized TickLateness tickLateness() {
+    int n = (int) Math.min(planned, LATENESS_KEPT);
+    long[] out = new long[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = lateness[(int) ((planned - n + i) % LATENESS_KEPT)];
+    }
+    return new TickLateness(planned, out);
+  }
+
   /** Stop ticking and drop every in-flight answer (as a crash would, but cleanly). */
   @Override
   public void close() {
@@ -251,6 +280,7 @@ public final class AgentDriver implements AutoCloseable {
     public void at(long atNanos, Runnable task) {
       Runnable safe =
           () -> {
+            recordLateness(nanos.getAsLong() - atNanos);
             try {
               task.run();
             } catch (RuntimeException e) {

@@ -266,9 +266,11 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
   }
 
   /**
-   * An operator's failover is a switchover without waiting for calls to drain at the agent level:
-   * the active agent fences, releases and announces the target (the decision loop has one command
-   * for both; the runbook the target runs is the failover runbook).
+   * An operator's failover to a site while the active site is alive: the decision loop has one
+   * command for both, so the active agent stops new calls, releases and announces the target, which
+   * runs the planned-handover (switchover) runbook — the live site cooperates, so its calls drain
+   * and nothing is fenced. An outage is what runs the failover runbook; a forced acquire on the
+   * target is the way to take over from a site that does not answer.
    */
   @Override
   public CommandResult failover(String targetSite) {

@@ -5,6 +5,7 @@ import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.ClusterConfigLoader;
 import io.tandem.core.config.ConfigProblem;
 import io.tandem.core.config.DnsRecordConfig;
+import io.tandem.core.config.FencingConfig;
 import io.tandem.core.config.InvalidConfigException;
 import io.tandem.core.config.SecretRef;
 import io.tandem.core.config.SecretResolver;
@@ -198,6 +199,15 @@ public final class ConfigValidation {
       s.azure()
           .flatMap(a -> a.clientSecret())
           .ifPresent(r -> refs.put(at + ".credentials.azure.clientSecret", r));
+    }
+    for (int i = 0; i < c.sites().size(); i++) {
+      // any site may fence another: every agent resolves every fence device's secret
+      int at = i;
+      c.sites()
+          .get(i)
+          .fencing()
+          .flatMap(FencingConfig::secret)
+          .ifPresent(r -> refs.put("sites[" + at + "].fencing.secret", r));
     }
     for (int i = 0; i < c.dns().size(); i++) {
       DnsRecordConfig d = c.dns().get(i);

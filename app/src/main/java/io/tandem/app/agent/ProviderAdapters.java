@@ -15,6 +15,7 @@ import io.tandem.azure.AzureVmFencer;
 import io.tandem.core.config.AwsAccess;
 import io.tandem.core.config.AzureAccess;
 import io.tandem.core.config.DnsRecordConfig;
+import io.tandem.core.config.Durations;
 import io.tandem.core.config.FencingConfig;
 import io.tandem.core.config.PbxConfig;
 import io.tandem.core.config.PbxType;
@@ -36,6 +37,8 @@ import io.tandem.onprem.dns.Rfc2136Config;
 import io.tandem.onprem.dns.Rfc2136DnsUpdater;
 import io.tandem.onprem.esl.EslPbxControl;
 import io.tandem.onprem.esl.EslSettings;
+import io.tandem.onprem.fence.FenceAgentFencer;
+import io.tandem.onprem.fence.FenceAgentSettings;
 import io.tandem.onprem.sip.RegistrarLocator;
 import io.tandem.onprem.sip.SipTrunk;
 import io.tandem.onprem.sip.SipTrunkRegistrar;
@@ -250,9 +253,10 @@ final class ProviderAdapters implements Providers.Adapters {
   }
 
   /**
-   * The fencer for a site's {@code fencing} block, if an adapter exists for its kind. Power outlets
-   * and IPMI have no adapter yet: fencing then relies on the site's own self-fence (the ticket
-   * deadline), which the witness protocol guarantees anyway; a warning says so.
+   * The fencer for a site's {@code fencing} block, if an adapter exists for its kind (cloud APIs,
+   * or a ClusterLabs fence agent for IPMI and power outlets). For an unknown kind, fencing relies
+   * on the site's own self-fence (the ticket deadline), which the witness protocol guarantees
+   * anyway; a warning says so.
    */
   @Override
   public synchronized Optional<Fencer> fencer(SiteConfig site) {
@@ -287,6 +291,7 @@ final class ProviderAdapters implements Providers.Adapters {
                   f.kind().equals("azure-vm-deallocate")
                       ? AzureVmFencer.Mode.DEALLOCATE
                       : AzureVmFencer.Mode.POWER_OFF));
+      case "ipmi-power-off", "power-outlet", "fence-agent" -> Optional.of(fenceAgent(site, f));
       default -> {
         log.warn(
             "site {}: fencing kind '{}' has no adapter; the old site is fenced by its own ticket"
@@ -296,6 +301,41 @@ final class ProviderAdapters implements Providers.Adapters {
         yield Optional.empty();
       }
     };
+  }
+
+  /**
+   * A power fencer through a ClusterLabs fence agent: {@code fence_ipmilan} for {@code
+   * ipmi-power-off}, else {@code params.agent}; the other params are the agent's options, the
+   * secret its {@code password} (or {@code params.secretOption}); {@code params.timeout} bounds one
+   * run (default 30 s; a fence is further bounded by the ticket's time left).
+   */
+  private Fencer fenceAgent(SiteConfig site, FencingConfig f) {
+    Map<String, String> options = new LinkedHashMap<>(f.params());
+    String agent = options.remove("agent");
+    String secretOption = Optional.ofNullable(options.remove("secretOption")).orElse("password");
+    Duration timeout =
+        Optional.ofNullable(options.remove("timeout"))
+            .map(
+                t ->
+                    Durations.parse(t)
+                        .orElseThrow(
+                            () ->
+                                new ConfigException(
+                                    "sites."
+                                        + site.name()
+                                        + ".fencing.params.timeout: expected a duration such as"
+                                        + " 30s, was '"
+                                        + t
+                                        + "'")))
+            .orElse(Duration.ofSeconds(30));
+    return new FenceAgentFencer(
+        new FenceAgentSettings(
+            FenceAgentSettings.agent(agent != null ? agent : "fence_ipmilan"),
+            options,
+            secretOption,
+            f.secret().map(r -> secrets.resolve(r).reveal()),
+            timeout),
+        ctx.ticketGuard());
   }
 
   /** The AWS clients for one access (shared by every adapter and the DynamoDB witness). */

@@ -74,6 +74,7 @@ final class RunbookSiteActions implements SiteEffects, AutoCloseable {
   private final RunListener listener;
   private final ExecutorService runs;
   private final ExecutorService fences = Executors.newVirtualThreadPerTaskExecutor();
+  private final Map<String, Integer> attempts = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param notifier told (ALARM) about an activation that could not even run; runs that end badly
@@ -143,11 +144,11 @@ final class RunbookSiteActions implements SiteEffects, AutoCloseable {
       return resumed.get();
     }
     ActivationPlans.Planned p = plans.plan(a);
-    String runId = p.request().runId();
+    String runId = runIdFor(p.request().runId());
     listener.started(runId, p.runbook().kind().name(), p.from(), site);
     RunReport r;
     try {
-      r = engine.run(p.runbook(), p.request());
+      r = engine.run(p.runbook(), p.request().withRunId(runId));
     } catch (RuntimeException e) {
       log.error("agent {}: run {} could not complete: {}", site, runId, e.toString());
       listener.finished(runId, Optional.empty(), e.getMessage());
@@ -157,6 +158,15 @@ final class RunbookSiteActions implements SiteEffects, AutoCloseable {
     log.info("agent {}: run {} ended: {} ({})", site, runId, r.outcome(), r.reason());
     listener.finished(runId, Optional.of(r), null);
     return result(token.epoch(), r);
+  }
+
+  /**
+   * A run id of its own for each attempt at an activation (the agent core retries a failed one with
+   * the same activation): {@code <base>}, then {@code <base>-2}, ..., never one with a journal.
+   */
+  private String runIdFor(String base) {
+    int attempt = attempts.merge(base, 1, Integer::sum);
+    return engine.freshRunId(attempt == 1 ? base : base + "-" + attempt);
   }
 
   /**

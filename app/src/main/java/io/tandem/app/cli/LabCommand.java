@@ -113,8 +113,8 @@ public final class LabCommand implements Callable<Integer> {
       } catch (PeerNotInstalledException | PeerStartException e) {
         throw peerFailure(e);
       } catch (RuntimeException e) {
-        if (p != 0 && String.valueOf(e.getMessage()).contains("ort")) {
-          out.println("port " + p + " is busy; using a free port instead");
+        if (p != 0 && portInUse(e)) {
+          out.println("port " + p + " or " + (p + 1) + " is busy; using free ports instead");
           try {
             lab = startLab(dir, 0);
           } catch (PeerNotInstalledException | PeerStartException pe) {
@@ -184,6 +184,18 @@ public final class LabCommand implements Callable<Integer> {
 
   private LabCluster startLab(Path dir, int p) {
     return new LabCluster(new LabCluster.Options(dir, bind, p, realPeers)).start();
+  }
+
+  /** Whether a start failed because a console port was taken (Spring wraps the bind failure). */
+  static boolean portInUse(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException
+          || t.getClass().getSimpleName().equals("PortInUseException")
+          || String.valueOf(t.getMessage()).contains("already in use")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A real peer that is missing or will not start: never fall back to a simulation. */

@@ -122,11 +122,12 @@ public final class LabCluster implements AutoCloseable {
     sites.put(BACKUP, new LabSite(BACKUP, 2, "198.51.100.20", amiSecret, clock));
     for (LabSite s : sites.values()) {
       s.pbxConfig = options.dataDir().resolve(s.name + "-pbx/etc/asterisk");
-      LabSync.seed(s.pbxConfig, s.name.equals(PRIMARY));
+      LabSync.seed(s.pbxConfig);
     }
     Map<String, InetSocketAddress> pbxBySite = new LinkedHashMap<>();
     sites.values().forEach(s -> pbxBySite.put(s.name, s.sip()));
     Map<String, String> trunkUsers = Map.of(TRUNK_USER, trunkSecret);
+    // the TSIG key the agents sign DNS updates with: BIND's own, or (simulated) a fresh one
     peers =
         options.realPeers()
             ? RealLabPeers.start(pbxBySite, CARRIER_REALM, trunkUsers)
@@ -135,7 +136,7 @@ public final class LabCluster implements AutoCloseable {
                 CARRIER_REALM,
                 trunkUsers,
                 sites.get(PRIMARY).publicIp,
-                "unused-by-the-simulation",
+                file.secret("tsig"),
                 clock);
     file.secret("tsig", peers.dnsServer().secret());
     sites.keySet().forEach(s -> file.secret("witness/" + s));

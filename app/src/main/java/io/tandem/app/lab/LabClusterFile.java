@@ -21,10 +21,11 @@ import java.util.stream.Collectors;
  *
  * <p>The timings are the lab's: short, so that a failover shows within seconds, valid under every
  * rule the configuration checks ({@code renew + 2*retry + fenceLead + drift <= ticketTtl}: 1000 +
- * 1000 + 500 + 200 <= 3000 ms), and long enough for a loaded two-core host, where eight builds at
- * once stretch an HTTP round trip between agents past 200 ms: with a 200 ms tick (the peer link's
- * request timeout) the witness-outage failsafe missed confirmations and fenced a healthy active,
- * and 300 ms sensor timeouts cut fresh AMI logins short.
+ * 1600 + 1000 + 200 <= 4000 ms), and with production's one-second tick, because the peer link's
+ * request timeout is one tick and the witness-outage failsafe wants a promise answered within a
+ * tick and a half: on a two-core host shared by eight builds (load 20) a 200 ms and then a 500 ms
+ * tick missed confirmations and fenced a healthy active, and 300 ms sensor timeouts cut fresh AMI
+ * logins short.
  */
 final class LabClusterFile {
 
@@ -43,10 +44,10 @@ final class LabClusterFile {
   static final String TIMINGS =
       """
       timings:
-        tick: 500ms
-        ticketTtl: 3s
+        tick: 1s
+        ticketTtl: 4s
         renewInterval: 1s
-        retryTimeout: 500ms
+        retryTimeout: 800ms
         witnessGrace: 1s
         driftMargin: 200ms
         sensorInterval: 1s

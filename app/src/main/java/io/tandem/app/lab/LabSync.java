@@ -24,17 +24,18 @@ final class LabSync {
 
   private LabSync() {}
 
-  /** Creates a site's configuration directory; the first active site starts with a dialplan. */
-  static void seed(Path dir, boolean withDialplan) {
+  /**
+   * Creates a site's configuration directory with the dialplan both PBXs were installed with (sync
+   * keeps them equal from then on).
+   */
+  static void seed(Path dir) {
     try {
       Files.createDirectories(dir);
-      if (withDialplan) {
-        Files.writeString(
-            dir.resolve("extensions.conf"),
-            "; the lab's dialplan: edited on the active site, synced to the standby\n"
-                + "[from-carrier]\nexten => 100,1,Answer()\n same => n,Playback(hello-world)\n",
-            StandardCharsets.UTF_8);
-      }
+      Files.writeString(
+          dir.resolve("extensions.conf"),
+          "; the lab's dialplan: edited on the active site, synced to the standby\n"
+              + "[from-carrier]\nexten => 100,1,Answer()\n same => n,Playback(hello-world)\n",
+          StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + dir, e);
     }
@@ -53,7 +54,12 @@ final class LabSync {
     long start = System.nanoTime();
     long reloadsBefore = reloads(standby);
     try {
-      Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+      Files.writeString(
+          file,
+          line + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot edit " + file, e);
     }

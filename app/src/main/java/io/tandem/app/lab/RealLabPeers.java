@@ -110,8 +110,10 @@ final class RealLabPeers implements LabPeers {
           AwsSite.builder("lab")
               .region(b.aws.region())
               .endpointOverride(b.aws.endpoint())
-              .apiCallTimeout(Duration.ofSeconds(10))
-              .apiCallAttemptTimeout(Duration.ofSeconds(3))
+              // the lab's own set-up calls; moto's first DescribeImages alone took over 10 s on a
+              // loaded host (the agents' adapters keep their production timeouts)
+              .apiCallTimeout(Duration.ofSeconds(60))
+              .apiCallAttemptTimeout(Duration.ofSeconds(30))
               .build();
       b.clients =
           AwsClients.builder(site)

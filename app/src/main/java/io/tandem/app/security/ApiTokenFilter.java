@@ -27,9 +27,16 @@ public final class ApiTokenFilter extends OncePerRequestFilter {
 
   private final List<Entry> entries;
   private final RefusalAudit audit;
+  private final ClientBuckets failures;
 
-  public ApiTokenFilter(List<SecurityProperties.Token> tokens, RefusalAudit audit) {
+  /**
+   * @param failures the failed-login budget per client, shared with password logins: a client that
+   *     spent it gets 429 for unknown tokens too
+   */
+  public ApiTokenFilter(
+      List<SecurityProperties.Token> tokens, RefusalAudit audit, ClientBuckets failures) {
     this.audit = audit;
+    this.failures = failures;
     this.entries =
         tokens.stream().map(t -> new Entry(t.name(), t.role(), sha256(t.token()))).toList();
   }
@@ -61,6 +68,20 @@ public final class ApiTokenFilter extends OncePerRequestFilter {
       }
     }
     if (match == null) {
+      String client = request.getRemoteAddr();
+      if (!failures.has(client)) {
+        long retry = failures.retryAfterSeconds(client);
+        audit.refused(request, 429, "too many failed logins");
+        response.setHeader("Retry-After", Long.toString(retry));
+        Problems.write(
+            request,
+            response,
+            429,
+            "Too Many Requests",
+            "too many failed logins from " + client + "; try again later");
+        return;
+      }
+      failures.take(client);
       audit.refused(request, HttpServletResponse.SC_UNAUTHORIZED, "unknown API token");
       response.setHeader("WWW-Authenticate", "Bearer realm=\"tandem\", error=\"invalid_token\"");
       Problems.write(

@@ -45,12 +45,25 @@ final class ProblemRefusals implements AuthenticationEntryPoint, AccessDeniedHan
       login.commence(request, response, e);
       return;
     }
+    if (e instanceof LoginThrottledException t) {
+      throttled(request, response, t);
+      return;
+    }
     String why =
         e instanceof BadCredentialsException
             ? "wrong user name or password"
             : "authentication required: a valid user or API token";
     audit.refused(request, HttpServletResponse.SC_UNAUTHORIZED, why);
     unauthorized(request, response, why);
+  }
+
+  /** 429 with {@code Retry-After}: counted in the audit's summary, not one entry each. */
+  void throttled(
+      HttpServletRequest request, HttpServletResponse response, LoginThrottledException t)
+      throws IOException {
+    audit.refused(request, 429, t.getMessage());
+    response.setHeader("Retry-After", Long.toString(t.retryAfterSeconds()));
+    Problems.write(request, response, 429, "Too Many Requests", t.getMessage());
   }
 
   static void unauthorized(HttpServletRequest request, HttpServletResponse response, String detail)

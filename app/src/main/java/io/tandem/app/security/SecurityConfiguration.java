@@ -1,12 +1,16 @@
 package io.tandem.app.security;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
+import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
@@ -58,9 +62,43 @@ public class SecurityConfiguration {
     return manager;
   }
 
+  /**
+   * Failed logins per client address: a burst of {@value #LOGIN_BURST}, then one per {@value
+   * #LOGIN_REFILL_SECONDS} s (Grafana and GitLab lock out after 5 to 10 failures a few minutes).
+   */
+  static final int LOGIN_BURST = 10;
+
+  static final int LOGIN_REFILL_SECONDS = 6;
+
+  @Bean
+  ClientBuckets loginFailures() {
+    return new ClientBuckets(
+        LOGIN_BURST, Duration.ofSeconds(LOGIN_REFILL_SECONDS), 10_000, System::nanoTime);
+  }
+
+  @Bean(destroyMethod = "close")
+  ThrottledPasswordAuthentication passwordAuthentication(
+      UserDetailsService users,
+      PasswordEncoder encoder,
+      ClientBuckets loginFailures,
+      ObjectProvider<MeterRegistry> meters) {
+    return new ThrottledPasswordAuthentication(
+        users,
+        encoder,
+        new CredentialCache(Duration.ofMinutes(5), Duration.ofMinutes(1), 10_000, System::nanoTime),
+        loginFailures,
+        4,
+        meters.getIfAvailable());
+  }
+
   @Bean
   SecurityFilterChain filterChain(
-      HttpSecurity http, SecurityProperties props, RefusalAudit refusalAudit) throws Exception {
+      HttpSecurity http,
+      SecurityProperties props,
+      RefusalAudit refusalAudit,
+      ThrottledPasswordAuthentication passwords,
+      ClientBuckets loginFailures)
+      throws Exception {
     var csrfHandler = new CsrfTokenRequestAttributeHandler();
     var csrfTokens = new HttpSessionCsrfTokenRepository();
     csrfTokens.setHeaderName("X-XSRF-TOKEN");
@@ -93,8 +131,10 @@ public class SecurityConfiguration {
                     .hasRole(Role.VIEWER.name())
                     .anyRequest()
                     .denyAll())
+        .authenticationManager(new ProviderManager(passwords.provider()))
         .addFilterBefore(
-            new ApiTokenFilter(props.tokens(), refusalAudit), BasicAuthenticationFilter.class)
+            new ApiTokenFilter(props.tokens(), refusalAudit, loginFailures),
+            BasicAuthenticationFilter.class)
         .addFilterAfter(new SessionCsrf(), BasicAuthenticationFilter.class)
         .httpBasic(b -> b.authenticationEntryPoint(refusals))
         // a "default" entry point keeps Spring's generated login page for browsers' page loads
@@ -108,6 +148,10 @@ public class SecurityConfiguration {
                 f.defaultSuccessUrl("/", true)
                     .failureHandler(
                         (request, response, e) -> {
+                          if (e instanceof LoginThrottledException t) {
+                            refusals.throttled(request, response, t);
+                            return;
+                          }
                           refusalAudit.refused(request, 401, "login failed: " + e.getMessage());
                           loginFailed.onAuthenticationFailure(request, response, e);
                         }))

@@ -53,6 +53,19 @@ public class TandemServer {
   }
 
   /**
+   * Bounds the API's share of the container's threads ({@code tandem.http.api-permits}, 8 by
+   * default; the container has 32), so that the peer link and witness endpoints always find one.
+   */
+  @Bean
+  FilterRegistrationBean<ApiAdmission> apiAdmission(
+      @Value("${tandem.http.api-permits:8}") int permits) {
+    var r = new FilterRegistrationBean<>(new ApiAdmission(permits, 200));
+    r.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+    r.addUrlPatterns("/*");
+    return r;
+  }
+
+  /**
    * TLS 1.3 and 1.2 with AEAD suites only (no CBC, no SHA-1 MAC, no static RSA key exchange), as
    * Mozilla's "intermediate" server profile; TLS 1.3's own suites are listed too, since naming
    * suites switches off every suite not named. Applies to every listener that serves HTTPS (agent,
@@ -87,7 +100,7 @@ public class TandemServer {
     return new AuditLog(dataDir.resolve("audit.jsonl"));
   }
 
-  @Bean
+  @Bean(destroyMethod = "close")
   RefusalAudit refusalAudit(AuditLog auditLog, Clock clock) {
     return new RefusalAudit(auditLog, clock);
   }

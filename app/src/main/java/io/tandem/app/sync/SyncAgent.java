@@ -37,9 +37,13 @@ import io.tandem.core.witness.Ticket;
 import io.tandem.core.witness.TicketHolder;
 import io.tandem.core.witness.TicketView;
 import io.tandem.core.witness.Witness;
+import io.tandem.onprem.ami.AmiPbxControl;
+import io.tandem.onprem.ami.AmiSettings;
 import io.tandem.onprem.sensor.SensorContext;
 import io.tandem.onprem.sensor.SyncFreshnessSensor;
 import io.tandem.onprem.sensor.Thresholds;
+import io.tandem.onprem.sync.AstDbSender;
+import io.tandem.onprem.sync.AstDbSink;
 import io.tandem.onprem.sync.FileSender;
 import io.tandem.onprem.sync.FileSink;
 import io.tandem.onprem.sync.RsyncRunner;
@@ -120,6 +124,7 @@ public final class SyncAgent implements AutoCloseable {
   private final StaleAcknowledgements acknowledgements;
   private final SwitchoverReadiness readiness;
   private final Duration peerReportTimeout;
+  private final Map<String, SyncReceiver.Job> sinks;
 
   private SyncAgent(Deps d) {
     this.d = d;
@@ -152,7 +157,7 @@ public final class SyncAgent implements AutoCloseable {
             root.resolve("tmp"));
 
     Map<String, SyncRunner> runners = new LinkedHashMap<>();
-    Map<String, SyncReceiver.Job> sinks = new LinkedHashMap<>();
+    sinks = new LinkedHashMap<>();
     for (SyncJobConfig job : d.config().sync()) {
       runners.put(job.name(), runner(job, channel));
       sinks.put(job.name(), new SyncReceiver.Job(job, sink(job)));
@@ -236,8 +241,7 @@ public final class SyncAgent implements AutoCloseable {
           new SyncPipeline(
               new SqlSender(job.name(), s, d.site(), () -> password(s), job.timeout()), channel);
       case SyncSource.AstDb a ->
-          throw new ConfigException(
-              "sync " + job.name() + ": kind astdb is not available in this build");
+          new SyncPipeline(new AstDbSender(job.name(), a, ami(job), job.timeout()), channel);
     };
   }
 
@@ -253,10 +257,24 @@ public final class SyncAgent implements AutoCloseable {
               root.resolve("jobs").resolve(job.name()));
       case SyncSource.Sql s ->
           new SqlSink(job.name(), s, d.site(), () -> password(s), job.timeout());
-      default ->
-          throw new ConfigException(
-              "sync " + job.name() + ": kind " + job.kind() + " is not available in this build");
+      case SyncSource.AstDb a ->
+          new AstDbSink(
+              job.name(), a, ami(job), job.timeout(), root.resolve("jobs").resolve(job.name()));
     };
+  }
+
+  /** This site's Asterisk Manager, which an astdb job reads and writes through. */
+  private AmiSettings ami(SyncJobConfig job) {
+    if (d.pbx() instanceof AmiPbxControl ami) {
+      return ami.settings();
+    }
+    throw new ConfigException(
+        "sync "
+            + job.name()
+            + ": kind astdb reads and writes through Asterisk's Manager Interface, but site "
+            + d.site()
+            + "'s PBX is "
+            + d.pbx().getClass().getSimpleName());
   }
 
   /** The host part of {@code site}'s management address (rsync connects there over SSH). */
@@ -274,8 +292,17 @@ public final class SyncAgent implements AutoCloseable {
     return d.secrets().resolve(s.password()).reveal();
   }
 
-  /** Starts the jobs' schedules and change watches. */
+  /**
+   * Starts the jobs' schedules and change watches, after finishing (in the background) any apply a
+   * restart interrupted: a journaled swap or AstDB apply is rolled forward before this site sends
+   * or receives again.
+   */
   public void start() {
+    for (SyncReceiver.Job job : sinks.values()) {
+      Thread.ofVirtual()
+          .name("tandem-sync-recover-" + job.config().name())
+          .start(() -> recover(job));
+    }
     for (SyncJobConfig job : d.config().sync()) {
       if (job.watch() && job.source() instanceof SyncSource.Files f) {
         try {
@@ -287,6 +314,22 @@ public final class SyncAgent implements AutoCloseable {
       }
     }
     service.start();
+  }
+
+  private static void recover(SyncReceiver.Job job) {
+    try {
+      switch (job.sink()) {
+        case FileSink f -> f.recover();
+        case AstDbSink a -> a.recover();
+        default -> {}
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "sync {}: an interrupted apply could not be finished at start ({}); the next run"
+              + " finishes it",
+          job.config().name(),
+          e.getMessage());
+    }
   }
 
   // ---- the gate's facts, from the agent itself ----

@@ -125,18 +125,24 @@ class FullDataDiskTest {
 
     // and what the agent core is handed back: FAILED, with words, never an exception
     var token = alpha.driver().holder().token().orElseThrow();
+    Activation again =
+        new Activation(token, new ActivationCause.FirstActivation(), "test", Instant.now());
     ActivationResult result =
-        alpha
-            .effects()
-            .activate(
-                new Activation(token, new ActivationCause.FirstActivation(), "test", Instant.now()))
-            .toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
+        alpha.effects().activate(again).toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertThat(result.outcome()).isEqualTo(ActivationResult.Outcome.FAILED);
     assertThat(result.epoch()).isEqualTo(token.epoch());
     assertThat(result.words())
         .startsWith("run activation-" + token.epoch() + "-")
         .contains("could not complete", "No space left on device");
+
+    // space again: a retry of the very same activation gets a run (and a journal) of its own
+    Files.delete(disk.resolve("filler"));
+    ActivationResult retried =
+        alpha.effects().activate(again).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    assertThat(retried.runId()).isPresent().isNotEqualTo(result.runId());
+    assertThat(retried.runId().get()).isEqualTo(result.runId().get() + "-2");
+    assertThat(retried.words()).doesNotContain("already has a journal");
+    assertThat(disk.resolve("journal").resolve(retried.runId().get() + ".journal")).exists();
   }
 
   /** A small tmpfs mounted for one test (the disk-full case needs a disk that fills up). */

@@ -28,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Bind9
 class PlannedSwitchoverTest {
 
+  static final java.util.concurrent.atomic.AtomicInteger RECORDS =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   @TempDir Path dir;
   LoopbackCluster cluster;
   Bind9Peer bind;
@@ -36,30 +39,36 @@ class PlannedSwitchoverTest {
   @BeforeEach
   void setUp(Bind9Peer peer) throws Exception {
     bind = peer;
-    record = "sip." + peer.zone();
+    // a record of its own per test: the zone outlives the test, and its epoch record with it
+    record = "sip" + RECORDS.incrementAndGet() + "." + peer.zone();
     cluster = new LoopbackCluster(dir, "pbx-switch", List.of("alpha", "beta"));
-    cluster.writeConfig(
-        """
+    cluster.writeConfig(config("AMI_SECRET", "AMI_SECRET", ""));
+  }
+
+  /** The cluster file: each site's PBX secret variable, and extra sensors for alpha. */
+  String config(String alphaSecret, String betaSecret, String alphaSensors) {
+    return """
         cluster: pbx-switch
         sites:
           - name: alpha
             kind: onprem
             priority: 1
             managementAddress: {mgmt:alpha}
-            pbx: { type: asterisk, host: 127.0.0.1, port: {ami:alpha}, user: tandem, secret: "${env:AMI_SECRET}" }
+            pbx: { type: asterisk, host: 127.0.0.1, port: {ami:alpha}, user: tandem, secret: "${env:%5$s}" }
             sensors:
               - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, rise: 1 }
+        %7$s
           - name: beta
             kind: onprem
             priority: 2
             managementAddress: {mgmt:beta}
-            pbx: { type: asterisk, host: 127.0.0.1, port: {ami:beta}, user: tandem, secret: "${env:AMI_SECRET}" }
+            pbx: { type: asterisk, host: 127.0.0.1, port: {ami:beta}, user: tandem, secret: "${env:%6$s}" }
             sensors:
               - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, rise: 1 }
         dns:
           - provider: rfc2136
             zone: %1$s
-            name: sip.%1$s
+            name: %8$s
             type: A
             ttl: 5
             values: { alpha: 127.0.0.11, beta: 127.0.0.12 }
@@ -77,7 +86,15 @@ class PlannedSwitchoverTest {
           webhook: { url: "{hook}", secret: "${env:HOOK_SECRET}" }
         timings: { tick: 500ms, ticketTtl: 6s, retryTimeout: 1s, witnessGrace: 1s, driftMargin: 200ms }
         """
-            .formatted(peer.zone(), peer.port(), peer.tsigKeyName(), peer.tsigAlgorithm()));
+        .formatted(
+            bind.zone(),
+            bind.port(),
+            bind.tsigKeyName(),
+            bind.tsigAlgorithm(),
+            alphaSecret,
+            betaSecret,
+            alphaSensors,
+            record);
   }
 
   @AfterEach
@@ -126,8 +143,8 @@ class PlannedSwitchoverTest {
     assertThat(dns()).isEqualTo("127.0.0.11");
 
     var oldPbx = cluster.pbx.get("alpha");
-    // a call in progress on the active site: its two bridged legs (Asterisk counts channels)
-    oldPbx.addChannel("PJSIP/carrier-00000001").addChannel("PJSIP/100-00000002");
+    // a call in progress on the active site: two bridged legs, one call
+    oldPbx.addCall("PJSIP/carrier-00000001", "PJSIP/100-00000002");
     var switchover =
         cluster.tandem(
             "switchover",
@@ -183,6 +200,62 @@ class PlannedSwitchoverTest {
         .filteredOn(n -> n.contains("\"event\":\"run-result\""))
         .hasSize(2)
         .noneSatisfy(n -> assertThat(n).contains("critical"));
+  }
+
+  /**
+   * The successor cannot log in to the old PBX (its secret resolves only on the old site's host):
+   * it watches the drain through the old agent's peer reports, which carry the calls its {@code
+   * active-calls} sensor counts.
+   */
+  @Test
+  void withoutDirectAccessToTheOldPbxTheDrainIsWatchedThroughTheOldAgentsReports()
+      throws Exception {
+    cluster.writeConfig(
+        config(
+            "AMI_SECRET_ALPHA",
+            "AMI_SECRET_BETA",
+            "      - { name: calls, kind: active-calls, interval: 500ms, timeout: 400ms }"));
+    Map<String, String> alphaEnv = new java.util.HashMap<>(secrets());
+    alphaEnv.put("AMI_SECRET_ALPHA", LoopbackCluster.AMI_PASSWORD);
+    Map<String, String> betaEnv = new java.util.HashMap<>(secrets());
+    betaEnv.put("AMI_SECRET_BETA", LoopbackCluster.AMI_PASSWORD);
+    AgentAssembly alpha = cluster.start("alpha", alphaEnv);
+    await().atMost(Duration.ofSeconds(60)).until(() -> dns().equals("127.0.0.11"));
+    AgentAssembly beta = cluster.start("beta", betaEnv);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> beta.driver().peerReports().containsKey("alpha"));
+
+    var oldPbx = cluster.pbx.get("alpha");
+    oldPbx.addCall("PJSIP/carrier-00000001", "PJSIP/100-00000002");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> beta.driver().peerReports().get("alpha").activeCalls() == 1);
+    assertThat(alpha.runtime().switchover("beta").accepted()).isTrue();
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> beta.runtime().runs().stream().anyMatch(r -> r.state().equals("RUNNING")));
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> dns().equals("127.0.0.11"));
+    Instant callEnded = Instant.now();
+    oldPbx.hangupAll();
+    await().atMost(Duration.ofSeconds(30)).until(() -> dns().equals("127.0.0.12"));
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> beta.runtime().runs().stream().anyMatch(r -> r.endedAt() != null));
+    RunView v =
+        beta.runtime().runs().stream().filter(r -> r.endedAt() != null).findFirst().orElseThrow();
+    RunReport r = (RunReport) beta.runtime().report(v.id(), true).orElseThrow();
+    assertThat(r.outcome()).as(ReportText.render(r)).isEqualTo("SUCCEEDED");
+    RunReport.StepReport drain = step(r, "drain:alpha");
+    assertThat(drain.status()).isEqualTo("VERIFIED");
+    assertThat(drain.endedAt()).isAfterOrEqualTo(callEnded.minusMillis(50));
+    assertThat(drain.before()).contains("1 active");
+    assertThat(drain.detail()).contains("as reported by the agent of alpha");
   }
 
   static RunReport.StepReport step(RunReport r, String id) {

@@ -129,11 +129,15 @@ class ConsoleEndToEndTest {
     assertThat(page.byId("btn-switchover").isDisplayed()).isFalse();
     assertThat(browser.manage().getCookieNamed("XSRF-TOKEN")).as("CSRF cookie").isNotNull();
 
-    int audited = auditEntries();
+    int audited = auditEntries("requested");
+    int refusals = auditEntries("refused");
     assertThat(page.postFromPage("/api/v1/commands/switchover", "{\"target\":\"" + standby + "\"}"))
         .isEqualTo(403L);
     assertThat(page.postFromPage("/api/v1/commands/drill", "{}")).isEqualTo(403L);
-    assertThat(auditEntries()).as("refused before reaching a command").isEqualTo(audited);
+    assertThat(auditEntries("requested"))
+        .as("refused before reaching a command")
+        .isEqualTo(audited);
+    assertThat(auditEntries("refused")).as("each refusal audited").isEqualTo(refusals + 2);
 
     assertThat(page.scriptErrors()).isEmpty();
 
@@ -149,7 +153,7 @@ class ConsoleEndToEndTest {
     assertThat(page.byId("me").getText()).isEqualTo("admin (admin)");
     assertThat(page.byId("actions-section").isDisplayed()).isTrue();
     String active = awaitActiveSiteOnPage();
-    int audited = auditEntries();
+    int audited = auditEntries("requested");
 
     cancelAfterConfirmationOpens("btn-switchover", "Planned switchover to ");
     cancelAfterConfirmationOpens("btn-failover", "Fail over to ");
@@ -166,7 +170,9 @@ class ConsoleEndToEndTest {
         d ->
             page.decisions().stream()
                 .anyMatch(li -> li.getText().contains("send it to the active site's agent")));
-    assertThat(auditEntries()).as("cancels sent nothing, confirm sent one").isEqualTo(audited + 1);
+    assertThat(auditEntries("requested"))
+        .as("cancels sent nothing, confirm sent one")
+        .isEqualTo(audited + 1);
     assertThat(page.scriptErrors()).isEmpty();
   }
 
@@ -281,8 +287,11 @@ class ConsoleEndToEndTest {
     return lab.consoleUrl(standby);
   }
 
-  /** Number of audit entries, read with the admin's basic credentials (as a script would). */
-  private int auditEntries() {
+  /**
+   * Audit entries with this result, read with the admin's basic credentials (as a script would);
+   * {@code requested} is written once per command, {@code refused} once per refusal.
+   */
+  private int auditEntries(String result) {
     String basic =
         Base64.getEncoder()
             .encodeToString(("admin:" + lab.adminPassword()).getBytes(StandardCharsets.UTF_8));
@@ -295,7 +304,11 @@ class ConsoleEndToEndTest {
     try {
       var response = http.send(request, HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-      return JsonMapper.shared().readTree(response.body()).size();
+      int n = 0;
+      for (var e : JsonMapper.shared().readTree(response.body())) {
+        n += result.equals(e.path("result").asString()) ? 1 : 0;
+      }
+      return n;
     } catch (IOException e) {
       throw new AssertionError("cannot read the audit log", e);
     } catch (InterruptedException e) {

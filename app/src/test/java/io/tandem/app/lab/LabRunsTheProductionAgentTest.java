@@ -94,10 +94,6 @@ class LabRunsTheProductionAgentTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "fails on main until failover-path's d7332f8 lands there: a switchover plan asked of the"
-          + " active lacks the target's pbx-accept step that the run then has; passes with it."
-          + " Enable on that merge.")
   void aSwitchoverInTheLabRunsExactlyTheRunbookProductionPlansForIt() {
     String active = LabScenario.awaitSteady(lab, System.out);
     String standby = lab.siteNames().stream().filter(s -> !s.equals(active)).findFirst().get();

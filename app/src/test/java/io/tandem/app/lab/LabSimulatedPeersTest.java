@@ -66,4 +66,26 @@ class LabSimulatedPeersTest {
       assertThat(dns.verify(initial)).isFalse();
     }
   }
+
+  @Test
+  void theSimulatedFencerRefusesToStopAMachineThatRecordsANewerHolderAsEc2FencerDoes()
+      throws Exception {
+    try (var b = SimSipServer.pbx("site-b", Clock.systemUTC())) {
+      var fencer = new SimFencer(Map.of("i-b", b));
+      // site-b took over under epoch 5 and recorded it on its own instance
+      assertThat(fencer.recordHolder("i-b", new FencingToken("lab", "site-b", 5)))
+          .contains("records epoch 5");
+      // a stale holder (epoch 4) must not stop it
+      assertThatThrownBy(() -> fencer.fence("i-b", new FencingToken("lab", "site-a", 4)))
+          .isInstanceOf(StaleEpochException.class);
+      assertThat(b.serving()).isTrue();
+      assertThatThrownBy(() -> fencer.recordHolder("i-b", new FencingToken("lab", "site-a", 4)))
+          .isInstanceOf(StaleEpochException.class);
+      // a newer holder may, and it records its epoch first
+      assertThat(fencer.fence("i-b", new FencingToken("lab", "site-a", 6)).fenced()).isTrue();
+      assertThat(b.serving()).isFalse();
+      assertThatThrownBy(() -> fencer.fence("i-b", new FencingToken("lab", "site-b", 5)))
+          .isInstanceOf(StaleEpochException.class);
+    }
+  }
 }

@@ -5,16 +5,27 @@ import static org.awaitility.Awaitility.await;
 
 import io.tandem.app.agent.AgentAssembly;
 import io.tandem.app.agent.ConfigValidation;
+import io.tandem.app.agent.Providers;
 import io.tandem.app.server.TandemServer;
 import io.tandem.app.witness.WitnessHttpServer;
 import io.tandem.core.config.ClusterConfig;
+import io.tandem.core.config.DnsRecordConfig;
 import io.tandem.core.config.SecretResolver;
+import io.tandem.core.config.ServiceAddress;
+import io.tandem.core.config.SiteConfig;
+import io.tandem.core.port.AddressMover;
+import io.tandem.core.port.DnsUpdater;
+import io.tandem.core.port.Fencer;
+import io.tandem.core.port.PbxControl;
+import io.tandem.core.port.TrunkRegistrar;
 import io.tandem.core.witness.BuiltInWitness;
 import io.tandem.core.witness.InMemoryWitnessStateStore;
 import io.tandem.core.witness.SharedSecretAuthenticator;
+import io.tandem.core.witness.Witness;
 import io.tandem.core.witness.WitnessCluster;
 import io.tandem.core.witness.WitnessClusters;
 import io.tandem.core.witness.WitnessSettings;
+import io.tandem.sim.lab.SimDnsServer;
 import io.tandem.sim.pbx.AmiServer;
 import io.tandem.sim.pbx.PbxFaults;
 import io.tandem.sim.pbx.PbxModel;
@@ -55,10 +66,20 @@ final class SyncCluster implements AutoCloseable {
   final Map<String, PbxFaults> faults = new HashMap<>();
   final Map<String, PbxModel> models = new HashMap<>();
   final Map<String, Integer> ports = new HashMap<>();
+  final SimDnsServer dns;
   private final List<AutoCloseable> cleanup = new ArrayList<>();
   ClusterConfig config;
 
   SyncCluster(Path dir, String syncYaml) throws IOException {
+    this(dir, syncYaml, false);
+  }
+
+  /**
+   * @param healthSwitch whether each site also has a critical {@code command} sensor that fails
+   *     while the file {@link #downFlag} of the site exists (a site made unhealthy without touching
+   *     its PBX)
+   */
+  SyncCluster(Path dir, String syncYaml, boolean healthSwitch) throws IOException {
     this.dir = dir;
     Map<String, byte[]> secrets = new HashMap<>();
     WITNESS_SECRETS.forEach((k, v) -> secrets.put(k, v.getBytes(StandardCharsets.UTF_8)));
@@ -85,6 +106,11 @@ final class SyncCluster implements AutoCloseable {
             Map.of());
     cleanup.add(witnessServer::close);
     int witnessPort = witnessServer.address().getPort();
+    // the service moves by a DNS record, served by a simulated DNS server through the product's
+    // provider seam (an activation with nothing to move fails, and a holder that cannot activate
+    // steps down)
+    dns = new SimDnsServer("sync.test.", List.of());
+    cleanup.add(dns);
     for (String site : List.of("alpha", "beta")) {
       PbxFaults f = new PbxFaults();
       PbxModel model = new PbxModel("20.7.0");
@@ -107,14 +133,24 @@ final class SyncCluster implements AutoCloseable {
             managementAddress: 127.0.0.1:%d
             pbx: { type: asterisk, host: 127.0.0.1, port: %d, user: tandem, secret: "${env:AMI_SECRET}" }
             sensors:
-              - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, fall: 1, rise: 1 }
+              - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, fall: 2, rise: 1 }
+        @@SWITCH-alpha@@
           - name: beta
             kind: onprem
             priority: 2
             managementAddress: 127.0.0.1:%d
             pbx: { type: asterisk, host: 127.0.0.1, port: %d, user: tandem, secret: "${env:AMI_SECRET}" }
             sensors:
-              - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, fall: 1, rise: 1 }
+              - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, fall: 2, rise: 1 }
+        @@SWITCH-beta@@
+        dns:
+          - provider: rfc2136
+            zone: sync.test.
+            name: sip.sync.test.
+            type: A
+            ttl: 30
+            values: { alpha: 192.0.2.10, beta: 198.51.100.20 }
+            rfc2136: { server: 127.0.0.1, port: %d, tsigKeyName: sync-test, tsigSecret: "${env:TSIG_SECRET}" }
         witness:
           kind: builtin
           endpoints: [ "http://127.0.0.1:%d" ]
@@ -126,12 +162,34 @@ final class SyncCluster implements AutoCloseable {
                     pbx.get("alpha").port(),
                     ports.get("beta"),
                     pbx.get("beta").port(),
+                    dns.port(),
                     witnessPort)
             + syncYaml.formatted(dir));
+    String yaml = Files.readString(config);
+    for (String site : List.of("alpha", "beta")) {
+      yaml =
+          yaml.replace(
+              "@@SWITCH-" + site + "@@\n",
+              healthSwitch
+                  // a forked shell can take over a second on a loaded host: a slow reading
+                  // must not look like the switch
+                  ? "      - { name: switch, kind: command, critical: true, interval: 3s,"
+                      + " timeout: 2900ms, fall: 2, rise: 1, params: { command: \"test ! -e "
+                      + downFlag(site)
+                      + "\" } }\n"
+                  : "");
+    }
+    Files.writeString(config, yaml);
     for (String site : List.of("alpha", "beta")) {
       SecretResolver env =
           SecretResolver.of(
-              Map.of("AMI_SECRET", "ami-pw", "WITNESS_SECRET", WITNESS_SECRETS.get(site)));
+              Map.of(
+                  "AMI_SECRET",
+                  "ami-pw",
+                  "WITNESS_SECRET",
+                  WITNESS_SECRETS.get(site),
+                  "TSIG_SECRET",
+                  "c3luYy10ZXN0LXRzaWctc2VjcmV0"));
       ConfigValidation.Result r =
           new ConfigValidation().validate(config, Optional.of(env), Optional.of(site));
       assertThat(r.problems()).isEmpty();
@@ -146,13 +204,14 @@ final class SyncCluster implements AutoCloseable {
             config,
             site,
             new AgentAssembly.Options(
-                dir.resolve("data-" + site),
-                env,
-                PEER_SECRET.getBytes(StandardCharsets.UTF_8),
-                "http",
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build(),
-                Clock.systemUTC(),
-                System::nanoTime));
+                    dir.resolve("data-" + site),
+                    env,
+                    PEER_SECRET.getBytes(StandardCharsets.UTF_8),
+                    "http",
+                    HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build(),
+                    Clock.systemUTC(),
+                    System::nanoTime)
+                .withProviders(this::providers));
     agents.put(site, agent);
     servers.put(
         site,
@@ -177,6 +236,11 @@ final class SyncCluster implements AutoCloseable {
     agents.get("beta").start();
   }
 
+  /** While this file exists, {@code site}'s switch sensor fails (with {@code healthSwitch}). */
+  Path downFlag(String site) {
+    return dir.resolve("down-" + site);
+  }
+
   SyncAgent sync(String site) {
     return agents.get(site).sync();
   }
@@ -196,6 +260,47 @@ final class SyncCluster implements AutoCloseable {
                             a.driver().peerReports().size() == 1
                                 && a.driver().peerReports().values().stream()
                                     .allMatch(r -> r.healthy())));
+  }
+
+  /** The production adapters, with the DNS record served by the simulated DNS server. */
+  private Providers.Adapters providers(Providers.Context c) {
+    Providers.Adapters sdk = Providers.sdk().open(c);
+    return new Providers.Adapters() {
+      @Override
+      public Witness witness() {
+        return sdk.witness();
+      }
+
+      @Override
+      public PbxControl pbx(SiteConfig site) {
+        return sdk.pbx(site);
+      }
+
+      @Override
+      public Optional<TrunkRegistrar> trunks() {
+        return sdk.trunks();
+      }
+
+      @Override
+      public AddressMover address(SiteConfig site, ServiceAddress address) {
+        return sdk.address(site, address);
+      }
+
+      @Override
+      public DnsUpdater dns(DnsRecordConfig record) {
+        return dns;
+      }
+
+      @Override
+      public Optional<Fencer> fencer(SiteConfig site) {
+        return sdk.fencer(site);
+      }
+
+      @Override
+      public void close() {
+        sdk.close();
+      }
+    };
   }
 
   /** Stops {@code site} at once: loop, sync runs in flight and server, as a crash would. */

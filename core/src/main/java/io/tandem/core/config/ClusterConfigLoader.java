@@ -239,7 +239,8 @@ public final class ClusterConfigLoader {
                   .kind(fencing.string("kind"))
                   .target(fencing.string("target"))
                   .enabled(fencing.bool("enabled"))
-                  .params(fencing.stringMap("params")),
+                  .params(fencing.stringMap("params"))
+                  .secret(fencing.secret("secret")),
               fencing);
       childFailed |= c == null;
       b.fencing(c);

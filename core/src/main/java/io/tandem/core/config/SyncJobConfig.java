@@ -337,11 +337,11 @@ public record SyncJobConfig(
       if (maxBytes != null) {
         v.add("maxBytes", why);
       }
-      if (bandwidthLimit != null) {
-        v.add("bandwidthLimit", why);
+      if (bandwidthLimit != null && kind != SyncKind.ASTDB) {
+        v.add("bandwidthLimit", "expected only in a job of kind files or astdb");
       }
-      if (maxDeletePercent != null) {
-        v.add("maxDelete", why);
+      if (maxDeletePercent != null && kind != SyncKind.ASTDB) {
+        v.add("maxDelete", "expected only in a job of kind files or astdb");
       }
       if (watch != null) {
         v.add("watch", why + " (other kinds run on their interval)");
@@ -520,7 +520,11 @@ public record SyncJobConfig(
                     maxDeletePercent != null ? maxDeletePercent : 50,
                     bandwidthLimit != null ? bandwidthLimit : 0,
                     sitePaths);
-            case ASTDB -> new SyncSource.AstDb(families);
+            case ASTDB ->
+                new SyncSource.AstDb(
+                    families,
+                    maxDeletePercent != null ? maxDeletePercent : 50,
+                    bandwidthLimit != null ? bandwidthLimit : 0);
             case SQL ->
                 new SyncSource.Sql(
                     engine,

@@ -74,11 +74,45 @@ public sealed interface SyncSource {
   /**
    * Asterisk's internal database, read and written through each site's own Asterisk (AMI).
    *
-   * @param families families to sync (e.g. {@code CF}, {@code DND}); empty means all
+   * @param families families to sync (e.g. {@code CF}, {@code DND}), compared exactly; empty means
+   *     every family except {@link #NODE_LOCAL} ones
+   * @param maxDeletePercent the largest share of this site's entries one run may delete (100: no
+   *     limit); a sender with no entries never deletes
+   * @param bandwidthLimit bytes per second the sender may send (0: no limit)
    */
-  record AstDb(List<String> families) implements SyncSource {
+  record AstDb(List<String> families, int maxDeletePercent, long bandwidthLimit)
+      implements SyncSource {
+
+    /**
+     * Families that describe the node itself, never copied when {@code families} is empty: {@code
+     * pbx} (its UUID, main/asterisk.c), {@code registrar} (the PJSIP contacts registered to it,
+     * res_pjsip/location.c), {@code subscription_persistence} (its SUBSCRIBE dialogs,
+     * res_pjsip_pubsub.c), {@code MediaCache} (paths of its local file cache, main/media_cache.c),
+     * {@code STIR_SHAKEN} (its certificate cache), {@code dundi} (its DUNDi cache and peers) and
+     * {@code IAX} (its IAX2 registrations).
+     */
+    public static final java.util.Set<String> NODE_LOCAL =
+        java.util.Set.of(
+            "pbx",
+            "registrar",
+            "subscription_persistence",
+            "MediaCache",
+            "STIR_SHAKEN",
+            "dundi",
+            "IAX");
+
     public AstDb {
       families = List.copyOf(families);
+    }
+
+    /** A job of {@code families} with the default limits (50% deletions, no bandwidth limit). */
+    public AstDb(List<String> families) {
+      this(families, 50, 0);
+    }
+
+    /** Whether a row of {@code family} belongs to this job. */
+    public boolean selects(String family) {
+      return families.isEmpty() ? !NODE_LOCAL.contains(family) : families.contains(family);
     }
   }
 

@@ -99,6 +99,11 @@ public record RunRequest(
     return new RunRequest(runId, token, drill, outageStartedAt, detectedAt, decidedAt, n);
   }
 
+  /** The same request under another run id (a retry of the same activation). */
+  public RunRequest withRunId(String id) {
+    return new RunRequest(id, token, drill, outageStartedAt, detectedAt, decidedAt, notes);
+  }
+
   /** The same request with the decision time set (an operator's or the agent's). */
   public RunRequest withDecidedAt(Instant at) {
     return new RunRequest(runId, token, drill, outageStartedAt, detectedAt, Optional.of(at), notes);

@@ -284,6 +284,18 @@ public final class RunbookEngine {
     return RunClosing.startedUnder(journals, runId);
   }
 
+  /**
+   * {@code base} if no run of that id exists here, else {@code base-2}, {@code base-3}, ...: a
+   * retried activation (the agent core retries a failed one) gets a run of its own.
+   */
+  public String freshRunId(String base) {
+    String id = base;
+    for (int n = 2; java.nio.file.Files.exists(journals.path(id)) || active.containsKey(id); n++) {
+      id = base + "-" + n;
+    }
+    return id;
+  }
+
   /** Ids of runs with a journal but no end, sorted; resume each after a restart. */
   public List<String> unfinishedRuns() {
     return journals.unfinishedRuns(id -> active.containsKey(id) || creating.contains(id));

@@ -198,8 +198,11 @@ public final class SyncReceiver {
       throw fail(jobName, sender, epoch, e.reason(), e.getMessage(), e, s.startNanos());
     } catch (IOException | RuntimeException e) {
       drop(jobName, s);
-      throw fail(
-          jobName, sender, epoch, SyncReason.TRANSFER_FAILED, e.getMessage(), e, s.startNanos());
+      String why =
+          e instanceof java.io.EOFException || e.getMessage() == null
+              ? "the content ended early (sender stopped or link cut: " + e + ")"
+              : e.getMessage();
+      throw fail(jobName, sender, epoch, SyncReason.TRANSFER_FAILED, why, e, s.startNanos());
     } finally {
       synchronized (this) {
         sessions.remove(jobName, s);

@@ -52,6 +52,7 @@ public final class SyncService implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final ExecutorService runs = Executors.newVirtualThreadPerTaskExecutor();
   private volatile boolean running;
+  private final Map<String, SyncReason> lastSkip = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param site this site
@@ -190,17 +191,15 @@ public final class SyncService implements AutoCloseable {
               gate.words(),
               gate.epoch(),
               clock.instant());
-      boolean repeat =
-          ledger
-              .last(job.name())
-              .map(l -> l.reason() == d.reason() && l.outcome() == d.outcome())
-              .orElse(false);
+      // once per change of reason towards this peer, whatever the receiving side recorded since
+      boolean repeat = lastSkip.put(job.name() + " " + peer, d.reason()) == d.reason();
       if (!repeat) {
         ledger.record(d, site);
         log.info("{}", d.words());
       }
       return d;
     }
+    lastSkip.remove(job.name() + " " + peer);
     long epoch = gate.epoch();
     // Between files the run needs the same ticket and epoch, this site healthy, and no report
     // of the receiver being unhealthy; a report merely late (a busy host, the transfer itself

@@ -95,6 +95,10 @@ class SyncConfigTest {
                 kind: astdb
                 families: [CF, DND]
                 interval: 2m
+                maxDelete: 20%
+                bandwidthLimit: 64KiB
+              - name: astdb-all
+                kind: astdb
             """);
     SyncSource.Sql sql = (SyncSource.Sql) c.sync().get(0).source();
     assertThat(sql.engine()).isEqualTo(SqlEngine.POSTGRESQL);
@@ -102,8 +106,17 @@ class SyncConfigTest {
     assertThat(sql.endpointOf("alpha")).isEqualTo("127.0.0.1:5432");
     assertThat(sql.endpointOf("beta")).isEqualTo("127.0.0.1:5433");
     assertThat(c.sync().get(0).watch()).isFalse();
-    assertThat(((SyncSource.AstDb) c.sync().get(1).source()).families())
-        .containsExactly("CF", "DND");
+    SyncSource.AstDb astdb = (SyncSource.AstDb) c.sync().get(1).source();
+    assertThat(astdb.families()).containsExactly("CF", "DND");
+    assertThat(astdb.maxDeletePercent()).isEqualTo(20);
+    assertThat(astdb.bandwidthLimit()).isEqualTo(64 << 10);
+    assertThat(astdb.selects("CF")).isTrue();
+    assertThat(astdb.selects("cf")).as("families compare exactly").isFalse();
+    SyncSource.AstDb all = (SyncSource.AstDb) c.sync().get(2).source();
+    assertThat(all.maxDeletePercent()).isEqualTo(50);
+    assertThat(all.selects("blacklist")).isTrue();
+    assertThat(all.selects("pbx")).as("the node's own UUID").isFalse();
+    assertThat(all.selects("registrar")).as("the node's own PJSIP contacts").isFalse();
     assertThat(c.sync().get(1).staleAfter()).isEqualTo(Duration.ofMinutes(6));
   }
 

@@ -41,10 +41,17 @@ class LivenessProperties {
   /** A healthy primary that reaches the witness is never failed over, even with 20 % loss. */
   @Property(tries = 400, shrinking = ShrinkingMode.OFF)
   void healthyReachablePrimaryIsNeverFailedOver(@ForAll long seed) {
+    healthyPrimary(seed, false);
+  }
+
+  /** Schedule for {@link #healthyReachablePrimaryIsNeverFailedOver}; throws if it fails. */
+  static Simulation healthyPrimary(long seed, boolean trace) {
     Simulation sim =
         Simulation.builder(seed)
             .agents(2 + (int) Math.floorMod(seed, 2L))
             .maxDriftPpm(10_000)
+            .trace(trace)
+            .replayKind("healthy-primary")
             .build();
     for (SimAgent a : sim.agents()) {
       for (SimAgent b : sim.agents()) {
@@ -64,6 +71,7 @@ class LivenessProperties {
       throw new AssertionError(
           fail(sim, primary + " was failed over although healthy and reachable"));
     }
+    return sim;
   }
 
   /**
@@ -72,10 +80,17 @@ class LivenessProperties {
    */
   @Property(tries = 400, shrinking = ShrinkingMode.OFF)
   void standbyServesWithinBoundAfterPrimaryDies(@ForAll long seed) {
+    primaryDies(seed, false);
+  }
+
+  /** Schedule for {@link #standbyServesWithinBoundAfterPrimaryDies}; throws if it fails. */
+  static Simulation primaryDies(long seed, boolean trace) {
     Simulation sim =
         Simulation.builder(seed)
             .agents(2 + (int) Math.floorMod(seed, 2L))
             .maxDriftPpm(10_000)
+            .trace(trace)
+            .replayKind("primary-dies")
             .build();
     sim.startAll();
     long crashAt = 25 * SECOND + sim.random().nextLong(40 * SECOND);
@@ -94,6 +109,7 @@ class LivenessProperties {
                   "after %s died at %.3f s nobody served within %.1f s (first: %.3f s)",
                   primary, crashAt / 1e9, bound / 1e9, served / 1e9)));
     }
+    return sim;
   }
 
   /**
@@ -112,6 +128,7 @@ class LivenessProperties {
             .agents(2 + (int) Math.floorMod(seed, 2L))
             .maxDriftPpm(10_000)
             .trace(trace)
+            .replayKind("witness-outage")
             .build();
     sim.startAll();
     long downAt = 25 * SECOND + sim.random().nextLong(40 * SECOND);
@@ -146,6 +163,7 @@ class LivenessProperties {
             .maxDriftPpm(10_000)
             .trace(trace)
             .settings(b -> b.peerReportTimeout(Duration.ofMillis(1100)))
+            .replayKind("failsafe-stress")
             .build();
     Chaos.failsafeStress(sim, 200 * SECOND);
     sim.startAll();

@@ -23,6 +23,7 @@ class SafetyProperties {
             .maxDriftPpm(10_000)
             .trace(trace)
             .settings(b -> b.witnessOutageFailsafe(failsafe))
+            .replayKind(failsafe ? "chaos" : "chaos-no-failsafe")
             .build();
     long end = 240 * SECOND;
     List<String> faults = Chaos.schedule(sim, 3 + (int) Math.floorMod(seed >> 3, 8L), end);

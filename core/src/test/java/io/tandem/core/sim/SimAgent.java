@@ -157,6 +157,17 @@ final class SimAgent {
     return clock.local(sim.scheduler().now());
   }
 
+  /**
+   * This node's wall clock as NTP keeps it: true time at this clock's rate, plus a small skew
+   * (under 100 ms) fixed per site and seed — no offset. (The node's monotonic clock has an
+   * arbitrary origin; a wall clock has none.)
+   */
+  long ntpWall() {
+    long t = sim.scheduler().now();
+    long skew = Math.floorMod(sim.seed() * 31 + site.hashCode(), 100_000_000L);
+    return t + t * clock.ppm() / 1_000_000L + skew;
+  }
+
   /** This node's wall clock at true time {@code trueNanos}. */
   Instant wallAt(long trueNanos) {
     return BASE.plusNanos(clock.local(trueNanos));

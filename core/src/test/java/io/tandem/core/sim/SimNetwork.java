@@ -16,6 +16,12 @@ final class SimNetwork {
     long maxDelayNanos = 20_000_000;
     double loss;
     boolean up = true;
+
+    /** Share of messages delivered twice (each copy with its own delay). */
+    double duplicate;
+
+    /** While set, the delay range of a slow link (e.g. up to several seconds): reorders too. */
+    long slowMaxDelayNanos;
   }
 
   private final EventScheduler scheduler;
@@ -23,6 +29,7 @@ final class SimNetwork {
   private final Map<String, Link> links = new HashMap<>();
   private long sent;
   private long dropped;
+  private long duplicated;
 
   SimNetwork(EventScheduler scheduler, RandomGenerator random) {
     this.scheduler = scheduler;
@@ -62,10 +69,23 @@ final class SimNetwork {
             + (l.maxDelayNanos > l.minDelayNanos
                 ? random.nextLong(l.maxDelayNanos - l.minDelayNanos)
                 : 0);
+    if (l.slowMaxDelayNanos > 0) {
+      delay += random.nextLong(l.slowMaxDelayNanos); // only drawn on a slowed link
+    }
     if (!l.up || p < l.loss) {
       dropped++;
       return;
     }
+    if (l.duplicate > 0 && random.nextDouble() < l.duplicate) {
+      long again =
+          l.minDelayNanos + random.nextLong(Math.max(1, l.maxDelayNanos + l.slowMaxDelayNanos));
+      duplicated++;
+      deliver(from, to, again, deliver);
+    }
+    deliver(from, to, delay, deliver);
+  }
+
+  private void deliver(String from, String to, long delay, Runnable deliver) {
     scheduler.after(
         delay,
         () -> {
@@ -84,5 +104,9 @@ final class SimNetwork {
 
   long dropped() {
     return dropped;
+  }
+
+  long duplicated() {
+    return duplicated;
   }
 }

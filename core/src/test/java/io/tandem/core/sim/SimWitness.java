@@ -3,44 +3,85 @@ package io.tandem.core.sim;
 import io.tandem.core.witness.BuiltInWitness;
 import io.tandem.core.witness.InMemoryWitnessStateStore;
 import io.tandem.core.witness.SiteAuthenticator;
+import io.tandem.core.witness.Ticket;
 import io.tandem.core.witness.TicketRequest;
 import io.tandem.core.witness.TicketResult;
+import io.tandem.core.witness.Witness;
 import io.tandem.core.witness.WitnessSettings;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The built-in witness in the simulation: real {@link BuiltInWitness} logic on an in-memory store
- * that survives restarts, a drifting wall clock, and an up/down switch. Records every grant so the
- * epoch property can be checked.
+ * The witness in the simulation: one of the backends ({@link Kind}) on the witness node's drifting
+ * clock, with an up/down switch, restarts, and wall-clock steps. The built-in witness is the
+ * product's own {@link BuiltInWitness} (tickets timed on its monotonic clock, its wall clock only
+ * labels answers); etcd, DynamoDB and Azure Blob are models of how Tandem's adapters use them
+ * ({@link WitnessModels}). Records every grant so the epoch property can be checked, and every
+ * forced grant, whose overlap the operator acknowledged.
  */
 final class SimWitness {
 
   static final String NAME = "witness";
   private static final Instant BASE = Instant.parse("2026-01-01T00:00:00Z");
 
-  record Grant(long trueNanos, String site, long epoch) {}
+  /** Which witness backend the cluster uses. */
+  enum Kind {
+    BUILT_IN,
+    ETCD,
+    DYNAMODB,
+    AZURE_BLOB
+  }
+
+  record Grant(long trueNanos, String site, long epoch, boolean forced, String previous) {}
 
   private final EventScheduler scheduler;
   private final NodeClock clock;
   private final WitnessSettings settings;
+  private final Kind kind;
+  private final WitnessModels.Clocks agentClocks;
   private final InMemoryWitnessStateStore store = new InMemoryWitnessStateStore();
   private final List<Grant> grants = new ArrayList<>();
-  private BuiltInWitness witness;
+  private Witness witness;
+  private WitnessModels.Model model;
   private boolean up = true;
   private int restarts;
+  private long wallStepNanos;
 
-  SimWitness(EventScheduler scheduler, NodeClock clock, WitnessSettings settings) {
+  SimWitness(
+      EventScheduler scheduler,
+      NodeClock clock,
+      WitnessSettings settings,
+      Kind kind,
+      WitnessModels.Clocks agentClocks) {
     this.scheduler = scheduler;
     this.clock = clock;
     this.settings = settings;
+    this.kind = kind;
+    this.agentClocks = agentClocks;
     this.witness = newWitness();
   }
 
-  private BuiltInWitness newWitness() {
+  Kind kind() {
+    return kind;
+  }
+
+  private long monotonic() {
+    return clock.local(scheduler.now());
+  }
+
+  private Witness newWitness() {
+    if (kind != Kind.BUILT_IN) {
+      if (model == null) {
+        model = WitnessModels.create(kind, settings, this::monotonic, agentClocks);
+      } else {
+        model.restart(); // the service keeps its state (etcd, DynamoDB, Blob are durable)
+      }
+      return model;
+    }
     Clock wall =
         new Clock() {
           @Override
@@ -55,13 +96,12 @@ final class SimWitness {
 
           @Override
           public Instant instant() {
-            return BASE.plusNanos(clock.local(scheduler.now()));
+            return BASE.plusNanos(clock.local(scheduler.now()) + wallStepNanos);
           }
         };
-    // The simulated witness times tickets on its node clock (monotonic); agent-core may give it a
-    // separate wall clock to model wall-clock steps.
+    // tickets timed on the node's monotonic clock; the wall clock, which can step, labels answers
     return new BuiltInWitness(
-        settings, wall, () -> clock.local(scheduler.now()), store, SiteAuthenticator.inProcess());
+        settings, wall, this::monotonic, store, SiteAuthenticator.inProcess());
   }
 
   boolean up() {
@@ -72,7 +112,7 @@ final class SimWitness {
     up = false;
   }
 
-  /** Start again from the persisted store (a new process). */
+  /** Start again from the persisted state (a new process). */
   void restart() {
     witness = newWitness();
     up = true;
@@ -83,10 +123,23 @@ final class SimWitness {
     return restarts;
   }
 
+  /** Step the witness host's wall clock (NTP correction, an operator's date command). */
+  void stepWallClock(long nanos) {
+    wallStepNanos += nanos;
+    if (model != null) {
+      model.stepWallClock(nanos);
+    }
+  }
+
   TicketResult acquire(TicketRequest r) {
+    Optional<Ticket> before = witness.observe(r.cluster());
     TicketResult result = witness.acquire(r);
     if (result.granted()) {
-      grants.add(new Grant(scheduler.now(), r.site(), result.ticket().epoch()));
+      String previous =
+          before.filter(t -> !t.holder().equals(r.site())).map(Ticket::holder).orElse(null);
+      grants.add(
+          new Grant(
+              scheduler.now(), r.site(), result.ticket().epoch(), r.acknowledgedForce(), previous));
     }
     return result;
   }
@@ -95,7 +148,7 @@ final class SimWitness {
     return witness.renew(r);
   }
 
-  java.util.Optional<io.tandem.core.witness.Ticket> observe(String cluster) {
+  Optional<Ticket> observe(String cluster) {
     return witness.observe(cluster);
   }
 

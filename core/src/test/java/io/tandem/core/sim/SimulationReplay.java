@@ -2,10 +2,10 @@ package io.tandem.core.sim;
 
 /**
  * Replays one seeded schedule with a full decision trace: {@code SimulationReplay <seed>
- * [chaos|chaos-no-failsafe|witness-outage|failsafe-stress]}. Prints the fault log, every decision
- * of every site, the serving timeline and the verdict. Run it from the IDE or with {@code ./mvnw -q
- * -pl core test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=io.tandem.core.sim.SimulationReplay -Dexec.args="<seed> <kind>"}.
+ * [chaos|chaos-no-failsafe|witness-outage|failsafe-stress|extended|healthy-primary|primary-dies]}.
+ * Prints the fault log, every decision of every site, the serving timeline and the verdict. Run it
+ * from the IDE, or through {@link SimulationReplayTest} with the command a failing seed prints
+ * ({@link Simulation#replayCommand}).
  */
 public final class SimulationReplay {
 
@@ -24,13 +24,25 @@ public final class SimulationReplay {
             : "VIOLATION: " + sim.violation() + " / " + sim.epochViolation());
   }
 
-  /** Run schedule {@code kind} for {@code seed} with tracing on; liveness failures are printed. */
+  /** Run schedule {@code kind} for {@code seed} with tracing on; liveness failures throw. */
   static Simulation run(long seed, String kind) {
+    return run(seed, kind, true);
+  }
+
+  /** Run schedule {@code kind} for {@code seed} without a trace (benchmarks, scans). */
+  static Simulation simulate(long seed, String kind) {
+    return run(seed, kind, false);
+  }
+
+  private static Simulation run(long seed, String kind, boolean trace) {
     return switch (kind) {
-      case "chaos" -> SafetyProperties.chaos(seed, true, true);
-      case "chaos-no-failsafe" -> SafetyProperties.chaos(seed, false, true);
-      case "witness-outage" -> LivenessProperties.witnessOutage(seed, true);
-      case "failsafe-stress" -> LivenessProperties.failsafeStress(seed, true);
+      case "chaos" -> SafetyProperties.chaos(seed, true, trace);
+      case "chaos-no-failsafe" -> SafetyProperties.chaos(seed, false, trace);
+      case "witness-outage" -> LivenessProperties.witnessOutage(seed, trace);
+      case "failsafe-stress" -> LivenessProperties.failsafeStress(seed, trace);
+      case "extended" -> ExtendedChaosProperties.extended(seed, trace);
+      case "healthy-primary" -> LivenessProperties.healthyPrimary(seed, trace);
+      case "primary-dies" -> LivenessProperties.primaryDies(seed, trace);
       default -> throw new IllegalArgumentException("unknown schedule kind " + kind);
     };
   }

@@ -37,7 +37,10 @@ import java.util.Optional;
  */
 final class AmiConnection implements PbxSession.Link {
 
-  /** One packet: headers in order (a key may repeat, e.g. {@code Output}). */
+  /**
+   * One packet: headers in order (a key may repeat, e.g. {@code Output}), each {@code {key, value
+   * trimmed, value as sent}}; a line without a colon is kept with an empty key.
+   */
   record Packet(List<String[]> headers) {
 
     /** The first value of {@code key} (case-insensitive). */
@@ -52,6 +55,27 @@ final class AmiConnection implements PbxSession.Link {
 
     List<String> all(String key) {
       return headers.stream().filter(h -> h[0].equalsIgnoreCase(key)).map(h -> h[1]).toList();
+    }
+
+    /**
+     * The first value of {@code key} exactly as Asterisk wrote it after {@code "Key: "}: blanks at
+     * either end kept (an AstDB value is sent as {@code "Val: %s"}).
+     */
+    Optional<String> raw(String key) {
+      for (String[] h : headers) {
+        if (h[0].equalsIgnoreCase(key)) {
+          return Optional.of(h[2]);
+        }
+      }
+      return Optional.empty();
+    }
+
+    /**
+     * Lines of the packet that are not {@code Key: Value} headers: a value that held a line break
+     * (Asterisk writes values raw, so such a value spans lines).
+     */
+    List<String> strayLines() {
+      return headers.stream().filter(h -> h[0].isEmpty()).map(h -> h[2]).toList();
     }
 
     boolean isError() {
@@ -223,8 +247,8 @@ final class AmiConnection implements PbxSession.Link {
   private Packet read(String action, Deadline d) {
     try {
       for (int i = partial.size(); i < MAX_HEADER_LINES; i++) {
-        String line = wire.readLine(d);
-        if (line.isEmpty()) {
+        String line = wire.readRawLine(d);
+        if (line.isBlank()) {
           if (partial.isEmpty()) {
             continue;
           }
@@ -234,8 +258,15 @@ final class AmiConnection implements PbxSession.Link {
         }
         int colon = line.indexOf(':');
         if (colon > 0) {
+          String raw = line.substring(colon + 1);
           partial.add(
-              new String[] {line.substring(0, colon).trim(), line.substring(colon + 1).trim()});
+              new String[] {
+                line.substring(0, colon).trim(),
+                raw.trim(),
+                raw.startsWith(" ") ? raw.substring(1) : raw
+              });
+        } else {
+          partial.add(new String[] {"", "", line});
         }
       }
     } catch (IOException e) {

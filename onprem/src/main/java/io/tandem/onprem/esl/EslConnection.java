@@ -210,7 +210,13 @@ final class EslConnection implements PbxSession.Link {
       String length = partial.get("content-length");
       String body = "";
       if (length != null) {
-        int n = Integer.parseInt(length.trim());
+        int n;
+        try {
+          n = Integer.parseInt(length.trim());
+        } catch (NumberFormatException e) {
+          // found by EslFrameFuzzProperties: it escaped as an uncategorised exception
+          throw new ProtocolException(where + " sent an unreadable Content-Length");
+        }
         if (n < 0 || n > MAX_BODY) {
           throw new ProtocolException(where + " sent an implausible Content-Length " + n);
         }

@@ -81,13 +81,24 @@ public final class WireSocket {
    * @throws ClosedByPeerException the PBX closed the connection
    */
   public String readLine(Deadline d) throws IOException {
+    return readRawLine(d).stripTrailing();
+  }
+
+  /**
+   * The next line exactly as sent, without only its line ending ({@code \n} or {@code \r\n}):
+   * trailing blanks are kept (an Asterisk database value may end in one).
+   *
+   * @throws SocketTimeoutException the deadline passed (what was read is kept)
+   * @throws ClosedByPeerException the PBX closed the connection
+   */
+  public String readRawLine(Deadline d) throws IOException {
     // Bounded by MAX_LINE bytes and the deadline.
     while (true) {
       int b = read(d);
       if (b == '\n') {
-        String s = line.toString(StandardCharsets.UTF_8).stripTrailing();
+        String s = line.toString(StandardCharsets.UTF_8);
         line.reset();
-        return s;
+        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
       }
       line.write(b);
       if (line.size() > MAX_LINE) {

@@ -44,6 +44,9 @@ public record SipTarget(String host, int port, String transport) {
       return new SipTarget(host, Integer.parseInt(hostPort.substring(colon + 1)), transport);
     } catch (NumberFormatException e) {
       throw new ConfigException(field + ": port is not a number in '" + hostPort + "'", e);
+    } catch (ConfigException e) {
+      // found by SipAndDnsParsingFuzzProperties: a port out of range did not name the field
+      throw new ConfigException(field + ": " + e.getMessage(), e);
     }
   }
 

@@ -75,8 +75,7 @@ public final class FileSender implements SyncSender {
       public void writeData(List<String> need, OutputStream out, BooleanSupplier stillAllowed)
           throws IOException {
         byte[] buf = new byte[1 << 16];
-        long started = System.nanoTime();
-        long sent = 0;
+        SendPace pace = new SendPace(bandwidthLimit);
         for (String key : need) {
           if (!stillAllowed.getAsBoolean()) {
             throw new SyncFailedException(
@@ -101,8 +100,7 @@ public final class FileSender implements SyncSender {
               }
               out.write(buf, 0, n);
               left -= n;
-              sent += n;
-              pace(started, sent);
+              pace.sent(n);
             }
           }
           if (left != 0 || !HexFormat.of().formatHex(md.digest()).equals(e.sha256())) {
@@ -117,22 +115,6 @@ public final class FileSender implements SyncSender {
           }
         }
         out.flush();
-      }
-
-      /** Keeps to the bandwidth limit: waits while ahead of {@code limit} bytes per second. */
-      private void pace(long started, long sent) throws java.io.InterruptedIOException {
-        if (bandwidthLimit <= 0) {
-          return;
-        }
-        long due = started + (long) (sent * 1e9 / bandwidthLimit);
-        long wait = due - System.nanoTime();
-        if (wait > 0) {
-          java.util.concurrent.locks.LockSupport.parkNanos(wait);
-          if (Thread.interrupted()) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("stopped while pacing");
-          }
-        }
       }
 
       @Override

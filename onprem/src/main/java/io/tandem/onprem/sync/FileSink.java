@@ -8,12 +8,10 @@ import io.tandem.core.sync.SyncRefusedException;
 import io.tandem.core.sync.SyncSink;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -161,9 +159,11 @@ public final class FileSink implements SyncSink {
   }
 
   /**
-   * Refuses a run that would empty this site, or delete more than {@code maxDelete} of its files: a
-   * sender with nothing under the job's paths (a wrong path, an unmounted disk, a freshly built
-   * standby that got the ticket first) must not wipe a good copy.
+   * Refuses a run that would empty this site, or, from a sender with fewer files than this site,
+   * delete more than {@code maxDelete} of its files: a sender with nothing or little under the
+   * job's paths (a wrong path, an unmounted disk, a freshly built standby that got the ticket
+   * first) must not wipe a good copy. A sender with as many files or more is replacing, not
+   * emptying.
    */
   private void checkDeletions(
       Map<String, FileEntry> theirs, Map<String, FileEntry> ours, Plan plan) {
@@ -182,7 +182,9 @@ public final class FileSink implements SyncSink {
               + ourFiles
               + " here (empty or unmounted source?); fix the sender, or make this site the active one");
     }
-    if (maxDeletePercent < 100 && deletes * 100 > (long) maxDeletePercent * ourFiles) {
+    if (maxDeletePercent < 100
+        && theirFiles < ourFiles
+        && deletes * 100 > (long) maxDeletePercent * ourFiles) {
       throw new SyncRefusedException(
           SyncReason.TOO_LARGE,
           "sync "
@@ -323,7 +325,7 @@ public final class FileSink implements SyncSink {
         int n = 0;
         for (String key : need) {
           FileEntry t = theirs.get(key);
-          String header = readLine(in);
+          String header = ManifestCodec.readDataHeader(in);
           String expected = ManifestCodec.encode(key) + "\t" + t.size();
           if (!expected.equals(header)) {
             throw new SyncFailedException(
@@ -395,10 +397,13 @@ public final class FileSink implements SyncSink {
       // every file arrived and matched: from here on this site changes, journaled first
       SwapJournal journal = new SwapJournal(stateDir.resolve("swap.journal"));
       List<SwapJournal.Step> steps = steps(stagedFiles);
-      journal.write(steps);
-      int changed = execute(steps);
-      received.save();
-      journal.delete();
+      int changed;
+      synchronized (FileSink.this) { // not at once with a recovery at start
+        journal.write(steps);
+        changed = execute(steps);
+        received.save();
+        journal.delete();
+      }
       abandon();
       pruneOld();
       StringBuilder words = new StringBuilder();
@@ -535,7 +540,7 @@ public final class FileSink implements SyncSink {
   }
 
   /** Finishes a swap a crash interrupted (rolls forward: every staged file was verified). */
-  public void recover() throws IOException {
+  public synchronized void recover() throws IOException {
     SwapJournal journal = new SwapJournal(stateDir.resolve("swap.journal"));
     List<SwapJournal.Step> steps = journal.read();
     if (steps.isEmpty()) {
@@ -574,27 +579,6 @@ public final class FileSink implements SyncSink {
     } catch (IOException e) {
       log.warn("sync {}: cannot prune previous versions: {}", job, e.toString());
     }
-  }
-
-  private static String readLine(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream(128);
-    int c;
-    while ((c = readByte(in)) != '\n') {
-      b.write(c);
-      if (b.size() > 16384) {
-        throw new SyncFailedException(SyncReason.VERIFY_FAILED, "content header too long");
-      }
-    }
-    return b.toString(StandardCharsets.UTF_8);
-  }
-
-  private static int readByte(InputStream in) throws IOException {
-    int c = in.read();
-    if (c < 0) {
-      throw new SyncFailedException(
-          SyncReason.TRANSFER_FAILED, "the content ended early (sender stopped or link cut)");
-    }
-    return c;
   }
 
   private static int readData(InputStream in, byte[] buf, int len) throws IOException {

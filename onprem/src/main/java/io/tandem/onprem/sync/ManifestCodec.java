@@ -1,5 +1,7 @@
 package io.tandem.onprem.sync;
 
+import io.tandem.core.sync.SyncFailedException;
+import io.tandem.core.sync.SyncReason;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -114,6 +116,26 @@ final class ManifestCodec {
         throw new IOException("entry name leaves the job's directory: " + abbreviate(key));
       }
     }
+  }
+
+  /**
+   * Reads a data-stream header line ({@link #writeDataHeader}); a stream that ends first is a cut
+   * transfer ({@link SyncReason#TRANSFER_FAILED}).
+   */
+  static String readDataHeader(InputStream in) throws IOException {
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(128);
+    int c;
+    while ((c = in.read()) != '\n') {
+      if (c < 0) {
+        throw new SyncFailedException(
+            SyncReason.TRANSFER_FAILED, "the content ended early (sender stopped or link cut)");
+      }
+      b.write(c);
+      if (b.size() > 16384) {
+        throw new SyncFailedException(SyncReason.VERIFY_FAILED, "content header too long");
+      }
+    }
+    return b.toString(StandardCharsets.UTF_8);
   }
 
   /** Data-stream header of one file's content. */

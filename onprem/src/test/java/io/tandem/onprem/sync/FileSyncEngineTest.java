@@ -222,6 +222,16 @@ class FileSyncEngineTest {
   }
 
   @Test
+  void aSenderWithAsManyFilesReplacesAStandbysStaleFilesWhateverTheirShare() throws Exception {
+    // a standby that only ever had its own sample file: the first run deletes 1 of its 1 file,
+    // which is not a sender emptying it (the sender has more)
+    write(receiver.resolve("sample.conf"), "; from the package\n");
+    run(sink(List.of()), AS_SENT);
+    assertThat(receiver.resolve("sample.conf")).doesNotExist();
+    assertThat(receiver.resolve("extensions.conf")).exists();
+  }
+
+  @Test
   void aSwapInterruptedByACrashIsFinishedOnRestart() throws Exception {
     FileSink sink = sink(List.of());
     run(sink, AS_SENT);

@@ -20,7 +20,9 @@ import java.util.Set;
  * writes it. The write classes per action are those of their {@code ast_manager_register_xml*} call
  * (main/manager.c {@code __init_manager}, res/res_pjsip_outbound_registration.c, res/res_pjsip/
  * pjsip_options.c). PJSIP actions exist only while res_pjsip is loaded ({@link
- * PbxModel#withoutPjsip()} makes them unknown). Stateless apart from the model.
+ * PbxModel#withoutPjsip()} makes them unknown). The AstDB actions ({@code DBGet}, {@code
+ * DBGetTree}, {@code DBPut}, {@code DBDel}, {@code DBDelTree}) are in {@link AmiDbActions}.
+ * Stateless apart from the model.
  */
 final class AmiActions {
 
@@ -61,9 +63,11 @@ final class AmiActions {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
   private final PbxModel model;
+  private final AmiDbActions db;
 
   AmiActions(PbxModel model) {
     this.model = model;
+    this.db = new AmiDbActions(model.astdb());
   }
 
   /**
@@ -72,7 +76,7 @@ final class AmiActions {
    * "Permission denied".
    */
   Reply handle(String action, Map<String, String> a, String id, Set<AmiClass> write) {
-    Set<AmiClass> needs = CLASSES.get(action);
+    Set<AmiClass> needs = CLASSES.getOrDefault(action, AmiDbActions.CLASSES.get(action));
     if (needs == null || (PJSIP.contains(action) && !model.pjsip())) {
       return Reply.of(
           AmiPacket.error(
@@ -97,6 +101,8 @@ final class AmiActions {
       case "getvar" -> Reply.of(getvar(a, id));
       case "originate" -> Reply.of(originate(a, id));
       case "command" -> command(id, a.getOrDefault("command", ""));
+      case "dbget", "dbgettree", "dbput", "dbdel", "dbdeltree" ->
+          Reply.of(db.handle(action, a, id));
       default -> Reply.of(AmiPacket.ack(id, null));
     };
   }

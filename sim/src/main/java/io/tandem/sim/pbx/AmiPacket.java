@@ -18,6 +18,16 @@ final class AmiPacket {
 
   private static final int MAX_LINES = 1000;
 
+  /**
+   * main/manager.c {@code get_input}: the session buffer holds 1024 bytes ({@code inbuf[1025]}); a
+   * line whose CRLF does not fit in it (more than 1022 bytes before the CRLF) is discarded and the
+   * message answered "Failed to parse message: line too long" ({@code handle_parse_error}).
+   */
+  static final int MAX_LINE_BYTES = 1022;
+
+  /** Marks a packet that had a line too long (not a header name Asterisk could receive). */
+  static final String LINE_TOO_LONG = "\0line-too-long";
+
   private AmiPacket() {}
 
   /** A response: result, optional ActionID and Message, then extra headers. */
@@ -66,7 +76,10 @@ final class AmiPacket {
 
   /**
    * Reads one packet; keys lower-cased, the first of repeated keys kept (Asterisk's {@code
-   * astman_get_header} takes the first match); null at end of stream or for a runaway packet.
+   * astman_get_header} takes the first match), values as {@code __astman_get_header} returns them:
+   * leading bytes below 33 skipped ({@code ast_skip_blanks}), trailing ones kept; null at end of
+   * stream or for a runaway packet. A line longer than {@link #MAX_LINE_BYTES} marks the packet
+   * with {@link #LINE_TOO_LONG}.
    */
   static Map<String, String> read(BufferedReader in) throws IOException {
     Map<String, String> packet = new LinkedHashMap<>();
@@ -81,11 +94,19 @@ final class AmiPacket {
         }
         return packet;
       }
+      if (line.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_LINE_BYTES) {
+        packet.put(LINE_TOO_LONG, "");
+        continue;
+      }
       int colon = line.indexOf(':');
       if (colon > 0) {
+        String value = line.substring(colon + 1);
+        int skip = 0;
+        while (skip < value.length() && value.charAt(skip) < 33) {
+          skip++;
+        }
         packet.putIfAbsent(
-            line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
-            line.substring(colon + 1).trim());
+            line.substring(0, colon).trim().toLowerCase(Locale.ROOT), value.substring(skip));
       }
     }
     return null;

@@ -161,6 +161,11 @@ public final class AmiServer extends LineServer {
   private boolean handle(Session session, Map<String, String> packet)
       throws IOException, InterruptedException {
     String id = packet.get("actionid");
+    if (packet.containsKey(AmiPacket.LINE_TOO_LONG)) {
+      // do_message: a message with a discarded line is answered by handle_parse_error
+      session.write(AmiPacket.error(id, "Failed to parse message: line too long"));
+      return true;
+    }
     String action = packet.getOrDefault("action", "").toLowerCase(Locale.ROOT);
     if (action.isEmpty()) {
       session.write(AmiPacket.error(id, "Missing action in request"));

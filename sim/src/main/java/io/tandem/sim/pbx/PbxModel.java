@@ -91,6 +91,7 @@ public final class PbxModel {
   private final Map<String, Boolean> modules = new LinkedHashMap<>();
   private final Map<String, String> globals = new LinkedHashMap<>();
   private final List<String> reloadedModules = new ArrayList<>();
+  private final AstDb astdb = new AstDb();
   private Instant lastReload;
   private long processedCalls;
   private boolean pjsip = true;
@@ -134,6 +135,11 @@ public final class PbxModel {
 
   public synchronized Instant lastReload() {
     return lastReload;
+  }
+
+  /** The internal database (AstDB) the {@code DB*} actions read and write. */
+  public AstDb astdb() {
+    return astdb;
   }
 
   public void addListener(Listener listener) {

@@ -55,7 +55,9 @@ final class CheckSteps {
     @Override
     public Verification verify(StepContext ctx) {
       PbxStatus s = pbx.status();
-      return new Verification(!s.acceptingCalls() && s.activeCalls() <= threshold, show(s));
+      // the version says who answered: the PBX itself, or its agent's report (a handover)
+      return new Verification(
+          !s.acceptingCalls() && s.activeCalls() <= threshold, show(s) + " — " + s.version());
     }
 
     private static String show(PbxStatus s) {
