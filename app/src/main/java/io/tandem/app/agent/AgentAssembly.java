@@ -131,6 +131,7 @@ public final class AgentAssembly implements AutoCloseable {
   private final ActivationPlans plans;
   private final SyncAgent sync;
   private final JournalAlarm journalAlarm;
+  private final ProviderWarmUp warmUp;
 
   private AgentAssembly(ClusterConfig config, String site, Options o) {
     // a failure half-way (a secret missing, a sensor wrong) must not leave sockets or threads
@@ -267,6 +268,15 @@ public final class AgentAssembly implements AutoCloseable {
               .build();
       RunbookOptions options = runbookOptions(config.policies(), site);
       this.topologies = new FailoverTopologies(config, site, providers, pbx, notifier, sync.jobs());
+      // the clients the topologies now hold are called before any fault, and kept warm (17.2)
+      this.warmUp =
+          own(
+              new ProviderWarmUp(
+                  site,
+                  ProviderWarmUp.targets(config, providers),
+                  ProviderWarmUp.KEEP_WARM,
+                  o.clock(),
+                  o.nanos()));
       Map<String, String> localContacts = new LinkedHashMap<>();
       for (TrunkConfig t : config.trunks()) {
         Optional.ofNullable(t.contacts().get(site)).ifPresent(c -> localContacts.put(t.name(), c));
@@ -350,8 +360,9 @@ public final class AgentAssembly implements AutoCloseable {
     return new AgentAssembly(config, site, options);
   }
 
-  /** Starts the sensors, then the decision loop. */
+  /** Starts warming the provider clients, the sensors, then the decision loop. */
   public void start() {
+    warmUp.start();
     monitor.start();
     driver.start();
     sync.start();
