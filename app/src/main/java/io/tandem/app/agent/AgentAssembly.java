@@ -215,8 +215,10 @@ public final class AgentAssembly implements AutoCloseable {
                   peerUrls,
                   peerAuthentication,
                   o.http(),
-                  config.timings().tick(),
-                  4,
+                  // a report may take a round trip plus a retransmission (150 ms + 350 ms on a
+                  // lossy inter-site link), longer than a 100 ms tick: overlap them (17.1)
+                  config.timings().retryTimeout(),
+                  peerInFlight(config.timings()),
                   o.nanos()));
 
       AtomicReference<AgentRuntime> runtimeRef = new AtomicReference<>();
@@ -503,6 +505,12 @@ public final class AgentAssembly implements AutoCloseable {
     }
     boolean accepting = r.state() == AgentState.ACTIVE && r.handingOverTo() == null;
     return Optional.of(new HandoverPbx.Reported(r.activeCalls(), accepting, age / 1_000_000));
+  }
+
+  /** Reports outstanding per peer: one per tick for a whole retry timeout, at least 4. */
+  static int peerInFlight(Timings t) {
+    long ticks = (t.retryTimeout().toNanos() + t.tick().toNanos() - 1) / t.tick().toNanos();
+    return (int) Math.max(4, Math.min(32, ticks + 1));
   }
 
   static String hostOf(String hostPort) {
