@@ -32,8 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The sending side of the sync transport over the agents' peer link (HTTPS in production): {@code
  * POST <peer>/sync/v1/jobs/<job>/offer} with the gzip-compressed manifest (written to a temporary
  * file first so its hash can be signed), then {@code .../data} with the content streamed through a
- * pipe and gzip as the sender reads it — never the whole content in memory. Each request is bounded
- * by the job's timeout. Thread-safe.
+ * pipe in {@link Frames}, compressed only where it pays, as the sender reads it — never the whole
+ * content in memory. Each request is bounded by the job's timeout. Thread-safe.
  */
 public final class HttpSyncChannel implements SyncChannel {
 
@@ -83,7 +83,7 @@ public final class HttpSyncChannel implements SyncChannel {
       PeerAuthentication.Signed s =
           auth.sign(site, SyncWire.offerKind(job, epoch, sha), new byte[0]);
       HttpRequest request =
-          signed(base(peer, job, "offer"), s, job)
+          signed(base(peer, job, "offer"), s, job, "gzip")
               .header(SyncWire.EPOCH_HEADER, Long.toString(epoch))
               .header(SyncWire.SHA_HEADER, sha)
               .POST(HttpRequest.BodyPublishers.ofFile(file))
@@ -125,7 +125,7 @@ public final class HttpSyncChannel implements SyncChannel {
             .name("tandem-sync-send-" + job)
             .start(
                 () -> {
-                  try (OutputStream out = new GzipOut(pipe.out())) {
+                  try (OutputStream out = new Frames.Out(pipe.out())) {
                     data.writeTo(out);
                   } catch (IOException | RuntimeException e) {
                     writerFailure.set(e);
@@ -133,7 +133,7 @@ public final class HttpSyncChannel implements SyncChannel {
                   }
                 });
     HttpRequest request =
-        signed(base(peer, job, "data"), s, job)
+        signed(base(peer, job, "data"), s, job, Frames.ENCODING)
             .header(SyncWire.EPOCH_HEADER, Long.toString(epoch))
             .header(SyncWire.SESSION_HEADER, session)
             .POST(HttpRequest.BodyPublishers.ofInputStream(() -> pipeIn))
@@ -177,11 +177,12 @@ public final class HttpSyncChannel implements SyncChannel {
     }
   }
 
-  private HttpRequest.Builder signed(URI uri, PeerAuthentication.Signed s, String job) {
+  private HttpRequest.Builder signed(
+      URI uri, PeerAuthentication.Signed s, String job, String encoding) {
     return HttpRequest.newBuilder(uri)
         .timeout(timeout.apply(job))
         .header("Content-Type", "application/octet-stream")
-        .header("Content-Encoding", "gzip")
+        .header(SyncWire.ENCODING_HEADER, encoding)
         .header(PeerAuthentication.SITE_HEADER, s.site())
         .header(PeerAuthentication.TIMESTAMP_HEADER, s.timestamp())
         .header(PeerAuthentication.SIGNATURE_HEADER, s.signature());

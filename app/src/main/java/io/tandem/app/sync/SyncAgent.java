@@ -236,7 +236,11 @@ public final class SyncAgent implements AutoCloseable {
       case SyncSource.Files f when job.transport() == SyncTransport.RSYNC ->
           new RsyncRunner(
               job.name(), f, d.site(), this::managementHost, job.timeout(), "rsync", "ssh");
-      case SyncSource.Files f -> new SyncPipeline(new FileSender(job.name(), f, d.site()), channel);
+      case SyncSource.Files f ->
+          new SyncPipeline(
+              new FileSender(
+                  job.name(), f, d.site(), Optional.of(root.resolve("jobs").resolve(job.name()))),
+              channel);
       case SyncSource.Sql s ->
           new SyncPipeline(
               new SqlSender(job.name(), s, d.site(), () -> password(s), job.timeout()), channel);

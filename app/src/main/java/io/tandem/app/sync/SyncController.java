@@ -143,7 +143,10 @@ public class SyncController {
     if (denied != null) {
       return denied;
     }
-    try (InputStream in = new GZIPInputStream(request.getInputStream(), 1 << 16)) {
+    try (InputStream in =
+        Frames.ENCODING.equals(request.getHeader(SyncWire.ENCODING_HEADER))
+            ? new Frames.In(new java.io.BufferedInputStream(request.getInputStream(), 1 << 16))
+            : new GZIPInputStream(request.getInputStream(), 1 << 16)) {
       SyncSink.Applied applied = a.receiver().data(sender, job, epoch, session, in);
       return ResponseEntity.ok(
           new SyncWire.Applied(applied.files(), applied.rows(), applied.bytes(), applied.words()));

@@ -19,6 +19,12 @@ final class SyncWire {
   static final String SHA_HEADER = "X-Tandem-Sync-Sha256";
   static final String SESSION_HEADER = "X-Tandem-Sync-Session";
 
+  /**
+   * How a body is encoded: {@code gzip} (the manifest; the content of senders before {@link
+   * Frames}) or {@value Frames#ENCODING} (the content).
+   */
+  static final String ENCODING_HEADER = "X-Tandem-Sync-Encoding";
+
   /** The manifest of an offer may not exceed this many compressed bytes. */
   static final long MAX_MANIFEST_BYTES = 256L << 20;
 

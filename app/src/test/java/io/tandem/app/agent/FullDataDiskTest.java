@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.tandem.core.agent.effects.Activation;
 import io.tandem.core.agent.effects.ActivationCause;
 import io.tandem.core.agent.effects.ActivationResult;
+import io.tandem.sim.peer.Bind9Peer;
+import io.tandem.testkit.Bind9;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -22,11 +24,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 12.4, the effects side: with the data directory full (a 1 MiB tmpfs the test mounts and
- * fills), the run cannot write its journal. The activation must still complete — FAILED, with the
- * reason in words — so that the agent core can retry and step down, and the failure must be an
- * alarm (notification, the run list), never an exception lost on the runbook thread.
+ * Issue 12.4: with the data directory full (a 1 MiB tmpfs the test mounts and fills), the run
+ * cannot write its journal. The activation must still complete — FAILED, with the reason in words —
+ * so that the agent core can retry and step down, and the failure must be an alarm (notification,
+ * the run list), never an exception lost on the runbook thread. End to end: the holder that cannot
+ * do its job retries, then releases the ticket, and the healthy peer takes the service (DNS on a
+ * real BIND, watched from outside).
  */
+@Bind9
 class FullDataDiskTest {
 
   @TempDir Path dir;
@@ -143,6 +148,81 @@ class FullDataDiskTest {
     assertThat(retried.runId().get()).isEqualTo(result.runId().get() + "-2");
     assertThat(retried.words()).doesNotContain("already has a journal");
     assertThat(disk.resolve("journal").resolve(retried.runId().get() + ".journal")).exists();
+  }
+
+  @Test
+  void aHolderThatCannotRunItsRunbookRetriesThenStepsDownAndTheHealthyPeerTakesTheService(
+      Bind9Peer bind) throws Exception {
+    String record = "full" + System.nanoTime() + "." + bind.zone();
+    cluster.writeConfig(
+        """
+        cluster: pbx-full
+        sites:
+          - name: alpha
+            kind: onprem
+            priority: 1
+            managementAddress: {mgmt:alpha}
+            pbx: { type: asterisk, host: 127.0.0.1, port: {ami:alpha}, user: tandem, secret: "${env:AMI_SECRET}" }
+            sensors:
+              - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, rise: 1 }
+          - name: beta
+            kind: onprem
+            priority: 2
+            managementAddress: {mgmt:beta}
+            pbx: { type: asterisk, host: 127.0.0.1, port: {ami:beta}, user: tandem, secret: "${env:AMI_SECRET}" }
+            sensors:
+              - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, rise: 1 }
+        dns:
+          - provider: rfc2136
+            zone: %s
+            name: %s
+            type: A
+            ttl: 5
+            values: { alpha: 127.0.0.11, beta: 127.0.0.12 }
+            rfc2136:
+              server: 127.0.0.1
+              port: %d
+              tsigKeyName: %s
+              tsigAlgorithm: %s
+              tsigSecret: "${env:TSIG_SECRET}"
+        witness:
+          kind: builtin
+          endpoints: [ "{witness}" ]
+          siteSecrets: { alpha: "${env:WITNESS_SECRET}", beta: "${env:WITNESS_SECRET}" }
+        notifications:
+          webhook: { url: "{hook}", secret: "${env:HOOK_SECRET}" }
+        timings: { tick: 500ms, ticketTtl: 6s, retryTimeout: 1s, witnessGrace: 1s, driftMargin: 200ms }
+        """
+            .formatted(bind.zone(), record, bind.port(), bind.tsigKeyName(), bind.tsigAlgorithm()));
+    Map<String, String> tsig = Map.of("TSIG_SECRET", bind.tsigSecret());
+    fill(disk);
+    AgentAssembly alpha = cluster.start("alpha", tsig);
+    await().atMost(Duration.ofSeconds(60)).until(() -> alpha.driver().holder().token().isPresent());
+    AgentAssembly beta = cluster.start("beta", tsig);
+
+    // alpha holds the ticket but cannot do the job: it retries, then hands the service over
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> TwoAgentFailoverTest.lookup(bind, record).equals("127.0.0.12"));
+    List<String> alphaReasons =
+        alpha.runtime().decisions(500).stream().map(d -> d.reasonCode()).toList();
+    assertThat(alphaReasons)
+        .as(alphaReasons.toString())
+        .contains("ACTIVATION_FAILED", "ACTIVATION_STEPPING_DOWN");
+    assertThat(alpha.runtime().runs())
+        .as("retried: one failed run per attempt")
+        .filteredOn(r -> r.state().startsWith("FAILED"))
+        .hasSizeGreaterThanOrEqualTo(2);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> "beta".equals(beta.runtime().status().activeSite()));
+    assertThat(alpha.driver().holder().token()).as("alpha no longer holds a ticket").isEmpty();
+    assertThat(cluster.notifications)
+        .anySatisfy(
+            n ->
+                assertThat(n)
+                    .contains("critical", "Activation of site alpha under epoch 1 FAILED"));
   }
 
   /** A small tmpfs mounted for one test (the disk-full case needs a disk that fills up). */

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tandem.app.AgentProcess;
+import io.tandem.sim.pbx.AmiServer;
+import io.tandem.sim.pbx.PbxFaults;
+import io.tandem.sim.pbx.PbxModel;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.http.HttpClient;
@@ -29,6 +32,12 @@ import tools.jackson.databind.json.JsonMapper;
  * Maintenance commands are sent until the audit log can no longer take an entry: that command is
  * refused (503) and has no effect, every command answered 202 has its entry, and the file never
  * ends in half an entry.
+ *
+ * <p>The agent runs {@code docs/examples/loopback.yaml} with its local PBX served by the AMI
+ * simulator on an ephemeral port and without the trunk: a new agent process fences its own PBX
+ * before it leaves STARTING (12.9), and only a confirmed fence lets a maintenance command take
+ * effect. With nothing on the example's fixed ports (a clean CI machine) the start-up fence could
+ * never be confirmed and no command ever took effect.
  */
 class AuditDiskFullTest {
 
@@ -38,11 +47,15 @@ class AuditDiskFullTest {
 
   @TempDir Path dir;
   AgentProcess agent;
+  AmiServer pbx;
 
   @AfterEach
   void stop() throws InterruptedException {
     if (agent != null) {
       agent.close();
+    }
+    if (pbx != null) {
+      pbx.close();
     }
   }
 
@@ -50,13 +63,16 @@ class AuditDiskFullTest {
   void aCommandWhoseEntryCannotBeWrittenIsRefusedAndTheFileStaysWhole() throws Exception {
     requireRootForMountNamespaces();
     Path data = Files.createDirectories(dir.resolve("data"));
+    pbx = new AmiServer(new PbxModel("20.7.0"), new PbxFaults(), "tandem", "ami-secret");
+    Path config = dir.resolve("cluster.yaml");
+    Files.writeString(config, alphaWithItsPbx(pbx.port()));
     String mount =
         "mount -t tmpfs -o size=2m tandem-audit-"
             + UUID.randomUUID().toString().substring(0, 8)
             + " \"$0\" && exec \"$@\"";
     agent =
         AgentProcess.start(
-            ROOT.resolve("docs/examples/loopback.yaml"),
+            config,
             "alpha",
             data,
             dir.resolve("agent.log"),
@@ -72,6 +88,11 @@ class AuditDiskFullTest {
     Path seen = Path.of("/proc/" + agent.pid() + "/root" + data);
     Path audit = seen.resolve("audit.jsonl");
     assertThat(send(true)).as("a command on a disk with room").isEqualTo(202);
+    // commands take effect (once the start-up fence of alpha's PBX is confirmed)
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> assertThat(alphaState()).as(() -> agent.logTail()).isEqualTo("MAINTENANCE"));
     fill(seen.resolve("filler"));
 
     Boolean lastAccepted = true;
@@ -101,8 +122,22 @@ class AuditDiskFullTest {
         .untilAsserted(
             () ->
                 assertThat(alphaState().equals("MAINTENANCE"))
-                    .as("alpha in maintenance")
+                    .as(() -> "alpha in maintenance\n" + agent.logTail())
                     .isEqualTo(expectMaintenance));
+  }
+
+  /**
+   * The loopback example as written, with alpha's AMI port pointing at the simulator and without
+   * the trunk (its registrar is not part of this test; its fence could not be confirmed).
+   */
+  private static String alphaWithItsPbx(int amiPort) throws IOException {
+    String yaml = Files.readString(ROOT.resolve("docs/examples/loopback.yaml"));
+    String withPbx = yaml.replace("port: 5038,", "port: " + amiPort + ",");
+    int trunks = withPbx.indexOf("\ntrunks:");
+    int witness = withPbx.indexOf("\nwitness:");
+    assertThat(withPbx).as("the example names alpha's AMI port").isNotEqualTo(yaml);
+    assertThat(trunks).as("the example's trunks come before its witness").isBetween(0, witness);
+    return withPbx.substring(0, trunks) + withPbx.substring(witness);
   }
 
   private int send(boolean on) throws Exception {

@@ -4,6 +4,7 @@ import io.tandem.sim.lab.SimSipServer;
 import io.tandem.sim.pbx.AmiServer;
 import io.tandem.sim.pbx.PbxFaults;
 import io.tandem.sim.pbx.PbxModel;
+import io.tandem.sim.peer.RealPeers;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -37,11 +38,11 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code scripts/bench-abuse}: a built-in witness and two agents started as real processes from the
  * built jar through the installed launcher ({@code packaging/bin/tandem}), each site with a
  * simulated PBX (SIP OPTIONS as the health sensor, AMI for the switchover's call drain) in this
- * process; once {@code alpha} is active, 30 s of 200 authenticated API requests a second plus 100
- * wrong-password requests a second against it, with a switchover to {@code beta} after 5 s.
- * Measured from outside: what the clients got, the ticket's holder and epoch as the agents report
- * them (sampled 4 times a second), and each agent's tick lateness ({@code GET
- * /api/v1/agent/ticks}). Writes JSON to {@code bench.out}.
+ * process, and the service's DNS record on a real BIND (RFC 2136); once {@code alpha} is active, 30
+ * s of 200 authenticated API requests a second plus 100 wrong-password requests a second against
+ * it, with a switchover to {@code beta} after 5 s. Measured from outside: what the clients got, the
+ * ticket's holder and epoch as the agents report them (sampled 4 times a second), and each agent's
+ * tick lateness ({@code GET /api/v1/agent/ticks}). Writes JSON to {@code bench.out}.
  *
  * <p>Not part of the test suite (the class name matches no Surefire include); run it with the
  * script, which builds the jar first.
@@ -130,11 +131,15 @@ class AbuseBenchmark {
       peers.add(ami);
       pbx.put(site, new int[] {sip.port(), ami.port()});
     }
+    // the service moves by an RFC 2136 update on a real BIND (a cluster that moves nothing is no
+    // cluster: every activation would fail and the sites would hand the ticket back and forth)
+    RealPeers.RunningBind9 bind = RealPeers.startBind9();
+    peers.add(bind);
     int witnessPort = freePort();
     int alphaPort = freePort();
     int betaPort = freePort();
     Path config = dir.resolve("cluster.yaml");
-    Files.writeString(config, config(witnessPort, alphaPort, betaPort, pbx));
+    Files.writeString(config, config(witnessPort, alphaPort, betaPort, pbx, bind));
     Map<String, String> env = new LinkedHashMap<>();
     env.put("TANDEM_JAR", jar.toString());
     env.put("JAVA_HOME", System.getProperty("java.home"));
@@ -144,19 +149,16 @@ class AbuseBenchmark {
     env.put("TANDEM_OPERATOR_PASSWORD", OPERATOR_PW);
     env.put("TANDEM_PEER_SECRET", "peer-secret-for-the-abuse-benchmark-0123");
     env.put("AMI_SECRET", "ami-secret-for-bench");
+    env.put("TSIG_SECRET", bind.tsigSecret());
     start(
         dir,
         "witness",
         env,
         "witness",
-        "--cluster",
-        "bench",
-        "--site",
-        "alpha,beta",
-        "--bind",
-        "127.0.0.1",
-        "--port",
-        String.valueOf(witnessPort),
+        "--config",
+        config.toString(),
+        "--listen",
+        "127.0.0.1:" + witnessPort,
         "--data-dir",
         dir.resolve("witness").toString());
     for (String site : List.of("alpha", "beta")) {
@@ -182,7 +184,17 @@ class AbuseBenchmark {
     org.awaitility.Awaitility.await("a site active (logs in " + dir + ")")
         .atMost(Duration.ofSeconds(300))
         .pollInterval(Duration.ofMillis(250))
-        .until(() -> (first[0] = activeSite(alphaUrl, operator)) != null);
+        .until(
+            () -> {
+              // a process that exited (a changed command line, a refused config) ends the wait
+              for (Process p : processes) {
+                if (!p.isAlive()) {
+                  throw new IllegalStateException(
+                      "a process of the benchmark exited with " + p.exitValue() + "; see " + dir);
+                }
+              }
+              return (first[0] = activeSite(alphaUrl, operator)) != null;
+            });
     // flood whichever site won the first acquire, and switch over to the other
     String activeName = first[0];
     String standbyName = activeName.equals("alpha") ? "beta" : "alpha";
@@ -223,8 +235,13 @@ class AbuseBenchmark {
         TimeUnit.NANOSECONDS);
     load.scheduleAtFixedRate(
         () -> samples.add(sample(t0, alpha, beta, operator)), 0, 250, TimeUnit.MILLISECONDS);
+    // the operator's switchover, sent as a well-behaved client does: a 503 with Retry-After is
+    // sent again after that many seconds (at most 10 attempts); every answer is recorded
     Map<String, Object> switchover = new LinkedHashMap<>();
-    load.schedule(
+    List<String> attempts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    switchover.put("attempts", attempts);
+    Runnable[] ask = new Runnable[1];
+    ask[0] =
         () -> {
           try {
             HttpResponse<String> r =
@@ -238,15 +255,21 @@ class AbuseBenchmark {
                                 "{\"target\":\"" + standbyName + "\"}"))
                         .build(),
                     HttpResponse.BodyHandlers.ofString());
-            switchover.put("atSeconds", (System.nanoTime() - t0) / 1e9);
+            double at = (System.nanoTime() - t0) / 1e9;
+            attempts.add(String.format("%.2f s: %d", at, r.statusCode()));
+            switchover.put("atSeconds", at);
             switchover.put("status", r.statusCode());
             switchover.put("answer", r.body());
+            long retryAfter = r.headers().firstValueAsLong("Retry-After").orElse(-1);
+            if (r.statusCode() == 503 && retryAfter >= 0 && attempts.size() < 10) {
+              load.schedule(ask[0], Math.max(1, retryAfter), TimeUnit.SECONDS);
+            }
           } catch (IOException | InterruptedException e) {
+            attempts.add(e.toString());
             switchover.put("error", e.toString());
           }
-        },
-        switchAfter,
-        TimeUnit.SECONDS);
+        };
+    load.schedule(ask[0], switchAfter, TimeUnit.SECONDS);
     load.awaitTermination(seconds, TimeUnit.SECONDS);
     load.shutdownNow();
     inFlight.tryAcquire(2000, 15, TimeUnit.SECONDS); // let the last requests finish
@@ -417,7 +440,8 @@ class AbuseBenchmark {
     processes.add(pb.start());
   }
 
-  private static String config(int witness, int alpha, int beta, Map<String, int[]> pbx) {
+  private static String config(
+      int witness, int alpha, int beta, Map<String, int[]> pbx, RealPeers.RunningBind9 bind) {
     StringBuilder b = new StringBuilder("cluster: bench\nsites:\n");
     int priority = 1;
     for (var e : pbx.entrySet()) {
@@ -436,6 +460,18 @@ class AbuseBenchmark {
           .append(e.getValue()[0])
           .append("\" } }\n");
     }
+    b.append("dns:\n  - provider: rfc2136\n    zone: ")
+        .append(bind.zone())
+        .append("\n    name: sip.")
+        .append(bind.zone())
+        .append("\n    type: A\n    ttl: 5\n    values: { alpha: 127.0.0.11, beta: 127.0.0.12 }\n")
+        .append("    rfc2136:\n      server: 127.0.0.1\n      port: ")
+        .append(bind.port())
+        .append("\n      tsigKeyName: ")
+        .append(bind.tsigKeyName())
+        .append("\n      tsigAlgorithm: ")
+        .append(bind.tsigAlgorithm())
+        .append("\n      tsigSecret: \"${env:TSIG_SECRET}\"\n");
     b.append("witness:\n  kind: builtin\n  endpoints: [ \"http://127.0.0.1:")
         .append(witness)
         .append("\" ]\n  siteSecrets:\n    alpha: \"${env:TANDEM_WITNESS_SECRET_ALPHA}\"\n")

@@ -55,6 +55,14 @@ class TwoAgentSyncTest {
           values:
             - { site: alpha, set: { publicAddress: 192.0.2.10 } }
             - { site: beta, set: { publicAddress: 198.51.100.20 } }
+        - name: sounds
+          kind: files
+          paths: [ /var/lib/asterisk/sounds/custom ]
+          sitePaths:
+            - { site: alpha, paths: [ "%1$s/alpha/sounds" ] }
+            - { site: beta, paths: [ "%1$s/beta/sounds" ] }
+          interval: 2s
+          maxBytes: 1KiB
       """;
 
   @TempDir static Path dir;
@@ -90,6 +98,10 @@ class TwoAgentSyncTest {
     Files.writeString(alpha.resolve("extensions.conf"), "[default]\nexten => 100,1,Answer()\n");
     Files.writeString(alpha.resolve("pjsip.conf"), "[t]\nexternal_signaling_address=192.0.2.10\n");
     Files.writeString(alpha.resolve("pjsip.d/trunk.conf"), "[carrier]\ntype=registration\n");
+    // a job that can never be made current: its content is larger than its maxBytes
+    Files.createDirectories(dir.resolve("alpha/sounds"));
+    Files.createDirectories(dir.resolve("beta/sounds"));
+    Files.write(dir.resolve("alpha/sounds/welcome.wav"), new byte[4096]);
   }
 
   @Test
@@ -127,11 +139,17 @@ class TwoAgentSyncTest {
               assertThat(d.words())
                   .contains("received from alpha", "module reload res_pjsip.so: ok");
             });
-    // the standby sends nothing and says why, once
-    assertThat(cluster.sync("beta").ledger().recent(50))
-        .filteredOn(d -> d.from().equals("beta"))
-        .extracting(SyncDecision::words)
-        .contains("sync etc-asterisk: skipped, sender beta is not the ticket holder (STANDBY)");
+    // the standby sends nothing and says why, once per state (its next run, within an interval)
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(cluster.sync("beta").ledger().recent(50))
+                    .filteredOn(d -> d.from().equals("beta"))
+                    .extracting(SyncDecision::words)
+                    .containsOnlyOnce(
+                        "sync etc-asterisk: skipped, sender beta is not the ticket holder"
+                            + " (STANDBY)"));
   }
 
   @Test
@@ -229,19 +247,26 @@ class TwoAgentSyncTest {
         .contains("skipped, receiver beta reports itself unhealthy")
         .contains("POST /api/v1/sync/accept-stale for etc-asterisk");
 
+    assertThat(refused.message())
+        .contains("sync sounds: not current (")
+        .contains("POST /api/v1/sync/accept-stale for etc-asterisk, sounds");
+
     // the operator accepts, through the API, with the exact sentence: audited
     var wrong =
         post("alpha", "/api/v1/sync/accept-stale", "{\"reason\":\"x\",\"acknowledgement\":\"ok\"}");
     assertThat(wrong.statusCode()).isEqualTo(400);
+    // docs/sync.md's curl command, as written (only its address is this test's)
+    String said = DocumentedCommand.run("docs/sync.md", "accept-stale", cluster.ports.get("alpha"));
+    assertThat(said).contains("\"accepted\"", "etc-asterisk");
     var ok =
         post(
             "alpha",
             "/api/v1/sync/accept-stale",
-            "{\"jobs\":[\"etc-asterisk\"],\"reason\":\"beta's PBX is slow, change window ends\","
+            "{\"jobs\":[\"sounds\"],\"reason\":\"the new prompts are too large, known\","
                 + "\"acknowledgement\":\"I accept that the standby may lack recent changes\"}");
     assertThat(ok.statusCode()).as(ok.body()).isEqualTo(202);
     var audit = get("alpha", "/api/v1/audit");
-    assertThat(audit.body()).contains("sync-accept-stale", "beta's PBX is slow");
+    assertThat(audit.body()).contains("sync-accept-stale", "change window ends", "too large");
     assertThat(cluster.sync("alpha").acknowledgements().find("etc-asterisk").map(a -> a.by()))
         .contains("token:ops");
     cluster.faults.get("beta").reset();
@@ -253,11 +278,36 @@ class TwoAgentSyncTest {
   @Test
   @Order(5)
   void afterASwitchoverTheNewActiveSendsAndTheOldOneReceivesWithItsOwnOverrides() throws Exception {
+    // sounds is still stale (accepted): the switchover goes ahead, through the runbook's sync stage
     var accepted = cluster.agents.get("alpha").runtime().switchover("beta");
     assertThat(accepted.accepted()).as(accepted.message()).isTrue();
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> "beta".equals(cluster.agents.get("beta").runtime().status().activeSite()));
+    // the switchover runbook on beta records the stale job and goes on: the service moves
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                cluster
+                    .dns
+                    .observe("sync.test.", "sip.sync.test.", "A")
+                    .map(r -> r.values().equals(List.of("198.51.100.20")))
+                    .orElse(false));
+    // beta has no sounds (they never arrived): alpha refuses to be emptied by it, in words
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                cluster.sync("alpha").ledger().recent(50).stream()
+                    .anyMatch(
+                        d ->
+                            d.outcome() == SyncDecision.Outcome.REFUSED
+                                && d.words()
+                                    .startsWith(
+                                        "sync sounds: refused, the sender has no files under the"
+                                            + " job's paths and this run would delete all 1 here")));
+    assertThat(Files.exists(dir.resolve("alpha/sounds/welcome.wav"))).isTrue();
     await()
         .atMost(Duration.ofSeconds(20))
         .until(

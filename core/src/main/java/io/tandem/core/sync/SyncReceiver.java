@@ -101,6 +101,9 @@ public final class SyncReceiver {
     SyncSink.Prepared plan;
     try {
       plan = job.sink().prepare(manifest);
+    } catch (SyncRefusedException e) {
+      // the sink's own refusals (an empty sender, too many deletions, no room) are refusals
+      throw refuse(jobName, sender, epoch, e.reason(), e.getMessage());
     } catch (IOException | RuntimeException e) {
       throw fail(
           jobName,
@@ -193,6 +196,9 @@ public final class SyncReceiver {
     SyncSink.Applied applied;
     try {
       applied = s.plan().apply(data);
+    } catch (SyncRefusedException e) {
+      drop(jobName, s);
+      throw refuse(jobName, sender, epoch, e.reason(), e.getMessage());
     } catch (SyncFailedException e) {
       drop(jobName, s);
       throw fail(jobName, sender, epoch, e.reason(), e.getMessage(), e, s.startNanos());

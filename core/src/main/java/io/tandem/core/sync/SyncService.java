@@ -52,7 +52,7 @@ public final class SyncService implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final ExecutorService runs = Executors.newVirtualThreadPerTaskExecutor();
   private volatile boolean running;
-  private final Map<String, SyncReason> lastSkip = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, String> lastSkip = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param site this site
@@ -192,7 +192,7 @@ public final class SyncService implements AutoCloseable {
               gate.epoch(),
               clock.instant());
       // once per change of reason towards this peer, whatever the receiving side recorded since
-      boolean repeat = lastSkip.put(job.name() + " " + peer, d.reason()) == d.reason();
+      boolean repeat = gist(d).equals(lastSkip.put(job.name() + " " + peer, gist(d)));
       if (!repeat) {
         ledger.record(d, site);
         log.info("{}", d.words());
@@ -275,6 +275,16 @@ public final class SyncService implements AutoCloseable {
     return d;
   }
 
+  /**
+   * What makes a skip worth recording again: its reason, and for a site that is not the holder also
+   * the state it names (a standby that started as STARTING must not keep saying so once it is
+   * STANDBY). Words that carry ages or sensor readings are not compared, or every skip would be
+   * new.
+   */
+  private static String gist(SyncDecision d) {
+    return d.reason() == SyncReason.NOT_HOLDER ? d.words() : d.reason().name();
+  }
+
   private SyncDecision failed(
       SyncJobConfig job,
       String peer,
@@ -336,6 +346,11 @@ public final class SyncService implements AutoCloseable {
       public SyncStatus runOnce() {
         runNow(name);
         return ledger.status(name);
+      }
+
+      @Override
+      public boolean checkedBeforeHandover() {
+        return true; // SwitchoverReadiness on the old active
       }
     };
   }

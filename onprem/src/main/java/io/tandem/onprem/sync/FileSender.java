@@ -13,13 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -36,12 +34,21 @@ public final class FileSender implements SyncSender {
 
   /** Sends {@code source} as {@code site} keeps it ({@link SyncSource.Files#pathsFor}). */
   public FileSender(String job, SyncSource.Files source, String site) {
+    this(job, source, site, Optional.empty());
+  }
+
+  /**
+   * @param stateDir where the content hashes are kept between runs and restarts ({@code
+   *     hashes.tsv}), if anywhere
+   */
+  public FileSender(String job, SyncSource.Files source, String site, Optional<Path> stateDir) {
     this.job = job;
     this.scanner =
         new TreeScanner(
             source.pathsFor(site).stream().map(Path::of).toList(),
             source.include(),
-            source.exclude());
+            source.exclude(),
+            stateDir.map(d -> d.resolve("hashes.tsv")));
     this.bandwidthLimit = source.bandwidthLimit();
   }
 
@@ -88,11 +95,12 @@ public final class FileSender implements SyncSender {
                 "the receiver asked for " + key + ", which is not a file in the manifest");
           }
           Path p = scanner.resolve(key);
+          if (!scanner.unchanged(p)) {
+            throw changed(p);
+          }
           ManifestCodec.writeDataHeader(out, key, e.size());
-          MessageDigest md = TreeScanner.digest();
           long left = e.size();
-          try (InputStream in =
-              new DigestInputStream(Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS), md)) {
+          try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
             while (left > 0) {
               int n = in.read(buf, 0, (int) Math.min(buf.length, left));
               if (n < 0) {
@@ -103,18 +111,20 @@ public final class FileSender implements SyncSender {
               pace.sent(n);
             }
           }
-          if (left != 0 || !HexFormat.of().formatHex(md.digest()).equals(e.sha256())) {
-            scanner.forget(p);
-            throw new SyncFailedException(
-                SyncReason.TRANSFER_FAILED,
-                "sync "
-                    + job
-                    + ": "
-                    + p
-                    + " changed while it was being sent; the next run sends it");
+          // not hashed again here: the receiver checks every byte against the manifest's hash;
+          // a file that changed while it was read is stopped here with words
+          if (left != 0 || !scanner.unchanged(p)) {
+            throw changed(p);
           }
         }
         out.flush();
+      }
+
+      private SyncFailedException changed(Path p) {
+        scanner.forget(p);
+        return new SyncFailedException(
+            SyncReason.TRANSFER_FAILED,
+            "sync " + job + ": " + p + " changed while it was being sent; the next run sends it");
       }
 
       @Override

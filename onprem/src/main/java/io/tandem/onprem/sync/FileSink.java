@@ -11,7 +11,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -317,6 +316,12 @@ public final class FileSink implements SyncSink {
 
     @Override
     public Applied apply(InputStream data) throws IOException {
+      try (Durable.Batch durable = new Durable.Batch()) {
+        return apply(data, durable);
+      }
+    }
+
+    private Applied apply(InputStream data, Durable.Batch durable) throws IOException {
       Map<String, Path> stagedFiles = new LinkedHashMap<>();
       int rewritten = 0;
       try {
@@ -381,8 +386,8 @@ public final class FileSink implements SyncSink {
           } else {
             received.remove(key);
           }
-          force(file);
           meta.apply(file, t);
+          durable.file(file); // forced while the next files arrive
           stagedFiles.put(key, file);
         }
         if (in.read() != -1) {
@@ -390,6 +395,11 @@ public final class FileSink implements SyncSink {
               SyncReason.VERIFY_FAILED,
               "sync " + job + ": failed, more content than the manifest describes");
         }
+        // the staged files and their names are on disk before the journal makes them the swap
+        for (Path dir : staged) {
+          durable.directory(dir);
+        }
+        durable.await();
       } catch (IOException | RuntimeException e) {
         abandon();
         throw e;
@@ -401,6 +411,11 @@ public final class FileSink implements SyncSink {
       synchronized (FileSink.this) { // not at once with a recovery at start
         journal.write(steps);
         changed = execute(steps);
+        // the renames are on disk before the journal that would finish them goes
+        for (Path dir : touchedDirectories(steps)) {
+          durable.directory(dir);
+        }
+        durable.await();
         received.save();
         journal.delete();
       }
@@ -527,6 +542,25 @@ public final class FileSink implements SyncSink {
     }
   }
 
+  /** The directories whose entries the swap changed (where files were renamed, made or moved). */
+  private static java.util.Set<Path> touchedDirectories(List<SwapJournal.Step> steps) {
+    java.util.Set<Path> dirs = new java.util.LinkedHashSet<>();
+    for (SwapJournal.Step s : steps) {
+      if (s.kind() == 'M' || s.kind() == 'T') {
+        continue;
+      }
+      Path target = Path.of(s.target());
+      if (target.getParent() != null && Files.isDirectory(target.getParent())) {
+        dirs.add(target.getParent());
+      }
+      Path prev = Path.of(s.prev()).getParent();
+      if (prev != null && Files.isDirectory(prev)) {
+        dirs.add(prev);
+      }
+    }
+    return dirs;
+  }
+
   /** Runs the swap steps; each is idempotent so {@link #recover()} can run them again. */
   private int execute(List<SwapJournal.Step> steps) throws IOException {
     int changed = 0;
@@ -588,12 +622,6 @@ public final class FileSink implements SyncSink {
           SyncReason.TRANSFER_FAILED, "the content ended early (sender stopped or link cut)");
     }
     return n;
-  }
-
-  private static void force(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      ch.force(true);
-    }
   }
 
   static void deleteTree(Path dir) {
