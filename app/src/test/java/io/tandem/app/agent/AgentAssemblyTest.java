@@ -108,7 +108,7 @@ class AgentAssemblyTest {
       assertThat(st.lab()).isFalse();
       assertThat(st.activeSite()).isNull();
       assertThat(st.sites()).extracting(v -> v.name()).containsExactly("alpha", "beta");
-      assertThat(st.sites().get(1).state()).isEqualTo("UNKNOWN");
+      assertThat(st.sites().get(1).state()).isEqualTo("UNREACHABLE");
       assertThat(st.sites().get(1).reachable()).isFalse();
       assertThat(a.runtime().runs()).isEmpty();
       assertThat(a.runtime().decisions(10)).isEmpty();

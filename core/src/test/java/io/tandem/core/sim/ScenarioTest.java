@@ -215,21 +215,40 @@ class ScenarioTest {
     assertSafe(sim);
   }
 
-  /** Far beyond the bound (±10 %) the same setup overlaps: the margin is what makes it safe. */
+  /**
+   * Far beyond the bound (±10 %) the same setup overlaps: the margin is what makes it safe. (The
+   * failsafe and the fence guard are off here: the standby's promises to the live active, or the
+   * guard's timing on the primary's host, would otherwise decide by luck whether the overlap shows,
+   * and hide what the ticket's margin alone does.)
+   */
   @Test
   void clockDriftBeyondTheBoundIsCaught() {
-    Simulation sim =
-        started(
-            Simulation.builder(8)
-                .classicTimings()
-                .agents(2)
-                .clockPpm(100_000, -100_000, -100_000)
-                .effects(EffectTimings.INSTANT)
-                .witness(WitnessSettings.builder().grace(Duration.ZERO).build())
-                .settings(b -> b.witnessGrace(Duration.ofSeconds(1))));
-    sim.isolate("site-0", true);
-    sim.runFor(Duration.ofSeconds(30));
-    assertThat(sim.violation()).startsWith("two sites serving");
+    // the overlap depends on where the primary's ticks fall against the witness's expiry: some of
+    // a few seeds show it
+    List<String> violations = new java.util.ArrayList<>();
+    for (long seed = 8; seed < 16; seed++) {
+      Simulation sim =
+          Simulation.builder(seed)
+              .classicTimings()
+              .agents(2)
+              .clockPpm(100_000, -100_000, -100_000)
+              .effects(EffectTimings.INSTANT)
+              .witness(WitnessSettings.builder().grace(Duration.ZERO).build())
+              .fenceGuard(false)
+              .settings(b -> b.witnessGrace(Duration.ofSeconds(1)).witnessOutageFailsafe(false))
+              .build()
+              .startAll();
+      sim.runUntil(20 * SECOND);
+      if (!sim.servingNow().equals(java.util.Set.of("site-0"))) {
+        continue; // with clocks this far off the slow preferred site may start second
+      }
+      sim.isolate("site-0", true);
+      sim.runFor(Duration.ofSeconds(30));
+      if (sim.violation() != null) {
+        violations.add(sim.violation());
+      }
+    }
+    assertThat(violations).isNotEmpty().allMatch(v -> v.startsWith("two sites serving"));
   }
 
   @Test
@@ -288,6 +307,14 @@ class ScenarioTest {
     assertThat(last(standby).reason()).isIn(ReasonCode.PEER_ACTIVE, ReasonCode.COMMAND_REJECTED);
     assertThat(reasons(standby)).contains(ReasonCode.COMMAND_REJECTED);
     assertThat(sim.servingNow()).containsExactly("site-0");
+    // while the active is heard it keeps the standby bound by its promises: a forced acquire
+    // waits for them and lapses
+    standby.command(new OperatorCommand.ForceAcquire(OperatorCommand.FORCE_ACKNOWLEDGEMENT));
+    sim.runFor(Duration.ofSeconds(10));
+    assertThat(reasons(standby)).contains(ReasonCode.PROMISE_HOLD, ReasonCode.COMMAND_LAPSED);
+    assertThat(sim.servingNow()).containsExactly("site-0");
+    // the operator forces when the active cannot be heard: the promises run out, the force acts
+    sim.network().connect("site-0", "site-1", false);
     standby.command(new OperatorCommand.ForceAcquire(OperatorCommand.FORCE_ACKNOWLEDGEMENT));
     sim.runFor(Duration.ofSeconds(10));
     assertThat(reasons(standby)).contains(ReasonCode.FORCED_ACQUIRE, ReasonCode.TICKET_GRANTED);
