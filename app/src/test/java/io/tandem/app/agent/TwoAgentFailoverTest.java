@@ -239,7 +239,7 @@ class TwoAgentFailoverTest {
 
     AgentAssembly beta = agents.get("beta");
     List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-    cleanup.add(beta.runtime().subscribe(e -> events.add(e.type())));
+    cleanup.add(beta.runtime().events().onEvent(e -> events.add(e.getClass().getSimpleName())));
     // watched from outside: the first moment the authoritative server answers with beta
     await()
         .atMost(Duration.ofSeconds(90))
@@ -297,7 +297,16 @@ class TwoAgentFailoverTest {
             });
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> events.containsAll(List.of("decision", "state", "run", "step")));
+        .until(
+            () ->
+                events.containsAll(
+                    List.of(
+                        "DecisionMade",
+                        "TicketAcquired",
+                        "RunStarted",
+                        "StepFinished",
+                        "RunFinished",
+                        "TickCompleted")));
 
     // the plan back to alpha observes the real record and changes nothing
     String plan = (String) beta.runtime().plan("alpha", false, false);
