@@ -62,7 +62,17 @@ public final class EslServer extends LineServer {
 
   /** Starts listening on 127.0.0.1 with an ephemeral port. */
   public EslServer(PbxModel model, PbxFaults faults, String password) {
-    super("esl");
+    this(
+        model,
+        faults,
+        password,
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+  }
+
+  /** As {@link #EslServer(PbxModel, PbxFaults, String)}, listening on {@code bind}. */
+  public EslServer(
+      PbxModel model, PbxFaults faults, String password, java.net.InetSocketAddress bind) {
+    super("esl", bind);
     this.model = model;
     this.faults = faults;
     this.password = password;
