@@ -44,6 +44,9 @@ public final class DecisionLoop {
   private boolean maintenanceRequested;
   private boolean forceRequested;
   private long forceLapsesAt;
+  private long forceWaitUntil = Long.MIN_VALUE;
+  private long forceSentAt;
+  private boolean releaseLostAfterFence;
   private String pendingHandover;
   private boolean releaseAfterFence;
   private boolean maintenanceAfterFence;
@@ -345,6 +348,8 @@ public final class DecisionLoop {
     if (forceRequested) {
       forceRequested = false;
       acquiringSince = now;
+      forceSentAt = now;
+      forceWaitUntil = now + forceWaitNanos();
       return move(
           AgentState.ACQUIRING,
           Action.FORCE_ACQUIRE,
@@ -428,8 +433,17 @@ public final class DecisionLoop {
           ReasonCode.TICKET_GRANTED,
           "activating: acquired ticket epoch " + t.epoch() + ", " + s.health().summary());
     }
-    if (holder.lastRefusedSentNanos() != Long.MIN_VALUE
-        && holder.lastRefusedSentNanos() - acquiringSince >= 0) {
+    boolean refused =
+        holder.lastRefusedSentNanos() != Long.MIN_VALUE
+            && holder.lastRefusedSentNanos() - acquiringSince >= 0;
+    if (forceWaitUntil != Long.MIN_VALUE && now - forceWaitUntil < 0) {
+      Outcome waiting = forcedWait(refused, now);
+      if (waiting != null) {
+        return waiting;
+      }
+    }
+    forceWaitUntil = Long.MIN_VALUE;
+    if (refused) {
       return move(
           AgentState.STANDBY,
           Action.NONE,
@@ -444,6 +458,44 @@ public final class DecisionLoop {
           "standing by: no answer from the witness in " + secs(now - acquiringSince) + " s");
     }
     return stay(Action.NONE, ReasonCode.AWAITING_WITNESS, "waiting for the witness's answer");
+  }
+
+  /**
+   * A forced acquire the witness is holding back (it preempted the holder and waits for its ticket
+   * to lapse, docs/witness-protocol.md rule 2): stay ACQUIRING and ask again once a tick, for at
+   * most {@link #forceWaitNanos()}. Null once the wait is over.
+   */
+  private Outcome forcedWait(boolean refused, long now) {
+    if (refused) {
+      String why = holder.lastRefusal();
+      boolean again = now - forceSentAt >= settings.tick().toNanos();
+      if (again) {
+        forceSentAt = now;
+      }
+      return stay(
+          again ? Action.FORCE_ACQUIRE : Action.NONE,
+          ReasonCode.FORCED_ACQUIRE_WAITING,
+          why.startsWith("forced acquire:") ? why : "forced acquire: the witness " + why);
+    }
+    if (now - forceSentAt > settings.retryTimeout().toNanos()) {
+      String words =
+          "forced acquire: no answer from the witness in "
+              + secs(now - forceSentAt)
+              + " s; asking again";
+      forceSentAt = now;
+      return stay(Action.FORCE_ACQUIRE, ReasonCode.FORCED_ACQUIRE_WAITING, words);
+    }
+    return stay(Action.NONE, ReasonCode.AWAITING_WITNESS, "waiting for the witness's answer");
+  }
+
+  /**
+   * How long a forced acquire keeps asking: the longest any backend lets a preempted ticket run
+   * (TTL, or an Azure blob lease of at least 15 s, plus grace and the witness's restart cover).
+   */
+  private long forceWaitNanos() {
+    return 3 * settings.ticketTtl().toNanos()
+        + 2 * settings.witnessGrace().toNanos()
+        + 15_000_000_000L;
   }
 
   private Outcome active(TickSnapshot s) {
@@ -504,11 +556,16 @@ public final class DecisionLoop {
           "no action: holding ticket epoch " + t.epoch() + ", " + s.health().summary());
     }
     if (t.state() == TicketHolder.State.LOST || t.state() == TicketHolder.State.RELEASED) {
-      return fence(
-          ReasonCode.TICKET_LOST,
-          null,
-          false,
-          "fencing: the witness gave ticket epoch " + t.epoch() + " away");
+      Outcome o =
+          fence(
+              ReasonCode.TICKET_LOST,
+              null,
+              false,
+              "fencing: the witness gave ticket epoch " + t.epoch() + " away");
+      // once fenced, release the lost epoch: a forced acquire that preempted us is granted then,
+      // not only after our ticket's expiry plus grace
+      releaseLostAfterFence = t.state() == TicketHolder.State.LOST;
+      return o;
     }
     if (settings.keepRunningWithoutWitness() && !s.witnessReachable()) {
       return stay(
@@ -647,6 +704,7 @@ public final class DecisionLoop {
   private Outcome fence(
       ReasonCode reason, String handoverTarget, boolean maintenance, String words) {
     failsafe.stop();
+    releaseLostAfterFence = false;
     releaseAfterFence = handoverTarget != null || maintenance;
     maintenanceAfterFence = maintenance;
     handingOverTo = handoverTarget;
@@ -665,6 +723,16 @@ public final class DecisionLoop {
     }
     if (!f.done()) {
       return stay(Action.NONE, ReasonCode.FENCE_IN_PROGRESS, "waiting for fencing to complete");
+    }
+    if (releaseLostAfterFence) {
+      releaseLostAfterFence = false;
+      return move(
+          AgentState.FENCED,
+          Action.RELEASE,
+          ReasonCode.RELEASING_TICKET,
+          "fenced; releasing lost ticket epoch "
+              + s.ticket().epoch()
+              + " (tells the witness the service is stopped here)");
     }
     if (releaseAfterFence && s.ticket().valid()) {
       releaseAfterFence = false;
