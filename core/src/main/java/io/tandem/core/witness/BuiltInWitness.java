@@ -5,7 +5,6 @@ import io.tandem.core.error.ResourceNotFoundException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -255,12 +254,7 @@ public final class BuiltInWitness implements Witness {
     s.forcedUntilNanos = lapse + cut(s.settings, request.ttl()).toNanos();
     return TicketResult.refused(
         ticket(s),
-        String.format(
-            Locale.ROOT,
-            "forced acquire: waiting %.1f s for %s's ticket to lapse (preempted: its renewals are"
-                + " refused; granted at once if it releases)",
-            Math.max(0, lapse - now) / 1e9,
-            s.holder));
+        TicketRequest.forcedWaitRefusal(s.holder, Duration.ofNanos(Math.max(0, lapse - now))));
   }
 
   /** Renew on behalf of an authenticated transport request. */

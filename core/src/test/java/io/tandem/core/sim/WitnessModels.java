@@ -111,12 +111,7 @@ final class WitnessModels {
     /** The answer to a forced acquire that preempted (or already preempts) the holder. */
     TicketResult forcedWait(long waitNanos) {
       return TicketResult.refused(
-          current(),
-          String.format(
-              java.util.Locale.ROOT,
-              "forced acquire: waiting %.1f s for %s's ticket to lapse",
-              Math.max(0, waitNanos) / 1e9,
-              holder));
+          current(), TicketRequest.forcedWaitRefusal(holder, Duration.ofNanos(waitNanos)));
     }
 
     boolean holds(TicketRequest r) {
@@ -160,8 +155,9 @@ final class WitnessModels {
       }
     }
 
+    /** EtcdWitness.preempt: the remaining whole seconds as etcd reports them (truncated) + 1. */
     private static long wholeSecondsNanos(long nanos) {
-      long s = (nanos + 999_999_999L) / 1_000_000_000L;
+      long s = Math.max(0, nanos) / 1_000_000_000L + 1;
       return Math.max(2, s) * 1_000_000_000L;
     }
 
