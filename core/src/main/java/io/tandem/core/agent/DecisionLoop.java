@@ -47,6 +47,7 @@ public final class DecisionLoop {
   private long forceWaitUntil = Long.MIN_VALUE;
   private long forceSentAt;
   private boolean releaseLostAfterFence;
+  private long releasedEpoch;
   private String pendingHandover;
   private boolean releaseAfterFence;
   private boolean maintenanceAfterFence;
@@ -195,6 +196,9 @@ public final class DecisionLoop {
       o = decide(s);
     }
     state = state.moveTo(o.to);
+    if (o.action == Action.RELEASE) {
+      releasedEpoch = Math.max(releasedEpoch, s.ticket().epoch());
+    }
     Decision d =
         new Decision(o.action, o.reason, o.words, from, o.to, s.ticket().epoch(), s.wallTime());
     history.record(d);
@@ -424,6 +428,20 @@ public final class DecisionLoop {
   private Outcome acquiring(TickSnapshot s) {
     TicketView t = s.ticket();
     long now = s.nowNanos();
+    if (t.valid() && t.basisSentNanos() - acquiringSince >= 0 && t.epoch() <= releasedEpoch) {
+      // The witness still recorded us as holder of an epoch we released: our release may still be
+      // on its way and would free this grant once it lands, while we served (a slow or reordered
+      // link; sweep seeds -9973823, -9968415, -9997326). Never serve under a released epoch:
+      // release it again and ask for a fresh one.
+      return move(
+          AgentState.STANDBY,
+          Action.RELEASE,
+          ReasonCode.UNEXPECTED_TICKET_RELEASED,
+          "releasing: the witness granted epoch "
+              + t.epoch()
+              + " again, which this site released (the release may still be on its way);"
+              + " asking for a fresh epoch");
+    }
     if (t.valid() && t.basisSentNanos() - acquiringSince >= 0) {
       failsafe.stop();
       forceRequested = false;
