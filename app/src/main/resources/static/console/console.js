@@ -55,15 +55,30 @@ function renderStatus(s) {
       el('div', { class: 'name', text: site.name }, ...(active ? [' ', el('span', { class: 'badge serving', text: 'SERVING' })] : [])),
       el('div', { class: 'muted', text: site.kind }),
       el('div', { class: 'state ' + site.state, text: site.state }),
-      el('div', { class: site.healthy ? 'ok' : 'bad', text: site.healthSummary }));
+      el('div', { class: site.healthy ? (site.healthLevel === 'WARN' ? 'level-WARN' : 'ok') : 'bad', 'data-level': site.healthLevel || '', text: site.healthSummary }));
     sites.append(card);
   }
   const sel = $('target-site');
   const current = sel.value;
-  sel.replaceChildren(...s.sites.map((x) => el('option', { value: x.name, text: x.name })));
+  // a site that cannot take the service (unreachable, unhealthy, fenced) is offered with a warning
+  sel.replaceChildren(...s.sites.map((x) => el('option', { value: x.name, text: x.name + (targetWarning(x) ? ` (${targetWarning(x)})` : '') })));
   const other = s.sites.find((x) => x.name !== s.activeSite);
   sel.value = current || (other ? other.name : '');
   renderHealth(s);
+}
+
+// Why a site would be a poor target for a move, or '' when it looks ready (the plan says more).
+function targetWarning(site) {
+  if (!site.reachable) return site.state === 'UNREACHABLE' ? 'UNREACHABLE: ' + site.healthSummary : 'not reachable';
+  if (['FENCED', 'FENCING', 'MAINTENANCE', 'STARTING'].includes(site.state)) return site.state;
+  if (!site.healthy) return 'DOWN: ' + site.healthSummary;
+  return '';
+}
+
+function moveWarning(name) {
+  const site = lastStatus && lastStatus.sites.find((x) => x.name === name);
+  const w = site ? targetWarning(site) : '';
+  return w ? `WARNING: ${name} is ${w}; the move will most likely be refused or fail. ` : '';
 }
 
 function renderHealth(s) {
@@ -72,6 +87,15 @@ function renderHealth(s) {
   head.replaceChildren(el('tr', {}, el('th', { text: 'Sensor' }), ...s.sites.map((x) => el('th', { text: x.name }))));
   const body = $('health').tBodies[0];
   body.replaceChildren();
+  // two levels: below the warning level a site is WARN (notified, no failover); below the failing
+  // level it FAILs (fails over)
+  const levels = el('tr', { class: 'health-level' }, el('td', { text: `level (warn < ${s.warningHealthPercent}%, fail < ${s.minimumHealthPercent}%)` }));
+  for (const site of s.sites) {
+    const lv = site.healthLevel || (site.healthy ? 'OK' : 'FAIL');
+    levels.append(el('td', { class: lv === 'OK' ? 'cell-ok' : lv === 'WARN' ? 'cell-warn' : lv === 'FAIL' ? 'cell-bad' : 'cell-stale',
+      'data-site': site.name, 'data-level': lv, text: lv }));
+  }
+  body.append(levels);
   for (const n of names) {
     const row = el('tr', {}, el('td', { text: n }));
     for (const site of s.sites) {
@@ -87,10 +111,21 @@ function renderHealth(s) {
   }
 }
 
+// A decision repeated tick after tick ("no action: ...") updates the line on top with its count
+// instead of flooding the list: only changes scroll.
 function addDecision(d) {
   const list = $('decisions');
   const t = new Date(d.at).toISOString().substring(11, 23);
-  list.prepend(el('li', { 'data-reason': d.reasonCode, text: `${t} ${d.site} [${d.state}] ${d.words}` }));
+  const key = `${d.site}|${d.state}|${d.action}|${d.reasonCode}`;
+  const top = list.firstChild;
+  let repeats = d.repeats || 1;
+  if (top && top.dataset.key === key && d.reasonCode !== 'OPERATOR') {
+    repeats += Number(top.dataset.repeats);
+    top.remove();
+  }
+  const times = repeats > 1 ? ` (×${repeats})` : '';
+  list.prepend(el('li', { 'data-reason': d.reasonCode, 'data-key': key, 'data-repeats': String(repeats),
+    text: `${t} ${d.site} [${d.state}] ${d.words}${times}` }));
   while (list.children.length > 300) list.lastChild.remove();
 }
 
@@ -195,12 +230,12 @@ async function command(path, body, what) {
 function wireActions() {
   $('btn-switchover').onclick = () => {
     const t = $('target-site').value;
-    confirmThen(`Planned switchover to ${t}: calls on the active site are drained first. Continue?`,
+    confirmThen(`${moveWarning(t)}Planned switchover to ${t}: calls on the active site are drained first. Continue?`,
       () => command('/api/v1/commands/switchover', { target: t }, 'switchover'));
   };
   $('btn-failover').onclick = () => {
     const t = $('target-site').value;
-    confirmThen(`Fail over to ${t} NOW, without draining calls? Active calls on the old site may drop.`,
+    confirmThen(`${moveWarning(t)}Fail over to ${t} NOW, without draining calls? Active calls on the old site may drop.`,
       () => command('/api/v1/commands/failover', { target: t }, 'failover'));
   };
   $('btn-drill').onclick = () => confirmThen('Start a drill: switch over to the standby and back, with a report?',

@@ -5,10 +5,16 @@ import io.tandem.app.api.ClusterStatus;
 import io.tandem.app.api.CommandResult;
 import io.tandem.app.api.DecisionView;
 import io.tandem.app.api.RunView;
-import io.tandem.app.api.RuntimeEvent;
 import io.tandem.app.api.SensorView;
 import io.tandem.app.api.SiteView;
 import io.tandem.app.api.TicketView;
+import io.tandem.core.agent.Action;
+import io.tandem.core.agent.AgentState;
+import io.tandem.core.agent.Decision;
+import io.tandem.core.agent.ReasonCode;
+import io.tandem.core.event.EventBus;
+import io.tandem.core.event.EventPublisher;
+import io.tandem.core.event.TandemEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,13 +23,12 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /** A hand-written fake of the app's own port, for API, security and console tests. */
 public final class FakeClusterRuntime implements ClusterRuntime {
 
   public final List<String> commands = new CopyOnWriteArrayList<>();
-  private final List<Consumer<RuntimeEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final EventBus bus = new EventBus("fake");
   private volatile String active = "site-a";
   private volatile long epoch = 1;
 
@@ -79,7 +84,17 @@ public final class FakeClusterRuntime implements ClusterRuntime {
     }
     active = targetSite;
     epoch++;
-    emit(new RuntimeEvent("state", Instant.now(), status()));
+    emit(
+        new TandemEvent.DecisionMade(
+            targetSite,
+            new Decision(
+                Action.ACTIVATE,
+                ReasonCode.TICKET_GRANTED,
+                "activating: acquired ticket epoch " + epoch,
+                AgentState.ACQUIRING,
+                AgentState.ACTIVE,
+                epoch,
+                Instant.now())));
     return CommandResult.accepted("switchover to " + targetSite + " started", "run-" + epoch);
   }
 
@@ -139,12 +154,12 @@ public final class FakeClusterRuntime implements ClusterRuntime {
   }
 
   @Override
-  public AutoCloseable subscribe(Consumer<RuntimeEvent> listener) {
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
+  public EventPublisher events() {
+    return bus;
   }
 
-  public void emit(RuntimeEvent e) {
-    listeners.forEach(l -> l.accept(e));
+  /** Publish an event as the agent would (subscribers get it on the bus's thread). */
+  public void emit(TandemEvent e) {
+    bus.publish(e);
   }
 }

@@ -19,7 +19,12 @@ import io.tandem.core.config.SiteConfig;
 import io.tandem.core.config.Timings;
 import io.tandem.core.config.TrunkConfig;
 import io.tandem.core.error.ConfigException;
+import io.tandem.core.event.EventBus;
+import io.tandem.core.event.EventPublisher;
+import io.tandem.core.event.TandemEvent;
 import io.tandem.core.health.ExecutorTaskScheduler;
+import io.tandem.core.health.SensorState;
+import io.tandem.core.health.SiteHealth;
 import io.tandem.core.health.SiteHealthMonitor;
 import io.tandem.core.port.PbxControl;
 import io.tandem.core.port.TrunkRegistrar;
@@ -50,7 +55,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -127,10 +131,12 @@ public final class AgentAssembly implements AutoCloseable {
   private final AgentRuntime runtime;
   private final FailoverTopologies topologies;
   private final RunbookEngine engine;
+  private final EventBus events;
   private final RunbookSiteActions actions;
   private final ActivationPlans plans;
   private final SyncAgent sync;
   private final JournalAlarm journalAlarm;
+  private final ProviderWarmUp warmUp;
 
   private AgentAssembly(ClusterConfig config, String site, Options o) {
     // a failure half-way (a secret missing, a sensor wrong) must not leave sockets or threads
@@ -183,7 +189,7 @@ public final class AgentAssembly implements AutoCloseable {
           own(
               SiteSensors.monitor(
                   local,
-                  config.policies().minimumHealthPercent(),
+                  config.policies(),
                   sip,
                   pbx,
                   pbxSecret,
@@ -214,11 +220,17 @@ public final class AgentAssembly implements AutoCloseable {
                   peerUrls,
                   peerAuthentication,
                   o.http(),
-                  config.timings().tick(),
-                  4,
+                  // a report may take a round trip plus a retransmission (150 ms + 350 ms on a
+                  // lossy inter-site link), longer than a 100 ms tick: overlap them (17.1)
+                  config.timings().retryTimeout(),
+                  peerInFlight(config.timings()),
                   o.nanos()));
 
-      AtomicReference<AgentRuntime> runtimeRef = new AtomicReference<>();
+      // the agent's typed events: everything below publishes on it; console, metrics,
+      // notifications and the runtime subscribe
+      EventBus bus = own(new EventBus(site));
+      monitor.addListener((before, after) -> sensorChanges(site, bus, before, after));
+      syncLedger.addListener(d -> bus.publish(new TandemEvent.SyncFinished(site, d)));
       this.sync =
           own(
               SyncAgent.create(
@@ -245,9 +257,19 @@ public final class AgentAssembly implements AutoCloseable {
           own(
               ConfiguredNotifications.from(
                   config.notifications(), o.secrets(), config.name(), o.clock()));
-      var stateNotifications = notifications.stateChanges(site);
       this.journalAlarm = new JournalAlarm(site, notifierOf(notifications), o.clock());
       Notifier notifier = notifierOf(notifications);
+      // two-level health (18.5): entering WARN notifies; nothing fails over on a warning
+      monitor.addListener(new HealthLevelNotices(site, notifier));
+      // operators' hook programs (18.4): states, stages, sensors, health, switchover veto
+      io.tandem.app.hooks.Hooks hooks =
+          own(
+              new io.tandem.app.hooks.Hooks(
+                  config.name(),
+                  site,
+                  config.hooks(),
+                  new io.tandem.app.hooks.HookRunner(o.dataDir())));
+      monitor.addListener(hooks.healthListener());
       this.engine =
           RunbookEngine.builder()
               .clock(o.clock())
@@ -262,11 +284,21 @@ public final class AgentAssembly implements AutoCloseable {
                       journalAlarm))
               .gateKeeper(desk)
               .notifier(notifier)
+              .stageHook(hooks)
               .reports(reports)
-              .listener(new LateRunEvents(runtimeRef))
+              .listener(new BusStepEvents(site, bus))
               .build();
       RunbookOptions options = runbookOptions(config.policies(), site);
       this.topologies = new FailoverTopologies(config, site, providers, pbx, notifier, sync.jobs());
+      // the clients the topologies now hold are called before any fault, and kept warm (17.2)
+      this.warmUp =
+          own(
+              new ProviderWarmUp(
+                  site,
+                  ProviderWarmUp.targets(config, providers),
+                  ProviderWarmUp.KEEP_WARM,
+                  o.clock(),
+                  o.nanos()));
       Map<String, String> localContacts = new LinkedHashMap<>();
       for (TrunkConfig t : config.trunks()) {
         Optional.ofNullable(t.contacts().get(site)).ifPresent(c -> localContacts.put(t.name(), c));
@@ -298,7 +330,7 @@ public final class AgentAssembly implements AutoCloseable {
                   // the longest any fence may take: never past the witness's grace after the
                   // local deadline (the core asks for fenceLead when the ticket is running out)
                   settings.fenceLead().plus(settings.witnessGrace()),
-                  new LateRunListener(runtimeRef)));
+                  new BusRunListener(site, bus, o.clock())));
 
       this.driver =
           own(
@@ -317,7 +349,11 @@ public final class AgentAssembly implements AutoCloseable {
                           o.dataDir().resolve(FenceGuardClient.SOCKET), o.nanos())),
                   o.nanos(),
                   o.clock()));
-      driver.addDecisionListener(stateNotifications);
+      driver.publishTo(bus);
+      notifications.subscribe(bus, site);
+      this.events = bus;
+      // hook programs on state changes (18.4): a non-blocking listener on the agent thread
+      driver.addDecisionListener(hooks::onDecision);
       this.runtime =
           own(
               new AgentRuntime(
@@ -331,9 +367,9 @@ public final class AgentAssembly implements AutoCloseable {
                   plans,
                   options,
                   o.clock(),
-                  sync::switchoverRefusal));
-      runtimeRef.set(runtime);
-      driver.addDecisionListener(runtime::onDecision);
+                  // a switchover hook may veto a planned switchover (never a failover)
+                  target -> hooks.vetoSwitchover(target).or(() -> sync.switchoverRefusal(target)),
+                  bus));
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -350,8 +386,9 @@ public final class AgentAssembly implements AutoCloseable {
     return new AgentAssembly(config, site, options);
   }
 
-  /** Starts the sensors, then the decision loop. */
+  /** Starts warming the provider clients, the sensors, then the decision loop. */
   public void start() {
+    warmUp.start();
     monitor.start();
     driver.start();
     sync.start();
@@ -384,6 +421,11 @@ public final class AgentAssembly implements AutoCloseable {
 
   public RunbookEngine engine() {
     return engine;
+  }
+
+  /** This agent's typed events (decisions, ticket, runs, steps, sensors, sync, ticks). */
+  public EventPublisher events() {
+    return events;
   }
 
   /**
@@ -494,6 +536,12 @@ public final class AgentAssembly implements AutoCloseable {
     return Optional.of(new HandoverPbx.Reported(r.activeCalls(), accepting, age / 1_000_000));
   }
 
+  /** Reports outstanding per peer: one per tick for a whole retry timeout, at least 4. */
+  static int peerInFlight(Timings t) {
+    long ticks = (t.retryTimeout().toNanos() + t.tick().toNanos() - 1) / t.tick().toNanos();
+    return (int) Math.max(4, Math.min(32, ticks + 1));
+  }
+
   static String hostOf(String hostPort) {
     if (hostPort.startsWith("[")) {
       return hostPort.substring(1, hostPort.indexOf(']'));
@@ -544,36 +592,34 @@ public final class AgentAssembly implements AutoCloseable {
     }
   }
 
-  /** Hands run events to the runtime, which is built after the actions. */
-  private record LateRunListener(AtomicReference<AgentRuntime> runtime)
-      implements RunbookSiteActions.RunListener {
-    @Override
-    public void started(String runId, String kind, String from, String to) {
-      AgentRuntime r = runtime.get();
-      if (r != null) {
-        r.runListener().started(runId, kind, from, to);
-      }
-    }
-
-    @Override
-    public void finished(
-        String runId, Optional<io.tandem.core.runbook.report.RunReport> report, String error) {
-      AgentRuntime r = runtime.get();
-      if (r != null) {
-        r.runListener().finished(runId, report, error);
+  /** A sensor that went up or down (after hysteresis), one event per sensor. */
+  private static void sensorChanges(
+      String site, EventBus bus, SiteHealth before, SiteHealth after) {
+    Map<String, Boolean> was = new LinkedHashMap<>();
+    before.sensors().forEach(st -> was.put(st.spec().name(), st.up()));
+    for (SensorState st : after.sensors()) {
+      Boolean up = was.get(st.spec().name());
+      if (up == null || up != st.up()) {
+        bus.publish(new TandemEvent.SensorChanged(site, st, after.healthy(), after.at()));
       }
     }
   }
 
-  /** Hands the engine's live step events to the runtime, which is built after the engine. */
-  private record LateRunEvents(AtomicReference<AgentRuntime> runtime)
+  /** The engine's live step results, onto the bus. */
+  private record BusStepEvents(String site, EventBus bus)
       implements io.tandem.core.runbook.RunListener {
     @Override
-    public void stepFinished(StepFinished event) {
-      AgentRuntime r = runtime.get();
-      if (r != null) {
-        r.onStep(event);
-      }
+    public void stepFinished(StepFinished e) {
+      bus.publish(
+          new TandemEvent.StepFinished(
+              site,
+              e.runId(),
+              e.stage(),
+              e.stepId(),
+              e.status().name(),
+              e.startedAt(),
+              e.endedAt(),
+              e.detail()));
     }
   }
 }

@@ -13,9 +13,13 @@ import io.tandem.core.agent.PeerReport;
 import io.tandem.core.agent.WitnessLink;
 import io.tandem.core.agent.effects.SiteEffects;
 import io.tandem.core.agent.guard.GuardBeat;
+import io.tandem.core.event.EventBus;
+import io.tandem.core.event.TandemEvent;
 import io.tandem.core.health.SensorState;
 import io.tandem.core.health.SiteHealth;
+import io.tandem.core.witness.Ticket;
 import io.tandem.core.witness.TicketHolder;
+import io.tandem.core.witness.TicketListener;
 import io.tandem.core.witness.Witness;
 import java.time.Clock;
 import java.time.Instant;
@@ -45,6 +49,7 @@ public final class AgentDriver implements AutoCloseable {
 
   private final AgentSettings settings;
   private final LongSupplier nanos;
+  private final Clock clock;
   private final ScheduledExecutorService agentThread;
   private final ExecutorService io = Executors.newVirtualThreadPerTaskExecutor();
   private final AgentCore core;
@@ -102,6 +107,7 @@ public final class AgentDriver implements AutoCloseable {
       Clock clock) {
     this.settings = settings;
     this.nanos = nanos;
+    this.clock = clock;
     this.agentThread =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -172,6 +178,31 @@ public final class AgentDriver implements AutoCloseable {
   /** Also tell {@code listener} every decision (on the agent thread; must not block). */
   public void addDecisionListener(Consumer<Decision> listener) {
     core.addDecisionListener(listener);
+  }
+
+  /**
+   * Publish this agent's decisions, ticket changes and tick lateness on {@code bus} (call before
+   * {@link #start}). The bus delivers on its own thread, so the agent thread never waits on a
+   * subscriber.
+   */
+  public void publishTo(EventBus bus) {
+    String site = settings.site();
+    core.addDecisionListener(d -> bus.publish(new TandemEvent.DecisionMade(site, d)));
+    core.addTickListener(
+        late -> bus.publish(new TandemEvent.TickCompleted(site, late, clock.instant())));
+    core.holder()
+        .addListener(
+            new TicketListener() {
+              @Override
+              public void acquired(Ticket ticket) {
+                bus.publish(new TandemEvent.TicketAcquired(site, ticket.epoch(), clock.instant()));
+              }
+
+              @Override
+              public void lost(long epoch, String reason) {
+                bus.publish(new TandemEvent.TicketLost(site, epoch, reason, clock.instant()));
+              }
+            });
   }
 
   /** Whether this site serves right now (ACTIVE and covered by its ticket or the failsafe). */

@@ -5,19 +5,21 @@ import io.tandem.app.api.ClusterStatus;
 import io.tandem.app.api.CommandResult;
 import io.tandem.app.api.DecisionView;
 import io.tandem.app.api.RunView;
-import io.tandem.app.api.RuntimeEvent;
 import io.tandem.app.api.SensorView;
 import io.tandem.app.api.SiteView;
-import io.tandem.app.api.StepView;
 import io.tandem.app.api.TicketView;
 import io.tandem.core.agent.AgentState;
 import io.tandem.core.agent.Decision;
 import io.tandem.core.agent.OperatorCommand;
+import io.tandem.core.agent.PeerBoard;
 import io.tandem.core.agent.PeerReport;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.SiteConfig;
 import io.tandem.core.error.ConfigException;
 import io.tandem.core.error.FencedException;
+import io.tandem.core.event.EventBus;
+import io.tandem.core.event.EventPublisher;
+import io.tandem.core.event.TandemEvent;
 import io.tandem.core.health.SensorState;
 import io.tandem.core.health.SiteHealth;
 import io.tandem.core.runbook.ApprovalDesk;
@@ -38,10 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -55,7 +53,8 @@ import tools.jackson.databind.json.JsonMapper;
  * sentence ({@link ClusterRuntime#FORCE_ACKNOWLEDGEMENT}) and passes core's own sentence ({@link
  * OperatorCommand#FORCE_ACKNOWLEDGEMENT}) to the loop: the operator types one sentence everywhere.
  *
- * <p>Thread-safe; listeners get events one at a time on an internal thread.
+ * <p>Thread-safe; its events are the agent's {@link EventBus} (subscribers get them one at a time
+ * on the bus's thread).
  */
 public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
 
@@ -74,14 +73,8 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
   private final java.util.function.Function<String, Optional<String>> syncBeforeSwitchover;
   private final java.util.concurrent.atomic.AtomicBoolean drilling =
       new java.util.concurrent.atomic.AtomicBoolean();
-  private final List<Consumer<RuntimeEvent>> listeners = new CopyOnWriteArrayList<>();
-  private final ExecutorService events =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "tandem-events");
-            t.setDaemon(true);
-            return t;
-          });
+  private final EventBus bus;
+  private final List<EventPublisher.Subscription> subscriptions = new ArrayList<>();
   private final Map<String, RunView> running = new ConcurrentHashMap<>();
 
   /** Runs that ended without a report (could not be built or started); the newest few. */
@@ -100,8 +93,13 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
       ActivationPlans plans,
       RunbookOptions options,
       Clock clock,
-      java.util.function.Function<String, Optional<String>> syncBeforeSwitchover) {
+      java.util.function.Function<String, Optional<String>> syncBeforeSwitchover,
+      EventBus bus) {
     this.syncBeforeSwitchover = syncBeforeSwitchover;
+    this.bus = bus;
+    // the runs in progress (and those that ended without a report), from the bus
+    subscriptions.add(bus.onRunStarted(e -> running.put(e.runId(), RunView.of(e))));
+    subscriptions.add(bus.onRunFinished(this::runFinished));
     this.config = config;
     this.driver = driver;
     this.health = health;
@@ -114,80 +112,36 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
     this.clock = clock;
   }
 
-  // ---- feeds from the driver and the runbook actions ----
+  // ---- feeds from the bus ----
 
-  /** Called on the agent thread for every decision; must not block. */
-  void onDecision(Decision d) {
-    DecisionView v = view(d);
-    publish(new RuntimeEvent("decision", d.at(), v));
-    if (d.from() != d.to()) {
-      // a state event carries the whole status, as the console renders it (a decision view here
-      // broke the console's live view on every state change: "s.sites is not iterable")
-      publish(new RuntimeEvent("state", d.at(), status()));
+  private void runFinished(TandemEvent.RunFinished e) {
+    running.remove(e.runId());
+    if (e.report().isEmpty()) {
+      if (unreported.size() >= UNREPORTED_KEPT) {
+        unreported.values().stream()
+            .min(Comparator.comparing(RunView::endedAt))
+            .ifPresent(oldest -> unreported.remove(oldest.id()));
+      }
+      unreported.put(e.runId(), RunView.of(e));
     }
-  }
-
-  /** A step's result was journaled (called on the step's thread; must not block). */
-  void onStep(io.tandem.core.runbook.RunListener.StepFinished e) {
-    publish(
-        new RuntimeEvent(
-            "step",
-            e.endedAt(),
-            new StepView(
-                e.runId(),
-                e.stage(),
-                e.stepId(),
-                e.status().name(),
-                e.startedAt(),
-                e.endedAt(),
-                e.detail())));
-  }
-
-  RunbookSiteActions.RunListener runListener() {
-    return new RunbookSiteActions.RunListener() {
-      @Override
-      public void started(String runId, String kind, String from, String to) {
-        RunView v = new RunView(runId, kind, "RUNNING", from, to, clock.instant(), null, null);
-        running.put(runId, v);
-        publish(new RuntimeEvent("run", v.startedAt(), v));
-      }
-
-      @Override
-      public void finished(String runId, Optional<RunReport> report, String error) {
-        RunView started = running.remove(runId);
-        RunView v =
-            report
-                .map(AgentRuntime.this::view)
-                .orElse(
-                    new RunView(
-                        runId,
-                        started == null ? "FAILOVER" : started.kind(),
-                        "FAILED: " + error,
-                        started == null ? null : started.from(),
-                        driver.site(),
-                        started == null ? null : started.startedAt(),
-                        clock.instant(),
-                        null));
-        if (report.isEmpty()) {
-          if (unreported.size() >= UNREPORTED_KEPT) {
-            unreported.values().stream()
-                .min(Comparator.comparing(RunView::endedAt))
-                .ifPresent(oldest -> unreported.remove(oldest.id()));
-          }
-          unreported.put(runId, v);
-        }
-        publish(new RuntimeEvent("run", clock.instant(), v));
-      }
-    };
   }
 
   // ---- ClusterRuntime ----
 
+  /**
+   * The cluster as this agent sees it. A peer is shown in the state it reports only while its
+   * latest report is younger than the report timeout; after that it is {@code UNREACHABLE}, "last
+   * seen ACTIVE 12 s ago". Only the ticket holder is shown serving: this site when it holds the
+   * ticket (a peer reporting ACTIVE beside it is flagged, not counted), else a peer whose fresh
+   * report says ACTIVE.
+   */
   @Override
   public ClusterStatus status() {
     List<SiteView> sites = new ArrayList<>();
-    String active = driver.serving() ? driver.site() : null;
+    boolean holding = driver.serving();
+    String active = holding ? driver.site() : null;
     Map<String, PeerReport> peers = driver.peerReports();
+    Map<String, PeerBoard.PeerMemory> memory = driver.core().board().memory();
     long now = driver.nowNanos();
     long fresh = driver.settings().peerReportTimeout().toNanos();
     for (SiteConfig s : config.sitesByPreference()) {
@@ -201,28 +155,59 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
                 h.healthy(),
                 h.summary(),
                 h.sensors().stream().map(AgentRuntime::sensor).toList(),
-                true));
+                true,
+                null,
+                0L,
+                healthLevel(h)));
         continue;
       }
       PeerReport r = peers.get(s.name());
+      PeerBoard.PeerMemory m = memory.get(s.name());
+      long heardAt = m != null ? m.lastHeardNanos() : r != null ? r.receivedAtNanos() : 0;
+      Long ago =
+          r == null && m == null
+              ? null
+              : java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(Math.max(0, now - heardAt));
       boolean reachable = r != null && now - r.receivedAtNanos() <= fresh;
-      if (r != null && reachable && r.state() == AgentState.ACTIVE && active == null) {
-        active = s.name();
+      if (!reachable) {
+        String summary =
+            r == null
+                ? "not heard from since this agent started"
+                : "last seen " + r.state() + " " + ago + " s ago";
+        sites.add(
+            new SiteView(
+                s.name(),
+                s.kind().toString(),
+                SiteView.UNREACHABLE,
+                false,
+                summary,
+                List.of(),
+                false,
+                r == null ? null : r.state().name(),
+                ago,
+                "UNKNOWN"));
+        continue;
+      }
+      String summary = (r.healthy() ? "healthy" : "unhealthy") + " (as reported " + ago + " s ago)";
+      if (r.state() == AgentState.ACTIVE) {
+        if (holding) {
+          summary += "; reports ACTIVE but the ticket is held here";
+        } else if (active == null) {
+          active = s.name();
+        }
       }
       sites.add(
           new SiteView(
               s.name(),
               s.kind().toString(),
-              r == null ? "UNKNOWN" : r.state().name(),
-              r != null && r.healthy(),
-              r == null
-                  ? "no report yet"
-                  : (r.healthy() ? "healthy" : "unhealthy")
-                      + " (as reported"
-                      + (reachable ? "" : ", report is old")
-                      + ")",
+              r.state().name(),
+              r.healthy(),
+              summary,
               List.of(),
-              reachable));
+              true,
+              null,
+              ago,
+              r.healthy() ? "OK" : "FAIL"));
     }
     TicketView ticket =
         driver
@@ -230,15 +215,38 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
             .ticket()
             .map(t -> new TicketView(t.holder(), t.epoch(), t.expiry()))
             .orElse(null);
-    return new ClusterStatus(config.name(), active, ticket, sites, topologies.simulated());
+    return new ClusterStatus(
+        config.name(),
+        active,
+        ticket,
+        sites,
+        topologies.simulated(),
+        config.policies().warningHealthPercent(),
+        config.policies().minimumHealthPercent());
   }
 
+  private static String healthLevel(SiteHealth h) {
+    return h.level().name();
+  }
+
+  /**
+   * The latest decisions, newest first; a run of identical decisions (same state, action and
+   * reason, as "no action" every tick) is one entry with its count, so the few that matter are not
+   * pushed out of sight.
+   */
   @Override
   public List<DecisionView> decisions(int limit) {
     List<Decision> recent = driver.loop().history().recent();
     List<DecisionView> out = new ArrayList<>();
-    for (int i = recent.size() - 1; i >= 0 && out.size() < limit; i--) {
-      out.add(view(recent.get(i)));
+    for (int i = recent.size() - 1; i >= 0; i--) {
+      DecisionView v = view(recent.get(i));
+      if (!out.isEmpty() && out.getLast().sameAs(v)) {
+        out.set(out.size() - 1, out.getLast().absorbing(v));
+      } else if (out.size() == limit) {
+        break;
+      } else {
+        out.add(v);
+      }
     }
     return out;
   }
@@ -308,23 +316,45 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
    * The dry run of a move to {@code targetSite}, from the active site (or, with none active, the
    * most preferred other site): exactly the runbook this agent's activation builder makes for a
    * planned handover ({@code switchover}) or for an outage in which the old site was seen serving,
-   * observed now, changing nothing.
+   * observed now, changing nothing — followed by the target's readiness ({@link PlanReadiness}):
+   * its agent, health, PBX, machine and sync, and what would block the move. Works on any agent
+   * (before any ticket exists the plan is shown acting under epoch 1).
+   *
+   * @throws io.tandem.app.server.NotFoundException for a site the cluster file does not name
    */
   @Override
   public Object plan(String targetSite, boolean switchover, boolean json) {
+    if (config.sites().stream().noneMatch(s -> s.name().equals(targetSite))) {
+      throw new io.tandem.app.server.NotFoundException(
+          "no site named '"
+              + targetSite
+              + "' in cluster "
+              + config.name()
+              + "; sites: "
+              + config.sites().stream().map(SiteConfig::name).toList());
+    }
+    ClusterStatus now = status();
+    PlanReadiness.Result ready =
+        new PlanReadiness(driver.site(), topologies::fenceTarget, topologies.syncJobs())
+            .check(targetSite, switchover, now, health.get());
     try {
       String from =
-          Optional.ofNullable(status().activeSite())
+          Optional.ofNullable(now.activeSite())
               .filter(a -> !a.equals(targetSite))
               .orElseGet(() -> topologies.others(targetSite).getFirst());
       Runbook rb = plans.preview(from, targetSite, switchover);
       // a plan changes nothing; before any ticket exists it is shown as acting under epoch 1
       long epoch = Math.max(1, driver.holder().ticket().map(x -> x.epoch()).orElse(0L));
       Plan p = engine.plan(rb, new FencingToken(config.name(), targetSite, epoch), false);
-      return json ? JsonMapper.shared().readTree(p.toJson()) : p.toText();
+      if (!json) {
+        return p.toText() + ready.toText();
+      }
+      var tree = (tools.jackson.databind.node.ObjectNode) JsonMapper.shared().readTree(p.toJson());
+      tree.set("readiness", JsonMapper.shared().valueToTree(ready.toJson()));
+      return tree;
     } catch (ConfigException e) {
       String msg = "no plan: " + e.getMessage();
-      return json ? Map.of("error", msg) : msg;
+      return json ? Map.of("error", msg, "readiness", ready.toJson()) : msg + "\n" + ready.toText();
     }
   }
 
@@ -400,10 +430,18 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
                                 topologies.between(standby, home, false), options),
                             legToken,
                             legToken);
-                publish(new RuntimeEvent("run", clock.instant(), report.summary()));
+                bus.publish(
+                    new TandemEvent.DrillFinished(
+                        driver.site(), id, "ENDED", report.summary(), clock.instant()));
               } catch (RuntimeException e) {
                 log.warn("drill {} failed: {}", id, e.toString());
-                publish(new RuntimeEvent("run", clock.instant(), "drill " + id + " failed: " + e));
+                bus.publish(
+                    new TandemEvent.DrillFinished(
+                        driver.site(),
+                        id,
+                        "FAILED",
+                        "drill " + id + " failed: " + e,
+                        clock.instant()));
               } finally {
                 drilling.set(false);
               }
@@ -437,34 +475,16 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
   }
 
   @Override
-  public AutoCloseable subscribe(Consumer<RuntimeEvent> listener) {
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
+  public EventPublisher events() {
+    return bus;
   }
 
   @Override
   public void close() {
-    events.shutdownNow();
+    subscriptions.forEach(EventPublisher.Subscription::close);
   }
 
   // ---- mapping ----
-
-  private void publish(RuntimeEvent e) {
-    try {
-      events.execute(
-          () -> {
-            for (Consumer<RuntimeEvent> l : listeners) {
-              try {
-                l.accept(e);
-              } catch (RuntimeException ignored) {
-                // one broken subscriber (a closed SSE stream) must not stop the others
-              }
-            }
-          });
-    } catch (java.util.concurrent.RejectedExecutionException closed) {
-      // shutting down
-    }
-  }
 
   private DecisionView view(Decision d) {
     return new DecisionView(
@@ -472,31 +492,7 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
   }
 
   private RunView view(RunReport r) {
-    String[] fromTo = r.runbook().replaceFirst("^[^:]*: ", "").split(" → ");
-    return new RunView(
-        r.runId(),
-        r.kind(),
-        r.outcome(),
-        fromTo.length == 2 ? fromTo[0] : null,
-        fromTo.length == 2 ? fromTo[1] : r.site(),
-        r.startedAt(),
-        r.endedAt(),
-        r.rto() == null ? null : r.rto().totalMillis());
-  }
-
-  private static List<StepView> steps(RunReport r) {
-    return r.steps().stream()
-        .map(
-            s ->
-                new StepView(
-                    r.runId(),
-                    s.stage(),
-                    s.id(),
-                    s.status(),
-                    s.startedAt(),
-                    s.endedAt(),
-                    s.detail()))
-        .toList();
+    return RunView.of(r);
   }
 
   private static SensorView sensor(SensorState s) {

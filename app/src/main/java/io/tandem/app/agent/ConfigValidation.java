@@ -130,6 +130,8 @@ public final class ConfigValidation {
                         problems.add(located(name, positions, path, e.getMessage()));
                       }
                     }));
+    // a site that nothing moves the service to can never be activated: every run would fail
+    movesNothing(config).forEach((path, msg) -> problems.add(located(name, positions, path, msg)));
     // a sensor the agent's catalogue cannot build stops the agent: the file is not valid for it
     for (int i = 0; i < config.sites().size(); i++) {
       SiteSensors.check(config.sites().get(i), i)
@@ -141,6 +143,31 @@ public final class ConfigValidation {
     return problems.isEmpty()
         ? new Result(Optional.of(config), List.of(), warnings)
         : new Result(Optional.empty(), problems, warnings);
+  }
+
+  /**
+   * Sites that nothing would move the service to: no DNS record and no trunk in the cluster, and no
+   * service address of their own. The runbook of an activation needs at least one of them ({@code
+   * FailoverTopology}); without this check the agent starts, takes the ticket, fails every
+   * activation and hands the ticket back and forth.
+   */
+  static Map<String, String> movesNothing(ClusterConfig config) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (!config.dns().isEmpty() || !config.trunks().isEmpty()) {
+      return out;
+    }
+    for (int i = 0; i < config.sites().size(); i++) {
+      SiteConfig s = config.sites().get(i);
+      if (s.serviceAddresses().isEmpty()) {
+        out.put(
+            "sites[" + i + "]",
+            "nothing moves the service to site "
+                + s.name()
+                + ": expected a 'dns' record or 'trunks' entry for the cluster, or"
+                + " 'serviceAddresses' for this site (every activation of it would fail)");
+      }
+    }
+    return out;
   }
 
   private static ConfigProblem located(

@@ -332,6 +332,16 @@ final class FailoverTopologies {
         .toList();
   }
 
+  /** {@code site}'s fence target (its instance, VM, outlet) with its fencer, if configured. */
+  Optional<FailoverTopology.FenceTarget> fenceTarget(String site) {
+    return fences.getOrDefault(site, Optional.empty());
+  }
+
+  /** Every sync job a switchover checks (the provider's and this agent's). */
+  List<SyncJob> syncJobs() {
+    return syncJobs;
+  }
+
   /** Whether {@code site} has a fencer configured and built. */
   boolean fenceable(String site) {
     return fences.getOrDefault(site, Optional.empty()).isPresent();

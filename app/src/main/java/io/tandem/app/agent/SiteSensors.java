@@ -144,7 +144,7 @@ public final class SiteSensors {
    */
   static SiteHealthMonitor monitor(
       SiteConfig site,
-      int minimumHealthPercent,
+      io.tandem.core.config.Policies policies,
       Supplier<SipEndpoint> sip,
       PbxControl pbx,
       String pbxSecretForSensors,
@@ -162,7 +162,8 @@ public final class SiteSensors {
             .clock(clock)
             .scheduler(scheduler)
             .readers(readers)
-            .minimumHealthPercent(minimumHealthPercent);
+            .minimumHealthPercent(policies.minimumHealthPercent())
+            .warningHealthPercent(policies.warningHealthPercent());
     PbxSensors pbxSensors = null;
     for (SensorConfig s : site.sensors()) {
       String kind = s.kind();

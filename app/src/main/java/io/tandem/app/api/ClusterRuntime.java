@@ -2,7 +2,6 @@ package io.tandem.app.api;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * What the REST API, console, CLI and metrics need from a running Tandem node: the agent in {@code
@@ -46,8 +45,8 @@ public interface ClusterRuntime {
   /** A forced acquire: only with the acknowledgement {@link #FORCE_ACKNOWLEDGEMENT}. */
   CommandResult forceAcquire(String site, String acknowledgement);
 
-  /** Subscribe to events; returns a handle that unsubscribes on close. */
-  AutoCloseable subscribe(Consumer<RuntimeEvent> listener);
+  /** The typed events of this node's agent (none on a node that runs no agent). */
+  io.tandem.core.event.EventPublisher events();
 
   /** The exact words an operator must send to force an acquire (as booth's {@code grant -F}). */
   String FORCE_ACKNOWLEDGEMENT = "I understand this can make two sites active";

@@ -10,11 +10,33 @@ import java.util.List;
  * @param ticket the witness's ticket as last observed, or {@code null}
  * @param sites every site with its state and health
  * @param lab true when the cluster is the simulated {@code tandem lab} cluster
+ * @param warningHealthPercent sensor score below which a healthy site is WARN (notified, no
+ *     failover)
+ * @param minimumHealthPercent sensor score below which a site FAILs (fails over)
  */
 public record ClusterStatus(
-    String cluster, String activeSite, TicketView ticket, List<SiteView> sites, boolean lab) {
+    String cluster,
+    String activeSite,
+    TicketView ticket,
+    List<SiteView> sites,
+    boolean lab,
+    int warningHealthPercent,
+    int minimumHealthPercent) {
 
   public ClusterStatus {
     sites = List.copyOf(sites);
+  }
+
+  /** A status with the default health levels. */
+  public ClusterStatus(
+      String cluster, String activeSite, TicketView ticket, List<SiteView> sites, boolean lab) {
+    this(
+        cluster,
+        activeSite,
+        ticket,
+        sites,
+        lab,
+        io.tandem.core.config.Policies.DEFAULT_WARNING_HEALTH_PERCENT,
+        io.tandem.core.config.Policies.DEFAULT_MINIMUM_HEALTH_PERCENT);
   }
 }

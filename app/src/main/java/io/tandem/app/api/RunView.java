@@ -22,4 +22,37 @@ public record RunView(
     String to,
     Instant startedAt,
     Instant endedAt,
-    Long rtoMillis) {}
+    Long rtoMillis) {
+
+  /** A finished run as its report tells it ("kind: from → to" names the two sites). */
+  public static RunView of(io.tandem.core.runbook.report.RunReport r) {
+    String[] fromTo = r.runbook().replaceFirst("^[^:]*: ", "").split(" → ");
+    return new RunView(
+        r.runId(),
+        r.kind(),
+        r.outcome(),
+        fromTo.length == 2 ? fromTo[0] : null,
+        fromTo.length == 2 ? fromTo[1] : r.site(),
+        r.startedAt(),
+        r.endedAt(),
+        r.rto() == null ? null : r.rto().totalMillis());
+  }
+
+  /** A run as an event tells it. */
+  public static RunView of(io.tandem.core.event.TandemEvent.RunStarted e) {
+    return new RunView(e.runId(), e.kind(), "RUNNING", e.from(), e.to(), e.at(), null, null);
+  }
+
+  /** A finished run as an event tells it. */
+  public static RunView of(io.tandem.core.event.TandemEvent.RunFinished e) {
+    return new RunView(
+        e.runId(),
+        e.kind(),
+        e.outcome(),
+        e.from(),
+        e.to(),
+        e.startedAt(),
+        e.at(),
+        e.rtoMillis().orElse(null));
+  }
+}

@@ -20,4 +20,11 @@ public record StepView(
     String result,
     Instant startedAt,
     Instant endedAt,
-    String detail) {}
+    String detail) {
+
+  /** A step's result as the event tells it. */
+  public static StepView of(io.tandem.core.event.TandemEvent.StepFinished e) {
+    return new StepView(
+        e.runId(), e.stage(), e.stepId(), e.status(), e.startedAt(), e.endedAt(), e.detail());
+  }
+}

@@ -156,6 +156,7 @@ public final class AgentCommand implements Callable<Integer> {
           ExitCodes.INVALID);
     }
     ClusterConfig cluster = checked.config().orElseThrow();
+    requireCredentials(env, serverArgs);
     boolean tls = keystore != null;
     String managementHost = managementAddress(cluster);
     if (bind == null) {
@@ -215,6 +216,29 @@ public final class AgentCommand implements Callable<Integer> {
     agent.auditTo(server.getBean(io.tandem.app.audit.AuditLog.class));
     agent.start();
     return new Started(agent, server);
+  }
+
+  /**
+   * The console and API refuse to run without users: say so in one line before anything starts (the
+   * server's own refusal came as a 50-line Spring stack trace, issue 18.8).
+   */
+  private void requireCredentials(Map<String, String> env, String... serverArgs) {
+    boolean fromEnv =
+        ServerProperties.users(dataDir, env).keySet().stream()
+            .anyMatch(k -> k.startsWith("tandem.security."));
+    boolean fromArgs =
+        java.util.Arrays.stream(serverArgs)
+            .anyMatch(
+                a ->
+                    a.startsWith("--tandem.security.users")
+                        || a.startsWith("--tandem.security.tokens"));
+    if (!fromEnv && !fromArgs) {
+      throw new CliException(
+          "no console/API users: set TANDEM_ADMIN_PASSWORD (and TANDEM_OPERATOR_PASSWORD,"
+              + " TANDEM_VIEWER_PASSWORD or TANDEM_API_TOKEN as needed) in the agent's environment"
+              + " (/etc/tandem/agent.env); nothing started",
+          ExitCodes.INVALID);
+    }
   }
 
   private String managementAddress(ClusterConfig cluster) {

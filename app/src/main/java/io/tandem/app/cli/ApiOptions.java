@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import picocli.CommandLine.Option;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * How CLI commands reach a Tandem API: {@code --url}, and credentials from the environment ({@code
@@ -73,12 +75,31 @@ public final class ApiOptions {
           ExitCodes.FORBIDDEN);
     }
     if (s == 409) {
-      throw new CliException("refused: " + resp.body(), ExitCodes.REFUSED);
+      throw new CliException("refused: " + words(resp.body()), ExitCodes.REFUSED);
     }
     if (s >= 400) {
-      throw new CliException("HTTP " + s + ": " + resp.body(), ExitCodes.INVALID);
+      throw new CliException(words(resp.body()) + " (HTTP " + s + ")", ExitCodes.INVALID);
     }
     return resp.body();
+  }
+
+  /**
+   * The sentence in an error answer: a problem detail's {@code detail} (RFC 9457), a command
+   * result's {@code message}, else the body as it came (cut to one screen line).
+   */
+  static String words(String body) {
+    try {
+      JsonNode n = JsonMapper.shared().readTree(body);
+      for (String field : new String[] {"detail", "message", "error", "title"}) {
+        if (n.path(field).isString() && !n.path(field).asString().isBlank()) {
+          return n.path(field).asString();
+        }
+      }
+    } catch (RuntimeException notJson) {
+      // plain text (or nothing): shown as it came
+    }
+    String t = body == null ? "" : body.strip();
+    return t.length() > 300 ? t.substring(0, 300) + "…" : t;
   }
 
   private String authorization() {

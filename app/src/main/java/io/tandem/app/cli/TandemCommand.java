@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "tandem",
     mixinStandardHelpOptions = true,
+    // every subcommand takes --help (and --version) too, and --help wins over missing options
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = VersionCommand.Provider.class,
     description = "Disaster recovery for Asterisk and FreeSWITCH: witness, failover, runbooks.",
     subcommands = {
@@ -16,6 +18,7 @@ import picocli.CommandLine.Command;
       FenceGuardCommand.class,
       WitnessCommand.class,
       LabCommand.class,
+      SimPbxCommand.class,
       StatusCommand.class,
       PlanCommand.class,
       FailoverCommand.class,

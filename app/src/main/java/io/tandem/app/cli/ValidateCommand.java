@@ -46,7 +46,7 @@ public final class ValidateCommand implements Callable<Integer> {
   @Option(
       names = "--resolve-secrets",
       description =
-          "Also read every ${env:...} and ${file:...} secret reference now (as the agent would).")
+          "Also read every $${env:...} and $${file:...} secret reference now (as the agent would).")
   boolean resolveSecrets;
 
   @Option(

@@ -11,7 +11,7 @@ public final class VersionCommand implements Callable<Integer> {
 
   @CommandLine.Mixin OutputOptions output;
 
-  /** Reads the version from the jar manifest. */
+  /** The version for {@code tandem --version}. */
   public static final class Provider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
@@ -19,9 +19,25 @@ public final class VersionCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The version the build wrote into {@code io/tandem/app/version.properties} (a filtered resource,
+   * so it is right in the jar and on a class path alike), else the jar manifest's.
+   */
   static String version() {
+    try (var in = VersionCommand.class.getResourceAsStream("/io/tandem/app/version.properties")) {
+      if (in != null) {
+        var p = new java.util.Properties();
+        p.load(in);
+        String v = p.getProperty("version", "");
+        if (!v.isBlank() && !v.startsWith("${")) {
+          return v;
+        }
+      }
+    } catch (java.io.IOException e) {
+      // fall through to the manifest
+    }
     String v = VersionCommand.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
+    return v == null ? "unknown (not built by Maven)" : v;
   }
 
   @Override

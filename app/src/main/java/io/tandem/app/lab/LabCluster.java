@@ -1,11 +1,11 @@
 package io.tandem.app.lab;
 
-import io.tandem.app.api.DecisionView;
-import io.tandem.app.api.RuntimeEvent;
 import io.tandem.app.cli.AgentCommand;
 import io.tandem.app.cli.WitnessCommand;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.ClusterConfigLoader;
+import io.tandem.core.event.EventPublisher;
+import io.tandem.core.event.TandemEvent;
 import io.tandem.sim.lab.SimSipServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,7 +74,7 @@ public final class LabCluster implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
   final LabNetwork network = new LabNetwork();
   final Map<String, LabSite> sites = new LinkedHashMap<>();
-  private final List<Consumer<RuntimeEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<? super TandemEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, String> env = new LinkedHashMap<>();
   private LabPeers peers;
   private WitnessCommand.Running witness;
@@ -215,7 +215,7 @@ public final class LabCluster implements AutoCloseable {
             "--bind",
             options.bind());
     s.agent = command.start(env, providers, http -> network.client(s.name, http), SERVER_ARGS);
-    s.runtime().subscribe(e -> onEvent(s, e));
+    s.runtime().events().onEvent(e -> onEvent(s, e));
   }
 
   private Map<String, SimSipServer> pbxByInstance() {
@@ -228,17 +228,17 @@ public final class LabCluster implements AutoCloseable {
    * Every agent event goes to the lab's listeners; and the lab's operator powers a fenced site back
    * on as soon as it stands by again with its links up.
    */
-  private void onEvent(LabSite s, RuntimeEvent e) {
-    if (e.data() instanceof DecisionView d
+  private void onEvent(LabSite s, TandemEvent e) {
+    if (e instanceof TandemEvent.DecisionMade d
         && d.site().equals(s.name)
-        && d.state().equals("STANDBY")
+        && d.decision().to() == io.tandem.core.agent.AgentState.STANDBY
         && !s.crashed
         && !s.pbx.serving()
         && network.witnessReachable(s.name)
         && sites.keySet().stream().allMatch(o -> network.peerReachable(s.name, o))) {
       s.pbx.serving(true);
     }
-    for (Consumer<RuntimeEvent> l : listeners) {
+    for (Consumer<? super TandemEvent> l : listeners) {
       try {
         l.accept(e);
       } catch (RuntimeException ignored) {
@@ -248,7 +248,7 @@ public final class LabCluster implements AutoCloseable {
   }
 
   /** Every event of every agent's production event stream, as it happens. */
-  public AutoCloseable subscribe(Consumer<RuntimeEvent> l) {
+  public EventPublisher.Subscription subscribe(Consumer<? super TandemEvent> l) {
     listeners.add(l);
     return () -> listeners.remove(l);
   }

@@ -1,7 +1,7 @@
 package io.tandem.app.lab;
 
-import io.tandem.app.api.DecisionView;
-import io.tandem.app.api.RunView;
+import io.tandem.core.agent.AgentState;
+import io.tandem.core.event.TandemEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -28,23 +28,25 @@ final class LabRtoBreakdown {
   }
 
   /** Feeds one event of any agent. */
-  void on(Object data, Instant at) {
-    if (data instanceof DecisionView d && d.site().equals(site) && !d.at().isBefore(fault)) {
-      if (acquiring == null && d.state().equals("ACQUIRING")) {
-        acquiring = d.at();
+  void on(TandemEvent e) {
+    if (e instanceof TandemEvent.DecisionMade m
+        && m.site().equals(site)
+        && !m.at().isBefore(fault)) {
+      AgentState to = m.decision().to();
+      if (acquiring == null && to == AgentState.ACQUIRING) {
+        acquiring = m.at();
       }
-      if (active == null && d.state().equals("ACTIVE")) {
-        active = d.at();
+      if (active == null && to == AgentState.ACTIVE) {
+        active = m.at();
         if (acquiring == null) {
-          acquiring = d.at(); // acquired at the first attempt, within one tick
+          acquiring = m.at(); // acquired at the first attempt, within one tick
         }
       }
-    } else if (data instanceof RunView r
+    } else if (e instanceof TandemEvent.RunStarted r
         && site.equals(r.to())
-        && r.state().equals("RUNNING")
         && runStarted == null
-        && !at.isBefore(fault)) {
-      runStarted = at;
+        && !r.at().isBefore(fault)) {
+      runStarted = r.at();
     }
   }
 

@@ -175,7 +175,7 @@ public enum LabScenario {
               }
             });
     LabRtoBreakdown breakdown = new LabRtoBreakdown(standby, t0);
-    AutoCloseable watch = lab.subscribe(e -> breakdown.on(e.data(), e.at()));
+    AutoCloseable watch = lab.subscribe(breakdown::on);
     out.printf(Locale.ROOT, "scenario %s: %s%n", id, description);
     out.printf(Locale.ROOT, "  +%6.3f s  %s%n", 0.0, inject(lab, primary, standby));
     try {

@@ -2,6 +2,7 @@ package io.tandem.app.lab;
 
 import io.tandem.app.api.DecisionView;
 import io.tandem.app.api.RunView;
+import io.tandem.core.event.TandemEvent;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,17 +29,24 @@ final class LabTimeline {
     Map<String, String> lastWords = new ConcurrentHashMap<>();
     return lab.subscribe(
         e -> {
-          if (e.data() instanceof DecisionView v
-              && (!v.action().equals("NONE") || isTransition(v))
-              && !(v.state() + v.words()).equals(lastWords.put(v.site(), v.state() + v.words()))) {
-            out.printf(
-                Locale.ROOT,
-                "  +%6.3f s  %-7s %-10s %s%n",
-                secs(t0, v.at()),
-                v.site(),
-                v.state(),
-                v.words());
-          } else if (e.type().equals("run") && e.data() instanceof RunView r) {
+          if (e instanceof TandemEvent.DecisionMade m) {
+            DecisionView v = DecisionView.of(m.site(), m.decision());
+            if ((!v.action().equals("NONE") || isTransition(v))
+                && !(v.state() + v.words())
+                    .equals(lastWords.put(v.site(), v.state() + v.words()))) {
+              out.printf(
+                  Locale.ROOT,
+                  "  +%6.3f s  %-7s %-10s %s%n",
+                  secs(t0, v.at()),
+                  v.site(),
+                  v.state(),
+                  v.words());
+            }
+          } else if (e instanceof TandemEvent.RunStarted || e instanceof TandemEvent.RunFinished) {
+            RunView r =
+                e instanceof TandemEvent.RunStarted s
+                    ? RunView.of(s)
+                    : RunView.of((TandemEvent.RunFinished) e);
             out.printf(
                 Locale.ROOT,
                 "  +%6.3f s  %-7s runbook %s %s (%s -> %s)%n",

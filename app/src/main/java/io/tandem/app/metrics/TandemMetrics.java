@@ -10,9 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.tandem.app.api.ClusterRuntime;
 import io.tandem.app.api.ClusterStatus;
-import io.tandem.app.api.DecisionView;
-import io.tandem.app.api.RunView;
-import io.tandem.app.api.StepView;
+import io.tandem.core.event.EventPublisher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,14 +18,24 @@ import org.springframework.stereotype.Component;
 
 /**
  * Prometheus metrics ({@code tandem_*}): state per site, ticket epoch, sensor status, decisions by
- * reason, runbook step durations, RTO histogram. Gauges are refreshed from the runtime's status on
- * each decision event (every tick), so a scrape never calls into the decision loop.
+ * reason, runbook step durations, RTO histogram, tick lateness histogram. They subscribe to the
+ * agent's typed event bus; gauges are refreshed from the runtime's status on each decision (every
+ * tick), so a scrape never calls into the decision loop.
  */
 @Component
 public class TandemMetrics implements MeterBinder {
 
+  // UNREACHABLE: a peer whose report is older than the report timeout (never its last state)
   private static final List<String> STATES =
-      List.of("STARTING", "STANDBY", "ACQUIRING", "ACTIVE", "FENCING", "FENCED", "MAINTENANCE");
+      List.of(
+          "STARTING",
+          "STANDBY",
+          "ACQUIRING",
+          "ACTIVE",
+          "FENCING",
+          "FENCED",
+          "MAINTENANCE",
+          "UNREACHABLE");
 
   private final ClusterRuntime runtime;
   private volatile ClusterStatus last;
@@ -64,29 +72,41 @@ public class TandemMetrics implements MeterBinder {
             .serviceLevelObjectives(5, 10, 30, 60, 120, 300)
             .register(registry);
     refresh(state, healthy, sensors);
-    runtime.subscribe(
-        ev -> {
-          switch (ev.data()) {
-            case DecisionView d -> {
-              Counter.builder("tandem_decisions_total")
-                  .description("Decisions of the decision loop by reason code")
-                  .tags("site", d.site(), "reason", d.reasonCode())
-                  .register(registry)
-                  .increment();
-              last = runtime.status();
-              refresh(state, healthy, sensors);
-            }
-            case StepView s when s.endedAt() != null && s.startedAt() != null ->
-                Timer.builder("tandem_runbook_step_seconds")
-                    .description("Duration of runbook steps")
-                    .tags("stage", s.stage(), "result", s.result())
-                    .register(registry)
-                    .record(Duration.between(s.startedAt(), s.endedAt()));
-            case RunView r when r.rtoMillis() != null && r.endedAt() != null ->
-                rto.record(r.rtoMillis() / 1000.0);
-            default -> {}
+    Timer lateness =
+        Timer.builder("tandem_tick_lateness_seconds")
+            .description("How late each decision tick ran against its schedule")
+            .publishPercentileHistogram()
+            .serviceLevelObjectives(
+                Duration.ofMillis(10),
+                Duration.ofMillis(50),
+                Duration.ofMillis(100),
+                Duration.ofMillis(250),
+                Duration.ofMillis(500),
+                Duration.ofSeconds(1))
+            .register(registry);
+    EventPublisher events = runtime.events();
+    events.onDecision(
+        d -> {
+          Counter.builder("tandem_decisions_total")
+              .description("Decisions of the decision loop by reason code")
+              .tags("site", d.site(), "reason", d.decision().reason().name())
+              .register(registry)
+              .increment();
+          last = runtime.status();
+          refresh(state, healthy, sensors);
+        });
+    events.onStepFinished(
+        s -> {
+          if (s.startedAt() != null && s.endedAt() != null) {
+            Timer.builder("tandem_runbook_step_seconds")
+                .description("Duration of runbook steps")
+                .tags("stage", s.stage(), "result", s.status())
+                .register(registry)
+                .record(Duration.between(s.startedAt(), s.endedAt()));
           }
         });
+    events.onRunFinished(r -> r.rtoMillis().ifPresent(ms -> rto.record(ms / 1000.0)));
+    events.onTickCompleted(t -> lateness.record(Duration.ofNanos(t.latenessNanos())));
   }
 
   private void refresh(MultiGauge state, MultiGauge healthy, MultiGauge sensors) {

@@ -142,6 +142,51 @@ public final class ConfiguredNotifications implements AutoCloseable {
     };
   }
 
+  /**
+   * Subscribe this site's notifications to its agent's events: state changes as {@link
+   * #stateChanges}, and alarms — a decision whose reason is an alarm ({@link
+   * io.tandem.core.agent.ReasonCode#alarm()}: an activation that failed, a holder stepping down, an
+   * activation that needs an operator, a fence that could not be confirmed), once when it starts,
+   * not on every tick it lasts. Delivery happens on the bus's thread.
+   */
+  public io.tandem.core.event.EventPublisher.Subscription subscribe(
+      io.tandem.core.event.EventPublisher events, String site) {
+    Consumer<Decision> states = stateChanges(site);
+    io.tandem.core.agent.ReasonCode[] lastAlarm = {null};
+    return events.onDecision(
+        e -> {
+          Decision d = e.decision();
+          states.accept(d);
+          if (!d.reason().alarm()) {
+            lastAlarm[0] = null;
+            return;
+          }
+          if (d.reason() == lastAlarm[0]) {
+            return;
+          }
+          lastAlarm[0] = d.reason();
+          out.publish(
+              new Notification(
+                  "alarm",
+                  "critical",
+                  site + ": " + d.reason(),
+                  d.words(),
+                  d.at(),
+                  false,
+                  Map.of(
+                      "cluster",
+                      cluster,
+                      "site",
+                      site,
+                      "state",
+                      d.to().name(),
+                      "reason",
+                      d.reason().name(),
+                      "epoch",
+                      d.epoch())));
+        });
+  }
+
   @Override
   public void close() {
     out.close();

@@ -22,6 +22,8 @@ public final class PeerMessages {
    * @param servingEpoch the epoch its PBX serves (or may still serve) under, 0 if not serving
    *     (absent from an older agent: 0)
    * @param activeCalls calls up on its PBX, -1 if unknown (absent from an older agent: unknown)
+   * @param promisesFreeAtNanos its clock when it made the report, if it needed no promise any more
+   *     (absent or null: it may rely on promises, as an older agent always may)
    */
   public record Report(
       String site,
@@ -32,7 +34,8 @@ public final class PeerMessages {
       boolean promiseBound,
       String handingOverTo,
       Long servingEpoch,
-      Integer activeCalls) {
+      Integer activeCalls,
+      Long promisesFreeAtNanos) {
 
     public Report {
       if (servingEpoch != null && servingEpoch < 0) {
@@ -53,7 +56,8 @@ public final class PeerMessages {
           r.promiseBound(),
           r.handingOverTo(),
           r.servingEpoch(),
-          r.activeCalls());
+          r.activeCalls(),
+          r.promisesFreeAtNanos() == PeerReport.NEEDS_PROMISES ? null : r.promisesFreeAtNanos());
     }
 
     /** The core report, receipt time left for the board to stamp. */
@@ -68,6 +72,7 @@ public final class PeerMessages {
           handingOverTo,
           servingEpoch == null ? 0 : servingEpoch,
           activeCalls == null ? -1 : activeCalls,
+          promisesFreeAtNanos == null ? PeerReport.NEEDS_PROMISES : promisesFreeAtNanos,
           0);
     }
   }

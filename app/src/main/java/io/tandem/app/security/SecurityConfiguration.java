@@ -106,9 +106,12 @@ public class SecurityConfiguration {
     var loginFailed = new SimpleUrlAuthenticationFailureHandler("/login?error");
     http.authorizeHttpRequests(
             a ->
-                a.requestMatchers(
-                        "/",
-                        "/index.html",
+                // the console page itself needs a session: a browser without one lands on the
+                // login page, not on an empty console with live buttons (issue 18.8); its script
+                // and style stay public
+                a.requestMatchers(HttpMethod.GET, "/", "/index.html")
+                    .hasRole(Role.VIEWER.name())
+                    .requestMatchers(
                         "/console/**",
                         "/favicon.ico",
                         "/login",

@@ -13,7 +13,8 @@ import java.util.zip.Inflater;
  * The framing of a sync run's content on the wire ({@value #ENCODING}): the content cut into chunks
  * of up to {@value #CHUNK} bytes, each sent as a frame {@code [kind:1][length:4]} followed by the
  * chunk raw ({@code R}) or deflated on its own ({@code Z}, preceded by its raw length), and an end
- * frame ({@code E}) — so a stream cut anywhere, even between two files, is known to be cut.
+ * frame ({@code E}), written only by {@link Out#finish()} once everything was written — so a stream
+ * cut anywhere, even between two files, or given up by a failing sender, is known to be cut.
  *
  * <p>Compression only where it pays: a chunk is deflated (fast level) and sent compressed only when
  * that saves at least a tenth; after a chunk that does not compress, the next 1, 2, 4 … up to 64
@@ -45,6 +46,7 @@ final class Frames {
     private long raw;
     private long sent;
     private boolean closed;
+    private boolean finished;
 
     Out(OutputStream out) {
       this.out = out;
@@ -138,6 +140,24 @@ final class Frames {
       return sent;
     }
 
+    /**
+     * Marks the content complete: sends what is buffered and the end frame. Only a writer that
+     * wrote everything calls this; a stream closed without it reads as cut on the other side.
+     */
+    void finish() throws IOException {
+      if (finished) {
+        return;
+      }
+      if (n > 0) {
+        frame();
+      }
+      header('E', 0);
+      sent += 5;
+      out.flush();
+      finished = true;
+    }
+
+    /** Closes the stream, with no end frame unless {@link #finish()} was called. */
     @Override
     public void close() throws IOException {
       if (closed) {
@@ -145,10 +165,6 @@ final class Frames {
       }
       closed = true;
       try {
-        if (n > 0) {
-          frame();
-        }
-        header('E', 0);
         out.close();
       } finally {
         deflater.end();

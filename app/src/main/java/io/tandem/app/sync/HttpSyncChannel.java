@@ -125,8 +125,9 @@ public final class HttpSyncChannel implements SyncChannel {
             .name("tandem-sync-send-" + job)
             .start(
                 () -> {
-                  try (OutputStream out = new Frames.Out(pipe.out())) {
+                  try (Frames.Out out = new Frames.Out(pipe.out())) {
                     data.writeTo(out);
+                    out.finish(); // only complete content gets its end frame
                   } catch (IOException | RuntimeException e) {
                     writerFailure.set(e);
                     pipe.abort(); // the receiver sees the content end early: it changes nothing

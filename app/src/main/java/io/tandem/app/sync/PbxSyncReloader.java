@@ -37,6 +37,19 @@ final class PbxSyncReloader implements SyncReloader {
         if (answer.startsWith("-ERR")) {
           throw new ProtocolException(f.command() + " answered " + answer);
         }
+        if (f.command().strip().equals("reloadxml")) {
+          // mod_commands.c reload_xml_function answers "+OK [<err>]" whatever happened: err is
+          // "Success" only when freeswitch.xml parsed (switch_xml.c switch_xml_open_root);
+          // otherwise FreeSWITCH keeps its old configuration
+          String err =
+              answer.startsWith("+OK [") && answer.endsWith("]")
+                  ? answer.substring(5, answer.length() - 1)
+                  : answer;
+          if (!err.equals("Success")) {
+            throw new ProtocolException("reloadxml failed: " + err);
+          }
+          yield "ok";
+        }
         yield answer.isEmpty() ? "ok" : answer.lines().findFirst().orElse("ok");
       }
       case SyncReload.Command c -> command(c);
@@ -57,11 +70,31 @@ final class PbxSyncReloader implements SyncReloader {
     try {
       Process p = new ProcessBuilder(c.argv()).redirectErrorStream(true).start();
       p.getOutputStream().close();
+      // read while it runs: a command that writes more than a pipe holds would otherwise block
+      // until its timeout; the first 4 KiB go into the words
+      java.util.concurrent.CompletableFuture<byte[]> output =
+          new java.util.concurrent.CompletableFuture<>();
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                try (var in = p.getInputStream()) {
+                  byte[] head = in.readNBytes(4096);
+                  in.transferTo(java.io.OutputStream.nullOutputStream());
+                  output.complete(head);
+                } catch (IOException e) {
+                  output.complete(new byte[0]);
+                }
+              });
       if (!p.waitFor(c.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         throw new TransientException(c.describe() + " did not finish within " + c.timeout());
       }
-      String out = new String(p.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).strip();
+      String out;
+      try {
+        out = new String(output.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8).strip();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        out = ""; // a child it left behind holds the pipe open: the exit status decides
+      }
       if (p.exitValue() != 0) {
         throw new ProtocolException(
             c.describe() + " exited " + p.exitValue() + (out.isEmpty() ? "" : ": " + out));

@@ -74,7 +74,8 @@ class AgentAssemblyTest {
       assertThat(s.tick()).isEqualTo(Duration.ofMillis(500));
       assertThat(s.ticketTtl()).isEqualTo(Duration.ofSeconds(6));
       assertThat(s.retryTimeout()).isEqualTo(Duration.ofSeconds(1));
-      assertThat(s.renewInterval()).isEqualTo(Duration.ofSeconds(2));
+      // the default: three ticks, at most a third of the TTL (ADR 0007)
+      assertThat(s.renewInterval()).isEqualTo(Duration.ofMillis(1500));
 
       FailoverTopology t = a.topology("beta", "alpha");
       assertThat(t.fromSite()).isEqualTo("beta");
@@ -107,7 +108,7 @@ class AgentAssemblyTest {
       assertThat(st.lab()).isFalse();
       assertThat(st.activeSite()).isNull();
       assertThat(st.sites()).extracting(v -> v.name()).containsExactly("alpha", "beta");
-      assertThat(st.sites().get(1).state()).isEqualTo("UNKNOWN");
+      assertThat(st.sites().get(1).state()).isEqualTo("UNREACHABLE");
       assertThat(st.sites().get(1).reachable()).isFalse();
       assertThat(a.runtime().runs()).isEmpty();
       assertThat(a.runtime().decisions(10)).isEmpty();

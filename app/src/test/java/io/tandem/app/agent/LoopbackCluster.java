@@ -58,6 +58,9 @@ final class LoopbackCluster implements AutoCloseable {
   final List<String> notifications = new CopyOnWriteArrayList<>();
   private final Map<String, ConfigurableApplicationContext> servers = new HashMap<>();
   private final List<AutoCloseable> cleanup = new ArrayList<>();
+  private final WitnessHttpServer witnessServer;
+  private final java.util.concurrent.atomic.AtomicBoolean witnessClosed =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final int witnessPort;
   private final int hookPort;
   private Path config;
@@ -86,7 +89,8 @@ final class LoopbackCluster implements AutoCloseable {
     var w =
         WitnessHttpServer.start(
             new InetSocketAddress("127.0.0.1", 0), java.util.Optional.empty(), witness, Map.of());
-    cleanup.add(w::close);
+    witnessServer = w;
+    cleanup.add(this::closeWitnessOnce);
     witnessPort = w.address().getPort();
 
     HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -194,6 +198,17 @@ final class LoopbackCluster implements AutoCloseable {
   void kill(String site) {
     Optional.ofNullable(agents.remove(site)).ifPresent(AgentAssembly::close);
     Optional.ofNullable(servers.remove(site)).ifPresent(ConfigurableApplicationContext::close);
+  }
+
+  /** The witness stops answering (its listener closes); agents find it unreachable. */
+  void stopWitness() throws Exception {
+    closeWitnessOnce();
+  }
+
+  private void closeWitnessOnce() throws Exception {
+    if (witnessClosed.compareAndSet(false, true)) {
+      witnessServer.close();
+    }
   }
 
   AgentAssembly agent(String site) {

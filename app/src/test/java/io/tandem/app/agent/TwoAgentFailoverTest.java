@@ -239,7 +239,7 @@ class TwoAgentFailoverTest {
 
     AgentAssembly beta = agents.get("beta");
     List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-    cleanup.add(beta.runtime().subscribe(e -> events.add(e.type())));
+    cleanup.add(beta.runtime().events().onEvent(e -> events.add(e.getClass().getSimpleName())));
     // watched from outside: the first moment the authoritative server answers with beta
     await()
         .atMost(Duration.ofSeconds(90))
@@ -283,9 +283,30 @@ class TwoAgentFailoverTest {
     assertThat(failover.rto().detectionMillis()).isNotNull();
     assertThat(failover.rto().ticketWaitMillis()).isNotNull();
     assertThat(failover.rto().decisionMillis()).isNotNull();
+    // and tandem_rto_seconds, as Prometheus scrapes it from beta, records the same total
+    long reported = failover.rto().totalMillis();
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> events.containsAll(List.of("decision", "state", "run", "step")));
+        .untilAsserted(
+            () -> {
+              String scraped = scrape(betaPort, "/actuator/prometheus");
+              assertThat(metric(scraped, "tandem_rto_seconds_count")).as(scraped).isEqualTo(1.0);
+              assertThat(metric(scraped, "tandem_rto_seconds_sum") * 1000)
+                  .isCloseTo(reported, org.assertj.core.api.Assertions.within(1.0))
+                  .isGreaterThanOrEqualTo(killToMovedMillis - 500);
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                events.containsAll(
+                    List.of(
+                        "DecisionMade",
+                        "TicketAcquired",
+                        "RunStarted",
+                        "StepFinished",
+                        "RunFinished",
+                        "TickCompleted")));
 
     // the plan back to alpha observes the real record and changes nothing
     String plan = (String) beta.runtime().plan("alpha", false, false);
@@ -311,6 +332,28 @@ class TwoAgentFailoverTest {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
+  }
+
+  /** A GET with the viewer token, as a Prometheus scrape job configured with it sends. */
+  static String scrape(int port, String path) throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer e2e-test-token-0123456789abcdef")
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  /** The value of an unlabelled (or labelled) sample in the Prometheus text format; NaN if none. */
+  static double metric(String exposition, String name) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "(?m)^" + java.util.regex.Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$")
+            .matcher(exposition);
+    return m.find() ? Double.parseDouble(m.group(2)) : Double.NaN;
   }
 
   static String lookup(Bind9Peer bind, String name) throws IOException {

@@ -1,6 +1,7 @@
 package io.tandem.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tandem.app.ExitCodes;
 import java.io.PrintWriter;
@@ -71,5 +72,49 @@ class AgentCommandTest {
             "witness.endpoints[0]: expected an https:// URL beyond loopback, was"
                 + " http://192.0.2.7:7443")
         .contains("nothing started");
+  }
+
+  /** Issue 18.8: no console users is one line naming the variable, not a Spring stack trace. */
+  @Test
+  void withoutConsoleUsersTheAgentSaysWhichVariableToSetAndStartsNothing(@TempDir Path dir)
+      throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("witness.secret"), "alpha-witness-secret-0123");
+    java.nio.file.Files.writeString(dir.resolve("ami.secret"), "ami-pw");
+    Path config = dir.resolve("cluster.yaml");
+    java.nio.file.Files.writeString(
+        config,
+        """
+        cluster: users
+        sites:
+          - name: alpha
+            kind: onprem
+            priority: 1
+            managementAddress: 127.0.0.1:9
+            pbx: { type: asterisk, host: 127.0.0.1, port: 9, user: tandem, secret: "${file:ami.secret}" }
+          - name: beta
+            kind: onprem
+            priority: 2
+            managementAddress: 127.0.0.1:10
+            pbx: { type: asterisk, host: 127.0.0.1, port: 10, user: tandem, secret: "${file:ami.secret}" }
+        witness:
+          kind: builtin
+          endpoints: [ "http://127.0.0.1:11" ]
+          siteSecrets: { alpha: "${file:witness.secret}", beta: "${file:witness.secret}" }
+        """);
+    AgentCommand cmd = new AgentCommand();
+    new CommandLine(cmd)
+        .parseArgs("--config", config.toString(), "--site", "alpha", "--data-dir", dir.toString());
+    var env = java.util.Map.of("TANDEM_PEER_SECRET", "peer-secret-0123456789abcdefghijklmnop");
+
+    assertThatThrownBy(
+            () ->
+                cmd.start(
+                    env,
+                    io.tandem.app.agent.Providers.sdk(),
+                    java.util.function.UnaryOperator.identity()))
+        .isInstanceOf(CliException.class)
+        .hasMessageContaining("no console/API users: set TANDEM_ADMIN_PASSWORD")
+        .hasMessageContaining("nothing started");
+    assertThat(dir.resolve("audit.jsonl")).doesNotExist();
   }
 }

@@ -62,14 +62,15 @@ class CliTest {
     PrintStream oldOut = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     StringWriter err = new StringWriter();
-    CommandLine cl = TandemCommand.commandLine();
     StringWriter picocliOut = new StringWriter();
     PrintWriter outWriter = new PrintWriter(picocliOut, true);
-    cl.setOut(outWriter);
-    cl.setErr(new PrintWriter(err, true));
     int code;
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     try {
+      // built after System.out is replaced: help of inherited options goes to System.out
+      CommandLine cl = TandemCommand.commandLine();
+      cl.setOut(outWriter);
+      cl.setErr(new PrintWriter(err, true));
       code = cl.execute(args);
     } finally {
       outWriter.flush();
@@ -98,6 +99,8 @@ class CliTest {
         run("switchover", "--to", "site-a", "--url", url, "--token-file", operatorToken.toString());
     assertThat(refused.code()).isEqualTo(ExitCodes.REFUSED);
     assertThat(refused.err()).contains("already active");
+    // a refusal is a sentence, not the API's JSON (issue 18.8)
+    assertThat(refused.err()).doesNotContain("{", "\"accepted\"");
     assertThat(run("status", "--url", "http://127.0.0.1:9").code())
         .isEqualTo(ExitCodes.UNREACHABLE);
     assertThat(run("switchover").code()).isEqualTo(ExitCodes.INVALID);
@@ -113,5 +116,27 @@ class CliTest {
     // what `tandem generate-completion` prints: a bash script covering every subcommand
     String script = picocli.AutoComplete.bash("tandem", TandemCommand.commandLine());
     assertThat(script).contains("complete -F", "switchover", "witness", "--output");
+  }
+
+  /** Issue 18.8: {@code --help} works on every subcommand, with exit 0, whatever it requires. */
+  @Test
+  void everySubcommandTakesHelp() {
+    for (String name : TandemCommand.commandLine().getSubcommands().keySet()) {
+      Run help = run(name, "--help");
+      assertThat(help.code()).as(name + " --help: " + help.err()).isEqualTo(ExitCodes.OK);
+      assertThat(help.out() + help.err()).as(name).contains("Usage: tandem " + name);
+    }
+    Run validate = run("validate", "--help");
+    assertThat(validate.out())
+        .containsPattern("every \\$\\{env:\\.\\.\\.} and \\$\\{file:\\.\\.\\.} secret\\s+reference")
+        .doesNotContain("null");
+  }
+
+  /** Issue 18.8: the version is the build's, never "dev". */
+  @Test
+  void theVersionIsTheBuilds() {
+    Run v = run("version");
+    assertThat(v.out()).matches("(?s)tandem \\d+\\.\\d+\\.\\d+\\S* \\(java .*");
+    assertThat(run("--version").out()).containsPattern("tandem \\d+\\.\\d+");
   }
 }

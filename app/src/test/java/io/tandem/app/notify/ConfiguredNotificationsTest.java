@@ -102,4 +102,63 @@ class ConfiguredNotificationsTest {
       server.stop(0);
     }
   }
+
+  private static Decision decision(ReasonCode reason, AgentState from, AgentState to, String w) {
+    return new Decision(Action.NONE, reason, w, from, to, 5, NOW);
+  }
+
+  @Test
+  void onTheBusAStateChangeNotifiesAndAnAlarmIsSentOnceWhileItLasts() throws Exception {
+    BlockingQueue<String> got = new ArrayBlockingQueue<>(16);
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/hook",
+        ex -> {
+          got.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          ex.sendResponseHeaders(204, -1);
+          ex.close();
+        });
+    server.start();
+    var config =
+        new Notifications(
+            Optional.of(
+                new Notifications.Webhook(
+                    "http://127.0.0.1:" + server.getAddress().getPort() + "/hook",
+                    Optional.of(SecretRef.env("HOOK_SECRET")))),
+            Optional.empty());
+    try (var n =
+            ConfiguredNotifications.from(
+                config,
+                SecretResolver.of(Map.of("HOOK_SECRET", "s3cret-hook")),
+                "pbx-prod",
+                Clock.fixed(NOW, ZoneOffset.UTC));
+        var bus = new io.tandem.core.event.EventBus("notify-test")) {
+      n.subscribe(bus, "site-b");
+      String stuck = "ALARM: the fence of site-b could not be confirmed";
+      for (int i = 0; i < 3; i++) { // three ticks of the same alarm
+        bus.publish(
+            new io.tandem.core.event.TandemEvent.DecisionMade(
+                "site-b",
+                decision(ReasonCode.FENCE_UNKNOWN, AgentState.FENCING, AgentState.FENCING, stuck)));
+      }
+      bus.publish(
+          new io.tandem.core.event.TandemEvent.DecisionMade(
+              "site-b",
+              decision(
+                  ReasonCode.FENCED, AgentState.FENCING, AgentState.FENCED, "fenced: confirmed")));
+
+      JsonNode alarm = JsonMapper.shared().readTree(got.poll(10, TimeUnit.SECONDS));
+      assertThat(alarm.path("event").asString()).isEqualTo("alarm");
+      assertThat(alarm.path("severity").asString()).isEqualTo("critical");
+      assertThat(alarm.path("title").asString()).isEqualTo("site-b: FENCE_UNKNOWN");
+      assertThat(alarm.path("text").asString()).isEqualTo(stuck);
+      JsonNode state = JsonMapper.shared().readTree(got.poll(10, TimeUnit.SECONDS));
+      assertThat(state.path("event").asString()).isEqualTo("state-changed");
+      assertThat(state.path("title").asString()).isEqualTo("site-b is now FENCED");
+      // the alarm's later ticks sent nothing more
+      assertThat(got.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    } finally {
+      server.stop(0);
+    }
+  }
 }

@@ -155,4 +155,41 @@ class PackagingTest {
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     return out;
   }
+
+  /**
+   * Issue 18.8: every variable the environment files set is one the program reads (a name in the
+   * agent's or witness's code), the unit passes on ({@code ${NAME}}), or the documented cluster
+   * file references ({@code ${env:NAME}} in docs/operations.md). {@code
+   * TANDEM_TLS_KEYSTORE_PASSWORD} was set while the agent read {@code TANDEM_KEYSTORE_PASSWORD}.
+   */
+  @Test
+  void everyVariableTheEnvironmentFilesSetIsRead() throws IOException {
+    StringBuilder code = new StringBuilder();
+    try (var files = Files.walk(ROOT.resolve("app/src/main/java"))) {
+      for (Path f : files.filter(x -> x.toString().endsWith(".java")).toList()) {
+        code.append(Files.readString(f));
+      }
+    }
+    String operations = Files.readString(ROOT.resolve("docs/operations.md"));
+    for (String unit : List.of("agent", "witness")) {
+      String env = Files.readString(ROOT.resolve("packaging/etc/" + unit + ".env.example"));
+      String service =
+          Files.readString(ROOT.resolve("packaging/systemd/tandem-" + unit + ".service"));
+      Matcher m = Pattern.compile("(?m)^([A-Z][A-Z0-9_]*)=").matcher(env);
+      int seen = 0;
+      while (m.find()) {
+        String name = m.group(1);
+        seen++;
+        boolean read =
+            code.indexOf("\"" + name + "\"") >= 0
+                || code.indexOf("env:" + name + "}") >= 0
+                || service.contains("${" + name + "}")
+                || operations.contains("${env:" + name + "}")
+                || (name.startsWith("TANDEM_WITNESS_SECRET_")
+                    && env.contains("${env:" + name + "}"));
+        assertThat(read).as(unit + ".env.example sets " + name + ", which nothing reads").isTrue();
+      }
+      assertThat(seen).as(unit + ".env.example variables").isPositive();
+    }
+  }
 }

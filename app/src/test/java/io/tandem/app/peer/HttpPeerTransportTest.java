@@ -37,7 +37,19 @@ class HttpPeerTransportTest {
                 Duration.ofMillis(300),
                 2,
                 System::nanoTime)) {
-      PeerReport r = new PeerReport("a", AgentState.ACTIVE, true, 1, true, false, null, 1, -1, 0);
+      PeerReport r =
+          new PeerReport(
+              "a",
+              AgentState.ACTIVE,
+              true,
+              1,
+              true,
+              false,
+              null,
+              1,
+              -1,
+              PeerReport.NEEDS_PROMISES,
+              0);
 
       assertTimeoutPreemptively(
           Duration.ofSeconds(5),

@@ -18,14 +18,15 @@ class PeerMessagesTest {
   @Test
   void servingEpochAndActiveCallsCrossTheWire() {
     PeerReport sent =
-        new PeerReport("a", AgentState.FENCING, false, 1, true, false, "b", 12, 3, 999);
+        new PeerReport("a", AgentState.FENCING, false, 1, true, false, "b", 12, 3, 77_000L, 999);
 
     byte[] body = json.writeValueAsBytes(PeerMessages.Report.of(sent));
     PeerReport got = json.readValue(body, PeerMessages.Report.class).toCore();
 
     assertThat(new String(body, StandardCharsets.UTF_8))
         .contains("\"servingEpoch\":12")
-        .contains("\"activeCalls\":3");
+        .contains("\"activeCalls\":3")
+        .contains("\"promisesFreeAtNanos\":77000");
     // the receipt time is the receiver's to stamp, never the sender's
     assertThat(got).isEqualTo(sent.receivedAt(0));
     assertThat(got.serving()).isTrue();
@@ -42,6 +43,9 @@ class PeerMessagesTest {
 
     assertThat(got.servingEpoch()).isZero();
     assertThat(got.activeCalls()).isEqualTo(-1);
+    // an older agent never says it needs no promise: a promise to it lasts its whole window
+    assertThat(got.promisesFreeAtNanos()).isEqualTo(PeerReport.NEEDS_PROMISES);
+    assertThat(got.frees(Long.MIN_VALUE + 1)).isFalse();
   }
 
   @Test

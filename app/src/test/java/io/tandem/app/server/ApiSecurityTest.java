@@ -104,6 +104,29 @@ class ApiSecurityTest {
     assertThat(call("GET", "/actuator/health", null, null).statusCode()).isEqualTo(200);
   }
 
+  /** Issue 18.8: the console URL without a session is the login page, not an empty console. */
+  @Test
+  void theConsoleWithoutASessionIsTheLoginPage() throws Exception {
+    for (String page : new String[] {"/", "/index.html"}) {
+      var r =
+          http.send(
+              HttpRequest.newBuilder(base.resolve(page))
+                  .header("Accept", "text/html,application/xhtml+xml")
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(page).isEqualTo(302);
+      assertThat(r.headers().firstValue("Location"))
+          .as(page)
+          .hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+    }
+    var viewer = call("GET", "/", basic("vic", VIEWER_PW), null);
+    assertThat(viewer.statusCode()).isEqualTo(200);
+    assertThat(viewer.body()).contains("btn-switchover");
+    // the console's script and style load before login (the login page does not use them)
+    assertThat(call("GET", "/console/console.js", null, null).statusCode()).isEqualTo(200);
+  }
+
   @Test
   void viewerReadsButCannotAct() throws Exception {
     var status = call("GET", "/api/v1/status", basic("vic", VIEWER_PW), null);

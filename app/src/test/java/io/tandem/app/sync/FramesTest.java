@@ -43,6 +43,7 @@ class FramesTest {
       out.write(content, off, Math.min(writeSize, content.length - off));
     }
     long raw = out.rawBytes();
+    out.finish();
     out.close();
     return new Framed(wire.toByteArray(), raw, out.wireBytes());
   }
@@ -75,8 +76,8 @@ class FramesTest {
 
     byte[] noise = random(64 * Frames.CHUNK, 3);
     Framed rec = frame(noise, 8192);
-    // raw frames cost 5 bytes each, a failed trial nothing more on the wire
-    assertThat(rec.sent()).isLessThanOrEqualTo(noise.length + 64L * 5);
+    // raw frames cost 5 bytes each (and the end frame 5), a failed trial nothing more on the wire
+    assertThat(rec.sent()).isLessThanOrEqualTo(noise.length + 65L * 5);
     assertThat(unframe(rec.wire())).isEqualTo(noise);
     // after noise, text compresses again within the back-off (at most 64 chunks)
     byte[] both = new byte[noise.length + 200 * Frames.CHUNK];
@@ -103,6 +104,19 @@ class FramesTest {
     // cut exactly before the end frame: every content byte arrived, the end did not
     assertThatThrownBy(() -> unframe(Arrays.copyOf(wire, wire.length - 5)))
         .isInstanceOf(EOFException.class);
+  }
+
+  @Test
+  void contentClosedWithoutBeingFinishedReadsAsCut() throws IOException {
+    // a sender that fails part-way closes its stream without finishing it: the receiver must
+    // not take what arrived for the whole content
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    try (Frames.Out out = new Frames.Out(wire)) {
+      out.write(text(3 * Frames.CHUNK + 5));
+    }
+    assertThatThrownBy(() -> unframe(wire.toByteArray()))
+        .isInstanceOf(EOFException.class)
+        .hasMessageContaining("ended before its end");
   }
 
   @Test

@@ -68,6 +68,7 @@ public final class AgentCore {
   private final Consumer<GuardBeat> guard;
   private final List<String> sortedPeers;
   private final List<Consumer<Decision>> decisionListeners = new CopyOnWriteArrayList<>();
+  private final List<java.util.function.LongConsumer> tickListeners = new CopyOnWriteArrayList<>();
 
   // ---- confined to the agent thread ----
   private final List<OperatorCommand> commands = new ArrayList<>();
@@ -189,11 +190,20 @@ public final class AgentCore {
     decisionListeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
+  /**
+   * Also tell {@code listener} how late each tick ran against its schedule, in nanoseconds (on the
+   * agent thread; must not block): the tick lateness histogram.
+   */
+  public void addTickListener(java.util.function.LongConsumer listener) {
+    tickListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
   // ---- life cycle ----
 
   /** Start ticking; the first tick comes after {@code firstTickDelayNanos}. */
   public void start(long firstTickDelayNanos) {
     running = true;
+    loop.holdFrom(scheduler.nanoTime());
     nextTickAt = scheduler.nanoTime() + Math.max(0, firstTickDelayNanos);
     scheduler.at(nextTickAt, this::tick);
   }
@@ -215,7 +225,11 @@ public final class AgentCore {
   public void onPromiseRequest(String from, long sentAtNanos) {
     Objects.requireNonNull(from, "from");
     onAgentThread(
-        () -> peers.sendPromise(from, loop.answerPromise(from, sentAtNanos, scheduler.nanoTime())));
+        () ->
+            peers.sendPromise(
+                from,
+                loop.answerPromise(
+                    from, sentAtNanos, scheduler.nanoTime(), board.reports().get(from))));
   }
 
   /** A peer's promise (or refusal) answering our request. */
@@ -248,6 +262,14 @@ public final class AgentCore {
       return;
     }
     long planned = nextTickAt;
+    long late = Math.max(0, scheduler.nanoTime() - planned);
+    for (java.util.function.LongConsumer l : tickListeners) {
+      try {
+        l.accept(late);
+      } catch (RuntimeException e) {
+        log.error("agent {}: tick listener failed", settings.site(), e);
+      }
+    }
     try {
       decide();
       long now = scheduler.nanoTime();

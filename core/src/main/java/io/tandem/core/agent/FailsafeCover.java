@@ -22,12 +22,16 @@ final class FailsafeCover {
     this.settings = settings;
   }
 
-  /** Recompute from this tick's promises. Covers only if every peer's latest promise holds. */
-  void update(TickSnapshot s) {
+  /**
+   * Recompute from this tick's promises. Covers only if every peer's latest promise holds and
+   * answers a request sent since {@code activeSinceNanos} (a promise from an earlier ACTIVE period
+   * may have been freed since: the promiser saw us stand down).
+   */
+  void update(TickSnapshot s, long activeSinceNanos) {
     long horizon = Long.MAX_VALUE;
     for (String peer : settings.peers()) {
       PeerPromise p = s.promises().get(peer);
-      if (!counts(p)) {
+      if (!counts(p) || p.requestSentAtNanos() - activeSinceNanos < 0) {
         stop();
         return;
       }

@@ -17,6 +17,11 @@ import java.util.Objects;
  *     cleared only when a fence of its PBX completed; 0 if not serving
  * @param activeCalls calls up on its PBX, or -1 if unknown (a successor watches a handing-over site
  *     drain)
+ * @param promisesFreeAtNanos when (the reporter's monotonic clock) it made this report, if it then
+ *     needed no promise any more (not ACTIVE and its PBX's fence confirmed): a peer that promised
+ *     it, in answer to a request sent before that instant, is free again. {@link Long#MIN_VALUE} if
+ *     it may rely on promises (or is an older agent). Compared only with the reporter's own request
+ *     times, so a report delivered late can never free a newer promise.
  * @param receivedAtNanos set by the receiver: its monotonic time of receipt
  */
 public record PeerReport(
@@ -29,7 +34,11 @@ public record PeerReport(
     String handingOverTo,
     long servingEpoch,
     int activeCalls,
+    long promisesFreeAtNanos,
     long receivedAtNanos) {
+
+  /** {@link #promisesFreeAtNanos} of a site that may rely on promises. */
+  public static final long NEEDS_PROMISES = Long.MIN_VALUE;
 
   public PeerReport {
     Objects.requireNonNull(site, "site");
@@ -53,7 +62,13 @@ public record PeerReport(
         handingOverTo,
         servingEpoch,
         activeCalls,
+        promisesFreeAtNanos,
         nanos);
+  }
+
+  /** Whether a promise answering a request it sent at {@code requestSentAtNanos} is over. */
+  public boolean frees(long requestSentAtNanos) {
+    return promisesFreeAtNanos != NEEDS_PROMISES && promisesFreeAtNanos - requestSentAtNanos > 0;
   }
 
   /** Whether its PBX serves (or may still serve). */

@@ -45,17 +45,32 @@ final class PeerView {
   }
 
   /**
-   * The best-ranked healthy standby that reaches the witness (and, if {@code freeOnly}, is not
-   * bound by a promise); if {@code onlyPreferred}, only one ranked before us. Null if none.
+   * The best-ranked peer ranked before us that is still STARTING, healthy and reaching the witness
+   * (a preferred site in its start-up hold), or null.
    */
-  PeerReport bestReady(boolean onlyPreferred, boolean freeOnly) {
+  PeerReport preferredStarting() {
     PeerReport best = null;
     for (PeerReport p : fresh) {
-      boolean ready =
-          p.state() == AgentState.STANDBY
-              && p.healthy()
-              && p.witnessReachable()
-              && !(freeOnly && p.promiseBound());
+      if (p.state() == AgentState.STARTING
+          && p.healthy()
+          && p.witnessReachable()
+          && p.ranksBefore(settings.priority(), settings.site())
+          && (best == null || p.ranksBefore(best.priority(), best.site()))) {
+        best = p;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The best-ranked healthy standby that reaches the witness; if {@code onlyPreferred}, only one
+   * ranked before us. Null if none. (A standby bound by a promise counts: while an active site
+   * lives every standby is bound, and the binding ends one TTL after that site's last request.)
+   */
+  PeerReport bestReady(boolean onlyPreferred) {
+    PeerReport best = null;
+    for (PeerReport p : fresh) {
+      boolean ready = p.state() == AgentState.STANDBY && p.healthy() && p.witnessReachable();
       if (!ready || (onlyPreferred && !p.ranksBefore(settings.priority(), settings.site()))) {
         continue;
       }

@@ -42,5 +42,17 @@ public enum ReasonCode {
   FENCE_UNKNOWN,
   FENCED,
   RELEASING_TICKET,
-  UNEXPECTED_TICKET_RELEASED
+  UNEXPECTED_TICKET_RELEASED;
+
+  /**
+   * Whether a decision with this reason is an alarm on-call must hear about even without a state
+   * change: a holder that cannot do its job, or a fence that could not be confirmed.
+   */
+  public boolean alarm() {
+    return switch (this) {
+      case ACTIVATION_FAILED, ACTIVATION_STEPPING_DOWN, ACTIVATION_NEEDS_OPERATOR, FENCE_UNKNOWN ->
+          true;
+      default -> false;
+    };
+  }
 }

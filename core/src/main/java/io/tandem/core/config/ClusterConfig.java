@@ -35,7 +35,8 @@ public record ClusterConfig(
     Timings timings,
     Policies policies,
     Notifications notifications,
-    List<SyncJobConfig> sync) {
+    List<SyncJobConfig> sync,
+    List<HookConfig> hooks) {
 
   public ClusterConfig {
     Objects.requireNonNull(name, "name");
@@ -47,6 +48,21 @@ public record ClusterConfig(
     Objects.requireNonNull(policies, "policies");
     Objects.requireNonNull(notifications, "notifications");
     sync = List.copyOf(sync);
+    hooks = List.copyOf(hooks);
+  }
+
+  /** A cluster without hooks. */
+  public ClusterConfig(
+      String name,
+      List<SiteConfig> sites,
+      List<DnsRecordConfig> dns,
+      List<TrunkConfig> trunks,
+      WitnessConfig witness,
+      Timings timings,
+      Policies policies,
+      Notifications notifications,
+      List<SyncJobConfig> sync) {
+    this(name, sites, dns, trunks, witness, timings, policies, notifications, sync, List.of());
   }
 
   /** The site named {@code site}, if configured. */
@@ -80,6 +96,12 @@ public record ClusterConfig(
     private Policies policies;
     private Notifications notifications;
     private final List<SyncJobConfig> sync = new ArrayList<>();
+    private final List<HookConfig> hooks = new ArrayList<>();
+
+    public Builder hook(HookConfig v) {
+      hooks.add(Objects.requireNonNull(v));
+      return this;
+    }
 
     public Builder name(String v) {
       name = v;
@@ -357,7 +379,8 @@ public record ClusterConfig(
           timings != null ? timings : Timings.defaults(),
           policies != null ? policies : Policies.defaults(),
           notifications != null ? notifications : Notifications.none(),
-          sync);
+          sync,
+          hooks);
     }
 
     @Override

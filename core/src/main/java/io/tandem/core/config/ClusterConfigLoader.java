@@ -126,6 +126,7 @@ public final class ClusterConfigLoader {
     if (n != null) {
       cluster.notifications(notifications(n));
     }
+    HookConfigReader.read(top, cluster);
     top.finish();
 
     // Cross-checks see only the parts that built; map their indices back to the file's.
@@ -423,7 +424,8 @@ public final class ClusterConfigLoader {
             .minimumActiveTime(f.duration("minimumActiveTime"))
             .keepRunningWithoutWitness(f.bool("keepRunningWithoutWitness"))
             .witnessOutageFailsafe(f.bool("witnessOutageFailsafe"))
-            .minimumHealthPercent(f.integer("minimumHealthPercent"));
+            .minimumHealthPercent(f.integer("minimumHealthPercent"))
+            .warningHealthPercent(f.integer("warningHealthPercent"));
     List<String> gates = f.stringList("approvalGates");
     if (gates != null) {
       List<String> names = ConfigEnum.names(ApprovalGate.class);

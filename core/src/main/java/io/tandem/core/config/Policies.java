@@ -21,7 +21,10 @@ import java.util.Set;
  *     every other site confirms on each tick that it is not serving (default true, off when
  *     keepRunningWithoutWitness is set)
  * @param minimumHealthPercent weighted score, in percent, a site needs to count as healthy (default
- *     75)
+ *     75); below it the site fails over
+ * @param warningHealthPercent weighted score, in percent, below which a healthy site is degraded
+ *     (WARN): operators are notified and hooks run, nothing fails over (default 90, or {@code
+ *     minimumHealthPercent} when that is higher); at least {@code minimumHealthPercent}
  */
 public record Policies(
     boolean autoFailback,
@@ -30,7 +33,8 @@ public record Policies(
     Set<ApprovalGate> approvalGates,
     boolean keepRunningWithoutWitness,
     boolean witnessOutageFailsafe,
-    int minimumHealthPercent) {
+    int minimumHealthPercent,
+    int warningHealthPercent) {
 
   public static final Duration DEFAULT_FAILBACK_STABLE_PERIOD = Duration.ofMinutes(5);
   public static final Duration DEFAULT_MINIMUM_ACTIVE_TIME = Duration.ofMinutes(2);
@@ -42,6 +46,8 @@ public record Policies(
   public static final boolean DEFAULT_WITNESS_OUTAGE_FAILSAFE = true;
 
   public static final int DEFAULT_MINIMUM_HEALTH_PERCENT = 75;
+
+  public static final int DEFAULT_WARNING_HEALTH_PERCENT = 90;
 
   public Policies {
     Objects.requireNonNull(failbackStablePeriod, "failbackStablePeriod");
@@ -69,6 +75,7 @@ public record Policies(
     private Boolean keepRunningWithoutWitness;
     private Boolean witnessOutageFailsafe;
     private Integer minimumHealthPercent;
+    private Integer warningHealthPercent;
 
     public Builder autoFailback(Boolean v) {
       autoFailback = v;
@@ -105,6 +112,11 @@ public record Policies(
       return this;
     }
 
+    public Builder warningHealthPercent(Integer v) {
+      warningHealthPercent = v;
+      return this;
+    }
+
     @Override
     protected void check(Violations v) {
       v.positive(failbackStablePeriod, "failbackStablePeriod");
@@ -114,6 +126,21 @@ public record Policies(
       if (minimumHealthPercent != null
           && (minimumHealthPercent < 0 || minimumHealthPercent > 100)) {
         v.add("minimumHealthPercent", "expected a percentage 0..100, was " + minimumHealthPercent);
+      }
+      if (warningHealthPercent != null
+          && (warningHealthPercent < 0 || warningHealthPercent > 100)) {
+        v.add("warningHealthPercent", "expected a percentage 0..100, was " + warningHealthPercent);
+      } else if (warningHealthPercent != null) {
+        int failing =
+            minimumHealthPercent != null ? minimumHealthPercent : DEFAULT_MINIMUM_HEALTH_PERCENT;
+        if (warningHealthPercent < failing) {
+          v.add(
+              "warningHealthPercent",
+              "expected at least minimumHealthPercent ("
+                  + failing
+                  + "): the warning comes before the failover, was "
+                  + warningHealthPercent);
+        }
       }
       if (Boolean.TRUE.equals(keepRunningWithoutWitness)
           && Boolean.TRUE.equals(witnessOutageFailsafe)) {
@@ -138,7 +165,14 @@ public record Policies(
               // keepRunningWithoutWitness overrides the failsafe: leave it off rather than on
               // and meaningless.
               : DEFAULT_WITNESS_OUTAGE_FAILSAFE && !Boolean.TRUE.equals(keepRunningWithoutWitness),
-          minimumHealthPercent != null ? minimumHealthPercent : DEFAULT_MINIMUM_HEALTH_PERCENT);
+          minimumHealthPercent != null ? minimumHealthPercent : DEFAULT_MINIMUM_HEALTH_PERCENT,
+          warningHealthPercent != null
+              ? warningHealthPercent
+              : Math.max(
+                  DEFAULT_WARNING_HEALTH_PERCENT,
+                  minimumHealthPercent != null
+                      ? minimumHealthPercent
+                      : DEFAULT_MINIMUM_HEALTH_PERCENT));
     }
 
     @Override

@@ -7,7 +7,9 @@ import java.util.List;
 /**
  * Turns per-sensor states (after hysteresis) into a site verdict: a critical sensor that is down
  * vetoes; otherwise the weighted share of non-critical sensors that are up must reach the
- * threshold. With no weighted sensors the score is 100 %. Pure; thread-safe.
+ * threshold. With no weighted sensors the score is 100 %. A healthy site whose score is below the
+ * warning level is {@link HealthLevel#WARN}: degraded, reported, not failed over. Pure;
+ * thread-safe.
  */
 public final class HealthAggregation {
 
@@ -21,6 +23,19 @@ public final class HealthAggregation {
    */
   public static SiteHealth aggregate(
       String site, List<SensorState> sensors, int minimumPercent, Instant at) {
+    return aggregate(site, sensors, minimumPercent, 0, at);
+  }
+
+  /**
+   * @param site site name
+   * @param sensors every sensor's state
+   * @param minimumPercent weighted score (0..100) needed to be healthy
+   * @param warningPercent weighted score (0..100) below which a healthy site is {@link
+   *     HealthLevel#WARN}; 0 for no warning level
+   * @param at timestamp of the snapshot
+   */
+  public static SiteHealth aggregate(
+      String site, List<SensorState> sensors, int minimumPercent, int warningPercent, Instant at) {
     List<String> criticalDown = new ArrayList<>();
     List<String> down = new ArrayList<>();
     long weightTotal = 0;
@@ -56,13 +71,27 @@ public final class HealthAggregation {
               + "% (down: "
               + String.join(", ", down)
               + ")";
+    } else if (score < warningPercent) {
+      summary =
+          "degraded "
+              + counts
+              + ": score "
+              + score
+              + "% < warning level "
+              + warningPercent
+              + "% (down: "
+              + String.join(", ", down)
+              + ")";
     } else if (down.isEmpty()) {
       summary = "healthy " + counts;
     } else {
       summary =
           "healthy " + counts + " (score " + score + "%, down: " + String.join(", ", down) + ")";
     }
-    return new SiteHealth(site, healthy, passing, sensors.size(), sensors, summary, at);
+    HealthLevel level =
+        !healthy ? HealthLevel.FAIL : score < warningPercent ? HealthLevel.WARN : HealthLevel.OK;
+    return new SiteHealth(
+        site, healthy, passing, sensors.size(), sensors, summary, at, score, level);
   }
 
   private static String describe(SensorState s) {

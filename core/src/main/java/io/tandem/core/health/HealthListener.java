@@ -1,8 +1,9 @@
 package io.tandem.core.health;
 
 /**
- * Told when a site's health changes: the site's verdict flips, or a sensor goes up or down (after
- * hysteresis). Not told about readings that change nothing.
+ * Told when a site's health changes: the site's verdict or level (OK/WARN/FAIL) changes, or a
+ * sensor goes up or down (after hysteresis), or a sensor's reading changes between OK, WARN and
+ * failing. Not told about readings that change nothing.
  */
 @FunctionalInterface
 public interface HealthListener {

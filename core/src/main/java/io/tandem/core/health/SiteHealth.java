@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param summary a short sentence, e.g. {@code "healthy 25/25"} or {@code "unhealthy: critical
  *     sip-options-local down (timeout after 2 s)"}
  * @param at when the snapshot was taken
+ * @param score the weighted share of non-critical sensors up, in percent (100 with none)
+ * @param level {@link HealthLevel#FAIL} when not healthy, {@link HealthLevel#WARN} when healthy but
+ *     the score is below the warning level, else {@link HealthLevel#OK}
  */
 public record SiteHealth(
     String site,
@@ -24,13 +27,40 @@ public record SiteHealth(
     int total,
     List<SensorState> sensors,
     String summary,
-    Instant at) {
+    Instant at,
+    int score,
+    HealthLevel level) {
 
   public SiteHealth {
     Objects.requireNonNull(site, "site");
     sensors = List.copyOf(sensors);
     Objects.requireNonNull(summary, "summary");
     Objects.requireNonNull(at, "at");
+    Objects.requireNonNull(level, "level");
+    if (!healthy && level != HealthLevel.FAIL) {
+      throw new IllegalArgumentException("an unhealthy site's level is FAIL, was " + level);
+    }
+  }
+
+  /** A snapshot with two levels only: OK when healthy, else FAIL. */
+  public SiteHealth(
+      String site,
+      boolean healthy,
+      int passing,
+      int total,
+      List<SensorState> sensors,
+      String summary,
+      Instant at) {
+    this(
+        site,
+        healthy,
+        passing,
+        total,
+        sensors,
+        summary,
+        at,
+        healthy ? 100 : 0,
+        healthy ? HealthLevel.OK : HealthLevel.FAIL);
   }
 
   /** A snapshot with no sensors, e.g. for simulations and tests. */

@@ -46,6 +46,7 @@ public final class SiteHealthMonitor implements AutoCloseable {
   private final Executor readers;
   private final SerialExecutor notifier;
   private final int minimumPercent;
+  private final int warningPercent;
   private final List<Slot> slots;
   private final List<HealthListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicReference<SiteHealth> current = new AtomicReference<>();
@@ -75,6 +76,7 @@ public final class SiteHealthMonitor implements AutoCloseable {
     this.owned = List.copyOf(own);
     this.notifier = new SerialExecutor(b.notifier != null ? b.notifier : this.readers);
     this.minimumPercent = b.minimumPercent;
+    this.warningPercent = b.warningPercent;
     Instant now = clock.instant();
     List<Slot> list = new ArrayList<>();
     for (Builder.Entry e : b.sensors) {
@@ -229,7 +231,10 @@ public final class SiteHealthMonitor implements AutoCloseable {
     SiteHealth previous = current.get();
     SiteHealth next = aggregate(clock.instant());
     current.set(next);
-    if (before.up() != s.state.up() || previous.healthy() != next.healthy()) {
+    if (before.up() != s.state.up()
+        || previous.healthy() != next.healthy()
+        || previous.level() != next.level()
+        || verdict(before.last().status()) != verdict(s.state.last().status())) {
       for (HealthListener l : listeners) {
         try {
           notifier.execute(
@@ -248,12 +253,21 @@ public final class SiteHealthMonitor implements AutoCloseable {
     }
   }
 
+  /** OK, WARN or bad (FAIL and TIMEOUT alike): a change between them is worth telling. */
+  private static int verdict(SensorStatus status) {
+    return switch (status) {
+      case OK -> 0;
+      case WARN -> 1;
+      case FAIL, TIMEOUT -> 2;
+    };
+  }
+
   private SiteHealth aggregate(Instant at) {
     List<SensorState> states = new ArrayList<>(slots.size());
     for (Slot s : slots) {
       states.add(s.state);
     }
-    return HealthAggregation.aggregate(site, states, minimumPercent, at);
+    return HealthAggregation.aggregate(site, states, minimumPercent, warningPercent, at);
   }
 
   private static String format(Duration d) {
@@ -292,6 +306,7 @@ public final class SiteHealthMonitor implements AutoCloseable {
     private Executor readers;
     private Executor notifier;
     private int minimumPercent = 75;
+    private int warningPercent;
     private boolean initiallyUp;
     private final List<Entry> sensors = new ArrayList<>();
 
@@ -329,6 +344,18 @@ public final class SiteHealthMonitor implements AutoCloseable {
         throw new IllegalArgumentException("minimumHealthPercent must be 0..100, was " + v);
       }
       minimumPercent = v;
+      return this;
+    }
+
+    /**
+     * Weighted score (percent) below which a healthy site is {@link HealthLevel#WARN} (reported,
+     * not failed over); default 0, no warning level.
+     */
+    public Builder warningHealthPercent(int v) {
+      if (v < 0 || v > 100) {
+        throw new IllegalArgumentException("warningHealthPercent must be 0..100, was " + v);
+      }
+      warningPercent = v;
       return this;
     }
 

@@ -75,7 +75,7 @@ public final class RunbookEngine {
         b.breakers != null ? b.breakers : CircuitBreakerRegistry.of(defaultBreakerConfig(clock));
     this.listener = b.listener;
     this.cutOffs = CutOffs.SCHEDULER;
-    this.stages = new StageRunner(executor, ticker, gateKeeper);
+    this.stages = new StageRunner(executor, ticker, gateKeeper, b.stageHook);
   }
 
   /** One daemon thread, shared by every engine, that cuts off applies when a ticket runs out. */
@@ -448,8 +448,15 @@ public final class RunbookEngine {
     private Pacer pacer = Pacer.REAL_TIME;
     private CircuitBreakerRegistry breakers;
     private RunListener listener = RunListener.NONE;
+    private StageHook stageHook = StageHook.NONE;
 
     private Builder() {}
+
+    /** Called before and after each stage (operators' hook programs); default none. */
+    public Builder stageHook(StageHook value) {
+      stageHook = java.util.Objects.requireNonNull(value, "stageHook");
+      return this;
+    }
 
     /** Told about runs and steps as they happen (the agent's event bus). */
     public Builder listener(RunListener value) {

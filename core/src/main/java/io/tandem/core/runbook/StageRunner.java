@@ -26,15 +26,19 @@ final class StageRunner {
   private final Executor executor;
   private final LongSupplier ticker;
   private final GateKeeper gateKeeper;
+  private final StageHook hook;
 
-  StageRunner(Executor executor, LongSupplier ticker, GateKeeper gateKeeper) {
+  StageRunner(Executor executor, LongSupplier ticker, GateKeeper gateKeeper, StageHook hook) {
     this.executor = executor;
     this.ticker = ticker;
     this.gateKeeper = gateKeeper;
+    this.hook = hook;
   }
 
   RunContext.Stop runStages(Runbook runbook, RunContext run) {
+    int number = 0;
     for (Stage stage : runbook.stages()) {
+      number++;
       if (run.stopped().isPresent()) {
         break;
       }
@@ -42,7 +46,9 @@ final class StageRunner {
         GatePassage.pass(stage.gate().get(), run, gateKeeper);
         continue;
       }
+      hooks(runbook, number, stage, true, run);
       List<StepStatus> statuses = runStage(stage, run);
+      hooks(runbook, number, stage, false, run);
       for (int i = 0; i < statuses.size(); i++) {
         String id = stage.steps().get(i).spec().id();
         switch (statuses.get(i)) {
@@ -58,6 +64,25 @@ final class StageRunner {
     }
     return run.stopped()
         .orElse(new RunContext.Stop(RunOutcome.SUCCEEDED, "every required step verified"));
+  }
+
+  /** Runs the stage hooks and journals what they did; a hook's failure never stops the run. */
+  private void hooks(Runbook runbook, int number, Stage stage, boolean before, RunContext run) {
+    List<String> words;
+    try {
+      words =
+          hook.at(
+              new StageHook.StageEvent(
+                  run.stepContext, runbook.name(), number, stage.name(), stage.kind(), before));
+    } catch (RuntimeException e) {
+      words = List.of("hooks failed: " + e.getMessage());
+    }
+    for (String w : words) {
+      run.journal(
+          io.tandem.core.runbook.journal.RecordType.HOOK_RAN,
+          "",
+          java.util.Map.of("stage", stage.name(), "when", before ? "before" : "after", "words", w));
+    }
   }
 
   private List<StepStatus> runStage(Stage stage, RunContext run) {

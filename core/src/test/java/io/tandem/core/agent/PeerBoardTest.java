@@ -18,6 +18,7 @@ class PeerBoardTest {
         null,
         servingEpoch,
         -1,
+        PeerReport.NEEDS_PROMISES,
         0);
   }
 

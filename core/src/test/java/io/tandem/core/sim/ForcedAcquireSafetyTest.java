@@ -22,7 +22,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ForcedAcquireSafetyTest {
 
   private static Simulation started(long seed, SimWitness.Kind kind) {
-    Simulation sim = Simulation.builder(seed).agents(2).witnessKind(kind).trace(true).build();
+    return started(seed, kind, true);
+  }
+
+  /**
+   * @param failsafe with the witness-outage failsafe on, the active asks the standby for a promise
+   *     every tick, and a promise binds even a forced acquire (the active may serve on it)
+   */
+  private static Simulation started(long seed, SimWitness.Kind kind, boolean failsafe) {
+    Simulation sim =
+        Simulation.builder(seed)
+            .agents(2)
+            .witnessKind(kind)
+            .settings(b -> b.witnessOutageFailsafe(failsafe))
+            .trace(true)
+            .build();
     sim.startAll();
     sim.runUntil(25 * SECOND);
     assertThat(sim.servingNow()).as(sim.report()).containsExactly("site-0");
@@ -63,7 +77,7 @@ class ForcedAcquireSafetyTest {
   @ParameterizedTest
   @EnumSource(SimWitness.Kind.class)
   void aForcedAcquirePreemptsALiveHolderWhichFencesAndReleases(SimWitness.Kind kind) {
-    Simulation sim = started(82, kind);
+    Simulation sim = started(82, kind, false);
     SimAgent forcing = sim.agent("site-1");
     long forced = sim.now();
     force(forcing);

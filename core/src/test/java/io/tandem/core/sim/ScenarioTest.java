@@ -49,7 +49,7 @@ class ScenarioTest {
 
   @Test
   void preferredSiteBecomesActiveAfterStartupHold() {
-    Simulation sim = started(Simulation.builder(1).agents(3));
+    Simulation sim = started(Simulation.builder(1).classicTimings().agents(3));
     SimAgent primary = sim.agent("site-0");
     assertThat(reasons(primary))
         .contains(ReasonCode.STARTUP_HOLD, ReasonCode.STARTED, ReasonCode.TICKET_GRANTED);
@@ -66,7 +66,7 @@ class ScenarioTest {
 
   @Test
   void primaryCrashFailsOverWithinTtlPlusGrace() {
-    Simulation sim = started(Simulation.builder(2).agents(2));
+    Simulation sim = started(Simulation.builder(2).classicTimings().agents(2));
     long crash = sim.now();
     sim.agent("site-0").crash();
     sim.runFor(Duration.ofSeconds(30));
@@ -87,7 +87,7 @@ class ScenarioTest {
 
   @Test
   void primaryIsolatedFromEverythingFencesAndStandbyTakesOver() {
-    Simulation sim = started(Simulation.builder(3).agents(2));
+    Simulation sim = started(Simulation.builder(3).classicTimings().agents(2));
     long cut = sim.now();
     sim.isolate("site-0", true);
     sim.runFor(Duration.ofSeconds(30));
@@ -108,7 +108,11 @@ class ScenarioTest {
   @Test
   void witnessDownWithoutFailsafeActiveServesOnlyUntilItsTicketEnds() {
     Simulation sim =
-        started(Simulation.builder(4).agents(2).settings(b -> b.witnessOutageFailsafe(false)));
+        started(
+            Simulation.builder(4)
+                .classicTimings()
+                .agents(2)
+                .settings(b -> b.witnessOutageFailsafe(false)));
     long down = sim.now();
     sim.witness().down();
     sim.runFor(Duration.ofSeconds(30));
@@ -133,7 +137,7 @@ class ScenarioTest {
 
   @Test
   void witnessDownWithFailsafeActiveKeepsServingWhilePeersConfirm() {
-    Simulation sim = started(Simulation.builder(5).agents(3));
+    Simulation sim = started(Simulation.builder(5).classicTimings().agents(3));
     long down = sim.now();
     sim.witness().down();
     sim.runFor(Duration.ofSeconds(60));
@@ -159,7 +163,7 @@ class ScenarioTest {
 
   @Test
   void standbyIsolatedChangesNothing() {
-    Simulation sim = started(Simulation.builder(6).agents(2));
+    Simulation sim = started(Simulation.builder(6).classicTimings().agents(2));
     long from = sim.now();
     sim.isolate("site-1", true);
     sim.runFor(Duration.ofSeconds(40));
@@ -173,7 +177,7 @@ class ScenarioTest {
 
   @Test
   void flappingLinksDoNotMoveTheService() {
-    Simulation sim = started(Simulation.builder(7).agents(2));
+    Simulation sim = started(Simulation.builder(7).classicTimings().agents(2));
     long from = sim.now();
     for (long t = from; t < from + 60 * SECOND; t += 3 * SECOND) {
       long down = t;
@@ -199,6 +203,7 @@ class ScenarioTest {
     Simulation sim =
         started(
             Simulation.builder(8)
+                .classicTimings()
                 .agents(2)
                 .clockPpm(15_000, -15_000, 15_000)
                 .effects(EffectTimings.INSTANT)
@@ -210,25 +215,45 @@ class ScenarioTest {
     assertSafe(sim);
   }
 
-  /** Far beyond the bound (±10 %) the same setup overlaps: the margin is what makes it safe. */
+  /**
+   * Far beyond the bound (±10 %) the same setup overlaps: the margin is what makes it safe. (The
+   * failsafe and the fence guard are off here: the standby's promises to the live active, or the
+   * guard's timing on the primary's host, would otherwise decide by luck whether the overlap shows,
+   * and hide what the ticket's margin alone does.)
+   */
   @Test
   void clockDriftBeyondTheBoundIsCaught() {
-    Simulation sim =
-        started(
-            Simulation.builder(8)
-                .agents(2)
-                .clockPpm(100_000, -100_000, -100_000)
-                .effects(EffectTimings.INSTANT)
-                .witness(WitnessSettings.builder().grace(Duration.ZERO).build())
-                .settings(b -> b.witnessGrace(Duration.ofSeconds(1))));
-    sim.isolate("site-0", true);
-    sim.runFor(Duration.ofSeconds(30));
-    assertThat(sim.violation()).startsWith("two sites serving");
+    // the overlap depends on where the primary's ticks fall against the witness's expiry: some of
+    // a few seeds show it
+    List<String> violations = new java.util.ArrayList<>();
+    for (long seed = 8; seed < 16; seed++) {
+      Simulation sim =
+          Simulation.builder(seed)
+              .classicTimings()
+              .agents(2)
+              .clockPpm(100_000, -100_000, -100_000)
+              .effects(EffectTimings.INSTANT)
+              .witness(WitnessSettings.builder().grace(Duration.ZERO).build())
+              .fenceGuard(false)
+              .settings(b -> b.witnessGrace(Duration.ofSeconds(1)).witnessOutageFailsafe(false))
+              .build()
+              .startAll();
+      sim.runUntil(20 * SECOND);
+      if (!sim.servingNow().equals(java.util.Set.of("site-0"))) {
+        continue; // with clocks this far off the slow preferred site may start second
+      }
+      sim.isolate("site-0", true);
+      sim.runFor(Duration.ofSeconds(30));
+      if (sim.violation() != null) {
+        violations.add(sim.violation());
+      }
+    }
+    assertThat(violations).isNotEmpty().allMatch(v -> v.startsWith("two sites serving"));
   }
 
   @Test
   void switchoverHandsTheServiceToTheNamedSite() {
-    Simulation sim = started(Simulation.builder(9).agents(3));
+    Simulation sim = started(Simulation.builder(9).classicTimings().agents(3));
     long cmd = sim.now();
     sim.agent("site-0").command(new OperatorCommand.Switchover("site-2"));
     sim.runFor(Duration.ofSeconds(20));
@@ -246,7 +271,7 @@ class ScenarioTest {
 
   @Test
   void switchoverToUnknownSiteIsRejected() {
-    Simulation sim = started(Simulation.builder(10).agents(2));
+    Simulation sim = started(Simulation.builder(10).classicTimings().agents(2));
     sim.agent("site-0").command(new OperatorCommand.Switchover("nowhere"));
     sim.runFor(Duration.ofSeconds(2));
     assertThat(reasons(sim.agent("site-0"))).contains(ReasonCode.COMMAND_REJECTED);
@@ -255,7 +280,7 @@ class ScenarioTest {
 
   @Test
   void maintenanceOnTheActiveMovesTheServiceAndNoFailbackAfter() {
-    Simulation sim = started(Simulation.builder(11).agents(2));
+    Simulation sim = started(Simulation.builder(11).classicTimings().agents(2));
     SimAgent primary = sim.agent("site-0");
     primary.command(new OperatorCommand.Maintenance(true));
     sim.runFor(Duration.ofSeconds(10));
@@ -274,13 +299,22 @@ class ScenarioTest {
   @Test
   void forcedAcquireNeedsTheAcknowledgementAndPreemptsTheHolder() {
     // instant effects: the new site serves the moment it is granted, so the danger shows
-    Simulation sim = started(Simulation.builder(12).agents(2).effects(EffectTimings.INSTANT));
+    Simulation sim =
+        started(Simulation.builder(12).classicTimings().agents(2).effects(EffectTimings.INSTANT));
     SimAgent standby = sim.agent("site-1");
     standby.command(new OperatorCommand.ForceAcquire("yes"));
     sim.runFor(Duration.ofSeconds(2));
     assertThat(last(standby).reason()).isIn(ReasonCode.PEER_ACTIVE, ReasonCode.COMMAND_REJECTED);
     assertThat(reasons(standby)).contains(ReasonCode.COMMAND_REJECTED);
     assertThat(sim.servingNow()).containsExactly("site-0");
+    // while the active is heard it keeps the standby bound by its promises: a forced acquire
+    // waits for them and lapses
+    standby.command(new OperatorCommand.ForceAcquire(OperatorCommand.FORCE_ACKNOWLEDGEMENT));
+    sim.runFor(Duration.ofSeconds(10));
+    assertThat(reasons(standby)).contains(ReasonCode.PROMISE_HOLD, ReasonCode.COMMAND_LAPSED);
+    assertThat(sim.servingNow()).containsExactly("site-0");
+    // the operator forces when the active cannot be heard: the promises run out, the force acts
+    sim.network().connect("site-0", "site-1", false);
     standby.command(new OperatorCommand.ForceAcquire(OperatorCommand.FORCE_ACKNOWLEDGEMENT));
     sim.runFor(Duration.ofSeconds(10));
     assertThat(reasons(standby)).contains(ReasonCode.FORCED_ACQUIRE, ReasonCode.TICKET_GRANTED);
@@ -296,7 +330,7 @@ class ScenarioTest {
 
   @Test
   void noAutomaticFailbackByDefault() {
-    Simulation sim = started(Simulation.builder(13).agents(2));
+    Simulation sim = started(Simulation.builder(13).classicTimings().agents(2));
     sim.agent("site-0").crash();
     sim.runFor(Duration.ofSeconds(20));
     sim.agent("site-0").start(0);
@@ -311,6 +345,7 @@ class ScenarioTest {
     Simulation sim =
         started(
             Simulation.builder(14)
+                .classicTimings()
                 .agents(2)
                 .settings(b -> b.autoFailback(true).failbackStablePeriod(Duration.ofSeconds(30))));
     sim.agent("site-0").crash();
@@ -329,7 +364,7 @@ class ScenarioTest {
 
   @Test
   void unhealthyActiveHandsOverOnlyToAHealthyPeer() {
-    Simulation sim = started(Simulation.builder(15).agents(2));
+    Simulation sim = started(Simulation.builder(15).classicTimings().agents(2));
     sim.agent("site-1").healthy = false;
     sim.agent("site-0").healthy = false;
     sim.runFor(Duration.ofSeconds(10));
@@ -344,7 +379,7 @@ class ScenarioTest {
 
   @Test
   void witnessRestartNeverReissuesAnEpoch() {
-    Simulation sim = started(Simulation.builder(16).agents(2));
+    Simulation sim = started(Simulation.builder(16).classicTimings().agents(2));
     sim.witness().down();
     sim.witness().restart();
     sim.agent("site-0").crash();
@@ -361,6 +396,7 @@ class ScenarioTest {
     for (long seed = 0; seed < 40 && unsafe == 0; seed++) {
       Simulation sim =
           Simulation.builder(seed)
+              .classicTimings()
               .agents(2)
               .settings(b -> b.keepRunningWithoutWitness(true).witnessOutageFailsafe(false))
               .build();

@@ -78,11 +78,13 @@ final class Simulation {
       AgentSettings s =
           b.settings
               .apply(
-                  AgentSettings.builder()
-                      .cluster(CLUSTER)
-                      .site(name)
-                      .priority(i)
-                      .peers(peers)
+                  withTimings(
+                          AgentSettings.builder()
+                              .cluster(CLUSTER)
+                              .site(name)
+                              .priority(i)
+                              .peers(peers),
+                          b.timings)
                       .witnessGrace(b.witnessSettings.grace()))
               .build();
       Long ppm = i < b.agentPpm.size() ? b.agentPpm.get(i) : null;
@@ -97,6 +99,11 @@ final class Simulation {
         }
       }
     }
+  }
+
+  private static AgentSettings.Builder withTimings(
+      AgentSettings.Builder b, io.tandem.core.config.Timings t) {
+    return t == null ? b : b.timings(t);
   }
 
   private static NodeClock clock(SplittableRandom r, long maxPpm, Long fixedPpm) {
@@ -376,6 +383,7 @@ final class Simulation {
     private boolean trace;
     private WitnessSettings witnessSettings = WitnessSettings.defaults();
     private UnaryOperator<AgentSettings.Builder> settings = UnaryOperator.identity();
+    private io.tandem.core.config.Timings timings;
     private EffectTimings effects = EffectTimings.REALISTIC;
     private boolean fenceGuard = true;
     private SimWitness.Kind witnessKind = SimWitness.Kind.BUILT_IN;
@@ -419,6 +427,24 @@ final class Simulation {
     Builder witness(WitnessSettings s) {
       witnessSettings = s;
       return this;
+    }
+
+    /**
+     * Every agent's timings before {@link #settings} adjusts them (default: the shipped defaults);
+     * the witness's grace still comes from {@link #witness}.
+     */
+    Builder timings(io.tandem.core.config.Timings t) {
+      timings = t;
+      return this;
+    }
+
+    /**
+     * The timings Tandem shipped before issue 17.1, with the witness's 2 s grace: for scenarios
+     * whose expectations are written in those seconds.
+     */
+    Builder classicTimings() {
+      return timings(io.tandem.core.config.ClassicTimings.CLASSIC)
+          .witness(WitnessSettings.builder().grace(Duration.ofSeconds(2)).build());
     }
 
     /** Adjust every agent's settings (cluster, site, priority and peers are preset). */

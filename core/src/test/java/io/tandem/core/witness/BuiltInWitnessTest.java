@@ -25,6 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class BuiltInWitnessTest {
 
+  /** The grace these expectations are written for (the shipped default is 500 ms since 17.1). */
+  private static final WitnessSettings SETTINGS =
+      WitnessSettings.builder().grace(java.time.Duration.ofSeconds(2)).build();
+
   private static final Duration TTL = Duration.ofSeconds(10);
 
   /**
@@ -69,8 +73,7 @@ class BuiltInWitnessTest {
   private final InMemoryWitnessStateStore store = new InMemoryWitnessStateStore();
 
   private BuiltInWitness witness() {
-    return new BuiltInWitness(
-        WitnessSettings.defaults(), clock, clock, store, SiteAuthenticator.inProcess());
+    return new BuiltInWitness(SETTINGS, clock, clock, store, SiteAuthenticator.inProcess());
   }
 
   @Test
@@ -244,8 +247,7 @@ class BuiltInWitnessTest {
           }
         };
     BuiltInWitness w =
-        new BuiltInWitness(
-            WitnessSettings.defaults(), clock, clock, broken, SiteAuthenticator.inProcess());
+        new BuiltInWitness(SETTINGS, clock, clock, broken, SiteAuthenticator.inProcess());
     assertThatThrownBy(() -> w.acquire(TicketRequest.acquire("pbx", "a", true, TTL)))
         .isInstanceOf(TransientException.class);
     assertThat(w.observe("pbx")).isEmpty();
@@ -263,8 +265,7 @@ class BuiltInWitnessTest {
                 "b",
                 "b-secret-of-at-least-16-bytes".getBytes(StandardCharsets.UTF_8)));
     BuiltInWitness w =
-        new BuiltInWitness(
-            WitnessSettings.defaults(), clock, clock, new FileWitnessStateStore(dir), auth);
+        new BuiltInWitness(SETTINGS, clock, clock, new FileWitnessStateStore(dir), auth);
     TicketRequest req = TicketRequest.acquire("pbx", "a", true, TTL);
     assertThat(w.acquire(req, SiteCredential.of(secretA)).granted()).isTrue();
     assertThatThrownBy(
@@ -380,8 +381,7 @@ class BuiltInWitnessTest {
       throws Exception {
     try (FileWitnessStateStore files = new FileWitnessStateStore(dir)) {
       BuiltInWitness w =
-          new BuiltInWitness(
-              WitnessSettings.defaults(), clock, clock, files, SiteAuthenticator.inProcess());
+          new BuiltInWitness(SETTINGS, clock, clock, files, SiteAuthenticator.inProcess());
       for (int i = 0; i < 8; i++) {
         w.acquire(TicketRequest.acquire("pbx", i % 2 == 0 ? "a" : "b", true, TTL));
         clock.advance(12.1);
@@ -395,7 +395,7 @@ class BuiltInWitnessTest {
     assertThatThrownBy(
             () ->
                 new BuiltInWitness(
-                    WitnessSettings.defaults(),
+                    SETTINGS,
                     clock,
                     clock,
                     new FileWitnessStateStore(dir),
@@ -510,8 +510,7 @@ class BuiltInWitnessTest {
           }
         };
     BuiltInWitness w =
-        new BuiltInWitness(
-            WitnessSettings.defaults(), clock, clock, slow, SiteAuthenticator.inProcess());
+        new BuiltInWitness(SETTINGS, clock, clock, slow, SiteAuthenticator.inProcess());
     long epoch = w.acquire(TicketRequest.acquire("pbx", "a", true, TTL)).ticket().epoch();
     TicketRequest renew = TicketRequest.renew("pbx", "a", true, TTL, epoch);
     assertThat(w.renewIfImmediate(renew, SiteCredential.NONE))

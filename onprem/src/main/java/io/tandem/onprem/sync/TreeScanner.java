@@ -31,8 +31,8 @@ import java.util.concurrent.TimeUnit;
  * include/exclude globs select, with its SHA-256. Hashes are cached ({@link HashCache}) by size,
  * modification time, change time and inode, as rsync's quick check trusts size and time, so an
  * unchanged tree is not read again — across restarts too when the cache has a file. Files that do
- * need hashing are hashed in parallel, one per core. Owner and group names are looked up once per
- * number and scan. Content is streamed through the digest, never held. Thread-safe.
+ * need hashing are hashed in parallel, one per core but one. Owner and group names are looked up
+ * once per number and scan. Content is streamed through the digest, never held. Thread-safe.
  */
 final class TreeScanner {
 
@@ -157,7 +157,9 @@ final class TreeScanner {
     if (missing.isEmpty()) {
       return out;
     }
-    int threads = Math.min(missing.size(), Runtime.getRuntime().availableProcessors());
+    // one core is left to the rest of the agent: its sensors' readings must stay on time while a
+    // large tree is hashed, or the site looks unhealthy and the gate stops the very run
+    int threads = Math.min(missing.size(), Runtime.getRuntime().availableProcessors() - 1);
     if (threads <= 1) {
       for (int i : missing) {
         out.set(i, withSha(out.get(i), hashAndCache(seen.get(i))));

@@ -255,4 +255,25 @@ class FileSyncEngineTest {
           .isNotEmpty();
     }
   }
+
+  @Test
+  void aStandbyFileDamagedInPlaceWithItsSizeAndTimeKeptIsReplacedOnceTouched() throws Exception {
+    FileSink sink = sink(List.of());
+    run(sink, AS_SENT);
+    Path file = receiver.resolve("extensions.conf");
+    FileTime time = Files.getLastModifiedTime(file);
+    byte[] damaged = Files.readAllBytes(file);
+    damaged[3] ^= 1; // bit rot, or an edit that put the time back: same size, same time
+    Files.write(file, damaged);
+    Files.setLastModifiedTime(file, time);
+    assertThat(run(sink, AS_SENT).need())
+        .as("rsync's quick check trusts size and time, as docs/sync.md says")
+        .isEmpty();
+    // docs/sync.md, recovering a diverged standby: touch the standby's files
+    Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis()));
+    assertThat(run(sink, AS_SENT).need()).containsExactly("0/extensions.conf");
+    assertThat(Files.readString(file))
+        .isEqualTo(Files.readString(sender.resolve("extensions.conf")));
+    assertThat(run(sink, AS_SENT).need()).isEmpty();
+  }
 }

@@ -55,12 +55,29 @@ public final class SimSipServer implements AutoCloseable {
 
   private SimSipServer(Role role, String name, String realm, Map<String, String> users, Clock clock)
       throws SocketException {
+    this(
+        role,
+        name,
+        realm,
+        users,
+        clock,
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+  }
+
+  private SimSipServer(
+      Role role,
+      String name,
+      String realm,
+      Map<String, String> users,
+      Clock clock,
+      InetSocketAddress bind)
+      throws SocketException {
     this.role = role;
     this.name = name;
     this.realm = realm;
     this.users = Map.copyOf(users);
     this.clock = clock;
-    this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    this.socket = new DatagramSocket(bind);
     byte[] n = new byte[16];
     new SecureRandom().nextBytes(n);
     this.nonce = HexFormat.of().formatHex(n);
@@ -70,6 +87,14 @@ public final class SimSipServer implements AutoCloseable {
   /** A simulated PBX answering OPTIONS; {@code site} appears in its {@code Server} header. */
   public static SimSipServer pbx(String site, Clock clock) throws SocketException {
     SimSipServer s = new SimSipServer(Role.PBX, site, "pbx.lab", Map.of(), clock);
+    s.receiver.start();
+    return s;
+  }
+
+  /** A simulated PBX answering OPTIONS on {@code bind} ({@code tandem sim-pbx}). */
+  public static SimSipServer pbx(String site, Clock clock, InetSocketAddress bind)
+      throws SocketException {
+    SimSipServer s = new SimSipServer(Role.PBX, site, "pbx.lab", Map.of(), clock, bind);
     s.receiver.start();
     return s;
   }

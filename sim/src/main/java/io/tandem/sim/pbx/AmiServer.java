@@ -72,7 +72,22 @@ public final class AmiServer extends LineServer {
    * {@code read = all} and {@code write = all}.
    */
   public AmiServer(PbxModel model, PbxFaults faults, String username, String secret) {
-    super("ami");
+    this(
+        model,
+        faults,
+        username,
+        secret,
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+  }
+
+  /** As {@link #AmiServer(PbxModel, PbxFaults, String, String)}, listening on {@code bind}. */
+  public AmiServer(
+      PbxModel model,
+      PbxFaults faults,
+      String username,
+      String secret,
+      java.net.InetSocketAddress bind) {
+    super("ami", bind);
     this.model = Objects.requireNonNull(model, "model");
     this.faults = Objects.requireNonNull(faults, "faults");
     this.actions = new AmiActions(model);

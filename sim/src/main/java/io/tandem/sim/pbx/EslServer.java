@@ -62,7 +62,17 @@ public final class EslServer extends LineServer {
 
   /** Starts listening on 127.0.0.1 with an ephemeral port. */
   public EslServer(PbxModel model, PbxFaults faults, String password) {
-    super("esl");
+    this(
+        model,
+        faults,
+        password,
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+  }
+
+  /** As {@link #EslServer(PbxModel, PbxFaults, String)}, listening on {@code bind}. */
+  public EslServer(
+      PbxModel model, PbxFaults faults, String password, java.net.InetSocketAddress bind) {
+    super("esl", bind);
     this.model = model;
     this.faults = faults;
     this.password = password;
@@ -308,6 +318,15 @@ public final class EslServer extends LineServer {
         return model.gracefulStopRequested() ? "true" : "false";
       }
       default -> {}
+    }
+    if (command.equals("reloadxml")) {
+      // mod_commands.c reload_xml_function: "+OK [%s]" with the error switch_xml_open_root left,
+      // "Success" when freeswitch.xml parsed (switch_xml.c) — an XML error is still "+OK"
+      String err = model.xmlError();
+      if (err == null) {
+        model.moduleReloaded("xml");
+      }
+      return "+OK [" + (err == null ? "Success" : err) + "]\n";
     }
     if (w.length == 2 && w[0].equals("reload")) {
       model.moduleReloaded(w[1]);

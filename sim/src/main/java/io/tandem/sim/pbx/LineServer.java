@@ -16,8 +16,15 @@ abstract class LineServer implements AutoCloseable {
   private final Thread acceptor;
 
   LineServer(String name) {
+    this(name, new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+  }
+
+  /** Listens on {@code bind} ({@code tandem sim-pbx} gives the ports a cluster file names). */
+  LineServer(String name, java.net.InetSocketAddress bind) {
     try {
-      server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      server = new ServerSocket();
+      server.setReuseAddress(true);
+      server.bind(bind, 50);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -51,7 +58,7 @@ abstract class LineServer implements AutoCloseable {
   abstract void serve(Socket socket) throws IOException, InterruptedException;
 
   public String host() {
-    return "127.0.0.1";
+    return server.getInetAddress().getHostAddress();
   }
 
   public int port() {

@@ -231,6 +231,21 @@ public final class PbxModel {
     lastReload = clock.instant();
   }
 
+  private String xmlError;
+
+  /**
+   * Makes FreeSWITCH's XML fail to parse with {@code error} (what {@code switch_xml_error} would
+   * say), or parse again with null: {@code reloadxml} then keeps the old configuration.
+   */
+  public synchronized PbxModel xmlError(String error) {
+    this.xmlError = error;
+    return this;
+  }
+
+  public synchronized String xmlError() {
+    return xmlError;
+  }
+
   public synchronized List<String> reloadedModules() {
     return List.copyOf(reloadedModules);
   }

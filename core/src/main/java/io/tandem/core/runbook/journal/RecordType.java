@@ -21,6 +21,8 @@ public enum RecordType {
    * resolves the step and the run is resumed.
    */
   RUN_HALTED,
+  /** An operator's hook program ran at a stage boundary: stage, when, words (its outcome). */
+  HOOK_RAN,
   /** Last record: outcome and reason. */
   RUN_ENDED
 }

@@ -174,7 +174,7 @@ public final class RunReports {
         end != null ? end.at() : records.getLast().at(),
         outcome,
         reason,
-        notes(start),
+        notes(start, records),
         rto,
         steps,
         changes,
@@ -235,6 +235,19 @@ public final class RunReports {
     public io.tandem.core.runbook.Verification verify(io.tandem.core.runbook.StepContext c) {
       throw new UnsupportedOperationException("a recorded step is only reported");
     }
+  }
+
+  private static List<RunReport.Note> notes(JournalRecord start, List<JournalRecord> records) {
+    List<RunReport.Note> out = new ArrayList<>(notes(start));
+    // what operators' hook programs did at stage boundaries (issue 18.4)
+    records.stream()
+        .filter(r -> r.type() == RecordType.HOOK_RAN)
+        .forEach(
+            r ->
+                out.add(
+                    new RunReport.Note(
+                        "hook " + r.get("when") + " " + r.get("stage"), r.get("words"))));
+    return out;
   }
 
   private static List<RunReport.Note> notes(JournalRecord start) {

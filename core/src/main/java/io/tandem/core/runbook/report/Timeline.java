@@ -49,6 +49,7 @@ final class Timeline {
               + (r.get("note").isEmpty() ? "" : " (" + r.get("note") + ")");
       case ABORT_REQUESTED -> "abort requested by " + r.get("by") + ": " + r.get("reason");
       case RUN_HALTED -> "run halted: " + r.get("outcome") + " — " + r.get("reason");
+      case HOOK_RAN -> "hook " + r.get("when") + " " + r.get("stage") + ": " + r.get("words");
       case RUN_ENDED -> "run ended: " + r.get("outcome") + " — " + r.get("reason");
     };
   }

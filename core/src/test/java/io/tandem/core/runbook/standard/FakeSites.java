@@ -270,7 +270,13 @@ final class FakeSites {
 
   static final class Sync implements SyncJob {
     volatile double lag = 120;
+    volatile boolean checkedBeforeHandover;
     final AtomicInteger runs = new AtomicInteger();
+
+    @Override
+    public boolean checkedBeforeHandover() {
+      return checkedBeforeHandover;
+    }
 
     @Override
     public String name() {

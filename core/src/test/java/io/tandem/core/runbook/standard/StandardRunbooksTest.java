@@ -181,6 +181,32 @@ class StandardRunbooksTest {
   }
 
   @Test
+  void aJobTheOldActiveAlreadyCheckedIsRecordedNotWaitedForNorRunFromTheNewActive() {
+    // the agent's own sync jobs: made current, or accepted as stale by an operator, on the old
+    // active before it let go; here the copy is 15 minutes old and the job would never catch up
+    sites.sync.checkedBeforeHandover = true;
+    sites.sync.lag = 900;
+    RunReport r =
+        engine.run(
+            StandardRunbooks.switchover(sites.topology("a", "b"), options),
+            RunRequest.planned("sw-1", B7));
+    assertThat(r.outcome()).as(ReportText.render(r)).isEqualTo("SUCCEEDED");
+    assertThat(sites.sync.runs).as("the new active never sends its older copy back").hasValue(0);
+    assertThat(r.steps())
+        .filteredOn(s -> s.id().equals("sync:config-files"))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.status()).isEqualTo("CHECKED");
+              assertThat(s.detail())
+                  .isEqualTo(
+                      "lag 900.0 s (rsync); not current here, made current or accepted as stale"
+                          + " on the old active before the handover");
+            });
+    assertThat(sites.state()).containsEntry("address", "i-b");
+  }
+
+  @Test
   void drainTimeoutIsReportedAndTheSwitchoverContinuesUnlessConfiguredToAbort() {
     sites.pbxA.activeCalls = 3;
     sites.pbxA.callsEnd = false;
