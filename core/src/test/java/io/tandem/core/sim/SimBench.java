@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
  * does not end in Test). Runs {@code bench.schedules} seeded schedules of {@code bench.kind}
  * (default: the extended fault generator on every witness backend) from seed {@code bench.from} on
  * {@code bench.threads} threads (each schedule is deterministic on its own), prints schedules/s,
- * the number of violations and the first failing seed with its replay command, and writes {@code
- * bench.out} (JSON).
+ * the number of violations, every failing seed (up to 500) with its violation, and the first with
+ * its replay command, and writes {@code bench.out} (JSON).
  */
 class SimBench {
 
@@ -38,6 +38,7 @@ class SimBench {
     AtomicLong events = new AtomicLong();
     AtomicReference<Long> firstFailing = new AtomicReference<>();
     AtomicReference<String> firstWords = new AtomicReference<>();
+    java.util.Queue<String> failing = new java.util.concurrent.ConcurrentLinkedQueue<>();
     long t0 = System.nanoTime();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<Future<?>> workers = new ArrayList<>();
@@ -61,6 +62,7 @@ class SimBench {
                   events.addAndGet(executed);
                   if (problem != null) {
                     violations.incrementAndGet();
+                    failing.add(seed + ": " + problem);
                     long s = seed;
                     firstFailing.accumulateAndGet(s, (a, b) -> a == null || b < a ? b : a);
                     if (firstFailing.get() == s) {
@@ -98,6 +100,11 @@ class SimBench {
         rate,
         events.get(),
         violations.get());
+    // every failing seed, not only the first: each is a counterexample to classify
+    failing.stream()
+        .sorted()
+        .limit(500)
+        .forEach(f -> System.out.println("bench-sim: failing seed " + f));
     if (first != null) {
       System.out.println("bench-sim: first failing seed " + first + ": " + firstWords.get());
       System.out.println("bench-sim: replay: " + replay);
