@@ -63,6 +63,7 @@ class SimBench {
                   if (problem != null) {
                     violations.incrementAndGet();
                     failing.add(seed + ": " + problem);
+                    System.out.println("bench-sim: violation at seed " + seed + ": " + problem);
                     long s = seed;
                     firstFailing.accumulateAndGet(s, (a, b) -> a == null || b < a ? b : a);
                     if (firstFailing.get() == s) {
@@ -70,12 +71,13 @@ class SimBench {
                     }
                   }
                   long d = done.incrementAndGet();
-                  if (d % 10_000 == 0) {
+                  if (d % 1_000 == 0) {
                     System.out.printf(
                         Locale.ROOT,
-                        "bench-sim: %,d schedules, %.0f/s%n",
+                        "bench-sim: %,d schedules, %.0f/s, %d violations so far%n",
                         d,
-                        d / ((System.nanoTime() - t0) / 1e9));
+                        d / ((System.nanoTime() - t0) / 1e9),
+                        violations.get());
                   }
                 }
               }));
