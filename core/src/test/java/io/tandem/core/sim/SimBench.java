@@ -31,6 +31,10 @@ class SimBench {
     String kind = System.getProperty("bench.kind", "extended");
     int threads = Integer.getInteger("bench.threads", Runtime.getRuntime().availableProcessors());
     Path out = Path.of(System.getProperty("bench.out", "target/bench/sim.json"));
+    // progress as it goes (surefire holds the test's output until the test ends)
+    Path progress = out.resolveSibling("sim-progress.txt");
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    Files.writeString(progress, "");
 
     AtomicLong next = new AtomicLong(from);
     AtomicLong done = new AtomicLong();
@@ -63,6 +67,7 @@ class SimBench {
                   if (problem != null) {
                     violations.incrementAndGet();
                     failing.add(seed + ": " + problem);
+                    note(progress, "bench-sim: violation at seed " + seed + ": " + problem);
                     long s = seed;
                     firstFailing.accumulateAndGet(s, (a, b) -> a == null || b < a ? b : a);
                     if (firstFailing.get() == s) {
@@ -70,12 +75,16 @@ class SimBench {
                     }
                   }
                   long d = done.incrementAndGet();
-                  if (d % 10_000 == 0) {
-                    System.out.printf(
-                        Locale.ROOT,
-                        "bench-sim: %,d schedules, %.0f/s%n",
-                        d,
-                        d / ((System.nanoTime() - t0) / 1e9));
+                  if (d % 1_000 == 0) {
+                    note(
+                        progress,
+                        String.format(
+                            Locale.ROOT,
+                            "bench-sim: %,d schedules in %.0f s, %.0f/s, %d violations so far",
+                            d,
+                            (System.nanoTime() - t0) / 1e9,
+                            d / ((System.nanoTime() - t0) / 1e9),
+                            violations.get()));
                   }
                 }
               }));
@@ -128,5 +137,19 @@ class SimBench {
             first == null ? "null" : first.toString(),
             replay.replace("\"", "\\\"")));
     assertThat(done.get()).isEqualTo(n);
+  }
+
+  /** Prints a line and appends it to the progress file. */
+  private static synchronized void note(Path progress, String line) {
+    System.out.println(line);
+    try {
+      Files.writeString(
+          progress,
+          line + System.lineSeparator(),
+          java.nio.file.StandardOpenOption.APPEND,
+          java.nio.file.StandardOpenOption.CREATE);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }
