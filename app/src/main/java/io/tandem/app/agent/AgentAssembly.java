@@ -136,6 +136,7 @@ public final class AgentAssembly implements AutoCloseable {
   private final ActivationPlans plans;
   private final SyncAgent sync;
   private final JournalAlarm journalAlarm;
+  private final ProviderWarmUp warmUp;
 
   private AgentAssembly(ClusterConfig config, String site, Options o) {
     // a failure half-way (a secret missing, a sensor wrong) must not leave sockets or threads
@@ -219,8 +220,10 @@ public final class AgentAssembly implements AutoCloseable {
                   peerUrls,
                   peerAuthentication,
                   o.http(),
-                  config.timings().tick(),
-                  4,
+                  // a report may take a round trip plus a retransmission (150 ms + 350 ms on a
+                  // lossy inter-site link), longer than a 100 ms tick: overlap them (17.1)
+                  config.timings().retryTimeout(),
+                  peerInFlight(config.timings()),
                   o.nanos()));
 
       // the agent's typed events: everything below publishes on it; console, metrics,
@@ -287,6 +290,15 @@ public final class AgentAssembly implements AutoCloseable {
               .build();
       RunbookOptions options = runbookOptions(config.policies(), site);
       this.topologies = new FailoverTopologies(config, site, providers, pbx, notifier, sync.jobs());
+      // the clients the topologies now hold are called before any fault, and kept warm (17.2)
+      this.warmUp =
+          own(
+              new ProviderWarmUp(
+                  site,
+                  ProviderWarmUp.targets(config, providers),
+                  ProviderWarmUp.KEEP_WARM,
+                  o.clock(),
+                  o.nanos()));
       Map<String, String> localContacts = new LinkedHashMap<>();
       for (TrunkConfig t : config.trunks()) {
         Optional.ofNullable(t.contacts().get(site)).ifPresent(c -> localContacts.put(t.name(), c));
@@ -341,7 +353,8 @@ public final class AgentAssembly implements AutoCloseable {
       notifications.subscribe(bus, site);
       this.events = bus;
       // hook programs on state changes (18.4): a non-blocking listener on the agent thread
-      driver.addDecisionListener(hooks::onDecision);
+      // state hooks subscribe to the typed event bus (its own thread, in order)
+      bus.onDecision(e -> hooks.onDecision(e.decision()));
       this.runtime =
           own(
               new AgentRuntime(
@@ -374,8 +387,9 @@ public final class AgentAssembly implements AutoCloseable {
     return new AgentAssembly(config, site, options);
   }
 
-  /** Starts the sensors, then the decision loop. */
+  /** Starts warming the provider clients, the sensors, then the decision loop. */
   public void start() {
+    warmUp.start();
     monitor.start();
     driver.start();
     sync.start();
@@ -521,6 +535,12 @@ public final class AgentAssembly implements AutoCloseable {
     }
     boolean accepting = r.state() == AgentState.ACTIVE && r.handingOverTo() == null;
     return Optional.of(new HandoverPbx.Reported(r.activeCalls(), accepting, age / 1_000_000));
+  }
+
+  /** Reports outstanding per peer: one per tick for a whole retry timeout, at least 4. */
+  static int peerInFlight(Timings t) {
+    long ticks = (t.retryTimeout().toNanos() + t.tick().toNanos() - 1) / t.tick().toNanos();
+    return (int) Math.max(4, Math.min(32, ticks + 1));
   }
 
   static String hostOf(String hostPort) {

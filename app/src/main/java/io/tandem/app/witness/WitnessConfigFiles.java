@@ -1,9 +1,10 @@
 package io.tandem.app.witness;
 
-import io.tandem.app.agent.ConfigValidation;
 import io.tandem.app.agent.YamlPositions;
 import io.tandem.core.config.ClusterConfig;
+import io.tandem.core.config.ClusterConfigLoader;
 import io.tandem.core.config.ConfigProblem;
+import io.tandem.core.config.InvalidConfigException;
 import io.tandem.core.config.SecretRef;
 import io.tandem.core.config.SecretResolver;
 import io.tandem.core.config.SensorConfig;
@@ -40,7 +41,7 @@ import java.util.stream.Stream;
  */
 public final class WitnessConfigFiles {
 
-  private final ConfigValidation validation = new ConfigValidation();
+  private final ClusterConfigLoader loader = new ClusterConfigLoader();
   private final Function<Path, SecretResolver> secrets;
 
   /**
@@ -67,8 +68,20 @@ public final class WitnessConfigFiles {
     Map<String, Path> seen = new HashMap<>();
     Map<String, Path> listens = new LinkedHashMap<>();
     Map<String, Path> dataDirs = new LinkedHashMap<>();
-    for (Path file : files) {
-      Optional<Loaded> loaded = loadOne(file, problems);
+    // files are independent: parse them in parallel (one witness may read thousands at start)
+    record Read(Path file, Optional<Loaded> loaded, List<ConfigProblem> problems) {}
+    List<Read> reads =
+        files.parallelStream()
+            .map(
+                f -> {
+                  List<ConfigProblem> own = new ArrayList<>();
+                  return new Read(f, loadOne(f, own), own);
+                })
+            .toList();
+    for (Read read : reads) {
+      problems.addAll(read.problems());
+      Path file = read.file();
+      Optional<Loaded> loaded = read.loaded();
       if (loaded.isEmpty()) {
         continue;
       }
@@ -112,12 +125,18 @@ public final class WitnessConfigFiles {
   private record Loaded(WitnessServerConfig.Cluster cluster, WitnessConfig.Builtin builtin) {}
 
   private Optional<Loaded> loadOne(Path file, List<ConfigProblem> problems) {
-    ConfigValidation.Result checked = validation.validate(file, Optional.empty());
-    if (!checked.valid()) {
-      problems.addAll(checked.problems());
+    // The loader's own validation is all the witness needs (the agents' adapter checks, such as
+    // sensors they can build, are theirs): one witness may read thousands of these at start.
+    ClusterConfig config;
+    try {
+      config = loader.load(file);
+    } catch (InvalidConfigException e) {
+      problems.addAll(e.problems());
+      return Optional.empty();
+    } catch (ConfigException e) {
+      problems.add(new ConfigProblem(file.toString(), 0, 0, "", e.getMessage()));
       return Optional.empty();
     }
-    ClusterConfig config = checked.config().orElseThrow();
     String name = file.toString();
     YamlPositions positions = positions(file);
     if (!(config.witness() instanceof WitnessConfig.Builtin builtin)) {

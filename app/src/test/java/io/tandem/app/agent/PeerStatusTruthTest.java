@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.tandem.app.api.ClusterStatus;
 import io.tandem.app.api.SiteView;
+import io.tandem.sim.peer.Bind9Peer;
+import io.tandem.testkit.Bind9;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,10 +27,17 @@ import org.junit.jupiter.api.io.TempDir;
  * timings.peerReportTimeout}, the survivor shows it UNREACHABLE ("last seen ACTIVE n s ago") in the
  * API, the CLI and the Prometheus metrics, and never shows two sites serving.
  */
+@Bind9
 class PeerStatusTruthTest {
 
   @TempDir Path dir;
   LoopbackCluster cluster;
+  Bind9Peer bind;
+
+  @BeforeEach
+  void setUp(Bind9Peer peer) {
+    bind = peer;
+  }
 
   static final String CONFIG =
       """
@@ -47,6 +57,19 @@ class PeerStatusTruthTest {
           pbx: { type: asterisk, host: 127.0.0.1, port: {ami:beta}, user: tandem, secret: "${env:AMI_SECRET}" }
           sensors:
             - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, rise: 1 }
+      dns:
+        - provider: rfc2136
+          zone: %1$s
+          name: truth%6$d.%1$s
+          type: A
+          ttl: 5
+          values: { alpha: 127.0.0.11, beta: 127.0.0.12 }
+          rfc2136:
+            server: 127.0.0.1
+            port: %2$d
+            tsigKeyName: %3$s
+            tsigAlgorithm: %4$s
+            tsigSecret: "${env:TSIG_SECRET}"
       witness:
         kind: builtin
         endpoints: [ "{witness}" ]
@@ -64,12 +87,20 @@ class PeerStatusTruthTest {
   @Test
   void aDeadPeerIsUnreachableEverywhereAndOnlyTheTicketHolderServes() throws Exception {
     cluster = new LoopbackCluster(dir, "truth", List.of("alpha", "beta"));
-    cluster.writeConfig(CONFIG);
-    cluster.start("alpha", Map.of());
+    cluster.writeConfig(
+        CONFIG.formatted(
+            bind.zone(),
+            bind.port(),
+            bind.tsigKeyName(),
+            bind.tsigAlgorithm(),
+            "",
+            System.nanoTime() % 1_000_000));
+    Map<String, String> tsig = Map.of("TSIG_SECRET", bind.tsigSecret());
+    cluster.start("alpha", tsig);
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> "alpha".equals(cluster.agent("alpha").runtime().status().activeSite()));
-    cluster.start("beta", Map.of());
+    cluster.start("beta", tsig);
     AgentRuntime beta = cluster.agent("beta").runtime();
     await()
         .atMost(Duration.ofSeconds(30))

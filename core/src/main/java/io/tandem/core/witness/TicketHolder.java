@@ -158,6 +158,11 @@ public final class TicketHolder {
     if (granted.epoch() == epoch && (state == State.LOST)) {
       return; // the witness already told us this epoch is gone
     }
+    if (granted.epoch() == epoch && state == State.FENCE_DUE) {
+      // past the self-fence point the fence guard beside the PBX stops it (issue 17.1): carrying
+      // on as if held would leave a site that renews while nobody serves; step down, acquire again
+      return;
+    }
     boolean wasHeld = isHeld() && granted.epoch() == epoch;
     epoch = granted.epoch();
     ticket = granted;

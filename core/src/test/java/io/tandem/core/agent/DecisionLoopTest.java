@@ -40,7 +40,13 @@ class DecisionLoopTest {
   private TicketHolder holder;
 
   private static AgentSettings.Builder settings() {
-    return AgentSettings.builder().cluster("pbx").site("a").priority(0).peers(Set.of("b"));
+    // the expectations below are written in the classic timings' seconds (tick 1 s, TTL 10 s)
+    return AgentSettings.builder()
+        .cluster("pbx")
+        .site("a")
+        .priority(0)
+        .peers(Set.of("b"))
+        .timings(io.tandem.core.config.ClassicTimings.CLASSIC);
   }
 
   private Decision tick(DecisionLoop loop) {

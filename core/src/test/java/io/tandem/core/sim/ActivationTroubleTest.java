@@ -49,7 +49,7 @@ class ActivationTroubleTest {
     // backoff: at least 2 ticks before the second attempt, 4 before the third
     long second = retries.get(0).at().toEpochMilli();
     long third = retries.get(1).at().toEpochMilli();
-    assertThat(third - second).isGreaterThanOrEqualTo(4000);
+    assertThat(third - second).isGreaterThanOrEqualTo(4 * primary.settings.tick().toMillis());
     assertThat(sim.servingNow()).containsExactly("site-0");
     assertThat(sim.violation()).isNull();
   }

@@ -36,7 +36,17 @@ final class SimWitness {
     AZURE_BLOB
   }
 
-  record Grant(long trueNanos, String site, long epoch, boolean forced, String previous) {}
+  /**
+   * A grant. {@code previousTtlNanos}: the TTL of the ticket the previous holder was last granted
+   * (0 if none); a lease-based backend (Azure Blob: 15 s at least) may grant longer than asked.
+   */
+  record Grant(
+      long trueNanos,
+      String site,
+      long epoch,
+      boolean forced,
+      String previous,
+      long previousTtlNanos) {}
 
   private final EventScheduler scheduler;
   private final NodeClock clock;
@@ -137,9 +147,16 @@ final class SimWitness {
     if (result.granted()) {
       String previous =
           before.filter(t -> !t.holder().equals(r.site())).map(Ticket::holder).orElse(null);
+      long previousTtl =
+          before.filter(t -> !t.holder().equals(r.site())).map(t -> t.ttl().toNanos()).orElse(0L);
       grants.add(
           new Grant(
-              scheduler.now(), r.site(), result.ticket().epoch(), r.acknowledgedForce(), previous));
+              scheduler.now(),
+              r.site(),
+              result.ticket().epoch(),
+              r.acknowledgedForce(),
+              previous,
+              previousTtl));
     }
     return result;
   }

@@ -33,7 +33,8 @@ class WitnessKindsScenarioTest {
   }
 
   private static Simulation started(long seed, SimWitness.Kind kind) {
-    Simulation sim = Simulation.builder(seed).agents(2).witnessKind(kind).trace(true).build();
+    Simulation sim =
+        Simulation.builder(seed).classicTimings().agents(2).witnessKind(kind).trace(true).build();
     sim.startAll();
     sim.runUntil(25 * SECOND);
     assertThat(sim.servingNow()).as(sim.report()).containsExactly("site-0");

@@ -25,6 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class BuiltInWitnessTest {
 
+  /** The grace these expectations are written for (the shipped default is 500 ms since 17.1). */
+  private static final WitnessSettings SETTINGS =
+      WitnessSettings.builder().grace(java.time.Duration.ofSeconds(2)).build();
+
   private static final Duration TTL = Duration.ofSeconds(10);
 
   /**
@@ -69,8 +73,7 @@ class BuiltInWitnessTest {
   private final InMemoryWitnessStateStore store = new InMemoryWitnessStateStore();
 
   private BuiltInWitness witness() {
-    return new BuiltInWitness(
-        WitnessSettings.defaults(), clock, clock, store, SiteAuthenticator.inProcess());
+    return new BuiltInWitness(SETTINGS, clock, clock, store, SiteAuthenticator.inProcess());
   }
 
   @Test
@@ -129,16 +132,58 @@ class BuiltInWitnessTest {
     assertThat(w.renew(TicketRequest.renew("pbx", "a", true, TTL, 1)).granted()).isTrue();
   }
 
+  private static TicketRequest forced(String site, boolean healthy) {
+    return TicketRequest.forced("pbx", site, healthy, TTL, 0, TicketRequest.FORCE_ACKNOWLEDGEMENT);
+  }
+
   @Test
-  void forcedAcquireSkipsHealthAndExpiry() {
+  void aForcedAcquirePreemptsTheHolderButWaitsForItsTicketToLapse() {
     BuiltInWitness w = witness();
     w.acquire(TicketRequest.acquire("pbx", "a", true, TTL));
-    TicketResult r =
-        w.acquire(
-            TicketRequest.forced("pbx", "b", false, TTL, 0, TicketRequest.FORCE_ACKNOWLEDGEMENT));
+    clock.advance(2.8);
+    TicketResult r = w.acquire(forced("b", false));
+    assertThat(r.granted()).as("the old holder may still serve").isFalse();
+    assertThat(r.reason())
+        .isEqualTo(
+            "forced acquire: waiting 9.2 s for a's ticket to lapse (preempted: its renewals are"
+                + " refused; granted at once if it releases)");
+    // preempted at once: the holder's next renewal is refused and names no ticket of its own
+    TicketResult renewal = w.renew(TicketRequest.renew("pbx", "a", true, TTL, 1));
+    assertThat(renewal.granted()).isFalse();
+    assertThat(renewal.ticket()).isNull();
+    assertThat(renewal.reason()).isEqualTo("refused: epoch 2 is newer than a@1");
+    // nobody else (not even the old holder) takes it meanwhile
+    TicketResult other = w.acquire(TicketRequest.acquire("pbx", "a", true, TTL));
+    assertThat(other.granted()).isFalse();
+    assertThat(other.reason()).isEqualTo("refused: b's forced acquire is waiting for the ticket");
+    clock.advance(9.1);
+    assertThat(w.acquire(forced("b", false)).reason())
+        .startsWith("forced acquire: waiting 0.1 s for a's ticket");
+    clock.advance(0.2);
+    TicketResult granted = w.acquire(forced("b", false));
+    assertThat(granted.granted()).as("health skipped, expiry + grace waited out").isTrue();
+    assertThat(granted.ticket().epoch()).isEqualTo(3);
+    assertThat(granted.reason()).isEqualTo("force-granted epoch 3");
+  }
+
+  @Test
+  void aForcedAcquireIsGrantedAtOnceWhenThePreemptedHolderReleases() {
+    BuiltInWitness w = witness();
+    w.acquire(TicketRequest.acquire("pbx", "a", true, TTL));
+    assertThat(w.acquire(forced("b", true)).granted()).isFalse();
+    w.release("pbx", "a", 1); // the holder fenced (its renewal was refused) and says so
+    TicketResult r = w.acquire(forced("b", true));
     assertThat(r.granted()).isTrue();
-    assertThat(r.ticket().epoch()).isEqualTo(2);
-    assertThat(r.reason()).startsWith("force-granted");
+    assertThat(r.ticket().holder()).isEqualTo("b");
+    assertThat(r.ticket().epoch()).isEqualTo(3);
+  }
+
+  @Test
+  void aForcedAcquireOfAFreeTicketSkipsTheHealthCheck() {
+    BuiltInWitness w = witness();
+    TicketResult r = w.acquire(forced("b", false));
+    assertThat(r.granted()).isTrue();
+    assertThat(r.reason()).isEqualTo("force-granted epoch 1");
   }
 
   @Test
@@ -202,8 +247,7 @@ class BuiltInWitnessTest {
           }
         };
     BuiltInWitness w =
-        new BuiltInWitness(
-            WitnessSettings.defaults(), clock, clock, broken, SiteAuthenticator.inProcess());
+        new BuiltInWitness(SETTINGS, clock, clock, broken, SiteAuthenticator.inProcess());
     assertThatThrownBy(() -> w.acquire(TicketRequest.acquire("pbx", "a", true, TTL)))
         .isInstanceOf(TransientException.class);
     assertThat(w.observe("pbx")).isEmpty();
@@ -221,8 +265,7 @@ class BuiltInWitnessTest {
                 "b",
                 "b-secret-of-at-least-16-bytes".getBytes(StandardCharsets.UTF_8)));
     BuiltInWitness w =
-        new BuiltInWitness(
-            WitnessSettings.defaults(), clock, clock, new FileWitnessStateStore(dir), auth);
+        new BuiltInWitness(SETTINGS, clock, clock, new FileWitnessStateStore(dir), auth);
     TicketRequest req = TicketRequest.acquire("pbx", "a", true, TTL);
     assertThat(w.acquire(req, SiteCredential.of(secretA)).granted()).isTrue();
     assertThatThrownBy(
@@ -338,8 +381,7 @@ class BuiltInWitnessTest {
       throws Exception {
     try (FileWitnessStateStore files = new FileWitnessStateStore(dir)) {
       BuiltInWitness w =
-          new BuiltInWitness(
-              WitnessSettings.defaults(), clock, clock, files, SiteAuthenticator.inProcess());
+          new BuiltInWitness(SETTINGS, clock, clock, files, SiteAuthenticator.inProcess());
       for (int i = 0; i < 8; i++) {
         w.acquire(TicketRequest.acquire("pbx", i % 2 == 0 ? "a" : "b", true, TTL));
         clock.advance(12.1);
@@ -353,7 +395,7 @@ class BuiltInWitnessTest {
     assertThatThrownBy(
             () ->
                 new BuiltInWitness(
-                    WitnessSettings.defaults(),
+                    SETTINGS,
                     clock,
                     clock,
                     new FileWitnessStateStore(dir),
@@ -468,8 +510,7 @@ class BuiltInWitnessTest {
           }
         };
     BuiltInWitness w =
-        new BuiltInWitness(
-            WitnessSettings.defaults(), clock, clock, slow, SiteAuthenticator.inProcess());
+        new BuiltInWitness(SETTINGS, clock, clock, slow, SiteAuthenticator.inProcess());
     long epoch = w.acquire(TicketRequest.acquire("pbx", "a", true, TTL)).ticket().epoch();
     TicketRequest renew = TicketRequest.renew("pbx", "a", true, TTL, epoch);
     assertThat(w.renewIfImmediate(renew, SiteCredential.NONE))

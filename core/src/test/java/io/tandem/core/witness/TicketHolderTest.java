@@ -109,6 +109,25 @@ class TicketHolderTest {
     assertThat(holder.validNow()).as("the ticket itself still runs to its deadline").isTrue();
   }
 
+  /**
+   * Issue 17.1: the fence guard beside the PBX stops it at the self-fence point. A renewal answered
+   * after that point must not make the ticket held again as if nothing happened: the PBX is already
+   * stopped, and a site that believes it serves would keep renewing while nobody serves. The loop
+   * steps down and acquires again instead.
+   */
+  @Test
+  void aRenewalAnsweredAfterTheSelfFencePointDoesNotReviveTheTicket() {
+    long sent = holder.markSent();
+    holder.onResult(sent, grant("a", 3, 10)); // deadline 9.7 s, fence lead 1 s
+    advance(3.0);
+    long renewal = holder.markSent();
+    advance(5.8); // 8.8 s: past the fence point; the renewal sent at 3 s comes back now
+    assertThat(holder.view().state()).isEqualTo(TicketHolder.State.FENCE_DUE);
+    holder.onResult(renewal, grant("a", 3, 10));
+    assertThat(holder.view().state()).isEqualTo(TicketHolder.State.FENCE_DUE);
+    assertThat(holder.holds(3)).isFalse();
+  }
+
   @Test
   void unansweredRenewalIsRetriedAfterAThirdOfTheInterval() {
     long sent = holder.markSent();

@@ -1,0 +1,166 @@
+package io.tandem.core.sim;
+
+import static io.tandem.core.sim.Simulation.SECOND;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tandem.core.config.Timings;
+import io.tandem.core.witness.WitnessSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 17.1, measured in the deterministic simulation ({@code scripts/bench-timings}; not part of
+ * the test suite): for each timing profile, the site-loss RTO (a crash of the serving site → the
+ * other site serves) over 40 seeds on a clean network and on one where every link (site–witness,
+ * site–site) loses 20 % of messages with 60–90 ms one-way delay, the number of seeds in which
+ * nobody served before the fault (a liveness failure), and false failovers in four 15-minute runs
+ * (one hour) at that loss. The runbook takes 0.2–0.6 s ({@link #ORCHESTRATION}, as measured against
+ * moto in 17.2). The simulation drops a lost message for good (no TCP retransmission), so its loss
+ * figures are pessimistic for HTTP.
+ *
+ * <p>A profile is {@code tick,ticketTtl,renewInterval,witnessGrace,driftMargin,retryTimeout} in
+ * milliseconds, optionally {@code ,fenceLead} (the rest take their defaults); {@code
+ * -Dbench.profiles=a;b;...} replaces the default list.
+ */
+class TimingsBench {
+
+  /**
+   * The runbook as measured against moto (17.2): 0.2–0.6 s from the decision to verified service.
+   */
+  static final EffectTimings ORCHESTRATION =
+      new EffectTimings(SECOND / 5, 6 * SECOND / 10, 5_000_000L, 400_000_000L, 0.05, SECOND, 0);
+
+  static Simulation.Builder lossy(long seed, Timings t, double loss) {
+    return Simulation.builder(seed)
+        .agents(2)
+        .trace(Boolean.getBoolean("tandem.explore.trace"))
+        .effects(ORCHESTRATION)
+        .delay(Duration.ofMillis(60), Duration.ofMillis(90))
+        .witness(WitnessSettings.builder().grace(t.witnessGrace()).build())
+        .settings(b -> b.timings(t));
+  }
+
+  static void lose(Simulation sim, double loss) {
+    for (SimAgent a : sim.agents()) {
+      sim.network().loss(a.site, SimWitness.NAME, loss);
+      for (SimAgent b : sim.agents()) {
+        if (a != b) {
+          sim.network().link(a.site, b.site).loss = loss;
+        }
+      }
+    }
+  }
+
+  /** Site-loss RTOs (crash → the other site serves) over {@code runs} seeds, in ms, sorted. */
+  static List<Long> siteLossRtos(Timings t, int runs, double loss) {
+    List<Long> rtos = new ArrayList<>();
+    for (long seed = 1; seed <= runs; seed++) {
+      Simulation sim = lossy(seed, t, loss).build();
+      lose(sim, loss);
+      sim.startAll();
+      settle(sim);
+      if (sim.servingNow().size() != 1) {
+        rtos.add(-1L); // nobody serving before the fault: a liveness failure, counted
+        continue;
+      }
+      String active = sim.servingNow().iterator().next();
+      String other = active.equals("site-0") ? "site-1" : "site-0";
+      // the fault falls anywhere within a renewal period
+      sim.runFor(Duration.ofNanos(sim.random().nextLong(t.renewInterval().toNanos())));
+      long fault = sim.now();
+      sim.agent(active).crash();
+      sim.runFor(Duration.ofSeconds(30));
+      long up = sim.firstServing(other, fault);
+      assertThat(sim.violation()).as(sim.report()).isNull();
+      rtos.add(up < 0 ? Long.MAX_VALUE : (up - fault) / 1_000_000);
+    }
+    Collections.sort(rtos);
+    return rtos;
+  }
+
+  /** Runs until one site serves (the agents start at random offsets), then 5 s more. */
+  static void settle(Simulation sim) {
+    for (int i = 0; i < 120 && sim.servingNow().isEmpty(); i++) {
+      sim.runFor(Duration.ofSeconds(1));
+    }
+    sim.runFor(Duration.ofSeconds(5));
+  }
+
+  static long pct(List<Long> sorted, double p) {
+    return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(p * sorted.size()) - 1));
+  }
+
+  static long falseFailovers(Timings t, long seed, Duration length, double loss) {
+    Simulation sim = lossy(seed, t, loss).build();
+    lose(sim, loss);
+    sim.startAll();
+    settle(sim);
+    if (sim.servingNow().size() != 1) {
+      return 1;
+    }
+    String active = sim.servingNow().iterator().next();
+    long from = sim.now();
+    sim.runFor(length);
+    assertThat(sim.violation()).as(sim.report()).isNull();
+    return sim.othersServing(active, from, sim.now()).size()
+        + (sim.servedThroughout(active, from, sim.now()) ? 0 : 1);
+  }
+
+  /** The classic timings, the shipped defaults (ADR 0007), shorter variants, the fast profile. */
+  static final String PROFILES =
+      "1000,10000,3333,2000,300,1000,1000;100,2000,300,300,100,500;100,2000,300,500,100,500,500;"
+          + "100,1500,300,200,100,400,200;100,1000,200,100,50,250,150";
+
+  @Test
+  void profiles() throws java.io.IOException {
+    List<String> json = new ArrayList<>();
+    for (String spec : System.getProperty("bench.profiles", PROFILES).split(";")) {
+      if (spec.isBlank()) {
+        continue;
+      }
+      String[] p = spec.split(",");
+      Timings t =
+          Timings.builder()
+              .tick(Duration.ofMillis(Long.parseLong(p[0])))
+              .ticketTtl(Duration.ofMillis(Long.parseLong(p[1])))
+              .renewInterval(Duration.ofMillis(Long.parseLong(p[2])))
+              .witnessGrace(Duration.ofMillis(Long.parseLong(p[3])))
+              .driftMargin(Duration.ofMillis(Long.parseLong(p[4])))
+              .retryTimeout(Duration.ofMillis(Long.parseLong(p[5])))
+              .fenceLead(p.length > 6 ? Duration.ofMillis(Long.parseLong(p[6])) : null)
+              .build();
+      List<Long> clean = siteLossRtos(t, 40, 0);
+      List<Long> lossy = siteLossRtos(t, 40, 0.2);
+      long ff = 0;
+      int quarters = 4 * Integer.getInteger("bench.hours", 1);
+      for (long s = 100; s < 100 + quarters; s++) {
+        ff += falseFailovers(t, s, Duration.ofMinutes(15), 0.2);
+      }
+      long noService =
+          clean.stream().filter(x -> x < 0).count() + lossy.stream().filter(x -> x < 0).count();
+      String line =
+          String.format(
+              java.util.Locale.ROOT,
+              "{\"profile\":\"%s\",\"cleanP50Ms\":%d,\"cleanP99Ms\":%d,\"lossyP50Ms\":%d,"
+                  + "\"lossyP99Ms\":%d,\"noServiceBeforeFault\":%d,\"falseFailovers\":%d,\"hours\":%d}",
+              spec,
+              pct(clean, 0.5),
+              pct(clean, 0.99),
+              pct(lossy, 0.5),
+              pct(lossy, 0.99),
+              noService,
+              ff,
+              quarters / 4);
+      System.out.println("bench-timings: " + line);
+      json.add(line);
+    }
+    java.nio.file.Path out =
+        java.nio.file.Path.of(System.getProperty("bench.out", "target/bench/timings.json"));
+    java.nio.file.Files.createDirectories(out.toAbsolutePath().getParent());
+    java.nio.file.Files.writeString(out, "[\n" + String.join(",\n", json) + "\n]\n");
+    assertThat(json).isNotEmpty();
+  }
+}
