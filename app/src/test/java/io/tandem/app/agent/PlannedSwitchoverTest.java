@@ -118,6 +118,13 @@ class PlannedSwitchoverTest {
     await()
         .atMost(Duration.ofSeconds(20))
         .until(() -> beta.driver().peerReports().containsKey("alpha"));
+    // the plan checks beta's readiness as alpha sees it: beta must be standing by
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                alpha.runtime().status().sites().stream()
+                    .anyMatch(s -> s.name().equals("beta") && s.state().equals("STANDBY")));
 
     // tandem plan --to beta --switchover: exactly the runbook beta will run, changing nothing
     var plan =

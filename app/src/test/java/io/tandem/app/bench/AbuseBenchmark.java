@@ -150,6 +150,11 @@ class AbuseBenchmark {
     env.put("TANDEM_PEER_SECRET", "peer-secret-for-the-abuse-benchmark-0123");
     env.put("AMI_SECRET", "ami-secret-for-bench");
     env.put("TSIG_SECRET", bind.tsigSecret());
+    // e.g. -Dbench.javaOpts="... -XX:StartFlightRecording=..." to profile the processes
+    String javaOpts = System.getProperty("bench.javaOpts");
+    if (javaOpts != null && !javaOpts.isBlank()) {
+      env.put("TANDEM_JAVA_OPTS", javaOpts);
+    }
     start(
         dir,
         "witness",
