@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.tandem.app.api.ClusterStatus;
 import io.tandem.app.api.SiteView;
+import io.tandem.sim.peer.Bind9Peer;
+import io.tandem.testkit.Bind9;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * timings.peerReportTimeout}, the survivor shows it UNREACHABLE ("last seen ACTIVE n s ago") in the
  * API, the CLI and the Prometheus metrics, and never shows two sites serving.
  */
+@Bind9
 class PeerStatusTruthTest {
 
   @TempDir Path dir;
@@ -47,6 +50,14 @@ class PeerStatusTruthTest {
           pbx: { type: asterisk, host: 127.0.0.1, port: {ami:beta}, user: tandem, secret: "${env:AMI_SECRET}" }
           sensors:
             - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, rise: 1 }
+      dns:
+        - provider: rfc2136
+          zone: {zone}
+          name: truth{n}.{zone}
+          type: A
+          ttl: 5
+          values: { alpha: 127.0.0.11, beta: 127.0.0.12 }
+          rfc2136: { server: 127.0.0.1, port: {port}, tsigKeyName: {key}, tsigAlgorithm: {alg}, tsigSecret: "${env:TSIG_SECRET}" }
       witness:
         kind: builtin
         endpoints: [ "{witness}" ]
@@ -62,14 +73,23 @@ class PeerStatusTruthTest {
   }
 
   @Test
-  void aDeadPeerIsUnreachableEverywhereAndOnlyTheTicketHolderServes() throws Exception {
+  void aDeadPeerIsUnreachableEverywhereAndOnlyTheTicketHolderServes(Bind9Peer bind)
+      throws Exception {
     cluster = new LoopbackCluster(dir, "truth", List.of("alpha", "beta"));
-    cluster.writeConfig(CONFIG);
-    cluster.start("alpha", Map.of());
+    // the service moves by a DNS record on BIND (a cluster that moves nothing is refused)
+    cluster.writeConfig(
+        CONFIG
+            .replace("{zone}", bind.zone())
+            .replace("{n}", Long.toString(System.nanoTime()))
+            .replace("{port}", Integer.toString(bind.port()))
+            .replace("{key}", bind.tsigKeyName())
+            .replace("{alg}", bind.tsigAlgorithm()));
+    Map<String, String> tsig = Map.of("TSIG_SECRET", bind.tsigSecret());
+    cluster.start("alpha", tsig);
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> "alpha".equals(cluster.agent("alpha").runtime().status().activeSite()));
-    cluster.start("beta", Map.of());
+    cluster.start("beta", tsig);
     AgentRuntime beta = cluster.agent("beta").runtime();
     await()
         .atMost(Duration.ofSeconds(30))

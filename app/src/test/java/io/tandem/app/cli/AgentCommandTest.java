@@ -80,6 +80,8 @@ class AgentCommandTest {
       throws Exception {
     java.nio.file.Files.writeString(dir.resolve("witness.secret"), "alpha-witness-secret-0123");
     java.nio.file.Files.writeString(dir.resolve("ami.secret"), "ami-pw");
+    java.nio.file.Files.writeString(
+        dir.resolve("tsig.secret"), "c2VjcmV0LXRzaWcta2V5LWZvci10ZXN0cw==");
     Path config = dir.resolve("cluster.yaml");
     java.nio.file.Files.writeString(
         config,
@@ -96,6 +98,13 @@ class AgentCommandTest {
             priority: 2
             managementAddress: 127.0.0.1:10
             pbx: { type: asterisk, host: 127.0.0.1, port: 10, user: tandem, secret: "${file:ami.secret}" }
+        dns:
+          - provider: rfc2136
+            zone: users.test.
+            name: sip.users.test.
+            type: A
+            values: { alpha: 127.0.0.11, beta: 127.0.0.12 }
+            rfc2136: { server: 127.0.0.1, port: 12, tsigKeyName: k, tsigAlgorithm: hmac-sha256, tsigSecret: "${file:tsig.secret}" }
         witness:
           kind: builtin
           endpoints: [ "http://127.0.0.1:11" ]
