@@ -51,10 +51,13 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * <ul>
  *   <li>acquire: a free ticket (no holder) is taken at once with {@code epoch = max(epoch,
  *       presented) + 1}; the holder's own acquire renews under its epoch; a held ticket is taken
- *       only as above. A forced acquire (with the operator's acknowledgement) skips health and the
- *       observation, still conditional on the {@code rev} it read.
+ *       only as above. A forced acquire (with the operator's acknowledgement) skips health and
+ *       preempts the holder: a write conditional on the {@code rev} it read lifts {@code epoch}, so
+ *       the holder's renewals fail; it is granted after TTL + grace observed from then, or at once
+ *       after the holder released.
  *   <li>renew: conditional on holder and epoch; extends nothing by time, just proves liveness.
- *   <li>release: conditional on holder and epoch; removes {@code holder}, the epoch stays.
+ *   <li>release: conditional on holder and its epoch (also when preempted); removes {@code holder},
+ *       the epoch stays.
  *   <li>an epoch presented above the stored one (a recreated table, a restored backup) lifts {@code
  *       epoch}; the recorded holder's renewals are then refused.
  * </ul>
@@ -76,6 +79,9 @@ public final class DynamoDbWitness implements Witness {
   static final String REV = "rev";
   static final String UPDATED = "updatedAt";
   static final String LEGACY_EXPIRY = "expiry";
+
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(DynamoDbWitness.class);
 
   private static final Map<String, String> NAMES =
       Map.of(
@@ -163,9 +169,12 @@ public final class DynamoDbWitness implements Witness {
     }
     // Anyone else, or the recorded holder of an epoch known to be stale, waits out the lease as
     // observed on this agent's own monotonic clock.
-    if (holder != null && !request.force()) {
+    if (holder != null) {
       long needed = number(item, TTL) * 1_000_000 + grace.toNanos();
       long seen = nanos.getAsLong() - observed.get(cluster).sinceNanos();
+      if (seen < needed && request.force()) {
+        return preempt(request, item, holder, holderIsNewest, needed);
+      }
       if (seen < needed) {
         return TicketResult.refused(
             ticket(item).orElse(null),
@@ -199,6 +208,47 @@ public final class DynamoDbWitness implements Witness {
         t, (request.force() ? "force-granted epoch " : "granted epoch ") + t.epoch());
   }
 
+  /**
+   * A forced acquire while the holder's lease may still run (docs/witness-protocol.md, rule 2): one
+   * write conditional on the version read lifts {@code epoch} past the holder's, so its renewals
+   * (conditional on {@code epoch}) fail from now on and it fences; the write is a new version, so
+   * this site then waits TTL + grace from now, as any contender, before it takes the ticket over. A
+   * release by the holder frees it at once. The holder's last successful renewal landed before this
+   * write, so it fences before the wait ends (the argument of the class comment).
+   */
+  private TicketResult preempt(
+      TicketRequest request,
+      Map<String, AttributeValue> item,
+      String holder,
+      boolean holderIsNewest,
+      long needed) {
+    String cluster = request.cluster();
+    Map<String, AttributeValue> current = item;
+    if (holderIsNewest) {
+      Map<String, AttributeValue> values = new HashMap<>();
+      values.put(":p", n(Math.max(number(item, EPOCH), request.epoch()) + 1));
+      values.put(":now", n(wall.millis()));
+      String condition = unchanged(item, values);
+      Outcome o = update(cluster, "SET #e = :p, #u = :now, #r = :rev1", condition, values);
+      if (!o.applied()) {
+        return TicketResult.refused(
+            ticket(o.item()).orElse(null),
+            "refused: the ticket changed while this site preempted it");
+      }
+      current = o.item();
+      LOG.warn(
+          "forced acquire of {} by {} preempts {} (epoch {}): its renewals are refused",
+          cluster,
+          request.site(),
+          holder,
+          holderEpoch(item));
+    }
+    long left = needed - (nanos.getAsLong() - observed.get(cluster).sinceNanos());
+    return TicketResult.refused(
+        ticket(current).orElse(null),
+        TicketRequest.forcedWaitRefusal(holder, Duration.ofNanos(left)));
+  }
+
   @Override
   public TicketResult renew(TicketRequest request) {
     Map<String, AttributeValue> values = leaseValues(request.site(), request.ttl());
@@ -217,8 +267,10 @@ public final class DynamoDbWitness implements Witness {
     }
     liftPast(request.cluster(), o.item(), request.epoch());
     Optional<Ticket> current = ticket(o.item());
+    // never answer with the requester's own ticket: a newer epoch is known (a forced acquire
+    // preempted it), so the holder must take the ticket as lost and fence now
     return TicketResult.refused(
-        current.orElse(null),
+        current.filter(t -> !t.heldBy(request.site(), request.epoch())).orElse(null),
         "refused: "
             + request.site()
             + " does not hold epoch "
@@ -237,11 +289,13 @@ public final class DynamoDbWitness implements Witness {
     values.put(":one", n(1));
     values.put(":zero", n(0));
     // Idempotent: a failed condition means this site no longer holds this epoch: nothing to do.
+    // A holder preempted by a forced acquire (a newer epoch is recorded) may still release: that
+    // is how it says it has fenced, and the forced acquire is then granted at once.
     Outcome o =
         update(
             cluster,
             "REMOVE #h, #he, #x SET #u = :now, #r = if_not_exists(#r, :zero) + :one",
-            "#h = :me AND #e = :e AND (#he = :e OR attribute_not_exists(#he))",
+            "#h = :me AND (#he = :e OR (attribute_not_exists(#he) AND #e = :e))",
             values);
     if (!o.applied()) {
       liftPast(cluster, o.item(), epoch);

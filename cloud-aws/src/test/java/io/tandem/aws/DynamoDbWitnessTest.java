@@ -252,11 +252,51 @@ class DynamoDbWitnessTest {
     assertThat(unacknowledged.granted()).isFalse();
     assertThat(unacknowledged.reason())
         .startsWith("refused: a forced acquire needs the operator's acknowledgement");
-    TicketResult forced =
-        witness.acquire(
-            TicketRequest.forced("pbx", "a", false, TTL, 0, TicketRequest.FORCE_ACKNOWLEDGEMENT));
-    assertThat(forced.granted()).isTrue();
+    witness.release("pbx", "b", 1);
+    TicketResult forced = witness.acquire(forced("a"));
+    assertThat(forced.granted()).as("a free ticket: health skipped").isTrue();
     assertThat(forced.ticket().epoch()).isEqualTo(2);
+  }
+
+  private static TicketRequest forced(String site) {
+    return TicketRequest.forced("pbx", site, false, TTL, 0, TicketRequest.FORCE_ACKNOWLEDGEMENT);
+  }
+
+  /**
+   * docs/witness-protocol.md rule 2: a forced acquire preempts the holder at once (a newer epoch is
+   * written, so its renewals fail, answered without its own ticket) but takes the ticket only after
+   * TTL + grace observed from then on its own clock.
+   */
+  @Test
+  void aForcedAcquirePreemptsTheHolderAndWaitsOutItsLease() {
+    assertThat(witness.acquire(acquire("a")).granted()).isTrue();
+    Agent b = agent(clock);
+    TicketResult first = b.witness().acquire(forced("b"));
+    assertThat(first.granted()).as("a may still serve").isFalse();
+    assertThat(first.reason())
+        .isEqualTo(
+            "forced acquire: waiting 11.0 s for a's ticket to lapse (preempted: its renewals are"
+                + " refused; granted at once if it releases)");
+    TicketResult renewal = witness.renew(TicketRequest.renew("pbx", "a", true, TTL, 1));
+    assertThat(renewal.granted()).isFalse();
+    assertThat(renewal.ticket()).as("lost, not refused for another reason").isNull();
+    b.advance(TTL.plus(GRACE).minusMillis(1));
+    assertThat(b.witness().acquire(forced("b")).reason()).startsWith("forced acquire: waiting 0.0");
+    b.advance(Duration.ofMillis(1));
+    TicketResult taken = b.witness().acquire(forced("b"));
+    assertThat(taken.granted()).as(taken.reason()).isTrue();
+    assertThat(taken.reason()).isEqualTo("force-granted epoch 3");
+  }
+
+  @Test
+  void aForcedAcquireIsGrantedAtOnceWhenThePreemptedHolderReleases() {
+    assertThat(witness.acquire(acquire("a")).granted()).isTrue();
+    Agent b = agent(clock);
+    assertThat(b.witness().acquire(forced("b")).granted()).isFalse();
+    witness.release("pbx", "a", 1); // a fenced (its renewal was refused) and says so
+    TicketResult taken = b.witness().acquire(forced("b"));
+    assertThat(taken.granted()).as(taken.reason()).isTrue();
+    assertThat(taken.ticket().epoch()).isEqualTo(3);
   }
 
   @Test

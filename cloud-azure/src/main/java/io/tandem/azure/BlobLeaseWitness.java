@@ -56,9 +56,11 @@ import org.slf4j.LoggerFactory;
  * once {@code recorded expiry + grace} has passed on <em>its own</em> injectable {@link Clock} (the
  * recorded expiry was written by the holder from its clock). The lease guarantees mutual exclusion
  * regardless of clocks; the grace adds the margin the protocol asks for, and must exceed the clock
- * skew between agents (keep them on NTP). A forced acquire breaks a live lease and skips the grace.
- * Only a requester that reports itself healthy may take the ticket from nobody or from another
- * site, unless forced; a holder's renewal does not depend on its health.
+ * skew between agents (keep them on NTP). A forced acquire preempts the holder: it breaks the lease
+ * with the longest break period, so renewals fail at once but the lease ends only when it would
+ * have; it is granted after that plus the grace, or at once after the holder released. Only a
+ * requester that reports itself healthy may take the ticket from nobody or from another site,
+ * unless forced; a holder's renewal does not depend on its health.
  *
  * <p>TTLs outside 15–60 s are clamped to that range (the granted {@link Ticket#ttl()} says which).
  * Every call is bounded by {@code timeout}; storage errors other than refusals become {@link
@@ -130,19 +132,16 @@ public final class BlobLeaseWitness implements Witness {
                 + current.map(t -> t.holder() + " epoch " + t.epoch()).orElse("an unknown holder")
                 + " (blob lease active)");
       }
-      call(
-          "break lease",
-          () ->
-              lease.breakLeaseWithResponse(
-                  new BlobBreakLeaseOptions().setBreakPeriod(Duration.ZERO),
-                  timeout,
-                  Context.NONE));
-      LOG.warn("forced acquire of {} by {}: broke the lease", request.cluster(), request.site());
-      props = read(blob).orElseThrow();
-    } else if (current.isPresent() && !mine && !request.force()) {
+      return preempt(request, lease, current, state);
+    } else if (current.isPresent() && !mine && !(request.force() && released(props))) {
       Instant free = current.get().expiry().plus(grace);
       Instant now = clock.instant();
       if (now.isBefore(free)) {
+        if (request.force()) {
+          return TicketResult.refused(
+              current.get(),
+              TicketRequest.forcedWaitRefusal(current.get().holder(), Duration.between(now, free)));
+        }
         return TicketResult.refused(
             current.get(),
             "held by "
@@ -188,6 +187,55 @@ public final class BlobLeaseWitness implements Witness {
     return TicketResult.granted(granted, "granted epoch " + epoch);
   }
 
+  /**
+   * A forced acquire while the lease is held (docs/witness-protocol.md, rule 2): break it with the
+   * longest break period, so it ends when it would have anyway (Azure keeps the shorter of the
+   * break period and the time left) while the holder's renewals fail at once (a breaking lease
+   * cannot be renewed) and it fences. Once broken, the forced acquire still waits the recorded
+   * expiry + grace, as any acquire; a holder that releases (allowed while breaking) frees it at
+   * once. See Azure's Lease Blob reference, "Breaking" state and {@code x-ms-lease-break-period}.
+   */
+  private TicketResult preempt(
+      TicketRequest request,
+      BlobLeaseClient lease,
+      Optional<Ticket> current,
+      LeaseStateType state) {
+    Integer left;
+    try {
+      left =
+          lease
+              .breakLeaseWithResponse(
+                  new BlobBreakLeaseOptions().setBreakPeriod(MAX_LEASE), timeout, Context.NONE)
+              .getValue();
+    } catch (BlobStorageException e) {
+      if (e.getStatusCode() == 409 || e.getStatusCode() == 412) {
+        return TicketResult.refused(
+            observe(request.cluster()).orElse(null), "the lease changed meanwhile");
+      }
+      throw translate("break lease", e);
+    } catch (RuntimeException e) {
+      throw translate("break lease", e);
+    }
+    String holder = current.map(Ticket::holder).orElse("an unknown holder");
+    if (state == LeaseStateType.LEASED) {
+      LOG.warn(
+          "forced acquire of {} by {} preempts {}: the lease breaks in {} s",
+          request.cluster(),
+          request.site(),
+          holder,
+          left);
+    }
+    return TicketResult.refused(
+        current.orElse(null),
+        TicketRequest.forcedWaitRefusal(
+            holder, Duration.ofSeconds(left == null ? 0 : left).plus(grace)));
+  }
+
+  /** Released by its holder (not broken nor expired): a forced acquire need not wait the grace. */
+  private static boolean released(BlobProperties props) {
+    return props.getLeaseState() == LeaseStateType.AVAILABLE;
+  }
+
   @Override
   public TicketResult renew(TicketRequest request) {
     BlobClient blob = blob(request.cluster());
@@ -205,7 +253,9 @@ public final class BlobLeaseWitness implements Witness {
       lease.renewLeaseWithResponse(new BlobRenewLeaseOptions(), timeout, Context.NONE);
     } catch (BlobStorageException e) {
       if (e.getStatusCode() == 409 || e.getStatusCode() == 412) {
-        return TicketResult.refused(current.get(), "lease lost: " + e.getErrorCode());
+        // no ticket in the answer: the metadata still names us, but the lease is breaking
+        // (preempted by a forced acquire) or gone, so the holder must fence now
+        return TicketResult.refused(null, "lease lost: " + e.getErrorCode());
       }
       throw translate("renew lease", e);
     } catch (RuntimeException e) {

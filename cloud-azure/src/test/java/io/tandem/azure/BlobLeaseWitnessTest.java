@@ -174,24 +174,64 @@ class BlobLeaseWitnessTest {
     assertThat(a.renew(TicketRequest.renew(cluster, "site-a", true, TTL, 1)).granted()).isFalse();
   }
 
-  @Test
-  void aForcedAcquireBreaksTheLeaseAndGrowsTheEpochOnlyWithTheOperatorsAcknowledgement() {
-    acquire(witness(), "site-a");
+  private TicketResult forced(String site) {
+    return witness()
+        .acquire(
+            TicketRequest.forced(
+                cluster, site, false, TTL, 0, TicketRequest.FORCE_ACKNOWLEDGEMENT));
+  }
 
+  /**
+   * docs/witness-protocol.md rule 2: a forced acquire preempts (breaks the lease, so the holder's
+   * renewal fails, answered without its own ticket) and is granted once the holder released.
+   */
+  @Test
+  void aForcedAcquirePreemptsTheHolderAndIsGrantedWhenItReleases() {
+    BlobLeaseWitness a = witness();
+    acquire(a, "site-a");
     TicketResult unacknowledged =
         witness().acquire(new TicketRequest(cluster, "site-b", false, TTL, 0, true));
     assertThat(unacknowledged.granted()).isFalse();
     assertThat(unacknowledged.reason())
         .startsWith("refused: a forced acquire needs the operator's acknowledgement");
-    TicketResult forced =
-        witness()
-            .acquire(
-                TicketRequest.forced(
-                    cluster, "site-b", false, TTL, 0, TicketRequest.FORCE_ACKNOWLEDGEMENT));
 
-    assertThat(forced.granted()).isTrue();
-    assertThat(forced.ticket().epoch()).isEqualTo(2);
-    assertThat(forced.ticket().holder()).isEqualTo("site-b");
+    TicketResult waiting = forced("site-b");
+    assertThat(waiting.granted()).as("site-a may still serve").isFalse();
+    assertThat(waiting.reason())
+        .matches(
+            "forced acquire: waiting (19|20)\\.0 s for site-a's ticket to lapse \\(preempted: its"
+                + " renewals are refused; granted at once if it releases\\)");
+    var blob = container.getBlobClient("tandem-witness-" + cluster);
+    assertThat(blob.getProperties().getLeaseState()).isEqualTo(LeaseStateType.BREAKING);
+    TicketResult renewal = a.renew(TicketRequest.renew(cluster, "site-a", true, TTL, 1));
+    assertThat(renewal.granted()).isFalse();
+    assertThat(renewal.ticket()).as("lost, not refused for another reason").isNull();
+    assertThat(acquire(witness(), "site-c").granted()).isFalse();
+
+    a.release(cluster, "site-a", 1); // site-a fenced and says so
+    TicketResult granted = forced("site-b");
+    assertThat(granted.granted()).as(granted.reason()).isTrue();
+    assertThat(granted.ticket().epoch()).isEqualTo(2);
+    assertThat(granted.ticket().holder()).isEqualTo("site-b");
+  }
+
+  /** Without a release: granted only once the broken lease ended and the grace passed. */
+  @Test
+  void aForcedAcquireWaitsForTheBrokenLeaseAndTheGrace() {
+    acquire(witness(), "site-a");
+    var blob = container.getBlobClient("tandem-witness-" + cluster);
+    assertThat(forced("site-b").granted()).isFalse();
+    await()
+        .atMost(Duration.ofSeconds(40))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> blob.getProperties().getLeaseState() == LeaseStateType.BROKEN);
+    TicketResult inGrace = forced("site-b");
+    assertThat(inGrace.granted()).isFalse();
+    assertThat(inGrace.reason()).startsWith("forced acquire: waiting");
+    clock.advance(TTL.plus(GRACE).plusSeconds(1));
+    TicketResult after = forced("site-b");
+    assertThat(after.granted()).as(after.reason()).isTrue();
+    assertThat(after.ticket().epoch()).isEqualTo(2);
   }
 
   @Test

@@ -353,7 +353,8 @@ public final class AgentAssembly implements AutoCloseable {
       notifications.subscribe(bus, site);
       this.events = bus;
       // hook programs on state changes (18.4): a non-blocking listener on the agent thread
-      driver.addDecisionListener(hooks::onDecision);
+      // state hooks subscribe to the typed event bus (its own thread, in order)
+      bus.onDecision(e -> hooks.onDecision(e.decision()));
       this.runtime =
           own(
               new AgentRuntime(

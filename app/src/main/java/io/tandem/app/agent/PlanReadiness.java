@@ -25,8 +25,9 @@ import java.util.function.Function;
  * synchronised copies fresh — and which of these would block the move. Observation only; each
  * remote look (the fencer's view of the target's instance) is bounded by {@link #LOOK_TIMEOUT}.
  *
- * <p>A planned switchover waits for fresh sync, so a stale job blocks it; a failover never waits
- * for sync (the old site is gone), so there it is a warning.
+ * <p>Sync freshness is a warning: a planned switchover runs the jobs once more and waits for them
+ * (bounded) before it is accepted; a failover never waits for sync (the old site is gone). A target
+ * still in its start-up hold is a warning too: it becomes STANDBY on its own.
  */
 final class PlanReadiness {
 
@@ -142,6 +143,13 @@ final class PlanReadiness {
     }
     return switch (v.state()) {
       case "STANDBY" -> new Check("agent", true, true, target + "'s agent is STANDBY");
+      // in its start-up hold: it becomes STANDBY on its own within the hold; a warning only
+      case "STARTING" ->
+          new Check(
+              "agent",
+              false,
+              false,
+              target + "'s agent is STARTING (start-up hold): it takes over once STANDBY");
       case "ACTIVE" ->
           new Check("agent", false, true, target + " is already ACTIVE: there is nothing to move");
       default ->
@@ -233,18 +241,21 @@ final class PlanReadiness {
             ? "never synchronised"
             : "last synchronised " + Math.round(st.lagSeconds()) + " s ago";
     if (!st.stale() && st.lastSuccess().isPresent()) {
-      return new Check("sync", true, switchover, job.name() + " is fresh (" + age + ")");
+      return new Check("sync", true, false, job.name() + " is fresh (" + age + ")");
     }
+    // a warning, not a blocker: a switchover runs the job once more and waits for it (bounded)
+    // before it is accepted, and is refused then if the copy is still stale
     return new Check(
         "sync",
         false,
-        switchover,
+        false,
         job.name()
             + " is stale ("
             + age
             + ")"
             + (switchover
-                ? ": a switchover waits for it, or the stale job must be acknowledged"
+                ? ": the switchover runs it once more and is refused if it stays stale (or"
+                    + " acknowledge the stale job)"
                 : ": a failover does not wait for sync"));
   }
 }

@@ -78,9 +78,12 @@ public final class Hooks implements StageHook, AutoCloseable {
     return !hooks.isEmpty();
   }
 
-  // ---- states (the decision loop's listener: must not block) ----
+  // ---- states (subscribed to the event bus: must not block) ----
 
-  /** Called on the agent thread for every decision; runs state hooks on a state change. */
+  /**
+   * Called for every decision (the event bus's {@code DecisionMade}, on the bus's thread); runs
+   * state hooks on a state change. Never blocks: the programs run on this object's own thread.
+   */
   public void onDecision(Decision d) {
     if (d.epoch() > 0) {
       epoch = d.epoch();

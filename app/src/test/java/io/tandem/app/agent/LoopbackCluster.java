@@ -155,6 +155,14 @@ final class LoopbackCluster implements AutoCloseable {
 
   AgentAssembly start(
       String site, Map<String, String> extraSecrets, UnaryOperator<AgentAssembly.Options> tweak) {
+    AgentAssembly agent = serve(site, extraSecrets, tweak);
+    agent.start();
+    return agent;
+  }
+
+  /** As {@link #start} but the agent's loop is not started yet (the caller starts it). */
+  AgentAssembly serve(
+      String site, Map<String, String> extraSecrets, UnaryOperator<AgentAssembly.Options> tweak) {
     SecretResolver env = secrets(site, extraSecrets);
     ConfigValidation.Result r =
         new ConfigValidation().validate(config, Optional.of(env), Optional.of(site));
@@ -190,7 +198,6 @@ final class LoopbackCluster implements AutoCloseable {
                 "syncAgent", agent.sync()));
     servers.put(site, server);
     agent.auditTo(server.getBean(io.tandem.app.audit.AuditLog.class));
-    agent.start();
     return agent;
   }
 

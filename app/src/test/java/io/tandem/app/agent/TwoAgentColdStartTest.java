@@ -97,10 +97,13 @@ class TwoAgentColdStartTest {
 
   @Test
   void theBackupReadyFirstLetsThePreferredSiteTakeTheFirstActivationAndNobodyIsPaged() {
-    AgentAssembly beta = cluster.start("beta", tsig);
-    // alpha starts when beta has about 3 s of its start-up hold left: beta is ready 3 s earlier
+    // both processes up (assembled, serving their API and peer link), then the agents' loops:
+    // alpha's when beta has about 3 s of its start-up hold left, so beta is ready 3 s earlier
+    AgentAssembly beta = cluster.serve("beta", tsig, o -> o);
+    AgentAssembly alpha = cluster.serve("alpha", tsig, o -> o);
+    beta.start();
     await().atMost(Duration.ofSeconds(30)).until(() -> holdLeft(beta) <= 3.0);
-    AgentAssembly alpha = cluster.start("alpha", tsig);
+    alpha.start();
 
     await()
         .atMost(Duration.ofSeconds(60))

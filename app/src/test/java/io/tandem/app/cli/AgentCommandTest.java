@@ -81,7 +81,7 @@ class AgentCommandTest {
     java.nio.file.Files.writeString(dir.resolve("witness.secret"), "alpha-witness-secret-0123");
     java.nio.file.Files.writeString(dir.resolve("ami.secret"), "ami-pw");
     java.nio.file.Files.writeString(
-        dir.resolve("tsig.secret"), "c2VjcmV0LXRzaWcta2V5LWZvci10ZXN0cw==");
+        dir.resolve("tsig.secret"), "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=");
     Path config = dir.resolve("cluster.yaml");
     java.nio.file.Files.writeString(
         config,
@@ -103,8 +103,14 @@ class AgentCommandTest {
             zone: users.test.
             name: sip.users.test.
             type: A
+            ttl: 5
             values: { alpha: 127.0.0.11, beta: 127.0.0.12 }
-            rfc2136: { server: 127.0.0.1, port: 12, tsigKeyName: k, tsigAlgorithm: hmac-sha256, tsigSecret: "${file:tsig.secret}" }
+            rfc2136:
+              server: 127.0.0.1
+              port: 12
+              tsigKeyName: users
+              tsigAlgorithm: hmac-sha256
+              tsigSecret: "${file:tsig.secret}"
         witness:
           kind: builtin
           endpoints: [ "http://127.0.0.1:11" ]

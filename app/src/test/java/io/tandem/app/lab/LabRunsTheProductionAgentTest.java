@@ -195,7 +195,7 @@ class LabRunsTheProductionAgentTest {
     } finally {
       System.setOut(before);
     }
-    assertThat(code).as(err.toString()).isEqualTo(ExitCodes.OK);
+    assertThat(code).as(err + out.toString(StandardCharsets.UTF_8)).isEqualTo(ExitCodes.OK);
     return text(out.toString(StandardCharsets.UTF_8));
   }
 }

@@ -94,12 +94,17 @@ class TwoAgentAstDbTest {
         .containsEntry("/pbx/UUID", "beta-uuid")
         .doesNotContainKey("/blacklist/0800123456")
         .doesNotContainKey("/DND/200");
-    assertThat(cluster.sync("beta").ledger().recent(50))
-        .anySatisfy(
-            d ->
-                assertThat(d.words())
-                    .startsWith("sync astdb: received from alpha")
-                    .contains("3 AstDB rows written", "1 deleted"));
+    // the rows are visible while the apply still runs: its decision is recorded as it ends
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(cluster.sync("beta").ledger().recent(50))
+                    .anySatisfy(
+                        d ->
+                            assertThat(d.words())
+                                .startsWith("sync astdb: received from alpha")
+                                .contains("3 AstDB rows written", "1 deleted")));
 
     // a call forward changed and a DND cleared on the active: on the standby at the next run
     db("alpha").put("CF", "100", "0611111111");

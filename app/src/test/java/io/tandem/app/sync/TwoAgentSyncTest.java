@@ -330,8 +330,16 @@ class TwoAgentSyncTest {
     assertThat(Files.readString(alphaDir().resolve("pjsip.conf")))
         .as("alpha rewrites what it receives with its own address")
         .contains("external_signaling_address=192.0.2.10");
-    assertThat(cluster.sync("alpha").ledger().recent(50))
-        .anySatisfy(d -> assertThat(d.words()).startsWith("sync etc-asterisk: received from beta"));
+    // the files are in place before the run's decision is recorded (after the reload)
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(cluster.sync("alpha").ledger().recent(50))
+                    .anySatisfy(
+                        d ->
+                            assertThat(d.words())
+                                .startsWith("sync etc-asterisk: received from beta")));
   }
 
   static java.net.http.HttpResponse<String> post(String site, String path, String json)

@@ -214,8 +214,19 @@ class WitnessServerTest {
         b.acquire(
             TicketRequest.forced(
                 "c1", "site-b", true, TTL, 0, TicketRequest.FORCE_ACKNOWLEDGEMENT));
-    assertThat(forced.granted()).as(forced.reason()).isTrue();
-    assertThat(forced.reason()).isEqualTo("force-granted epoch " + (held.ticket().epoch() + 1));
-    b.release("c1", "site-b", forced.ticket().epoch());
+    // it preempts site-a at once but is granted only once site-a released (witness-protocol rule 2)
+    assertThat(forced.granted()).as(forced.reason()).isFalse();
+    assertThat(forced.reason()).startsWith("forced acquire: waiting").contains("site-a's ticket");
+    var renewal = a.renew(TicketRequest.renew("c1", "site-a", true, TTL, held.ticket().epoch()));
+    assertThat(renewal.granted()).isFalse();
+    assertThat(renewal.ticket()).as("lost: answered without a ticket").isNull();
+    a.release("c1", "site-a", held.ticket().epoch());
+    var granted =
+        b.acquire(
+            TicketRequest.forced(
+                "c1", "site-b", true, TTL, 0, TicketRequest.FORCE_ACKNOWLEDGEMENT));
+    assertThat(granted.granted()).as(granted.reason()).isTrue();
+    assertThat(granted.reason()).isEqualTo("force-granted epoch " + (held.ticket().epoch() + 2));
+    b.release("c1", "site-b", granted.ticket().epoch());
   }
 }

@@ -59,6 +59,15 @@ public final class DecisionLoop {
   /** When (our clock) this site last became ACTIVE: only promises asked for since count. */
   long activeSince;
 
+  /** A forced acquire the witness holds back: asked again until then ({@link ForcedWait}). */
+  long forceWaitUntil = Long.MIN_VALUE;
+
+  long forceSentAt;
+  boolean releaseLostAfterFence;
+
+  /** The newest epoch this site released: never served under again ({@link ForcedWait}). */
+  long releasedEpoch;
+
   boolean startupFenced;
   long standAsideUntil = Long.MIN_VALUE;
   boolean lastHealthy;
@@ -215,6 +224,9 @@ public final class DecisionLoop {
       activeSince = s.nowNanos();
     }
     state = state.moveTo(o.to());
+    if (o.action() == Action.RELEASE) {
+      releasedEpoch = Math.max(releasedEpoch, s.ticket().epoch());
+    }
     Decision d =
         new Decision(
             o.action(), o.reason(), o.words(), from, o.to(), s.ticket().epoch(), s.wallTime());
@@ -322,6 +334,7 @@ public final class DecisionLoop {
 
   Outcome fence(ReasonCode reason, String handoverTarget, boolean maintenance, String words) {
     failsafe.stop();
+    releaseLostAfterFence = false;
     releaseAfterFence = handoverTarget != null || maintenance;
     maintenanceAfterFence = maintenance;
     handingOverTo = handoverTarget;

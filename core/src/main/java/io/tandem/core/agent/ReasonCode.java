@@ -34,6 +34,8 @@ public enum ReasonCode {
   MAINTENANCE,
   MAINTENANCE_LEFT,
   FORCED_ACQUIRE,
+  /** A forced acquire waits for the preempted holder's ticket to lapse on the witness. */
+  FORCED_ACQUIRE_WAITING,
   COMMAND_REJECTED,
   COMMAND_LAPSED,
   FENCE_IN_PROGRESS,

@@ -69,11 +69,16 @@ final class ServiceRules {
           "no action: holding ticket epoch " + t.epoch() + ", " + s.health().summary());
     }
     if (t.state() == TicketHolder.State.LOST || t.state() == TicketHolder.State.RELEASED) {
-      return l.fence(
-          ReasonCode.TICKET_LOST,
-          null,
-          false,
-          "fencing: the witness gave ticket epoch " + t.epoch() + " away");
+      Outcome o =
+          l.fence(
+              ReasonCode.TICKET_LOST,
+              null,
+              false,
+              "fencing: the witness gave ticket epoch " + t.epoch() + " away");
+      // once fenced, release the lost epoch: a forced acquire that preempted us is granted then,
+      // not only after our ticket's expiry plus grace (docs/witness-protocol.md, rule 2)
+      l.releaseLostAfterFence = t.state() == TicketHolder.State.LOST;
+      return o;
     }
     if (l.settings.keepRunningWithoutWitness() && !s.witnessReachable()) {
       return l.stay(
@@ -122,6 +127,16 @@ final class ServiceRules {
     }
     if (!f.done()) {
       return l.stay(Action.NONE, ReasonCode.FENCE_IN_PROGRESS, "waiting for fencing to complete");
+    }
+    if (l.releaseLostAfterFence) {
+      l.releaseLostAfterFence = false;
+      return l.move(
+          AgentState.FENCED,
+          Action.RELEASE,
+          ReasonCode.RELEASING_TICKET,
+          "fenced; releasing lost ticket epoch "
+              + s.ticket().epoch()
+              + " (tells the witness the service is stopped here)");
     }
     if (l.releaseAfterFence && s.ticket().valid()) {
       l.releaseAfterFence = false;

@@ -76,6 +76,7 @@ final class StandbyRules {
     if (l.forceRequested) {
       l.forceRequested = false;
       l.acquiringSince = now;
+      ForcedWait.started(l, now);
       return l.move(
           AgentState.ACQUIRING,
           Action.FORCE_ACQUIRE,
@@ -162,6 +163,10 @@ final class StandbyRules {
   static Outcome acquiring(DecisionLoop l, TickSnapshot s) {
     TicketView t = s.ticket();
     long now = s.nowNanos();
+    Outcome regrant = ForcedWait.releasedEpochRegranted(l, t);
+    if (regrant != null) {
+      return regrant;
+    }
     if (t.valid() && t.basisSentNanos() - l.acquiringSince >= 0) {
       l.failsafe.stop();
       l.forceRequested = false;
@@ -171,8 +176,14 @@ final class StandbyRules {
           ReasonCode.TICKET_GRANTED,
           "activating: acquired ticket epoch " + t.epoch() + ", " + s.health().summary());
     }
-    if (l.holder.lastRefusedSentNanos() != Long.MIN_VALUE
-        && l.holder.lastRefusedSentNanos() - l.acquiringSince >= 0) {
+    boolean refused =
+        l.holder.lastRefusedSentNanos() != Long.MIN_VALUE
+            && l.holder.lastRefusedSentNanos() - l.acquiringSince >= 0;
+    Outcome waiting = ForcedWait.waiting(l, refused, now);
+    if (waiting != null) {
+      return waiting;
+    }
+    if (refused) {
       return l.move(
           AgentState.STANDBY,
           Action.NONE,

@@ -29,8 +29,11 @@ import org.slf4j.LoggerFactory;
  *       more than {@code grace} ago, or the requester is the holder; and only if the requester
  *       reports itself healthy. An acquire by the holder under the newest epoch keeps that epoch
  *       (it is a renewal); every other grant carries a <em>new</em> epoch, one greater than any
- *       known. A forced acquire skips the health and expiry checks, and only with the operator's
- *       exact acknowledgement ({@link TicketRequest#FORCE_ACKNOWLEDGEMENT}).
+ *       known. A forced acquire (only with the operator's exact acknowledgement, {@link
+ *       TicketRequest#FORCE_ACKNOWLEDGEMENT}) skips the health check and preempts the holder at
+ *       once (a newer epoch is recorded, so its renewals are refused), but is granted only once the
+ *       holder's ticket expired more than {@code grace} ago, or at once if it released; meanwhile
+ *       other sites' acquires are refused.
  *   <li>A <b>renew</b> is granted only to the recorded holder under the recorded (newest) epoch. It
  *       is accepted even after expiry as long as no other site was granted since: nobody else can
  *       hold a newer epoch, so extending it is as safe as a fresh grant, and it lets an active site
@@ -74,6 +77,11 @@ public final class BuiltInWitness implements Witness {
     long expiryNanos;
     Duration ttl = Duration.ZERO;
     Duration coverTtl = Duration.ZERO;
+
+    /** The site whose forced acquire preempted the holder and waits for its ticket, or null. */
+    String forcedBy;
+
+    long forcedUntilNanos;
 
     Slot(String cluster) {
       this.cluster = cluster;
@@ -167,7 +175,17 @@ public final class BuiltInWitness implements Witness {
       }
       boolean heldByOther =
           s.holder != null && !byHolder && now - s.expiryNanos <= settings.grace().toNanos();
-      if (heldByOther && !request.force()) {
+      if (heldByOther && request.force()) {
+        return preempt(s, request, now);
+      }
+      if (!request.force()
+          && s.forcedBy != null
+          && !s.forcedBy.equals(request.site())
+          && now - s.forcedUntilNanos < 0) {
+        return TicketResult.refused(
+            ticket(s), "refused: " + s.forcedBy + "'s forced acquire is waiting for the ticket");
+      }
+      if (heldByOther) {
         return TicketResult.refused(
             ticket(s),
             "refused: held by "
@@ -192,19 +210,51 @@ public final class BuiltInWitness implements Witness {
       s.expiryNanos = now + ttl.toNanos();
       s.ttl = ttl;
       s.coverTtl = ttl;
-      if (request.force() && heldByOther) {
+      s.forcedBy = null;
+      if (request.force()) {
         log.warn(
-            "forced grant of {} epoch {} to {} while {} may still hold it",
+            "forced grant of {} epoch {} to {} (previous holder {})",
             s.cluster,
             epoch,
             request.site(),
-            previous);
+            previous == null ? "none or released" : previous);
       }
       return TicketResult.granted(
           ticket(s), (request.force() ? "force-granted epoch " : "granted epoch ") + epoch);
     } finally {
       s.lock.unlock();
     }
+  }
+
+  /**
+   * A forced acquire while another site's ticket may still be valid: the holder is preempted (a
+   * newer epoch is recorded, persisted, so its renewals are refused and a live holder fences on its
+   * next renewal), but the ticket is granted only once the old one has expired plus grace on this
+   * witness's clock, or at once after the holder released it. Granting at once would let the old
+   * PBX serve beside the new one until the old holder's own deadline (an agent that is paused or
+   * cut off never hears of the preemption). As Kubernetes' leader election, a forced change waits
+   * out the lease; as booth's {@code grant -F}, it overrides health and the peers.
+   */
+  private TicketResult preempt(Slot s, TicketRequest request, long now) {
+    long lapse = s.expiryNanos + s.settings.grace().toNanos();
+    if (s.holderIsNewest()) {
+      long newer = s.epoch + 1;
+      store.save(
+          new PersistedTicket(
+              s.cluster, s.holder, newer, expiryLabel(s), s.coverTtl, s.holderEpoch));
+      s.epoch = newer;
+      log.warn(
+          "{}: forced acquire by {} preempts {} (epoch {}): its renewals are refused from now on",
+          s.cluster,
+          request.site(),
+          s.holder,
+          s.holderEpoch);
+    }
+    s.forcedBy = request.site();
+    s.forcedUntilNanos = lapse + cut(s.settings, request.ttl()).toNanos();
+    return TicketResult.refused(
+        ticket(s),
+        TicketRequest.forcedWaitRefusal(s.holder, Duration.ofNanos(Math.max(0, lapse - now))));
   }
 
   /** Renew on behalf of an authenticated transport request. */
@@ -272,9 +322,10 @@ public final class BuiltInWitness implements Witness {
                   + request.epoch());
     }
     if (!s.holderIsNewest()) {
+      // no ticket in the answer: the holder must take this as lost (fence now), not as a refusal
+      // for another reason while it still holds (it would then serve on until its deadline)
       return TicketResult.refused(
-          ticket(s),
-          "refused: epoch " + s.epoch + " is newer than " + s.holder + "@" + s.holderEpoch);
+          null, "refused: epoch " + s.epoch + " is newer than " + s.holder + "@" + s.holderEpoch);
     }
     String refusal = ttlRefusal(s.settings, request.ttl());
     if (refusal != null) {

@@ -107,4 +107,18 @@ public record TicketRequest(
         + (acknowledgement.isEmpty() ? "none" : "a different sentence")
         + ")";
   }
+
+  /**
+   * The refusal every witness gives a forced acquire that preempted {@code holder} and waits for
+   * its ticket to lapse (docs/witness-protocol.md, rule 2), {@code wait} being the witness's best
+   * estimate of the time left. The agent shows these words while it waits in ACQUIRING.
+   */
+  public static String forcedWaitRefusal(String holder, java.time.Duration wait) {
+    return String.format(
+        java.util.Locale.ROOT,
+        "forced acquire: waiting %.1f s for %s's ticket to lapse (preempted: its renewals are"
+            + " refused; granted at once if it releases)",
+        Math.max(0, wait.toMillis()) / 1000.0,
+        holder);
+  }
 }

@@ -120,6 +120,16 @@ class ReasonCodeSpecTest {
     words(ReasonCode.MAINTENANCE_LEFT, "maintenance off; standing by");
     words(ReasonCode.FORCED_ACQUIRE, "force-acquiring on operator's acknowledged request");
     words(
+        ReasonCode.FORCED_ACQUIRE_WAITING,
+        "forced acquire: (waiting "
+            + S
+            + " s for "
+            + SITE
+            + "'s ticket to lapse \\(preempted: its renewals are refused; granted at once if it"
+            + " releases\\)|the witness .+|no answer from the witness in "
+            + S
+            + " s; asking again)");
+    words(
         ReasonCode.COMMAND_REJECTED,
         "rejected (forced acquire: the acknowledgement must read \""
             + Pattern.quote(OperatorCommand.FORCE_ACKNOWLEDGEMENT)
@@ -138,11 +148,16 @@ class ReasonCodeSpecTest {
     words(
         ReasonCode.FENCED,
         "(fenced: the service is stopped here|fenced; standing by, " + HEALTH + ")");
-    words(ReasonCode.RELEASING_TICKET, "fenced; releasing ticket epoch [0-9]+( for " + SITE + ")?");
+    words(
+        ReasonCode.RELEASING_TICKET,
+        "fenced; releasing (ticket epoch [0-9]+( for "
+            + SITE
+            + ")?|lost ticket epoch [0-9]+ \\(tells the witness the service is stopped here\\))");
     words(
         ReasonCode.UNEXPECTED_TICKET_RELEASED,
         "releasing(: a late grant of epoch [0-9]+ arrived while standing by| ticket epoch [0-9]+"
-            + " held in maintenance)");
+            + " held in maintenance|: the witness granted epoch [0-9]+ again, which this site"
+            + " released \\(the release may still be on its way\\); asking for a fresh epoch)");
   }
 
   /** Every decision of every scenario. */

@@ -297,7 +297,7 @@ class ScenarioTest {
   }
 
   @Test
-  void forcedAcquireNeedsTheAcknowledgementAndIsDangerous() {
+  void forcedAcquireNeedsTheAcknowledgementAndPreemptsTheHolder() {
     // instant effects: the new site serves the moment it is granted, so the danger shows
     Simulation sim =
         started(Simulation.builder(12).classicTimings().agents(2).effects(EffectTimings.INSTANT));
@@ -322,11 +322,9 @@ class ScenarioTest {
     assertThat(sim.servingNow()).containsExactly("site-1");
     assertThat(standby.activations.getLast().cause())
         .isEqualTo(new ActivationCause.Forced(java.util.Optional.of("site-0"), 1));
-    // The danger the operator acknowledged: until the old holder's next renewal is refused, both
-    // serve. The simulation sees it and counts it as acknowledged (not a violation); epochs still
-    // only grow.
-    assertThat(sim.acknowledgedOverlaps()).as(sim.report()).isPositive();
-    assertThat(sim.violation()).isNull();
+    // Preempted, not overlapped: the old holder's renewal is refused, it fences and releases, and
+    // only then is the forced acquire granted (docs/witness-protocol.md, rule 2).
+    assertThat(sim.violation()).as(sim.report()).isNull();
     assertThat(sim.epochViolation()).isNull();
   }
 

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
  * does not end in Test). Runs {@code bench.schedules} seeded schedules of {@code bench.kind}
  * (default: the extended fault generator on every witness backend) from seed {@code bench.from} on
  * {@code bench.threads} threads (each schedule is deterministic on its own), prints schedules/s,
- * the number of violations and the first failing seed with its replay command, and writes {@code
- * bench.out} (JSON).
+ * the number of violations, every failing seed (up to 500) with its violation, and the first with
+ * its replay command, and writes {@code bench.out} (JSON).
  */
 class SimBench {
 
@@ -31,6 +31,10 @@ class SimBench {
     String kind = System.getProperty("bench.kind", "extended");
     int threads = Integer.getInteger("bench.threads", Runtime.getRuntime().availableProcessors());
     Path out = Path.of(System.getProperty("bench.out", "target/bench/sim.json"));
+    // progress as it goes (surefire holds the test's output until the test ends)
+    Path progress = out.resolveSibling("sim-progress.txt");
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    Files.writeString(progress, "");
 
     AtomicLong next = new AtomicLong(from);
     AtomicLong done = new AtomicLong();
@@ -38,6 +42,7 @@ class SimBench {
     AtomicLong events = new AtomicLong();
     AtomicReference<Long> firstFailing = new AtomicReference<>();
     AtomicReference<String> firstWords = new AtomicReference<>();
+    java.util.Queue<String> failing = new java.util.concurrent.ConcurrentLinkedQueue<>();
     long t0 = System.nanoTime();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<Future<?>> workers = new ArrayList<>();
@@ -61,6 +66,8 @@ class SimBench {
                   events.addAndGet(executed);
                   if (problem != null) {
                     violations.incrementAndGet();
+                    failing.add(seed + ": " + problem);
+                    note(progress, "bench-sim: violation at seed " + seed + ": " + problem);
                     long s = seed;
                     firstFailing.accumulateAndGet(s, (a, b) -> a == null || b < a ? b : a);
                     if (firstFailing.get() == s) {
@@ -68,12 +75,16 @@ class SimBench {
                     }
                   }
                   long d = done.incrementAndGet();
-                  if (d % 10_000 == 0) {
-                    System.out.printf(
-                        Locale.ROOT,
-                        "bench-sim: %,d schedules, %.0f/s%n",
-                        d,
-                        d / ((System.nanoTime() - t0) / 1e9));
+                  if (d % 1_000 == 0) {
+                    note(
+                        progress,
+                        String.format(
+                            Locale.ROOT,
+                            "bench-sim: %,d schedules in %.0f s, %.0f/s, %d violations so far",
+                            d,
+                            (System.nanoTime() - t0) / 1e9,
+                            d / ((System.nanoTime() - t0) / 1e9),
+                            violations.get()));
                   }
                 }
               }));
@@ -98,6 +109,11 @@ class SimBench {
         rate,
         events.get(),
         violations.get());
+    // every failing seed, not only the first: each is a counterexample to classify
+    failing.stream()
+        .sorted()
+        .limit(500)
+        .forEach(f -> System.out.println("bench-sim: failing seed " + f));
     if (first != null) {
       System.out.println("bench-sim: first failing seed " + first + ": " + firstWords.get());
       System.out.println("bench-sim: replay: " + replay);
@@ -121,5 +137,19 @@ class SimBench {
             first == null ? "null" : first.toString(),
             replay.replace("\"", "\\\"")));
     assertThat(done.get()).isEqualTo(n);
+  }
+
+  /** Prints a line and appends it to the progress file. */
+  private static synchronized void note(Path progress, String line) {
+    System.out.println(line);
+    try {
+      Files.writeString(
+          progress,
+          line + System.lineSeparator(),
+          java.nio.file.StandardOpenOption.APPEND,
+          java.nio.file.StandardOpenOption.CREATE);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

@@ -210,45 +210,12 @@ final class Simulation {
       timeline.add(new ServingChange(scheduler.now(), servingNow));
     }
     if (serving.size() > 1 && violation == null) {
-      if (acknowledgedByForce(serving)) {
-        acknowledgedOverlapNanos++;
-      } else {
-        violation =
-            String.format(
-                "two sites serving at true time %.3f s: %s", scheduler.now() / 1e9, serving);
-      }
+      // No excuse for a forced acquire: the witness grants it only once the preempted holder's
+      // ticket has lapsed (docs/witness-protocol.md, rule 2), so an overlap is a violation.
+      violation =
+          String.format(
+              "two sites serving at true time %.3f s: %s", scheduler.now() / 1e9, serving);
     }
-  }
-
-  private long acknowledgedOverlapNanos;
-
-  /**
-   * An overlap the operator acknowledged: a forced grant to one of the serving sites, taken from
-   * another of them (or from nobody known), no longer ago than the old holder's ticket may run plus
-   * its fence budget. A forced acquire is dangerous by design (booth's {@code grant -F}).
-   */
-  private boolean acknowledgedByForce(Set<String> serving) {
-    for (SimWitness.Grant g : witness.grants()) {
-      if (!g.forced() || !serving.contains(g.site())) {
-        continue;
-      }
-      SimAgent a = agents.get(g.site());
-      // the old holder's ticket as granted: a Blob lease runs 15 s however short the TTL asked
-      long window =
-          Math.max(a.settings.ticketTtl().toNanos(), g.previousTtlNanos())
-              + a.settings.fenceLead().toNanos()
-              + a.settings.witnessGrace().toNanos();
-      if (scheduler.now() - g.trueNanos() <= window
-          && (g.previous() == null || serving.contains(g.previous()))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** How many checks found an overlap that an acknowledged forced acquire explains. */
-  long acknowledgedOverlaps() {
-    return acknowledgedOverlapNanos;
   }
 
   /** The first safety violation seen, or null. */

@@ -108,6 +108,12 @@ final class WitnessModels {
       return TicketResult.granted(ticket(expiryNanos), "granted epoch " + epoch);
     }
 
+    /** The answer to a forced acquire that preempted (or already preempts) the holder. */
+    TicketResult forcedWait(long waitNanos) {
+      return TicketResult.refused(
+          current(), TicketRequest.forcedWaitRefusal(holder, Duration.ofNanos(waitNanos)));
+    }
+
     boolean holds(TicketRequest r) {
       return r.site().equals(holder) && holderEpoch == r.epoch() && epoch == holderEpoch;
     }
@@ -130,6 +136,7 @@ final class WitnessModels {
     private final LongSupplier now;
     private long leaseEnd;
     private long leaseNanos;
+    private String preemptedBy;
 
     Etcd(WitnessSettings settings, LongSupplier now) {
       super(settings);
@@ -144,7 +151,14 @@ final class WitnessModels {
     private void expire() {
       if (holder != null && now.getAsLong() - leaseEnd >= 0) {
         holder = null; // etcd deleted the key with its lease
+        preemptedBy = null;
       }
+    }
+
+    /** EtcdWitness.preempt: the remaining whole seconds as etcd reports them (truncated) + 1. */
+    private static long wholeSecondsNanos(long nanos) {
+      long s = Math.max(0, nanos) / 1_000_000_000L + 1;
+      return Math.max(2, s) * 1_000_000_000L;
     }
 
     private void lease(Duration ttl) {
@@ -165,12 +179,21 @@ final class WitnessModels {
       if (refused != null) {
         return refused;
       }
-      if (r.site().equals(holder)) {
+      if (r.site().equals(holder) && preemptedBy == null) {
         lease(r.ttl()); // the holder finds itself holder and gets its ticket back
         ttl = r.ttl();
         return TicketResult.granted(current(), "granted epoch " + holderEpoch + " again");
       }
-      if (holder != null && !r.acknowledgedForce()) {
+      if (holder != null && r.acknowledgedForce()) {
+        if (preemptedBy == null) {
+          // EtcdWitness: the holder key moves to a new lease of the old one's remaining whole
+          // seconds (marked preempted) and the old lease is revoked: keep-alives fail from now on
+          leaseEnd = now.getAsLong() + wholeSecondsNanos(leaseEnd - now.getAsLong());
+          preemptedBy = r.site();
+        }
+        return forcedWait(leaseEnd - now.getAsLong());
+      }
+      if (holder != null) {
         return TicketResult.refused(current(), "refused: held by " + holder);
       }
       lease(r.ttl());
@@ -180,6 +203,9 @@ final class WitnessModels {
     @Override
     public TicketResult renew(TicketRequest r) {
       expire();
+      if (holds(r) && preemptedBy != null) {
+        return TicketResult.refused(null, "refused: the lease of epoch " + r.epoch() + " ended");
+      }
       // a keep-alive of a lease that still exists; valid only while more than grace remains
       if (!holds(r) || leaseEnd - now.getAsLong() <= settings.grace().toNanos()) {
         return TicketResult.refused(current(), "refused: no live lease for " + r.site());
@@ -187,6 +213,15 @@ final class WitnessModels {
       lease(r.ttl());
       ttl = r.ttl();
       return TicketResult.granted(current(), "renewed epoch " + holderEpoch);
+    }
+
+    @Override
+    public void release(String cluster, String site, long e) {
+      expire();
+      if (site.equals(holder) && holderEpoch == e) {
+        holder = null;
+        preemptedBy = null;
+      }
     }
 
     @Override
@@ -219,25 +254,38 @@ final class WitnessModels {
       if (refused != null) {
         return refused;
       }
-      if (holder == null || r.acknowledgedForce()) {
+      if (holder == null) {
         rev++;
         return grantNew(r, 0);
       }
-      if (r.site().equals(holder)) {
-        if (holderEpoch != epoch) {
-          return TicketResult.refused(current(), "refused: epoch " + epoch + " is newer");
-        }
+      if (r.site().equals(holder) && holderEpoch == epoch) {
         rev++;
         ttl = r.ttl();
         return TicketResult.granted(current(), "granted epoch " + holderEpoch + " again");
       }
+      // anyone else, a forced acquire and the holder of a stale epoch wait out the lease as
+      // observed on their own monotonic clock
       long seenAt = agents.monotonic(r.site());
       long[] o = observed.get(r.site());
+      long needed = ttl.plus(settings.grace()).toNanos();
+      boolean lapsed = o != null && o[0] == rev && seenAt - o[1] >= needed;
+      if (!lapsed && r.acknowledgedForce()) {
+        if (holderEpoch == epoch) {
+          // DynamoDbWitness: a conditional write lifts the epoch: the holder's renewals fail
+          epoch++;
+          rev++;
+        }
+        if (o == null || o[0] != rev) {
+          o = new long[] {rev, seenAt};
+          observed.put(r.site(), o);
+        }
+        return forcedWait(o[1] + needed - seenAt);
+      }
       if (o == null || o[0] != rev) {
         observed.put(r.site(), new long[] {rev, seenAt});
         return TicketResult.refused(current(), "refused: held by " + holder + " (rev " + rev + ")");
       }
-      if (seenAt - o[1] < ttl.plus(settings.grace()).toNanos()) {
+      if (!lapsed) {
         return TicketResult.refused(current(), "refused: held by " + holder + " (rev " + rev + ")");
       }
       rev++;
@@ -247,7 +295,9 @@ final class WitnessModels {
     @Override
     public TicketResult renew(TicketRequest r) {
       if (!holds(r)) {
-        return TicketResult.refused(current(), "refused: not the holder");
+        boolean stale = r.site().equals(holder) && holderEpoch == r.epoch();
+        return TicketResult.refused(
+            stale ? null : current(), "refused: " + r.site() + " does not hold the newest epoch");
       }
       rev++;
       ttl = r.ttl();
@@ -275,6 +325,7 @@ final class WitnessModels {
     private final LongSupplier now;
     private final Clocks agents;
     private String leaseHolder;
+    private boolean breaking;
     private long leaseEnd;
     private long recordedExpiryWall;
 
@@ -298,6 +349,7 @@ final class WitnessModels {
     }
 
     private void take(TicketRequest r) {
+      breaking = false;
       long d = duration(r.ttl());
       leaseHolder = r.site();
       leaseEnd = now.getAsLong() + d;
@@ -310,21 +362,28 @@ final class WitnessModels {
       if (refused != null) {
         return refused;
       }
-      if (r.site().equals(holder) && holderEpoch == epoch && r.site().equals(leaseHolder)) {
+      if (r.site().equals(holder)
+          && holderEpoch == epoch
+          && r.site().equals(leaseHolder)
+          && !breaking) {
         take(r);
         ttl = Duration.ofNanos(duration(r.ttl()));
         return TicketResult.granted(current(), "granted epoch " + holderEpoch + " again");
       }
-      if (!r.acknowledgedForce()) {
-        if (leaseActive()) {
+      if (leaseActive()) {
+        if (!r.acknowledgedForce()) {
           return TicketResult.refused(current(), "refused: the lease is held (409)");
         }
-        if (holder != null
-            && agents.wall(r.site()) - (recordedExpiryWall + settings.grace().toNanos()) < 0) {
-          return TicketResult.refused(current(), "refused: within the grace after expiry");
-        }
+        // BlobLeaseWitness: break the lease with the longest break period (Azure keeps the
+        // shorter remaining time): renewals fail from now on, the lease ends when it would have
+        breaking = true;
+        return forcedWait(leaseEnd - now.getAsLong());
       }
-      take(r); // a forced acquire breaks a live lease
+      if (holder != null
+          && agents.wall(r.site()) - (recordedExpiryWall + settings.grace().toNanos()) < 0) {
+        return TicketResult.refused(current(), "refused: within the grace after expiry");
+      }
+      take(r);
       TicketResult g = grantNew(r, recordedExpiryWall);
       ttl = Duration.ofNanos(duration(r.ttl()));
       return TicketResult.granted(current(), g.reason());
@@ -333,6 +392,9 @@ final class WitnessModels {
     @Override
     public TicketResult renew(TicketRequest r) {
       // Azure renews a lapsed lease too, as long as nobody leased the blob since
+      if (holds(r) && r.site().equals(leaseHolder) && breaking) {
+        return TicketResult.refused(null, "refused: lease lost: LeaseIsBreakingAndCannotBeRenewed");
+      }
       if (!holds(r) || !r.site().equals(leaseHolder)) {
         return TicketResult.refused(current(), "refused: the lease is not " + r.site() + "'s");
       }
@@ -346,6 +408,7 @@ final class WitnessModels {
       if (site.equals(holder) && holderEpoch == e) {
         holder = null;
         leaseHolder = null;
+        breaking = false;
       }
     }
 

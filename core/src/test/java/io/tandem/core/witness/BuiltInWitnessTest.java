@@ -132,16 +132,58 @@ class BuiltInWitnessTest {
     assertThat(w.renew(TicketRequest.renew("pbx", "a", true, TTL, 1)).granted()).isTrue();
   }
 
+  private static TicketRequest forced(String site, boolean healthy) {
+    return TicketRequest.forced("pbx", site, healthy, TTL, 0, TicketRequest.FORCE_ACKNOWLEDGEMENT);
+  }
+
   @Test
-  void forcedAcquireSkipsHealthAndExpiry() {
+  void aForcedAcquirePreemptsTheHolderButWaitsForItsTicketToLapse() {
     BuiltInWitness w = witness();
     w.acquire(TicketRequest.acquire("pbx", "a", true, TTL));
-    TicketResult r =
-        w.acquire(
-            TicketRequest.forced("pbx", "b", false, TTL, 0, TicketRequest.FORCE_ACKNOWLEDGEMENT));
+    clock.advance(2.8);
+    TicketResult r = w.acquire(forced("b", false));
+    assertThat(r.granted()).as("the old holder may still serve").isFalse();
+    assertThat(r.reason())
+        .isEqualTo(
+            "forced acquire: waiting 9.2 s for a's ticket to lapse (preempted: its renewals are"
+                + " refused; granted at once if it releases)");
+    // preempted at once: the holder's next renewal is refused and names no ticket of its own
+    TicketResult renewal = w.renew(TicketRequest.renew("pbx", "a", true, TTL, 1));
+    assertThat(renewal.granted()).isFalse();
+    assertThat(renewal.ticket()).isNull();
+    assertThat(renewal.reason()).isEqualTo("refused: epoch 2 is newer than a@1");
+    // nobody else (not even the old holder) takes it meanwhile
+    TicketResult other = w.acquire(TicketRequest.acquire("pbx", "a", true, TTL));
+    assertThat(other.granted()).isFalse();
+    assertThat(other.reason()).isEqualTo("refused: b's forced acquire is waiting for the ticket");
+    clock.advance(9.1);
+    assertThat(w.acquire(forced("b", false)).reason())
+        .startsWith("forced acquire: waiting 0.1 s for a's ticket");
+    clock.advance(0.2);
+    TicketResult granted = w.acquire(forced("b", false));
+    assertThat(granted.granted()).as("health skipped, expiry + grace waited out").isTrue();
+    assertThat(granted.ticket().epoch()).isEqualTo(3);
+    assertThat(granted.reason()).isEqualTo("force-granted epoch 3");
+  }
+
+  @Test
+  void aForcedAcquireIsGrantedAtOnceWhenThePreemptedHolderReleases() {
+    BuiltInWitness w = witness();
+    w.acquire(TicketRequest.acquire("pbx", "a", true, TTL));
+    assertThat(w.acquire(forced("b", true)).granted()).isFalse();
+    w.release("pbx", "a", 1); // the holder fenced (its renewal was refused) and says so
+    TicketResult r = w.acquire(forced("b", true));
     assertThat(r.granted()).isTrue();
-    assertThat(r.ticket().epoch()).isEqualTo(2);
-    assertThat(r.reason()).startsWith("force-granted");
+    assertThat(r.ticket().holder()).isEqualTo("b");
+    assertThat(r.ticket().epoch()).isEqualTo(3);
+  }
+
+  @Test
+  void aForcedAcquireOfAFreeTicketSkipsTheHealthCheck() {
+    BuiltInWitness w = witness();
+    TicketResult r = w.acquire(forced("b", false));
+    assertThat(r.granted()).isTrue();
+    assertThat(r.reason()).isEqualTo("force-granted epoch 1");
   }
 
   @Test

@@ -45,9 +45,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * keep-alive (it resets the lease to {@code ttl + grace}); it writes no key, so renewals do not
  * grow etcd's revision history: one RPC, as etcd's own election keeps a session alive. A release
  * deletes the key at once: a holder that hands over voluntarily needs no grace. A forced acquire
- * revokes the old holder's lease first (its key goes with it), so from then on the old holder's
- * keep-alives fail. Keys under the prefix are Tandem's state: deleting them by hand is like
- * deleting the built-in witness's state directory.
+ * preempts the holder: its key moves, marked {@code preemptedBy}, to a new lease of the old lease's
+ * remaining time and the old lease is revoked, so the holder's keep-alives fail at once; the forced
+ * acquire is granted only once etcd deleted the key (TTL + grace on etcd's clock) or the holder
+ * released it ({@link #preempt}). Keys under the prefix are Tandem's state: deleting them by hand
+ * is like deleting the built-in witness's state directory.
  *
  * <p>etcd leases count whole seconds, so TTL and grace are rounded up to whole seconds; rounding
  * can only lengthen a ticket and its grace, never shorten them. etcd also raises a lease below its
@@ -62,6 +64,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * site finds itself holder and gets that ticket back, so nothing is lost. Thread-safe.
  */
 public final class EtcdWitness implements Witness {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EtcdWitness.class);
 
   private final EtcdWitnessConfig config;
   private final Client client;
@@ -122,19 +126,22 @@ public final class EtcdWitness implements Witness {
     }
     State state = read(request.cluster());
     if (state.holder.isEmpty()) {
-      return grant(request, state, "granted");
+      return grant(request, state, request.force() ? "granted (forced)" : "granted");
     }
     HolderRecord holder = state.holderRecord();
     long remaining = remainingSeconds(state.holder.get().getLease());
     boolean valid = remaining > config.graceSeconds();
+    if (holder.preempted() || (request.force() && !holder.site().equals(request.site()))) {
+      return preempt(request, state, holder, remaining);
+    }
     if (holder.site().equals(request.site()) && valid && !request.force()) {
       // The requester already holds a valid ticket: acquiring again is a renewal.
       return renew(
           TicketRequest.renew(
               request.cluster(), request.site(), true, request.ttl(), holder.epoch()));
     }
-    if (holder.site().equals(request.site()) || request.force()) {
-      // Our own lapsed ticket (we must have fenced), or an operator-forced takeover: new epoch.
+    if (holder.site().equals(request.site())) {
+      // Our own lapsed ticket (we must have fenced): new epoch.
       return grant(request, state, request.force() ? "granted (forced)" : "granted again");
     }
     Ticket current = ticket(request.cluster(), holder, remaining);
@@ -149,6 +156,77 @@ public final class EtcdWitness implements Witness {
                 + ": expired, in grace for "
                 + Math.max(0, remaining)
                 + " s more");
+  }
+
+  /**
+   * A forced acquire while the holder key exists (docs/witness-protocol.md, rule 2): the key moves,
+   * marked {@code preemptedBy}, onto a new lease of the old lease's remaining whole seconds (so
+   * etcd deletes it when the old one would have ended), and the old lease is revoked, so the
+   * holder's keep-alives fail from now on and it fences. The forced acquire is granted once etcd
+   * deleted the key (the old ticket's TTL + grace on etcd's clock), or at once after the holder
+   * released. Meanwhile every acquire is refused, a forced one with the time left.
+   */
+  private TicketResult preempt(
+      TicketRequest request, State state, HolderRecord holder, long remaining) {
+    KeyValue kv = state.holder.get();
+    Ticket current = ticket(request.cluster(), holder, remaining);
+    // etcd reports a lease's remaining time in whole seconds, truncated (etcdserver's
+    // LeaseTimeToLive answers int64(l.Remaining().Seconds())): one more second never ends early
+    long left = Math.max(0, remaining) + 1;
+    if (!holder.preempted()) {
+      long lease =
+          calls.await(client.getLeaseClient().grant(left), "lease grant (preempt)").getID();
+      TxnResponse r;
+      try {
+        r =
+            calls.await(
+                client
+                    .getKVClient()
+                    .txn()
+                    .If(
+                        new Cmp(
+                            state.holderKey,
+                            Cmp.Op.EQUAL,
+                            CmpTarget.modRevision(kv.getModRevision())))
+                    .Then(
+                        Op.put(
+                            state.holderKey,
+                            bytes(holder.preemptedBy(request.site()).encode()),
+                            PutOption.builder().withLeaseId(lease).build()))
+                    .commit(),
+                "preempt");
+      } catch (RuntimeException e) {
+        revokeQuietly(lease);
+        throw e;
+      }
+      if (!r.isSucceeded()) {
+        revokeQuietly(lease);
+        return TicketResult.refused(
+            observe(request.cluster()).orElse(null), "not granted: the holder changed meanwhile");
+      }
+      revokeQuietly(kv.getLease()); // the holder's keep-alives fail from now on
+      LOG.warn(
+          "forced acquire of {} by {} preempts {} epoch {}: granted once its lease ends in {} s"
+              + " or it releases",
+          request.cluster(),
+          request.site(),
+          holder.site(),
+          holder.epoch(),
+          remaining);
+    }
+    if (!request.force()) {
+      return TicketResult.refused(
+          current,
+          "held by "
+              + holder.site()
+              + " epoch "
+              + holder.epoch()
+              + ", preempted by "
+              + holder.preemptedBy()
+              + "'s forced acquire");
+    }
+    return TicketResult.refused(
+        current, TicketRequest.forcedWaitRefusal(holder.site(), Duration.ofSeconds(left)));
   }
 
   /**
@@ -174,9 +252,12 @@ public final class EtcdWitness implements Witness {
         remaining = -1;
       }
       if (remaining <= 0) {
+        // the lease is gone (ended, or revoked by a forced acquire): never answer with our own
+        // ticket (a preempted key still names us), so the holder takes it as lost and fences now
         held.remove(request.cluster(), h);
+        Ticket now = observe(request.cluster()).orElse(null);
         return TicketResult.refused(
-            observe(request.cluster()).orElse(null),
+            now != null && now.heldBy(request.site(), request.epoch()) ? null : now,
             "not renewed: the lease of epoch " + request.epoch() + " ended");
       }
       return TicketResult.granted(
@@ -196,6 +277,15 @@ public final class EtcdWitness implements Witness {
       return TicketResult.refused(
           ticket(request.cluster(), holder, remainingSeconds(kv.getLease())),
           "not renewed: held by " + holder.site() + " epoch " + holder.epoch());
+    }
+    if (holder.preempted()) {
+      return TicketResult.refused(
+          null,
+          "not renewed: epoch "
+              + holder.epoch()
+              + " was preempted by "
+              + holder.preemptedBy()
+              + "'s forced acquire");
     }
     long remaining = remainingSeconds(kv.getLease());
     if (remaining <= config.graceSeconds()) {

@@ -6,13 +6,32 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Value of the holder key: who holds the ticket, under which epoch, with which TTL. Stored as
- * {@code site=a;epoch=3;ttlMs=6000} so an operator can read it with {@code etcdctl get}.
+ * Value of the holder key: who holds the ticket, under which epoch, with which TTL, and whose
+ * forced acquire preempted it (empty if none). Stored as {@code site=a;epoch=3;ttlMs=6000} (plus
+ * {@code ;preemptedBy=b}) so an operator can read it with {@code etcdctl get}.
  */
-record HolderRecord(String site, long epoch, Duration ttl) {
+record HolderRecord(String site, long epoch, Duration ttl, String preemptedBy) {
+
+  HolderRecord(String site, long epoch, Duration ttl) {
+    this(site, epoch, ttl, "");
+  }
+
+  boolean preempted() {
+    return !preemptedBy.isEmpty();
+  }
+
+  HolderRecord preemptedBy(String site) {
+    return new HolderRecord(this.site, epoch, ttl, site);
+  }
 
   String encode() {
-    return "site=" + site + ";epoch=" + epoch + ";ttlMs=" + ttl.toMillis();
+    return "site="
+        + site
+        + ";epoch="
+        + epoch
+        + ";ttlMs="
+        + ttl.toMillis()
+        + (preempted() ? ";preemptedBy=" + preemptedBy : "");
   }
 
   static HolderRecord decode(String key, String value) {
@@ -27,7 +46,8 @@ record HolderRecord(String site, long epoch, Duration ttl) {
       return new HolderRecord(
           fields.get("site"),
           Long.parseLong(fields.get("epoch")),
-          Duration.ofMillis(Long.parseLong(fields.get("ttlMs"))));
+          Duration.ofMillis(Long.parseLong(fields.get("ttlMs"))),
+          fields.getOrDefault("preemptedBy", ""));
     } catch (RuntimeException e) {
       throw new ProtocolException("etcd: key " + key + " does not hold a Tandem ticket: " + value);
     }

@@ -93,23 +93,57 @@ class EtcdWitnessTest {
     assertThat(handedOver.ticket().epoch()).isGreaterThan(epoch);
   }
 
+  private static TicketRequest forced(String c, String site) {
+    return TicketRequest.forced(c, site, false, TTL, 0, TicketRequest.FORCE_ACKNOWLEDGEMENT);
+  }
+
+  /**
+   * docs/witness-protocol.md rule 2: a forced acquire preempts the holder at once (its keep-alives
+   * fail, answered without a ticket, so it fences) and is granted once the holder released.
+   */
   @Test
-  void aForcedAcquireTakesOverWithANewEpochOnlyWithTheOperatorsAcknowledgement(TestInfo info) {
+  void aForcedAcquirePreemptsTheHolderAndIsGrantedWhenItReleases(TestInfo info) {
     String c = cluster(info);
     TicketResult a = siteA.acquire(TicketRequest.acquire(c, "a", true, TTL));
     TicketResult unacknowledged = siteB.acquire(new TicketRequest(c, "b", false, TTL, 0, true));
     assertThat(unacknowledged.granted()).isFalse();
     assertThat(unacknowledged.reason())
         .startsWith("refused: a forced acquire needs the operator's acknowledgement");
-    TicketResult forced =
-        siteB.acquire(
-            TicketRequest.forced(c, "b", false, TTL, 0, TicketRequest.FORCE_ACKNOWLEDGEMENT));
-    assertThat(forced.granted()).isTrue();
-    assertThat(forced.reason()).contains("forced");
-    assertThat(forced.ticket().epoch()).isEqualTo(a.ticket().epoch() + 1);
-    assertThat(siteA.renew(TicketRequest.renew(c, "a", true, TTL, a.ticket().epoch())).granted())
-        .isFalse();
+    TicketResult forced = siteB.acquire(forced(c, "b"));
+    assertThat(forced.granted()).as("a may still serve").isFalse();
+    assertThat(forced.reason())
+        .matches(
+            "forced acquire: waiting \\d\\.0 s for a's ticket to lapse \\(preempted: its renewals"
+                + " are refused; granted at once if it releases\\)");
+    TicketResult renewal = siteA.renew(TicketRequest.renew(c, "a", true, TTL, a.ticket().epoch()));
+    assertThat(renewal.granted()).isFalse();
+    assertThat(renewal.ticket()).as("lost, not refused for another reason").isNull();
+    assertThat(siteA.acquire(TicketRequest.acquire(c, "a", true, TTL)).reason())
+        .isEqualTo("held by a epoch " + a.ticket().epoch() + ", preempted by b's forced acquire");
+    assertThat(siteB.acquire(forced(c, "b")).granted()).isFalse();
+
+    siteA.release(c, "a", a.ticket().epoch()); // a fenced and says so
+    TicketResult granted = siteB.acquire(forced(c, "b"));
+    assertThat(granted.granted()).isTrue();
+    assertThat(granted.reason()).contains("forced");
+    assertThat(granted.ticket().epoch()).isEqualTo(a.ticket().epoch() + 1);
     assertThat(siteA.observe(c)).map(Ticket::holder).contains("b");
+  }
+
+  /** Without a release, the forced acquire is granted only once the old lease ran out. */
+  @Test
+  void aForcedAcquireIsGrantedOnlyOnceThePreemptedLeaseRanOut(TestInfo info) {
+    String c = cluster(info);
+    long sent = System.nanoTime();
+    TicketResult a = siteA.acquire(TicketRequest.acquire(c, "a", true, TTL));
+    assertThat(siteB.acquire(forced(c, "b")).granted()).isFalse();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> siteB.acquire(forced(c, "b")).granted());
+    // the lease was TTL 2 s + grace 1 s on etcd's clock, granted after `sent`
+    assertThat(System.nanoTime() - sent).isGreaterThanOrEqualTo(Duration.ofSeconds(3).toNanos());
+    assertThat(siteA.observe(c).orElseThrow().epoch()).isEqualTo(a.ticket().epoch() + 1);
   }
 
   @Test
