@@ -116,7 +116,8 @@ function renderHealth(s) {
 function addDecision(d) {
   const list = $('decisions');
   const t = new Date(d.at).toISOString().substring(11, 23);
-  const key = `${d.site}|${d.state}|${d.action}|${d.reasonCode}`;
+  // repeats: same site, state, action, reason and words but for their numbers (as the API's)
+  const key = `${d.site}|${d.state}|${d.action}|${d.reasonCode}|${String(d.words).replace(/\d+(?:[.,]\d+)*/g, '#')}`;
   const top = list.firstChild;
   let repeats = d.repeats || 1;
   if (top && top.dataset.key === key && d.reasonCode !== 'OPERATOR') {

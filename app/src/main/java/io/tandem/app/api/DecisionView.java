@@ -32,12 +32,21 @@ public record DecisionView(
     this(at, site, state, action, reasonCode, words, 1, at);
   }
 
-  /** Whether {@code other} repeats this decision (same site, state, action and reason). */
+  /**
+   * Whether {@code other} repeats this decision: same site, state, action and reason, and the same
+   * words but for their numbers ("not acquiring for another 1.5 s" repeats "... 2.0 s"; "alpha is
+   * preferred and ready" does not repeat "alpha is preferred and still starting").
+   */
   public boolean sameAs(DecisionView other) {
     return site.equals(other.site)
         && state.equals(other.state)
         && action.equals(other.action)
-        && reasonCode.equals(other.reasonCode);
+        && reasonCode.equals(other.reasonCode)
+        && shape(words).equals(shape(other.words));
+  }
+
+  private static String shape(String words) {
+    return words.replaceAll("\\d+(?:[.,]\\d+)*", "#");
   }
 
   /** This entry standing for {@code older} too (this one is the newer). */
