@@ -7,18 +7,12 @@ import io.tandem.sim.peer.AwsEmulatorPeer;
 import io.tandem.testkit.AwsEmulator;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.InstanceType;
 import software.amazon.awssdk.services.route53.Route53Client;
 
 /**
@@ -33,6 +27,7 @@ import software.amazon.awssdk.services.route53.Route53Client;
 class PlanReadinessTest {
 
   @TempDir Path dir;
+  HybridAwsCluster world;
   AwsEmulatorPeer aws;
   Ec2Client ec2;
   Route53Client route53;
@@ -44,107 +39,22 @@ class PlanReadinessTest {
   @BeforeEach
   void setUp(AwsEmulatorPeer peer) throws Exception {
     aws = peer;
-    System.setProperty("aws.accessKeyId", peer.accessKeyId());
-    System.setProperty("aws.secretAccessKey", peer.secretAccessKey());
-    var creds =
-        StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(peer.accessKeyId(), peer.secretAccessKey()));
-    ec2 =
-        Ec2Client.builder()
-            .endpointOverride(peer.endpoint())
-            .region(Region.of(peer.region()))
-            .credentialsProvider(creds)
-            .build();
-    route53 =
-        Route53Client.builder()
-            .endpointOverride(peer.endpoint())
-            .region(Region.AWS_GLOBAL)
-            .credentialsProvider(creds)
-            .build();
-    String image =
-        ec2
-            .describeImages(
-                r ->
-                    r.owners("amazon").filters(f -> f.name("name").values("amzn-ami-minimal-pv-*")))
-            .images()
-            .stream()
-            .map(i -> i.imageId())
-            .min(Comparator.naturalOrder())
-            .orElseThrow();
-    instance =
-        ec2.runInstances(
-                r -> r.imageId(image).instanceType(InstanceType.T3_MICRO).minCount(1).maxCount(1))
-            .instances()
-            .getFirst()
-            .instanceId();
-    zone = "z" + System.nanoTime() + ".example.org.";
-    zoneId =
-        route53
-            .createHostedZone(r -> r.name(zone).callerReference("fence-" + System.nanoTime()))
-            .hostedZone()
-            .id()
-            .replaceFirst("^/hostedzone/", "");
-    cluster = new LoopbackCluster(dir, "pbx-hybrid", List.of("office", "cloud"));
-    cluster.writeConfig(
-        """
-        cluster: pbx-hybrid
-        sites:
-          - name: office
-            kind: onprem
-            priority: 1
-            region: vienna
-            managementAddress: {mgmt:office}
-            pbx: { type: asterisk, host: 127.0.0.1, port: {ami:office}, user: tandem, secret: "${env:AMI_SECRET}" }
-            sensors:
-              - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, rise: 1 }
-          - name: cloud
-            kind: aws
-            priority: 2
-            region: %1$s
-            managementAddress: {mgmt:cloud}
-            pbx: { type: asterisk, host: 127.0.0.1, port: {ami:cloud}, user: tandem, secret: "${env:AMI_SECRET}" }
-            sensors:
-              - { name: ami, kind: ami-ping, critical: true, interval: 1s, timeout: 900ms, rise: 1 }
-            fencing: { kind: aws-ec2-stop, target: %2$s, enabled: true }
-            credentials:
-              aws: { region: %1$s, endpoint: "%3$s" }
-        dns:
-          - provider: route53
-            zone: %4$s
-            name: sip.%4$s
-            type: A
-            ttl: 60
-            hostedZoneId: %5$s
-            values: { office: 198.51.100.20, cloud: 203.0.113.20 }
-            aws: { region: %1$s, endpoint: "%3$s" }
-        witness:
-          kind: builtin
-          endpoints: [ "{witness}" ]
-          siteSecrets: { office: "${env:WITNESS_SECRET}", cloud: "${env:WITNESS_SECRET}" }
-        notifications:
-          webhook: { url: "{hook}", secret: "${env:HOOK_SECRET}" }
-        timings: { tick: 500ms, ticketTtl: 6s, retryTimeout: 1s, witnessGrace: 1s, driftMargin: 200ms }
-        """
-            .formatted(peer.region(), instance, peer.endpoint(), zone, zoneId));
+    world = HybridAwsCluster.create(peer, dir, "fence");
+    ec2 = world.ec2();
+    route53 = world.route53();
+    instance = world.instance();
+    zone = world.zone();
+    zoneId = world.zoneId();
+    cluster = world.cluster();
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    cluster.close();
-    ec2.close();
-    route53.close();
-    System.clearProperty("aws.accessKeyId");
-    System.clearProperty("aws.secretAccessKey");
+    world.close();
   }
 
   String instanceState() {
-    return ec2.describeInstances(r -> r.instanceIds(instance))
-        .reservations()
-        .getFirst()
-        .instances()
-        .getFirst()
-        .state()
-        .nameAsString();
+    return world.instanceState();
   }
 
   LoopbackCluster.Cli plan(String on, String... more) throws Exception {
