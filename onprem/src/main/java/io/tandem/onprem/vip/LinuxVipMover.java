@@ -240,7 +240,8 @@ public final class LinuxVipMover implements AddressMover {
   }
 
   private void requireOurs(String address) {
-    if (!config.address().equals(address)) {
+    // the cluster file (and so the runbook) names a VIP as address/prefix
+    if (!config.address().equals(address) && !cidr().equals(address)) {
       throw new ResourceNotFoundException(
           "vip: this mover handles " + config.address() + ", not " + address);
     }

@@ -231,4 +231,18 @@ class LinuxVipMoverNamespaceTest {
     assertThat(b.attachedTo()).contains("host-a");
     assertThat(carries(NS_A)).isTrue();
   }
+
+  @Test
+  @Order(6)
+  void theAddressIsAcceptedAsTheClusterFileWritesIt() {
+    // cluster files give a VIP as address/prefix (validation requires it), and the runbook hands
+    // the mover that string
+    assertThat(mover.observe(VIP + "/24").attachedTo()).contains("host-a");
+
+    AddressBinding b = mover.move(VIP + "/24", "host-b", token(4, "site-2"));
+
+    assertThat(b.attachedTo()).contains("host-b");
+    assertThat(carries(NS_B)).isTrue();
+    assertThat(carries(NS_A)).isFalse();
+  }
 }
