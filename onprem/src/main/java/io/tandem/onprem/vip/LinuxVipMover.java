@@ -68,8 +68,12 @@ public final class LinuxVipMover implements AddressMover {
 
   @Override
   public synchronized AddressBinding observe(String address) {
+    return observe(address, false);
+  }
+
+  private AddressBinding observe(String address, boolean tolerateUnreachable) {
     requireOurs(address);
-    List<String> carriers = carriers(false);
+    List<String> carriers = carriers(tolerateUnreachable);
     Properties state = readState();
     Optional<String> attached =
         carriers.isEmpty()
@@ -142,7 +146,7 @@ public final class LinuxVipMover implements AddressMover {
     if (!garp.ok()) {
       throw failure(target, "arping -U", garp);
     }
-    AddressBinding after = observe(address);
+    AddressBinding after = observe(address, true);
     if (!after.attachedTo().equals(Optional.of(target))) {
       throw new ProtocolException(
           "vip: after the move " + address + " is on " + after.attachedTo().orElse("no host"));
@@ -213,6 +217,10 @@ public final class LinuxVipMover implements AddressMover {
             exec(
                 e.getValue(),
                 List.of("ip", "-o", "-4", "addr", "show", "dev", e.getValue().voipInterface()));
+        if (!r.ok()) {
+          throw failure(
+              e.getKey(), "ip addr show", r); // ssh: exit 255 when the host is unreachable
+        }
       } catch (TransientException ex) {
         if (!tolerateUnreachable) {
           throw ex;
@@ -220,9 +228,6 @@ public final class LinuxVipMover implements AddressMover {
         LOG.warn(
             "vip: cannot ask {} whether it carries {}: {}", e.getKey(), cidr(), ex.getMessage());
         continue;
-      }
-      if (!r.ok()) {
-        throw failure(e.getKey(), "ip addr show", r);
       }
       if (inet.matcher(r.stdout()).find()) {
         out.add(e.getKey());
