@@ -68,7 +68,9 @@ public final class LinuxVipMover implements AddressMover {
 
   @Override
   public synchronized AddressBinding observe(String address) {
-    return observe(address, false);
+    // a host that cannot be asked (usually the one that died) is not reported as a carrier: the
+    // runbook observes before every move, and the move must go on without that host
+    return observe(address, true);
   }
 
   private AddressBinding observe(String address, boolean tolerateUnreachable) {

@@ -280,6 +280,9 @@ class LinuxVipMoverNamespaceTest {
                 .stateFile(dir.resolve("vip-gone.state"))
                 .build());
 
+    // the runbook observes before it moves: a host it cannot ask is not where the address is seen
+    assertThat(withGoneHost.observe(VIP + "/24").attachedTo()).isEmpty();
+
     AddressBinding b = withGoneHost.move(VIP + "/24", "host-a", token(5, "site-1"));
 
     assertThat(b.attachedTo()).contains("host-a");
