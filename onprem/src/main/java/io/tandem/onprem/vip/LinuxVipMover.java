@@ -79,7 +79,7 @@ public final class LinuxVipMover implements AddressMover {
     Properties state = readState();
     Optional<String> attached =
         carriers.isEmpty()
-            ? firstHost().flatMap(h -> duplicate(h, 1)).map(LinuxVipMover::elsewhere)
+            ? probeFromAReachableHost().map(LinuxVipMover::elsewhere)
             : Optional.of(String.join(",", carriers));
     return new AddressBinding(
         address,
@@ -187,8 +187,16 @@ public final class LinuxVipMover implements AddressMover {
     throw failure(host, "arping -D", r);
   }
 
-  private Optional<String> firstHost() {
-    return config.hosts().keySet().stream().sorted().findFirst();
+  /** The duplicate-address probe from the first host that can be reached (a dead one cannot). */
+  private Optional<String> probeFromAReachableHost() {
+    for (String host : config.hosts().keySet().stream().sorted().toList()) {
+      try {
+        return duplicate(host, 1);
+      } catch (TransientException e) {
+        LOG.warn("vip: cannot probe for {} from {}: {}", cidr(), host, e.getMessage());
+      }
+    }
+    return Optional.empty();
   }
 
   private static String elsewhere(String mac) {

@@ -254,7 +254,7 @@ class LinuxVipMoverNamespaceTest {
     sh("ip", "-n", NS_B, "addr", "del", VIP + "/24", "dev", "voip0"); // host-b is not in this one
     HostCommand gone =
         new LocalHostCommand(
-            "host-gone",
+            "host-0-gone",
             List.of(
                 "ip",
                 "netns",
@@ -280,7 +280,8 @@ class LinuxVipMoverNamespaceTest {
                 .stateFile(dir.resolve("vip-gone.state"))
                 .build());
 
-    // the runbook observes before it moves: a host it cannot ask is not where the address is seen
+    // the runbook observes before it moves: a host it cannot ask is not where the address is seen,
+    // and the duplicate-address probe runs from a host it can reach (host-0-gone sorts first)
     assertThat(withGoneHost.observe(VIP + "/24").attachedTo()).isEmpty();
 
     AddressBinding b = withGoneHost.move(VIP + "/24", "host-a", token(5, "site-1"));
