@@ -1,29 +1,12 @@
-#!/usr/bin/env python3
-"""Failover RTO measured from outside, in network namespaces (issue 17.5) — first part: keepalived.
+"""The keepalived side of scripts/bench-failover (issue 17.5): VRRP in namespaces.
 
-First figures (this machine, load ~15 on 2 cores, no netem): advert 1 s median 3.59 s over 3 runs,
-advert 0.1 s median 0.38 s over 3 runs.
-
-Builds, per run, network namespaces with names unique to this run (bf<pid>-a, -b, -c, -lan): two
-sites and a client on one L2 segment (a bridge in the -lan namespace). Each site runs a SIP
-responder on UDP 5060 answering OPTIONS with 200 OK naming the site, and keepalived 2.2.7 (VRRP,
-the Debian package) holding the public address 10.77.0.10 (site a preferred). The client sends
-SIP OPTIONS to that address every 10 ms and records which site answers. The fault is a site loss:
-site a's link goes down and its keepalived is killed with SIGKILL. RTO = the fault → the first
-answer from site b, as the client sees it.
-
-With --delay-ms / --loss-pct, tc netem is applied to each site's link (both directions) when the
-kernel has sch_netem; otherwise the run says so and measures without.
-
-  scripts/bench-failover [--runs N] [--adverts 1,0.1] [--json FILE] [--delay-ms D --loss-pct P]
-  scripts/bench-failover --check      # what this host can run (namespaces, netem, keepalived)
-
-Needs root (CI runs as root). Writes target/bench/failover.json. Every wait is bounded; the
-namespaces and processes of a run are removed when it ends, also on failure. The Tandem side
-(default and fast profiles on the same topology, the other fault classes, DNS and registrar
-checks, the PNG plot) is not written yet: see HANDOFF-witness.md.
+Per run, network namespaces with names unique to this run (<tag>-a, -b, -c, -lan): two sites and a
+client on one L2 segment (a bridge in the -lan namespace). Each site runs a SIP responder on UDP
+5060 answering OPTIONS with 200 OK naming the site, and keepalived 2.2.7 (VRRPv3, the Debian
+package) holding the public address 10.77.0.10 (site a preferred). The client sends SIP OPTIONS to
+that address every 10 ms. The fault is a site loss: site a's link goes down and its keepalived is
+killed with SIGKILL. keepalived has no witness, no DNS and no registrar: only the address moves.
 """
-import argparse
 import json
 import os
 import signal
@@ -221,10 +204,11 @@ while time.monotonic() < end:
         p.wait(timeout=self.seconds + 30)
 
 
-def one_run(tag, advert, args, work):
-    with Topology(tag, advert, args.delay_ms, args.loss_pct, work) as topo:
+def one_run(tag, advert, window, work, delay_ms=0.0, loss_pct=0.0):
+    """One site loss of site a; returns (client events as (t, "sip", site), fault time)."""
+    with Topology(tag, advert, delay_ms, loss_pct, work) as topo:
         settle = max(5.0, 4 * advert + 2)
-        prober = Prober(topo, settle + args.window)
+        prober = Prober(topo, settle + window)
         th = threading.Thread(target=prober.run, daemon=True)
         th.start()
         # Bounded: wait for site a to answer through the public address, at most `settle` s.
@@ -235,58 +219,5 @@ def one_run(tag, advert, args, work):
             raise RuntimeError("site a never answered through %s" % VIP)
         fault = time.clock_gettime(time.CLOCK_MONOTONIC)
         topo.site_loss("a")
-        th.join(timeout=args.window + settle + 60)
-        after = [t for t, s in prober.answers if s == "b" and t > fault]
-        both = [t for t, s in prober.answers if s == "a" and t > fault]
-        return {"rtoMillis": round((after[0] - fault) * 1000, 1) if after else None,
-                "answersFromOldSiteAfterFault": len(both)}
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--adverts", default="1,0.1")
-    ap.add_argument("--window", type=float, default=8.0, help="seconds measured after the fault")
-    ap.add_argument("--delay-ms", type=float, default=0.0)
-    ap.add_argument("--loss-pct", type=float, default=0.0)
-    ap.add_argument("--json", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target", "bench", "failover.json"))
-    ap.add_argument("--check", action="store_true")
-    args = ap.parse_args()
-    host = check()
-    if args.check:
-        print(json.dumps(host, indent=2))
-        return 0
-    if not (host["root"] and host["netns"] and host["keepalived"]):
-        print("bench-failover: needs root, network namespaces and keepalived: %s" % json.dumps(host), file=sys.stderr)
-        return 2
-    if (args.delay_ms or args.loss_pct) and not host["netem"]:
-        print("bench-failover: tc netem is not available here (%s); measuring without delay or loss"
-              % host.get("netemError"), file=sys.stderr)
-        args.delay_ms = args.loss_pct = 0.0
-    results = []
-    for advert in [float(a) for a in args.adverts.split(",")]:
-        rtos, safety = [], 0
-        for i in range(args.runs):
-            with tempfile.TemporaryDirectory(prefix="bench-failover.") as work:
-                r = one_run("bf%d%d" % (os.getpid() % 100000, i), advert, args, work)
-            if r["rtoMillis"] is not None:
-                rtos.append(r["rtoMillis"])
-            print("keepalived advert %gs run %d: RTO %s ms" % (advert, i + 1, r["rtoMillis"]), flush=True)
-        res = {"system": "keepalived 2.2.7", "advertSeconds": advert, "fault": "site loss (link down + kill -9)",
-               "delayMs": args.delay_ms, "lossPct": args.loss_pct, "runs": args.runs, "rtoMillis": rtos}
-        if rtos:
-            res["p50Millis"] = statistics.median(rtos)
-            res["maxMillis"] = max(rtos)
-        results.append(res)
-        print("keepalived advert %gs: median %s ms, worst %s ms over %d runs"
-              % (advert, res.get("p50Millis"), res.get("maxMillis"), len(rtos)), flush=True)
-    os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-    with open(args.json, "w") as f:
-        json.dump({"host": host, "results": results}, f, indent=2)
-    print("bench-failover: results in %s" % os.path.abspath(args.json))
-    missing = [r for r in results if len(r["rtoMillis"]) < r["runs"]]
-    return 1 if missing else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        th.join(timeout=window + settle + 60)
+        return [(t, "sip", s) for t, s in prober.answers], fault
