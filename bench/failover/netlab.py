@@ -26,6 +26,10 @@ import heapq, os, random, select, socket, sys, time
 a, b, delay, loss = sys.argv[1], sys.argv[2], float(sys.argv[3]) / 1000.0, float(sys.argv[4]) / 100.0
 # only IPv4 frames to or from these addresses are delayed and dropped; the rest passes at once
 only = {socket.inet_aton(x) for x in sys.argv[5].split(",")} if len(sys.argv) > 5 and sys.argv[5] else None
+# "off": frames pass untouched until SIGUSR1 switches the impairment on
+import signal
+on = [not (len(sys.argv) > 6 and sys.argv[6] == "off")]
+signal.signal(signal.SIGUSR1, lambda *a: on.__setitem__(0, True))
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
 socks = {}
@@ -56,7 +60,7 @@ while True:
                 break
             if addr[2] == PACKET_OUTGOING:
                 continue
-            hit = only is None or (frame[12:14] == b"\x08\x00" and (frame[26:30] in only or frame[30:34] in only))
+            hit = on[0] and (only is None or (frame[12:14] == b"\x08\x00" and (frame[26:30] in only or frame[30:34] in only)))
             if not hit:
                 try:
                     other[name].send(frame)
@@ -137,6 +141,8 @@ class Net:
         self.ns = {k: "%s-%s" % (tag, k) for k in list(members) + ["lan"]}
         self.impair = impair or {}  # member -> (one-way delay ms, loss %)
         self.use_netem = use_netem
+        self.start_off = False
+        self.pending_netem = []
         self.forwarders = {}
         self.applied = {}
 
@@ -158,27 +164,33 @@ class Net:
         sh("ip", "link", "add", dev, "netns", self.ns[m], "type", "veth", "peer", "name", peer, "netns", lan)
         sh("ip", "addr", "add", self.addr(m) + "/24", "dev", dev, ns=self.ns[m])
         sh("ip", "link", "set", dev, "up", ns=self.ns[m])
+        if self.impair and not self.use_netem:
+            # frames read by the forwarder must carry finished checksums: a veth hands over
+            # CHECKSUM_PARTIAL packets whose UDP/TCP checksum is only filled in on a real NIC
+            sh("ethtool", "-K", dev, "tx", "off", "tso", "off", "gso", "off", ns=self.ns[m])
         spec = self.impair.get(m, (0.0, 0.0))
         delay, loss = spec[0], spec[1]
         towards = list(spec[2]) if len(spec) > 2 else None
         if (delay or loss) and self.use_netem:
             for ns, d in ((self.ns[m], dev), (lan, peer)):
-                sh("tc", "qdisc", "add", "dev", d, "root", "netem", "delay", "%.1fms" % delay,
-                   "loss", "%g%%" % loss, ns=ns)
+                if self.start_off:
+                    self.pending_netem.append((ns, d, delay, loss))
+                else:
+                    sh("tc", "qdisc", "add", "dev", d, "root", "netem", "delay", "%.1fms" % delay,
+                       "loss", "%g%%" % loss, ns=ns)
             self.applied[m] = {"mechanism": "tc netem", "oneWayDelayMs": delay, "lossPctEachWay": loss}
         elif delay or loss:
             q, r = "q" + m, "r" + m
             sh("ip", "link", "add", q, "type", "veth", "peer", "name", r, ns=lan)
             sh("ip", "link", "set", r, "master", "br0", ns=lan)
             for d in (peer, q, r):
-                # whole frames of at most one MTU: no segmentation offload across the forwarder
-                sh("ethtool", "-K", d, "tso", "off", "gso", "off", "gro", "off", ns=lan, check=False)
+                # whole frames of at most one MTU, checksums done: no offload across the forwarder
+                sh("ethtool", "-K", d, "tx", "off", "tso", "off", "gso", "off", "gro", "off", ns=lan, check=False)
                 sh("ip", "link", "set", d, "promisc", "on", ns=lan)
                 sh("ip", "link", "set", d, "up", ns=lan)
-            sh("ethtool", "-K", dev, "tso", "off", "gso", "off", "gro", "off", ns=self.ns[m], check=False)
             self.forwarders[m] = subprocess.Popen(
                 ["ip", "netns", "exec", lan, sys.executable, "-c", FORWARDER, peer, q, str(delay), str(loss),
-                 ",".join(self.addr(x) for x in towards) if towards else ""],
+                 ",".join(self.addr(x) for x in towards) if towards else "", "off" if self.start_off else "on"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
             self.applied[m] = {"mechanism": "userspace frame forwarder (AF_PACKET)",
                                "oneWayDelayMs": delay, "lossPctEachWay": loss,
@@ -188,6 +200,15 @@ class Net:
             self.applied[m] = {"mechanism": "none", "oneWayDelayMs": 0.0, "lossPctEachWay": 0.0}
         sh("ip", "link", "set", peer, "master", "br0", ns=lan)
         sh("ip", "link", "set", peer, "up", ns=lan)
+
+    def impair_now(self):
+        """Switches the forwarders' impairment on (they start passing frames untouched if start_off)."""
+        for p in self.forwarders.values():
+            os.kill(p.pid, signal.SIGUSR1)  # `ip netns exec` execs the forwarder: same pid
+        for ns, d, delay, loss in self.pending_netem:
+            sh("tc", "qdisc", "add", "dev", d, "root", "netem", "delay", "%.1fms" % delay, "loss", "%g%%" % loss,
+               ns=ns)
+        self.pending_netem = []
 
     def link(self, m, up):
         sh("ip", "link", "set", "v" + m, "up" if up else "down", ns=self.ns[m])

@@ -53,6 +53,10 @@ class Probe:
             time.sleep(0.05)
         return False
 
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.kill()
+
     def join(self):
         self.p.wait(timeout=self.seconds + 30)
         self.t.join(timeout=5)
@@ -148,7 +152,7 @@ def tandem_run(cluster, fault, window, log):
         if fault == "site-loss":
             mon.links_up = False
             c.net.link(old, False)
-            for k in ("agent-", "pbx-", "relay-", "sshd-"):
+            for k in ("agent-", "guard-", "pbx-", "relay-", "sshd-"):
                 c.kill(k + old)
         elif fault == "pbx-crash":
             c.kill("pbx-" + old)
@@ -161,6 +165,19 @@ def tandem_run(cluster, fault, window, log):
             c.kill("witness")
         else:
             raise ValueError(fault)
+        # a move is watched until the address, the record and the registration name the new site,
+        # and 5 s more (answers from the old site after that are violations); the rest the window
+        deadline = time.monotonic() + window
+        done_at = None
+        while time.monotonic() < deadline and probe.p.poll() is None:
+            if EXPECT[fault] != "stay" and done_at is None and all(
+                    any(k == kind and v == val and t >= fault_at for t, k, v in probe.events)
+                    for kind, val in (("sip", new), ("dns", c.net.addr(new)), ("reg", c.net.addr(new)))):
+                done_at = time.monotonic()
+            if done_at is not None and time.monotonic() > done_at + 5:
+                break
+            time.sleep(0.2)
+        probe.stop()
         probe.join()
         end_at = time.clock_gettime(time.CLOCK_MONOTONIC)
         mon.stop_at = time.monotonic()

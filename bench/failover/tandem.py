@@ -300,6 +300,9 @@ zone "tandem.test." {{ type primary; file "{d}/tandem.test.zone"; allow-update {
         self._start("sshd-" + s, s, ["/usr/sbin/sshd", "-D", "-e", "-f", cfg])
         self.start_pbx(s)
         self._start("relay-" + s, s, [sys.executable, "-c", RELAY, "15060"])
+        # the watchdog beside the PBX, started before the agent (packaging/systemd)
+        self._start("guard-" + s, s, [LAUNCHER, "fence-guard", "--config", self.cluster_file, "--site", s,
+                                      "--data-dir", os.path.join(self.work, "data-" + s)])
 
     def start_pbx(self, s):
         self._start("pbx-" + s, s, [LAUNCHER, "sim-pbx", "--name", s, "--manager-port", "5038",
@@ -334,6 +337,8 @@ zone "tandem.test." {{ type primary; file "{d}/tandem.test.zone"; allow-update {
         return None
 
     def start_agent(self, s):
+        sock = os.path.join(self.work, "data-" + s, "fence-guard.sock")
+        self.wait(lambda: os.path.exists(sock), 120, "fence guard of site %s listening" % s)
         env = dict(self.env, TANDEM_TLS_KEYSTORE=os.path.join(self.work, s + ".p12"),
                    TANDEM_TLS_TRUSTSTORE=os.path.join(self.work, "trust.p12"),
                    TANDEM_TRUSTSTORE_PASSWORD=self.env["TANDEM_KEYSTORE_PASSWORD"])
