@@ -108,6 +108,10 @@ def verdict(events, fault_at, old, new, old_addr, new_addr, expect, end_at):
         if k in ("sip", "sip!"):
             counts[k + ":" + v] = counts.get(k + ":" + v, 0) + 1
     out["answersAfterFault"] = counts
+    # who answered in the window's last second: for "stay" and "either" classes this says whether
+    # the service outlived the fault (the old site), moved (the new one) or stopped (nobody)
+    tail = {v for t, k, v in after if k == "sip" and t >= end_at - 1.0}
+    out["answeringAtEnd"] = sorted(tail)
     out["dnsAfterFault"] = [v for t, k, v in after if k == "dns"]
     out["registrarAfterFault"] = [v for t, k, v in after if k == "reg"]
     violations = []
@@ -140,7 +144,8 @@ def tandem_run(cluster, fault, window, log):
     new = "b" if old == "a" else "a"
     c = cluster
     probe = Probe(c.net.ns["c"], window + 10,
-                  ["--dns", c.net.addr("c"), "sip.tandem.test", "--rpc", "127.0.0.1:5080", "trunk1"])
+                  ["--dns", c.net.addr("c"), "sip.tandem.test", "--rpc", "127.0.0.1:5080", "trunk1"]
+                  + (["--sip-via-dns"] if c.shape == "dns" else []))
     mon = CarrierMonitor(c)
     mon.start()
     try:
