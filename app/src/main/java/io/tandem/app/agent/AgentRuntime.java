@@ -191,7 +191,13 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
                 "UNKNOWN"));
         continue;
       }
-      String summary = (r.healthy() ? "healthy" : "unhealthy") + " (as reported " + ago + " s ago)";
+      String summary =
+          (r.healthLevel() == io.tandem.core.health.HealthLevel.WARN
+                  ? "degraded"
+                  : r.healthy() ? "healthy" : "unhealthy")
+              + " (as reported "
+              + ago
+              + " s ago)";
       if (r.state() == AgentState.ACTIVE) {
         if (holding) {
           summary += "; reports ACTIVE but the ticket is held here";
@@ -210,7 +216,7 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
               true,
               null,
               ago,
-              r.healthy() ? "OK" : "FAIL"));
+              r.healthLevel().name()));
     }
     TicketView ticket =
         driver
