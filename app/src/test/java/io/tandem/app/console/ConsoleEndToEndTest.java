@@ -188,6 +188,17 @@ class ConsoleEndToEndTest {
     assertThat(page.cardState(before)).isEqualTo("ACTIVE");
     assertThat(page.healthRows()).hasSizeGreaterThanOrEqualTo(3);
     assertThat(page.healthRows().get(0).findElements(By.tagName("td"))).hasSize(3);
+    // 18.5: the grid's first row is each site's health level, with the cluster's two thresholds
+    WebElement levels = page.healthRows().get(0);
+    assertThat(levels.getAttribute("class")).isEqualTo("health-level");
+    assertThat(levels.findElements(By.tagName("td")).get(0).getText())
+        .matches("level \\(warn < \\d+%, fail < \\d+%\\)");
+    for (String site : lab.siteNames()) {
+      WebElement cell = levels.findElement(By.cssSelector("td[data-site='" + site + "']"));
+      assertThat(cell.getAttribute("data-level")).as(site).isEqualTo("OK");
+      assertThat(cell.getText()).isEqualTo("OK");
+      assertThat(cell.getAttribute("class")).isEqualTo("cell-ok");
+    }
     assertThat(browser.findElements(By.cssSelector("#health td.cell-ok"))).isNotEmpty();
     assertThat(page.decisions()).isNotEmpty();
     page.screenshot(SHOTS.resolve("console-before-failover.png"));
@@ -238,6 +249,35 @@ class ConsoleEndToEndTest {
                   .map(c -> c.getAttribute("class").contains("down"))
                   .orElse(false));
       assertThat(page.decisions().size()).as("decisions streamed in").isGreaterThan(loaded);
+      // 18.5: a site the standby cannot hear from has no level it could vouch for
+      page.await(
+          ConsolePage.PAGE,
+          d ->
+              page.healthRows()
+                  .get(0)
+                  .findElement(By.cssSelector("td[data-site='" + before + "']"))
+                  .getAttribute("data-level")
+                  .equals("UNKNOWN"));
+      // 18.3: the lost site is offered as a target only with its warning, repeated in the dialog
+      page.await(
+          ConsolePage.PAGE,
+          d ->
+              new Select(page.byId("target-site"))
+                  .getOptions().stream()
+                      .anyMatch(
+                          o ->
+                              o.getAttribute("value").equals(before)
+                                  && o.getText()
+                                      .startsWith(before + " (UNREACHABLE: last seen ACTIVE ")));
+      new Select(page.byId("target-site")).selectByValue(before);
+      page.byId("btn-switchover").click();
+      page.await(ConsolePage.PAGE, d -> page.dialogOpen());
+      assertThat(page.byId("confirm-text").getText())
+          .startsWith("WARNING: " + before + " is UNREACHABLE: last seen ACTIVE ")
+          .contains(
+              "the move will most likely be refused or fail. Planned switchover to " + before);
+      browser.findElement(By.cssSelector("#confirm button[value=cancel]")).click();
+      page.await(ConsolePage.PAGE, d -> !page.dialogOpen());
 
       page.clickRun(run.get(0));
       page.await(ConsolePage.PAGE, d -> page.byId("report").isDisplayed());
