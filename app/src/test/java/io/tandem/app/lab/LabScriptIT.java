@@ -80,7 +80,7 @@ class LabScriptIT {
       throws Exception {
     Path root = Path.of(System.getProperty("tandem.projectRoot", "..")).toAbsolutePath();
     Path out = dir.resolve("lab.txt");
-    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket taken = takenBelowTheEphemeralRange()) {
       int busy = taken.getLocalPort();
       Process lab =
           new ProcessBuilder(
@@ -132,6 +132,43 @@ class LabScriptIT {
         lab.descendants().forEach(ProcessHandle::destroyForcibly);
         lab.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  /**
+   * A listening socket on a port below the kernel's ephemeral range (as 8080 is), with the two
+   * ports after it free: the lab's own peers bind ephemeral ports, and one of them may take a port
+   * in that range between the lab's check and its console's bind (the lab then falls back again).
+   */
+  static ServerSocket takenBelowTheEphemeralRange() throws IOException {
+    int low = 32768;
+    try {
+      low =
+          Integer.parseInt(
+              Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                  .strip()
+                  .split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      // not Linux, or unreadable: the usual default
+    }
+    for (int p = Math.max(1024, low - 12_000); p + 2 < low; p += 3) {
+      if (!free(p + 1) || !free(p + 2)) {
+        continue;
+      }
+      try {
+        return new ServerSocket(p, 1, InetAddress.getLoopbackAddress());
+      } catch (IOException taken) {
+        // in use already: try further
+      }
+    }
+    throw new IllegalStateException("no free port below " + low + " on 127.0.0.1");
+  }
+
+  static boolean free(int port) {
+    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 }
