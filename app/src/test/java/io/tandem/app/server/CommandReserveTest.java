@@ -48,10 +48,11 @@ class CommandReserveTest {
     p.put("tandem.security.tokens[1].role", "OPERATOR");
     p.put("tandem.security.tokens[1].token", OPERATOR);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    runtime.holdStatus = new CountDownLatch(1);
     List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
     try (ConfigurableApplicationContext ctx =
         TandemServer.start(p, Map.of("clusterRuntime", runtime))) {
+      // only now: the server reads the status while it starts (metrics)
+      runtime.holdStatus = new CountDownLatch(1);
       URI base =
           URI.create("http://127.0.0.1:" + ctx.getEnvironment().getProperty("local.server.port"));
       try {
@@ -76,11 +77,14 @@ class CommandReserveTest {
             .header("Authorization", "Bearer " + VIEWER)
             .timeout(Duration.ofSeconds(40))
             .build();
+    int readsBefore = runtime.statusReads.get();
     // the flood: two slow reads hold both shared permits ...
     for (int i = 0; i < 2; i++) {
       held.add(http.sendAsync(read, HttpResponse.BodyHandlers.ofString()));
     }
-    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> runtime.statusReads.get() >= 2);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> runtime.statusReads.get() >= readsBefore + 2);
     // ... and the rest of it, 20 at once, is turned away
     List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
