@@ -143,9 +143,11 @@ class LabScriptIT {
   static ServerSocket takenBelowTheEphemeralRange() throws IOException {
     int low = 32768;
     try {
+      // readAllLines: Files.readString returned only "3" of this /proc file here (JDK 25)
       low =
           Integer.parseInt(
-              Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+              Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                  .getFirst()
                   .strip()
                   .split("\\s+")[0]);
     } catch (IOException | RuntimeException e) {
