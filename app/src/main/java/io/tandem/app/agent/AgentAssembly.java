@@ -505,7 +505,15 @@ public final class AgentAssembly implements AutoCloseable {
         .build();
   }
 
-  private static RunbookOptions runbookOptions(Policies p, String site) {
+  /**
+   * The runbook gates of {@code policies.approvalGates}: {@code before-failover} before anything
+   * changes in an unplanned failover (an outage, a forced acquire), {@code before-fencing} right
+   * before the fence stage of any run that fences. Both end the run as aborted when nobody answers
+   * within 10 minutes. The gates of an operator's move ({@code before-switchover}, {@code
+   * before-failback}, and {@code before-failover} for a failover command to a live site) wait
+   * before the hand-over, in {@code MoveApprovals}.
+   */
+  static RunbookOptions runbookOptions(Policies p, String site) {
     RunbookOptions o = RunbookOptions.defaults();
     if (p.approvalGates().contains(ApprovalGate.BEFORE_FAILOVER)) {
       o =
@@ -513,6 +521,15 @@ public final class AgentAssembly implements AutoCloseable {
               Gate.of(
                   "before-failover",
                   "Approve the failover to " + site + "?",
+                  Duration.ofMinutes(10),
+                  Gate.TimeoutPolicy.ABORT));
+    }
+    if (p.approvalGates().contains(ApprovalGate.BEFORE_FENCING)) {
+      o =
+          o.withFencingApproval(
+              Gate.of(
+                  "before-fencing",
+                  "Approve fencing the old site's machine before " + site + " takes over?",
                   Duration.ofMinutes(10),
                   Gate.TimeoutPolicy.ABORT));
     }
