@@ -88,6 +88,9 @@ class TandemAotIT {
               .replace("/var/lib/tandem", varLib.toString()));
     }
     assertThat(pre).contains("--if-stale");
+    assertThat(Files.readString(ROOT.resolve("docs/operations.md")))
+        .as("docs/operations.md shows the unit's command as it runs here")
+        .contains(unit("ExecStartPre"));
 
     String made = run(dir.resolve("aot.txt"), 6, Map.of(), pre);
     assertThat(made).contains("tandem-aot: " + cacheDir.resolve("tandem.jar"));
