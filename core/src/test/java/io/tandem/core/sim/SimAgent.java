@@ -20,6 +20,7 @@ import io.tandem.core.witness.Ticket;
 import io.tandem.core.witness.TicketHolder;
 import io.tandem.core.witness.TicketRequest;
 import io.tandem.core.witness.TicketResult;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -237,7 +238,7 @@ final class SimAgent {
             .health(() -> SiteHealth.of(site, healthy, BASE.plusNanos(now())))
             .witness(new Witness())
             .peers(new Peers())
-            .effects(new Effects(inc))
+            .effects(new Effects(inc, new io.tandem.core.agent.HolderGuard(holder)))
             .scheduler(scheduler)
             .guard(this::onGuardBeat)
             .onDecision(
@@ -427,44 +428,170 @@ final class SimAgent {
    */
   private final class Effects implements SiteEffects {
     private final int inc;
+    private final io.tandem.core.runbook.TicketGuard guard;
 
-    Effects(int inc) {
+    Effects(int inc, io.tandem.core.runbook.TicketGuard guard) {
       this.inc = inc;
+      this.guard = guard;
     }
 
+    /**
+     * The failover runbook as the production engine runs it ({@code RunbookEngine}, {@code
+     * StepRun}): a switch stage (addresses, DNS, trunks and "PBX accept calls"; the PBX takes calls
+     * once it has landed) for the first half of the drawn duration, then a verify stage. Both run
+     * on the agent's JVM, so a paused agent pauses them (a step resumes, and a cut-off timer fires,
+     * only when it runs again); each applies only while the agent's {@link
+     * io.tandem.core.agent.HolderGuard} holds the run's epoch, and the switch's apply is cut off
+     * (thread interrupted, the call abandoned, the run fenced) when the ticket's time left, asked
+     * just before it, runs out. A call already on its way lands at the PBX whatever the JVM does:
+     * when the agent is paused at its cut-off point, it lands if it completes before the agent
+     * resumes (the interrupt comes too late), and the run then stops as fenced.
+     */
     @Override
     public CompletionStage<ActivationResult> activate(
         io.tandem.core.agent.effects.Activation activation) {
       activations.add(activation);
-      long epoch = activation.token().epoch();
       CompletableFuture<ActivationResult> done = new CompletableFuture<>();
       pendingActivation = done;
-      sim.scheduler()
-          .after(
-              timings.activation(effectsRandom),
-              () -> {
-                if (!processAlive(inc) || pendingActivation != done) {
-                  return; // the run died with its process, or a fence cancelled it
-                }
-                pendingActivation = null;
-                ActivationResult.Outcome outcome =
-                    scriptedActivations.isEmpty()
-                        ? ActivationResult.Outcome.SUCCEEDED
-                        : scriptedActivations.poll();
-                if (outcome == ActivationResult.Outcome.SUCCEEDED
-                    || outcome == ActivationResult.Outcome.NEEDS_OPERATOR) {
-                  setPbx(true, epoch);
-                }
-                done.complete(
-                    new ActivationResult(
-                        epoch,
-                        outcome,
-                        outcome == ActivationResult.Outcome.SUCCEEDED
-                            ? "activated under epoch " + epoch
-                            : "run failover-" + epoch + " " + outcome + ": scripted",
-                        Optional.empty()));
-              });
+      long total = timings.activation(effectsRandom);
+      new Run(activation.token(), done, total / 2, total - total / 2).switchStage();
       return done;
+    }
+
+    /** One activation's run; every method but {@link #land} runs on the agent's JVM. */
+    private final class Run {
+      private final io.tandem.core.witness.FencingToken token;
+      private final CompletableFuture<ActivationResult> done;
+      private final long switchNanos;
+      private final long verifyNanos;
+      private boolean interrupted;
+      private boolean landed;
+      private long cutOffLocal;
+
+      Run(
+          io.tandem.core.witness.FencingToken token,
+          CompletableFuture<ActivationResult> done,
+          long switchNanos,
+          long verifyNanos) {
+        this.token = token;
+        this.done = done;
+        this.switchNanos = switchNanos;
+        this.verifyNanos = verifyNanos;
+      }
+
+      private boolean live() {
+        return processAlive(inc) && pendingActivation == done;
+      }
+
+      /** Runs {@code task} on the agent's JVM: not while it is paused, never after it died. */
+      private void onJvm(Runnable task) {
+        if (!processAlive(inc)) {
+          return;
+        }
+        if (paused()) {
+          sim.scheduler().at(pausedUntilTrue, () -> onJvm(task));
+          return;
+        }
+        task.run();
+      }
+
+      private void stop(ActivationResult.Outcome outcome, String words) {
+        if (pendingActivation == done) {
+          pendingActivation = null;
+        }
+        done.complete(new ActivationResult(token.epoch(), outcome, words, Optional.empty()));
+      }
+
+      /** RunContext.checkTicket and StepRun.withinTicket before the switch's apply. */
+      void switchStage() {
+        if (!live()) {
+          return;
+        }
+        if (!guard.holds(token)) {
+          stop(ActivationResult.Outcome.CANCELLED, lost("switch"));
+          return;
+        }
+        Duration left = guard.timeLeft(token).orElseThrow();
+        if (left.isZero() || left.isNegative()) {
+          stop(
+              ActivationResult.Outcome.CANCELLED,
+              "ticket epoch " + token.epoch() + " has no time left; step switch not applied");
+          return;
+        }
+        cutOffLocal = now() + left.toNanos();
+        sim.scheduler().at(clock.trueAt(cutOffLocal), () -> onJvm(this::cutOff));
+        int boot = hostBoot;
+        sim.scheduler().after(switchNanos, () -> land(boot));
+      }
+
+      /** The switch's calls reach the PBX and the providers (whatever the JVM does meanwhile). */
+      private void land(int boot) {
+        if (interrupted || !live() || boot != hostBoot) {
+          return; // cut off or cancelled: the thread was interrupted, the call abandoned
+        }
+        landed = true;
+        ActivationResult.Outcome scripted = scriptedActivations.peek();
+        if (scripted == null
+            || scripted == ActivationResult.Outcome.SUCCEEDED
+            || scripted == ActivationResult.Outcome.NEEDS_OPERATOR) {
+          setPbx(true, token.epoch());
+        }
+        onJvm(this::switched);
+      }
+
+      /** The cut-off timer: interrupts the apply if it has not returned yet. */
+      private void cutOff() {
+        if (!landed && live()) {
+          interrupted = true;
+          stop(
+              ActivationResult.Outcome.CANCELLED,
+              "the ticket's time left ran out during the apply of switch; cut off");
+        }
+      }
+
+      /** The apply returned: fenced if after the cut-off point, else on to the verify stage. */
+      private void switched() {
+        if (!live()) {
+          return;
+        }
+        if (now() - cutOffLocal > 0) {
+          stop(
+              ActivationResult.Outcome.CANCELLED,
+              "the ticket's time left ran out during the apply of switch; it returned after"
+                  + " that, so nothing more changes");
+          return;
+        }
+        if (!guard.holds(token)) {
+          stop(ActivationResult.Outcome.CANCELLED, lost("verify"));
+          return;
+        }
+        sim.scheduler().after(verifyNanos, () -> onJvm(this::verified));
+      }
+
+      private void verified() {
+        if (!live()) {
+          return;
+        }
+        ActivationResult.Outcome outcome =
+            scriptedActivations.isEmpty()
+                ? ActivationResult.Outcome.SUCCEEDED
+                : scriptedActivations.poll();
+        stop(
+            outcome,
+            outcome == ActivationResult.Outcome.SUCCEEDED
+                ? "activated under epoch " + token.epoch()
+                : "run failover-" + token.epoch() + " " + outcome + ": scripted");
+      }
+
+      private String lost(String step) {
+        return "ticket lost: site "
+            + site
+            + " no longer holds epoch "
+            + token.epoch()
+            + " (checked before applying step "
+            + step
+            + ")";
+      }
     }
 
     @Override
