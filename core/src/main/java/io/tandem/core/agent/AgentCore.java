@@ -565,8 +565,11 @@ public final class AgentCore {
           case CANCELLED -> ActivationStatus.Phase.CANCELLED;
           case NEEDS_OPERATOR -> ActivationStatus.Phase.NEEDS_OPERATOR;
         };
+    // a run stopped as fenced (CANCELLED) failed its job too if the ticket is still held: a step
+    // outlived the time left it started with while renewals kept the ticket (the loop retries it);
+    // after a fence the loop is no longer ACTIVE and never looks
     int failures =
-        phase == ActivationStatus.Phase.FAILED
+        phase == ActivationStatus.Phase.FAILED || phase == ActivationStatus.Phase.CANCELLED
             ? activation.failures() + 1
             : phase == ActivationStatus.Phase.SUCCEEDED ? 0 : activation.failures();
     activation = new ActivationStatus(phase, epoch, failures, words, scheduler.nanoTime());
