@@ -78,6 +78,9 @@ final class SimAgent {
 
   final List<Decision> decisions = new ArrayList<>();
 
+  /** True times at which an activation of this site completed SUCCEEDED (service verified). */
+  final List<Long> verified = new ArrayList<>();
+
   /** Every activation this site's agent asked for, in order, across restarts. */
   final List<io.tandem.core.agent.effects.Activation> activations = new ArrayList<>();
 
@@ -276,6 +279,15 @@ final class SimAgent {
     scriptedActivations.addAll(java.util.List.of(outcomes));
   }
 
+  /**
+   * The PBX process crashes (the host, the agent and the fence guard stay up): it stops taking
+   * calls at once. The site's sensors see it later ({@link #healthy} is the sensors' verdict).
+   */
+  void crashPbx() {
+    setPbx(false, 0);
+    sim.note(site + " PBX crashed");
+  }
+
   /** Only the agent process dies (kill -9, OOM); the PBX and the fence guard keep running. */
   void crashAgent() {
     pausedUntilTrue = Long.MIN_VALUE;
@@ -293,6 +305,27 @@ final class SimAgent {
     if (was != pbxServing) {
       sim.note(site + " PBX " + (pbxServing ? "serving under epoch " + epoch : "stopped"));
     }
+  }
+
+  private long pbxCommands;
+  private int lastLandedIncarnation;
+  private long lastLandedCommand;
+
+  /**
+   * One agent process talks to its PBX over one management session (AMI, ESL), which runs commands
+   * in the order they were sent: a slow "stop new calls" that lands late still lands before a later
+   * "accept calls" of the same process, so it cannot undo it. Returns whether the command {@code
+   * seq} of incarnation {@code inc} takes effect now (false: a later one of the same process
+   * already did, which in order would have come after it). Another process's session (a restarted
+   * agent) is not ordered with it.
+   */
+  private boolean landsInOrder(int inc, long seq) {
+    if (inc == lastLandedIncarnation && seq < lastLandedCommand) {
+      return false;
+    }
+    lastLandedIncarnation = inc;
+    lastLandedCommand = seq;
+    return true;
   }
 
   /** Whether the agent process of incarnation {@code inc} still runs. */
@@ -350,10 +383,32 @@ final class SimAgent {
     }
   }
 
+  private long holderRequests;
+  private long otherRequests;
+
+  /** Requests this site sent the witness while ACTIVE (renewals, asks, releases). */
+  long holderRequests() {
+    return holderRequests;
+  }
+
+  /** Requests this site sent the witness in any other state (asks, acquires, releases). */
+  long otherRequests() {
+    return otherRequests;
+  }
+
+  private void counted() {
+    if (core != null && core.state() == AgentState.ACTIVE) {
+      holderRequests++;
+    } else {
+      otherRequests++;
+    }
+  }
+
   /** The witness over the simulated network: a lost request or reply never completes. */
   private final class Witness implements WitnessLink {
 
     private <T> CompletionStage<T> call(Supplier<T> atWitness) {
+      counted();
       CompletableFuture<T> reply = new CompletableFuture<>();
       sim.network()
           .send(
@@ -386,6 +441,7 @@ final class SimAgent {
 
     @Override
     public CompletionStage<Void> release(String cluster, String s, long epoch) {
+      counted();
       sim.network()
           .send(
               site,
@@ -523,12 +579,13 @@ final class SimAgent {
         cutOffLocal = now() + left.toNanos();
         sim.scheduler().at(clock.trueAt(cutOffLocal), () -> onJvm(this::cutOff));
         int boot = hostBoot;
-        sim.scheduler().after(switchNanos, () -> land(boot));
+        long seq = ++pbxCommands;
+        sim.scheduler().after(switchNanos, () -> land(boot, seq));
       }
 
       /** The switch's calls reach the PBX and the providers (whatever the JVM does meanwhile). */
-      private void land(int boot) {
-        if (interrupted || !live() || boot != hostBoot) {
+      private void land(int boot, long seq) {
+        if (interrupted || !live() || boot != hostBoot || !landsInOrder(inc, seq)) {
           return; // cut off or cancelled: the thread was interrupted, the call abandoned
         }
         landed = true;
@@ -578,6 +635,17 @@ final class SimAgent {
             scriptedActivations.isEmpty()
                 ? ActivationResult.Outcome.SUCCEEDED
                 : scriptedActivations.poll();
+        if (outcome == ActivationResult.Outcome.SUCCEEDED && !pbxServing()) {
+          // the verify stage checks from outside (VerifySteps, ProbeCheck: SIP OPTIONS to the
+          // public address), so a PBX stopped after the switch landed fails the run
+          stop(
+              ActivationResult.Outcome.FAILED,
+              "run failover-" + token.epoch() + " FAILED: verify: the PBX does not take calls");
+          return;
+        }
+        if (outcome == ActivationResult.Outcome.SUCCEEDED) {
+          verified.add(sim.scheduler().now());
+        }
         stop(
             outcome,
             outcome == ActivationResult.Outcome.SUCCEEDED
@@ -617,9 +685,10 @@ final class SimAgent {
       long budget = request.budget().toNanos();
       int boot = hostBoot;
       CompletableFuture<FenceResult> done = new CompletableFuture<>();
+      long seq = ++pbxCommands;
       Runnable land =
           () -> {
-            if (hostBoot == boot) {
+            if (hostBoot == boot && landsInOrder(inc, seq)) {
               setPbx(false, 0);
             }
           };
