@@ -218,6 +218,7 @@ def restore(c, fault, old, log):
     elif fault == "witness-loss":
         c.net.link("w", True)
         c.start_witness()
+        c.wait(c.witness_up, 180, "the witness answering again")
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         active = c.active()

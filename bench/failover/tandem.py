@@ -367,6 +367,12 @@ zone "tandem.test." {{ type primary; file "{d}/tandem.test.zone"; allow-update {
         except ValueError:
             return None
 
+    def witness_up(self):
+        r = sh("curl", "-s", "-m", "2", "-o", "/dev/null", "-w", "%{http_code}", "--cacert",
+               os.path.join(self.work, "ca.pem"), "https://%s:17443/witness/v1/health" % self.net.addr("w"),
+               ns=self.net.ns["a"], check=False)
+        return r.stdout.strip() not in ("", "000")
+
     def states(self, via):
         st = self.status(via)
         if not st:
