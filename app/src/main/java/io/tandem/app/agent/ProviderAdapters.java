@@ -1,6 +1,5 @@
 package io.tandem.app.agent;
 
-import com.azure.identity.ClientSecretCredentialBuilder;
 import io.tandem.aws.AwsClients;
 import io.tandem.aws.AwsSite;
 import io.tandem.aws.Ec2Fencer;
@@ -366,11 +365,10 @@ final class ProviderAdapters implements Providers.Adapters {
               && a.tenantId().isPresent()
               && a.clientId().isPresent()) {
             b.credential(
-                new ClientSecretCredentialBuilder()
-                    .tenantId(a.tenantId().get())
-                    .clientId(a.clientId().get())
-                    .clientSecret(secrets.resolve(a.clientSecret().get()).reveal())
-                    .build());
+                AzureCredentials.clientSecret(
+                    a.tenantId().get(),
+                    a.clientId().get(),
+                    secrets.resolve(a.clientSecret().get()).reveal()));
           }
           return b.build();
         });
@@ -399,6 +397,24 @@ final class ProviderAdapters implements Providers.Adapters {
       return r;
     } catch (UnknownHostException e) {
       throw new ConfigException("no DNS resolver configured for trunk registrar lookups");
+    }
+  }
+
+  /**
+   * Builds Azure credentials outside {@link ProviderAdapters}' own bytecode: the JVM's verifier
+   * loads both classes of an assignment between SDK types (a {@code ClientSecretCredential} passed
+   * as a {@code TokenCredential}) when it verifies the method, so that conversion here would load
+   * the Azure SDK in every agent, also one whose cluster uses no Azure (issue 17.4, {@code
+   * StartupFootprintIT}).
+   */
+  private static final class AzureCredentials {
+    static com.azure.core.credential.TokenCredential clientSecret(
+        String tenant, String client, String secret) {
+      return new com.azure.identity.ClientSecretCredentialBuilder()
+          .tenantId(tenant)
+          .clientId(client)
+          .clientSecret(secret)
+          .build();
     }
   }
 

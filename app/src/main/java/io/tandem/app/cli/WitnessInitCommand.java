@@ -1,9 +1,7 @@
 package io.tandem.app.cli;
 
 import io.tandem.app.ExitCodes;
-import io.tandem.aws.AwsClients;
 import io.tandem.aws.AwsSite;
-import io.tandem.aws.DynamoDbWitness;
 import io.tandem.core.error.ConfigException;
 import io.tandem.core.error.PermissionException;
 import io.tandem.core.error.TandemException;
@@ -13,16 +11,16 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
-import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /**
  * {@code tandem witness init}: creates the DynamoDB witness table (one item per cluster, partition
  * key {@code cluster} of type string, on-demand billing, deletion protection), the same table the
  * Terraform module creates. Idempotent: an existing table with that key is accepted as it is; one
  * with another key is an error (exit 2) and is left untouched.
+ *
+ * <p>The SDK calls live in {@link DynamoDbTableInit}: picocli reflects on this class's methods
+ * (their signatures, lambdas included) when any {@code tandem} command starts, which would load the
+ * AWS SDK for every command (issue 17.4).
  *
  * <p>Credentials come from the SDK's default provider chain or {@code --profile}; nothing secret is
  * taken on the command line.
@@ -68,19 +66,8 @@ public final class WitnessInitCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       throw new CliException(e.getMessage(), ExitCodes.INVALID);
     }
-    try (AwsClients aws = AwsClients.create(site)) {
-      DynamoDbWitness.createTable(aws.dynamoDb(), table, wait);
-      TableDescription t = aws.dynamoDb().describeTable(r -> r.tableName(table)).table();
-      requireStringKey(t);
-      System.out.println(
-          "witness table "
-              + table
-              + " in "
-              + region
-              + " is "
-              + t.tableStatusAsString()
-              + " (partition key 'cluster' S)");
-      return ExitCodes.OK;
+    try {
+      return DynamoDbTableInit.create(site, table, region, wait);
     } catch (ConfigException e) {
       throw new CliException(e.getMessage(), ExitCodes.INVALID);
     } catch (PermissionException e) {
@@ -89,29 +76,6 @@ public final class WitnessInitCommand implements Callable<Integer> {
       throw new CliException(e.getMessage(), ExitCodes.UNREACHABLE);
     } catch (TandemException e) {
       throw new CliException(e.getMessage(), ExitCodes.REFUSED);
-    } catch (SdkException e) {
-      throw new CliException(
-          "table " + table + " in " + region + ": " + e.getMessage(), ExitCodes.UNREACHABLE);
-    }
-  }
-
-  /** The witness writes the cluster name as a string; a numeric key would refuse every write. */
-  private void requireStringKey(TableDescription t) {
-    String type =
-        t.attributeDefinitions().stream()
-            .filter(a -> a.attributeName().equals("cluster"))
-            .map(AttributeDefinition::attributeType)
-            .map(ScalarAttributeType::toString)
-            .findFirst()
-            .orElse("missing");
-    if (!type.equals("S")) {
-      throw new CliException(
-          "witness table "
-              + table
-              + " exists with partition key 'cluster' of type "
-              + type
-              + ": expected S (string); use another table name or recreate it",
-          ExitCodes.INVALID);
     }
   }
 }
