@@ -423,11 +423,11 @@ class WitnessLoadBench {
     run.put(
         "what",
         witness
-            ? "EtcdWitness as agents use it: holder renew() every TTL/3, observe() on other ticks,"
-                + " standby observe() every tick; "
+            ? "EtcdWitness as agents use it on the profile's schedule (holder renew(), standby"
+                + " observe(); one request in flight per site); "
                 + clients
                 + " clients"
-            : "bare etcd leases: one lease per cluster kept alive every TTL/3; "
+            : "bare etcd leases: one lease per cluster kept alive at the profile's renew interval; "
                 + clients
                 + " clients");
     AgentProfile profile = AgentProfile.fromSystemProperties();
