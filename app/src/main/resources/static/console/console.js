@@ -65,6 +65,28 @@ function renderStatus(s) {
   const other = s.sites.find((x) => x.name !== s.activeSite);
   sel.value = current || (other ? other.name : '');
   renderHealth(s);
+  renderApprovals(s.approvals || []);
+}
+
+// policies.approvalGates: what this agent waits at (a run's gate, or a switchover request that
+// waits before its hand-over), with Approve / Deny for operators.
+function renderApprovals(list) {
+  $('approvals-section').hidden = list.length === 0;
+  const ul = $('approvals');
+  ul.replaceChildren();
+  const canAct = me && ROLES.indexOf(me.role) >= ROLES.indexOf('OPERATOR');
+  for (const a of list) {
+    const path = (verb) => `/api/v1/commands/runs/${encodeURIComponent(a.runId)}/${verb}`;
+    const li = el('li', { 'data-run': a.runId, 'data-gate': a.gate }, `${a.prompt} (${a.gate}, ${a.runId}) `);
+    if (canAct) {
+      const ok = el('button', { class: 'secondary', 'data-action': 'approve', text: 'Approve' });
+      const no = el('button', { class: 'secondary', 'data-action': 'deny', text: 'Deny' });
+      ok.onclick = () => confirmThen(`Approve ${a.runId} at ${a.gate}: ${a.prompt}`, () => command(path('approve'), {}, 'approve'));
+      no.onclick = () => confirmThen(`Deny ${a.runId} at ${a.gate}? A request is dropped, a run ends aborted.`, () => command(path('deny'), {}, 'deny'));
+      li.append(ok, ' ', no);
+    }
+    ul.append(li);
+  }
 }
 
 // Why a site would be a poor target for a move, or '' when it looks ready (the plan says more).

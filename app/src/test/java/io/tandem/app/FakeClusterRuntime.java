@@ -32,8 +32,24 @@ public final class FakeClusterRuntime implements ClusterRuntime {
   private volatile String active = "site-a";
   private volatile long epoch = 1;
 
+  /** When set, status reads wait on it (a slow read occupying its request thread). */
+  public volatile CountDownLatch holdStatus;
+
+  /** Status reads begun. */
+  public final java.util.concurrent.atomic.AtomicInteger statusReads =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   @Override
   public ClusterStatus status() {
+    statusReads.incrementAndGet();
+    CountDownLatch hold = holdStatus;
+    if (hold != null) {
+      try {
+        hold.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     List<SiteView> sites = new ArrayList<>();
     for (String s : List.of("site-a", "site-b")) {
       sites.add(

@@ -9,6 +9,7 @@ import io.tandem.core.agent.AgentSettings;
 import io.tandem.core.agent.AgentState;
 import io.tandem.core.agent.AgentView;
 import io.tandem.core.agent.DecisionHistory;
+import io.tandem.core.agent.HolderGuard;
 import io.tandem.core.agent.PeerBoard;
 import io.tandem.core.agent.PeerReport;
 import io.tandem.core.config.ApprovalGate;
@@ -38,7 +39,6 @@ import io.tandem.core.runbook.report.ReportStore;
 import io.tandem.core.runbook.standard.FailoverTopology;
 import io.tandem.core.runbook.standard.RunbookOptions;
 import io.tandem.core.sync.SyncLedger;
-import io.tandem.core.witness.FencingToken;
 import io.tandem.core.witness.TicketHolder;
 import io.tandem.core.witness.Witness;
 import io.tandem.onprem.sip.SipEndpoint;
@@ -505,7 +505,15 @@ public final class AgentAssembly implements AutoCloseable {
         .build();
   }
 
-  private static RunbookOptions runbookOptions(Policies p, String site) {
+  /**
+   * The runbook gates of {@code policies.approvalGates}: {@code before-failover} before anything
+   * changes in an unplanned failover (an outage, a forced acquire), {@code before-fencing} right
+   * before the fence stage of any run that fences. Both end the run as aborted when nobody answers
+   * within 10 minutes. The gates of an operator's move ({@code before-switchover}, {@code
+   * before-failback}, and {@code before-failover} for a failover command to a live site) wait
+   * before the hand-over, in {@code MoveApprovals}.
+   */
+  static RunbookOptions runbookOptions(Policies p, String site) {
     RunbookOptions o = RunbookOptions.defaults();
     if (p.approvalGates().contains(ApprovalGate.BEFORE_FAILOVER)) {
       o =
@@ -513,6 +521,15 @@ public final class AgentAssembly implements AutoCloseable {
               Gate.of(
                   "before-failover",
                   "Approve the failover to " + site + "?",
+                  Duration.ofMinutes(10),
+                  Gate.TimeoutPolicy.ABORT));
+    }
+    if (p.approvalGates().contains(ApprovalGate.BEFORE_FENCING)) {
+      o =
+          o.withFencingApproval(
+              Gate.of(
+                  "before-fencing",
+                  "Approve fencing the old site's machine before " + site + " takes over?",
                   Duration.ofMinutes(10),
                   Gate.TimeoutPolicy.ABORT));
     }
@@ -573,24 +590,6 @@ public final class AgentAssembly implements AutoCloseable {
         return value;
       }
     };
-  }
-
-  /**
-   * The runbook's ticket guard: a step applies only while this agent holds the ticket with the
-   * run's epoch and is not yet due to fence itself (its local deadline minus the fence lead), and
-   * each apply is bounded by the time left until then (issue 12.6). The ticket holder is the
-   * agent's own, built before everything that asks it.
-   */
-  private record HolderGuard(TicketHolder holder) implements TicketGuard {
-    @Override
-    public boolean holds(FencingToken token) {
-      return holder.holds(token.epoch());
-    }
-
-    @Override
-    public Optional<Duration> timeLeft(FencingToken token) {
-      return Optional.of(holder.timeLeft(token.epoch()));
-    }
   }
 
   /** A sensor that went up or down (after hysteresis), one event per sensor. */

@@ -8,6 +8,7 @@ import io.tandem.app.api.RunView;
 import io.tandem.app.api.SensorView;
 import io.tandem.app.api.SiteView;
 import io.tandem.app.api.TicketView;
+import io.tandem.app.api.WaitingApproval;
 import io.tandem.core.agent.AgentState;
 import io.tandem.core.agent.Decision;
 import io.tandem.core.agent.OperatorCommand;
@@ -76,6 +77,7 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
   private final EventBus bus;
   private final List<EventPublisher.Subscription> subscriptions = new ArrayList<>();
   private final Map<String, RunView> running = new ConcurrentHashMap<>();
+  private final MoveApprovals approvals;
 
   /** Runs that ended without a report (could not be built or started); the newest few. */
   private final Map<String, RunView> unreported = new ConcurrentHashMap<>();
@@ -110,6 +112,7 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
     this.plans = plans;
     this.options = options;
     this.clock = clock;
+    this.approvals = new MoveApprovals(config, desk, clock);
   }
 
   // ---- feeds from the bus ----
@@ -188,7 +191,13 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
                 "UNKNOWN"));
         continue;
       }
-      String summary = (r.healthy() ? "healthy" : "unhealthy") + " (as reported " + ago + " s ago)";
+      String summary =
+          (r.healthLevel() == io.tandem.core.health.HealthLevel.WARN
+                  ? "degraded"
+                  : r.healthy() ? "healthy" : "unhealthy")
+              + " (as reported "
+              + ago
+              + " s ago)";
       if (r.state() == AgentState.ACTIVE) {
         if (holding) {
           summary += "; reports ACTIVE but the ticket is held here";
@@ -207,7 +216,7 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
               true,
               null,
               ago,
-              r.healthy() ? "OK" : "FAIL"));
+              r.healthLevel().name()));
     }
     TicketView ticket =
         driver
@@ -222,7 +231,15 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
         sites,
         topologies.simulated(),
         config.policies().warningHealthPercent(),
-        config.policies().minimumHealthPercent());
+        config.policies().minimumHealthPercent(),
+        desk.waitingGates().entrySet().stream()
+            .map(
+                e -> {
+                  String key = e.getKey();
+                  String run = key.substring(0, key.lastIndexOf('/'));
+                  return new WaitingApproval(run, e.getValue().id(), e.getValue().prompt());
+                })
+            .toList());
   }
 
   private static String healthLevel(SiteHealth h) {
@@ -285,20 +302,27 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
     return move(targetSite, "failover");
   }
 
+  /**
+   * An operator's move: refused at once when it cannot be done; with an approval gate for it
+   * ({@code before-switchover}, {@code before-failover}, {@code before-failback}) it waits for an
+   * operator before anything changes (see {@link MoveApprovals}), and is checked again then.
+   */
   private CommandResult move(String target, String what) {
-    if (config.sites().stream().noneMatch(s -> s.name().equals(target))) {
-      return CommandResult.refused(what + ": no site named '" + target + "'");
+    Optional<CommandResult> refused = moveRefusal(target, what);
+    if (refused.isPresent()) {
+      return refused.get();
     }
-    if (driver.loop().state() != AgentState.ACTIVE) {
-      return CommandResult.refused(
-          what
-              + ": send it to the active site's agent; "
-              + driver.site()
-              + " is "
-              + driver.loop().state());
+    Optional<io.tandem.core.runbook.Gate> gate = approvals.gateFor(what, target);
+    if (gate.isPresent()) {
+      return approvals.ask(what, target, gate.get(), () -> moveNow(target, what));
     }
-    if (target.equals(driver.site())) {
-      return CommandResult.refused(what + ": " + target + " is already active");
+    return moveNow(target, what);
+  }
+
+  private CommandResult moveNow(String target, String what) {
+    Optional<CommandResult> refused = moveRefusal(target, what);
+    if (refused.isPresent()) {
+      return refused.get();
     }
     if (what.equals("switchover")) {
       // a planned switchover waits (bounded) for fresh sync, or says which job is stale;
@@ -310,6 +334,25 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
     }
     driver.command(new OperatorCommand.Switchover(target));
     return CommandResult.accepted(what + " to " + target + " requested", null);
+  }
+
+  private Optional<CommandResult> moveRefusal(String target, String what) {
+    if (config.sites().stream().noneMatch(s -> s.name().equals(target))) {
+      return Optional.of(CommandResult.refused(what + ": no site named '" + target + "'"));
+    }
+    if (driver.loop().state() != AgentState.ACTIVE) {
+      return Optional.of(
+          CommandResult.refused(
+              what
+                  + ": send it to the active site's agent; "
+                  + driver.site()
+                  + " is "
+                  + driver.loop().state()));
+    }
+    if (target.equals(driver.site())) {
+      return Optional.of(CommandResult.refused(what + ": " + target + " is already active"));
+    }
+    return Optional.empty();
   }
 
   /**
@@ -370,15 +413,41 @@ public final class AgentRuntime implements ClusterRuntime, AutoCloseable {
 
   @Override
   public CommandResult approveGate(String runId) {
-    List<String> gates = desk.waiting().stream().filter(k -> k.startsWith(runId + "/")).toList();
+    return approveGate(runId, "operator");
+  }
+
+  @Override
+  public CommandResult approveGate(String runId, String by) {
+    List<String> gates = waitingGates(runId);
     if (gates.isEmpty()) {
       return CommandResult.refused("run " + runId + " waits at no gate");
     }
-    for (String key : gates) {
-      desk.approve(
-          runId, key.substring(runId.length() + 1), "operator", "approved through the API");
+    for (String gate : gates) {
+      desk.approve(runId, gate, by, "approved through the API");
     }
-    return CommandResult.accepted("approved " + gates, runId);
+    return CommandResult.accepted("approved " + runId + " at " + String.join(", ", gates), runId);
+  }
+
+  @Override
+  public CommandResult denyGate(String runId, String by) {
+    List<String> gates = waitingGates(runId);
+    if (gates.isEmpty()) {
+      return CommandResult.refused("run " + runId + " waits at no gate");
+    }
+    for (String gate : gates) {
+      desk.reject(runId, gate, by, "denied through the API");
+    }
+    return CommandResult.accepted("denied " + runId + " at " + String.join(", ", gates), runId);
+  }
+
+  /** The ids of the gates {@code runId} waits at (a run's, or a move request's). */
+  private List<String> waitingGates(String runId) {
+    List<String> gates =
+        desk.waiting().stream()
+            .filter(k -> k.startsWith(runId + "/"))
+            .map(k -> k.substring(runId.length() + 1))
+            .toList();
+    return gates.isEmpty() ? approvals.pendingGate(runId).stream().toList() : gates;
   }
 
   @Override

@@ -38,6 +38,22 @@ public interface ClusterRuntime {
 
   CommandResult approveGate(String runId);
 
+  /**
+   * Approves every gate {@code runId} (a run, or a gated switchover/failover/failback request)
+   * waits at, as {@code by}.
+   */
+  default CommandResult approveGate(String runId, String by) {
+    return approveGate(runId);
+  }
+
+  /**
+   * Denies every gate {@code runId} waits at, as {@code by}: a run ends aborted, a request is
+   * dropped and nothing moves.
+   */
+  default CommandResult denyGate(String runId, String by) {
+    return CommandResult.refused("run " + runId + " waits at no gate");
+  }
+
   CommandResult abortRun(String runId);
 
   CommandResult drill();

@@ -13,6 +13,7 @@ import java.util.List;
  * @param warningHealthPercent sensor score below which a healthy site is WARN (notified, no
  *     failover)
  * @param minimumHealthPercent sensor score below which a site FAILs (fails over)
+ * @param approvals the gates this agent waits at for an operator, oldest request first by id
  */
 public record ClusterStatus(
     String cluster,
@@ -21,10 +22,32 @@ public record ClusterStatus(
     List<SiteView> sites,
     boolean lab,
     int warningHealthPercent,
-    int minimumHealthPercent) {
+    int minimumHealthPercent,
+    List<WaitingApproval> approvals) {
 
   public ClusterStatus {
     sites = List.copyOf(sites);
+    approvals = List.copyOf(approvals);
+  }
+
+  /** A status with no gate waiting. */
+  public ClusterStatus(
+      String cluster,
+      String activeSite,
+      TicketView ticket,
+      List<SiteView> sites,
+      boolean lab,
+      int warningHealthPercent,
+      int minimumHealthPercent) {
+    this(
+        cluster,
+        activeSite,
+        ticket,
+        sites,
+        lab,
+        warningHealthPercent,
+        minimumHealthPercent,
+        List.of());
   }
 
   /** A status with the default health levels. */

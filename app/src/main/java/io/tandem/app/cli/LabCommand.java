@@ -52,7 +52,9 @@ public final class LabCommand implements Callable<Integer> {
 
   @Option(
       names = "--exit",
-      description = "Exit after the scenario instead of keeping the console running.")
+      description =
+          "Exit after the scenario. Without it the consoles stay up: until Enter on a terminal,"
+              + " until Ctrl-C or SIGTERM otherwise (a --repeat run above 1 always exits).")
   boolean exit;
 
   @Option(
@@ -80,7 +82,8 @@ public final class LabCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintStream out = System.out;
-    boolean interactive = System.console() != null && !exit && repeat == 1;
+    boolean terminal = System.console() != null;
+    boolean interactive = terminal && !exit && repeat == 1;
     LabScenario chosen = null;
     if (scenario != null && !scenario.equals("none")) {
       chosen =
@@ -106,7 +109,7 @@ public final class LabCommand implements Callable<Integer> {
     for (int i = 1; i <= repeat; i++) {
       Path dir =
           dataDir != null ? dataDir.resolve("run-" + i) : Files.createTempDirectory("tandem-lab-");
-      int p = repeat > 1 ? 0 : port;
+      int p = repeat > 1 ? 0 : freeConsolePorts(out);
       LabCluster lab;
       try {
         lab = startLab(dir, p);
@@ -165,13 +168,8 @@ public final class LabCommand implements Callable<Integer> {
           }
           results.add(s.run(lab, out));
         }
-        if (i == repeat && !exit && System.console() != null) {
-          LabCluster running = lab;
-          out.println(
-              "The consoles stay up ("
-                  + running.siteNames().stream().map(n -> running.consoleUrl(n) + "/").toList()
-                  + ") — press Enter to stop the lab.");
-          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        if (!exit && repeat == 1) {
+          keepRunning(lab, terminal, out);
         }
       } finally {
         lab.close();
@@ -180,6 +178,76 @@ public final class LabCommand implements Callable<Integer> {
     summarise(out, results);
     boolean ok = results.stream().allMatch(LabScenario.Result::ok);
     return ok ? ExitCodes.OK : ExitCodes.REFUSED;
+  }
+
+  /**
+   * The console port to ask for: {@code --port} when it and the next one (the second site's) are
+   * free on {@code --bind}, else the first free pair above it, said on {@code out} (as development
+   * servers do when their port is taken); 0 (any free ports) when {@code --port 0} or no pair is
+   * free within 100 ports. Checked before anything starts, so a taken port costs no failed start.
+   */
+  int freeConsolePorts(PrintStream out) {
+    if (port == 0) {
+      return 0;
+    }
+    if (LabPorts.pairFree(bind, port)) {
+      return port;
+    }
+    int busy = LabPorts.free(bind, port) ? port + 1 : port;
+    for (int p = port + 1; p < port + 100 && p < 65535; p++) {
+      if (LabPorts.pairFree(bind, p)) {
+        out.printf(
+            Locale.ROOT,
+            "port %d is busy on %s; the consoles use ports %d and %d instead%n",
+            busy,
+            bind,
+            p,
+            p + 1);
+        return p;
+      }
+    }
+    out.printf(
+        Locale.ROOT,
+        "ports %d to %d are busy on %s; using any free ports%n",
+        port,
+        port + 100,
+        bind);
+    return 0;
+  }
+
+  /**
+   * After the scenario the consoles stay up: until Enter on a terminal, else until a signal (the
+   * lab is closed by a shutdown hook either way, so Ctrl-C or {@code kill} leaves no agent, witness
+   * or peer process behind). A closed or redirected stdin is no reason to stop: a lab started by a
+   * service manager, {@code nohup} or CI keeps running until it is told to stop.
+   */
+  private static void keepRunning(LabCluster lab, boolean terminal, PrintStream out)
+      throws IOException {
+    List<String> urls = lab.siteNames().stream().map(n -> lab.consoleUrl(n) + "/").toList();
+    Thread hook = new Thread(lab::close, "lab-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    if (terminal) {
+      out.println("The consoles stay up (" + urls + ") — press Enter (or Ctrl-C) to stop the lab.");
+      new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // a signal came with the Enter: the hook closes the lab
+      }
+      return;
+    }
+    out.println(
+        "The consoles stay up ("
+            + urls
+            + ") until the lab is stopped: Ctrl-C, or kill "
+            + ProcessHandle.current().pid()
+            + " (SIGTERM). Run with --exit to end after the scenario.");
+    out.flush();
+    try {
+      new java.util.concurrent.CountDownLatch(1).await(); // only a signal ends this process
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private LabCluster startLab(Path dir, int p) {

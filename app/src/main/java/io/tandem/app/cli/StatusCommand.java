@@ -53,6 +53,13 @@ public final class StatusCommand implements Callable<Integer> {
               site.path("state").asString(),
               site.path("healthSummary").asString()));
     }
+    for (JsonNode a : s.path("approvals")) {
+      String id = a.path("runId").asString();
+      out.append(
+          String.format(
+              "waiting %s at %s: %s  (tandem approve %s | tandem deny %s)%n",
+              id, a.path("gate").asString(), a.path("prompt").asString(), id, id));
+    }
     return out.toString().stripTrailing();
   }
 }

@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
       FailoverCommand.class,
       SwitchoverCommand.class,
       DrillCommand.class,
+      GateCommand.Approve.class,
+      GateCommand.Deny.class,
       ValidateCommand.class,
       AuditCommand.class,
       VersionCommand.class,

@@ -62,8 +62,18 @@ public final class LabCluster implements AutoCloseable {
    *     free ports
    * @param realPeers use the testkit's real Kamailio, BIND 9 and AWS emulator instead of the
    *     simulated carrier, DNS and cloud address (they must be installed)
+   * @param approvalGates {@code policies.approvalGates} of the lab's cluster file (none by default)
    */
-  public record Options(Path dataDir, String bind, int port, boolean realPeers) {
+  public record Options(
+      Path dataDir, String bind, int port, boolean realPeers, List<String> approvalGates) {
+
+    public Options {
+      approvalGates = List.copyOf(approvalGates);
+    }
+
+    public Options(Path dataDir, String bind, int port, boolean realPeers) {
+      this(dataDir, bind, port, realPeers, List.of());
+    }
 
     public Options(Path dataDir, String bind, int port) {
       this(dataDir, bind, port, false);
@@ -166,7 +176,8 @@ public final class LabCluster implements AutoCloseable {
             peers.carrierHostPort(),
             TRUNK_USER,
             witnessPort,
-            peers.aws());
+            peers.aws(),
+            options.approvalGates());
     config = new ClusterConfigLoader().load(clusterFile);
     witness = startWitness(witnessPort);
     if (peers.aws().isPresent()) {

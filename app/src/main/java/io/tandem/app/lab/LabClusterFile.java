@@ -94,7 +94,8 @@ final class LabClusterFile {
       String carrier,
       String trunkUser,
       int witnessPort,
-      java.util.Optional<LabPeers.AwsEndpoint> aws) {
+      java.util.Optional<LabPeers.AwsEndpoint> aws,
+      List<String> approvalGates) {
     String siteBlocks =
         sites.stream().map(s -> site(s, allocationId, aws)).collect(Collectors.joining());
     String values =
@@ -176,7 +177,12 @@ final class LabClusterFile {
                 witnessPort,
                 witnessSecrets,
                 syncPaths,
-                TIMINGS);
+                TIMINGS
+                    + (approvalGates.isEmpty()
+                        ? ""
+                        : "\npolicies:\n  approvalGates: [ "
+                            + String.join(", ", approvalGates)
+                            + " ]\n"));
     Path file = dir.resolve("cluster.yaml");
     try {
       Files.writeString(file, yaml, StandardCharsets.UTF_8);

@@ -3,6 +3,7 @@ package io.tandem.app.peer;
 import io.tandem.core.agent.AgentState;
 import io.tandem.core.agent.PeerPromise;
 import io.tandem.core.agent.PeerReport;
+import io.tandem.core.health.HealthLevel;
 
 /**
  * The peer link's JSON bodies. Nanosecond values are on the monotonic clock of the agent that made
@@ -24,6 +25,8 @@ public final class PeerMessages {
    * @param activeCalls calls up on its PBX, -1 if unknown (absent from an older agent: unknown)
    * @param promisesFreeAtNanos its clock when it made the report, if it needed no promise any more
    *     (absent or null: it may rely on promises, as an older agent always may)
+   * @param healthLevel OK, WARN or FAIL (absent from an older agent: OK or FAIL from {@code
+   *     healthy})
    */
   public record Report(
       String site,
@@ -35,7 +38,8 @@ public final class PeerMessages {
       String handingOverTo,
       Long servingEpoch,
       Integer activeCalls,
-      Long promisesFreeAtNanos) {
+      Long promisesFreeAtNanos,
+      HealthLevel healthLevel) {
 
     public Report {
       if (servingEpoch != null && servingEpoch < 0) {
@@ -57,7 +61,8 @@ public final class PeerMessages {
           r.handingOverTo(),
           r.servingEpoch(),
           r.activeCalls(),
-          r.promisesFreeAtNanos() == PeerReport.NEEDS_PROMISES ? null : r.promisesFreeAtNanos());
+          r.promisesFreeAtNanos() == PeerReport.NEEDS_PROMISES ? null : r.promisesFreeAtNanos(),
+          r.healthLevel());
     }
 
     /** The core report, receipt time left for the board to stamp. */
@@ -66,6 +71,7 @@ public final class PeerMessages {
           site,
           state,
           healthy,
+          healthLevel,
           priority,
           witnessReachable,
           promiseBound,

@@ -94,11 +94,27 @@ public class CommandController {
   }
 
   @PostMapping("/runs/{id}/approve")
-  @Operation(summary = "Approve the gate a run is waiting at")
+  @Operation(
+      summary = "Approve the gate a run (or a gated switchover/failover/failback request) waits at")
   public ResponseEntity<CommandResult> approve(
       @PathVariable @Pattern(regexp = RUN, message = "expected a run id") String id,
       Principal who) {
-    return audited(who, "approve-gate", id, () -> runtime.approveGate(id));
+    return audited(who, "approve-gate", id, () -> runtime.approveGate(id, actor(who)));
+  }
+
+  @PostMapping("/runs/{id}/deny")
+  @Operation(
+      summary =
+          "Deny the gate a run or request waits at: the run ends aborted, the request is"
+              + " dropped")
+  public ResponseEntity<CommandResult> deny(
+      @PathVariable @Pattern(regexp = RUN, message = "expected a run id") String id,
+      Principal who) {
+    return audited(who, "deny-gate", id, () -> runtime.denyGate(id, actor(who)));
+  }
+
+  private static String actor(Principal who) {
+    return who == null ? "anonymous" : who.getName();
   }
 
   @PostMapping("/runs/{id}/abort")

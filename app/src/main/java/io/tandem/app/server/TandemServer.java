@@ -54,12 +54,14 @@ public class TandemServer {
 
   /**
    * Bounds the API's share of the container's threads ({@code tandem.http.api-permits}, 8 by
-   * default; the container has 32), so that the peer link and witness endpoints always find one.
+   * default; the container has 32), so that the peer link and witness endpoints always find one;
+   * {@code tandem.http.command-permits} (2) more are kept for operator commands.
    */
   @Bean
   FilterRegistrationBean<ApiAdmission> apiAdmission(
-      @Value("${tandem.http.api-permits:8}") int permits) {
-    var r = new FilterRegistrationBean<>(new ApiAdmission(permits, 200));
+      @Value("${tandem.http.api-permits:8}") int permits,
+      @Value("${tandem.http.command-permits:2}") int commandPermits) {
+    var r = new FilterRegistrationBean<>(new ApiAdmission(permits, commandPermits, 200));
     r.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
     r.addUrlPatterns("/*");
     return r;

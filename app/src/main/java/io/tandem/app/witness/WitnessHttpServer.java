@@ -1,5 +1,7 @@
 package io.tandem.app.witness;
 
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -33,6 +35,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +45,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
@@ -63,6 +67,14 @@ import org.slf4j.LoggerFactory;
  * before it is read), a request complete within 30 s of its first byte, a TLS handshake within 10
  * s, an idle connection closed after 60 s. TLS: a PKCS#12 keystore, optionally mutual TLS against a
  * PKCS#12 truststore ({@code want} or {@code need}); TLS 1.3 and 1.2 with AEAD cipher suites only.
+ *
+ * <p>New TLS connections are limited to {@link #DEFAULT_HANDSHAKES_PER_SECOND_PER_CPU} a second per
+ * CPU, as HAProxy's {@code maxsslrate} limits them: a connection beyond the rate is closed at once,
+ * before any cryptography. A handshake costs the event loop far more than a renewal on an open
+ * connection, and an agent whose request times out drops its connection and opens another (the JDK
+ * client does), so an overloaded witness would otherwise spend its CPU on handshakes while the
+ * renewals on open connections miss their deadlines, which makes more agents reconnect. The sites
+ * that are turned away try again on their next tick.
  */
 public final class WitnessHttpServer implements AutoCloseable {
 
@@ -73,6 +85,28 @@ public final class WitnessHttpServer implements AutoCloseable {
 
   /** Open connections at most, by default (10,000 clusters of two sites, and some slack). */
   public static final int DEFAULT_MAX_CONNECTIONS = 25_000;
+
+  /**
+   * New TLS connections accepted per second and CPU, by default: a BoringSSL handshake costs the
+   * witness about a third of a millisecond, so at most about a third of its CPU goes to handshakes
+   * (20,000 sites reconnect within 20 s on one CPU).
+   */
+  public static final int DEFAULT_HANDSHAKES_PER_SECOND_PER_CPU = 1_000;
+
+  /**
+   * A rate of new TLS connections: {@code perPeriod} every {@code period}.
+   *
+   * @param perPeriod connections accepted per period
+   * @param period the period
+   */
+  record HandshakeRate(int perPeriod, Duration period) {
+    static HandshakeRate defaults() {
+      // in tenths of a second, so a second's allowance does not arrive in one burst
+      int cpus = Runtime.getRuntime().availableProcessors();
+      return new HandshakeRate(
+          Math.max(1, DEFAULT_HANDSHAKES_PER_SECOND_PER_CPU * cpus / 10), Duration.ofMillis(100));
+    }
+  }
 
   private static final List<String> AEAD_SUITES =
       List.of(
@@ -108,6 +142,7 @@ public final class WitnessHttpServer implements AutoCloseable {
   private final ExecutorService executor;
   private final WitnessVantage vantage;
   private final Admission admission;
+  private final LongAdder handshakesRefused;
 
   private WitnessHttpServer(
       Channel server,
@@ -115,13 +150,15 @@ public final class WitnessHttpServer implements AutoCloseable {
       EventLoopGroup workers,
       ExecutorService executor,
       WitnessVantage vantage,
-      Admission admission) {
+      Admission admission,
+      LongAdder handshakesRefused) {
     this.server = server;
     this.boss = boss;
     this.workers = workers;
     this.executor = executor;
     this.vantage = vantage;
     this.admission = admission;
+    this.handshakesRefused = handshakesRefused;
   }
 
   /**
@@ -156,6 +193,28 @@ public final class WitnessHttpServer implements AutoCloseable {
       Map<String, Map<String, Set<WitnessServerConfig.ProbeTarget>>> probeTargets,
       Admission.Limits limits,
       int maxConnections) {
+    return start(
+        address, tls, witness, probeTargets, limits, maxConnections, HandshakeRate.defaults());
+  }
+
+  static WitnessHttpServer start(
+      InetSocketAddress address,
+      Optional<Tls> tls,
+      BuiltInWitness witness,
+      Map<String, Map<String, Set<WitnessServerConfig.ProbeTarget>>> probeTargets,
+      Admission.Limits limits,
+      int maxConnections,
+      HandshakeRate handshakeRate) {
+    // Resilience4j's AtomicRateLimiter: a permit now or none (no waiting on the event loop)
+    RateLimiter handshakes =
+        RateLimiter.of(
+            "witness-tls-handshakes",
+            RateLimiterConfig.custom()
+                .limitForPeriod(handshakeRate.perPeriod())
+                .limitRefreshPeriod(handshakeRate.period())
+                .timeoutDuration(Duration.ZERO)
+                .build());
+    LongAdder handshakesRefused = new LongAdder();
     SslContext ssl = tls.map(WitnessHttpServer::sslContext).orElse(null);
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -180,6 +239,11 @@ public final class WitnessHttpServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    if (ssl != null && !handshakes.acquirePermission()) {
+                      handshakesRefused.increment();
+                      ch.close(); // beyond the handshake rate: no cryptography spent on it
+                      return;
+                    }
                     if (open.incrementAndGet() > maxConnections) {
                       open.decrementAndGet();
                       ch.close();
@@ -225,12 +289,18 @@ public final class WitnessHttpServer implements AutoCloseable {
         server.localAddress(),
         epoll ? "epoll" : "nio",
         ssl == null ? "no" : (OpenSsl.isAvailable() ? "BoringSSL" : "JDK"));
-    return new WitnessHttpServer(server, boss, workers, executor, vantage, admission);
+    return new WitnessHttpServer(
+        server, boss, workers, executor, vantage, admission, handshakesRefused);
   }
 
   /** Where it listens (the real port when started on port 0). */
   public InetSocketAddress address() {
     return (InetSocketAddress) server.localAddress();
+  }
+
+  /** New TLS connections closed at once so far, beyond the handshake rate. */
+  public long handshakesRefused() {
+    return handshakesRefused.sum();
   }
 
   /** Requests turned away by admission control so far. */

@@ -74,7 +74,8 @@ class AgentAssemblyTest {
       assertThat(s.tick()).isEqualTo(Duration.ofMillis(500));
       assertThat(s.ticketTtl()).isEqualTo(Duration.ofSeconds(6));
       assertThat(s.retryTimeout()).isEqualTo(Duration.ofSeconds(1));
-      assertThat(s.renewInterval()).isEqualTo(Duration.ofSeconds(2));
+      // the default: three ticks, at most a third of the TTL (ADR 0007)
+      assertThat(s.renewInterval()).isEqualTo(Duration.ofMillis(1500));
 
       FailoverTopology t = a.topology("beta", "alpha");
       assertThat(t.fromSite()).isEqualTo("beta");

@@ -206,6 +206,16 @@ class OperatorHooksTest {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> site("alpha", "beta").state().equals("STANDBY"));
+    // its peer shows alpha's warning level too, from alpha's reports over the peer link
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              SiteView seen = site("beta", "alpha");
+              assertThat(seen.healthLevel()).isEqualTo("WARN");
+              assertThat(seen.healthy()).isTrue();
+              assertThat(seen.healthSummary()).startsWith("degraded (as reported ");
+            });
     Files.writeString(dir.resolve("veto"), "");
     var vetoed = alpha.runtime().switchover("beta");
     assertThat(vetoed.accepted()).isFalse();

@@ -43,7 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
  * class: the Spring contexts are the slow part). The page is the standby agent's own console (the
  * one that survives the primary's crash). Viewers read but cannot act; operator actions sit behind
  * a confirmation dialog; a primary crash shows up live on the page, and the run's report draws its
- * timeline. Screenshots go to {@code target/screenshots/}.
+ * timeline; a switchover that must be approved ({@code before-switchover}) waits on the active
+ * site's console with Approve / Deny. Screenshots go to {@code target/screenshots/}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleEndToEndTest {
@@ -77,7 +78,12 @@ class ConsoleEndToEndTest {
 
   @BeforeAll
   static void startLab() {
-    lab = new LabCluster(new LabCluster.Options(dir.resolve("lab"), "127.0.0.1", 0)).start();
+    // a switchover must be approved (policies.approvalGates): the console shows what waits
+    lab =
+        new LabCluster(
+                new LabCluster.Options(
+                    dir.resolve("lab"), "127.0.0.1", 0, false, List.of("before-switchover")))
+            .start();
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }
 
@@ -98,8 +104,12 @@ class ConsoleEndToEndTest {
   }
 
   private ConsolePage openAs(String user, String password) {
+    return openAs(user, password, console());
+  }
+
+  private ConsolePage openAs(String user, String password, URI console) {
     browser = HeadlessChromium.start(dir.resolve("profiles"));
-    page = new ConsolePage(browser, console());
+    page = new ConsolePage(browser, console);
     page.openExpectingLogin();
     page.logIn(user, password);
     return page;
@@ -178,6 +188,49 @@ class ConsoleEndToEndTest {
 
   @Test
   @Order(3)
+  void aGatedSwitchoverWaitsOnTheActiveConsoleUntilAnOperatorDeniesIt() {
+    console(); // the lab is steady
+    String active = lab.runtime(standby).status().activeSite();
+    openAs("admin", lab.adminPassword(), lab.consoleUrl(active));
+    assertThat(page.byId("approvals-section").isDisplayed()).isFalse();
+    new Select(page.byId("target-site")).selectByValue(standby);
+    page.byId("btn-switchover").click();
+    page.await(ConsolePage.PAGE, d -> page.dialogOpen());
+    page.byId("confirm-ok").click();
+
+    // the request waits on the active site, which keeps serving
+    WebElement waiting =
+        page.await(
+            ConsolePage.PAGE,
+            d ->
+                browser
+                    .findElements(By.cssSelector("#approvals li[data-gate='before-switchover']"))
+                    .stream()
+                    .findFirst()
+                    .orElse(null));
+    assertThat(page.byId("approvals-section").isDisplayed()).isTrue();
+    assertThat(waiting.getText()).startsWith("Approve the switchover to " + standby + "?");
+    assertThat(waiting.getAttribute("data-run")).startsWith("switchover-to-" + standby + "-");
+    assertThat(lab.runtime(active).status().activeSite()).isEqualTo(active);
+
+    waiting.findElement(By.cssSelector("button[data-action='deny']")).click();
+    page.await(ConsolePage.PAGE, d -> page.dialogOpen());
+    assertThat(page.byId("confirm-text").getText())
+        .startsWith("Deny " + waiting.getAttribute("data-run") + " at before-switchover?");
+    page.byId("confirm-ok").click();
+    page.await(ConsolePage.PAGE, d -> !page.byId("approvals-section").isDisplayed());
+    page.await(
+        ConsolePage.PAGE,
+        d ->
+            page.decisions().stream()
+                .anyMatch(li -> li.getText().contains("deny: denied switchover-to-" + standby)));
+    assertThat(lab.runtime(active).status().activeSite()).isEqualTo(active);
+    assertThat(lab.runtime(active).status().approvals()).isEmpty();
+    assertThat(page.scriptErrors()).isEmpty();
+  }
+
+  @Test
+  @Order(4)
   void primaryCrashShowsLiveAndTheReportDrawsItsTimeline()
       throws InterruptedException, ExecutionException, TimeoutException {
     openAs("admin", lab.adminPassword());
@@ -188,6 +241,17 @@ class ConsoleEndToEndTest {
     assertThat(page.cardState(before)).isEqualTo("ACTIVE");
     assertThat(page.healthRows()).hasSizeGreaterThanOrEqualTo(3);
     assertThat(page.healthRows().get(0).findElements(By.tagName("td"))).hasSize(3);
+    // 18.5: the grid's first row is each site's health level, with the cluster's two thresholds
+    WebElement levels = page.healthRows().get(0);
+    assertThat(levels.getAttribute("class")).isEqualTo("health-level");
+    assertThat(levels.findElements(By.tagName("td")).get(0).getText())
+        .matches("level \\(warn < \\d+%, fail < \\d+%\\)");
+    for (String site : lab.siteNames()) {
+      WebElement cell = levels.findElement(By.cssSelector("td[data-site='" + site + "']"));
+      assertThat(cell.getAttribute("data-level")).as(site).isEqualTo("OK");
+      assertThat(cell.getText()).isEqualTo("OK");
+      assertThat(cell.getAttribute("class")).isEqualTo("cell-ok");
+    }
     assertThat(browser.findElements(By.cssSelector("#health td.cell-ok"))).isNotEmpty();
     assertThat(page.decisions()).isNotEmpty();
     page.screenshot(SHOTS.resolve("console-before-failover.png"));
@@ -238,6 +302,35 @@ class ConsoleEndToEndTest {
                   .map(c -> c.getAttribute("class").contains("down"))
                   .orElse(false));
       assertThat(page.decisions().size()).as("decisions streamed in").isGreaterThan(loaded);
+      // 18.5: a site the standby cannot hear from has no level it could vouch for
+      page.await(
+          ConsolePage.PAGE,
+          d ->
+              page.healthRows()
+                  .get(0)
+                  .findElement(By.cssSelector("td[data-site='" + before + "']"))
+                  .getAttribute("data-level")
+                  .equals("UNKNOWN"));
+      // 18.3: the lost site is offered as a target only with its warning, repeated in the dialog
+      page.await(
+          ConsolePage.PAGE,
+          d ->
+              new Select(page.byId("target-site"))
+                  .getOptions().stream()
+                      .anyMatch(
+                          o ->
+                              o.getAttribute("value").equals(before)
+                                  && o.getText()
+                                      .startsWith(before + " (UNREACHABLE: last seen ACTIVE ")));
+      new Select(page.byId("target-site")).selectByValue(before);
+      page.byId("btn-switchover").click();
+      page.await(ConsolePage.PAGE, d -> page.dialogOpen());
+      assertThat(page.byId("confirm-text").getText())
+          .startsWith("WARNING: " + before + " is UNREACHABLE: last seen ACTIVE ")
+          .contains(
+              "the move will most likely be refused or fail. Planned switchover to " + before);
+      browser.findElement(By.cssSelector("#confirm button[value=cancel]")).click();
+      page.await(ConsolePage.PAGE, d -> !page.dialogOpen());
 
       page.clickRun(run.get(0));
       page.await(ConsolePage.PAGE, d -> page.byId("report").isDisplayed());

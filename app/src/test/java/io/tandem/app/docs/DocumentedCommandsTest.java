@@ -79,7 +79,10 @@ class DocumentedCommandsTest {
           "docs/quickstart.md", "QuickstartIT",
           "./scripts/lab", "LabScriptIT",
           "./scripts/test", "CI itself (.ci/run)",
-          "./mvnw ", "the build CI runs");
+          "./mvnw ", "the build CI runs",
+          "tandem status", "ApprovalGatesTest (and PeerStatusTruthTest, QuickstartIT)",
+          "tandem approve ", "ApprovalGatesTest",
+          "tandem deny ", "ApprovalGatesTest");
 
   record Command(String page, String line) {}
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.sim.peer.internal.PeerBinaries;
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,11 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 18.7: {@code docs/quickstart.md} as written. Every fenced {@code sh} block is run, in
  * order, by one {@code bash -euo pipefail} in an empty home directory, with the launcher {@code
- * packaging/bin/tandem} (this build's jar) and the testkit's moto on the {@code PATH}: a witness,
- * two agents and two {@code tandem sim-pbx} as separate processes, a {@code kill -9} failover and a
- * failback. A block preceded by {@code <!-- not run by QuickstartIT: why -->} is skipped (the
- * install step: the testkit installed moto); the test prints each skipped block with its reason.
- * Bounded: the script's session is killed after 10 minutes and at the end, whatever happened.
+ * packaging/bin/tandem} (this build's jar) and the testkit's moto and Kamailio on the {@code PATH}:
+ * a witness, two agents, two {@code tandem sim-pbx} and a Kamailio registrar as separate processes,
+ * a {@code kill -9} failover and a failback. The carrier trunk must move with the service: the
+ * contacts the registrar holds ({@code kamcmd ul.dump}, printed by the page's {@code registered})
+ * are alpha's alone, then beta's alone after the failover, then alpha's alone after the failback. A
+ * block preceded by {@code <!-- not run by QuickstartIT: why -->} is skipped (the install step: the
+ * testkit installed moto); the test prints each skipped block with its reason. Bounded: the
+ * script's session is killed after 10 minutes and at the end, whatever happened.
  */
 class QuickstartIT {
 
@@ -51,20 +56,29 @@ class QuickstartIT {
     Path root =
         Path.of(System.getProperty("tandem.projectRoot", "..")).toAbsolutePath().normalize();
     assertThat(root.resolve("app/target/tandem.jar")).as("run after package").exists();
-    for (int port : new int[] {17443, 17481, 17482, 17500, 17538, 17539}) {
-      try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+    for (int port : new int[] {17443, 17481, 17482, 17500, 17538, 17539, 17571}) {
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
         assertThat(s.getLocalPort()).isEqualTo(port);
       } catch (IOException e) {
         throw new AssertionError("the quickstart's port " + port + " is in use on 127.0.0.1", e);
       }
     }
+    for (int port : new int[] {17560, 17562, 17570}) {
+      try (DatagramSocket s = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+        assertThat(s.getLocalPort()).isEqualTo(port);
+      } catch (IOException e) {
+        throw new AssertionError("the quickstart's UDP port " + port + " is in use", e);
+      }
+    }
+    Path kamailio = PeerBinaries.fromSystemProperties().system("kamailio", "kamailio");
     Path moto =
         PeerBinaries.fromSystemProperties()
             .projectLocal(
                 "venv/bin/moto_server",
                 "python3 -m venv .peers/venv && .peers/venv/bin/pip install 'moto[server]>=5,<6'");
     String script = script(root.resolve("docs/quickstart.md"));
-    assertThat(script).contains("kill -9", "tandem switchover", "tandem sim-pbx");
+    assertThat(script)
+        .contains("kill -9", "tandem switchover", "tandem sim-pbx", "kamailio -f", "kamcmd");
     Path file = home.resolve("quickstart.sh");
     Files.writeString(file, script);
     Path out = home.resolve("quickstart.out");
@@ -80,6 +94,8 @@ class QuickstartIT {
             root.resolve("packaging/bin")
                 + ":"
                 + moto.getParent()
+                + ":"
+                + kamailio.getParent()
                 + ":"
                 + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
     pb.environment().keySet().removeIf(k -> k.startsWith("TANDEM_") || k.startsWith("AWS_"));
@@ -99,7 +115,7 @@ class QuickstartIT {
     String printed = Files.readString(out, StandardCharsets.UTF_8);
     System.out.println(printed);
     Path dir = home.resolve("tandem-quickstart");
-    for (String log : new String[] {"alpha.log", "beta.log", "witness.log"}) {
+    for (String log : new String[] {"alpha.log", "beta.log", "witness.log", "kamailio.log"}) {
       if (Files.exists(dir.resolve(log))) {
         String text = Files.readString(dir.resolve(log));
         System.out.println(
@@ -117,5 +133,25 @@ class QuickstartIT {
         .containsPattern("(?m)^active  beta")
         .contains("switchover to alpha requested")
         .containsPattern("Readiness of beta:");
+    assertThat(registrations(printed))
+        .as("the trunk's only contact at the registrar after start, failover and failback")
+        .containsExactly(ALPHA_CONTACT, BETA_CONTACT, ALPHA_CONTACT);
+  }
+
+  static final String ALPHA_CONTACT = "sip:quickstart@127.0.0.1:17560";
+  static final String BETA_CONTACT = "sip:quickstart@127.0.0.1:17562";
+
+  /**
+   * The lines {@code registered} printed, in order (one contact a line; {@code bash -x} traces
+   * start with {@code +}).
+   */
+  static List<String> registrations(String printed) {
+    List<String> seen = new ArrayList<>();
+    for (String line : printed.split("\\R")) {
+      if (line.matches("sip:\\S+@\\S+")) {
+        seen.add(line);
+      }
+    }
+    return seen;
   }
 }

@@ -62,4 +62,56 @@ class PeerMessagesTest {
           .isInstanceOf(JacksonException.class);
     }
   }
+
+  @Test
+  void theHealthLevelCrossesTheWireAndAnOlderAgentsIsReadFromHealthy() {
+    PeerReport warn =
+        new PeerReport(
+            "a",
+            AgentState.ACTIVE,
+            true,
+            io.tandem.core.health.HealthLevel.WARN,
+            1,
+            true,
+            false,
+            null,
+            3,
+            0,
+            PeerReport.NEEDS_PROMISES,
+            5);
+    byte[] body = json.writeValueAsBytes(PeerMessages.Report.of(warn));
+    assertThat(new String(body, StandardCharsets.UTF_8)).contains("\"healthLevel\":\"WARN\"");
+    assertThat(json.readValue(body, PeerMessages.Report.class).toCore().healthLevel())
+        .isEqualTo(io.tandem.core.health.HealthLevel.WARN);
+
+    for (boolean healthy : new boolean[] {true, false}) {
+      byte[] old =
+          ("{\"site\":\"b\",\"state\":\"STANDBY\",\"healthy\":"
+                  + healthy
+                  + ",\"priority\":2,\"witnessReachable\":true,\"promiseBound\":false}")
+              .getBytes(StandardCharsets.UTF_8);
+      assertThat(json.readValue(old, PeerMessages.Report.class).toCore().healthLevel())
+          .isEqualTo(
+              healthy
+                  ? io.tandem.core.health.HealthLevel.OK
+                  : io.tandem.core.health.HealthLevel.FAIL);
+    }
+    // one verdict: an unhealthy report is FAIL whatever level it names
+    assertThat(
+            new PeerReport(
+                    "a",
+                    AgentState.STANDBY,
+                    false,
+                    io.tandem.core.health.HealthLevel.WARN,
+                    1,
+                    true,
+                    false,
+                    null,
+                    0,
+                    -1,
+                    PeerReport.NEEDS_PROMISES,
+                    0)
+                .healthLevel())
+        .isEqualTo(io.tandem.core.health.HealthLevel.FAIL);
+  }
 }

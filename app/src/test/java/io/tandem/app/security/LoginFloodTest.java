@@ -52,6 +52,7 @@ class LoginFloodTest {
     p.put("server.address", "127.0.0.1");
     p.put("tandem.data-dir", dir.toString());
     p.put("tandem.http.api-permits", "2");
+    p.put("tandem.http.command-permits", "1");
     p.put("tandem.security.users[0].name", "olive");
     p.put("tandem.security.users[0].role", "OPERATOR");
     p.put("tandem.security.users[0].password", OPERATOR_PW);
@@ -141,7 +142,8 @@ class LoginFloodTest {
     runtime.holdDrill = new CountDownLatch(1);
     List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
     try {
-      for (int i = 0; i < 2; i++) {
+      // one command takes the commands' reserve, two more every shared permit
+      for (int i = 0; i < 3; i++) {
         slow.add(
             http.sendAsync(
                 HttpRequest.newBuilder(base.resolve("/api/v1/commands/drill"))
@@ -153,7 +155,7 @@ class LoginFloodTest {
       }
       Awaitility.await()
           .atMost(Duration.ofSeconds(20))
-          .until(() -> runtime.commands.stream().filter("drill"::equals).count() >= 2);
+          .until(() -> runtime.commands.stream().filter("drill"::equals).count() >= 3);
 
       var busy = get("/api/v1/status", olive);
       assertThat(busy.statusCode()).isEqualTo(503);

@@ -8,13 +8,14 @@ final class ActivationTrouble {
   private ActivationTrouble() {}
 
   /**
-   * A holder that cannot do its job retries, then steps down. A failed activation is retried after
-   * 2, 4, ... ticks, {@value DecisionLoop#ACTIVATION_ATTEMPTS} attempts in all; then, if a healthy
-   * peer can take over, this site fences and releases the ticket, else it holds on and retries
-   * every TTL (releasing with nobody to take over would only end the service). An activation that
-   * needs an operator (a step not safe to repeat may be half-applied) is never retried: it steps
-   * down at once if a healthy peer can take over (its newer epoch wins every resource), else it
-   * holds and says so. Null if the activation is fine.
+   * A holder that cannot do its job retries, then steps down. A failed activation — or one stopped
+   * as fenced while the ticket is still held (a step outlived the time left it started with) — is
+   * retried after 2, 4, ... ticks, {@value DecisionLoop#ACTIVATION_ATTEMPTS} attempts in all; then,
+   * if a healthy peer can take over, this site fences and releases the ticket, else it holds on and
+   * retries every TTL (releasing with nobody to take over would only end the service). An
+   * activation that needs an operator (a step not safe to repeat may be half-applied) is never
+   * retried: it steps down at once if a healthy peer can take over (its newer epoch wins every
+   * resource), else it holds and says so. Null if the activation is fine.
    */
   static Outcome check(
       AgentSettings settings,
@@ -25,6 +26,7 @@ final class ActivationTrouble {
     long epoch = s.ticket().epoch();
     if (a.epoch() != epoch
         || (a.phase() != ActivationStatus.Phase.FAILED
+            && a.phase() != ActivationStatus.Phase.CANCELLED
             && a.phase() != ActivationStatus.Phase.NEEDS_OPERATOR)) {
       return null;
     }

@@ -75,6 +75,7 @@ public final class AgentCore {
   private long lastWitnessReply;
   private boolean anyWitnessReply;
   private long pingSentAt = Long.MIN_VALUE;
+  private long lastWitnessSent = Long.MIN_VALUE;
   private FenceStatus fence = FenceStatus.NONE;
   private ActivationStatus activation = ActivationStatus.NONE;
   private ActivationCause cause;
@@ -284,8 +285,7 @@ public final class AgentCore {
       }
       if (loop.state() == AgentState.ACTIVE && holder.renewalDue()) {
         renew();
-      } else if (pingSentAt == Long.MIN_VALUE
-          || now - pingSentAt > settings.retryTimeout().toNanos()) {
+      } else if (pollDue(now)) {
         ping(now);
       }
     } catch (RuntimeException e) {
@@ -308,6 +308,23 @@ public final class AgentCore {
     scheduler.at(next, this::tick);
   }
 
+  /**
+   * Whether to ask the witness for the ticket now (17.3: fewer requests per cluster): no ask in
+   * flight (or it is older than the retry timeout), and no request of any kind — acquire, renewal,
+   * ask — went out for a poll interval. Every answer proves the witness reachable, so a holder
+   * renewing every 300 ms never asks, and a standby asks every fifth tick at the defaults; a
+   * takeover is not slowed, because a standby acquires on its own tick once its peer's reports
+   * stop, and its reachability window spans the poll interval.
+   */
+  private boolean pollDue(long now) {
+    if (pingSentAt != Long.MIN_VALUE && now - pingSentAt <= settings.retryTimeout().toNanos()) {
+      return false;
+    }
+    // half a tick of slack: a request sent a moment after a tick must not push the ask a tick on
+    long poll = settings.witnessPollInterval().toNanos() - settings.tick().toNanos() / 2;
+    return lastWitnessSent == Long.MIN_VALUE || now - lastWitnessSent >= poll;
+  }
+
   private int safeCalls() {
     try {
       return Math.max(-1, activeCalls.getAsInt());
@@ -324,7 +341,7 @@ public final class AgentCore {
     boolean reachable =
         anyWitnessReply
             && now - lastWitnessReply
-                <= settings.tick().toNanos() + settings.retryTimeout().toNanos();
+                <= settings.witnessPollInterval().toNanos() + settings.retryTimeout().toNanos();
     TickSnapshot s =
         new TickSnapshot(
             now,
@@ -401,6 +418,7 @@ public final class AgentCore {
     boolean force = d.action() == Action.FORCE_ACQUIRE;
     noteAcquire(force, d.reason(), s.nowNanos());
     long sentAt = holder.markSent();
+    lastWitnessSent = sentAt;
     // present the newest epoch we know: the witness lifts its counter past it, so an epoch is
     // never issued twice even if the witness lost its state
     long known = knownEpoch();
@@ -434,6 +452,7 @@ public final class AgentCore {
   private void renew() {
     long epoch = holder.view().epoch();
     long sentAt = holder.markSent();
+    lastWitnessSent = sentAt;
     TicketRequest r =
         TicketRequest.renew(
             settings.cluster(), settings.site(), safeHealthy(), settings.ticketTtl(), epoch);
@@ -446,6 +465,7 @@ public final class AgentCore {
 
   private void ping(long sentAt) {
     pingSentAt = sentAt;
+    lastWitnessSent = sentAt;
     call(() -> witness.observe(settings.cluster()))
         .whenComplete(
             (ticket, error) ->
@@ -565,8 +585,11 @@ public final class AgentCore {
           case CANCELLED -> ActivationStatus.Phase.CANCELLED;
           case NEEDS_OPERATOR -> ActivationStatus.Phase.NEEDS_OPERATOR;
         };
+    // a run stopped as fenced (CANCELLED) failed its job too if the ticket is still held: a step
+    // outlived the time left it started with while renewals kept the ticket (the loop retries it);
+    // after a fence the loop is no longer ACTIVE and never looks
     int failures =
-        phase == ActivationStatus.Phase.FAILED
+        phase == ActivationStatus.Phase.FAILED || phase == ActivationStatus.Phase.CANCELLED
             ? activation.failures() + 1
             : phase == ActivationStatus.Phase.SUCCEEDED ? 0 : activation.failures();
     activation = new ActivationStatus(phase, epoch, failures, words, scheduler.nanoTime());

@@ -79,6 +79,19 @@ public record AgentSettings(
     return timings.retryTimeout();
   }
 
+  /**
+   * How often a site that does not renew asks the witness for the ticket (issue 17.3): one tick, at
+   * least the retry timeout (500 ms, every fifth tick at the defaults; every tick at the classic 1
+   * s timings). A holder's renewals prove reachability, so a holder asks only when no request of
+   * any kind went out for this long (never at the defaults: it renews every 300 ms). The witness
+   * counts as reachable while an answer is at most this plus the retry timeout old.
+   */
+  public Duration witnessPollInterval() {
+    Duration tick = timings.tick();
+    Duration retry = timings.retryTimeout();
+    return tick.compareTo(retry) >= 0 ? tick : retry;
+  }
+
   /** How old a peer report may be and still count. */
   public Duration peerReportTimeout() {
     return timings.peerReportTimeout();

@@ -71,6 +71,7 @@ public final class DecisionLoop {
   boolean startupFenced;
   long standAsideUntil = Long.MIN_VALUE;
   boolean lastHealthy;
+  io.tandem.core.health.HealthLevel lastHealthLevel = io.tandem.core.health.HealthLevel.OK;
   boolean lastWitnessReachable;
   boolean lastTicketOk;
   long lastNow;
@@ -160,6 +161,7 @@ public final class DecisionLoop {
         settings.site(),
         state,
         lastHealthy && !standingAside(nowNanos),
+        lastHealthLevel, // shown to operators as the peer's level (18.5); FAIL when not healthy
         settings.priority(),
         // an active site whose renewals fail says so: its peers then promise it a whole TTL
         lastWitnessReachable && !(state == AgentState.ACTIVE && !lastTicketOk),
@@ -214,6 +216,7 @@ public final class DecisionLoop {
     AgentState from = state;
     lastNow = s.nowNanos();
     lastHealthy = s.health().healthy();
+    lastHealthLevel = s.health().level();
     lastWitnessReachable = s.witnessReachable();
     promises.releaseFreed(s.peers().values());
     Outcome o = applyCommands(s);

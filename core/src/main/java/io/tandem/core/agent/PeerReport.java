@@ -1,5 +1,6 @@
 package io.tandem.core.agent;
 
+import io.tandem.core.health.HealthLevel;
 import java.util.Objects;
 
 /**
@@ -8,6 +9,9 @@ import java.util.Objects;
  * @param site the reporting site
  * @param state its state
  * @param healthy its health verdict
+ * @param healthLevel its health's level: {@code FAIL} exactly when not {@code healthy}, {@code
+ *     WARN} when healthy but below the warning level (display only: decisions read {@code
+ *     healthy}); derived from {@code healthy} when null (an older agent's report)
  * @param priority its priority (lower is preferred)
  * @param witnessReachable whether it currently reaches the witness
  * @param promiseBound whether it is bound by a promise not to acquire
@@ -28,6 +32,7 @@ public record PeerReport(
     String site,
     AgentState state,
     boolean healthy,
+    HealthLevel healthLevel,
     int priority,
     boolean witnessReachable,
     boolean promiseBound,
@@ -43,6 +48,12 @@ public record PeerReport(
   public PeerReport {
     Objects.requireNonNull(site, "site");
     Objects.requireNonNull(state, "state");
+    // one verdict: a level that says otherwise than healthy (or none) is read from healthy
+    if (!healthy) {
+      healthLevel = HealthLevel.FAIL;
+    } else if (healthLevel == null || healthLevel == HealthLevel.FAIL) {
+      healthLevel = HealthLevel.OK;
+    }
     if (servingEpoch < 0) {
       throw new IllegalArgumentException("servingEpoch must be >= 0, was " + servingEpoch);
     }
@@ -51,11 +62,40 @@ public record PeerReport(
     }
   }
 
+  /** A report without a health level (an older agent's): OK or FAIL from {@code healthy}. */
+  public PeerReport(
+      String site,
+      AgentState state,
+      boolean healthy,
+      int priority,
+      boolean witnessReachable,
+      boolean promiseBound,
+      String handingOverTo,
+      long servingEpoch,
+      int activeCalls,
+      long promisesFreeAtNanos,
+      long receivedAtNanos) {
+    this(
+        site,
+        state,
+        healthy,
+        null,
+        priority,
+        witnessReachable,
+        promiseBound,
+        handingOverTo,
+        servingEpoch,
+        activeCalls,
+        promisesFreeAtNanos,
+        receivedAtNanos);
+  }
+
   public PeerReport receivedAt(long nanos) {
     return new PeerReport(
         site,
         state,
         healthy,
+        healthLevel,
         priority,
         witnessReachable,
         promiseBound,

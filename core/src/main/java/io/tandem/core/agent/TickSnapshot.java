@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param wallTime the agent's wall clock (only for the decision record)
  * @param health own health
  * @param ticket the ticket holder's view
- * @param witnessReachable whether the witness answered any request within the retry timeout
+ * @param witnessReachable whether the witness answered any request within the poll interval plus
+ *     the retry timeout ({@link AgentSettings#witnessPollInterval})
  * @param peers latest report per peer site (receipt time on our clock)
  * @param promises latest promise (or refusal) per peer site
  * @param commands operator commands received since the last tick, in order

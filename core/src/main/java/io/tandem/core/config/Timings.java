@@ -9,22 +9,31 @@ import java.util.Objects;
  * {@code docs/configuration.md}. They are at least as strict as the decision loop's own settings
  * check, so a valid configuration always maps onto valid agent settings.
  *
- * @param tick decision loop period (default 1 s)
- * @param ticketTtl lifetime of a witness ticket, and of a peer's promise (default 10 s)
- * @param renewInterval how often the holder renews (default ticketTtl / 3)
+ * <p>The defaults are the fast, safe profile of {@code docs/adr/0007-fast-safe-timings.md}: a lost
+ * site is served elsewhere after about TTL + grace + the runbook, and a renewal that goes
+ * unanswered is resent on every tick, so a holder that can still reach the witness keeps its ticket
+ * through 20 % packet loss on a 150 ms round trip ({@code scripts/bench-timings}).
+ *
+ * @param tick decision loop period (default 100 ms)
+ * @param ticketTtl lifetime of a witness ticket, and of a peer's promise (default 2 s)
+ * @param renewInterval how often the holder renews (default three ticks, at most ticketTtl / 3: an
+ *     unanswered renewal is resent every third of it, so on every tick)
  * @param witnessGrace extra wait after expiry, on the witness's clock, before the ticket may pass
- *     to another site (default 2 s)
+ *     to another site (default 300 ms)
  * @param driftMargin subtracted from every deadline measured on the agent's own clock, to cover
- *     clock-rate drift (default 300 ms)
- * @param retryTimeout bound on one witness call including its retries (default 1 s)
- * @param fenceLead how long before the local deadline the self-fence starts (default one tick)
+ *     clock-rate drift (default 100 ms)
+ * @param retryTimeout bound on one witness call (default 500 ms: a 150 ms round trip plus one TCP
+ *     retransmission); renewals overlap, so a slow one does not hold up the next
+ * @param fenceLead how long before the local deadline the self-fence starts (default one tick, at
+ *     least 300 ms: with the grace, a fence has 600 ms to stop the PBX)
  * @param peerReportTimeout how old a peer's report may be and still count (default 3 ticks)
  * @param startupHold how long a (re)started agent waits before acquiring, honouring promises its
  *     previous run made (default ticketTtl + driftMargin)
- * @param fall bad readings in a row before a sensor counts as down (default 3)
+ * @param fall bad readings in a row before a sensor counts as down (default 2: a crashed PBX is
+ *     seen within a second; keepalived's and Pacemaker's checks act on the first failure)
  * @param rise good readings in a row before a sensor counts as up again (default 2)
- * @param sensorInterval default sensor interval (default 2 s)
- * @param sensorTimeout default sensor timeout (default 1 s)
+ * @param sensorInterval default sensor interval (default 500 ms)
+ * @param sensorTimeout default sensor timeout (default 400 ms)
  */
 public record Timings(
     Duration tick,
@@ -41,7 +50,10 @@ public record Timings(
     Duration sensorInterval,
     Duration sensorTimeout) {
 
-  public static final Duration DEFAULT_TICK = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_TICK = Duration.ofMillis(100);
+
+  /** The shortest default fence lead (the default is one tick, at least this). */
+  public static final Duration MIN_DEFAULT_FENCE_LEAD = Duration.ofMillis(300);
 
   /**
    * Floors below which an accepted file could not serve: a tick of a few milliseconds keeps the
@@ -53,15 +65,15 @@ public record Timings(
 
   public static final Duration MIN_RETRY_TIMEOUT = Duration.ofMillis(100);
   public static final Duration MIN_TICKET_TTL = Duration.ofSeconds(1);
-  public static final Duration DEFAULT_TICKET_TTL = Duration.ofSeconds(10);
-  public static final Duration DEFAULT_WITNESS_GRACE = Duration.ofSeconds(2);
-  public static final Duration DEFAULT_DRIFT_MARGIN = Duration.ofMillis(300);
-  public static final Duration DEFAULT_RETRY_TIMEOUT = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_TICKET_TTL = Duration.ofSeconds(2);
+  public static final Duration DEFAULT_WITNESS_GRACE = Duration.ofMillis(300);
+  public static final Duration DEFAULT_DRIFT_MARGIN = Duration.ofMillis(100);
+  public static final Duration DEFAULT_RETRY_TIMEOUT = Duration.ofMillis(500);
   public static final int DEFAULT_PEER_REPORT_TICKS = 3;
-  public static final int DEFAULT_FALL = 3;
+  public static final int DEFAULT_FALL = 2;
   public static final int DEFAULT_RISE = 2;
-  public static final Duration DEFAULT_SENSOR_INTERVAL = Duration.ofSeconds(2);
-  public static final Duration DEFAULT_SENSOR_TIMEOUT = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_SENSOR_INTERVAL = Duration.ofMillis(500);
+  public static final Duration DEFAULT_SENSOR_TIMEOUT = Duration.ofMillis(400);
 
   public Timings {
     Objects.requireNonNull(tick, "tick");
@@ -167,6 +179,24 @@ public record Timings(
       return this;
     }
 
+    /**
+     * Three ticks, so that an unanswered renewal, resent every third of the interval, goes out on
+     * every tick; at most a third of the TTL (rule I2).
+     */
+    private static Duration defaultRenew(Duration tick, Duration ttl) {
+      Duration three = tick.multipliedBy(3);
+      Duration third = ttl.dividedBy(3);
+      return three.compareTo(third) < 0 ? three : third;
+    }
+
+    /**
+     * One tick (rule I5), at least {@link #MIN_DEFAULT_FENCE_LEAD}: a fence starts that long before
+     * the local deadline, so with the grace it has 600 ms at the defaults to stop the PBX.
+     */
+    private static Duration defaultLead(Duration tick) {
+      return tick.compareTo(MIN_DEFAULT_FENCE_LEAD) > 0 ? tick : MIN_DEFAULT_FENCE_LEAD;
+    }
+
     private static Duration or(Duration v, Duration d) {
       return v != null ? v : d;
     }
@@ -247,11 +277,11 @@ public record Timings(
       Duration tk = or(tick, DEFAULT_TICK);
       Duration ttl = or(ticketTtl, DEFAULT_TICKET_TTL);
       Duration third = ttl.dividedBy(3);
-      Duration renew = or(renewInterval, third);
+      Duration renew = or(renewInterval, defaultRenew(tk, ttl));
       Duration grace = or(witnessGrace, DEFAULT_WITNESS_GRACE);
       Duration drift = or(driftMargin, DEFAULT_DRIFT_MARGIN);
       Duration retry = or(retryTimeout, DEFAULT_RETRY_TIMEOUT);
-      Duration lead = or(fenceLead, tk);
+      Duration lead = or(fenceLead, defaultLead(tk));
       Duration peers = or(peerReportTimeout, tk.multipliedBy(DEFAULT_PEER_REPORT_TICKS));
       Duration hold = or(startupHold, ttl.plus(drift));
       Duration si = or(sensorInterval, DEFAULT_SENSOR_INTERVAL);
@@ -370,11 +400,11 @@ public record Timings(
       return new Timings(
           tk,
           ttl,
-          or(renewInterval, ttl.dividedBy(3)),
+          or(renewInterval, defaultRenew(tk, ttl)),
           or(witnessGrace, DEFAULT_WITNESS_GRACE),
           drift,
           or(retryTimeout, DEFAULT_RETRY_TIMEOUT),
-          or(fenceLead, tk),
+          or(fenceLead, defaultLead(tk)),
           or(peerReportTimeout, tk.multipliedBy(DEFAULT_PEER_REPORT_TICKS)),
           or(startupHold, ttl.plus(drift)),
           fall != null ? fall : DEFAULT_FALL,

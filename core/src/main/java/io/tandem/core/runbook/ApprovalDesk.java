@@ -50,6 +50,11 @@ public final class ApprovalDesk implements GateKeeper {
     return waiting.keySet().stream().sorted().toList();
   }
 
+  /** Gates waited at right now, by {@code runId/gateId}, sorted: what the operator is asked. */
+  public java.util.SortedMap<String, Gate> waitingGates() {
+    return java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(waiting));
+  }
+
   @Override
   public void abandon(String runId, String reason) {
     decisions.forEach(

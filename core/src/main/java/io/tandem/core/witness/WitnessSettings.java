@@ -32,7 +32,7 @@ public record WitnessSettings(Duration grace, Duration minTtl, Duration maxTtl) 
 
   /** Builds validated {@link WitnessSettings}. Not thread-safe. */
   public static final class Builder {
-    private Duration grace = Duration.ofSeconds(2);
+    private Duration grace = io.tandem.core.config.Timings.DEFAULT_WITNESS_GRACE;
     private Duration minTtl = Duration.ofSeconds(1);
     private Duration maxTtl = Duration.ofSeconds(60);
 

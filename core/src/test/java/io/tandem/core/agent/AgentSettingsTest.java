@@ -18,13 +18,14 @@ class AgentSettingsTest {
   @Test
   void defaultsAreSafe() {
     AgentSettings s = valid().build();
-    assertThat(s.renewInterval()).isEqualTo(Duration.ofSeconds(10).dividedBy(3));
-    assertThat(s.fenceLead()).isEqualTo(s.tick());
+    // the fast, safe defaults (ADR 0007): three ticks, so an unanswered renewal goes every tick
+    assertThat(s.renewInterval()).isEqualTo(Duration.ofMillis(300));
+    assertThat(s.fenceLead()).isEqualTo(Duration.ofMillis(300));
     assertThat(s.autoFailback()).isFalse();
     assertThat(s.keepRunningWithoutWitness()).isFalse();
     assertThat(s.witnessOutageFailsafe()).isTrue();
-    assertThat(s.startupHold()).isEqualTo(Duration.ofMillis(10_300));
-    assertThat(s.peerReportTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(s.startupHold()).isEqualTo(Duration.ofMillis(2_100));
+    assertThat(s.peerReportTimeout()).isEqualTo(Duration.ofMillis(300));
   }
 
   @Test
@@ -61,6 +62,7 @@ class AgentSettingsTest {
         Timings.builder()
             .tick(Duration.ofMillis(500))
             .ticketTtl(Duration.ofSeconds(6))
+            .witnessGrace(Duration.ofSeconds(1))
             .fenceLead(Duration.ofMillis(700))
             .peerReportTimeout(Duration.ofSeconds(2))
             .startupHold(Duration.ofSeconds(9))

@@ -69,7 +69,7 @@ class BrokenConfigsTest {
     assertProblems(
         "timing-invariant",
         "35:3: timings.ticketTtl: expected renewInterval + 2 * retryTimeout + fenceLead +"
-            + " driftMargin <= ticketTtl (2s + 2 * 3s + 1s + 300ms = 9s300ms > 6s): a renewal"
+            + " driftMargin <= ticketTtl (300ms + 2 * 3s + 300ms + 100ms = 6s700ms > 6s): a renewal"
             + " that fails twice must still leave time to fence before the ticket ends; raise"
             + " ticketTtl or lower retryTimeout");
   }

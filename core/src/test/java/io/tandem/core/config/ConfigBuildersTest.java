@@ -47,9 +47,9 @@ class ConfigBuildersTest {
         .isEqualTo(Policies.DEFAULT_WITNESS_OUTAGE_FAILSAFE);
     assertThat(c.notifications()).isEqualTo(Notifications.none());
     SensorConfig sip = c.sites().get(0).sensors().get(0);
-    assertThat(sip.interval()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(sip.timeout()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(sip.hysteresis().fall()).isEqualTo(3);
+    assertThat(sip.interval()).isEqualTo(Duration.ofMillis(500));
+    assertThat(sip.timeout()).isEqualTo(Duration.ofMillis(400));
+    assertThat(sip.hysteresis().fall()).isEqualTo(2);
     assertThat(sip.toSpec().critical()).isTrue();
     assertThat(c.sites().get(0).pbx().port()).isEqualTo(8021);
   }
@@ -164,12 +164,12 @@ class ConfigBuildersTest {
             .policies(
                 Policies.builder()
                     .autoFailback(true)
-                    .failbackStablePeriod(Duration.ofSeconds(5))
+                    .failbackStablePeriod(Duration.ofSeconds(2))
                     .build());
     assertThat(b.violations())
         .extracting(Violation::toString)
         .containsExactly(
             "policies.failbackStablePeriod: expected failbackStablePeriod >= ticketTtl +"
-                + " witnessGrace (12s): a failback sooner than a ticket handover would flap");
+                + " witnessGrace (2s300ms): a failback sooner than a ticket handover would flap");
   }
 }

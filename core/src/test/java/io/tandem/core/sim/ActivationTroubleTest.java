@@ -97,6 +97,27 @@ class ActivationTroubleTest {
     assertThat(sim.violation()).isNull();
   }
 
+  /**
+   * A run stopped as fenced while this site still holds its ticket (a step outlived the time left
+   * it started with, and renewals kept the ticket meanwhile: short tickets make that possible) is a
+   * failed attempt, retried like one; before, the holder stayed ACTIVE with nothing serving.
+   */
+  @Test
+  void aRunCutOffWhileTheTicketIsStillHeldIsRetried() {
+    Simulation sim = Simulation.builder(55).agents(2).trace(true).build();
+    SimAgent primary = sim.agent("site-0");
+    primary.nextActivations(Outcome.CANCELLED);
+    sim.startAll();
+    sim.runUntil(60 * SECOND);
+
+    assertThat(primary.activations).as(sim.report()).hasSize(2);
+    assertThat(with(primary, ReasonCode.ACTIVATION_FAILED))
+        .extracting(Decision::words)
+        .contains("retrying the activation under epoch 1 (attempt 2 of 3)");
+    assertThat(sim.servingNow()).as(sim.report()).containsExactly("site-0");
+    assertThat(sim.violation()).isNull();
+  }
+
   @Test
   void withNobodyToTakeOverAHolderThatNeedsAnOperatorHoldsAndSaysSo() {
     Simulation sim = Simulation.builder(54).agents(2).trace(true).build();

@@ -72,7 +72,8 @@ class ActuationRegressionTest {
             .orElseThrow(() -> new AssertionError(sim.report()));
     assertThat(unknown.words())
         .isEqualTo(
-            "fence unknown (PBX stop new calls did not answer within 3000 ms); fencing again"
+            // the fence budget: fenceLead + witnessGrace (0.3 s + 0.3 s at the defaults)
+            "fence unknown (PBX stop new calls did not answer within 600 ms); fencing again"
                 + " (attempt 2)");
     assertThat(active.fences).hasSizeGreaterThanOrEqualTo(2);
     assertThat(sim.violation()).as(sim.report()).isNull();

@@ -1,6 +1,5 @@
 package io.tandem.core.sim;
 
-import static io.tandem.core.sim.Simulation.SECOND;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.core.agent.Decision;
@@ -18,12 +17,17 @@ import org.junit.jupiter.api.Test;
  */
 class ColdStartPriorityTest {
 
+  /** Half the start-up hold: the backup is ready while the preferred site is still in its hold. */
+  private static long offset(Simulation sim) {
+    return sim.agent("site-0").settings.startupHold().toNanos() / 2;
+  }
+
   @Test
-  void theBackupReadyThreeSecondsEarlierLetsTheStartingPreferredSiteActivate() {
+  void theBackupReadyEarlierLetsTheStartingPreferredSiteActivate() {
     for (long seed = 1; seed <= 5; seed++) {
       Simulation sim = Simulation.builder(seed).agents(2).trace(true).build();
       sim.agent("site-1").start(0);
-      sim.at(sim.now() + 3 * SECOND, () -> sim.agent("site-0").start(0));
+      sim.at(sim.now() + offset(sim), () -> sim.agent("site-0").start(0));
       sim.runFor(Duration.ofSeconds(40));
 
       SimAgent preferred = sim.agent("site-0");
@@ -55,15 +59,18 @@ class ColdStartPriorityTest {
     java.util.Arrays.fill(timeouts, true);
     preferred.nextFencesTimeOut(timeouts); // its start-up fence never confirms
     sim.agent("site-1").start(0);
-    sim.at(sim.now() + 3 * SECOND, () -> preferred.start(0));
+    sim.at(sim.now() + offset(sim), () -> preferred.start(0));
     sim.runFor(Duration.ofSeconds(60));
 
     SimAgent backup = sim.agent("site-1");
     assertThat(backup.decisions).anyMatch(d -> d.reason() == ReasonCode.DEFER_TO_PREFERRED);
     long deferrals =
         backup.decisions.stream().filter(d -> d.reason() == ReasonCode.DEFER_TO_PREFERRED).count();
-    // startupHold (10.3 s) + two report timeouts (6 s), one decision a second
-    assertThat(deferrals).as(sim.report()).isBetween(14L, 18L);
+    // at most startupHold + two report timeouts (2.7 s at the defaults), one decision a tick
+    var t = backup.settings;
+    long bound =
+        t.startupHold().plus(t.peerReportTimeout().multipliedBy(2)).toNanos() / t.tick().toNanos();
+    assertThat(deferrals).as(sim.report()).isBetween(bound - 2, bound + 2);
     assertThat(sim.servingNow()).as(sim.report()).containsExactly("site-1");
     assertThat(backup.decisions.stream().map(Decision::reason)).contains(ReasonCode.TICKET_GRANTED);
   }

@@ -70,8 +70,19 @@ class ForcedAcquireSafetyTest {
                   .matches("forced acquire: waiting \\d+\\.\\d s for site-0's ticket to lapse.*");
             });
     assertThat(forcing.decisions).anyMatch(d -> d.reason() == ReasonCode.TICKET_GRANTED);
-    // the new site served only after the old one had stopped
-    assertThat(sim.firstServing("site-1", paused)).isGreaterThan(paused + 5 * SECOND);
+    // the new site served only after the old one had stopped, and not before the old ticket (last
+    // renewed at most one renewal interval before the pause) could lapse at the witness plus grace
+    long oldStopped =
+        sim.timeline().stream()
+            .filter(c -> c.trueNanos() > paused && !c.serving().contains("site-0"))
+            .mapToLong(Simulation.ServingChange::trueNanos)
+            .findFirst()
+            .orElseThrow();
+    long firstNew = sim.firstServing("site-1", paused);
+    assertThat(firstNew).as(sim.report()).isGreaterThanOrEqualTo(oldStopped);
+    var t = old.settings;
+    assertThat(firstNew - paused)
+        .isGreaterThan(t.ticketTtl().plus(t.witnessGrace()).minus(t.renewInterval()).toNanos());
   }
 
   @ParameterizedTest

@@ -189,9 +189,13 @@ class ReasonCodeSpecTest {
           sim.at(sim.now() + 3 * SECOND, () -> sim.agent("site-0").start(0));
           sim.runFor(Duration.ofSeconds(40));
         });
-    // slow witness answers: awaiting, timeout, a late grant released
+    // slow witness answers: awaiting, timeout, a late grant released (answers slower than the
+    // classic retry timeout; at the shipped 2 s ticket nothing would be granted at all)
     run(
-        Simulation.builder(103).agents(2).delay(Duration.ofMillis(2_100), Duration.ofMillis(2_400)),
+        Simulation.builder(103)
+            .agents(2)
+            .classicTimings()
+            .delay(Duration.ofMillis(2_100), Duration.ofMillis(2_400)),
         sim -> sim.runFor(Duration.ofSeconds(30)));
     // witness down with the failsafe, then a peer stops confirming
     run(

@@ -20,6 +20,7 @@ import io.tandem.core.witness.Ticket;
 import io.tandem.core.witness.TicketHolder;
 import io.tandem.core.witness.TicketRequest;
 import io.tandem.core.witness.TicketResult;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +77,9 @@ final class SimAgent {
   final List<io.tandem.core.agent.effects.FenceRequest> fences = new ArrayList<>();
 
   final List<Decision> decisions = new ArrayList<>();
+
+  /** True times at which an activation of this site completed SUCCEEDED (service verified). */
+  final List<Long> verified = new ArrayList<>();
 
   /** Every activation this site's agent asked for, in order, across restarts. */
   final List<io.tandem.core.agent.effects.Activation> activations = new ArrayList<>();
@@ -237,7 +241,7 @@ final class SimAgent {
             .health(() -> SiteHealth.of(site, healthy, BASE.plusNanos(now())))
             .witness(new Witness())
             .peers(new Peers())
-            .effects(new Effects(inc))
+            .effects(new Effects(inc, new io.tandem.core.agent.HolderGuard(holder)))
             .scheduler(scheduler)
             .guard(this::onGuardBeat)
             .onDecision(
@@ -275,6 +279,15 @@ final class SimAgent {
     scriptedActivations.addAll(java.util.List.of(outcomes));
   }
 
+  /**
+   * The PBX process crashes (the host, the agent and the fence guard stay up): it stops taking
+   * calls at once. The site's sensors see it later ({@link #healthy} is the sensors' verdict).
+   */
+  void crashPbx() {
+    setPbx(false, 0);
+    sim.note(site + " PBX crashed");
+  }
+
   /** Only the agent process dies (kill -9, OOM); the PBX and the fence guard keep running. */
   void crashAgent() {
     pausedUntilTrue = Long.MIN_VALUE;
@@ -292,6 +305,27 @@ final class SimAgent {
     if (was != pbxServing) {
       sim.note(site + " PBX " + (pbxServing ? "serving under epoch " + epoch : "stopped"));
     }
+  }
+
+  private long pbxCommands;
+  private int lastLandedIncarnation;
+  private long lastLandedCommand;
+
+  /**
+   * One agent process talks to its PBX over one management session (AMI, ESL), which runs commands
+   * in the order they were sent: a slow "stop new calls" that lands late still lands before a later
+   * "accept calls" of the same process, so it cannot undo it. Returns whether the command {@code
+   * seq} of incarnation {@code inc} takes effect now (false: a later one of the same process
+   * already did, which in order would have come after it). Another process's session (a restarted
+   * agent) is not ordered with it.
+   */
+  private boolean landsInOrder(int inc, long seq) {
+    if (inc == lastLandedIncarnation && seq < lastLandedCommand) {
+      return false;
+    }
+    lastLandedIncarnation = inc;
+    lastLandedCommand = seq;
+    return true;
   }
 
   /** Whether the agent process of incarnation {@code inc} still runs. */
@@ -349,10 +383,32 @@ final class SimAgent {
     }
   }
 
+  private long holderRequests;
+  private long otherRequests;
+
+  /** Requests this site sent the witness while ACTIVE (renewals, asks, releases). */
+  long holderRequests() {
+    return holderRequests;
+  }
+
+  /** Requests this site sent the witness in any other state (asks, acquires, releases). */
+  long otherRequests() {
+    return otherRequests;
+  }
+
+  private void counted() {
+    if (core != null && core.state() == AgentState.ACTIVE) {
+      holderRequests++;
+    } else {
+      otherRequests++;
+    }
+  }
+
   /** The witness over the simulated network: a lost request or reply never completes. */
   private final class Witness implements WitnessLink {
 
     private <T> CompletionStage<T> call(Supplier<T> atWitness) {
+      counted();
       CompletableFuture<T> reply = new CompletableFuture<>();
       sim.network()
           .send(
@@ -385,6 +441,7 @@ final class SimAgent {
 
     @Override
     public CompletionStage<Void> release(String cluster, String s, long epoch) {
+      counted();
       sim.network()
           .send(
               site,
@@ -427,44 +484,184 @@ final class SimAgent {
    */
   private final class Effects implements SiteEffects {
     private final int inc;
+    private final io.tandem.core.runbook.TicketGuard guard;
 
-    Effects(int inc) {
+    Effects(int inc, io.tandem.core.runbook.TicketGuard guard) {
       this.inc = inc;
+      this.guard = guard;
     }
 
+    /**
+     * The failover runbook as the production engine runs it ({@code RunbookEngine}, {@code
+     * StepRun}): a switch stage (addresses, DNS, trunks and "PBX accept calls"; the PBX takes calls
+     * once it has landed) for the first third of the drawn duration (REALISTIC: up to 1 s; the
+     * slowest provider call measured against moto in 17.2 took 241 ms), then a verify stage
+     * (probes, DNS answers). Both run on the agent's JVM, so a paused agent pauses them (a step
+     * resumes, and a cut-off timer fires, only when it runs again); each applies only while the
+     * agent's {@link io.tandem.core.agent.HolderGuard} holds the run's epoch, and the switch's
+     * apply is cut off (thread interrupted, the call abandoned, the run fenced) when the ticket's
+     * time left, asked just before it, runs out. A call already on its way lands at the PBX
+     * whatever the JVM does: when the agent is paused at its cut-off point, it lands if it
+     * completes before the agent resumes (the interrupt comes too late), and the run then stops as
+     * fenced.
+     */
     @Override
     public CompletionStage<ActivationResult> activate(
         io.tandem.core.agent.effects.Activation activation) {
       activations.add(activation);
-      long epoch = activation.token().epoch();
       CompletableFuture<ActivationResult> done = new CompletableFuture<>();
       pendingActivation = done;
-      sim.scheduler()
-          .after(
-              timings.activation(effectsRandom),
-              () -> {
-                if (!processAlive(inc) || pendingActivation != done) {
-                  return; // the run died with its process, or a fence cancelled it
-                }
-                pendingActivation = null;
-                ActivationResult.Outcome outcome =
-                    scriptedActivations.isEmpty()
-                        ? ActivationResult.Outcome.SUCCEEDED
-                        : scriptedActivations.poll();
-                if (outcome == ActivationResult.Outcome.SUCCEEDED
-                    || outcome == ActivationResult.Outcome.NEEDS_OPERATOR) {
-                  setPbx(true, epoch);
-                }
-                done.complete(
-                    new ActivationResult(
-                        epoch,
-                        outcome,
-                        outcome == ActivationResult.Outcome.SUCCEEDED
-                            ? "activated under epoch " + epoch
-                            : "run failover-" + epoch + " " + outcome + ": scripted",
-                        Optional.empty()));
-              });
+      long total = timings.activation(effectsRandom);
+      new Run(activation.token(), done, total / 3, total - total / 3).switchStage();
       return done;
+    }
+
+    /** One activation's run; every method but {@link #land} runs on the agent's JVM. */
+    private final class Run {
+      private final io.tandem.core.witness.FencingToken token;
+      private final CompletableFuture<ActivationResult> done;
+      private final long switchNanos;
+      private final long verifyNanos;
+      private boolean interrupted;
+      private boolean landed;
+      private long cutOffLocal;
+
+      Run(
+          io.tandem.core.witness.FencingToken token,
+          CompletableFuture<ActivationResult> done,
+          long switchNanos,
+          long verifyNanos) {
+        this.token = token;
+        this.done = done;
+        this.switchNanos = switchNanos;
+        this.verifyNanos = verifyNanos;
+      }
+
+      private boolean live() {
+        return processAlive(inc) && pendingActivation == done;
+      }
+
+      /** Runs {@code task} on the agent's JVM: not while it is paused, never after it died. */
+      private void onJvm(Runnable task) {
+        if (!processAlive(inc)) {
+          return;
+        }
+        if (paused()) {
+          sim.scheduler().at(pausedUntilTrue, () -> onJvm(task));
+          return;
+        }
+        task.run();
+      }
+
+      private void stop(ActivationResult.Outcome outcome, String words) {
+        if (pendingActivation == done) {
+          pendingActivation = null;
+        }
+        done.complete(new ActivationResult(token.epoch(), outcome, words, Optional.empty()));
+      }
+
+      /** RunContext.checkTicket and StepRun.withinTicket before the switch's apply. */
+      void switchStage() {
+        if (!live()) {
+          return;
+        }
+        if (!guard.holds(token)) {
+          stop(ActivationResult.Outcome.CANCELLED, lost("switch"));
+          return;
+        }
+        Duration left = guard.timeLeft(token).orElseThrow();
+        if (left.isZero() || left.isNegative()) {
+          stop(
+              ActivationResult.Outcome.CANCELLED,
+              "ticket epoch " + token.epoch() + " has no time left; step switch not applied");
+          return;
+        }
+        cutOffLocal = now() + left.toNanos();
+        sim.scheduler().at(clock.trueAt(cutOffLocal), () -> onJvm(this::cutOff));
+        int boot = hostBoot;
+        long seq = ++pbxCommands;
+        sim.scheduler().after(switchNanos, () -> land(boot, seq));
+      }
+
+      /** The switch's calls reach the PBX and the providers (whatever the JVM does meanwhile). */
+      private void land(int boot, long seq) {
+        if (interrupted || !live() || boot != hostBoot || !landsInOrder(inc, seq)) {
+          return; // cut off or cancelled: the thread was interrupted, the call abandoned
+        }
+        landed = true;
+        ActivationResult.Outcome scripted = scriptedActivations.peek();
+        if (scripted == null
+            || scripted == ActivationResult.Outcome.SUCCEEDED
+            || scripted == ActivationResult.Outcome.NEEDS_OPERATOR) {
+          setPbx(true, token.epoch());
+        }
+        onJvm(this::switched);
+      }
+
+      /** The cut-off timer: interrupts the apply if it has not returned yet. */
+      private void cutOff() {
+        if (!landed && live()) {
+          interrupted = true;
+          stop(
+              ActivationResult.Outcome.CANCELLED,
+              "the ticket's time left ran out during the apply of switch; cut off");
+        }
+      }
+
+      /** The apply returned: fenced if after the cut-off point, else on to the verify stage. */
+      private void switched() {
+        if (!live()) {
+          return;
+        }
+        if (now() - cutOffLocal > 0) {
+          stop(
+              ActivationResult.Outcome.CANCELLED,
+              "the ticket's time left ran out during the apply of switch; it returned after"
+                  + " that, so nothing more changes");
+          return;
+        }
+        if (!guard.holds(token)) {
+          stop(ActivationResult.Outcome.CANCELLED, lost("verify"));
+          return;
+        }
+        sim.scheduler().after(verifyNanos, () -> onJvm(this::verified));
+      }
+
+      private void verified() {
+        if (!live()) {
+          return;
+        }
+        ActivationResult.Outcome outcome =
+            scriptedActivations.isEmpty()
+                ? ActivationResult.Outcome.SUCCEEDED
+                : scriptedActivations.poll();
+        if (outcome == ActivationResult.Outcome.SUCCEEDED && !pbxServing()) {
+          // the verify stage checks from outside (VerifySteps, ProbeCheck: SIP OPTIONS to the
+          // public address), so a PBX stopped after the switch landed fails the run
+          stop(
+              ActivationResult.Outcome.FAILED,
+              "run failover-" + token.epoch() + " FAILED: verify: the PBX does not take calls");
+          return;
+        }
+        if (outcome == ActivationResult.Outcome.SUCCEEDED) {
+          verified.add(sim.scheduler().now());
+        }
+        stop(
+            outcome,
+            outcome == ActivationResult.Outcome.SUCCEEDED
+                ? "activated under epoch " + token.epoch()
+                : "run failover-" + token.epoch() + " " + outcome + ": scripted");
+      }
+
+      private String lost(String step) {
+        return "ticket lost: site "
+            + site
+            + " no longer holds epoch "
+            + token.epoch()
+            + " (checked before applying step "
+            + step
+            + ")";
+      }
     }
 
     @Override
@@ -488,9 +685,10 @@ final class SimAgent {
       long budget = request.budget().toNanos();
       int boot = hostBoot;
       CompletableFuture<FenceResult> done = new CompletableFuture<>();
+      long seq = ++pbxCommands;
       Runnable land =
           () -> {
-            if (hostBoot == boot) {
+            if (hostBoot == boot && landsInOrder(inc, seq)) {
               setPbx(false, 0);
             }
           };

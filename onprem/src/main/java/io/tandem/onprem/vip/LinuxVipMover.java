@@ -68,12 +68,18 @@ public final class LinuxVipMover implements AddressMover {
 
   @Override
   public synchronized AddressBinding observe(String address) {
+    // a host that cannot be asked (usually the one that died) is not reported as a carrier: the
+    // runbook observes before every move, and the move must go on without that host
+    return observe(address, true);
+  }
+
+  private AddressBinding observe(String address, boolean tolerateUnreachable) {
     requireOurs(address);
-    List<String> carriers = carriers(false);
+    List<String> carriers = carriers(tolerateUnreachable);
     Properties state = readState();
     Optional<String> attached =
         carriers.isEmpty()
-            ? firstHost().flatMap(h -> duplicate(h, 1)).map(LinuxVipMover::elsewhere)
+            ? probeFromAReachableHost().map(LinuxVipMover::elsewhere)
             : Optional.of(String.join(",", carriers));
     return new AddressBinding(
         address,
@@ -142,7 +148,7 @@ public final class LinuxVipMover implements AddressMover {
     if (!garp.ok()) {
       throw failure(target, "arping -U", garp);
     }
-    AddressBinding after = observe(address);
+    AddressBinding after = observe(address, true);
     if (!after.attachedTo().equals(Optional.of(target))) {
       throw new ProtocolException(
           "vip: after the move " + address + " is on " + after.attachedTo().orElse("no host"));
@@ -181,8 +187,16 @@ public final class LinuxVipMover implements AddressMover {
     throw failure(host, "arping -D", r);
   }
 
-  private Optional<String> firstHost() {
-    return config.hosts().keySet().stream().sorted().findFirst();
+  /** The duplicate-address probe from the first host that can be reached (a dead one cannot). */
+  private Optional<String> probeFromAReachableHost() {
+    for (String host : config.hosts().keySet().stream().sorted().toList()) {
+      try {
+        return duplicate(host, 1);
+      } catch (TransientException e) {
+        LOG.warn("vip: cannot probe for {} from {}: {}", cidr(), host, e.getMessage());
+      }
+    }
+    return Optional.empty();
   }
 
   private static String elsewhere(String mac) {
@@ -213,6 +227,10 @@ public final class LinuxVipMover implements AddressMover {
             exec(
                 e.getValue(),
                 List.of("ip", "-o", "-4", "addr", "show", "dev", e.getValue().voipInterface()));
+        if (!r.ok()) {
+          throw failure(
+              e.getKey(), "ip addr show", r); // ssh: exit 255 when the host is unreachable
+        }
       } catch (TransientException ex) {
         if (!tolerateUnreachable) {
           throw ex;
@@ -220,9 +238,6 @@ public final class LinuxVipMover implements AddressMover {
         LOG.warn(
             "vip: cannot ask {} whether it carries {}: {}", e.getKey(), cidr(), ex.getMessage());
         continue;
-      }
-      if (!r.ok()) {
-        throw failure(e.getKey(), "ip addr show", r);
       }
       if (inet.matcher(r.stdout()).find()) {
         out.add(e.getKey());
@@ -240,7 +255,8 @@ public final class LinuxVipMover implements AddressMover {
   }
 
   private void requireOurs(String address) {
-    if (!config.address().equals(address)) {
+    // the cluster file (and so the runbook) names a VIP as address/prefix
+    if (!config.address().equals(address) && !cidr().equals(address)) {
       throw new ResourceNotFoundException(
           "vip: this mover handles " + config.address() + ", not " + address);
     }

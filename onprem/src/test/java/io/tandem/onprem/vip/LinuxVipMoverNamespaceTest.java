@@ -231,4 +231,62 @@ class LinuxVipMoverNamespaceTest {
     assertThat(b.attachedTo()).contains("host-a");
     assertThat(carries(NS_A)).isTrue();
   }
+
+  @Test
+  @Order(6)
+  void theAddressIsAcceptedAsTheClusterFileWritesIt() {
+    // cluster files give a VIP as address/prefix (validation requires it), and the runbook hands
+    // the mover that string
+    assertThat(mover.observe(VIP + "/24").attachedTo()).contains("host-a");
+
+    AddressBinding b = mover.move(VIP + "/24", "host-b", token(4, "site-2"));
+
+    assertThat(b.attachedTo()).contains("host-b");
+    assertThat(carries(NS_B)).isTrue();
+    assertThat(carries(NS_A)).isFalse();
+  }
+
+  @Test
+  @Order(7)
+  void aHostThatSshCannotReachDoesNotStopTheMove() {
+    // the other site's host is gone: ssh exits 255 ("connect to host ...: No route to host" or a
+    // connect timeout). The move goes on, as the class documents; the caller has fenced that host.
+    sh("ip", "-n", NS_B, "addr", "del", VIP + "/24", "dev", "voip0"); // host-b is not in this one
+    HostCommand gone =
+        new LocalHostCommand(
+            "host-0-gone",
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                NS_C,
+                "ssh",
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                "ConnectTimeout=1",
+                "192.0.2.77",
+                "--"));
+    LinuxVipMover withGoneHost =
+        new LinuxVipMover(
+            VipConfig.builder()
+                .address(VIP)
+                .prefixLength(24)
+                .host(inNamespace("host-a", NS_A), "voip0")
+                .host(gone, "voip0")
+                .garpCount(1)
+                .dadProbes(1)
+                .commandTimeout(T)
+                .stateFile(dir.resolve("vip-gone.state"))
+                .build());
+
+    // the runbook observes before it moves: a host it cannot ask is not where the address is seen,
+    // and the duplicate-address probe runs from a host it can reach (host-0-gone sorts first)
+    assertThat(withGoneHost.observe(VIP + "/24").attachedTo()).isEmpty();
+
+    AddressBinding b = withGoneHost.move(VIP + "/24", "host-a", token(5, "site-1"));
+
+    assertThat(b.attachedTo()).contains("host-a");
+    assertThat(carries(NS_A)).isTrue();
+  }
 }

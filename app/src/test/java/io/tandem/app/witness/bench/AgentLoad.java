@@ -12,12 +12,14 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * What the agents on main send to a witness, one virtual thread per site: every tick (1 s, each
- * site with its own phase) the holder renews when its renewal is due (every TTL/3, a failed one
- * again after a third of that, as {@code TicketHolder} does) and otherwise asks for the ticket, as
- * does the standby, every tick ({@code AgentDriver.tick}); so 2 requests per cluster per second.
- * The holder first acquires. An answer slower than the agent's {@code retryTimeout} (1 s) is a
- * timeout. Latencies are recorded only inside the measurement window.
+ * What agents send to a witness reached through a blocking client (the etcd witnesses), one virtual
+ * thread per site, on the ticks of an {@link AgentProfile} (each site with its own phase): the
+ * holder first acquires, then renews when its renewal is due ({@code TicketHolder}'s rule: every
+ * renewInterval from the last send, a third of it after an unanswered one) and otherwise polls only
+ * if the profile says so; the standby polls every {@code standbyPoll}. A site has one request in
+ * flight at a time (the built-in witness's generator, {@link HttpLoad}, overlaps them as the agent
+ * does). An answer slower than the profile's {@code retryTimeout} is a timeout. Latencies are
+ * recorded only inside the measurement window.
  */
 final class AgentLoad {
 
@@ -68,10 +70,7 @@ final class AgentLoad {
     }
   }
 
-  static final Duration TICK = Duration.ofSeconds(1);
-  static final Duration TTL = Duration.ofSeconds(10);
-  static final Duration RENEW = TTL.dividedBy(3);
-
+  private final AgentProfile profile;
   private final Backend backend;
   private final List<Site> sites;
   private final Duration ramp;
@@ -85,7 +84,8 @@ final class AgentLoad {
   private final java.util.concurrent.atomic.AtomicReference<String> firstConnectFailure =
       new java.util.concurrent.atomic.AtomicReference<>();
 
-  AgentLoad(Backend backend, List<Site> sites, Duration ramp) {
+  AgentLoad(AgentProfile profile, Backend backend, List<Site> sites, Duration ramp) {
+    this.profile = profile;
     this.backend = backend;
     this.sites = sites;
     this.ramp = ramp;
@@ -104,7 +104,7 @@ final class AgentLoad {
     long t0 = System.nanoTime();
     for (Site s : sites) {
       long connectAt = t0 + (long) (random.nextDouble() * ramp.toNanos());
-      long phase = random.nextLong(TICK.toNanos());
+      long phase = random.nextLong(profile.tick().toNanos());
       threads.add(Thread.ofVirtual().start(() -> run(s, connectAt, phase)));
     }
   }
@@ -124,34 +124,43 @@ final class AgentLoad {
   }
 
   private void run(Site s, long connectAt, long phase) {
-    park(connectAt - TICK.toNanos() + phase);
+    long tickNanos = profile.tick().toNanos();
+    long renew = profile.ticksOf(profile.renewInterval()) * tickNanos;
+    long retry = profile.ticksOf(profile.renewInterval().dividedBy(3)) * tickNanos;
+    long poll = profile.ticksOf(profile.standbyPoll()) * tickNanos;
+    park(connectAt - tickNanos + phase);
     long[] buf = new long[256];
     int n = 0;
     Op bufOp = null;
-    long renewDue = 0;
+    long lastSent = Long.MIN_VALUE / 2;
+    boolean answered = true;
     long tick = connectAt + phase;
     boolean granted = !s.holder;
     while (!stop) {
       park(tick);
-      tick += TICK.toNanos();
+      long now = tick;
+      tick += s.holder ? tickNanos : poll;
       long late = System.nanoTime() - tick;
       if (late > 0) {
         // the last request took longer than a tick: the agent's next tick does not send another
         // (a request in flight), so skip the missed ticks rather than catch up in a burst
-        tick += (late / TICK.toNanos() + 1) * TICK.toNanos();
+        tick += (late / tickNanos + 1) * tickNanos;
       }
       if (stop) {
         break;
       }
       Op op;
-      long sent = System.nanoTime();
       if (!granted) {
         op = Op.ACQUIRE;
-      } else if (s.holder && sent - renewDue >= 0) {
+      } else if (s.holder && now - lastSent >= (answered ? renew : retry)) {
         op = Op.RENEW;
-      } else {
+        lastSent = now;
+      } else if (!s.holder || profile.holderPolls()) {
         op = Op.TICKET;
+      } else {
+        continue;
       }
+      long sent = System.nanoTime();
       if (s.connection == null) {
         // as HttpClient does: connect when there is a request to send, then send it at once;
         // the connection (TCP + TLS handshake) is not part of the request's latency
@@ -183,14 +192,15 @@ final class AgentLoad {
       if (o == null) {
         continue; // the backend makes no request for this (bare leases do not poll)
       }
-      if (done - sent > TICK.toNanos() && o == Outcome.OK) {
+      if (done - sent > profile.retryTimeout().toNanos() && o == Outcome.OK) {
         o = Outcome.TIMEOUT; // the agent gave up after retryTimeout
       }
       if (op == Op.ACQUIRE && o == Outcome.OK) {
         granted = true;
-        renewDue = sent + RENEW.toNanos();
+        lastSent = now;
+        answered = true;
       } else if (op == Op.RENEW) {
-        renewDue = sent + (o == Outcome.OK ? RENEW.toNanos() : RENEW.toNanos() / 3);
+        answered = o == Outcome.OK;
       }
       if (sent - windowStart >= 0 && sent - windowEnd < 0) {
         outcomes.get(op).get(o).increment();

@@ -34,6 +34,7 @@ final class BenchWitness implements AutoCloseable {
   final int port;
   final List<String> output = new CopyOnWriteArrayList<>();
   Duration startup = Duration.ZERO;
+  String cpus = "all";
 
   private BenchWitness(Process process, int port) {
     this.process = process;
@@ -54,17 +55,28 @@ final class BenchWitness implements AutoCloseable {
       throw new IllegalStateException(
           "no " + jar + ": build it first (scripts/bench-witness does: mvnw -pl app -am package)");
     }
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                ROOT.resolve("packaging/bin/tandem").toString(),
-                "witness",
-                "--config",
-                clusters.toString(),
-                "--listen",
-                "127.0.0.1:" + port,
-                "--data-dir",
-                dataDir.toString()));
+    // "one core": the witness pinned to one CPU (-Dbench.witnessCpu, default 1; "none" to not pin)
+    String cpu = System.getProperty("bench.witnessCpu", "1");
+    List<String> cmd = new ArrayList<>();
+    // on a machine others load too, a diagnostic run may raise the witness's priority
+    // (-Dbench.witnessNice=-5); the results then say so
+    String nice = System.getProperty("bench.witnessNice", "");
+    if (!nice.isBlank()) {
+      cmd.addAll(List.of("nice", "-n", nice));
+    }
+    if (!cpu.equals("none")) {
+      cmd.addAll(List.of("taskset", "-c", cpu));
+    }
+    cmd.addAll(
+        List.of(
+            ROOT.resolve("packaging/bin/tandem").toString(),
+            "witness",
+            "--config",
+            clusters.toString(),
+            "--listen",
+            "127.0.0.1:" + port,
+            "--data-dir",
+            dataDir.toString()));
     if (keystore != null) {
       cmd.addAll(List.of("--tls-keystore", keystore.toString()));
     }
@@ -80,7 +92,10 @@ final class BenchWitness implements AutoCloseable {
     long t0 = System.nanoTime();
     Process p = pb.start();
     BenchWitness w = new BenchWitness(p, port);
-    Thread.ofVirtual()
+    w.cpus = cpu + (nice.isBlank() ? "" : ", nice " + nice);
+    Thread.ofPlatform()
+        .daemon(true)
+        .name("witness-output")
         .start(
             () -> {
               try (BufferedReader r =

@@ -12,18 +12,17 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
 /**
- * A persistent HTTP/1.1 connection to the witness, as an agent's {@code HttpClient} keeps one: the
- * same request line, headers and JSON body {@code HttpWitness} sends, over TLS (or plain HTTP on
- * loopback). A blocking socket used from virtual threads, so 20,000 sites cost parked threads, not
- * selector threads. Thread-safe: requests on one connection are serialised (when the benchmark lets
- * the two sites of a cluster share one, see {@link WitnessLoadBench}).
+ * A persistent HTTP/1.1 connection to the witness, as an agent's {@code HttpClient} keeps one,
+ * carrying the bytes {@code HttpWitness} sends ({@link AgentRequests}), over TLS (or plain HTTP on
+ * loopback); used for the failover burst (the steady load is {@link HttpLoad}'s). A blocking socket
+ * used from virtual threads, so 20,000 sites cost parked threads, not selector threads.
+ * Thread-safe: requests on one connection are serialised (when the benchmark lets the two sites of
+ * a cluster share one, see {@link WitnessLoadBench}).
  */
 final class SiteConnection implements AutoCloseable {
 
   /** Status and body of an answer. */
   record Answer(int status, String body) {}
-
-  private static final String USER_AGENT = "Java-http-client/" + System.getProperty("java.version");
 
   private final SSLContext tls;
   private final String host;
@@ -43,54 +42,13 @@ final class SiteConnection implements AutoCloseable {
     this.timeoutMillis = timeoutMillis;
   }
 
-  Answer post(String path, String site, String secret, byte[] json) throws IOException {
-    String head =
-        "POST "
-            + path
-            + " HTTP/1.1\r\nContent-Length: "
-            + json.length
-            + "\r\nHost: "
-            + host
-            + ":"
-            + port
-            + "\r\nUser-Agent: "
-            + USER_AGENT
-            + "\r\nAuthorization: Bearer "
-            + secret
-            + "\r\nX-Tandem-Site: "
-            + site
-            + "\r\nAccept: application/json\r\nContent-Type: application/json\r\n\r\n";
-    return exchange(head, json);
-  }
-
-  Answer get(String path, String site, String secret) throws IOException {
-    String head =
-        "GET "
-            + path
-            + " HTTP/1.1\r\nHost: "
-            + host
-            + ":"
-            + port
-            + "\r\nUser-Agent: "
-            + USER_AGENT
-            + "\r\nAuthorization: Bearer "
-            + secret
-            + "\r\nX-Tandem-Site: "
-            + site
-            + "\r\nAccept: application/json\r\n\r\n";
-    return exchange(head, new byte[0]);
-  }
-
-  private synchronized Answer exchange(String head, byte[] body) throws IOException {
+  /** Sends one request's bytes (as {@link AgentRequests} encodes them) and reads the answer. */
+  synchronized Answer send(byte[] request) throws IOException {
     if (socket == null) {
       connect();
     }
     try {
-      byte[] h = head.getBytes(StandardCharsets.US_ASCII);
-      byte[] all = new byte[h.length + body.length];
-      System.arraycopy(h, 0, all, 0, h.length);
-      System.arraycopy(body, 0, all, h.length, body.length);
-      out.write(all);
+      out.write(request);
       out.flush();
       return read();
     } catch (IOException e) {

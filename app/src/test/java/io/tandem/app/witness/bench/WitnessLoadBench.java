@@ -114,47 +114,69 @@ class WitnessLoadBench {
                     + ")"
                 : ", one persistent connection per site"));
     run.put("connect_ramp_s", ramp.toSeconds());
+    AgentProfile profile = AgentProfile.fromSystemProperties();
+    run.put("profile", profile.describe());
     try (BenchWitness w =
         BenchWitness.start(dir.resolve("clusters"), dir.resolve("data"), keystore)) {
       run.put("startup_s", AgentLoad.round(w.startup.toNanos() / 1e9));
       run.put("rss_after_start_mib", AgentLoad.round(w.rssMiB()));
-      List<AgentLoad.Site> sites = sites(clusters);
-      HttpBackend backend = new HttpBackend(tls, w.port, shared);
-      AgentLoad load = new AgentLoad(backend, sites, ramp);
-      load.start();
-      TimeUnit.NANOSECONDS.sleep(warmup.toNanos()); // the load runs meanwhile
-      long[] cpu0 = BenchWitness.userSystemNanos(w.pid);
-      long gen0 = BenchWitness.cpuNanos(ProcessHandle.current().pid());
-      long t0 = System.nanoTime();
-      load.measure(window);
-      TimeUnit.NANOSECONDS.sleep(window.toNanos());
-      double wall = (System.nanoTime() - t0) / 1e9;
-      long[] cpu1 = BenchWitness.userSystemNanos(w.pid);
+      run.put("witness_cpus", w.cpus);
+      List<HttpLoad.Site> sites = new ArrayList<>();
+      for (BenchClusters.Cluster c : clusters) {
+        sites.add(new HttpLoad.Site(c.name(), "alpha", c.secretA(), true));
+        sites.add(new HttpLoad.Site(c.name(), "beta", c.secretB(), false));
+      }
+      int threads =
+          Integer.getInteger("bench.generatorThreads", Runtime.getRuntime().availableProcessors());
+      run.put("generator_threads", threads);
+      run.put("generator_cpus", Runtime.getRuntime().availableProcessors());
+      long fdBudget = openFileLimit() - 500;
+      try (HttpLoad load =
+          new HttpLoad(
+              profile,
+              sites,
+              https ? nettyClientTls(keystore) : null,
+              new java.net.InetSocketAddress("127.0.0.1", w.port),
+              shared,
+              (int) Math.min(Integer.MAX_VALUE, fdBudget),
+              threads)) {
+        load.start(ramp);
+        TimeUnit.NANOSECONDS.sleep(warmup.toNanos()); // the load runs meanwhile
+        long[] cpu0 = BenchWitness.userSystemNanos(w.pid);
+        long gen0 = BenchWitness.cpuNanos(ProcessHandle.current().pid());
+        long t0 = System.nanoTime();
+        load.measure(window);
+        TimeUnit.NANOSECONDS.sleep(window.toNanos());
+        double wall = (System.nanoTime() - t0) / 1e9;
+        long[] cpu1 = BenchWitness.userSystemNanos(w.pid);
+        long gen1 = BenchWitness.cpuNanos(ProcessHandle.current().pid());
+        run.put(
+            "witness_cores", AgentLoad.round((cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1]) / 1e9 / wall));
+        run.put("witness_user_cores", AgentLoad.round((cpu1[0] - cpu0[0]) / 1e9 / wall));
+        run.put("witness_system_cores", AgentLoad.round((cpu1[1] - cpu0[1]) / 1e9 / wall));
+        run.put("generator_cores", AgentLoad.round((gen1 - gen0) / 1e9 / wall));
+        run.put("rss_mib", AgentLoad.round(w.rssMiB()));
+        run.put("loadavg", Files.readString(Path.of("/proc/loadavg")).trim());
+        // let the last requests of the window end (answered or given up) before counting
+        TimeUnit.NANOSECONDS.sleep(profile.retryTimeout().toNanos() * 2);
+        run.putAll(load.figures(window));
+      }
+      List<AgentLoad.Site> holders = new ArrayList<>();
+      for (HttpLoad.Site s : sites) {
+        AgentLoad.Site a = new AgentLoad.Site(s.cluster, s.name, s.secret, s.holder);
+        a.epoch = s.epoch; // the holder releases the epoch it holds
+        holders.add(a);
+      }
       run.put(
-          "witness_cores", AgentLoad.round((cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1]) / 1e9 / wall));
-      run.put("witness_user_cores", AgentLoad.round((cpu1[0] - cpu0[0]) / 1e9 / wall));
-      run.put("witness_system_cores", AgentLoad.round((cpu1[1] - cpu0[1]) / 1e9 / wall));
-      run.put(
-          "generator_cores",
-          AgentLoad.round(
-              (BenchWitness.cpuNanos(ProcessHandle.current().pid()) - gen0) / 1e9 / wall));
-      run.put("rss_mib", AgentLoad.round(w.rssMiB()));
-      load.stop();
-      run.putAll(load.figures(window));
-      run.put("shed_by_admission_control", "see the 'shed' counts (503)");
-      run.put("failover_burst", burst(tls, w.port, sites, Math.min(count, 2000)));
+          "witness_log_warnings",
+          w.output.stream()
+              .filter(l -> l.contains("WARN") || l.contains("ERROR"))
+              .limit(5)
+              .toList());
+      run.put("failover_burst", burst(profile, tls, w.port, holders, Math.min(count, 2000)));
     }
     System.out.println("built-in witness, " + count + " clusters: " + run);
     return run;
-  }
-
-  private static List<AgentLoad.Site> sites(List<BenchClusters.Cluster> clusters) {
-    List<AgentLoad.Site> sites = new ArrayList<>();
-    for (BenchClusters.Cluster c : clusters) {
-      sites.add(new AgentLoad.Site(c.name(), "alpha", c.secretA(), true));
-      sites.add(new AgentLoad.Site(c.name(), "beta", c.secretB(), false));
-    }
-    return sites;
   }
 
   /**
@@ -162,8 +184,9 @@ class WitnessLoadBench {
    * concurrently; each grant is persisted before it is answered (group commit).
    */
   private static Map<String, Object> burst(
-      SSLContext tls, int port, List<AgentLoad.Site> sites, int n) throws Exception {
-    HttpBackend backend = new HttpBackend(tls, port, false);
+      AgentProfile profile, SSLContext tls, int port, List<AgentLoad.Site> sites, int n)
+      throws Exception {
+    HttpBackend backend = new HttpBackend(profile, tls, port, false);
     List<Thread> threads = new ArrayList<>();
     long[] done = new long[n];
     boolean[] granted = new boolean[n];
@@ -221,6 +244,23 @@ class WitnessLoadBench {
     return 1024;
   }
 
+  private static io.netty.handler.ssl.SslContext nettyClientTls(Path keystore) throws Exception {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(keystore)) {
+      ks.load(in, BenchWitness.KEYSTORE_PASSWORD.toCharArray());
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+    tmf.init(ks);
+    return io.netty.handler.ssl.SslContextBuilder.forClient()
+        .sslProvider(
+            io.netty.handler.ssl.OpenSsl.isAvailable()
+                ? io.netty.handler.ssl.SslProvider.OPENSSL
+                : io.netty.handler.ssl.SslProvider.JDK)
+        .protocols("TLSv1.3")
+        .trustManager(tmf)
+        .build();
+  }
+
   private static SSLContext trusting(Path keystore) throws Exception {
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(keystore)) {
@@ -239,13 +279,15 @@ class WitnessLoadBench {
    * cannot hold 20,000 connections in one process; the requests are the same).
    */
   static final class HttpBackend implements AgentLoad.Backend {
+    private final AgentProfile profile;
     private final SSLContext tls;
     private final int port;
     private final boolean shared;
     private final Map<String, SiteConnection> byCluster =
         new java.util.concurrent.ConcurrentHashMap<>();
 
-    HttpBackend(SSLContext tls, int port, boolean shared) {
+    HttpBackend(AgentProfile profile, SSLContext tls, int port, boolean shared) {
+      this.profile = profile;
       this.tls = tls;
       this.port = port;
       this.shared = shared;
@@ -266,38 +308,46 @@ class WitnessLoadBench {
       return (SiteConnection) s.connection;
     }
 
-    private static String path(AgentLoad.Site s, String op) {
-      return "/witness/v1/clusters/" + s.cluster + "/" + op;
+    private String authority() {
+      return "127.0.0.1:" + port;
     }
 
     @Override
     public AgentLoad.Outcome acquire(AgentLoad.Site s) throws Exception {
-      byte[] body =
-          JSON.writeValueAsBytes(
-              new WitnessWire.Request(s.name, true, AgentLoad.TTL.toMillis(), 0, false, null));
-      return outcome(s, c(s).post(path(s, "acquire"), s.name, s.secret, body));
+      return outcome(
+          s,
+          c(s).send(
+                  AgentRequests.acquire(
+                      authority(),
+                      s.cluster,
+                      s.name,
+                      s.secret,
+                      profile.ttl().toMillis(),
+                      s.epoch)));
     }
 
     @Override
     public AgentLoad.Outcome renew(AgentLoad.Site s) throws Exception {
-      byte[] body =
-          JSON.writeValueAsBytes(
-              new WitnessWire.Request(
-                  s.name, true, AgentLoad.TTL.toMillis(), s.epoch, false, null));
-      return outcome(s, c(s).post(path(s, "renew"), s.name, s.secret, body));
+      return outcome(
+          s,
+          c(s).send(
+                  AgentRequests.renew(
+                      authority(),
+                      s.cluster,
+                      s.name,
+                      s.secret,
+                      profile.ttl().toMillis(),
+                      s.epoch)));
     }
 
     void release(AgentLoad.Site s) throws Exception {
-      c(s).post(
-              path(s, "release"),
-              s.name,
-              s.secret,
-              JSON.writeValueAsBytes(new WitnessWire.Release(s.name, s.epoch)));
+      c(s).send(AgentRequests.release(authority(), s.cluster, s.name, s.secret, s.epoch));
     }
 
     @Override
     public AgentLoad.Outcome ticket(AgentLoad.Site s) throws Exception {
-      SiteConnection.Answer a = c(s).get(path(s, "ticket"), s.name, s.secret);
+      SiteConnection.Answer a =
+          c(s).send(AgentRequests.ticket(authority(), s.cluster, s.name, s.secret));
       return a.status() == 200
           ? AgentLoad.Outcome.OK
           : a.status() == 503 ? AgentLoad.Outcome.SHED : AgentLoad.Outcome.ERROR;
@@ -333,6 +383,15 @@ class WitnessLoadBench {
     Duration warmup = seconds("bench.warmupSeconds", 40);
     Duration window = seconds("bench.seconds", 60);
     long pid = etcdPid(etcd.endpoint());
+    // etcd on the witness's one CPU, as the built-in witness is (all its threads)
+    String cpu = System.getProperty("bench.witnessCpu", "1");
+    if (!cpu.equals("none")) {
+      new ProcessBuilder("taskset", "-a", "-cp", cpu, String.valueOf(pid))
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start()
+          .waitFor(10, TimeUnit.SECONDS);
+    }
     String prefix = "/tandem/bench-" + System.nanoTime() + "/";
     List<AgentLoad.Site> sites = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -344,10 +403,11 @@ class WitnessLoadBench {
     int clients = Math.max(1, sites.size() / 500);
     AgentLoad.Backend backend =
         witness
-            ? new EtcdWitnessBackend(etcd, prefix, clients)
-            : new BareLeaseBackend(etcd, clients);
+            ? new EtcdWitnessBackend(AgentProfile.fromSystemProperties(), etcd, prefix, clients)
+            : new BareLeaseBackend(AgentProfile.fromSystemProperties(), etcd, clients);
     Map<String, Object> run = new LinkedHashMap<>();
     run.put("clusters", count);
+    run.put("etcd_cpus", cpu);
     run.put(
         "what",
         witness
@@ -358,7 +418,9 @@ class WitnessLoadBench {
             : "bare etcd leases: one lease per cluster kept alive every TTL/3; "
                 + clients
                 + " clients");
-    AgentLoad load = new AgentLoad(backend, sites, warmup.dividedBy(2));
+    AgentProfile profile = AgentProfile.fromSystemProperties();
+    run.put("profile", profile.describe());
+    AgentLoad load = new AgentLoad(profile, backend, sites, warmup.dividedBy(2));
     try {
       load.start();
       TimeUnit.NANOSECONDS.sleep(warmup.toNanos());
@@ -398,8 +460,10 @@ class WitnessLoadBench {
   /** {@code EtcdWitness} exactly as the agent calls it. */
   static final class EtcdWitnessBackend implements AgentLoad.Backend, AutoCloseable {
     private final List<EtcdWitness> witnesses = new ArrayList<>();
+    private final AgentProfile profile;
 
-    EtcdWitnessBackend(EtcdPeer etcd, String prefix, int clients) {
+    EtcdWitnessBackend(AgentProfile profile, EtcdPeer etcd, String prefix, int clients) {
+      this.profile = profile;
       for (int i = 0; i < 2 * clients; i++) {
         witnesses.add(
             new EtcdWitness(
@@ -407,7 +471,7 @@ class WitnessLoadBench {
                     .endpoints(etcd.endpoint())
                     .keyPrefix(prefix)
                     .grace(Duration.ofSeconds(2))
-                    .callTimeout(Duration.ofSeconds(1))
+                    .callTimeout(profile.retryTimeout())
                     .build()));
       }
     }
@@ -420,7 +484,7 @@ class WitnessLoadBench {
 
     @Override
     public AgentLoad.Outcome acquire(AgentLoad.Site s) {
-      TicketResult r = w(s).acquire(TicketRequest.acquire(s.cluster, s.name, true, AgentLoad.TTL));
+      TicketResult r = w(s).acquire(TicketRequest.acquire(s.cluster, s.name, true, profile.ttl()));
       if (r.granted()) {
         s.epoch = r.ticket().epoch();
         return AgentLoad.Outcome.OK;
@@ -430,7 +494,7 @@ class WitnessLoadBench {
 
     @Override
     public AgentLoad.Outcome renew(AgentLoad.Site s) {
-      return w(s).renew(TicketRequest.renew(s.cluster, s.name, true, AgentLoad.TTL, s.epoch))
+      return w(s).renew(TicketRequest.renew(s.cluster, s.name, true, profile.ttl(), s.epoch))
               .granted()
           ? AgentLoad.Outcome.OK
           : AgentLoad.Outcome.REFUSED;
@@ -451,8 +515,10 @@ class WitnessLoadBench {
   /** etcd's own lease keep-alive, the floor any etcd-based witness pays. */
   static final class BareLeaseBackend implements AgentLoad.Backend, AutoCloseable {
     private final List<Client> clients = new ArrayList<>();
+    private final AgentProfile profile;
 
-    BareLeaseBackend(EtcdPeer etcd, int n) {
+    BareLeaseBackend(AgentProfile profile, EtcdPeer etcd, int n) {
+      this.profile = profile;
       for (int i = 0; i < n; i++) {
         clients.add(Client.builder().endpoints(etcd.endpoint()).build());
       }
@@ -464,13 +530,21 @@ class WitnessLoadBench {
 
     @Override
     public AgentLoad.Outcome acquire(AgentLoad.Site s) throws Exception {
-      s.epoch = c(s).getLeaseClient().grant(12).get(1, TimeUnit.SECONDS).getID();
+      s.epoch =
+          c(s).getLeaseClient()
+              .grant(Math.max(2, profile.ttl().toSeconds()))
+              .get(profile.retryTimeout().toMillis(), TimeUnit.MILLISECONDS)
+              .getID();
       return AgentLoad.Outcome.OK;
     }
 
     @Override
     public AgentLoad.Outcome renew(AgentLoad.Site s) throws Exception {
-      long ttl = c(s).getLeaseClient().keepAliveOnce(s.epoch).get(1, TimeUnit.SECONDS).getTTL();
+      long ttl =
+          c(s).getLeaseClient()
+              .keepAliveOnce(s.epoch)
+              .get(profile.retryTimeout().toMillis(), TimeUnit.MILLISECONDS)
+              .getTTL();
       return ttl > 0 ? AgentLoad.Outcome.OK : AgentLoad.Outcome.REFUSED;
     }
 

@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param maxSyncLag a sync job is current when its lag is at most this
  * @param notice final notice (best effort)
  * @param approval a gate before anything changes, if wanted
+ * @param fencingApproval a gate right before the fence stage, if wanted (only where the runbook
+ *     fences: nothing is asked when nobody is fenced)
  * @param fenceOnSwitchover whether a planned switchover (and so a drill) fences the old site too;
  *     off by default: the drained old site is healthy and a drill must be able to come back to it
  */
@@ -34,6 +36,7 @@ public record RunbookOptions(
     Duration maxSyncLag,
     StepPolicy notice,
     Optional<Gate> approval,
+    Optional<Gate> fencingApproval,
     boolean fenceOnSwitchover) {
 
   public RunbookOptions {
@@ -45,6 +48,13 @@ public record RunbookOptions(
     Objects.requireNonNull(maxSyncLag, "maxSyncLag");
     Objects.requireNonNull(notice, "notice");
     Objects.requireNonNull(approval, "approval");
+    Objects.requireNonNull(fencingApproval, "fencingApproval");
+    if (approval.isPresent()
+        && fencingApproval.isPresent()
+        && approval.get().id().equals(fencingApproval.get().id())) {
+      throw new IllegalArgumentException(
+          "the approval and fencing gates need distinct ids, both were " + approval.get().id());
+    }
     if (drainThreshold < 0) {
       throw new IllegalArgumentException("drainThreshold must be >= 0, was " + drainThreshold);
     }
@@ -67,13 +77,25 @@ public record RunbookOptions(
         Duration.ofSeconds(60),
         base.withTimeout(Duration.ofSeconds(15)),
         Optional.empty(),
+        Optional.empty(),
         false);
   }
 
   /** The same policy for every step (tests, benchmarks). */
   public static RunbookOptions uniform(StepPolicy p) {
     return new RunbookOptions(
-        p, p, p, p, 0, false, p, Duration.ofSeconds(60), p, Optional.empty(), false);
+        p,
+        p,
+        p,
+        p,
+        0,
+        false,
+        p,
+        Duration.ofSeconds(60),
+        p,
+        Optional.empty(),
+        Optional.empty(),
+        false);
   }
 
   public RunbookOptions withDrain(StepPolicy policy, int threshold, boolean timeoutAborts) {
@@ -88,6 +110,7 @@ public record RunbookOptions(
         maxSyncLag,
         notice,
         approval,
+        fencingApproval,
         fenceOnSwitchover);
   }
 
@@ -103,6 +126,7 @@ public record RunbookOptions(
         value,
         notice,
         approval,
+        fencingApproval,
         fenceOnSwitchover);
   }
 
@@ -118,10 +142,31 @@ public record RunbookOptions(
         maxSyncLag,
         notice,
         Optional.of(gate),
+        fencingApproval,
         fenceOnSwitchover);
   }
 
-  /** The same options without an approval gate (runs an operator already asked for). */
+  /** A gate right before the fence stage of every runbook that fences. */
+  public RunbookOptions withFencingApproval(Gate gate) {
+    return new RunbookOptions(
+        fence,
+        change,
+        verify,
+        drain,
+        drainThreshold,
+        drainTimeoutAborts,
+        sync,
+        maxSyncLag,
+        notice,
+        approval,
+        Optional.of(gate),
+        fenceOnSwitchover);
+  }
+
+  /**
+   * The same options without the gate before anything changes (runs an operator already asked for);
+   * a fencing gate stays.
+   */
   public RunbookOptions withoutApproval() {
     return new RunbookOptions(
         fence,
@@ -134,6 +179,7 @@ public record RunbookOptions(
         maxSyncLag,
         notice,
         Optional.empty(),
+        fencingApproval,
         fenceOnSwitchover);
   }
 
@@ -149,6 +195,7 @@ public record RunbookOptions(
         maxSyncLag,
         notice,
         approval,
+        fencingApproval,
         value);
   }
 }

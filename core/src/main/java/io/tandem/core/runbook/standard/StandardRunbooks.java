@@ -14,13 +14,13 @@ import java.util.List;
  * Builds the standard failover and switchover runbooks from a {@link FailoverTopology}, so that no
  * site needs a hand-written runbook.
  *
- * <p>Failover: [approval] → fence old site (best effort, bounded by its timeout) → [claim: record
- * the new holder's epoch on its own machine] → move addresses ∥ update DNS ∥ re-register trunks ∥
- * open the new PBX → verify from outside (probes ∥ authoritative DNS ∥ registrar contacts) →
- * notify. Switchover: [approval] → drain calls on the old site → sync current → then the failover
- * stages, without fencing unless {@link RunbookOptions#fenceOnSwitchover()} (the drained old site
- * is healthy; drills come back to it). Activation (a cold cluster's first active site): move →
- * verify → notify, no gate, no fence, an INFO notice.
+ * <p>Failover: [approval] → [fencing approval] → fence old site (best effort, bounded by its
+ * timeout) → [claim: record the new holder's epoch on its own machine] → move addresses ∥ update
+ * DNS ∥ re-register trunks ∥ open the new PBX → verify from outside (probes ∥ authoritative DNS ∥
+ * registrar contacts) → notify. Switchover: [approval] → drain calls on the old site → sync current
+ * → then the failover stages, without fencing unless {@link RunbookOptions#fenceOnSwitchover()}
+ * (the drained old site is healthy; drills come back to it). Activation (a cold cluster's first
+ * active site): move → verify → notify, no gate, no fence, an INFO notice.
  *
  * <p>Whether a failover fences is decided before the runbook is built: the topology carries a fence
  * target only for a site seen serving under an older epoch.
@@ -93,12 +93,16 @@ public final class StandardRunbooks {
     t.fence()
         .filter(f -> fence)
         .ifPresent(
-            f ->
-                stages.add(
-                    Stage.of(
-                        "fence",
-                        StageKind.FENCE,
-                        List.of(new SwitchSteps.Fence(f, t.fromSite(), o.fence())))));
+            f -> {
+              // policies.approvalGates: before-fencing waits right here, only when someone is
+              // fenced
+              o.fencingApproval().ifPresent(g -> stages.add(Stage.gate(g)));
+              stages.add(
+                  Stage.of(
+                      "fence",
+                      StageKind.FENCE,
+                      List.of(new SwitchSteps.Fence(f, t.fromSite(), o.fence()))));
+            });
     t.holder()
         .ifPresent(
             h ->

@@ -358,4 +358,34 @@ class StandardRunbooksTest {
     assertThat(r.outcome()).isEqualTo("FENCED");
     assertThat(sites.state()).containsEntry("pbxB", "false").containsEntry("address", "i-a");
   }
+
+  @Test
+  void aFencingGateStandsRightBeforeTheFenceAndOnlyWhereSomeoneIsFenced() {
+    io.tandem.core.runbook.Gate fencing =
+        io.tandem.core.runbook.Gate.of(
+            "before-fencing",
+            "Approve fencing?",
+            Duration.ofMinutes(10),
+            io.tandem.core.runbook.Gate.TimeoutPolicy.ABORT);
+    io.tandem.core.runbook.Gate failover =
+        io.tandem.core.runbook.Gate.of(
+            "before-failover",
+            "Approve the failover?",
+            Duration.ofMinutes(10),
+            io.tandem.core.runbook.Gate.TimeoutPolicy.ABORT);
+    RunbookOptions gated = options.withApproval(failover).withFencingApproval(fencing);
+    assertThat(StandardRunbooks.failover(sites.topology("a", "b"), gated).stages())
+        .extracting(s -> s.name())
+        .containsExactly(
+            "gate before-failover", "gate before-fencing", "fence", "switch", "verify", "notify");
+    // a planned switchover drops the first gate; it fences (and so asks) only when told to
+    assertThat(
+            StandardRunbooks.activation(sites.topology("a", "b"), gated.withoutApproval()).stages())
+        .extracting(s -> s.name())
+        .containsExactly("switch", "verify", "notify");
+    assertThat(gated.withoutApproval().fencingApproval()).contains(fencing);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> options.withApproval(fencing).withFencingApproval(fencing))
+        .hasMessageContaining("distinct ids");
+  }
 }

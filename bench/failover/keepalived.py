@@ -1,0 +1,223 @@
+"""The keepalived side of scripts/bench-failover (issue 17.5): VRRP in namespaces.
+
+Per run, network namespaces with names unique to this run (<tag>-a, -b, -c, -lan): two sites and a
+client on one L2 segment (a bridge in the -lan namespace). Each site runs a SIP responder on UDP
+5060 answering OPTIONS with 200 OK naming the site, and keepalived 2.2.7 (VRRPv3, the Debian
+package) holding the public address 10.77.0.10 (site a preferred). The client sends SIP OPTIONS to
+that address every 10 ms. The fault is a site loss: site a's link goes down and its keepalived is
+killed with SIGKILL. keepalived has no witness, no DNS and no registrar: only the address moves.
+"""
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+VIP = "10.77.0.10"
+SITES = {"a": "10.77.0.1", "b": "10.77.0.2"}
+CLIENT = "10.77.0.100"
+RESPONDER = r"""
+import socket, sys
+site = sys.argv[1]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 5060))
+while True:
+    data, peer = s.recvfrom(4096)
+    head = data.split(b"\r\n")
+    if not head or not head[0].startswith(b"OPTIONS "):
+        continue
+    keep = [h for h in head[1:] if h.split(b":")[0].lower() in (b"via", b"from", b"to", b"call-id", b"cseq")]
+    reply = b"SIP/2.0 200 OK\r\n" + b"\r\n".join(keep) + b"\r\nServer: site-" + site.encode() + b"\r\nContent-Length: 0\r\n\r\n"
+    s.sendto(reply, peer)
+"""
+KEEPALIVED = """
+global_defs {{
+  router_id bf-{site}
+  vrrp_version 3
+  enable_script_security
+}}
+vrrp_instance VI_1 {{
+  state {state}
+  interface v{site}
+  virtual_router_id 77
+  priority {priority}
+  advert_int {advert}
+  nopreempt_disabled_placeholder
+  virtual_ipaddress {{
+    {vip}/24 dev v{site}
+  }}
+}}
+"""
+
+
+def sh(*cmd, check=True, ns=None, **kw):
+    full = (["ip", "netns", "exec", ns] if ns else []) + list(cmd)
+    return subprocess.run(full, check=check, capture_output=True, text=True, **kw)
+
+
+def netem_available():
+    name = "bfchk%d" % os.getpid()
+    try:
+        sh("ip", "netns", "add", name)
+        sh("ip", "link", "add", "x0", "type", "veth", "peer", "name", "x1", ns=name)
+        r = sh("tc", "qdisc", "add", "dev", "x0", "root", "netem", "delay", "1ms", ns=name, check=False)
+        return r.returncode == 0, (r.stderr or "").strip()
+    finally:
+        sh("ip", "netns", "del", name, check=False)
+
+
+def check():
+    out = {"root": os.geteuid() == 0}
+    r = subprocess.run(["ip", "netns", "add", "bfchk-ns%d" % os.getpid()], capture_output=True, text=True)
+    out["netns"] = r.returncode == 0
+    subprocess.run(["ip", "netns", "del", "bfchk-ns%d" % os.getpid()], capture_output=True)
+    ok, why = netem_available() if out["netns"] else (False, "no namespaces")
+    out["netem"] = ok
+    if not ok:
+        out["netemError"] = why
+    k = subprocess.run(["keepalived", "--version"], capture_output=True, text=True)
+    out["keepalived"] = (k.stdout + k.stderr).splitlines()[0] if k.returncode == 0 else None
+    return out
+
+
+class Topology:
+    """One run's namespaces, links, responders and keepalived processes."""
+
+    def __init__(self, tag, advert, delay_ms, loss_pct, work):
+        self.tag, self.advert, self.work = tag, advert, work
+        self.ns = {k: "%s-%s" % (tag, k) for k in ("a", "b", "c", "lan")}
+        self.procs = {}
+        self.delay_ms, self.loss_pct = delay_ms, loss_pct
+
+    def __enter__(self):
+        try:
+            self.build()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def build(self):
+        for n in self.ns.values():
+            sh("ip", "netns", "add", n)
+            sh("ip", "link", "set", "lo", "up", ns=n)
+        lan = self.ns["lan"]
+        sh("ip", "link", "add", "br0", "type", "bridge", ns=lan)
+        sh("ip", "link", "set", "br0", "up", ns=lan)
+        for name, addr in list(SITES.items()) + [("c", CLIENT)]:
+            dev, peer = "v" + name, "p" + name
+            sh("ip", "link", "add", dev, "netns", self.ns[name], "type", "veth", "peer", "name", peer, "netns", lan)
+            sh("ip", "link", "set", peer, "master", "br0", ns=lan)
+            sh("ip", "link", "set", peer, "up", ns=lan)
+            sh("ip", "addr", "add", addr + "/24", "dev", dev, ns=self.ns[name])
+            sh("ip", "link", "set", dev, "up", ns=self.ns[name])
+            if name in SITES and (self.delay_ms or self.loss_pct):
+                half = self.delay_ms / 2.0
+                for ns, d in ((self.ns[name], dev), (lan, peer)):
+                    sh("tc", "qdisc", "add", "dev", d, "root", "netem", "delay", "%.1fms" % half,
+                       "loss", "%g%%" % self.loss_pct, ns=ns)
+        for site in SITES:
+            self.start(site + "-sip", [sys.executable, "-c", RESPONDER, site], site)
+            conf = os.path.join(self.work, "keepalived-%s.conf" % site)
+            with open(conf, "w") as f:
+                f.write(KEEPALIVED.format(site=site, state="MASTER" if site == "a" else "BACKUP",
+                                          priority=150 if site == "a" else 100, advert=self.advert,
+                                          vip=VIP).replace("  nopreempt_disabled_placeholder\n", ""))
+            run = os.path.join(self.work, site)
+            self.start(site + "-vrrp", ["keepalived", "-n", "-l", "-P", "-f", conf,
+                                        "-p", run + ".pid", "-r", run + ".vrrp.pid",
+                                        "-c", run + ".chk.pid"], site)
+
+    def start(self, key, cmd, site):
+        log = open(os.path.join(self.work, key + ".log"), "w")
+        self.procs[key] = subprocess.Popen(["ip", "netns", "exec", self.ns[site]] + cmd,
+                                           stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def site_loss(self, site):
+        sh("ip", "link", "set", "v" + site, "down", ns=self.ns[site])
+        p = self.procs.get(site + "-vrrp")
+        if p:
+            os.killpg(p.pid, signal.SIGKILL)
+
+    def close(self):
+        for p in self.procs.values():
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        for n in self.ns.values():
+            sh("ip", "netns", "del", n, check=False)
+
+
+class Prober:
+    """SIP OPTIONS to the public address every 10 ms from the client namespace; records answers."""
+
+    def __init__(self, topo, seconds):
+        self.topo, self.seconds = topo, seconds
+        self.answers = []  # (monotonic seconds, site)
+
+    def run(self):
+        script = r"""
+import socket, sys, time, select
+vip, seconds = sys.argv[1], float(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 0))
+port = s.getsockname()[1]
+end = time.monotonic() + seconds
+n = 0
+nxt = time.monotonic()
+while time.monotonic() < end:
+    now = time.monotonic()
+    if now >= nxt:
+        n += 1
+        msg = ("OPTIONS sip:%s SIP/2.0\r\nVia: SIP/2.0/UDP 10.77.0.100:%d;branch=z9hG4bK%d\r\n"
+               "From: <sip:probe@10.77.0.100>;tag=p\r\nTo: <sip:%s>\r\nCall-ID: probe-%d\r\n"
+               "CSeq: %d OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n") % (vip, port, n, vip, n, n)
+        s.sendto(msg.encode(), (vip, 5060))
+        nxt += 0.010
+    r, _, _ = select.select([s], [], [], max(0.0, min(0.010, nxt - time.monotonic())))
+    if r:
+        data = s.recv(4096)
+        site = "?"
+        for line in data.split(b"\r\n"):
+            if line.startswith(b"Server: site-"):
+                site = line[len(b"Server: site-"):].decode()
+        print("%.6f %s" % (time.clock_gettime(time.CLOCK_MONOTONIC), site), flush=True)
+"""
+        p = subprocess.Popen(["ip", "netns", "exec", self.topo.ns["c"], sys.executable, "-c", script,
+                              VIP, str(self.seconds)], stdout=subprocess.PIPE, text=True)
+        for line in p.stdout:
+            t, site = line.split()
+            self.answers.append((float(t), site))
+        p.wait(timeout=self.seconds + 30)
+
+
+def one_run(tag, advert, window, work, delay_ms=0.0, loss_pct=0.0):
+    """One site loss of site a; returns (client events as (t, "sip", site), fault time)."""
+    with Topology(tag, advert, delay_ms, loss_pct, work) as topo:
+        settle = max(5.0, 4 * advert + 2)
+        prober = Prober(topo, settle + window)
+        th = threading.Thread(target=prober.run, daemon=True)
+        th.start()
+        # Bounded: wait for site a to answer through the public address, at most `settle` s.
+        deadline = time.monotonic() + settle
+        while time.monotonic() < deadline and not any(s == "a" for _, s in prober.answers[-5:]):
+            time.sleep(0.05)
+        if not any(s == "a" for _, s in prober.answers):
+            raise RuntimeError("site a never answered through %s" % VIP)
+        fault = time.clock_gettime(time.CLOCK_MONOTONIC)
+        topo.site_loss("a")
+        th.join(timeout=window + settle + 60)
+        return [(t, "sip", s) for t, s in prober.answers], fault

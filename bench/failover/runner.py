@@ -1,0 +1,223 @@
+"""Fault classes, the outside client's verdict and the safety check (scripts/bench-failover)."""
+import os
+import subprocess
+import sys
+import threading
+import time
+
+from tandem import VIP
+
+PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "probe.py")
+
+FAULTS = {
+    "site-loss": "site loss: the active site's link down + kill -9 of everything on it",
+    "pbx-crash": "PBX crash: kill -9 of the active site's PBX, its agent alive",
+    "agent-crash": "agent crash alone: kill -9 of the active agent, the PBX keeps serving",
+    "partition": "partition of the active site from the witness only (nftables drop, both ways)",
+    "witness-loss": "witness loss: the witness's link down + kill -9",
+}
+# What the product must do: "move" (RTO measured), "stay" (nothing may move) or "either"
+# (no move, or a move without two sites answering: measured and reported).
+EXPECT = {"site-loss": "move", "pbx-crash": "move", "agent-crash": "either", "partition": "either",
+          "witness-loss": "stay"}
+
+
+class Probe:
+    """probe.py in the client namespace for `seconds`; lines collected as (t, kind, value)."""
+
+    def __init__(self, ns, seconds, extra=()):
+        self.events = []
+        self.p = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, PROBE, str(seconds), VIP]
+                                  + list(extra), stdout=subprocess.PIPE, text=True)
+        self.t = threading.Thread(target=self._read, daemon=True)
+        self.t.start()
+        self.seconds = seconds
+
+    def _read(self):
+        for line in self.p.stdout:
+            parts = line.split()
+            if len(parts) == 3:
+                self.events.append((float(parts[0]), parts[1], parts[2]))
+
+    def last(self, kind):
+        for t, k, v in reversed(self.events):
+            if k == kind:
+                return v
+        return None
+
+    def wait_for(self, kind, value, timeout):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if any(k == kind and v == value for _, k, v in self.events[-20:]):
+                return True
+            time.sleep(0.05)
+        return False
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.kill()
+
+    def join(self):
+        self.p.wait(timeout=self.seconds + 30)
+        self.t.join(timeout=5)
+
+
+class CarrierMonitor(threading.Thread):
+    """Samples which site namespaces carry the VIP (every 100 ms) while both links are up."""
+
+    def __init__(self, cluster):
+        super().__init__(daemon=True)
+        self.cluster, self.stop_at, self.both = cluster, None, []
+        self.links_up = True
+
+    def run(self):
+        while self.stop_at is None or time.monotonic() < self.stop_at:
+            if self.links_up:
+                c = self.cluster.carriers()
+                if len(c) > 1 and self.links_up:
+                    self.both.append(time.clock_gettime(time.CLOCK_MONOTONIC))
+            time.sleep(0.1)
+
+
+def verdict(events, fault_at, old, new, old_addr, new_addr, expect, end_at):
+    """RTO and safety from the client's observations (times: CLOCK_MONOTONIC seconds)."""
+    after = [e for e in events if e[0] >= fault_at]
+    first = {}
+    for t, k, v in after:
+        key = (k, v)
+        first.setdefault(key, t)
+    sip_new = first.get(("sip", new))
+    dns_new = first.get(("dns", new_addr)) if new_addr else None
+    reg_new = first.get(("reg", new_addr)) if new_addr else None
+    out = {"sipMillis": ms(sip_new, fault_at), "dnsMillis": ms(dns_new, fault_at),
+           "registrarMillis": ms(reg_new, fault_at)}
+    parts = [sip_new] + ([dns_new, reg_new] if new_addr else [])
+    moved = sip_new is not None
+    out["moved"] = moved
+    out["rtoMillis"] = ms(max(parts), fault_at) if all(p is not None for p in parts) else None
+    sips = [t for t, k, v in events if k == "sip" and t >= fault_at]
+    before = [t for t, k, v in events if k == "sip" and t < fault_at]
+    prev = before[-1] if before else fault_at
+    gap = 0.0
+    for t in sips + [end_at]:
+        gap = max(gap, t - prev)
+        prev = t
+    out["longestSilenceMillis"] = round(gap * 1000, 1)
+    counts = {}
+    for t, k, v in after:
+        if k in ("sip", "sip!"):
+            counts[k + ":" + v] = counts.get(k + ":" + v, 0) + 1
+    out["answersAfterFault"] = counts
+    out["dnsAfterFault"] = [v for t, k, v in after if k == "dns"]
+    out["registrarAfterFault"] = [v for t, k, v in after if k == "reg"]
+    violations = []
+    if sip_new is not None:
+        late = [t for t, k, v in after if k == "sip" and v == old and t > sip_new]
+        if late:
+            violations.append("%d answers from the old site %s after the new site %s served (last %.0f ms "
+                              "after the fault)" % (len(late), old, new, (late[-1] - fault_at) * 1000))
+    if expect == "stay":
+        if moved:
+            violations.append("the service moved to %s during a fault where nothing may move" % new)
+        if dns_new is not None:
+            violations.append("the DNS record moved to %s during a fault where nothing may move" % new_addr)
+        if reg_new is not None:
+            violations.append("the registration moved to %s during a fault where nothing may move" % new_addr)
+    if expect == "move" and not moved:
+        out["failure"] = "the service never answered from %s within the window" % new
+    return out, violations
+
+
+def ms(t, t0):
+    return None if t is None else round((t - t0) * 1000, 1)
+
+
+def tandem_run(cluster, fault, window, log):
+    """One fault on the active site (or the witness); returns the run's record and restores."""
+    old = cluster.active()
+    if old not in ("a", "b"):
+        raise RuntimeError("no active site before the fault")
+    new = "b" if old == "a" else "a"
+    c = cluster
+    probe = Probe(c.net.ns["c"], window + 10,
+                  ["--dns", c.net.addr("c"), "sip.tandem.test", "--rpc", "127.0.0.1:5080", "trunk1"])
+    mon = CarrierMonitor(c)
+    mon.start()
+    try:
+        if not probe.wait_for("sip", old, 10):
+            raise RuntimeError("the client never heard site %s at %s before the fault" % (old, VIP))
+        time.sleep(0.5)
+        reports_before = {s: set(c.run_ids(s)) for s in ("a", "b")}
+        fault_at = time.clock_gettime(time.CLOCK_MONOTONIC)
+        if fault == "site-loss":
+            mon.links_up = False
+            c.net.link(old, False)
+            for k in ("agent-", "guard-", "pbx-", "relay-", "sshd-"):
+                c.kill(k + old)
+        elif fault == "pbx-crash":
+            c.kill("pbx-" + old)
+        elif fault == "agent-crash":
+            c.kill("agent-" + old)
+        elif fault == "partition":
+            c.net.partition(old, "w", True)
+        elif fault == "witness-loss":
+            c.net.link("w", False)
+            c.kill("witness")
+        else:
+            raise ValueError(fault)
+        # a move is watched until the address, the record and the registration name the new site,
+        # and 5 s more (answers from the old site after that are violations); the rest the window
+        deadline = time.monotonic() + window
+        done_at = None
+        while time.monotonic() < deadline and probe.p.poll() is None:
+            if EXPECT[fault] != "stay" and done_at is None and all(
+                    any(k == kind and v == val and t >= fault_at for t, k, v in probe.events)
+                    for kind, val in (("sip", new), ("dns", c.net.addr(new)), ("reg", c.net.addr(new)))):
+                done_at = time.monotonic()
+            if done_at is not None and time.monotonic() > done_at + 5:
+                break
+            time.sleep(0.2)
+        probe.stop()
+        probe.join()
+        end_at = time.clock_gettime(time.CLOCK_MONOTONIC)
+        mon.stop_at = time.monotonic()
+        rec, violations = verdict(probe.events, fault_at, old, new, c.net.addr(old), c.net.addr(new),
+                                  EXPECT[fault], end_at)
+        if mon.both:
+            violations.append("both sites carried %s at once while both links were up (%d samples)"
+                              % (VIP, len(mon.both)))
+        rec.update({"fault": fault, "from": old, "to": new, "violations": violations})
+        rec["decisionToFirstStepMillis"] = c.decision_to_first_step(new, reports_before[new]) \
+            if rec["moved"] else None
+        return rec
+    finally:
+        mon.stop_at = time.monotonic()
+        restore(c, fault, old, log)
+
+
+def restore(c, fault, old, log):
+    t0 = time.monotonic()
+    if fault == "site-loss":
+        # the host reboots: the address it carried is gone, then it comes back as a standby
+        subprocess.run(["ip", "-n", c.net.ns[old], "addr", "del", VIP + "/24", "dev", "v" + old],
+                       capture_output=True)
+        c.net.link(old, True)
+        c.start_host(old)
+        c.start_agent(old)
+    elif fault == "pbx-crash":
+        c.start_pbx(old)
+    elif fault == "agent-crash":
+        c.start_agent(old)
+    elif fault == "partition":
+        c.net.partition(old, "w", False)
+    elif fault == "witness-loss":
+        c.net.link("w", True)
+        c.start_witness()
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        active = c.active()
+        if active in ("a", "b") and c.stable(active):
+            log("  restored in %.0f s (active: %s)" % (time.monotonic() - t0, active))
+            return
+        time.sleep(1)
+    raise TimeoutError("the cluster did not settle within 300 s after %s (logs in %s)" % (fault, c.work))
