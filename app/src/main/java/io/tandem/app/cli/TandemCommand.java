@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       DrillCommand.class,
       GateCommand.Approve.class,
       GateCommand.Deny.class,
+      ForceAcquireCommand.class,
       ValidateCommand.class,
       AuditCommand.class,
       VersionCommand.class,

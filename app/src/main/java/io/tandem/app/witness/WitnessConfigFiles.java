@@ -138,7 +138,9 @@ public final class WitnessConfigFiles {
       return Optional.empty();
     }
     String name = file.toString();
-    YamlPositions positions = positions(file);
+    // read again for line and column only when there is a problem to locate: a witness may read
+    // thousands of valid files at start (this was about a quarter of the start's CPU)
+    Positions positions = new Positions(file);
     if (!(config.witness() instanceof WitnessConfig.Builtin builtin)) {
       problems.add(
           located(
@@ -261,9 +263,25 @@ public final class WitnessConfigFiles {
     }
   }
 
-  private static ConfigProblem located(
-      String file, YamlPositions positions, String path, String msg) {
-    YamlPositions.Position at = positions.at(path);
+  /** A file's YAML positions, read on first use. Not thread-safe: one per file and thread. */
+  private static final class Positions {
+    private final Path file;
+    private YamlPositions read;
+
+    Positions(Path file) {
+      this.file = file;
+    }
+
+    YamlPositions get() {
+      if (read == null) {
+        read = positions(file);
+      }
+      return read;
+    }
+  }
+
+  private static ConfigProblem located(String file, Positions positions, String path, String msg) {
+    YamlPositions.Position at = positions.get().at(path);
     return new ConfigProblem(file, at.line(), at.column(), path, msg);
   }
 

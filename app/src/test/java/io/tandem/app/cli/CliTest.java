@@ -27,6 +27,7 @@ class CliTest {
 
   static final String TOKEN = "cli-token-0123456789abcdefghij";
   static final String VIEWER_TOKEN = "viewer-token-0123456789abcdefg";
+  static final String ADMIN_TOKEN = "admin-token-0123456789abcdefghi";
   @TempDir static Path dir;
   static ConfigurableApplicationContext ctx;
   static String url;
@@ -45,6 +46,9 @@ class CliTest {
     p.put("tandem.security.tokens[1].name", "viewer");
     p.put("tandem.security.tokens[1].role", "VIEWER");
     p.put("tandem.security.tokens[1].token", VIEWER_TOKEN);
+    p.put("tandem.security.tokens[2].name", "root");
+    p.put("tandem.security.tokens[2].role", "ADMIN");
+    p.put("tandem.security.tokens[2].token", ADMIN_TOKEN);
     ctx = TandemServer.start(p, Map.of("clusterRuntime", new FakeClusterRuntime()));
     url = "http://127.0.0.1:" + ctx.getEnvironment().getProperty("local.server.port");
     operatorToken = Files.writeString(dir.resolve("op.token"), TOKEN);
@@ -106,6 +110,53 @@ class CliTest {
     assertThat(run("switchover").code()).isEqualTo(ExitCodes.INVALID);
     assertThat(run("status", "--url", url, "--timeout", "soon").err())
         .contains("--timeout: expected a duration like 500ms");
+  }
+
+  @Test
+  void aForcedAcquireNeedsAnAdminAndTheSentenceTypedOut() throws Exception {
+    Path admin = Files.writeString(dir.resolve("admin.token"), ADMIN_TOKEN);
+    String sentence = io.tandem.app.api.ClusterRuntime.FORCE_ACKNOWLEDGEMENT;
+    Run missing = run("force-acquire", "--site", "site-b", "--url", url);
+    assertThat(missing.code()).isEqualTo(ExitCodes.INVALID);
+    assertThat(missing.err()).contains("--acknowledge");
+    Run operator =
+        run(
+            "force-acquire",
+            "--site",
+            "site-b",
+            "--acknowledge",
+            sentence,
+            "--url",
+            url,
+            "--token-file",
+            operatorToken.toString());
+    assertThat(operator.code()).as(operator.err()).isEqualTo(ExitCodes.FORBIDDEN);
+    Run wrong =
+        run(
+            "force-acquire",
+            "--site",
+            "site-b",
+            "--acknowledge",
+            "yes",
+            "--url",
+            url,
+            "--token-file",
+            admin.toString());
+    assertThat(wrong.code()).isEqualTo(ExitCodes.REFUSED);
+    assertThat(wrong.err()).contains("acknowledgement must be exactly: " + sentence);
+    Run forced =
+        run(
+            "force-acquire",
+            "--site",
+            "site-b",
+            "--acknowledge",
+            sentence,
+            "--url",
+            url,
+            "--token-file",
+            admin.toString());
+    assertThat(forced.code()).as(forced.err()).isEqualTo(ExitCodes.OK);
+    assertThat(forced.out()).contains("forced acquire by site-b");
   }
 
   @Test

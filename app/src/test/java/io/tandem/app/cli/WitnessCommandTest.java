@@ -110,7 +110,9 @@ class WitnessCommandTest {
         URI.create("http://127.0.0.1:" + port),
         site,
         () -> secret,
-        Duration.ofSeconds(2),
+        // the first requests reach a just-started JVM (classes loading, code not yet compiled):
+        // an agent's retryTimeout would do on a quiet machine; 10 s allows for a loaded one
+        Duration.ofSeconds(10),
         JsonMapper.shared());
   }
 

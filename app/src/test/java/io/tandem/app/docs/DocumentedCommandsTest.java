@@ -82,7 +82,8 @@ class DocumentedCommandsTest {
           "./mvnw ", "the build CI runs",
           "tandem status", "ApprovalGatesTest (and PeerStatusTruthTest, QuickstartIT)",
           "tandem approve ", "ApprovalGatesTest",
-          "tandem deny ", "ApprovalGatesTest");
+          "tandem deny ", "ApprovalGatesTest",
+          "tandem force-acquire ", "CliTest (AgentAssemblyTest: the sentence on a real agent)");
 
   record Command(String page, String line) {}
 

@@ -74,6 +74,9 @@ public final class TicketHolder {
   private long releasedAt = Long.MIN_VALUE;
   private long lastRefusedSent = Long.MIN_VALUE;
   private String lastRefusal = "";
+  private long srtt = -1;
+  private long rttvar;
+  private long lastResent = Long.MIN_VALUE;
 
   /**
    * @param renewInterval how often to renew while holding (TTL/3 by default)
@@ -112,6 +115,14 @@ public final class TicketHolder {
   /** Record that a request (acquire or renew) is being sent now; returns its send time. */
   public synchronized long markSent() {
     long now = nanos.getAsLong();
+    boolean unanswered =
+        lastSent != Long.MIN_VALUE
+            && (lastAnswered == Long.MIN_VALUE || lastAnswered - lastSent < 0);
+    if (unanswered && isHeld() && now - lastSent >= overdueNanos()) {
+      // an overdue renewal goes out again: this link loses messages now (a renewal resent while
+      // the previous one is merely on its way is no sign of loss, and must not keep this going)
+      lastResent = now;
+    }
     if (failingSince == Long.MIN_VALUE && (state == State.HELD || state == State.FENCE_DUE)) {
       // Provisionally failing until this request is answered; cleared on a grant.
       failingSince = now;
@@ -125,11 +136,47 @@ public final class TicketHolder {
     if (lastAnswered == Long.MIN_VALUE || sentAtNanos - lastAnswered > 0) {
       lastAnswered = sentAtNanos;
     }
+    roundTrip(nanos.getAsLong() - sentAtNanos);
     if (result.granted()) {
       onGranted(sentAtNanos, result.ticket());
     } else {
       onRefused(sentAtNanos, result);
     }
+  }
+
+  /**
+   * A round-trip sample, smoothed as TCP does (RFC 6298 §2: SRTT and RTTVAR with gains 1/8 and
+   * 1/4), so an unanswered renewal counts as overdue only once it is older than a round trip is
+   * expected to take.
+   */
+  private void roundTrip(long sample) {
+    if (sample < 0) {
+      return;
+    }
+    if (srtt < 0) {
+      srtt = sample;
+      rttvar = sample / 2;
+    } else {
+      rttvar = (3 * rttvar + Math.abs(srtt - sample)) / 4;
+      srtt = (7 * srtt + sample) / 8;
+    }
+  }
+
+  /**
+   * After a renewal had to be resent, this many renew intervals of resending every third of the
+   * interval (every tick at the defaults) without waiting for the round trip: while a link loses
+   * messages, many independent tries before the self-fence point matter more than the requests they
+   * cost (ADR 0007); on a clean link the holder sends one renewal per interval.
+   */
+  static final int LOSSY_CYCLES = 20;
+
+  /**
+   * How long an unanswered renewal waits before it is resent: a third of the renew interval (one
+   * tick at the defaults), or the expected round trip plus four deviations (RFC 6298's RTO) if that
+   * is longer — on a 150 ms link a renewal still on its way is not a lost one.
+   */
+  private long overdueNanos() {
+    return srtt < 0 ? retryIntervalNanos : Math.max(retryIntervalNanos, srtt + 4 * rttvar);
   }
 
   /** Report that the request sent at {@code sentAtNanos} failed (timeout, connection refused). */
@@ -286,7 +333,9 @@ public final class TicketHolder {
 
   /**
    * Whether a renewal should be sent now: while we hold (or just lost by expiry) the ticket, every
-   * renew interval; a third of it while the last one is unanswered.
+   * renew interval; while the last one is unanswered, once it is overdue (older than the expected
+   * round trip, at least a third of the interval), and every third of the interval once a whole
+   * renewal cycle went unanswered.
    */
   public synchronized boolean renewalDue() {
     if (!(isHeld() || state == State.EXPIRED)) {
@@ -298,7 +347,24 @@ public final class TicketHolder {
     }
     // Sentinels are compared explicitly: MIN_VALUE in a subtraction would overflow.
     boolean unanswered = lastAnswered == Long.MIN_VALUE || lastAnswered - lastSent < 0;
-    return now - lastSent >= (unanswered ? retryIntervalNanos : renewIntervalNanos);
+    if (!unanswered) {
+      return now - lastSent >= renewIntervalNanos;
+    }
+    // An unanswered renewal is resent once overdue (17.3: on a 150 ms link the holder would
+    // otherwise send every renewal twice); once a whole renewal cycle went unanswered, or while
+    // the link has been losing messages lately, on every third of the interval (every tick at the
+    // defaults), so a holder that can still reach the witness through heavy loss gets many
+    // independent tries before its self-fence point (ADR 0007)
+    long overdue = overdueNanos();
+    boolean cycleMissed =
+        lastAnswered == Long.MIN_VALUE || now - lastAnswered >= renewIntervalNanos + overdue;
+    boolean lossy =
+        lastResent != Long.MIN_VALUE && now - lastResent < LOSSY_CYCLES * renewIntervalNanos;
+    // waiting out the round trip only while the ticket has room for it and a resend after it
+    // (a 1 s ticket on a 150 ms link has none: it resends on every third of the interval)
+    boolean roomy = deadline - fenceLeadNanos - now > renewIntervalNanos + 2 * overdue;
+    boolean wait = roomy && !cycleMissed && !lossy;
+    return now - lastSent >= (wait ? overdue : retryIntervalNanos);
   }
 
   /** When the self-fence callback is due (monotonic nanos), for a timer. */

@@ -91,6 +91,48 @@ class TicketHolderTest {
   }
 
   /**
+   * Issue 17.3: on a link whose round trip is longer than a third of the renew interval, a renewal
+   * still on its way is not resent (before, a 150 ms round trip with a 100 ms tick sent every
+   * renewal twice or three times); once overdue it is, and once a whole cycle went unanswered, on
+   * every third of the interval.
+   */
+  @Test
+  void aRenewalOnItsWayOverASlowLinkIsResentOnlyOnceOverdue() {
+    TicketHolder slow =
+        new TicketHolder(
+            "pbx",
+            "a",
+            Duration.ofMillis(300),
+            Duration.ofMillis(100),
+            Duration.ofMillis(300),
+            clock::get);
+    long sent = slow.markSent();
+    advance(0.15); // 150 ms round trips
+    slow.onResult(sent, grant("a", 1, 2));
+    for (int i = 0; i < 8; i++) { // renewals answered in 150 ms: a round trip is learnt
+      advance(0.15);
+      assertThat(slow.renewalDue()).isTrue();
+      long renewal = slow.markSent();
+      advance(0.1); // one tick later: on its way, expected after 150 ms
+      if (i >= 3) { // once the estimate settled (the first sample's deviation is half of it)
+        assertThat(slow.renewalDue()).as("not overdue yet (renewal %d)", i).isFalse();
+      }
+      advance(0.05);
+      slow.onResult(renewal, grant("a", 1, 2));
+    }
+    advance(0.15);
+    assertThat(slow.renewalDue()).isTrue();
+    slow.markSent(); // lost
+    advance(0.1);
+    assertThat(slow.renewalDue()).as("a round trip is expected to take about 150 ms").isFalse();
+    advance(0.1); // 200 ms: older than the round trip plus four deviations (about 170 ms)
+    assertThat(slow.renewalDue()).as("overdue").isTrue();
+    slow.markSent();
+    advance(0.1);
+    assertThat(slow.renewalDue()).as("the link lost one: every third of the interval now").isTrue();
+  }
+
+  /**
    * Issue 12.6: once the self-fence is due, no new change may start under the ticket (the runbook's
    * ticket guard asks {@code holds}), although the ticket is still valid until its deadline.
    */

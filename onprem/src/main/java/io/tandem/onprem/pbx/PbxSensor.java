@@ -4,6 +4,7 @@ import io.tandem.core.error.TandemException;
 import io.tandem.core.health.HealthSensor;
 import io.tandem.core.health.SensorReading;
 import io.tandem.core.health.SensorSpec;
+import io.tandem.core.health.SensorStatus;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
@@ -12,7 +13,8 @@ import java.util.function.Function;
 /**
  * A {@link HealthSensor} made of a spec and a function that reads the PBX; a {@link
  * TandemException} (no connection, no answer, login refused) becomes a FAIL reading with its
- * message. Shared by the AMI and ESL sensor factories.
+ * message, except a {@link SessionBusyException} (the session is running this site's own request
+ * within its budget), which is a WARN reading. Shared by the AMI and ESL sensor factories.
  */
 public record PbxSensor(SensorSpec spec, Clock clock, Function<Instant, SensorReading> reader)
     implements HealthSensor {
@@ -27,6 +29,10 @@ public record PbxSensor(SensorSpec spec, Clock clock, Function<Instant, SensorRe
   public SensorReading read() {
     try {
       return reader.apply(clock.instant());
+    } catch (SessionBusyException e) {
+      // Busy with the site's own request that is still within its budget: a warning (good for
+      // hysteresis), never a failure; past that budget the request fails and so do the readings.
+      return new SensorReading(SensorStatus.WARN, Double.NaN, "", e.getMessage(), clock.instant());
     } catch (TandemException e) {
       return SensorReading.fail(e.getMessage(), clock.instant());
     }

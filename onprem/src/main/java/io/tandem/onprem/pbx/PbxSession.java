@@ -97,6 +97,7 @@ public final class PbxSession<L extends PbxSession.Link> implements AutoCloseabl
   private volatile boolean attempted;
   private volatile String activity = "idle";
   private volatile long activitySinceNanos = System.nanoTime();
+  private volatile long busyUntilNanos; // the running request's own deadline, 0 when none
   private volatile String lastLogged = "";
   private volatile boolean closed;
   private Thread keeper; // guarded by this
@@ -136,6 +137,7 @@ public final class PbxSession<L extends PbxSession.Link> implements AutoCloseabl
       L l = awaitLink(what, d);
       activity("running " + what);
       inUse = l;
+      busyUntilNanos = d.endNanos();
       try {
         T result = action.run(l, d);
         lastUsedNanos = System.nanoTime();
@@ -145,6 +147,7 @@ public final class PbxSession<L extends PbxSession.Link> implements AutoCloseabl
         throw e;
       } finally {
         inUse = null;
+        busyUntilNanos = 0;
         activity("idle");
       }
     } finally {
@@ -276,6 +279,25 @@ public final class PbxSession<L extends PbxSession.Link> implements AutoCloseabl
   private void acquire(String what, Deadline d) {
     try {
       if (!lock.tryLock(d.remaining().toNanos(), TimeUnit.NANOSECONDS)) {
+        long now = System.nanoTime();
+        long until = busyUntilNanos;
+        String doing = activity;
+        if (until != 0 && now < until && doing.startsWith("running ")) {
+          // Another request of this site's own holds the session and is within its budget
+          // (Asterisk's manager runs one action at a time per session, as we do): its answer
+          // or its timeout decides, not this caller's shorter wait.
+          throw new SessionBusyException(
+              where()
+                  + ": "
+                  + what
+                  + " not checked: the session is busy "
+                  + doing
+                  + " for "
+                  + Deadline.words(Duration.ofNanos(now - activitySinceNanos))
+                  + " (its answer is due within "
+                  + Deadline.words(Duration.ofNanos(until - now))
+                  + ")");
+        }
         throw new TransientException(
             where()
                 + ": "

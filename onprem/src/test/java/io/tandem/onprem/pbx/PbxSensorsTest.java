@@ -20,6 +20,7 @@ import io.tandem.sim.pbx.PbxModel;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -71,7 +72,8 @@ class PbxSensorsTest {
             .contact("1004", true)
             .contact("1005", PbxModel.ContactStatus.NON_QUALIFIED)
             .addCall("PJSIP/1001-00000001", "PJSIP/carrier-1-00000002");
-    private final AmiServer server = new AmiServer(model, new PbxFaults(), "tandem", "s3cret");
+    private final PbxFaults faults = new PbxFaults();
+    private final AmiServer server = new AmiServer(model, faults, "tandem", "s3cret");
     private final AmiPbxControl ami =
         new AmiPbxControl(AmiSettings.of(server.host(), server.port(), "tandem", "s3cret"));
     private final PbxSensors sensors = new PbxSensors(ami, Clock.systemUTC());
@@ -117,6 +119,43 @@ class PbxSensorsTest {
       assertThat(reach.value()).isEqualTo(75.0);
       assertThat(reach.status()).isEqualTo(SensorStatus.WARN);
       assertThat(reach.detail()).isEqualTo("3 of 4 user agents reachable (75%)");
+    }
+
+    /**
+     * A ping waiting behind the site's own control request (a reload after a sync, which a big
+     * module makes last seconds) is not evidence of a dead PBX while that request is within its own
+     * budget: Pacemaker likewise runs no recurring monitor of a resource while another operation on
+     * it is in flight, and the operation's own timeout decides. Past that budget the request fails
+     * and so does the next ping. Under the fast sensor defaults (timeout 400 ms) a receiver
+     * otherwise went unhealthy during every reload and refused the sync that caused it.
+     */
+    @Test
+    void aPingBehindTheSitesOwnReloadWarnsWhileTheReloadIsWithinItsBudgetAndFailsAfter() {
+      HealthSensor ping = sensors.create(spec("ami-ping"), Map.of());
+      await().atMost(Duration.ofSeconds(5)).until(() -> ping.read().status() == SensorStatus.OK);
+      faults.answerDelay(Duration.ofSeconds(30)); // longer than the reload's 3 s budget
+      Thread reload =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      ami.reloadModule("res_pjsip.so");
+                    } catch (RuntimeException expected) {
+                      // no answer within its budget: the session drops the connection
+                    }
+                  });
+      AtomicReference<SensorReading> during = new AtomicReference<>();
+      await()
+          .atMost(Duration.ofSeconds(3))
+          .until(() -> during.updateAndGet(r -> ping.read()).detail().contains("ModuleLoad"));
+      assertThat(during.get().status()).isEqualTo(SensorStatus.WARN);
+      assertThat(during.get().detail())
+          .contains("a keep-alive not checked")
+          .contains("busy running ModuleLoad");
+      // the reload's own budget (AmiSettings' 3 s) decides: after it the ping fails
+      await().atMost(Duration.ofSeconds(10)).until(() -> ping.read().status() == SensorStatus.FAIL);
+      faults.answerDelay(Duration.ZERO);
+      await().atMost(Duration.ofSeconds(5)).until(() -> !reload.isAlive());
     }
 
     @Test

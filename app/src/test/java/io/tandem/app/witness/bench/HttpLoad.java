@@ -96,11 +96,16 @@ final class HttpLoad implements AutoCloseable {
     }
   }
 
+  /** A request sent on a connection at a time. */
+  record Sent(Conn conn, long at) {}
+
   /** Per event loop: counts and latencies, touched only on that loop. */
   static final class Stats {
     final Map<AgentLoad.Op, LatencyHistogram> latency = new EnumMap<>(AgentLoad.Op.class);
     final Map<AgentLoad.Op, long[]> outcomes = new EnumMap<>(AgentLoad.Op.class);
-    final ArrayDeque<Conn> inFlight = new ArrayDeque<>();
+
+    /** Requests in the order sent (a connection's earlier, answered requests stay until swept). */
+    final ArrayDeque<Sent> inFlight = new ArrayDeque<>();
 
     Stats() {
       for (AgentLoad.Op op : AgentLoad.Op.values()) {
@@ -375,25 +380,24 @@ final class HttpLoad implements AutoCloseable {
     c.op = op;
     c.inFlight = true;
     c.sentAt = System.nanoTime();
-    s.stats.inFlight.addLast(c);
+    s.stats.inFlight.addLast(new Sent(c, c.sentAt));
     c.channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), c.channel.voidPromise());
   }
 
   /** Gives up requests older than the retry timeout, closing their connections (the JDK's way). */
   private void expire(Stats st) {
     long limit = System.nanoTime() - profile.retryTimeout().toNanos();
-    for (Conn c = st.inFlight.peekFirst(); c != null; c = st.inFlight.peekFirst()) {
-      if (!c.inFlight) {
-        st.inFlight.pollFirst();
-        continue;
-      }
-      if (c.sentAt - limit > 0) {
-        return;
+    for (Sent x = st.inFlight.peekFirst(); x != null; x = st.inFlight.peekFirst()) {
+      if (x.at() - limit > 0) {
+        return; // this and every later request are younger than the retry timeout
       }
       st.inFlight.pollFirst();
-      c.inFlight = false;
-      answered(c.op, c.site, c.sentAt, AgentLoad.Outcome.TIMEOUT);
-      c.channel.close();
+      Conn c = x.conn();
+      if (c.inFlight && c.sentAt == x.at()) {
+        c.inFlight = false;
+        answered(c.op, c.site, c.sentAt, AgentLoad.Outcome.TIMEOUT);
+        c.channel.close();
+      }
     }
   }
 

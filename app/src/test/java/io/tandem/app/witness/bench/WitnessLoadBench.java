@@ -173,7 +173,12 @@ class WitnessLoadBench {
               .filter(l -> l.contains("WARN") || l.contains("ERROR"))
               .limit(5)
               .toList());
-      run.put("failover_burst", burst(profile, tls, w.port, holders, Math.min(count, 2000)));
+      System.out.println("built-in witness, " + count + " clusters (steady): " + run);
+      try {
+        run.put("failover_burst", burst(profile, tls, w.port, holders, Math.min(count, 2000)));
+      } catch (Exception e) {
+        run.put("failover_burst", Map.of("failed", e.toString()));
+      }
     }
     System.out.println("built-in witness, " + count + " clusters: " + run);
     return run;
@@ -190,11 +195,17 @@ class WitnessLoadBench {
     List<Thread> threads = new ArrayList<>();
     long[] done = new long[n];
     boolean[] granted = new boolean[n];
+    int releaseFailures = 0;
     for (int i = 0; i < n; i++) {
       AgentLoad.Site holder = sites.get(2 * i);
-      backend.connect(holder);
-      backend.release(holder);
-      backend.close(holder);
+      try {
+        backend.connect(holder);
+        backend.release(holder);
+      } catch (java.io.IOException e) {
+        releaseFailures++; // that cluster's standby waits for the TTL and the grace instead
+      } finally {
+        backend.close(holder);
+      }
     }
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
@@ -227,6 +238,7 @@ class WitnessLoadBench {
     Map<String, Object> b = new LinkedHashMap<>();
     b.put("clusters", n);
     b.put("granted", ok);
+    b.put("release_failures", releaseFailures);
     b.put("seconds", AgentLoad.round(last / 1e9));
     b.put("acquires_per_s", AgentLoad.round(ok / (last / 1e9)));
     b.put("note", "includes a TLS handshake per acquiring site");
@@ -411,11 +423,11 @@ class WitnessLoadBench {
     run.put(
         "what",
         witness
-            ? "EtcdWitness as agents use it: holder renew() every TTL/3, observe() on other ticks,"
-                + " standby observe() every tick; "
+            ? "EtcdWitness as agents use it on the profile's schedule (holder renew(), standby"
+                + " observe(); one request in flight per site); "
                 + clients
                 + " clients"
-            : "bare etcd leases: one lease per cluster kept alive every TTL/3; "
+            : "bare etcd leases: one lease per cluster kept alive at the profile's renew interval; "
                 + clients
                 + " clients");
     AgentProfile profile = AgentProfile.fromSystemProperties();
