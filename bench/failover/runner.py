@@ -136,7 +136,7 @@ def ms(t, t0):
     return None if t is None else round((t - t0) * 1000, 1)
 
 
-def tandem_run(cluster, fault, window, log):
+def tandem_run(cluster, fault, window, log, restore_after=True):
     """One fault on the active site (or the witness); returns the run's record and restores."""
     old = cluster.active()
     if old not in ("a", "b"):
@@ -197,7 +197,8 @@ def tandem_run(cluster, fault, window, log):
         return rec
     finally:
         mon.stop_at = time.monotonic()
-        restore(c, fault, old, log)
+        if restore_after:  # not after the last run: the cluster is torn down anyway
+            restore(c, fault, old, log)
 
 
 def restore(c, fault, old, log):
