@@ -121,32 +121,40 @@ class TicketBoundRunTest {
     return new Runbook("bound", RunKind.CUSTOM, List.of(stages));
   }
 
+  /**
+   * The bound follows the ticket as alpha renews it: an apply longer than the whole TTL (a VIP
+   * move's ARP probes outlast a 2 s ticket) runs to its end while alpha keeps the ticket. With the
+   * bound fixed at the time left when the apply started, every VIP cluster on the shipped timings
+   * flapped (bench-failover, issue 17.5). An apply is still cut off when the ticket lapses: {@code
+   * EngineTicketTest} and the self-fence test below.
+   */
   @Test
-  void anApplyThatOutlivesTheTicketsTimeLeftIsCutOffAndTheRunStopsFenced() throws Exception {
+  void anApplyLongerThanTheTicketRunsOnWhileTheSiteKeepsItsTicket() throws Exception {
     AgentAssembly alpha = activeAlpha();
     FencingToken token = alpha.driver().holder().token().orElseThrow();
-    HangingStep hang = new HangingStep("hang:apply");
+    HangingStep slow = new HangingStep("slow:apply");
 
-    long started = System.nanoTime();
-    RunReport r =
+    CompletableFuture<RunReport> run =
         CompletableFuture.supplyAsync(
-                () ->
-                    alpha
-                        .engine()
-                        .run(
-                            oneStage(Stage.of("switch", StageKind.SWITCH, List.of(hang))),
-                            RunRequest.planned("bound-apply", token)))
-            .get(TTL.plus(ALLOWANCE).toSeconds() + 30, TimeUnit.SECONDS);
-    long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            () ->
+                alpha
+                    .engine()
+                    .run(
+                        oneStage(Stage.of("switch", StageKind.SWITCH, List.of(slow))),
+                        RunRequest.planned("bound-apply", token)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> slow.applied.get() > 0);
+    long applying = System.nanoTime();
+    // longer than the whole ticket, let alone the time it had left when the apply started
+    await()
+        .atMost(TTL.plus(ALLOWANCE).plusSeconds(30))
+        .until(() -> System.nanoTime() - applying > TTL.plusSeconds(1).toNanos());
+    assertThat(run).as("still applying after a whole TTL").isNotDone();
+    slow.release.countDown();
+    RunReport r = run.get(30, TimeUnit.SECONDS);
 
-    assertThat(r.outcome()).as(ReportText.render(r)).isEqualTo("FENCED");
-    RunReport.StepReport s = r.steps().getFirst();
-    assertThat(s.status()).isEqualTo("FENCED");
-    assertThat(s.detail()).contains("ran out during the apply of hang:apply");
-    assertThat(hang.interrupted).as("the apply's thread was interrupted").isTrue();
-    // never longer than the ticket (the step's own timeout is a minute)
-    assertThat(tookMillis).isLessThan(TTL.plus(ALLOWANCE).toMillis());
-    // the bound, not a lost ticket: alpha still holds and serves
+    assertThat(r.outcome()).as(ReportText.render(r)).isEqualTo("SUCCEEDED");
+    assertThat(r.steps().getFirst().status()).isEqualTo("VERIFIED");
+    assertThat(slow.interrupted).as("the apply's thread was not interrupted").isFalse();
     assertThat(alpha.driver().holder().token()).isPresent();
   }
 
@@ -187,10 +195,11 @@ class TicketBoundRunTest {
     assertThat(tookMillis).isLessThan(TTL.plus(ALLOWANCE).toMillis());
   }
 
-  /** A step whose apply blocks until its thread is interrupted. */
+  /** A step whose apply blocks until released or until its thread is interrupted. */
   static final class HangingStep implements Step {
     final StepSpec spec;
     final AtomicLong applied = new AtomicLong();
+    final CountDownLatch release = new CountDownLatch(1);
     volatile boolean interrupted;
 
     HangingStep(String id) {
@@ -220,8 +229,8 @@ class TicketBoundRunTest {
     public String apply(Observation observed, StepContext context) {
       applied.incrementAndGet();
       try {
-        new CountDownLatch(1).await(); // until interrupted
-        return "never";
+        release.await(); // until released or interrupted
+        return "after";
       } catch (InterruptedException e) {
         interrupted = true;
         Thread.currentThread().interrupt();

@@ -10,6 +10,7 @@ import io.tandem.core.error.TandemException;
 import io.tandem.core.error.TransientException;
 import io.tandem.core.runbook.journal.JournalRecord;
 import io.tandem.core.runbook.journal.RecordType;
+import io.tandem.core.witness.FencingToken;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -148,43 +150,58 @@ final class StepRun implements Callable<StepStatus> {
 
   /**
    * Runs an apply within the time the ticket has left (issue 12.6): the step's thread is
-   * interrupted when it runs out (blocking socket I/O on a virtual thread, the AWS SDK and the
-   * Azure SDK give up on an interrupt), and an apply that returns after that is reported as fenced,
-   * so the run stops before anything else changes. Without a bound from the guard it just runs.
+   * interrupted when the ticket's self-fence point passes (blocking socket I/O on a virtual thread,
+   * the AWS SDK and the Azure SDK give up on an interrupt), and an apply that returns after that is
+   * reported as fenced, so the run stops before anything else changes. The point is the one the
+   * guard reports as renewals move it, asked again whenever the previous one comes due: an apply
+   * may outlast the time left when it started (a VIP move's ARP probes outlast a 2 s ticket's) as
+   * long as the site keeps its ticket, never the ticket itself. Without a bound from the guard it
+   * just runs.
    */
   private String withinTicket(Supplier<String> apply) {
-    Optional<Duration> left = run.guard.timeLeft(run.stepContext.token());
+    FencingToken token = run.stepContext.token();
+    Optional<Duration> left = run.guard.timeLeft(token);
     if (left.isEmpty()) {
       return apply.get();
     }
     if (left.get().isNegative() || left.get().isZero()) {
       throw new FencedException(
           "ticket epoch "
-              + run.stepContext.token().epoch()
+              + token.epoch()
               + " has no time left before this site must fence; step "
               + spec.id()
               + " not applied");
     }
-    long cutOffAt = run.ticker.getAsLong() + left.get().toNanos();
     Thread self = Thread.currentThread();
     AtomicBoolean cut = new AtomicBoolean();
-    ScheduledFuture<?> timer =
-        run.cutOffs.schedule(
-            () -> {
+    AtomicReference<ScheduledFuture<?>> timer = new AtomicReference<>();
+    Runnable check =
+        new Runnable() {
+          @Override
+          public void run() {
+            if (cut.get()) {
+              return;
+            }
+            Duration now = run.guard.timeLeft(token).orElse(Duration.ZERO);
+            if (now.isNegative() || now.isZero()) {
               if (cut.compareAndSet(false, true)) {
                 self.interrupt();
               }
-            },
-            left.get().toNanos(),
-            TimeUnit.NANOSECONDS);
+            } else {
+              timer.set(run.cutOffs.schedule(this, now.toNanos(), TimeUnit.NANOSECONDS));
+            }
+          }
+        };
+    timer.set(run.cutOffs.schedule(check, left.get().toNanos(), TimeUnit.NANOSECONDS));
     String words =
         "the ticket's time left ("
             + left.get().toMillis()
-            + " ms before this site must fence) ran out during the apply of "
+            + " ms before this site must fence when the apply started) ran out during the apply of "
             + spec.id();
     try {
       String after = apply.get();
-      if (!cut.compareAndSet(false, true) || run.ticker.getAsLong() - cutOffAt > 0) {
+      Duration leftAfter = run.guard.timeLeft(token).orElse(Duration.ZERO);
+      if (!cut.compareAndSet(false, true) || leftAfter.isNegative() || leftAfter.isZero()) {
         Thread.interrupted(); // the timer fired as the apply returned; do not leak the flag
         throw new FencedException(words + "; it returned after that, so nothing more changes");
       }
@@ -196,7 +213,11 @@ final class StepRun implements Callable<StepStatus> {
       }
       throw e;
     } finally {
-      timer.cancel(false);
+      cut.set(true); // a check still scheduled does nothing
+      ScheduledFuture<?> t = timer.get();
+      if (t != null) {
+        t.cancel(false);
+      }
     }
   }
 

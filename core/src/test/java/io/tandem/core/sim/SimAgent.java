@@ -598,9 +598,19 @@ final class SimAgent {
         onJvm(this::switched);
       }
 
-      /** The cut-off timer: interrupts the apply if it has not returned yet. */
+      /**
+       * The cut-off timer: interrupts the apply if it has not returned yet and the ticket's
+       * self-fence point has passed; while renewals move that point, it asks again then (as
+       * StepRun.withinTicket does).
+       */
       private void cutOff() {
         if (!landed && live()) {
+          Duration left = guard.timeLeft(token).orElse(Duration.ZERO);
+          if (left.isPositive()) {
+            cutOffLocal = now() + left.toNanos();
+            sim.scheduler().at(clock.trueAt(cutOffLocal), () -> onJvm(this::cutOff));
+            return;
+          }
           interrupted = true;
           stop(
               ActivationResult.Outcome.CANCELLED,
@@ -613,7 +623,7 @@ final class SimAgent {
         if (!live()) {
           return;
         }
-        if (now() - cutOffLocal > 0) {
+        if (interrupted || !guard.timeLeft(token).orElse(Duration.ZERO).isPositive()) {
           stop(
               ActivationResult.Outcome.CANCELLED,
               "the ticket's time left ran out during the apply of switch; it returned after"

@@ -42,7 +42,10 @@ import org.slf4j.LoggerFactory;
  * ({@link ConflictException} otherwise). Every refresh does the same, so a stale holder that
  * re-registers is removed again within one refresh interval. Refreshes run only while the {@link
  * TicketGuard} says this agent still holds the ticket the contact was registered under: a site that
- * lost the ticket stops refreshing and its binding expires (or is removed by the new holder).
+ * lost the ticket sends nothing and its binding expires (or is removed by the new holder). It keeps
+ * asking the guard every {@link #HOLD_RECHECK}, so a site that holds the same ticket again (a
+ * renewal answered late, the failsafe keeping it through a witness outage) refreshes at once
+ * instead of leaving the carrier without a contact while it reports itself ACTIVE.
  *
  * <p>{@link #register} schedules a refresh after {@code refreshRatio} of the granted lifetime on
  * the injected scheduler (a failed refresh retries after {@link #RETRY_AFTER_FAILURE}, or after the
@@ -59,6 +62,9 @@ import org.slf4j.LoggerFactory;
  * StaleEpochException}.
  */
 public final class SipTrunkRegistrar implements TrunkRegistrar, AutoCloseable {
+
+  /** How often a refresh put off because the ticket was not held asks the guard again. */
+  public static final Duration HOLD_RECHECK = Duration.ofSeconds(1);
 
   /** Delay before retrying a failed refresh. */
   public static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(10);
@@ -235,15 +241,31 @@ public final class SipTrunkRegistrar implements TrunkRegistrar, AutoCloseable {
       if (contact == null || !contact.equals(state.contact)) {
         return; // unregistered or replaced meanwhile
       }
-      if (state.token == null || !guard.holds(state.token)) {
-        log.info(
-            "trunk {}: not refreshing {}: this agent no longer holds ticket {}; the binding"
-                + " expires by itself or the new holder removes it",
-            state.trunk.name(),
-            contact,
-            state.token);
+      if (state.token == null) {
         state.contact = null;
         return;
+      }
+      if (!guard.holds(state.token)) {
+        if (!state.waitingForTicket) {
+          log.info(
+              "trunk {}: not refreshing {}: this agent does not hold ticket {} now; the binding"
+                  + " expires by itself or the new holder removes it, unless this agent holds the"
+                  + " ticket again first",
+              state.trunk.name(),
+              contact,
+              state.token);
+          state.waitingForTicket = true;
+        }
+        scheduleRefresh(state, HOLD_RECHECK);
+        return;
+      }
+      if (state.waitingForTicket) {
+        log.info(
+            "trunk {}: this agent holds ticket {} again; refreshing {}",
+            state.trunk.name(),
+            state.token,
+            contact);
+        state.waitingForTicket = false;
       }
       try {
         bindAsOnlyContact(state, contact);
@@ -401,6 +423,7 @@ public final class SipTrunkRegistrar implements TrunkRegistrar, AutoCloseable {
     String contact;
     Optional<Instant> expiresAt = Optional.empty();
     ScheduledFuture<?> refresh;
+    boolean waitingForTicket;
 
     TrunkState(SipTrunk trunk, RegisterExchange exchange) {
       this.trunk = trunk;

@@ -275,6 +275,35 @@ class SipTrunkRegistrarTest {
     }
   }
 
+  /**
+   * A site whose ticket was not held at refresh time (a renewal answered late, a witness outage the
+   * failsafe rides out) and that holds the same ticket again refreshes its binding: the bench
+   * (issue 17.5) saw a carrier left without any contact for over 300 s while the agent reported
+   * ACTIVE under the same epoch.
+   */
+  @Test
+  void aSiteThatHoldsItsTicketAgainRefreshesItsBinding() throws Exception {
+    RecordingScheduler recording = new RecordingScheduler();
+    AtomicBoolean holds = new AtomicBoolean(true);
+    try (SipTrunkRegistrar a =
+        registrar(siteA, recording, token -> holds.get(), trunk1("udp").build())) {
+      a.register("carrier-1", "192.0.2.14:5060", new FencingToken("c", "site-a", 4));
+      long before = cseq(kamailio.locationDump());
+
+      holds.set(false);
+      recording.tasks.getLast().run(); // refresh time: not held, nothing sent
+      assertThat(cseq(kamailio.locationDump())).isEqualTo(before);
+
+      holds.set(true); // the same epoch is held again
+      recording.tasks.getLast().run(); // the next re-check refreshes
+
+      assertThat(cseq(kamailio.locationDump())).isGreaterThan(before);
+      assertThat(kamailio.contacts(AOR)).singleElement().asString().contains("192.0.2.14");
+    } finally {
+      recording.shutdownNow();
+    }
+  }
+
   @Test
   void aSiteThatLostTheTicketNeitherRegistersNorRefreshes() throws Exception {
     RecordingScheduler recording = new RecordingScheduler();
@@ -287,9 +316,11 @@ class SipTrunkRegistrarTest {
 
       holds.set(false); // the ticket passed on (or this agent's deadline ran out)
       recording.tasks.getLast().run();
+      recording.tasks.getLast().run(); // the re-check a second later: still not held
 
       assertThat(cseq(kamailio.locationDump())).isEqualTo(before);
-      assertThat(recording.tasks).hasSize(scheduled); // and no further refresh is scheduled
+      // only re-checks of the guard are scheduled, nothing is sent
+      assertThat(recording.tasks).hasSize(scheduled + 2);
       assertThatThrownBy(
               () -> a.register("carrier-1", "192.0.2.12:5060", new FencingToken("c", "site-a", 3)))
           .isInstanceOf(FencedException.class)
