@@ -217,9 +217,9 @@ class Net:
         """Drops every packet between m1 and m2 in both members' namespaces (nftables)."""
         for me, other in ((m1, m2), (m2, m1)):
             if on:
-                rules = ("table inet bfpart { chain in { type filter hook input priority 0; "
-                         "ip saddr %s drop; } chain out { type filter hook output priority 0; "
-                         "ip daddr %s drop; } }") % (self.addr(other), self.addr(other))
+                rules = ("table inet bfpart {\n chain in { type filter hook input priority 0; "
+                         "ip saddr %s drop; }\n chain out { type filter hook output priority 0; "
+                         "ip daddr %s drop; }\n}\n") % (self.addr(other), self.addr(other))
                 sh("nft", "-f", "-", ns=self.ns[me], input=rules)
             else:
                 sh("nft", "delete", "table", "inet", "bfpart", ns=self.ns[me], check=False)

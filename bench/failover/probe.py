@@ -27,6 +27,12 @@ def emit(kind, value):
         print("%.6f %s %s" % (time.clock_gettime(time.CLOCK_MONOTONIC), kind, value), flush=True)
 
 
+# "--sip-via-dns": OPTIONS go to the address the record names (a DNS-moved service), as a
+# carrier that resolves the name does; otherwise to the fixed public address (a VIP)
+target = [None]
+follow = [False]
+
+
 def sip(vip, end):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("0.0.0.0", 0))
@@ -42,7 +48,7 @@ def sip(vip, end):
                    "CSeq: %d OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
                    ) % (vip, me, port, n, me, vip, n, n)
             try:
-                s.sendto(msg.encode(), (vip, 5060))
+                s.sendto(msg.encode(), (target[0] or vip, 5060))
             except OSError:
                 pass
             nxt += 0.010
@@ -109,6 +115,8 @@ def dns(server, name, end):
         if v != last and v != "?":
             emit("dns", v)
             last = v
+            if follow[0] and v != "-":
+                target[0] = v.split(",")[0]
         time.sleep(0.020)
 
 
@@ -148,6 +156,10 @@ def main(argv):
     threads = [threading.Thread(target=sip, args=(vip, end), daemon=True)]
     rest = argv[2:]
     while rest:
+        if rest[0] == "--sip-via-dns":
+            follow[0] = True
+            rest = rest[1:]
+            continue
         if rest[0] == "--dns":
             threads.append(threading.Thread(target=dns, args=(rest[1], rest[2], end), daemon=True))
             rest = rest[3:]

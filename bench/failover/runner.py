@@ -108,6 +108,10 @@ def verdict(events, fault_at, old, new, old_addr, new_addr, expect, end_at):
         if k in ("sip", "sip!"):
             counts[k + ":" + v] = counts.get(k + ":" + v, 0) + 1
     out["answersAfterFault"] = counts
+    # who answered in the window's last second: for "stay" and "either" classes this says whether
+    # the service outlived the fault (the old site), moved (the new one) or stopped (nobody)
+    tail = {v for t, k, v in after if k == "sip" and t >= end_at - 1.0}
+    out["answeringAtEnd"] = sorted(tail)
     out["dnsAfterFault"] = [v for t, k, v in after if k == "dns"]
     out["registrarAfterFault"] = [v for t, k, v in after if k == "reg"]
     violations = []
@@ -132,7 +136,7 @@ def ms(t, t0):
     return None if t is None else round((t - t0) * 1000, 1)
 
 
-def tandem_run(cluster, fault, window, log):
+def tandem_run(cluster, fault, window, log, restore_after=True):
     """One fault on the active site (or the witness); returns the run's record and restores."""
     old = cluster.active()
     if old not in ("a", "b"):
@@ -140,7 +144,8 @@ def tandem_run(cluster, fault, window, log):
     new = "b" if old == "a" else "a"
     c = cluster
     probe = Probe(c.net.ns["c"], window + 10,
-                  ["--dns", c.net.addr("c"), "sip.tandem.test", "--rpc", "127.0.0.1:5080", "trunk1"])
+                  ["--dns", c.net.addr("c"), "sip.tandem.test", "--rpc", "127.0.0.1:5080", "trunk1"]
+                  + (["--sip-via-dns"] if c.shape == "dns" else []))
     mon = CarrierMonitor(c)
     mon.start()
     try:
@@ -192,7 +197,8 @@ def tandem_run(cluster, fault, window, log):
         return rec
     finally:
         mon.stop_at = time.monotonic()
-        restore(c, fault, old, log)
+        if restore_after:  # not after the last run: the cluster is torn down anyway
+            restore(c, fault, old, log)
 
 
 def restore(c, fault, old, log):
@@ -213,6 +219,7 @@ def restore(c, fault, old, log):
     elif fault == "witness-loss":
         c.net.link("w", True)
         c.start_witness()
+        c.wait(c.witness_up, 180, "the witness answering again")
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         active = c.active()

@@ -92,7 +92,8 @@ def profile_timings(name):
 class TandemCluster:
     """One cluster (witness, two agents, two PBXs, BIND, Kamailio) in one run's namespaces."""
 
-    def __init__(self, tag, profile, work, impair=None, use_netem=False, log=print):
+    def __init__(self, tag, profile, work, impair=None, use_netem=False, log=print, shape="vip"):
+        self.shape = shape  # "vip": address + DNS + trunk; "dns": DNS + trunk (no VIP)
         self.tag, self.profile, self.work, self.log = tag, profile, work, log
         self.net = Net(tag, MEMBERS, impair=impair, use_netem=use_netem)
         self.procs = {}
@@ -164,12 +165,13 @@ class TandemCluster:
     region: room
     managementAddress: {addr}:{port}
     pbx: {{ type: asterisk, host: 127.0.0.1, port: 5038, user: tandem, secret: "${{env:AMI_SECRET}}" }}
-    serviceAddresses:
-      - {{ kind: vip, name: voip, address: {vip}/24, interface: v{s}, host: {addr} }}
-    sensors:
+{vip_block}    sensors:
       - {{ name: sip, kind: sip-options, critical: true, params: {{ target: "sip:127.0.0.1:15060" }} }}
       - {{ name: ami, kind: ami-ping, critical: true }}
-""".format(s=s, prio=prio, addr=self.net.addr(s), port=MGMT_PORT, vip=VIP)
+""".format(s=s, prio=prio, addr=self.net.addr(s), port=MGMT_PORT,
+           vip_block="" if self.shape == "dns" else
+           "    serviceAddresses:\n      - {{ kind: vip, name: voip, address: {vip}/24, interface: v{s},"
+           " host: {addr} }}\n".format(vip=VIP, s=s, addr=self.net.addr(s)).replace("{{", "{").replace("}}", "}"))
         conf = """cluster: bench
 sites:
 {sites}dns:
@@ -365,6 +367,12 @@ zone "tandem.test." {{ type primary; file "{d}/tandem.test.zone"; allow-update {
         except ValueError:
             return None
 
+    def witness_up(self):
+        r = sh("curl", "-s", "-m", "2", "-o", "/dev/null", "-w", "%{http_code}", "--cacert",
+               os.path.join(self.work, "ca.pem"), "https://%s:17443/witness/v1/health" % self.net.addr("w"),
+               ns=self.net.ns["a"], check=False)
+        return r.stdout.strip() not in ("", "000")
+
     def states(self, via):
         st = self.status(via)
         if not st:
@@ -411,7 +419,8 @@ zone "tandem.test." {{ type primary; file "{d}/tandem.test.zone"; allow-update {
         st = {x.get("name"): x.get("state") for x in sb.get("sites", [])}
         seen = (sa.get("activeSite"), sb.get("activeSite"), st.get(other), self.carriers(), self.dig(),
                 self.contacts())
-        want = (active, active, "STANDBY", [active], self.net.addr(active), [self.net.addr(active)])
+        want = (active, active, "STANDBY", [active] if self.shape == "vip" else [], self.net.addr(active),
+                [self.net.addr(active)])
         if seen != want and seen != getattr(self, "_last_seen", None):
             self.log("  waiting: active per %s/%s, %s's state, VIP on, DNS, registrar = %s, want %s"
                      % (active, other, other, seen, want))
