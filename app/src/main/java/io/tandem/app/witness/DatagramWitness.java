@@ -51,6 +51,9 @@ public final class DatagramWitness implements Witness {
 
   private static final Logger log = LoggerFactory.getLogger(DatagramWitness.class);
 
+  /** Silence after which the fallback is logged (it starts after two timeouts, unlogged). */
+  private static final long SAY_SILENCE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   private final HttpWitness https;
   private final URI base;
   private final String site;
@@ -58,6 +61,7 @@ public final class DatagramWitness implements Witness {
   private final Duration timeout;
   private final long fallbackAfterNanos;
   private final Clock wall;
+  private final int port;
   private final DatagramChannel channel;
   private final Thread receiver;
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
@@ -70,6 +74,7 @@ public final class DatagramWitness implements Witness {
   private volatile boolean everAnswered;
   private volatile long skewUntilNanos;
   private volatile boolean fallingBack;
+  private final long createdNanos = System.nanoTime();
 
   private record Pending(SecretKeySpec key, CompletableFuture<WitnessDatagram.Answer> answer) {}
 
@@ -99,7 +104,7 @@ public final class DatagramWitness implements Witness {
     this.timeout = timeout;
     this.fallbackAfterNanos = 2 * timeout.toNanos();
     this.wall = wall;
-    int port = base.getPort() > 0 ? base.getPort() : "https".equals(base.getScheme()) ? 443 : 80;
+    this.port = base.getPort() > 0 ? base.getPort() : "https".equals(base.getScheme()) ? 443 : 80;
     try {
       this.channel = DatagramChannel.open();
       channel.connect(new InetSocketAddress(base.getHost(), port));
@@ -260,7 +265,16 @@ public final class DatagramWitness implements Witness {
   private boolean silent(long now) {
     boolean silent =
         !everAnswered || now - lastAnswerNanos > fallbackAfterNanos || now - skewUntilNanos < 0;
-    if (silent && everAnswered && !fallingBack) {
+    if (!everAnswered && !fallingBack && now - createdNanos > SAY_SILENCE_NANOS) {
+      fallingBack = true;
+      log.warn(
+          "witness {}: no datagram answered yet; renewing over HTTPS (is UDP port {} open, and"
+              + " the witness started without --no-datagrams?)",
+          base,
+          port);
+    }
+    // said once the silence is long enough to be a broken path, not a few lost datagrams
+    if (silent && everAnswered && !fallingBack && now - lastAnswerNanos > SAY_SILENCE_NANOS) {
       fallingBack = true;
       log.warn(
           "witness {}: no datagram answer for {} ms; renewing over HTTPS as well",
