@@ -239,7 +239,8 @@ final class DatagramLoad implements AutoCloseable {
     return lastNonce;
   }
 
-  /** Answers, matched to their request by nonce (unique across sites here). */
+  /** Answers, matched to their request by nonce (unique across sites here); all on one loop. */
+  @io.netty.channel.ChannelHandler.Sharable
   private final class Answers extends SimpleChannelInboundHandler<DatagramPacket> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
