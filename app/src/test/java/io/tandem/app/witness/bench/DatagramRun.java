@@ -24,7 +24,7 @@ import javax.net.ssl.SSLContext;
  */
 final class DatagramRun {
 
-  private static final int ACQUIRE_CONNECTIONS = 16;
+  private static final int ACQUIRE_CONNECTIONS = 64;
 
   private DatagramRun() {}
 
