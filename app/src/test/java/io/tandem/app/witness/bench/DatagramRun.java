@@ -75,6 +75,15 @@ final class DatagramRun {
         // let the window's last datagrams be answered or given up before counting
         TimeUnit.NANOSECONDS.sleep(profile.retryTimeout().toNanos() * 2);
         run.putAll(load.figures(window));
+        double answeredPerS = ((Number) run.get("answered_per_s")).doubleValue();
+        double cores = ((Number) run.get("witness_cores")).doubleValue();
+        // the witness's CPU per answered datagram: the figure the machine's load moves least
+        run.put(
+            "witness_cpu_us_per_answer",
+            answeredPerS == 0 ? null : AgentLoad.round(cores * 1e6 / answeredPerS));
+        run.put(
+            "projected_datagrams_per_s_on_one_core",
+            answeredPerS == 0 ? null : Math.round(answeredPerS / cores));
       }
       run.put(
           "witness_log_warnings",
