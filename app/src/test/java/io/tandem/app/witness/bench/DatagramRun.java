@@ -118,15 +118,21 @@ final class DatagramRun {
                           i < clusters.size();
                           i = next.getAndIncrement()) {
                         BenchClusters.Cluster k = clusters.get(i);
-                        SiteConnection.Answer a =
-                            c.send(
-                                AgentRequests.acquire(
-                                    authority,
-                                    k.name(),
-                                    "alpha",
-                                    k.secretA(),
-                                    profile.ttl().toMillis(),
-                                    0));
+                        byte[] ask =
+                            AgentRequests.acquire(
+                                authority,
+                                k.name(),
+                                "alpha",
+                                k.secretA(),
+                                profile.ttl().toMillis(),
+                                0);
+                        SiteConnection.Answer a = c.send(ask);
+                        // 503 (admission: the witness is busy persisting grants): ask again, as
+                        // the agent does on its next tick
+                        for (int tries = 0; a.status() == 503 && tries < 100; tries++) {
+                          TimeUnit.MILLISECONDS.sleep(profile.tick().toMillis());
+                          a = c.send(ask);
+                        }
                         WitnessWire.Result r =
                             WitnessLoadBench.JSON.readValue(a.body(), WitnessWire.Result.class);
                         if (a.status() != 200 || !r.granted()) {
