@@ -240,6 +240,7 @@ final class SimAgent {
         new TicketHolder(
             settings.cluster(),
             site,
+            settings.ticketTtl(),
             settings.renewInterval(),
             settings.driftMargin(),
             settings.fenceLead(),
