@@ -3,6 +3,8 @@ package io.tandem.core.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -42,6 +44,18 @@ class SubSecondTicketTest {
     ClusterConfig c = loader.parse(ConfigHardeningTest.BASE + FAST, "cluster.yaml");
     assertThat(c.timings()).isEqualTo(Timings.fast());
     assertThat(c.timings().ticketTtl()).isEqualTo(Duration.ofMillis(500));
+  }
+
+  /** The profile as docs/configuration.md prints it loads as {@link Timings#fast()}. */
+  @Test
+  void theDocumentedFastProfileIsTimingsFast() throws java.io.IOException {
+    String page = Files.readString(Path.of("..", "docs", "configuration.md"));
+    int at = page.indexOf("The `fast` profile");
+    assertThat(at).as("the fast profile's paragraph in docs/configuration.md").isPositive();
+    int from = page.indexOf("```yaml\n", at) + "```yaml\n".length();
+    String block = page.substring(from, page.indexOf("```", from));
+    ClusterConfig c = loader.parse(ConfigHardeningTest.BASE + block, "cluster.yaml");
+    assertThat(c.timings()).isEqualTo(Timings.fast());
   }
 
   @Test
