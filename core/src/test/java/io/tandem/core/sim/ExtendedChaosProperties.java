@@ -67,7 +67,7 @@ class ExtendedChaosProperties {
     SafetyProperties.assertSafe(extended(seed, false));
   }
 
-  @Property(tries = 300, shrinking = ShrinkingMode.OFF)
+  @Property(tries = 200, shrinking = ShrinkingMode.OFF)
   void neverTwoSitesServingUnderEveryFaultAtTheFastProfile(@ForAll long seed) {
     SafetyProperties.assertSafe(extendedFast(seed, false));
   }
