@@ -32,8 +32,9 @@ class SweepRegressionTest {
    * modelled as one call of up to 1 s, landed after the guard had fenced (883). The real guard's
    * command is one manager call (milliseconds, {@code FenceCallBench}) after a 50 ms poll, and the
    * real switch stage sends "accept calls" as one such command in parallel with its other steps;
-   * with the simulation following both, they pass. Kept so that a model change that makes them fail
-   * again is seen.
+   * with the simulation following both, they pass (the fault schedules are the same; the effects'
+   * durations are drawn anew, one more number per activation). Kept so that a model change that
+   * makes them fail again is seen.
    */
   @ParameterizedTest(name = "extended-fast seed {0}")
   @ValueSource(longs = {18L, 883L, 1020L, 1988L})
