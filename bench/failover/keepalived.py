@@ -32,6 +32,7 @@ events) but not a PBX that hangs; the SIP check sees both.
 """
 import json
 import os
+import random
 import signal
 import socket
 import statistics
@@ -295,6 +296,9 @@ def one_run(tag, advert, window, work, delay_ms=0.0, loss_pct=0.0, fault="site-l
             raise RuntimeError("site a never answered through %s" % VIP)
         if not topo.backup_ready("b"):
             raise RuntimeError("site b never entered BACKUP state (%s)" % topo.work)
+        # a fault at a random phase of the 1 s health check and of the adverts (the wait above ends
+        # right after one of b's checks, and both sites' checks started together)
+        time.sleep(random.random())
         fault_at = time.clock_gettime(time.CLOCK_MONOTONIC)
         if fault == "site-loss":
             topo.site_loss("a")
