@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -99,8 +100,9 @@ public final class WitnessConfigFiles {
     Map<String, Path> seen = new HashMap<>();
     Map<String, Path> listens = new LinkedHashMap<>();
     Map<String, Path> dataDirs = new LinkedHashMap<>();
-    Map<String, WitnessConfigCache.Entry> cached =
-        cache.map(WitnessConfigCache::read).orElse(Map.of());
+    long started = epochNanos();
+    WitnessConfigCache.Contents cached =
+        cache.map(WitnessConfigCache::read).orElse(WitnessConfigCache.Contents.EMPTY);
     // files are independent: read them in parallel (one witness may read thousands at start)
     List<FileRead> reads =
         files.parallelStream()
@@ -143,8 +145,8 @@ public final class WitnessConfigFiles {
           .ifPresent(d -> dataDirs.putIfAbsent(d, file));
     }
     // what the next start may skip: every file that loaded alone, even when another did not
-    if (parsed > 0 || valid.size() != cached.size()) {
-      cache.ifPresent(c -> c.write(valid));
+    if (parsed > 0 || valid.size() != cached.entries().size()) {
+      cache.ifPresent(c -> c.write(started, valid));
     }
     if (listens.size() > 1) {
       problems.add(disagree("witness.listen", listens));
@@ -185,18 +187,31 @@ public final class WitnessConfigFiles {
       Optional<WitnessConfigCache.Entry> entry) {}
 
   private FileRead loadOne(
-      Path file, Map<String, WitnessConfigCache.Entry> cached, List<ConfigProblem> problems) {
+      Path file, WitnessConfigCache.Contents cached, List<ConfigProblem> problems) {
     String absolute = file.toAbsolutePath().normalize().toString();
-    Optional<String> sha = cache.isPresent() ? hash(file) : Optional.empty();
-    WitnessConfigCache.Entry hit = cached.get(absolute);
-    boolean parsed = hit == null || sha.isEmpty() || !hit.sha256().equals(sha.get());
-    WitnessConfigCache.Entry entry = parsed ? parse(file, absolute, sha.orElse(""), problems) : hit;
-    if (entry == null) {
-      return new FileRead(file, Optional.empty(), problems, true);
+    Optional<WitnessConfigCache.Stat> stat =
+        cache.isPresent() ? WitnessConfigCache.Stat.of(file) : Optional.empty();
+    Optional<WitnessConfigCache.Entry> hit = cached.unchanged(file, absolute, stat);
+    WitnessConfigCache.Entry entry;
+    Optional<String> sha = Optional.empty();
+    if (hit.isPresent()) {
+      entry = hit.get();
+    } else {
+      sha = cache.isPresent() ? WitnessConfigCache.sha256(file) : Optional.empty();
+      entry = parse(file, absolute, stat, sha, problems);
+      if (entry == null) {
+        return new FileRead(file, Optional.empty(), problems, true);
+      }
     }
     Optional<WitnessServerConfig.Cluster> cluster = resolve(file, entry, problems);
-    // keep it only if the bytes validated are still the file's (not changed while parsed)
-    boolean keep = sha.isPresent() && (!parsed || sha.equals(hash(file)));
+    // keep what was parsed only if the bytes validated are still the file's (not changed while
+    // parsed): the same stat and hash after as before
+    boolean keep =
+        hit.isPresent()
+            || (stat.isPresent()
+                && sha.isPresent()
+                && stat.equals(WitnessConfigCache.Stat.of(file))
+                && sha.equals(WitnessConfigCache.sha256(file)));
     return new FileRead(
         file,
         cluster.map(
@@ -207,24 +222,21 @@ public final class WitnessConfigFiles {
                     Optional.ofNullable(entry.dataDir()),
                     keep ? Optional.of(entry) : Optional.empty())),
         problems,
-        parsed);
+        hit.isEmpty());
   }
 
-  /** The hex SHA-256 of a file of at most 1 MiB (the loader refuses larger ones). */
-  private static Optional<String> hash(Path file) {
-    try {
-      if (!Files.isRegularFile(file) || Files.size(file) > 1 << 20) {
-        return Optional.empty();
-      }
-      return Optional.of(WitnessConfigCache.sha256(Files.readAllBytes(file)));
-    } catch (IOException e) {
-      return Optional.empty(); // the loader reports it
-    }
+  private static long epochNanos() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
   }
 
   /** Parses and validates a file: what the witness serves from it, or null with problems. */
   private WitnessConfigCache.Entry parse(
-      Path file, String absolute, String sha, List<ConfigProblem> problems) {
+      Path file,
+      String absolute,
+      Optional<WitnessConfigCache.Stat> stat,
+      Optional<String> sha,
+      List<ConfigProblem> problems) {
     // The loader's own validation is all the witness needs (the agents' adapter checks, such as
     // sensors they can build, are theirs): one witness may read thousands of these at start.
     ClusterConfig config;
@@ -260,7 +272,8 @@ public final class WitnessConfigFiles {
     }
     return new WitnessConfigCache.Entry(
         absolute,
-        sha,
+        stat.orElse(new WitnessConfigCache.Stat(-1, 0, 0, 0, 0)),
+        sha.orElse(""),
         config.name(),
         sites,
         config.timings().ticketTtl().toMillis(),

@@ -12,12 +12,17 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -171,6 +176,26 @@ class WitnessRestartTest {
   }
 
   @Test
+  void anEditThatKeepsTheFilesSizeAndModificationTimeIsSeen() throws Exception {
+    Path clusters = writeClusters(CLUSTERS);
+    stop(start(clusters));
+    // as `cp -p` or `touch -r` leave it: same size, same mtime, other bytes (git's index compares
+    // the change time too for this reason)
+    Path edited = clusters.resolve(name(5) + ".yaml");
+    FileTime mtime = Files.getLastModifiedTime(edited);
+    String grace2s = clusterFile(name(5), "2s");
+    assertThat(grace2s).hasSameSizeAs(Files.readString(edited));
+    Files.writeString(edited, grace2s);
+    Files.setLastModifiedTime(edited, mtime);
+
+    WitnessCommand.Running second = start(clusters);
+    assertThat(second.startup().parsed()).isEqualTo(1);
+    assertThat(acquire(second, 5, "alpha", secret(5, "alpha")).granted()).isTrue();
+    assertThat(acquire(second, 5, "beta", secret(5, "beta")).reason())
+        .endsWith("(+ grace 2000 ms)");
+  }
+
+  @Test
   void aFileMadeInvalidIsRefusedAtRestartWithItsLineAndOnceFixedIsTheOnlyOneParsed()
       throws Exception {
     Path clusters = writeClusters(CLUSTERS);
@@ -196,18 +221,34 @@ class WitnessRestartTest {
   void aDamagedCacheOrOneFromOtherCodeIsNotUsed() throws Exception {
     Path clusters = writeClusters(CLUSTERS);
     stop(start(clusters));
-    Path cache = dir.resolve("cache").resolve("cluster-files.json");
-    String written = Files.readString(cache);
-    assertThat(written).as("no secret in the cache").doesNotContain(secret(0, "alpha"));
+    Path cache = dir.resolve("cache").resolve("cluster-files.bin");
+    byte[] written = Files.readAllBytes(cache);
+    assertThat(new String(written, StandardCharsets.ISO_8859_1))
+        .as("no secret in the cache")
+        .contains(name(0))
+        .doesNotContain(secret(0, "alpha"));
 
-    Files.writeString(cache, written.substring(0, written.length() / 2));
+    Files.write(cache, Arrays.copyOf(written, written.length / 2));
     WitnessCommand.Running torn = start(clusters);
     assertThat(torn.startup().parsed()).as("a torn cache").isEqualTo(CLUSTERS);
     stop(torn);
 
-    String other = Files.readString(cache).replaceFirst("\"code\":\"[0-9a-f]+\"", "\"code\":\"0\"");
-    assertThat(other).contains("\"code\":\"0\"");
-    Files.writeString(cache, other);
+    byte[] flipped = Files.readAllBytes(cache);
+    flipped[flipped.length / 2] ^= 1;
+    Files.write(cache, flipped);
+    WitnessCommand.Running bitFlip = start(clusters);
+    assertThat(bitFlip.startup().parsed()).as("a damaged cache").isEqualTo(CLUSTERS);
+    stop(bitFlip);
+
+    // the same entries, stamped by other code (an upgrade): magic, version, then the stamp
+    byte[] other = Files.readAllBytes(cache);
+    ByteBuffer b = ByteBuffer.wrap(other);
+    assertThat(b.getShort(8)).as("a SHA-256 stamp in hex").isEqualTo((short) 64);
+    Arrays.fill(other, 10, 74, (byte) '0');
+    CRC32C crc = new CRC32C();
+    crc.update(other, 0, other.length - Long.BYTES);
+    b.putLong(other.length - Long.BYTES, crc.getValue());
+    Files.write(cache, other);
     assertThat(start(clusters).startup().parsed()).as("other code").isEqualTo(CLUSTERS);
   }
 }
