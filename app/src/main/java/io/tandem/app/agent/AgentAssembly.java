@@ -197,9 +197,12 @@ public final class AgentAssembly implements AutoCloseable {
                   o.nanos(),
                   sensorScheduler,
                   sensorReaders,
-                  witness instanceof io.tandem.app.witness.HttpWitness hw
-                      ? java.util.Optional.of(hw)
-                      : java.util.Optional.empty(),
+                  switch (witness) {
+                    case io.tandem.app.witness.DatagramWitness dw ->
+                        java.util.Optional.of(dw.https());
+                    case io.tandem.app.witness.HttpWitness hw -> java.util.Optional.of(hw);
+                    default -> java.util.Optional.empty();
+                  },
                   config.name(),
                   SyncAgent.freshnessSensors(config, syncLedger, o.clock())));
 

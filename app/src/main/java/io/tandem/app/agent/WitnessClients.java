@@ -2,6 +2,7 @@ package io.tandem.app.agent;
 
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobContainerClientBuilder;
+import io.tandem.app.witness.DatagramWitness;
 import io.tandem.app.witness.HttpWitness;
 import io.tandem.aws.DynamoDbWitness;
 import io.tandem.core.config.ClusterConfig;
@@ -15,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Supplier;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -50,13 +52,16 @@ final class WitnessClients {
         }
         // the witness server is one process; several endpoints would be the same server behind
         // different addresses, and the first is the one the operator listed as primary
-        yield new HttpWitness(
-            http,
-            URI.create(b.endpoints().getFirst()),
+        // renewals and reads as authenticated datagrams, the rest over HTTPS (ADR 0007,
+        // "Transport"); HTTPS takes over while the datagrams go unanswered
+        URI base = URI.create(b.endpoints().getFirst());
+        Supplier<String> token = () -> secrets.resolve(secret).reveal();
+        yield new DatagramWitness(
+            new HttpWitness(http, base, site, token, timeout, JsonMapper.shared()),
+            base,
             site,
-            () -> secrets.resolve(secret).reveal(),
-            timeout,
-            JsonMapper.shared());
+            token,
+            timeout);
       }
       case WitnessConfig.Etcd e -> {
         EtcdWitnessConfig.Builder c =

@@ -2,6 +2,7 @@ package io.tandem.app.cli;
 
 import io.tandem.app.ExitCodes;
 import io.tandem.app.witness.WitnessConfigFiles;
+import io.tandem.app.witness.WitnessDatagramServer;
 import io.tandem.app.witness.WitnessHttpServer;
 import io.tandem.app.witness.WitnessServerConfig;
 import io.tandem.core.config.ConfigProblem;
@@ -69,6 +70,17 @@ public final class WitnessCommand implements Callable<Integer> {
   int maxConnections;
 
   @Option(
+      names = "--datagrams",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Also answer renewals and ticket reads as authenticated UDP datagrams on the listen"
+              + " port number (default; --no-datagrams turns it off: agents then renew over"
+              + " HTTPS only).")
+  boolean datagrams;
+
+  @Option(
       names = "--tls-keystore",
       description = "PKCS#12 keystore; password in env TANDEM_WITNESS_KEYSTORE_PASSWORD.")
   Path keystore;
@@ -126,6 +138,7 @@ public final class WitnessCommand implements Callable<Integer> {
    */
   public record Running(
       WitnessHttpServer server,
+      Optional<WitnessDatagramServer> datagrams,
       FileWitnessStateStore store,
       List<String> clusters,
       Path state,
@@ -133,6 +146,7 @@ public final class WitnessCommand implements Callable<Integer> {
       implements AutoCloseable {
     @Override
     public void close() {
+      datagrams.ifPresent(WitnessDatagramServer::close);
       server.close();
       store.close();
     }
@@ -220,9 +234,22 @@ public final class WitnessCommand implements Callable<Integer> {
               store);
       WitnessHttpServer server =
           WitnessHttpServer.start(address, tls, witness, probes(config), maxConnections);
+      Optional<WitnessDatagramServer> udp = Optional.empty();
+      if (datagrams) {
+        try {
+          udp =
+              Optional.of(
+                  WitnessDatagramServer.start(
+                      server.address(), witness, config.clusters(), Clock.systemUTC()));
+        } catch (ConfigException e) {
+          server.close();
+          throw e;
+        }
+      }
       long t3 = System.nanoTime();
       return new Running(
           server,
+          udp,
           store,
           config.clusters().stream().map(WitnessServerConfig.Cluster::name).toList(),
           state,

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.tandem.app.server.TandemServer;
+import io.tandem.app.witness.WitnessDatagramServer;
 import io.tandem.app.witness.WitnessHttpServer;
+import io.tandem.app.witness.WitnessServerConfig;
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.SecretResolver;
 import io.tandem.core.witness.BuiltInWitness;
@@ -59,6 +61,7 @@ final class LoopbackCluster implements AutoCloseable {
   private final Map<String, ConfigurableApplicationContext> servers = new HashMap<>();
   private final List<AutoCloseable> cleanup = new ArrayList<>();
   private final WitnessHttpServer witnessServer;
+  private final WitnessDatagramServer witnessDatagrams;
   private final java.util.concurrent.atomic.AtomicBoolean witnessClosed =
       new java.util.concurrent.atomic.AtomicBoolean();
   private final int witnessPort;
@@ -90,8 +93,22 @@ final class LoopbackCluster implements AutoCloseable {
         WitnessHttpServer.start(
             new InetSocketAddress("127.0.0.1", 0), java.util.Optional.empty(), witness, Map.of());
     witnessServer = w;
-    cleanup.add(this::closeWitnessOnce);
     witnessPort = w.address().getPort();
+    // the datagram listener beside it, as `tandem witness` starts it (WitnessCommand.serve)
+    witnessDatagrams =
+        WitnessDatagramServer.start(
+            w.address(),
+            witness,
+            List.of(
+                new WitnessServerConfig.Cluster(
+                    cluster,
+                    dir.resolve("cluster.yaml"),
+                    secrets,
+                    Duration.ofSeconds(60),
+                    Duration.ofSeconds(1),
+                    Map.of())),
+            Clock.systemUTC());
+    cleanup.add(this::closeWitnessOnce);
 
     HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     hook.createContext(
@@ -214,8 +231,19 @@ final class LoopbackCluster implements AutoCloseable {
 
   private void closeWitnessOnce() throws Exception {
     if (witnessClosed.compareAndSet(false, true)) {
+      witnessDatagrams.close();
       witnessServer.close();
     }
+  }
+
+  /** The witness's port (TCP for HTTP, UDP for datagrams). */
+  int witnessPort() {
+    return witnessPort;
+  }
+
+  /** The witness's datagram listener. */
+  WitnessDatagramServer witnessDatagrams() {
+    return witnessDatagrams;
   }
 
   AgentAssembly agent(String site) {

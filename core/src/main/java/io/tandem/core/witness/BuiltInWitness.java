@@ -289,6 +289,56 @@ public final class BuiltInWitness implements Witness {
   }
 
   /**
+   * A renewal for a transport that proved by itself that the request comes from {@code
+   * request.site()} of {@code request.cluster()} — the datagram listener, which checks each
+   * datagram's HMAC under a key derived from that site's secret (docs/witness-protocol.md,
+   * "Datagrams"). Same rules as {@link #renew(TicketRequest, SiteCredential)}; never waits (empty
+   * as {@link #renewIfImmediate}).
+   *
+   * @throws ResourceNotFoundException if this witness does not serve the cluster
+   */
+  public Optional<TicketResult> renewIfImmediateVerified(TicketRequest request) {
+    Slot s = slot(request.cluster());
+    if (!s.lock.tryLock()) {
+      return Optional.empty();
+    }
+    try {
+      boolean mightPersist =
+          request.epoch() > s.epoch || cut(s.settings, request.ttl()).compareTo(s.coverTtl) > 0;
+      return mightPersist ? Optional.empty() : Optional.of(renewLocked(s, request));
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
+  /** {@link #renewIfImmediateVerified} that may wait for the cluster's lock and persist. */
+  public TicketResult renewVerified(TicketRequest request) {
+    Slot s = slot(request.cluster());
+    s.lock.lock();
+    try {
+      return renewLocked(s, request);
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
+  /**
+   * The ticket for a transport that proved by itself that a site of {@code cluster} asks (see
+   * {@link #renewIfImmediateVerified}); empty when the cluster's lock is held.
+   */
+  public Optional<Optional<Ticket>> observeIfImmediateVerified(String cluster) {
+    Slot s = slot(cluster);
+    if (!s.lock.tryLock()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Optional.ofNullable(ticket(s)));
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
+  /**
    * {@link #observe(String, String, SiteCredential)} that never waits: empty when the cluster's
    * lock is held (a grant being made durable).
    */
@@ -469,6 +519,20 @@ public final class BuiltInWitness implements Witness {
       log.warn("witness request claiming to be site {} of {} failed authentication", site, cluster);
       throw new PermissionException("site " + site + " failed authentication");
     }
+    return slot(c);
+  }
+
+  /** The slot of a served cluster, for a request its transport already authenticated. */
+  private Slot slot(String cluster) {
+    return slot(
+        clusters
+            .find(cluster)
+            .orElseThrow(
+                () -> new ResourceNotFoundException("this witness does not serve that cluster")));
+  }
+
+  private Slot slot(WitnessCluster c) {
+    String cluster = c.name();
     Slot s = slots.computeIfAbsent(cluster, Slot::new);
     if (s.settings == null) {
       s.settings = c.settings();

@@ -1,0 +1,257 @@
+package io.tandem.app.witness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.tandem.core.error.TransientException;
+import io.tandem.core.witness.BuiltInWitness;
+import io.tandem.core.witness.InMemoryWitnessStateStore;
+import io.tandem.core.witness.SharedSecretAuthenticator;
+import io.tandem.core.witness.TicketRequest;
+import io.tandem.core.witness.TicketResult;
+import io.tandem.core.witness.WitnessCluster;
+import io.tandem.core.witness.WitnessClusters;
+import io.tandem.core.witness.WitnessSettings;
+import io.tandem.sim.net.TcpFaultProxy;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The built-in witness's datagrams end to end on loopback: the production listener ({@link
+ * WitnessDatagramServer}) beside the HTTP one, the agent's client ({@link DatagramWitness}). What
+ * it must refuse, it refuses the way docs/witness-protocol.md ("Datagrams") says: a wrong MAC, a
+ * site of another cluster, an answer reflected back, a replay and a clock off by more than five
+ * minutes are never granted anything.
+ */
+class DatagramWitnessTest {
+
+  static final String A = "secret-of-site-a-0123456789";
+  static final String B = "secret-of-site-b-0123456789";
+  static final Duration TIMEOUT = Duration.ofMillis(500);
+  static final Duration TTL = Duration.ofSeconds(2);
+
+  BuiltInWitness witness;
+  WitnessHttpServer http;
+  WitnessDatagramServer udp;
+  final List<AutoCloseable> closing = new ArrayList<>();
+
+  @BeforeEach
+  void start() {
+    Map<String, byte[]> secrets =
+        Map.of("a", A.getBytes(StandardCharsets.UTF_8), "b", B.getBytes(StandardCharsets.UTF_8));
+    WitnessSettings settings =
+        WitnessSettings.builder().grace(Duration.ofMillis(300)).maxTtl(TTL).build();
+    witness =
+        new BuiltInWitness(
+            WitnessClusters.of(
+                List.of(
+                    new WitnessCluster("c1", settings, SharedSecretAuthenticator.of(secrets)),
+                    new WitnessCluster(
+                        "c2",
+                        settings,
+                        SharedSecretAuthenticator.of(
+                            Map.of("a", "secret-of-c2-a-0123456789".getBytes()))))),
+            Clock.systemUTC(),
+            System::nanoTime,
+            new InMemoryWitnessStateStore());
+    http =
+        WitnessHttpServer.start(
+            new InetSocketAddress("127.0.0.1", 0), Optional.empty(), witness, Map.of());
+    udp =
+        WitnessDatagramServer.start(
+            http.address(),
+            witness,
+            List.of(
+                new WitnessServerConfig.Cluster(
+                    "c1", null, secrets, TTL, Duration.ofMillis(300), Map.of()),
+                new WitnessServerConfig.Cluster(
+                    "c2",
+                    null,
+                    Map.of("a", "secret-of-c2-a-0123456789".getBytes()),
+                    TTL,
+                    Duration.ofMillis(300),
+                    Map.of())),
+            Clock.systemUTC());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (AutoCloseable c : closing) {
+      c.close();
+    }
+    udp.close();
+    http.close();
+  }
+
+  URI base() {
+    return URI.create("http://127.0.0.1:" + http.address().getPort());
+  }
+
+  DatagramWitness client(String site, String secret, URI httpsBase, Clock clock) {
+    HttpWitness https =
+        new HttpWitness(
+            HttpClient.newBuilder().connectTimeout(TIMEOUT).build(),
+            httpsBase,
+            site,
+            () -> secret,
+            TIMEOUT,
+            JsonMapper.shared());
+    DatagramWitness w = new DatagramWitness(https, base(), site, () -> secret, TIMEOUT, clock);
+    closing.add(w);
+    return w;
+  }
+
+  @Test
+  void renewalsAndReadsTravelAsDatagramsAndNeedNoTcpPath() {
+    TcpFaultProxy proxy = new TcpFaultProxy("127.0.0.1", http.address().getPort());
+    closing.add(proxy);
+    DatagramWitness a =
+        client("a", A, URI.create("http://127.0.0.1:" + proxy.port()), Clock.systemUTC());
+    TicketResult granted = a.acquire(TicketRequest.acquire("c1", "a", true, TTL));
+    assertThat(granted.granted()).isTrue();
+    long epoch = granted.ticket().epoch();
+
+    proxy.blackhole(true); // TCP to the witness stalls; datagrams still pass
+    for (int i = 0; i < 10; i++) {
+      TicketResult r = a.renew(TicketRequest.renew("c1", "a", true, TTL, epoch));
+      assertThat(r.granted()).as(r.reason()).isTrue();
+      assertThat(r.reason()).isEqualTo("renewed epoch " + epoch);
+    }
+    assertThat(a.observe("c1")).hasValueSatisfying(t -> assertThat(t.holder()).isEqualTo("a"));
+    assertThat(udp.answered()).isGreaterThanOrEqualTo(11);
+
+    // the witness's rules hold on datagrams too: another site's renewal is refused
+    DatagramWitness b = client("b", B, base(), Clock.systemUTC());
+    TicketResult refused = b.renew(TicketRequest.renew("c1", "b", true, TTL, epoch));
+    assertThat(refused.granted()).isFalse();
+    assertThat(refused.reason())
+        .isEqualTo("refused: held by a under epoch " + epoch + ", not b@" + epoch);
+  }
+
+  @Test
+  void withoutTheDatagramListenerTheClientRenewsOverHttps() {
+    udp.close();
+    DatagramWitness a = client("a", A, base(), Clock.systemUTC());
+    long epoch = a.acquire(TicketRequest.acquire("c1", "a", true, TTL)).ticket().epoch();
+    TicketResult r = a.renew(TicketRequest.renew("c1", "a", true, TTL, epoch));
+    assertThat(r.granted()).as(r.reason()).isTrue();
+    assertThat(a.counts().get(2)).as("calls that went over HTTPS").isEqualTo(1);
+  }
+
+  @Test
+  void withNeitherPathTheCallFailsWithinItsTimeout() {
+    udp.close();
+    TcpFaultProxy proxy = new TcpFaultProxy("127.0.0.1", http.address().getPort());
+    closing.add(proxy);
+    proxy.blackhole(true);
+    DatagramWitness a =
+        client("a", A, URI.create("http://127.0.0.1:" + proxy.port()), Clock.systemUTC());
+    long t0 = System.nanoTime();
+    assertThatThrownBy(() -> a.renew(TicketRequest.renew("c1", "a", true, TTL, 1)))
+        .isInstanceOf(TransientException.class);
+    // design bound: the call's timeout, plus an allowance for a loaded machine
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(TIMEOUT.plusSeconds(3));
+  }
+
+  @Test
+  void anAgentWhoseClockWentBackIsToldAndCatchesUp() {
+    DatagramWitness a = client("a", A, base(), Clock.systemUTC());
+    long epoch = a.acquire(TicketRequest.acquire("c1", "a", true, TTL)).ticket().epoch();
+    assertThat(a.renew(TicketRequest.renew("c1", "a", true, TTL, epoch)).granted()).isTrue();
+    // a restarted agent whose clock is 30 s behind: its first nonce is refused as STALE, the
+    // authenticated answer names the highest nonce seen, and the resend above it is granted
+    DatagramWitness again =
+        client("a", A, base(), Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-30)));
+    long stale = udp.stale();
+    assertThat(again.renew(TicketRequest.renew("c1", "a", true, TTL, epoch)).granted()).isTrue();
+    assertThat(udp.stale()).isEqualTo(stale + 1);
+  }
+
+  @Test
+  void forgedReplayedReflectedAndSkewedDatagramsAreNotGranted() throws Exception {
+    long epoch =
+        client("a", A, base(), Clock.systemUTC())
+            .acquire(TicketRequest.acquire("c1", "a", true, TTL))
+            .ticket()
+            .epoch();
+    SecretKeySpec key = WitnessDatagram.key(A.getBytes(StandardCharsets.UTF_8), "c1", "a");
+    try (DatagramChannel raw = DatagramChannel.open()) {
+      raw.connect(http.address());
+      raw.socket().setSoTimeout(300);
+      long nonce = micros(Instant.now());
+
+      byte[] good = WitnessDatagram.renew(key, nonce, "c1", "a", epoch, 2000, true);
+      assertThat(answer(raw, good, key).status()).isEqualTo(WitnessDatagram.Status.RESULT);
+      // the same datagram again (a replay): STALE, nothing renewed
+      WitnessDatagram.Answer replay = answer(raw, good, key);
+      assertThat(replay.status()).isEqualTo(WitnessDatagram.Status.STALE);
+      assertThat(replay.value()).isEqualTo(nonce);
+
+      long dropped = udp.dropped();
+      // a wrong key (another site's secret), the key of the same site in another cluster, a
+      // flipped bit, an answer sent back as a request: dropped without an answer
+      SecretKeySpec wrong = WitnessDatagram.key(B.getBytes(StandardCharsets.UTF_8), "c1", "a");
+      assertNoAnswer(raw, WitnessDatagram.renew(wrong, nonce + 1, "c1", "a", epoch, 2000, true));
+      SecretKeySpec c2 = WitnessDatagram.key("secret-of-c2-a-0123456789".getBytes(), "c2", "a");
+      assertNoAnswer(raw, WitnessDatagram.renew(c2, nonce + 2, "c1", "a", epoch, 2000, true));
+      byte[] flipped = WitnessDatagram.renew(key, nonce + 3, "c1", "a", epoch, 2000, true);
+      flipped[20] ^= 1;
+      assertNoAnswer(raw, flipped);
+      WitnessDatagram.Request asked =
+          new WitnessDatagram.Request(
+              WitnessDatagram.KIND_RENEW, nonce + 4, "c1", "a", epoch, 2000, true);
+      assertNoAnswer(
+          raw,
+          WitnessDatagram.answer(key, asked, TicketResult.refused(null, "refused: reflected")));
+      assertNoAnswer(raw, new byte[] {'T', 'W', 1, 1, 0, 0});
+      await().atMost(Duration.ofSeconds(5)).until(() -> udp.dropped() >= dropped + 5);
+
+      // a clock ten minutes ahead: SKEW with the witness's clock, nothing renewed
+      long ahead = micros(Instant.now().plus(10, ChronoUnit.MINUTES));
+      WitnessDatagram.Answer skew =
+          answer(raw, WitnessDatagram.renew(key, ahead, "c1", "a", epoch, 2000, true), key);
+      assertThat(skew.status()).isEqualTo(WitnessDatagram.Status.SKEW);
+      assertThat(Math.abs(skew.value() - micros(Instant.now())))
+          .isLessThan(Duration.ofSeconds(60).toNanos() / 1000);
+    }
+  }
+
+  static long micros(Instant t) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, t);
+  }
+
+  static WitnessDatagram.Answer answer(DatagramChannel raw, byte[] d, SecretKeySpec key)
+      throws Exception {
+    raw.write(ByteBuffer.wrap(d));
+    byte[] in = new byte[2048];
+    java.net.DatagramPacket p = new java.net.DatagramPacket(in, in.length);
+    raw.socket().receive(p);
+    return WitnessDatagram.openAnswer(in, p.getLength(), key).orElseThrow();
+  }
+
+  static void assertNoAnswer(DatagramChannel raw, byte[] d) throws Exception {
+    raw.write(ByteBuffer.wrap(d));
+    byte[] in = new byte[2048];
+    java.net.DatagramPacket p = new java.net.DatagramPacket(in, in.length);
+    assertThatThrownBy(() -> raw.socket().receive(p)).isInstanceOf(SocketTimeoutException.class);
+  }
+}
