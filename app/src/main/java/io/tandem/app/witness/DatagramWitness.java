@@ -79,7 +79,7 @@ public final class DatagramWitness implements Witness {
   private record Pending(SecretKeySpec key, CompletableFuture<WitnessDatagram.Answer> answer) {}
 
   /**
-   * @param https the HTTPS client of the same witness and site (acquire, release, probe, fallback)
+   * @param https the HTTPS client of the same witness and site (forced acquire, probe, fallback)
    * @param base the witness's URL: datagrams go to its host and port number over UDP
    * @param site this agent's site
    * @param siteSecret this site's secret, resolved at each call (rotation friendly)
@@ -115,9 +115,24 @@ public final class DatagramWitness implements Witness {
     this.receiver = Thread.ofPlatform().name("witness-datagrams-" + site).daemon().start(this::run);
   }
 
+  /** A forced acquire goes over HTTPS only (the witness refuses one as a datagram). */
   @Override
   public TicketResult acquire(TicketRequest request) {
-    return https.acquire(request);
+    if (request.force() || !request.site().equals(site)) {
+      return https.acquire(request);
+    }
+    return call(
+        request.cluster(),
+        (key, nonce) ->
+            WitnessDatagram.acquire(
+                key,
+                nonce,
+                request.cluster(),
+                site,
+                request.epoch(),
+                request.ttl().toMillis(),
+                request.healthy()),
+        () -> https.acquire(request));
   }
 
   @Override
@@ -138,7 +153,17 @@ public final class DatagramWitness implements Witness {
 
   @Override
   public void release(String cluster, String site, long epoch) {
-    https.release(cluster, site, epoch);
+    if (!site.equals(this.site)) {
+      https.release(cluster, site, epoch);
+      return;
+    }
+    call(
+        cluster,
+        (key, nonce) -> WitnessDatagram.release(key, nonce, cluster, site, epoch),
+        () -> {
+          https.release(cluster, site, epoch);
+          return TicketResult.refused(null, "released");
+        });
   }
 
   @Override

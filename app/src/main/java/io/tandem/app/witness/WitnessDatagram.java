@@ -29,14 +29,15 @@ import javax.crypto.spec.SecretKeySpec;
  * such messages as UDP for the same reason. Hand-written because no library speaks it; it is about
  * a hundred lines of bounds-checked byte layout.
  *
- * <p>Layout, big-endian. A request: {@code 'T' 'W'}, version 1, kind (1 renew, 2 read), nonce (8),
- * cluster (length byte + ASCII), site (length byte + ASCII), then for a renewal epoch (8), TTL in
- * ms (4) and flags (1, bit 0 = healthy); last the 16-byte MAC of everything before it. An answer:
- * {@code 'T' 'W'}, 1, kind | 0x80, the request's nonce (8), cluster, site, status (1), then per
- * status: {@link Status#RESULT} granted (1), ticket present (1) [holder, epoch (8), expiry as epoch
- * ms (8), TTL ms (4)], reason (2-byte length + UTF-8); {@link Status#STALE} the highest nonce the
- * witness has seen from the site (8); {@link Status#SKEW} the witness's clock in epoch µs (8); then
- * the MAC. The kind's high bit keeps an answer from being reflected as a request.
+ * <p>Layout, big-endian. A request: {@code 'T' 'W'}, version 1, kind (1 renew, 2 read, 3 acquire, 4
+ * release), nonce (8), cluster (length byte + ASCII), site (length byte + ASCII), then for a
+ * renewal or an acquire the epoch held or known (8), TTL in ms (4) and flags (1, bit 0 = healthy),
+ * for a release the epoch (8); last the 16-byte MAC of everything before it. An answer: {@code 'T'
+ * 'W'}, 1, kind | 0x80, the request's nonce (8), cluster, site, status (1), then per status: {@link
+ * Status#RESULT} granted (1), ticket present (1) [holder, epoch (8), expiry as epoch ms (8), TTL ms
+ * (4)], reason (2-byte length + UTF-8); {@link Status#STALE} the highest nonce the witness has seen
+ * from the site (8); {@link Status#SKEW} the witness's clock in epoch µs (8); then the MAC. The
+ * kind's high bit keeps an answer from being reflected as a request.
  *
  * <p>Replay: the nonce is the agent's wall clock in µs, strictly increasing per agent; the witness
  * accepts from each site only nonces above the highest it has seen, and within {@link #MAX_SKEW} of
@@ -56,6 +57,8 @@ final class WitnessDatagram {
 
   static final byte KIND_RENEW = 1;
   static final byte KIND_READ = 2;
+  static final byte KIND_ACQUIRE = 3;
+  static final byte KIND_RELEASE = 4;
   private static final byte ANSWER = (byte) 0x80;
   private static final byte VERSION = 1;
   private static final int MAC_LENGTH = 16;
@@ -124,7 +127,37 @@ final class WitnessDatagram {
       long epoch,
       long ttlMillis,
       boolean healthy) {
-    ByteBuffer b = head(KIND_RENEW, nonce, cluster, site);
+    return ask(KIND_RENEW, key, nonce, cluster, site, epoch, ttlMillis, healthy);
+  }
+
+  /** An acquire (never a forced one: that goes over HTTPS with the operator's sentence). */
+  static byte[] acquire(
+      SecretKeySpec key,
+      long nonce,
+      String cluster,
+      String site,
+      long knownEpoch,
+      long ttlMillis,
+      boolean healthy) {
+    return ask(KIND_ACQUIRE, key, nonce, cluster, site, knownEpoch, ttlMillis, healthy);
+  }
+
+  static byte[] release(SecretKeySpec key, long nonce, String cluster, String site, long epoch) {
+    ByteBuffer b = head(KIND_RELEASE, nonce, cluster, site);
+    b.putLong(epoch);
+    return seal(b, key);
+  }
+
+  private static byte[] ask(
+      byte kind,
+      SecretKeySpec key,
+      long nonce,
+      String cluster,
+      String site,
+      long epoch,
+      long ttlMillis,
+      boolean healthy) {
+    ByteBuffer b = head(kind, nonce, cluster, site);
     b.putLong(epoch)
         .putInt((int) Math.min(ttlMillis, Integer.MAX_VALUE))
         .put((byte) (healthy ? 1 : 0));
@@ -167,7 +200,13 @@ final class WitnessDatagram {
       if (kind == KIND_READ && !b.hasRemaining()) {
         return Optional.of(new Request(kind, nonce, cluster, site, 0, 0, false));
       }
-      if (kind != KIND_RENEW) {
+      if (kind == KIND_RELEASE) {
+        long epoch = b.getLong();
+        return b.hasRemaining()
+            ? Optional.empty()
+            : Optional.of(new Request(kind, nonce, cluster, site, epoch, 0, false));
+      }
+      if (kind != KIND_RENEW && kind != KIND_ACQUIRE) {
         return Optional.empty();
       }
       long epoch = b.getLong();

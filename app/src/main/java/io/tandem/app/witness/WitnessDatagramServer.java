@@ -28,10 +28,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The built-in witness's datagram listener: renewals and ticket reads as authenticated UDP
- * datagrams ({@link WitnessDatagram}) on the same port number as the HTTP(S) listener. Acquires,
- * releases and probes stay on HTTPS: they are rare, and an acquire waits for its grant to be
- * durable.
+ * The built-in witness's datagram listener: renewals, ticket reads, acquires and releases as
+ * authenticated UDP datagrams ({@link WitnessDatagram}) on the same port number as the HTTP(S)
+ * listener. Forced acquires (with the operator's sentence) and probes stay on HTTPS. An acquire or
+ * a release is answered from a virtual thread (it may persist before it is answered).
  *
  * <p>Each datagram is checked in this order, and anything that fails is dropped without an answer
  * (an unauthenticated sender learns nothing): size, layout and names; the MAC under the claimed
@@ -199,7 +199,15 @@ public final class WitnessDatagramServer implements AutoCloseable {
       }
       return;
     }
-    if (r.ttlMillis() <= 0 || r.epoch() < 0 || r.epoch() > TicketRequest.MAX_EPOCH) {
+    if (r.epoch() < 0 || r.epoch() > TicketRequest.MAX_EPOCH) {
+      dropped.increment();
+      return;
+    }
+    if (r.kind() == WitnessDatagram.KIND_ACQUIRE || r.kind() == WitnessDatagram.KIND_RELEASE) {
+      later(key, r, from); // both may persist: never on this thread
+      return;
+    }
+    if (r.ttlMillis() <= 0) {
       dropped.increment();
       return;
     }
@@ -223,16 +231,7 @@ public final class WitnessDatagramServer implements AutoCloseable {
     waiting.execute(
         () -> {
           try {
-            TicketResult result =
-                r.kind() == WitnessDatagram.KIND_READ
-                    ? TicketResult.refused(witness.observe(r.cluster()).orElse(null), "observed")
-                    : witness.renewVerified(
-                        TicketRequest.renew(
-                            r.cluster(),
-                            r.site(),
-                            r.healthy(),
-                            Duration.ofMillis(r.ttlMillis()),
-                            r.epoch()));
+            TicketResult result = answerWaiting(r);
             reply(key, r, result, from);
           } catch (RuntimeException e) {
             // e.g. the state could not be made durable: no answer, the agent resends
@@ -242,6 +241,32 @@ public final class WitnessDatagramServer implements AutoCloseable {
             waitPermits.release();
           }
         });
+  }
+
+  /** The answer to a request that may wait for its cluster's lock or persist. */
+  private TicketResult answerWaiting(WitnessDatagram.Request r) {
+    return switch (r.kind()) {
+      case WitnessDatagram.KIND_READ ->
+          TicketResult.refused(witness.observe(r.cluster()).orElse(null), "observed");
+      case WitnessDatagram.KIND_RELEASE -> {
+        witness.releaseVerified(r.cluster(), r.site(), r.epoch());
+        yield TicketResult.refused(witness.observe(r.cluster()).orElse(null), "released");
+      }
+      case WitnessDatagram.KIND_ACQUIRE ->
+          r.ttlMillis() <= 0
+              ? TicketResult.refused(null, "refused: ttl must be positive")
+              : witness.acquireVerified(
+                  TicketRequest.acquire(
+                      r.cluster(),
+                      r.site(),
+                      r.healthy(),
+                      Duration.ofMillis(r.ttlMillis()),
+                      r.epoch()));
+      default ->
+          witness.renewVerified(
+              TicketRequest.renew(
+                  r.cluster(), r.site(), r.healthy(), Duration.ofMillis(r.ttlMillis()), r.epoch()));
+    };
   }
 
   private void reply(

@@ -153,7 +153,30 @@ public final class BuiltInWitness implements Witness {
 
   /** Acquire on behalf of an authenticated transport request. */
   public TicketResult acquire(TicketRequest request, SiteCredential credential) {
-    Slot s = admit(request.cluster(), request.site(), credential);
+    return acquireIn(admit(request.cluster(), request.site(), credential), request);
+  }
+
+  /**
+   * An acquire for a transport that proved by itself who asks (see {@link
+   * #renewIfImmediateVerified}). Never a forced one: an operator's forced acquire travels with its
+   * acknowledgement over the authenticated HTTPS path only, and is refused here.
+   */
+  public TicketResult acquireVerified(TicketRequest request) {
+    Slot s = slot(request.cluster());
+    if (request.force()) {
+      return TicketResult.refused(
+          observe(request.cluster()).orElse(null),
+          "refused: a forced acquire is accepted over HTTPS only");
+    }
+    return acquireIn(s, request);
+  }
+
+  /** A release for a transport that proved by itself who asks. Idempotent. */
+  public void releaseVerified(String cluster, String site, long epoch) {
+    releaseIn(slot(cluster), site, epoch);
+  }
+
+  private TicketResult acquireIn(Slot s, TicketRequest request) {
     WitnessSettings settings = s.settings;
     s.lock.lock();
     try {
@@ -386,7 +409,11 @@ public final class BuiltInWitness implements Witness {
 
   /** Release on behalf of an authenticated transport request. Idempotent. */
   public void release(String cluster, String site, long epoch, SiteCredential credential) {
-    Slot s = admit(cluster, site, credential);
+    releaseIn(admit(cluster, site, credential), site, epoch);
+  }
+
+  private void releaseIn(Slot s, String site, long epoch) {
+    String cluster = s.cluster;
     s.lock.lock();
     try {
       lift(s, epoch);
