@@ -159,6 +159,22 @@ class DatagramWitnessTest {
     assertThat(proxy.accepted()).as("HTTPS was tried while no datagram had answered").isPositive();
   }
 
+  /** Issue 17.4: no site's datagram key is derived while the witness starts, each at first use. */
+  @Test
+  void aSitesDatagramKeyIsDerivedAtItsFirstDatagramNotAtStart() {
+    assertThat(udp.keysDerived()).as("started: no key derived").isZero();
+    DatagramWitness a = client("a", A, base(), Clock.systemUTC());
+    long epoch = a.acquire(TicketRequest.acquire("c1", "a", true, TTL)).ticket().epoch();
+    assertThat(a.renew(TicketRequest.renew("c1", "a", true, TTL, epoch)).granted()).isTrue();
+    assertThat(udp.answered()).as("answered as datagrams").isPositive();
+    assertThat(udp.keysDerived()).as("c1/a, once").isEqualTo(1);
+    DatagramWitness stranger =
+        client("zz", "secret-of-no-site-0123456789", base(), Clock.systemUTC());
+    assertThatThrownBy(() -> stranger.renew(TicketRequest.renew("c1", "zz", true, TTL, epoch)))
+        .as("an unknown site's datagrams are dropped, then HTTPS refuses it");
+    assertThat(udp.keysDerived()).as("no key for a site not configured").isEqualTo(1);
+  }
+
   @Test
   void withoutTheDatagramListenerTheClientRenewsOverHttps() {
     udp.close();
