@@ -14,7 +14,7 @@ public final class TandemMain {
     if (System.getProperty("http.keepAlive.time.server") == null) {
       System.setProperty("http.keepAlive.time.server", "30");
     }
-    int code = TandemCommand.commandLine().execute(args);
+    int code = TandemCommand.commandLine(args).execute(args);
     if (code != ExitCodes.RUNNING) {
       System.exit(code);
     }

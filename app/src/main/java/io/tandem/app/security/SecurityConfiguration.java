@@ -12,11 +12,9 @@ import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
-import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.SimpleUrlAuthenticationFailureHandler;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
@@ -34,9 +32,12 @@ import org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository;
 @EnableConfigurationProperties(SecurityProperties.class)
 public class SecurityConfiguration {
 
+  /** bcrypt's cost (2^10 rounds, Spring Security's default); {@code DUMMY_HASH} has the same. */
+  static final int BCRYPT_STRENGTH = 10;
+
   @Bean
   PasswordEncoder passwordEncoder() {
-    return new BCryptPasswordEncoder();
+    return new BCryptPasswordEncoder(BCRYPT_STRENGTH);
   }
 
   @Bean
@@ -51,15 +52,8 @@ public class SecurityConfiguration {
     if (!problems.isEmpty()) {
       throw new InvalidSecurityConfigurationException(problems);
     }
-    var manager = new InMemoryUserDetailsManager();
-    for (var u : props.users()) {
-      manager.createUser(
-          User.withUsername(u.name())
-              .password(encoder.encode(u.password()))
-              .roles(u.role().name())
-              .build());
-    }
-    return manager;
+    // hashed at the first password check, on the password thread, not during the start
+    return new LazyUsers(props.users(), encoder);
   }
 
   /**

@@ -10,9 +10,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * Who may use the API and console ({@code tandem.security.*}).
  *
  * <p>Passwords and tokens come from the environment or files through Spring's property sources
- * (e.g. {@code password: ${TANDEM_ADMIN_PASSWORD}}); they are hashed at start and the plaintext is
- * not kept. {@link #validate()} refuses to start with no credential or an empty one: there are no
- * default passwords.
+ * (e.g. {@code password: ${TANDEM_ADMIN_PASSWORD}}); the user store hashes them at the first
+ * password check (not during the start) and keeps only the hashes. {@link #validate()} refuses to
+ * start with no credential or an empty one: there are no default passwords.
  *
  * @param users console/API users (basic auth and the login form)
  * @param tokens API tokens ({@code Authorization: Bearer ...})

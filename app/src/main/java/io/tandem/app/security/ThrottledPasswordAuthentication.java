@@ -3,6 +3,7 @@ package io.tandem.app.security;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -41,6 +42,13 @@ import org.springframework.security.web.authentication.WebAuthenticationDetails;
  */
 final class ThrottledPasswordAuthentication implements AutoCloseable {
 
+  /**
+   * bcrypt of a password no user has, at {@link SecurityConfiguration#BCRYPT_STRENGTH}: checked for
+   * unknown users. A constant rather than hashed at each start (issue 17.4: it was on the agent's
+   * start path); it is no secret, only its cost matters ({@code LazyPasswordHashesTest}).
+   */
+  static final String DUMMY_HASH = "$2a$10$d0o91BXAnpdEweq.L6SKEOp98VxMeTuQvlWHYF0Mp.1lvTnM/McN.";
+
   private final UserDetailsService users;
   private final PasswordEncoder encoder;
   private final CredentialCache cache;
@@ -61,7 +69,7 @@ final class ThrottledPasswordAuthentication implements AutoCloseable {
     this.cache = cache;
     this.failures = failures;
     this.meters = meters != null ? meters : Metrics.globalRegistry;
-    this.dummyHash = encoder.encode("tandem-dummy-password-for-unknown-users");
+    this.dummyHash = DUMMY_HASH;
     this.bcrypt =
         new ThreadPoolExecutor(
             1,
@@ -118,9 +126,17 @@ final class ThrottledPasswordAuthentication implements AutoCloseable {
       count("cached-failed");
       throw new BadCredentialsException("wrong user name or password");
     }
-    UserDetails details = find(user);
-    boolean ok = check(password, details == null ? dummyHash : details.getPassword(), client);
-    if (!ok || details == null || !details.isEnabled()) {
+    // the look-up runs on the password thread too: the users' hashes are made at the first one
+    Checked checked =
+        check(
+            () -> {
+              UserDetails d = find(user);
+              return new Checked(
+                  d, encoder.matches(password, d == null ? dummyHash : d.getPassword()));
+            },
+            client);
+    UserDetails details = checked.details();
+    if (!checked.ok() || details == null || !details.isEnabled()) {
       failures.take(client);
       cache.failed(key);
       count("bcrypt-failed");
@@ -142,10 +158,12 @@ final class ThrottledPasswordAuthentication implements AutoCloseable {
     }
   }
 
-  private boolean check(String password, String hash, String client) {
-    Future<Boolean> f;
+  private record Checked(UserDetails details, boolean ok) {}
+
+  private Checked check(Callable<Checked> check, String client) {
+    Future<Checked> f;
     try {
-      f = bcrypt.submit(() -> encoder.matches(password, hash));
+      f = bcrypt.submit(check);
     } catch (RejectedExecutionException busy) {
       count("busy");
       throw new LoginThrottledException("password checks are busy; try again shortly", 1);

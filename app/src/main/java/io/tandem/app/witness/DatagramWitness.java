@@ -63,6 +63,7 @@ public final class DatagramWitness implements Witness {
   private final Clock wall;
   private final int port;
   private final DatagramChannel channel;
+  private volatile InetSocketAddress target;
   private final Thread receiver;
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
@@ -106,8 +107,10 @@ public final class DatagramWitness implements Witness {
     this.wall = wall;
     this.port = base.getPort() > 0 ? base.getPort() : "https".equals(base.getScheme()) ? 443 : 80;
     try {
+      // not connected: a witness listening on a wildcard address may answer from another of its
+      // addresses; answers are matched by nonce and authenticated by their MAC, not by source
       this.channel = DatagramChannel.open();
-      channel.connect(new InetSocketAddress(base.getHost(), port));
+      channel.bind(null);
     } catch (IOException | RuntimeException e) {
       throw new TransientException(
           "witness " + base + ": cannot open a datagram socket (" + e.getMessage() + ")", e);
@@ -245,7 +248,7 @@ public final class DatagramWitness implements Witness {
       Pending p = new Pending(key, new CompletableFuture<>());
       pending.put(nonce, p);
       try {
-        channel.write(ByteBuffer.wrap(encoder.encode(key, nonce)));
+        channel.send(ByteBuffer.wrap(encoder.encode(key, nonce)), target());
         sent.increment();
         WitnessDatagram.Answer a =
             p.answer().get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -279,6 +282,19 @@ public final class DatagramWitness implements Witness {
       }
     }
     throw new TransientException("witness " + base + ": datagram nonce refused twice");
+  }
+
+  /** The witness's address, resolved again while its name does not resolve. */
+  private InetSocketAddress target() {
+    InetSocketAddress t = target;
+    if (t == null || t.isUnresolved()) {
+      t = new InetSocketAddress(base.getHost(), port);
+      target = t;
+    }
+    if (t.isUnresolved()) {
+      throw new TransientException("witness " + base + ": " + base.getHost() + " does not resolve");
+    }
+    return t;
   }
 
   private long nextNonce() {

@@ -36,4 +36,25 @@ class SharedSecretAuthenticatorTest {
     assertThatThrownBy(() -> SharedSecretAuthenticator.of(Map.of("a", b("short"))))
         .hasMessage("secret for site a must have at least 16 bytes");
   }
+
+  /** Issue 17.4: a witness serving 10,000 clusters hashes no secret while it starts. */
+  @Test
+  void digestsASitesSecretAtItsFirstRequestOnlyAndOnce() {
+    Map<String, byte[]> many = new java.util.HashMap<>();
+    for (int i = 0; i < 20_000; i++) {
+      many.put("site-" + i, b("0123456789abcdef-" + i));
+    }
+    SharedSecretAuthenticator lazy = SharedSecretAuthenticator.of(many);
+    assertThat(lazy.digested()).as("built: nothing hashed").isZero();
+    assertThat(lazy.authenticate("site-7", SiteCredential.of(b("0123456789abcdef-7")))).isTrue();
+    assertThat(lazy.authenticate("site-7", SiteCredential.of(b("0123456789abcdef-8")))).isFalse();
+    assertThat(lazy.authenticate("nobody", SiteCredential.of(b("0123456789abcdef-7")))).isFalse();
+    assertThat(lazy.authenticate("site-8", SiteCredential.of(b("0123456789abcdef-7")))).isFalse();
+    assertThat(lazy.authenticate("site-7", SiteCredential.of(b("0123456789abcdef-7")))).isTrue();
+    assertThat(lazy.digested()).as("site-7 and site-8, once each").isEqualTo(2);
+    many.get("site-9")[0] = 'X';
+    assertThat(lazy.authenticate("site-9", SiteCredential.of(b("0123456789abcdef-9"))))
+        .as("the caller's arrays are copied")
+        .isTrue();
+  }
 }
