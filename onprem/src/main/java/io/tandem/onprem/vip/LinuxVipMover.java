@@ -67,6 +67,17 @@ public final class LinuxVipMover implements AddressMover {
   private static final java.util.concurrent.ExecutorService ANNOUNCER =
       java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
+  /**
+   * How long a host that did not answer is not asked again by an observation or a move that
+   * tolerates unreachable hosts: the runbook observes, moves and verifies within seconds, and a
+   * dead host would cost its connect timeout each time. Such a host is treated exactly as one whose
+   * ask failed (not reported as carrying the address; the move goes on and relies on the duplicate
+   * probe and the fence), so skipping it changes how long the answer takes, not the answer.
+   */
+  static final java.time.Duration UNREACHABLE_MEMORY = java.time.Duration.ofSeconds(3);
+
+  private final Map<String, Long> unreachableUntil = new java.util.concurrent.ConcurrentHashMap<>();
+
   private final VipConfig config;
   private java.util.concurrent.Future<?> announcing; // guarded by this
 
@@ -88,11 +99,12 @@ public final class LinuxVipMover implements AddressMover {
 
   private AddressBinding observe(String address, boolean tolerateUnreachable) {
     requireOurs(address);
-    List<String> carriers = carriers(tolerateUnreachable);
+    Survey survey = survey(config.hosts().keySet(), tolerateUnreachable);
+    List<String> carriers = survey.carriers();
     Properties state = readState();
     Optional<String> attached =
         carriers.isEmpty()
-            ? probeFromAReachableHost().map(LinuxVipMover::elsewhere)
+            ? probeFromAReachableHost(survey.answered()).map(LinuxVipMover::elsewhere)
             : Optional.of(String.join(",", carriers));
     return new AddressBinding(
         address,
@@ -201,8 +213,9 @@ public final class LinuxVipMover implements AddressMover {
   }
 
   /** The duplicate-address probe from the first host that can be reached (a dead one cannot). */
-  private Optional<String> probeFromAReachableHost() {
-    for (String host : config.hosts().keySet().stream().sorted().toList()) {
+  private Optional<String> probeFromAReachableHost(java.util.Set<String> answered) {
+    // a host that did not answer just now would cost its connect timeout again
+    for (String host : answered) {
       try {
         return duplicate(host, 1);
       } catch (TransientException e) {
@@ -296,8 +309,13 @@ public final class LinuxVipMover implements AddressMover {
     Pattern inet = Pattern.compile("\\sinet " + Pattern.quote(config.address()) + "/");
     Map<String, java.util.concurrent.Future<CommandResult>> asked = new java.util.TreeMap<>();
     try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      long now = System.nanoTime();
       for (String name : hosts) {
         VipHost h = config.hosts().get(name);
+        Long until = unreachableUntil.get(name);
+        if (tolerateUnreachable && until != null && now - until < 0) {
+          continue; // did not answer moments ago: as if it failed again, without the wait
+        }
         asked.put(
             name,
             pool.submit(
@@ -322,6 +340,7 @@ public final class LinuxVipMover implements AddressMover {
                 ? re
                 : new IllegalStateException(ex.getCause());
           }
+          unreachableUntil.put(e.getKey(), System.nanoTime() + UNREACHABLE_MEMORY.toNanos());
           if (!tolerateUnreachable) {
             throw t;
           }
@@ -333,6 +352,7 @@ public final class LinuxVipMover implements AddressMover {
           asked.values().forEach(f -> f.cancel(true));
           throw new TransientException("vip: interrupted while asking the hosts", ex);
         }
+        unreachableUntil.remove(e.getKey());
         answered.add(e.getKey());
         if (inet.matcher(r.stdout()).find()) {
           out.add(e.getKey());
