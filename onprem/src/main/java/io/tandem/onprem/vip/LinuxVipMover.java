@@ -99,13 +99,36 @@ public final class LinuxVipMover implements AddressMover {
 
   private AddressBinding observe(String address, boolean tolerateUnreachable) {
     requireOurs(address);
-    Survey survey = survey(config.hosts().keySet(), tolerateUnreachable);
+    // the duplicate probe (a second) from this machine's host runs beside the survey; its answer
+    // is used only when no configured host carries the address
+    Optional<String> local =
+        config.hosts().entrySet().stream()
+            .filter(e -> e.getValue().command().stoppable())
+            .map(Map.Entry::getKey)
+            .sorted()
+            .findFirst();
+    java.util.concurrent.Future<Optional<String>> early =
+        local.map(h -> ANNOUNCER.submit(() -> duplicate(h, 1))).orElse(null);
+    Survey survey;
+    try {
+      survey = survey(config.hosts().keySet(), tolerateUnreachable);
+    } catch (RuntimeException e) {
+      if (early != null) {
+        early.cancel(true);
+      }
+      throw e;
+    }
     List<String> carriers = survey.carriers();
     Properties state = readState();
-    Optional<String> attached =
-        carriers.isEmpty()
-            ? probeFromAReachableHost(survey.answered()).map(LinuxVipMover::elsewhere)
-            : Optional.of(String.join(",", carriers));
+    Optional<String> attached;
+    if (!carriers.isEmpty()) {
+      if (early != null) {
+        early.cancel(true);
+      }
+      attached = Optional.of(String.join(",", carriers));
+    } else {
+      attached = probed(early, survey.answered()).map(LinuxVipMover::elsewhere);
+    }
     return new AddressBinding(
         address,
         address,
@@ -213,6 +236,23 @@ public final class LinuxVipMover implements AddressMover {
   }
 
   /** The duplicate-address probe from the first host that can be reached (a dead one cannot). */
+  /** The early probe's answer, or a probe from a host that answered if it had none. */
+  private Optional<String> probed(
+      java.util.concurrent.Future<Optional<String>> early, java.util.Set<String> answered) {
+    if (early != null) {
+      try {
+        return early.get();
+      } catch (InterruptedException e) {
+        early.cancel(true);
+        Thread.currentThread().interrupt();
+        throw new TransientException("vip: interrupted while probing", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        LOG.warn("vip: cannot probe for {}: {}", cidr(), e.getCause().getMessage());
+      }
+    }
+    return probeFromAReachableHost(answered);
+  }
+
   private Optional<String> probeFromAReachableHost(java.util.Set<String> answered) {
     // a host that did not answer just now would cost its connect timeout again
     for (String host : answered) {
