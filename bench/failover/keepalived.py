@@ -4,11 +4,35 @@ Per run, network namespaces with names unique to this run (<tag>-a, -b, -c, -lan
 client on one L2 segment (a bridge in the -lan namespace). Each site runs a SIP responder on UDP
 5060 answering OPTIONS with 200 OK naming the site, and keepalived 2.2.7 (VRRPv3, the Debian
 package) holding the public address 10.77.0.10 (site a preferred). The client sends SIP OPTIONS to
-that address every 10 ms. The fault is a site loss: site a's link goes down and its keepalived is
-killed with SIGKILL. keepalived has no witness, no DNS and no registrar: only the address moves.
+that address every 10 ms. Faults: a site loss (site a's link goes down, its keepalived and its
+responder are killed with SIGKILL) and a PBX crash (site a's SIP responder is killed with SIGKILL,
+keepalived stays up). keepalived has no witness, no DNS and no registrar: only the address moves.
+
+The PBX-crash class needs keepalived to watch the PBX, as operators set it up: a `vrrp_script`
+(CHECK below: SIP OPTIONS to the site's own responder on 127.0.0.1:5060 over a connected UDP
+socket; exit 0 on a 200; a refused port -- the PBX's process is gone -- fails at once; no answer
+within 250 ms is tried once more, so one lost datagram does not move the address) tracked by the
+instance with **weight 0**, so a failed check puts the instance in FAULT state.
+keepalived.conf(5) of 2.2.7, vrrp_script: "adjust priority by this weight, (default: 0)", and
+track_interface: "0 is the default behaviour which means that a failure implies a FAULT state".
+Why FAULT and not a negative weight: a master that leaves MASTER for FAULT drops the address and
+sends an advert with priority 0, so the backup takes over after its skew time (RFC 5798 6.4.2: "If
+the Priority in the ADVERTISEMENT is zero, then: Set the Master_Down_Timer to Skew_Time"); with a
+negative weight the master keeps advertising at a lower priority and a preempting backup waits
+for its Master_Down_Timer (3 adverts + skew; 6.4.2: "else if Preempt_Mode is False, or if the
+Priority in the ADVERTISEMENT is greater than or equal to the local Priority ... else Discard the
+ADVERTISEMENT"). And a site whose PBX is dead must not hold the address even when the other site
+is down too: Tandem's critical sensors do the same.
+`interval 1`, for both advert settings: 2.2.7 refuses anything shorter ("vrrp script interval
+'0.1' must be between 1 and 4294", `keepalived -t`; the man page: `interval <INTEGER>`, seconds),
+so a 0.1 s advert does not buy a faster check. `fall 1` (the script's own retry is the second
+chance; with `fall 2` a crash costs one more whole second), `rise 2`, `timeout 1`.
+Alternative not measured: `vrrp_track_process` sees the PBX process exit at once (netlink proc
+events) but not a PBX that hangs; the SIP check sees both.
 """
 import json
 import os
+import random
 import signal
 import socket
 import statistics
@@ -35,11 +59,38 @@ while True:
     reply = b"SIP/2.0 200 OK\r\n" + b"\r\n".join(keep) + b"\r\nServer: site-" + site.encode() + b"\r\nContent-Length: 0\r\n\r\n"
     s.sendto(reply, peer)
 """
+CHECK = r"""
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.25)
+s.connect(("127.0.0.1", 5060))  # connected: a closed port answers ECONNREFUSED at once
+for attempt in (1, 2):
+    s.send(b"OPTIONS sip:check@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKchk%d\r\n"
+           b"From: <sip:check@127.0.0.1>;tag=c\r\nTo: <sip:check@127.0.0.1>\r\nCall-ID: chk\r\n"
+           b"CSeq: %d OPTIONS\r\nContent-Length: 0\r\n\r\n" % (attempt, attempt))
+    try:
+        sys.exit(0 if s.recv(4096).startswith(b"SIP/2.0 200") else 1)
+    except socket.timeout:
+        continue
+    except OSError:
+        sys.exit(1)
+sys.exit(1)
+"""
+FAULTS = ("site-loss", "pbx-crash")
 KEEPALIVED = """
 global_defs {{
   router_id bf-{site}
   vrrp_version 3
   enable_script_security
+  script_user root
+}}
+vrrp_script chk_sip {{
+  script "{python} -I -S {check}"
+  interval 1
+  timeout 1
+  weight 0
+  fall 1
+  rise 2
 }}
 vrrp_instance VI_1 {{
   state {state}
@@ -50,6 +101,9 @@ vrrp_instance VI_1 {{
   nopreempt_disabled_placeholder
   virtual_ipaddress {{
     {vip}/24 dev v{site}
+  }}
+  track_script {{
+    chk_sip
   }}
 }}
 """
@@ -124,13 +178,18 @@ class Topology:
                 for ns, d in ((self.ns[name], dev), (lan, peer)):
                     sh("tc", "qdisc", "add", "dev", d, "root", "netem", "delay", "%.1fms" % half,
                        "loss", "%g%%" % self.loss_pct, ns=ns)
+        check = os.path.join(self.work, "check-sip.py")
+        with open(check, "w") as f:
+            f.write(CHECK)
+        os.chmod(check, 0o755)
         for site in SITES:
             self.start(site + "-sip", [sys.executable, "-c", RESPONDER, site], site)
             conf = os.path.join(self.work, "keepalived-%s.conf" % site)
             with open(conf, "w") as f:
                 f.write(KEEPALIVED.format(site=site, state="MASTER" if site == "a" else "BACKUP",
                                           priority=150 if site == "a" else 100, advert=self.advert,
-                                          vip=VIP).replace("  nopreempt_disabled_placeholder\n", ""))
+                                          vip=VIP, python=sys.executable, check=check)
+                        .replace("  nopreempt_disabled_placeholder\n", ""))
             run = os.path.join(self.work, site)
             self.start(site + "-vrrp", ["keepalived", "-n", "-l", "-P", "-f", conf,
                                         "-p", run + ".pid", "-r", run + ".vrrp.pid",
@@ -143,7 +202,23 @@ class Topology:
 
     def site_loss(self, site):
         sh("ip", "link", "set", "v" + site, "down", ns=self.ns[site])
-        p = self.procs.get(site + "-vrrp")
+        for key in (site + "-vrrp", site + "-sip"):
+            p = self.procs.get(key)
+            if p:
+                os.killpg(p.pid, signal.SIGKILL)
+
+    def backup_ready(self, site):
+        """The site's keepalived logged its last state change as BACKUP."""
+        try:
+            with open(os.path.join(self.work, site + "-vrrp.log")) as f:
+                states = [line for line in f if "Entering" in line and "STATE" in line]
+        except OSError:
+            return False
+        return bool(states) and "BACKUP" in states[-1]
+
+    def pbx_crash(self, site):
+        """kill -9 of the site's SIP responder; keepalived stays up and must notice (vrrp_script)."""
+        p = self.procs.get(site + "-sip")
         if p:
             os.killpg(p.pid, signal.SIGKILL)
 
@@ -204,20 +279,32 @@ while time.monotonic() < end:
         p.wait(timeout=self.seconds + 30)
 
 
-def one_run(tag, advert, window, work, delay_ms=0.0, loss_pct=0.0):
-    """One site loss of site a; returns (client events as (t, "sip", site), fault time)."""
+def one_run(tag, advert, window, work, delay_ms=0.0, loss_pct=0.0, fault="site-loss"):
+    """One fault (FAULTS) on site a; returns (client events as (t, "sip", site), fault time)."""
     with Topology(tag, advert, delay_ms, loss_pct, work) as topo:
-        settle = max(5.0, 4 * advert + 2)
+        settle = max(8.0, 4 * advert + 2)
         prober = Prober(topo, settle + window)
         th = threading.Thread(target=prober.run, daemon=True)
         th.start()
-        # Bounded: wait for site a to answer through the public address, at most `settle` s.
+        # Bounded: wait for site a to answer through the public address and site b to be a backup
+        # (its first check may fail while its responder starts: FAULT until `rise` successes)
         deadline = time.monotonic() + settle
-        while time.monotonic() < deadline and not any(s == "a" for _, s in prober.answers[-5:]):
+        while time.monotonic() < deadline and not (any(s == "a" for _, s in prober.answers[-5:])
+                                                   and topo.backup_ready("b")):
             time.sleep(0.05)
         if not any(s == "a" for _, s in prober.answers):
             raise RuntimeError("site a never answered through %s" % VIP)
-        fault = time.clock_gettime(time.CLOCK_MONOTONIC)
-        topo.site_loss("a")
+        if not topo.backup_ready("b"):
+            raise RuntimeError("site b never entered BACKUP state (%s)" % topo.work)
+        # a fault at a random phase of the 1 s health check and of the adverts (the wait above ends
+        # right after one of b's checks, and both sites' checks started together)
+        time.sleep(random.random())
+        fault_at = time.clock_gettime(time.CLOCK_MONOTONIC)
+        if fault == "site-loss":
+            topo.site_loss("a")
+        elif fault == "pbx-crash":
+            topo.pbx_crash("a")
+        else:
+            raise ValueError(fault)
         th.join(timeout=window + settle + 60)
-        return [(t, "sip", s) for t, s in prober.answers], fault
+        return [(t, "sip", s) for t, s in prober.answers], fault_at

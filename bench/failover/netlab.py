@@ -74,6 +74,90 @@ while True:
 """
 
 
+# An echo on UDP and TCP (the same port number for both, as the witness's datagram port defaults
+# to its HTTPS port number): the lab check below sends through the paths the product uses.
+ECHO_PORT = 17499
+ECHO = r"""
+import socket, sys, threading
+port = int(sys.argv[1])
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("0.0.0.0", port))
+t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+t.bind(("0.0.0.0", port))
+t.listen(64)
+def tcp():
+    while True:
+        c, _ = t.accept()
+        c.settimeout(5)
+        try:
+            d = c.recv(64)
+            if d:
+                c.sendall(d)
+        except OSError:
+            pass
+        c.close()
+threading.Thread(target=tcp, daemon=True).start()
+while True:
+    d, peer = u.recvfrom(2048)
+    u.sendto(d, peer)
+"""
+# The client side: N UDP datagrams 10 ms apart (answers counted, round trips measured), and K TCP
+# connections (handshake + one echoed segment, each within a timeout); prints one JSON line.
+PATHPROBE = r"""
+import json, select, socket, sys, threading, time
+dst, port, n, k, tmo = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sent, rtts = {}, []
+end = time.monotonic() + n * 0.010 + tmo
+i, nxt = 0, time.monotonic()
+while time.monotonic() < end:
+    now = time.monotonic()
+    if i < n and now >= nxt:
+        sent[i] = now
+        try:
+            u.sendto(b"bf-lab-check %d" % i, (dst, port))
+        except OSError:
+            pass
+        i += 1
+        nxt += 0.010
+    r, _, _ = select.select([u], [], [], 0.005)
+    if r:
+        try:
+            d = u.recv(2048)
+            j = int(d.split()[-1])
+            if j in sent:
+                rtts.append((time.monotonic() - sent.pop(j)) * 1000)
+        except (OSError, ValueError):
+            pass
+tcp = []
+def conn():
+    t0 = time.monotonic()
+    try:
+        c = socket.create_connection((dst, port), timeout=tmo)
+        c.settimeout(tmo)
+        c.sendall(b"x")
+        ok = c.recv(8) == b"x"
+        c.close()
+        tcp.append((time.monotonic() - t0) * 1000 if ok else None)
+    except OSError:
+        tcp.append(None)
+ts = [threading.Thread(target=conn) for _ in range(k)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+rtts.sort()
+ok = sorted(x for x in tcp if x is not None)
+print(json.dumps({"udpSent": n, "udpAnswered": len(rtts), "udpRttP50Ms": rtts[len(rtts) // 2] if rtts else None,
+                  "tcpTried": k, "tcpAnswered": len(ok), "tcpP50Ms": ok[len(ok) // 2] if ok else None}))
+"""
+
+
+class LabError(Exception):
+    """The lab does not do what a run relies on (e.g. a partition that lets UDP through)."""
+
+
 def sh(*cmd, check=True, ns=None, timeout=30, **kw):
     full = (["ip", "netns", "exec", ns] if ns else []) + [str(c) for c in cmd]
     r = subprocess.run(full, capture_output=True, text=True, timeout=timeout, **kw)
@@ -224,7 +308,63 @@ class Net:
             else:
                 sh("nft", "delete", "table", "inet", "bfpart", ns=self.ns[me], check=False)
 
+    # ---------------------------------------------------------------- lab check (UDP and TCP)
+    def start_echo(self, member):
+        """An echo on ECHO_PORT, UDP and TCP, in the member's namespace (stopped by close)."""
+        self.echos = getattr(self, "echos", {})
+        if member in self.echos and self.echos[member].poll() is None:
+            return
+        self.echos[member] = subprocess.Popen(["ip", "netns", "exec", self.ns[member], sys.executable, "-c", ECHO,
+                                               str(ECHO_PORT)], stdout=subprocess.DEVNULL,
+                                              stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def path(self, src, dst, n=200, k=6, tmo=3.0):
+        """What UDP datagrams and TCP connections from src to dst's echo get through (one JSON dict)."""
+        import json
+        r = sh(sys.executable, "-c", PATHPROBE, self.addr(dst), ECHO_PORT, n, k, tmo, ns=self.ns[src],
+               timeout=n * 0.01 + 2 * tmo + 30)
+        return json.loads(r.stdout.strip().splitlines()[-1])
+
+    def expect_cut(self, src, dst, why):
+        """Raises LabError unless nothing, UDP or TCP, gets from src to dst."""
+        seen = self.path(src, dst, n=30, k=2, tmo=1.0)
+        if seen["udpAnswered"] or seen["tcpAnswered"]:
+            raise LabError("%s: the path %s -> %s still carries traffic (%s): the fault does not cut UDP and "
+                           "TCP alike, so the run would not test what it claims" % (why, src, dst, seen))
+        return seen
+
+    def expect_impaired(self, src, dst, rtt_ms, loss_pct):
+        """Raises LabError unless UDP and TCP from src to dst see the round trip and the loss asked.
+
+        The path crosses one impaired hop each way (the soak's layout), so a datagram and its echo
+        both get through with probability (1 - loss)^2; the bound is that +- 4 standard deviations
+        (a lab that forwards UDP untouched, or drops all of it, is far outside). Delays are
+        checked from below only: a loaded machine makes the forwarder slower, never faster."""
+        n = 200
+        seen = self.path(src, dst, n=n)
+        p = (1 - loss_pct / 100.0) ** 2
+        sd = (n * p * (1 - p)) ** 0.5
+        problems = []
+        if abs(seen["udpAnswered"] - n * p) > 4 * sd + 2:
+            problems.append("UDP answered %d of %d, expected about %.0f (%.0f %% loss each way)"
+                            % (seen["udpAnswered"], n, n * p, loss_pct))
+        if seen["udpRttP50Ms"] is None or seen["udpRttP50Ms"] < 0.9 * rtt_ms:
+            problems.append("UDP round trip p50 %s ms, expected at least %.0f ms" % (seen["udpRttP50Ms"], 0.9 * rtt_ms))
+        if not seen["tcpAnswered"] or seen["tcpP50Ms"] < 0.9 * rtt_ms:
+            problems.append("TCP echo p50 %s ms over %d of %d connections, expected at least %.0f ms"
+                            % (seen["tcpP50Ms"], seen["tcpAnswered"], seen["tcpTried"], 0.9 * rtt_ms))
+        if problems:
+            raise LabError("the path %s -> %s is not impaired as asked: %s (%s)"
+                           % (src, dst, "; ".join(problems), seen))
+        return seen
+
     def close(self):
+        for p in getattr(self, "echos", {}).values():
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait(timeout=10)
         for p in self.forwarders.values():
             try:
                 os.killpg(p.pid, signal.SIGKILL)
@@ -246,3 +386,47 @@ def cleanup_stale(prefix):
 
 def jitter(seconds):
     return seconds * (0.8 + 0.4 * random.random())
+
+
+def selftest(tag, log=print, rtt_ms=150.0, loss_pct=20.0):
+    """The lab's own check, before any product runs: a site -> witness path through the forwarder
+    (or netem) delays and drops UDP like TCP, an nftables partition and a link down cut UDP and
+    TCP alike. Raises LabError naming what failed; returns what it saw."""
+    use_netem = netem_available()[0]
+    members = {"a": 1, "b": 2, "w": 5}
+    net = Net(tag, members, impair={"a": (rtt_ms / 2.0, loss_pct, ("w", "b"))}, use_netem=use_netem)
+    out = {"mechanism": "tc netem" if use_netem else "userspace frame forwarder (AF_PACKET)"}
+    try:
+        net.build()
+        for m in members:
+            net.start_echo(m)
+        # the echos listen once their namespace answers on the clean path
+        wait_until(lambda: net.path("b", "w", n=5, k=1, tmo=0.5)["udpAnswered"] > 0, 10, "the echo in w")
+        wait_until(lambda: net.path("w", "a", n=20, k=1, tmo=1.0)["udpAnswered"] > 0, 10, "the echo in a")
+        out["impaired a->w"] = net.expect_impaired("a", "w", rtt_ms, loss_pct)
+        clean = net.path("b", "w", n=50, k=2, tmo=1.0)
+        if clean["udpAnswered"] < 50 or clean["tcpAnswered"] < 2:
+            raise LabError("the clean path b -> w lost traffic: %s" % clean)
+        out["clean b->w"] = clean
+        net.partition("b", "w", True)
+        out["partition b-w"] = net.expect_cut("b", "w", "partition (nftables)")
+        net.partition("b", "w", False)
+        net.link("w", False)
+        out["link w down"] = net.expect_cut("b", "w", "witness loss (link down)")
+        log("lab check: %s delays and drops UDP and TCP alike (a->w UDP %d of 200 answered, p50 %.0f ms; "
+            "TCP p50 %.0f ms); a partition and a link down cut both"
+            % (out["mechanism"], out["impaired a->w"]["udpAnswered"], out["impaired a->w"]["udpRttP50Ms"],
+               out["impaired a->w"]["tcpP50Ms"]))
+        return out
+    finally:
+        net.close()
+
+
+def wait_until(cond, timeout, what):
+    import time
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return
+        time.sleep(0.2)
+    raise LabError("%s: not ready within %d s" % (what, timeout))

@@ -8,6 +8,7 @@
 - With --dns: an A query for NAME to SERVER:53 every 20 ms prints `t dns <address>` on change.
 - With --rpc: Kamailio's `ul.dump` over JSON-RPC every 50 ms prints `t reg <contacts>` on change
   (contact hosts of AOR, sorted, comma-separated; `-` for none).
+- At the end, `t sent <n>`: how many OPTIONS were sent.
 Times are CLOCK_MONOTONIC seconds (the same clock in every namespace).
 """
 import json
@@ -69,6 +70,7 @@ def sip(vip, end):
                     if site.startswith("site-"):
                         site = site[5:]
             emit("sip" if code == "200" else "sip!", site if code == "200" else code)
+    emit("sent", str(n))
 
 
 def dns_query(server, name, qid):

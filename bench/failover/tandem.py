@@ -128,6 +128,8 @@ class TandemCluster:
         self.env["TANDEM_JAR"] = os.path.join(self.work, "tandem.jar")
         subprocess.run(["cp", jar, self.env["TANDEM_JAR"]], check=True)
         self.net.build()
+        for m in ("a", "b", "w"):  # the lab check's echo (netlab.ECHO_PORT, UDP and TCP)
+            self.net.start_echo(m)
         self._files()
         self._start_bind()
         self._start_kamailio()

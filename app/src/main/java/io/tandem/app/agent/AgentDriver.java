@@ -136,6 +136,7 @@ public final class AgentDriver implements AutoCloseable {
     return new TicketHolder(
         settings.cluster(),
         settings.site(),
+        settings.ticketTtl(),
         settings.renewInterval(),
         settings.driftMargin(),
         settings.fenceLead(),

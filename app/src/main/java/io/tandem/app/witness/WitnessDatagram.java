@@ -169,24 +169,47 @@ final class WitnessDatagram {
   }
 
   /**
-   * The cluster and site a request claims, read before its MAC can be checked; empty if malformed.
+   * The lookup key of the cluster and site a request claims, read before its MAC can be checked
+   * (its length-prefixed names as they stand in the datagram: one string, no parsing), or null if
+   * the head is malformed. Equal to {@link #siteKey(String, String)} of the same names.
    */
-  static Optional<String[]> claimed(byte[] d, int length) {
-    try {
-      ByteBuffer b = ByteBuffer.wrap(d, 0, length);
-      if (length < 14 + MAC_LENGTH || b.get() != 'T' || b.get() != 'W' || b.get() != VERSION) {
-        return Optional.empty();
-      }
-      b.get();
-      b.getLong();
-      return Optional.of(new String[] {name(b), name(b)});
-    } catch (BufferUnderflowException | IllegalArgumentException e) {
-      return Optional.empty();
+  static String claimedKey(byte[] d, int length) {
+    if (length < 14 + MAC_LENGTH || length > MAX_SIZE || d[0] != 'T' || d[1] != 'W') {
+      return null;
     }
+    if (d[2] != VERSION) {
+      return null;
+    }
+    int c = d[12] & 0xff;
+    int s = 13 + c;
+    if (c == 0 || c > 63 || s >= length - MAC_LENGTH) {
+      return null;
+    }
+    int n = d[s] & 0xff;
+    int end = s + 1 + n;
+    if (n == 0 || n > 63 || end > length - MAC_LENGTH) {
+      return null;
+    }
+    return new String(d, 12, end - 12, StandardCharsets.ISO_8859_1);
+  }
+
+  /** The lookup key of a site of a cluster, as {@link #claimedKey} reads it from a datagram. */
+  static String siteKey(String cluster, String site) {
+    return (char) cluster.length() + cluster + (char) site.length() + site;
   }
 
   /** The request, if it is well formed and its MAC is right under {@code key}. */
   static Optional<Request> openRequest(byte[] d, int length, SecretKeySpec key) {
+    return openRequest(d, length, key, null, null);
+  }
+
+  /**
+   * The request, if it is well formed and its MAC is right under {@code key}; with {@code cluster}
+   * and {@code site} given (the names its {@link #claimedKey} was looked up by), they are not read
+   * again.
+   */
+  static Optional<Request> openRequest(
+      byte[] d, int length, SecretKeySpec key, String knownCluster, String knownSite) {
     if (!macOk(d, length, key)) {
       return Optional.empty();
     }
@@ -195,8 +218,16 @@ final class WitnessDatagram {
       b.position(3);
       byte kind = b.get();
       long nonce = b.getLong();
-      String cluster = name(b);
-      String site = name(b);
+      String cluster;
+      String site;
+      if (knownCluster == null) {
+        cluster = name(b);
+        site = name(b);
+      } else {
+        b.position(b.position() + 2 + knownCluster.length() + knownSite.length());
+        cluster = knownCluster;
+        site = knownSite;
+      }
       if (kind == KIND_READ && !b.hasRemaining()) {
         return Optional.of(new Request(kind, nonce, cluster, site, 0, 0, false));
       }
@@ -221,7 +252,16 @@ final class WitnessDatagram {
   }
 
   static byte[] answer(SecretKeySpec key, Request to, TicketResult r) {
-    ByteBuffer b = head((byte) (to.kind() | ANSWER), to.nonce(), to.cluster(), to.site());
+    return bytes(answer(ByteBuffer.allocate(MAX_SIZE), key, to, r));
+  }
+
+  /**
+   * The answer written into {@code out} (cleared first; at least {@link #MAX_SIZE} bytes, heap),
+   * returned ready to send.
+   */
+  static ByteBuffer answer(ByteBuffer out, SecretKeySpec key, Request to, TicketResult r) {
+    ByteBuffer b =
+        head(out.clear(), (byte) (to.kind() | ANSWER), to.nonce(), to.cluster(), to.site());
     b.put((byte) Status.RESULT.ordinal()).put((byte) (r.granted() ? 1 : 0));
     Ticket t = r.ticket();
     b.put((byte) (t == null ? 0 : 1));
@@ -233,13 +273,20 @@ final class WitnessDatagram {
     byte[] reason = r.reason().getBytes(StandardCharsets.UTF_8);
     int n = Math.min(reason.length, MAX_REASON);
     b.putShort((short) n).put(reason, 0, n);
-    return seal(b, key);
+    return sealInto(b, key);
   }
 
   static byte[] refusal(SecretKeySpec key, Request to, Status status, long value) {
-    ByteBuffer b = head((byte) (to.kind() | ANSWER), to.nonce(), to.cluster(), to.site());
+    return bytes(refusal(ByteBuffer.allocate(MAX_SIZE), key, to, status, value));
+  }
+
+  /** A STALE or SKEW answer written into {@code out}, returned ready to send. */
+  static ByteBuffer refusal(
+      ByteBuffer out, SecretKeySpec key, Request to, Status status, long value) {
+    ByteBuffer b =
+        head(out.clear(), (byte) (to.kind() | ANSWER), to.nonce(), to.cluster(), to.site());
     b.put((byte) status.ordinal()).putLong(value);
-    return seal(b, key);
+    return sealInto(b, key);
   }
 
   /** The answer, if it is well formed, its MAC is right under {@code key} and it is an answer. */
@@ -289,7 +336,10 @@ final class WitnessDatagram {
   }
 
   private static ByteBuffer head(byte kind, long nonce, String cluster, String site) {
-    ByteBuffer b = ByteBuffer.allocate(MAX_SIZE);
+    return head(ByteBuffer.allocate(MAX_SIZE), kind, nonce, cluster, site);
+  }
+
+  private static ByteBuffer head(ByteBuffer b, byte kind, long nonce, String cluster, String site) {
     b.put((byte) 'T').put((byte) 'W').put(VERSION).put(kind).putLong(nonce);
     putName(b, cluster);
     putName(b, site);
@@ -321,11 +371,20 @@ final class WitnessDatagram {
   }
 
   private static byte[] seal(ByteBuffer b, SecretKeySpec key) {
+    return bytes(sealInto(b, key));
+  }
+
+  /** Appends the MAC of what {@code b} holds and flips it for sending. */
+  private static ByteBuffer sealInto(ByteBuffer b, SecretKeySpec key) {
     int n = b.position();
     byte[] mac = hmac(key, b.array(), 0, n);
     b.put(mac, 0, MAC_LENGTH);
-    byte[] out = new byte[b.position()];
-    System.arraycopy(b.array(), 0, out, 0, out.length);
+    return b.flip();
+  }
+
+  private static byte[] bytes(ByteBuffer ready) {
+    byte[] out = new byte[ready.remaining()];
+    ready.get(out);
     return out;
   }
 
@@ -341,9 +400,23 @@ final class WitnessDatagram {
     return MessageDigest.isEqual(want, given); // constant time
   }
 
+  /**
+   * One {@code Mac} per thread, initialised per use: the witness's receiver thread no longer pays
+   * {@code Mac.getInstance} (a provider lookup and a new engine) two or three times per datagram.
+   */
+  private static final ThreadLocal<Mac> MACS =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return Mac.getInstance("HmacSHA256");
+            } catch (GeneralSecurityException e) {
+              throw new IllegalStateException("HmacSHA256 is required by every Java platform", e);
+            }
+          });
+
   private static byte[] hmac(SecretKeySpec key, byte[] data, int off, int len) {
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
+      Mac mac = MACS.get();
       mac.init(key);
       mac.update(data, off, len);
       return mac.doFinal();

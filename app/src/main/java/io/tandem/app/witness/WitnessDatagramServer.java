@@ -11,15 +11,17 @@ import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -42,6 +44,14 @@ import org.slf4j.LoggerFactory;
  * and answers the common case at once ({@link BuiltInWitness#renewIfImmediateVerified}); a request
  * that must wait for its cluster's lock or persist runs on a virtual thread, at most {@link
  * #MAX_WAITING} at a time (beyond that it is dropped, as a lost datagram: the agent resends).
+ *
+ * <p>Renewals before reads: the receiver takes up to {@link #ROUND} datagrams from the socket at a
+ * time, answers each renewal as it comes and puts each ticket read in a queue; after a round it
+ * answers the queued reads, all of them when the socket was emptied, at most {@link
+ * #READS_PER_BACKLOGGED_ROUND} while a backlog waits. Past capacity the holders' renewals are
+ * therefore answered first, the standbys' reads get what is left, and the oldest reads beyond
+ * {@link #MAX_QUEUED_READS} are dropped (counted in {@link #shed()}; the standby asks again on its
+ * next poll). What the receiver cannot even read the kernel drops, as loss; agents resend.
  * Thread-safe; {@link #close()} stops the receiver.
  */
 public final class WitnessDatagramServer implements AutoCloseable {
@@ -51,14 +61,67 @@ public final class WitnessDatagramServer implements AutoCloseable {
   /** Requests waiting for a lock or a write at most; more are dropped. */
   static final int MAX_WAITING = 256;
 
+  /** Datagrams taken from the socket before the queued reads get their turn. */
+  static final int ROUND = 64;
+
+  /** Reads answered after a round that left datagrams in the socket. */
+  static final int READS_PER_BACKLOGGED_ROUND = 16;
+
+  /** Reads waiting for their turn at most; beyond it the oldest is dropped. */
+  static final int MAX_QUEUED_READS = 256;
+
+  /**
+   * The socket's receive buffer: a bound on how long a datagram waits, not only on how many. Past
+   * capacity a deep buffer answers everything late — after the agent's {@code retryTimeout}, so as
+   * lost, while costing the work of an answer (measured: 4 MiB at 10,000 clusters, 98 % of answers
+   * late). About 600 small datagrams (the kernel doubles the value and counts each datagram's
+   * buffer overhead): a few ms of work at the witness's rate; beyond it the kernel drops, and the
+   * agents resend.
+   */
+  static final int RECEIVE_BUFFER = 256 << 10;
+
+  /**
+   * A served site: its secret, its datagram key derived at its first datagram (not at start: 20,000
+   * HMACs were a fifth of a 10,000-cluster witness's start, issue 17.4), and the highest nonce seen
+   * from it (receiver thread only).
+   */
+  private static final class Site {
+    final String cluster;
+    final String name;
+    private final LongAdder derived;
+    private byte[] secret;
+    private volatile SecretKeySpec key;
+    long highest = Long.MIN_VALUE;
+
+    Site(String cluster, String name, byte[] secret, LongAdder derived) {
+      this.cluster = cluster;
+      this.name = name;
+      this.secret = secret;
+      this.derived = derived;
+    }
+
+    /** The key, derived on the receiver thread at the site's first datagram. */
+    SecretKeySpec key() {
+      SecretKeySpec k = key;
+      if (k == null) {
+        k = WitnessDatagram.key(secret, cluster, name);
+        key = k;
+        secret = null;
+        derived.increment();
+      }
+      return k;
+    }
+  }
+
+  /** An authenticated ticket read waiting for its turn. */
+  private record QueuedRead(WitnessDatagram.Request request, SocketAddress from, Site site) {}
+
   private final DatagramChannel channel;
   private final BuiltInWitness witness;
-
-  /** Each site's secret by {@link #id}; its datagram key is derived at its first datagram. */
-  private final Map<String, byte[]> secrets;
-
-  private final Map<String, SecretKeySpec> keys = new ConcurrentHashMap<>();
-  private final Map<String, Long> highest = new HashMap<>(); // receiver thread only
+  private final Map<String, Site> sites; // by WitnessDatagram.siteKey; Site.highest: receiver only
+  private final ArrayDeque<QueuedRead> reads = new ArrayDeque<>(); // receiver thread only
+  private final ByteBuffer out = ByteBuffer.allocate(WitnessDatagram.MAX_SIZE); // receiver only
+  private final Selector selector;
   private final Clock wall;
   private final ExecutorService waiting = Executors.newVirtualThreadPerTaskExecutor();
   private final Semaphore waitPermits = new Semaphore(MAX_WAITING);
@@ -66,12 +129,21 @@ public final class WitnessDatagramServer implements AutoCloseable {
   private final LongAdder answered = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private final LongAdder stale = new LongAdder();
+  private final LongAdder shed = new LongAdder();
+  private final LongAdder keysDerived;
 
   private WitnessDatagramServer(
-      DatagramChannel channel, BuiltInWitness witness, Map<String, byte[]> secrets, Clock wall) {
+      DatagramChannel channel,
+      Selector selector,
+      BuiltInWitness witness,
+      Map<String, Site> sites,
+      LongAdder keysDerived,
+      Clock wall) {
+    this.keysDerived = keysDerived;
     this.channel = channel;
+    this.selector = selector;
     this.witness = witness;
-    this.secrets = secrets;
+    this.sites = sites;
     this.wall = wall;
     this.receiver = Thread.ofPlatform().name("witness-datagrams").daemon().unstarted(this::run);
   }
@@ -86,17 +158,37 @@ public final class WitnessDatagramServer implements AutoCloseable {
       BuiltInWitness witness,
       List<WitnessServerConfig.Cluster> clusters,
       Clock wall) {
-    // keys are derived at each site's first datagram, not here: 20,000 HMACs were a fifth of a
-    // 10,000-cluster witness's start (issue 17.4)
-    Map<String, byte[]> secrets = new HashMap<>();
+    WitnessDatagramServer s = bind(address, witness, clusters, wall);
+    s.receiver.start();
+    return s;
+  }
+
+  /** Bound but not yet reading (a test fills the socket first): {@link #startReceiving()}. */
+  static WitnessDatagramServer bind(
+      InetSocketAddress address,
+      BuiltInWitness witness,
+      List<WitnessServerConfig.Cluster> clusters,
+      Clock wall) {
+    Map<String, Site> sites = new HashMap<>();
+    LongAdder derived = new LongAdder();
     for (WitnessServerConfig.Cluster c : clusters) {
-      c.secrets().forEach((site, secret) -> secrets.put(id(c.name(), site), secret));
+      c.secrets()
+          .forEach(
+              (site, secret) ->
+                  sites.put(
+                      WitnessDatagram.siteKey(c.name(), site),
+                      new Site(c.name(), site, secret, derived)));
     }
     DatagramChannel ch;
+    Selector sel;
     try {
       ch = DatagramChannel.open();
-      ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+      ch.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
+      ch.setOption(StandardSocketOptions.SO_SNDBUF, 1 << 20);
       ch.bind(address);
+      ch.configureBlocking(false);
+      sel = Selector.open();
+      ch.register(sel, SelectionKey.OP_READ);
     } catch (IOException e) {
       throw new ConfigException(
           "witness datagram address "
@@ -107,25 +199,14 @@ public final class WitnessDatagramServer implements AutoCloseable {
               + e.getMessage()
               + ")");
     }
-    WitnessDatagramServer s = new WitnessDatagramServer(ch, witness, Map.copyOf(secrets), wall);
-    s.receiver.start();
+    WitnessDatagramServer s = new WitnessDatagramServer(ch, sel, witness, sites, derived, wall);
     log.info("witness datagram listener on {}/udp", s.address());
     return s;
   }
 
-  /** The datagram key of a configured site, derived at its first use; null for any other. */
-  private SecretKeySpec key(String cluster, String site) {
-    String id = id(cluster, site);
-    SecretKeySpec k = keys.get(id);
-    if (k != null || !secrets.containsKey(id)) {
-      return k;
-    }
-    return keys.computeIfAbsent(id, i -> WitnessDatagram.key(secrets.get(i), cluster, site));
-  }
-
-  /** How many sites' datagram keys were derived so far (each at its first datagram). */
-  int keysDerived() {
-    return keys.size();
+  /** Starts the receiver of a server made by {@link #bind}. */
+  void startReceiving() {
+    receiver.start();
   }
 
   /** Where it listens (the real port when started on port 0). */
@@ -135,6 +216,11 @@ public final class WitnessDatagramServer implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Site keys derived so far (each at its site's first datagram). */
+  long keysDerived() {
+    return keysDerived.sum();
   }
 
   /** Datagrams answered with a result so far. */
@@ -152,22 +238,40 @@ public final class WitnessDatagramServer implements AutoCloseable {
     return stale.sum();
   }
 
-  private static String id(String cluster, String site) {
-    return cluster + "\0" + site;
+  /** Ticket reads dropped unanswered so far because renewals took the receiver's time. */
+  public long shed() {
+    return shed.sum();
   }
 
   private void run() {
     ByteBuffer buf = ByteBuffer.allocate(WitnessDatagram.MAX_SIZE + 1);
     while (channel.isOpen()) {
-      SocketAddress from;
       try {
-        buf.clear();
-        from = channel.receive(buf);
-      } catch (ClosedChannelException e) {
+        selector.select();
+        selector.selectedKeys().clear();
+        boolean backlog;
+        do {
+          backlog = round(buf);
+          answerReads(backlog ? READS_PER_BACKLOGGED_ROUND : Integer.MAX_VALUE);
+        } while (backlog || !reads.isEmpty());
+      } catch (ClosedChannelException | ClosedSelectorException e) {
         return;
       } catch (IOException e) {
         log.warn("witness datagram listener: {}", e.getMessage());
-        continue;
+      }
+    }
+  }
+
+  /**
+   * Takes up to {@link #ROUND} datagrams from the socket: renewals answered at once, reads queued.
+   * Whether the round was full (more may wait in the socket).
+   */
+  private boolean round(ByteBuffer buf) throws IOException {
+    for (int i = 0; i < ROUND; i++) {
+      buf.clear();
+      SocketAddress from = channel.receive(buf);
+      if (from == null) {
+        return false;
       }
       try {
         handle(buf.array(), buf.position(), from);
@@ -176,43 +280,61 @@ public final class WitnessDatagramServer implements AutoCloseable {
         log.error("witness datagram listener: request failed unexpectedly", e);
       }
     }
+    return true;
   }
 
-  private void handle(byte[] d, int length, SocketAddress from) {
-    if (length > WitnessDatagram.MAX_SIZE) {
-      dropped.increment();
-      return;
+  private void answerReads(int most) {
+    for (int i = 0; i < most && !reads.isEmpty(); i++) {
+      QueuedRead q = reads.poll();
+      try {
+        Optional<Optional<Ticket>> now = witness.observeIfImmediateVerified(q.request().cluster());
+        if (now.isPresent()) {
+          answered.increment();
+          TicketResult result = TicketResult.refused(now.get().orElse(null), "observed");
+          send(WitnessDatagram.answer(out, q.site().key(), q.request(), result), q.from());
+        } else {
+          later(q.site().key(), q.request(), q.from());
+        }
+      } catch (RuntimeException e) {
+        dropped.increment();
+        log.error("witness datagram listener: request failed unexpectedly", e);
+      }
     }
-    Optional<String[]> claimed = WitnessDatagram.claimed(d, length);
-    SecretKeySpec key = claimed.map(c -> key(c[0], c[1])).orElse(null);
+  }
+
+  /** Checks a datagram; answers a renewal (or a refusal) at once, queues a ticket read. */
+  private void handle(byte[] d, int length, SocketAddress from) {
+    String claimed = WitnessDatagram.claimedKey(d, length);
+    Site site = claimed == null ? null : sites.get(claimed);
     Optional<WitnessDatagram.Request> opened =
-        key == null ? Optional.empty() : WitnessDatagram.openRequest(d, length, key);
+        site == null
+            ? Optional.empty()
+            : WitnessDatagram.openRequest(d, length, site.key(), site.cluster, site.name);
     if (opened.isEmpty()) {
       dropped.increment();
       return;
     }
+    SecretKeySpec key = site.key();
     WitnessDatagram.Request r = opened.get();
-    long nowMicros = ChronoUnit.MICROS.between(java.time.Instant.EPOCH, wall.instant());
+    long nowMicros = wall.millis() * 1000; // ms suffice against a skew of minutes
     if (Math.abs(r.nonce() - nowMicros) > WitnessDatagram.MAX_SKEW.toNanos() / 1000) {
       stale.increment();
-      send(WitnessDatagram.refusal(key, r, WitnessDatagram.Status.SKEW, nowMicros), from);
+      send(WitnessDatagram.refusal(out, key, r, WitnessDatagram.Status.SKEW, nowMicros), from);
       return;
     }
-    String id = id(r.cluster(), r.site());
-    long seen = highest.getOrDefault(id, Long.MIN_VALUE);
+    long seen = site.highest;
     if (r.nonce() <= seen) {
       stale.increment();
-      send(WitnessDatagram.refusal(key, r, WitnessDatagram.Status.STALE, seen), from);
+      send(WitnessDatagram.refusal(out, key, r, WitnessDatagram.Status.STALE, seen), from);
       return;
     }
-    highest.put(id, r.nonce());
+    site.highest = r.nonce();
     if (r.kind() == WitnessDatagram.KIND_READ) {
-      Optional<Optional<Ticket>> now = witness.observeIfImmediateVerified(r.cluster());
-      if (now.isPresent()) {
-        reply(key, r, TicketResult.refused(now.get().orElse(null), "observed"), from);
-      } else {
-        later(key, r, from);
+      if (reads.size() >= MAX_QUEUED_READS) {
+        reads.poll();
+        shed.increment();
       }
+      reads.add(new QueuedRead(r, from, site));
       return;
     }
     if (r.epoch() < 0 || r.epoch() > TicketRequest.MAX_EPOCH) {
@@ -232,7 +354,8 @@ public final class WitnessDatagramServer implements AutoCloseable {
             r.cluster(), r.site(), r.healthy(), Duration.ofMillis(r.ttlMillis()), r.epoch());
     Optional<TicketResult> now = witness.renewIfImmediateVerified(req);
     if (now.isPresent()) {
-      reply(key, r, now.get(), from);
+      answered.increment();
+      send(WitnessDatagram.answer(out, key, r, now.get()), from);
     } else {
       later(key, r, from);
     }
@@ -292,8 +415,14 @@ public final class WitnessDatagramServer implements AutoCloseable {
   }
 
   private void send(byte[] answer, SocketAddress to) {
+    send(ByteBuffer.wrap(answer), to);
+  }
+
+  private void send(ByteBuffer answer, SocketAddress to) {
     try {
-      channel.send(ByteBuffer.wrap(answer), to);
+      if (channel.send(answer, to) == 0) {
+        dropped.increment(); // the socket's send buffer is full: lost, as on the wire
+      }
     } catch (IOException e) {
       log.debug("witness datagram answer to {} not sent: {}", to, e.getMessage());
     }
@@ -303,6 +432,7 @@ public final class WitnessDatagramServer implements AutoCloseable {
   public void close() {
     try {
       channel.close();
+      selector.close();
     } catch (IOException e) {
       log.debug("witness datagram listener close: {}", e.getMessage());
     }

@@ -23,8 +23,12 @@ import java.util.Set;
 public record WitnessServerConfig(
     Optional<String> listen, Optional<Path> dataDir, List<Cluster> clusters) {
 
-  /** The built-in witness's shortest lease: a cluster asking for less is refused at start. */
-  public static final Duration MIN_TTL = Duration.ofSeconds(1);
+  /**
+   * The built-in witness's shortest lease: a cluster asking for less is refused at start. The same
+   * floor as the agents' validation ({@code Timings.MIN_TICKET_TTL}, 500 ms: ADR 0007's fast
+   * profile).
+   */
+  public static final Duration MIN_TTL = io.tandem.core.config.Timings.MIN_TICKET_TTL;
 
   public WitnessServerConfig {
     Objects.requireNonNull(listen, "listen");

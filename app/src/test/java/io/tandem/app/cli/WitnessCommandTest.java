@@ -185,7 +185,7 @@ class WitnessCommandTest {
             freePort(),
             "  tick: 500ms\n  ticketTtl: 6s\n  retryTimeout: 1s\n  witnessGrace: 1s\n"
                 + "  driftMargin: 200ms",
-            "  tick: 100ms\n  ticketTtl: 900ms\n  retryTimeout: 100ms\n  witnessGrace: 100ms\n"
+            "  tick: 100ms\n  ticketTtl: 400ms\n  retryTimeout: 100ms\n  witnessGrace: 100ms\n"
                 + "  driftMargin: 50ms");
     Running w = witness("--config", config.toString(), "--data-dir", dir.resolve("w").toString());
     assertThat(w.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -194,8 +194,8 @@ class WitnessCommandTest {
     assertThat(String.join("\n", w.out()))
         // located by the cluster file's own validation (the same rule and words as the agents')
         .containsPattern(
-            "loopback\\.yaml:\\d+:\\d+: timings\\.ticketTtl: expected at least 1s \\(the witness"
-                + " grants no shorter ticket\\), found 900ms")
+            "loopback\\.yaml:\\d+:\\d+: timings\\.ticketTtl: expected at least 500ms \\(the"
+                + " built-in witness grants no shorter ticket\\), found 400ms")
         .contains("nothing started");
   }
 }

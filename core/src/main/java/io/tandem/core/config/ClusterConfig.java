@@ -185,6 +185,9 @@ public record ClusterConfig(
       SyncJobs.check(v, sites, dns, sync);
       Timings t = timings != null ? timings : Timings.defaults();
       Policies p = policies != null ? policies : Policies.defaults();
+      if (witness != null) {
+        Timings.checkWitness(witness.kind(), t, v);
+      }
       if (witness instanceof WitnessConfig.AzureBlob && t.ticketTtl().compareTo(MAX_BLOB_TTL) > 0) {
         v.add(
             "timings.ticketTtl",

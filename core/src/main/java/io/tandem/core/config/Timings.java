@@ -57,14 +57,21 @@ public record Timings(
 
   /**
    * Floors below which an accepted file could not serve: a tick of a few milliseconds keeps the
-   * agent's thread busy deciding, a witness call (HTTPS, etcd, a cloud API) does not complete in
-   * under 100 ms, and the built-in witness raises a shorter ticket to 1 s (its {@code minTtl}; etcd
-   * leases count whole seconds) while the agent would fence on its own shorter deadline.
+   * agent's thread busy deciding (50 ms is half VRRP's usual 100 ms advert: the {@code fast}
+   * profile), a witness call does not complete in under 100 ms, and no witness grants a ticket
+   * under 500 ms (the built-in witness's {@code minTtl}; the others need a second or more: {@link
+   * #minTicketTtl(WitnessKind)}) while the agent would fence on its own shorter deadline.
    */
-  public static final Duration MIN_TICK = Duration.ofMillis(100);
+  public static final Duration MIN_TICK = Duration.ofMillis(50);
 
   public static final Duration MIN_RETRY_TIMEOUT = Duration.ofMillis(100);
-  public static final Duration MIN_TICKET_TTL = Duration.ofSeconds(1);
+
+  /** The shortest ticket any witness grants: the built-in witness's floor (ADR 0007, fast). */
+  public static final Duration MIN_TICKET_TTL = Duration.ofMillis(500);
+
+  /** The shortest ticket an etcd, DynamoDB or Azure Blob witness is given. */
+  public static final Duration MIN_EXTERNAL_TICKET_TTL = Duration.ofSeconds(1);
+
   public static final Duration DEFAULT_TICKET_TTL = Duration.ofSeconds(2);
   public static final Duration DEFAULT_WITNESS_GRACE = Duration.ofMillis(300);
   public static final Duration DEFAULT_DRIFT_MARGIN = Duration.ofMillis(100);
@@ -94,8 +101,69 @@ public record Timings(
     return builder().build();
   }
 
+  /**
+   * The {@code fast} profile of ADR 0007, for low-latency links with little loss and the built-in
+   * witness: tick 50 ms, a 500 ms ticket renewed every 100 ms (resent on every tick while
+   * unanswered), grace 100 ms, drift margin 25 ms, witness calls bounded at 100 ms, fence lead 100
+   * ms. A lost site is served elsewhere after about TTL + grace + the runbook.
+   */
+  public static Timings fast() {
+    return builder()
+        .tick(Duration.ofMillis(50))
+        .ticketTtl(Duration.ofMillis(500))
+        .renewInterval(Duration.ofMillis(100))
+        .witnessGrace(Duration.ofMillis(100))
+        .driftMargin(Duration.ofMillis(25))
+        .retryTimeout(Duration.ofMillis(100))
+        .fenceLead(Duration.ofMillis(100))
+        .build();
+  }
+
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The shortest ticket {@code kind} can hold: {@link #MIN_TICKET_TTL} for the built-in witness,
+   * which times tickets in milliseconds on its own monotonic clock, {@link
+   * #MIN_EXTERNAL_TICKET_TTL} for the others (see {@link #checkWitness}).
+   */
+  public static Duration minTicketTtl(WitnessKind kind) {
+    return kind == WitnessKind.BUILTIN ? MIN_TICKET_TTL : MIN_EXTERNAL_TICKET_TTL;
+  }
+
+  /**
+   * Adds a violation of {@code timings.ticketTtl} if {@code kind} cannot hold a ticket that short:
+   * etcd leases count whole seconds (a lease's TTL is an integer number of seconds, {@code
+   * LeaseGrantRequest.TTL} in etcd's {@code rpc.proto}); a DynamoDB ticket is a lease by
+   * observation in which every renewal and every look is a call to the DynamoDB API, whose SDK
+   * retries alone take longer than the ticket; an Azure Blob lease lasts 15 s to 60 s ({@code Lease
+   * Blob}'s {@code x-ms-lease-duration}) and each renewal is a storage API call.
+   */
+  public static void checkWitness(WitnessKind kind, Timings t, Violations v) {
+    Duration min = minTicketTtl(kind);
+    if (kind == WitnessKind.BUILTIN || t.ticketTtl().compareTo(min) >= 0) {
+      return; // the builder's own floor is the built-in witness's
+    }
+    String why =
+        switch (kind) {
+          case ETCD -> "an etcd witness (etcd leases count whole seconds";
+          case DYNAMODB ->
+              "a dynamodb witness (a lease by observation: each renewal and each look is a call"
+                  + " to the DynamoDB API, whose retries alone take longer";
+          case AZURE_BLOB ->
+              "an azure-blob witness (a blob lease lasts at least 15 s and a renewal is a call to"
+                  + " the storage API";
+          case BUILTIN -> throw new IllegalStateException("checked above");
+        };
+    v.add(
+        "timings.ticketTtl",
+        "expected at least "
+            + Durations.format(min)
+            + " with "
+            + why
+            + "; a ticket under a second needs the built-in witness), found "
+            + Durations.format(t.ticketTtl()));
   }
 
   /** Builds {@link Timings} and enforces the timing invariants. Not thread-safe. */
@@ -224,7 +292,7 @@ public record Timings(
             "ticketTtl",
             "expected at least "
                 + f(MIN_TICKET_TTL)
-                + " (the witness grants no shorter ticket), found "
+                + " (the built-in witness grants no shorter ticket), found "
                 + f(ticketTtl));
         return false;
       }

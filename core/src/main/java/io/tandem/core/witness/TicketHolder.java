@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The local deadline is {@code sentAt + grantedTtl − driftMargin}, where {@code sentAt} is the
  * instant the granting request was <em>sent</em> (the witness started the TTL later than that, so
- * the agent's view always ends first, and {@code driftMargin} covers clock-rate differences). The
- * self-fence callback fires {@code fenceLead} before the deadline if no later renewal succeeded, so
- * the service is down before the witness could hand the ticket on (it waits for expiry plus grace
- * on its own clock).
+ * the agent's view always ends first, and {@code driftMargin} covers clock-rate differences; over a
+ * grant longer than the TTL asked it grows in proportion). The self-fence callback fires {@code
+ * fenceLead} before the deadline if no later renewal succeeded, so the service is down before the
+ * witness could hand the ticket on (it waits for expiry plus grace on its own clock).
  *
  * <p>Transport-neutral: callers mark a request as sent ({@link #markSent()}), then report its
  * outcome with the returned send time ({@link #onResult}, {@link #onFailure}). {@link #renewNow}
@@ -59,6 +59,7 @@ public final class TicketHolder {
   private final long renewIntervalNanos;
   private final long retryIntervalNanos;
   private final long driftMarginNanos;
+  private final long askedTtlNanos;
   private final long fenceLeadNanos;
   private final LongSupplier nanos;
   private final List<TicketListener> listeners = new CopyOnWriteArrayList<>();
@@ -79,6 +80,9 @@ public final class TicketHolder {
   private long lastResent = Long.MIN_VALUE;
 
   /**
+   * A holder whose drift margin is the same for every grant (for a witness that grants what it is
+   * asked).
+   *
    * @param renewInterval how often to renew while holding (TTL/3 by default)
    * @param driftMargin subtracted from every granted TTL
    * @param fenceLead how long before the local deadline the self-fence callback fires
@@ -91,6 +95,26 @@ public final class TicketHolder {
       Duration driftMargin,
       Duration fenceLead,
       LongSupplier nanos) {
+    this(cluster, site, Duration.ZERO, renewInterval, driftMargin, fenceLead, nanos);
+  }
+
+  /**
+   * A holder that asks for {@code ticketTtl}. The drift margin bounds the clock-rate error it
+   * covers, {@code driftMargin / (2 · ticketTtl)}: a grant longer than asked (an Azure Blob lease
+   * lasts at least 15 s) gets a margin as much longer, so the rate covered stays the configured one
+   * (a fixed 100 ms covers ±2.5 % over 2 s but ±0.33 % over 15 s).
+   *
+   * @param ticketTtl the TTL asked for ({@code timings.ticketTtl}); zero: never scale the margin
+   */
+  public TicketHolder(
+      String cluster,
+      String site,
+      Duration ticketTtl,
+      Duration renewInterval,
+      Duration driftMargin,
+      Duration fenceLead,
+      LongSupplier nanos) {
+    this.askedTtlNanos = ticketTtl.toNanos();
     this.cluster = Objects.requireNonNull(cluster, "cluster");
     this.site = Objects.requireNonNull(site, "site");
     this.renewIntervalNanos = renewInterval.toNanos();
@@ -187,6 +211,14 @@ public final class TicketHolder {
     log.debug("ticket request for {} sent at {} failed: {}", cluster, sentAtNanos, why);
   }
 
+  /** The drift margin for a grant of {@code ttl}: scaled up when longer than asked. */
+  private long marginFor(long ttl) {
+    if (askedTtlNanos <= 0 || ttl <= askedTtlNanos) {
+      return driftMarginNanos;
+    }
+    return (long) (driftMarginNanos * ((double) ttl / askedTtlNanos));
+  }
+
   private void onGranted(long sentAt, Ticket granted) {
     if (!granted.holder().equals(site) || !granted.cluster().equals(cluster)) {
       return;
@@ -197,7 +229,7 @@ public final class TicketHolder {
     if (granted.epoch() < epoch) {
       return; // an older epoch than one we already hold or held
     }
-    long newDeadline = sentAt + granted.ttl().toNanos() - driftMarginNanos;
+    long newDeadline = sentAt + granted.ttl().toNanos() - marginFor(granted.ttl().toNanos());
     boolean fresh = granted.epoch() > epoch || !isHeld();
     if (!fresh && newDeadline - deadline <= 0) {
       return; // a late answer that would not extend anything

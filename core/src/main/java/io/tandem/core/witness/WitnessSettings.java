@@ -25,7 +25,10 @@ public record WitnessSettings(Duration grace, Duration minTtl, Duration maxTtl) 
     return new Builder();
   }
 
-  /** Defaults: grace 2 s, TTL between 1 s and 60 s. */
+  /**
+   * Defaults: the shipped grace ({@code Timings.DEFAULT_WITNESS_GRACE}), TTL between {@code
+   * Timings.MIN_TICKET_TTL} (500 ms) and 60 s.
+   */
   public static WitnessSettings defaults() {
     return builder().build();
   }
@@ -33,7 +36,7 @@ public record WitnessSettings(Duration grace, Duration minTtl, Duration maxTtl) 
   /** Builds validated {@link WitnessSettings}. Not thread-safe. */
   public static final class Builder {
     private Duration grace = io.tandem.core.config.Timings.DEFAULT_WITNESS_GRACE;
-    private Duration minTtl = Duration.ofSeconds(1);
+    private Duration minTtl = io.tandem.core.config.Timings.MIN_TICKET_TTL;
     private Duration maxTtl = Duration.ofSeconds(60);
 
     private Builder() {}

@@ -149,17 +149,17 @@ class ConfigHardeningTest {
   void timingsHaveFloors() {
     String yaml =
         BASE
-            + "timings:\n  tick: 20ms\n  retryTimeout: 10ms\n  ticketTtl: 600ms\n"
+            + "timings:\n  tick: 20ms\n  retryTimeout: 10ms\n  ticketTtl: 400ms\n"
             + "  renewInterval: 200ms\n  witnessGrace: 100ms\n  driftMargin: 10ms\n"
             + "  fenceLead: 20ms\n";
     assertThat(problems(yaml))
         .contains(
-            "cluster.yaml:38:3: timings.tick: expected at least 100ms, found 20ms: a shorter tick"
+            "cluster.yaml:38:3: timings.tick: expected at least 50ms, found 20ms: a shorter tick"
                 + " spends the agent's time deciding instead of acting",
             "cluster.yaml:39:3: timings.retryTimeout: expected at least 100ms, found 10ms: a"
                 + " witness call cannot complete in less",
-            "cluster.yaml:40:3: timings.ticketTtl: expected at least 1s (the witness grants no"
-                + " shorter ticket), found 600ms");
+            "cluster.yaml:40:3: timings.ticketTtl: expected at least 500ms (the built-in witness"
+                + " grants no shorter ticket), found 400ms");
   }
 
   @Test

@@ -19,6 +19,11 @@ import java.util.SplittableRandom;
  * @param fenceTimeoutRate share of fences that time out
  * @param lateStopMaxNanos how long after the budget a timed-out fence may still land
  * @param wedgedRate share of timed-out fences that never land
+ * @param pbxCommandMinNanos shortest single command on an open PBX session: the fence guard's fence
+ *     (after its poll found the deadline passed: {@link SimAgent#GUARD_POLL_NANOS}), the runbook's
+ *     "PBX accept calls" ({@code SwitchSteps.AcceptCalls}, run in parallel with the switch stage's
+ *     other steps)
+ * @param pbxCommandMaxNanos longest such command
  */
 record EffectTimings(
     long activationMinNanos,
@@ -27,7 +32,30 @@ record EffectTimings(
     long fenceMaxNanos,
     double fenceTimeoutRate,
     long lateStopMaxNanos,
-    double wedgedRate) {
+    double wedgedRate,
+    long pbxCommandMinNanos,
+    long pbxCommandMaxNanos) {
+
+  /** One PBX command takes as long as the agent's whole fence. */
+  EffectTimings(
+      long activationMinNanos,
+      long activationMaxNanos,
+      long fenceMinNanos,
+      long fenceMaxNanos,
+      double fenceTimeoutRate,
+      long lateStopMaxNanos,
+      double wedgedRate) {
+    this(
+        activationMinNanos,
+        activationMaxNanos,
+        fenceMinNanos,
+        fenceMaxNanos,
+        fenceTimeoutRate,
+        lateStopMaxNanos,
+        wedgedRate,
+        fenceMinNanos,
+        fenceMaxNanos);
+  }
 
   /** Instantaneous and always successful: the protocol alone, as the first simulation judged it. */
   static final EffectTimings INSTANT = new EffectTimings(0, 0, 0, 0, 0, 0, 0);
@@ -38,6 +66,38 @@ record EffectTimings(
    */
   static final EffectTimings REALISTIC =
       new EffectTimings(SECOND / 5, 3 * SECOND, 5_000_000L, 400_000_000L, 0.05, 1 * SECOND, 0);
+
+  /**
+   * The same, but one PBX command takes {@code min..max}. The guard's fence is one call on a PBX
+   * session it logged in to at start ({@code PbxControl.stopNewCalls}: an AMI {@code Setvar}, an
+   * ESL {@code fsctl pause inbound}), not the agent's whole fence (trunks, addresses); "accept
+   * calls" is the same call with the other value: on this host one took p50 0.08 ms, p99.9 5.4 ms,
+   * at most 6.4 ms in 2,000 calls at load 5 ({@code FenceCallBench} in onprem, against the AMI
+   * simulator).
+   */
+  EffectTimings withPbxCommand(long min, long max) {
+    return new EffectTimings(
+        activationMinNanos,
+        activationMaxNanos,
+        fenceMinNanos,
+        fenceMaxNanos,
+        fenceTimeoutRate,
+        lateStopMaxNanos,
+        wedgedRate,
+        min,
+        max);
+  }
+
+  /**
+   * What the {@code fast} profile's sweep assumes (ADR 0007): activations and the agent's fences as
+   * {@link #REALISTIC}, one PBX command (the guard's fence, "accept calls") 1–100 ms — fifteen
+   * times the longest measured — the guard's on top of its 50 ms poll.
+   */
+  static final EffectTimings FAST_PBX = REALISTIC.withPbxCommand(1_000_000L, 100_000_000L);
+
+  long pbxCommand(SplittableRandom r) {
+    return between(r, pbxCommandMinNanos, pbxCommandMaxNanos);
+  }
 
   long activation(SplittableRandom r) {
     return between(r, activationMinNanos, activationMaxNanos);

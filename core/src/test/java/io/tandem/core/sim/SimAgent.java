@@ -66,6 +66,15 @@ final class SimAgent {
   private long pausedUntilTrue = Long.MIN_VALUE;
   private long guardFences;
 
+  /**
+   * The real guard ({@code app.guard.FenceGuard}) looks at its deadline every 50 ms ({@code
+   * scheduleWithFixedDelay(this::poll, 0, 50, MILLISECONDS)}), so it fences at the first poll at or
+   * after the deadline, not at the deadline itself: its polls run on a grid from its start.
+   */
+  static final long GUARD_POLL_NANOS = 50_000_000L;
+
+  private long guardStartLocal;
+
   /** Scripted outcomes for the next activations, before the default (success). */
   private final java.util.ArrayDeque<ActivationResult.Outcome> scriptedActivations =
       new java.util.ArrayDeque<>();
@@ -102,6 +111,7 @@ final class SimAgent {
   /** The guard starts with the host: armed, covering an unknown PBX for one TTL. */
   private void startGuard() {
     if (guardInstalled) {
+      guardStartLocal = now();
       guard = new io.tandem.core.agent.guard.FenceGuardState(now(), settings.ticketTtl().toNanos());
       scheduleGuardCheck(hostBoot, guard.untilNanos());
     }
@@ -117,7 +127,9 @@ final class SimAgent {
   }
 
   private void scheduleGuardCheck(int boot, long atLocal) {
-    sim.scheduler().at(clock.trueAt(atLocal), () -> guardCheck(boot));
+    long since = Math.max(0, atLocal - guardStartLocal);
+    long poll = guardStartLocal + Math.ceilDiv(since, GUARD_POLL_NANOS) * GUARD_POLL_NANOS;
+    sim.scheduler().at(clock.trueAt(poll), () -> guardCheck(boot));
   }
 
   private void guardCheck(int boot) {
@@ -127,7 +139,7 @@ final class SimAgent {
     String why = guard.fenceStarted(now());
     guardFences++;
     sim.note(site + " fence guard: " + why);
-    long took = timings.fence(effectsRandom);
+    long took = timings.pbxCommand(effectsRandom);
     sim.scheduler()
         .after(
             took,
@@ -228,6 +240,7 @@ final class SimAgent {
         new TicketHolder(
             settings.cluster(),
             site,
+            settings.ticketTtl(),
             settings.renewInterval(),
             settings.driftMargin(),
             settings.fenceLead(),
@@ -493,17 +506,17 @@ final class SimAgent {
 
     /**
      * The failover runbook as the production engine runs it ({@code RunbookEngine}, {@code
-     * StepRun}): a switch stage (addresses, DNS, trunks and "PBX accept calls"; the PBX takes calls
-     * once it has landed) for the first third of the drawn duration (REALISTIC: up to 1 s; the
+     * StepRun}): a switch stage (addresses, DNS, trunks and "PBX accept calls", in parallel: {@code
+     * StandardRunbooks}) for the first third of the drawn duration (REALISTIC: up to 1 s; the
      * slowest provider call measured against moto in 17.2 took 241 ms), then a verify stage
-     * (probes, DNS answers). Both run on the agent's JVM, so a paused agent pauses them (a step
-     * resumes, and a cut-off timer fires, only when it runs again); each applies only while the
-     * agent's {@link io.tandem.core.agent.HolderGuard} holds the run's epoch, and the switch's
-     * apply is cut off (thread interrupted, the call abandoned, the run fenced) when the ticket's
-     * time left, asked just before it, runs out. A call already on its way lands at the PBX
-     * whatever the JVM does: when the agent is paused at its cut-off point, it lands if it
-     * completes before the agent resumes (the interrupt comes too late), and the run then stops as
-     * fenced.
+     * (probes, DNS answers). "Accept calls" ({@code SwitchSteps.AcceptCalls}) is one command on the
+     * PBX session, sent as the stage starts; the PBX takes calls once it lands ({@link
+     * EffectTimings#pbxCommand}), whatever the JVM does meanwhile: a command on its way cannot be
+     * called back, by an interrupt or the agent's death. Both stages run on the agent's JVM, so a
+     * paused agent pauses them (a step resumes, and a cut-off timer fires, only when it runs
+     * again); each starts only while the agent's {@link io.tandem.core.agent.HolderGuard} holds the
+     * run's epoch, and the switch's apply is cut off (thread interrupted, the run fenced) when the
+     * ticket's time left, asked just before it, runs out.
      */
     @Override
     public CompletionStage<ActivationResult> activate(
@@ -512,7 +525,8 @@ final class SimAgent {
       CompletableFuture<ActivationResult> done = new CompletableFuture<>();
       pendingActivation = done;
       long total = timings.activation(effectsRandom);
-      new Run(activation.token(), done, total / 3, total - total / 3).switchStage();
+      long accept = timings.pbxCommand(effectsRandom);
+      new Run(activation.token(), done, total / 3, total - total / 3, accept).switchStage();
       return done;
     }
 
@@ -522,6 +536,7 @@ final class SimAgent {
       private final CompletableFuture<ActivationResult> done;
       private final long switchNanos;
       private final long verifyNanos;
+      private final long acceptNanos;
       private boolean interrupted;
       private boolean landed;
       private long cutOffLocal;
@@ -530,11 +545,13 @@ final class SimAgent {
           io.tandem.core.witness.FencingToken token,
           CompletableFuture<ActivationResult> done,
           long switchNanos,
-          long verifyNanos) {
+          long verifyNanos,
+          long acceptNanos) {
         this.token = token;
         this.done = done;
         this.switchNanos = switchNanos;
         this.verifyNanos = verifyNanos;
+        this.acceptNanos = acceptNanos;
       }
 
       private boolean live() {
@@ -580,21 +597,31 @@ final class SimAgent {
         sim.scheduler().at(clock.trueAt(cutOffLocal), () -> onJvm(this::cutOff));
         int boot = hostBoot;
         long seq = ++pbxCommands;
-        sim.scheduler().after(switchNanos, () -> land(boot, seq));
+        ActivationResult.Outcome scripted = scriptedActivations.peek();
+        boolean accepts =
+            scripted == null
+                || scripted == ActivationResult.Outcome.SUCCEEDED
+                || scripted == ActivationResult.Outcome.NEEDS_OPERATOR;
+        sim.scheduler().after(acceptNanos, () -> accept(boot, seq, accepts));
+        sim.scheduler().after(Math.max(switchNanos, acceptNanos), () -> land(boot));
       }
 
-      /** The switch's calls reach the PBX and the providers (whatever the JVM does meanwhile). */
-      private void land(int boot, long seq) {
-        if (interrupted || !live() || boot != hostBoot || !landsInOrder(inc, seq)) {
-          return; // cut off or cancelled: the thread was interrupted, the call abandoned
-        }
-        landed = true;
-        ActivationResult.Outcome scripted = scriptedActivations.peek();
-        if (scripted == null
-            || scripted == ActivationResult.Outcome.SUCCEEDED
-            || scripted == ActivationResult.Outcome.NEEDS_OPERATOR) {
+      /**
+       * "Accept calls" reaches the PBX: it lands unless the host rebooted or a later command of the
+       * same session (a fence) landed first.
+       */
+      private void accept(int boot, long seq, boolean accepts) {
+        if (boot == hostBoot && landsInOrder(inc, seq) && accepts) {
           setPbx(true, token.epoch());
         }
+      }
+
+      /** The switch's other calls returned (whatever the JVM did meanwhile). */
+      private void land(int boot) {
+        if (interrupted || !live() || boot != hostBoot) {
+          return; // cut off or cancelled: the thread was interrupted, the calls abandoned
+        }
+        landed = true;
         onJvm(this::switched);
       }
 

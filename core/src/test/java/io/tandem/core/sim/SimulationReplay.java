@@ -2,10 +2,10 @@ package io.tandem.core.sim;
 
 /**
  * Replays one seeded schedule with a full decision trace: {@code SimulationReplay <seed>
- * [chaos|chaos-no-failsafe|witness-outage|failsafe-stress|extended|healthy-primary|primary-dies]}.
- * Prints the fault log, every decision of every site, the serving timeline and the verdict. Run it
- * from the IDE, or through {@link SimulationReplayTest} with the command a failing seed prints
- * ({@link Simulation#replayCommand}).
+ * [chaos|chaos-no-failsafe|witness-outage|failsafe-stress|extended|extended-fast|healthy-primary|
+ * primary-dies]}. Prints the fault log, every decision of every site, the serving timeline and the
+ * verdict. Run it from the IDE, or through {@link SimulationReplayTest} with the command a failing
+ * seed prints ({@link Simulation#replayCommand}).
  */
 public final class SimulationReplay {
 
@@ -41,6 +41,7 @@ public final class SimulationReplay {
       case "witness-outage" -> LivenessProperties.witnessOutage(seed, trace);
       case "failsafe-stress" -> LivenessProperties.failsafeStress(seed, trace);
       case "extended" -> ExtendedChaosProperties.extended(seed, trace);
+      case "extended-fast" -> ExtendedChaosProperties.extendedFast(seed, trace);
       case "healthy-primary" -> LivenessProperties.healthyPrimary(seed, trace);
       case "primary-dies" -> LivenessProperties.primaryDies(seed, trace);
       default -> throw new IllegalArgumentException("unknown schedule kind " + kind);

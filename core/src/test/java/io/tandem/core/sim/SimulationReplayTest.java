@@ -6,9 +6,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Replays the schedule named by {@code -Dtandem.sim.seed=<seed>} and {@code
- * -Dtandem.sim.kind=<kind>} (chaos, chaos-no-failsafe, extended, witness-outage, failsafe-stress,
- * healthy-primary, primary-dies) with a full trace in its output: the command every failing seed
- * prints. Without the properties it replays a fixed chaos seed, so it always runs.
+ * -Dtandem.sim.kind=<kind>} (chaos, chaos-no-failsafe, extended, extended-fast, witness-outage,
+ * failsafe-stress, healthy-primary, primary-dies) with a full trace in its output: the command
+ * every failing seed prints. Without the properties it replays a fixed chaos seed, so it always
+ * runs.
  */
 class SimulationReplayTest {
 

@@ -31,17 +31,51 @@ import org.junit.jupiter.api.Test;
 class TimingsBench {
 
   /**
-   * The runbook as measured against moto (17.2): 0.2–0.6 s from the decision to verified service.
+   * The runbook as measured against moto (17.2): 0.2–0.6 s from the decision to verified service;
+   * its "accept calls" command (1–50 ms, {@link EffectTimings#pbxCommand}) lands within the switch
+   * stage, so it does not lengthen the run.
    */
   static final EffectTimings ORCHESTRATION =
-      new EffectTimings(SECOND / 5, 6 * SECOND / 10, 5_000_000L, 400_000_000L, 0.05, SECOND, 0);
+      new EffectTimings(SECOND / 5, 6 * SECOND / 10, 5_000_000L, 400_000_000L, 0.05, SECOND, 0)
+          .withPbxCommand(1_000_000L, 50_000_000L);
+
+  /**
+   * A network every link of the bench has: one-way delay drawn from {@code minDelayMs..maxDelayMs}
+   * per message, and the share of messages lost when the run is lossy.
+   */
+  record Net(long minDelayMs, long maxDelayMs, double loss) {
+    /** Across regions: 150 ms round trip, 20 % loss (17.1's soak conditions; the defaults). */
+    static final Net WAN = new Net(60, 90, 0.2);
+
+    /** A low-latency link: 20 ms round trip, 1 % loss (the {@code fast} profile's conditions). */
+    static final Net LAN = new Net(5, 15, 0.01);
+
+    /** {@code min-max/loss}, e.g. {@code 5-15/0.01}. */
+    static Net parse(String s) {
+      String[] d = s.split("/");
+      String[] r = d[0].split("-");
+      return new Net(Long.parseLong(r[0]), Long.parseLong(r[1]), Double.parseDouble(d[1]));
+    }
+
+    String words() {
+      return String.format(
+          java.util.Locale.ROOT,
+          "%d ms round trip, %.0f %% loss when lossy",
+          minDelayMs + maxDelayMs,
+          loss * 100);
+    }
+  }
 
   static Simulation.Builder lossy(long seed, Timings t, double loss) {
+    return lossy(seed, t, Net.WAN);
+  }
+
+  static Simulation.Builder lossy(long seed, Timings t, Net net) {
     return Simulation.builder(seed)
         .agents(2)
         .trace(Boolean.getBoolean("tandem.explore.trace"))
         .effects(ORCHESTRATION)
-        .delay(Duration.ofMillis(60), Duration.ofMillis(90))
+        .delay(Duration.ofMillis(net.minDelayMs()), Duration.ofMillis(net.maxDelayMs()))
         .witness(WitnessSettings.builder().grace(t.witnessGrace()).build())
         .settings(b -> b.timings(t));
   }
@@ -59,9 +93,14 @@ class TimingsBench {
 
   /** Site-loss RTOs (crash → the other site serves) over {@code runs} seeds, in ms, sorted. */
   static List<Long> siteLossRtos(Timings t, int runs, double loss) {
+    return siteLossRtos(t, runs, Net.WAN, loss);
+  }
+
+  /** Site-loss RTOs on {@code net}'s delays with {@code loss} on every link. */
+  static List<Long> siteLossRtos(Timings t, int runs, Net net, double loss) {
     List<Long> rtos = new ArrayList<>();
     for (long seed = 1; seed <= runs; seed++) {
-      Simulation sim = lossy(seed, t, loss).build();
+      Simulation sim = lossy(seed, t, net).build();
       lose(sim, loss);
       sim.startAll();
       settle(sim);
@@ -97,9 +136,14 @@ class TimingsBench {
    * at once: fence, release, and the peer acquires without waiting out the ticket.
    */
   static List<Long> pbxCrashRtos(Timings t, int runs, double loss) {
+    return pbxCrashRtos(t, runs, Net.WAN, loss);
+  }
+
+  /** PBX-crash RTOs on {@code net}'s delays with {@code loss} on every link. */
+  static List<Long> pbxCrashRtos(Timings t, int runs, Net net, double loss) {
     List<Long> rtos = new ArrayList<>();
     for (long seed = 1; seed <= runs; seed++) {
-      Simulation sim = lossy(seed, t, loss).build();
+      Simulation sim = lossy(seed, t, net).build();
       lose(sim, loss);
       sim.startAll();
       settle(sim);
@@ -128,8 +172,8 @@ class TimingsBench {
    * Witness requests per second of one cluster in steady state (17.3): {holder, standby}, over
    * {@code length} after the service settled.
    */
-  static double[] witnessRates(Timings t, long seed, Duration length, double loss) {
-    Simulation sim = lossy(seed, t, loss).build();
+  static double[] witnessRates(Timings t, long seed, Duration length, Net net, double loss) {
+    Simulation sim = lossy(seed, t, net).build();
     lose(sim, loss);
     sim.startAll();
     settle(sim);
@@ -157,8 +201,8 @@ class TimingsBench {
     return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(p * sorted.size()) - 1));
   }
 
-  static long falseFailovers(Timings t, long seed, Duration length, double loss) {
-    Simulation sim = lossy(seed, t, loss).build();
+  static long falseFailovers(Timings t, long seed, Duration length, Net net, double loss) {
+    Simulation sim = lossy(seed, t, net).build();
     lose(sim, loss);
     sim.startAll();
     settle(sim);
@@ -173,9 +217,13 @@ class TimingsBench {
         + (sim.servedThroughout(active, from, sim.now()) ? 0 : 1);
   }
 
-  /** The classic timings, the shipped defaults (ADR 0007), the fast profile. */
+  /**
+   * The classic timings and the shipped defaults (ADR 0007) across regions ({@link Net#WAN}), the
+   * fast profile ({@code Timings.fast()}) on a low-latency link ({@link Net#LAN}).
+   */
   static final String PROFILES =
-      "1000,10000,3333,2000,300,1000,1000;100,2000,300,300,100,500;100,1000,200,100,50,250,150";
+      "1000,10000,3333,2000,300,1000,1000;100,2000,300,300,100,500;"
+          + "50,500,100,100,25,100,100@5-15/0.01";
 
   @Test
   void profiles() throws java.io.IOException {
@@ -184,7 +232,8 @@ class TimingsBench {
       if (spec.isBlank()) {
         continue;
       }
-      String[] p = spec.split(",");
+      Net net = spec.contains("@") ? Net.parse(spec.substring(spec.indexOf('@') + 1)) : Net.WAN;
+      String[] p = spec.replaceAll("@.*", "").split(",");
       Timings t =
           Timings.builder()
               .tick(Duration.ofMillis(Long.parseLong(p[0])))
@@ -195,17 +244,17 @@ class TimingsBench {
               .retryTimeout(Duration.ofMillis(Long.parseLong(p[5])))
               .fenceLead(p.length > 6 ? Duration.ofMillis(Long.parseLong(p[6])) : null)
               .build();
-      List<Long> clean = siteLossRtos(t, 40, 0);
-      List<Long> lossy = siteLossRtos(t, 40, 0.2);
+      List<Long> clean = siteLossRtos(t, 40, net, 0);
+      List<Long> lossy = siteLossRtos(t, 40, net, net.loss());
       long ff = 0;
       int quarters = 4 * Integer.getInteger("bench.hours", 1);
       for (long s = 100; s < 100 + quarters; s++) {
-        ff += falseFailovers(t, s, Duration.ofMinutes(15), 0.2);
+        ff += falseFailovers(t, s, Duration.ofMinutes(15), net, net.loss());
       }
-      List<Long> crash = pbxCrashRtos(t, 40, 0);
-      List<Long> lossyCrash = pbxCrashRtos(t, 40, 0.2);
-      double[] rate = witnessRates(t, 300, Duration.ofMinutes(10), 0);
-      double[] lossyRate = witnessRates(t, 301, Duration.ofMinutes(10), 0.2);
+      List<Long> crash = pbxCrashRtos(t, 40, net, 0);
+      List<Long> lossyCrash = pbxCrashRtos(t, 40, net, net.loss());
+      double[] rate = witnessRates(t, 300, Duration.ofMinutes(10), net, 0);
+      double[] lossyRate = witnessRates(t, 301, Duration.ofMinutes(10), net, net.loss());
       long noService =
           clean.stream().filter(x -> x < 0).count()
               + lossy.stream().filter(x -> x < 0).count()
@@ -214,13 +263,14 @@ class TimingsBench {
       String line =
           String.format(
               java.util.Locale.ROOT,
-              "{\"profile\":\"%s\",\"cleanP50Ms\":%d,\"cleanP99Ms\":%d,\"lossyP50Ms\":%d,"
+              "{\"profile\":\"%s\",\"network\":\"%s\",\"cleanP50Ms\":%d,\"cleanP99Ms\":%d,\"lossyP50Ms\":%d,"
                   + "\"lossyP99Ms\":%d,\"pbxCrashP50Ms\":%d,\"pbxCrashP99Ms\":%d,"
                   + "\"lossyPbxCrashP50Ms\":%d,\"lossyPbxCrashP99Ms\":%d,"
                   + "\"noServiceBeforeFault\":%d,\"falseFailovers\":%d,\"hours\":%d,"
                   + "\"witnessReqPerS\":{\"holder\":%.2f,\"standby\":%.2f,\"cluster\":%.2f,"
                   + "\"lossyHolder\":%.2f,\"lossyStandby\":%.2f,\"lossyCluster\":%.2f}}",
               spec,
+              net.words(),
               pct(clean, 0.5),
               pct(clean, 0.99),
               pct(lossy, 0.5),

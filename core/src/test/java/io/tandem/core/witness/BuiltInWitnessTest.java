@@ -204,13 +204,13 @@ class BuiltInWitnessTest {
     TicketResult r = w.acquire(TicketRequest.acquire("pbx", "a", true, Duration.ofHours(1)));
     assertThat(r.ticket().ttl()).isEqualTo(Duration.ofSeconds(60));
     TicketResult tooShort =
-        w.acquire(TicketRequest.acquire("other", "a", true, Duration.ofMillis(500)));
+        w.acquire(TicketRequest.acquire("other", "a", true, Duration.ofMillis(400)));
     assertThat(tooShort.granted()).as("never silently raised to the minimum").isFalse();
     assertThat(tooShort.reason())
         .isEqualTo(
-            "refused: ttl 500 ms is below this witness's minimum of 1000 ms"
+            "refused: ttl 400 ms is below this witness's minimum of 500 ms"
                 + " (configure timings.ticketTtl >= the minimum)");
-    assertThat(w.renew(TicketRequest.renew("pbx", "a", true, Duration.ofMillis(500), 1)).granted())
+    assertThat(w.renew(TicketRequest.renew("pbx", "a", true, Duration.ofMillis(400), 1)).granted())
         .isFalse();
   }
 

@@ -68,6 +68,35 @@ class TicketHolderTest {
     assertThat(events).containsExactly("acquired 7");
   }
 
+  /**
+   * A witness may grant a longer ticket than asked (an Azure Blob lease lasts at least 15 s): the
+   * drift margin covers a clock-rate error of {@code driftMargin / (2 · ticketTtl)}, so over a
+   * longer grant it grows with it. With 100 ms over an asked 2 s, a 15 s lease gets 750 ms; before,
+   * 100 ms covered only 0.33 % over the lease, and at the simulation's ±1 % the storage service
+   * ended it before the holder's fence guard had stopped its PBX ({@code bench-sim} extended seed
+   * 4031231 on main 0f3256e).
+   */
+  @Test
+  void aLongerGrantThanAskedGetsAProportionalDriftMargin() {
+    TicketHolder h =
+        new TicketHolder(
+            "pbx",
+            "a",
+            Duration.ofSeconds(2),
+            Duration.ofMillis(300),
+            Duration.ofMillis(100),
+            Duration.ofMillis(300),
+            clock::get);
+    long sent = h.markSent();
+    advance(0.05);
+    h.onResult(sent, grant("a", 4, 15));
+    assertThat(h.view().deadlineNanos()).isEqualTo(sent + 15 * S - 750_000_000L);
+
+    long asked = holder.markSent(); // a grant as long as asked keeps the configured margin
+    holder.onResult(asked, grant("a", 5, 10));
+    assertThat(holder.view().deadlineNanos()).isEqualTo(asked + 10 * S - 300_000_000L);
+  }
+
   @Test
   void selfFenceFiresBeforeTheDeadlineWhenRenewalsFail() {
     long sent = holder.markSent();

@@ -50,7 +50,11 @@ final class BenchWitness implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    Path jar = ROOT.resolve("app/target/tandem.jar");
+    // -Dbench.witnessJar: another build of the jar (e.g. before a change, for a before/after)
+    Path jar =
+        Path.of(
+            System.getProperty(
+                "bench.witnessJar", ROOT.resolve("app/target/tandem.jar").toString()));
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
           "no " + jar + ": build it first (scripts/bench-witness does: mvnw -pl app -am package)");

@@ -28,11 +28,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code scripts/bench-witness}: the real witness process ({@link BenchWitness}, started as the
- * systemd unit starts it) under the load the agents on main generate ({@link AgentLoad}: 2 requests
- * per cluster per second over persistent TLS connections, one per site), at each level of {@code
- * -Dbench.levels} clusters; then etcd on the same machine, both its bare leases kept alive and the
- * {@code EtcdWitness} as agents use it. Prints and writes {@code app/target/bench/witness.json}.
- * Not a test: run only by name (its class name does not end in Test).
+ * systemd unit starts it) under the load the agents generate, at each level of {@code
+ * -Dbench.levels} clusters: by default renewals and reads as datagrams ({@link DatagramRun}), with
+ * {@code -Dbench.transport=https} every request over HTTPS ({@link HttpLoad}); then etcd on the
+ * same machine, both its bare leases kept alive and the {@code EtcdWitness} as agents use it.
+ * Prints and writes {@code app/target/bench/witness.json}. Not a test: run only by name (its class
+ * name does not end in Test).
  */
 @Etcd
 class WitnessLoadBench {
@@ -67,9 +68,12 @@ class WitnessLoadBench {
 
   @Test
   void builtInWitness() throws Exception {
+    // -Dbench.transport=datagram (the default: renewals and reads as agents now send them) or
+    // https (every request over HTTPS, as before issue 17.1's datagrams; for comparison)
+    boolean datagrams = !"https".equals(System.getProperty("bench.transport", "datagram"));
     List<Map<String, Object>> runs = new ArrayList<>();
-    for (int clusters : levels("bench.levels", "1000,10000")) {
-      runs.add(builtIn(clusters));
+    for (int clusters : levels("bench.levels", "1000,5000,10000,20000")) {
+      runs.add(datagrams ? DatagramRun.run(clusters) : builtIn(clusters));
     }
     RESULT.put("builtin", runs);
   }
@@ -273,7 +277,7 @@ class WitnessLoadBench {
         .build();
   }
 
-  private static SSLContext trusting(Path keystore) throws Exception {
+  static SSLContext trusting(Path keystore) throws Exception {
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(keystore)) {
       ks.load(in, BenchWitness.KEYSTORE_PASSWORD.toCharArray());

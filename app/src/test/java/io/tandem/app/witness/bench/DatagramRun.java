@@ -1,0 +1,162 @@
+package io.tandem.app.witness.bench;
+
+import io.tandem.app.witness.WitnessWire;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+
+/**
+ * One level of {@code scripts/bench-witness}'s datagram mode (the default): the real witness
+ * process ({@link BenchWitness}, as the systemd unit starts it, pinned to its CPU) with {@code
+ * count} cluster files; every holder acquires its ticket over HTTPS as its agent does (the grant is
+ * durable before it is answered), then every site renews or reads over datagrams exactly as {@code
+ * DatagramWitness} does, on the agent profile's schedule ({@link DatagramLoad}), for a warm-up and
+ * a measured window. Reports answer latency, datagrams lost, the witness's CPU (user and kernel)
+ * and RSS, and the generator's CPU.
+ */
+final class DatagramRun {
+
+  private static final int ACQUIRE_CONNECTIONS = 64;
+
+  private DatagramRun() {}
+
+  static Map<String, Object> run(int count) throws Exception {
+    Path dir = Files.createTempDirectory("tandem-witness-bench");
+    List<BenchClusters.Cluster> clusters = BenchClusters.write(dir, count);
+    Path keystore = BenchClusters.keystore(dir);
+    SSLContext tls = WitnessLoadBench.trusting(keystore);
+    AgentProfile profile = AgentProfile.fromSystemProperties();
+    Duration warmup = WitnessLoadBench.seconds("bench.warmupSeconds", 40);
+    Duration window = WitnessLoadBench.seconds("bench.seconds", 60);
+    Map<String, Object> run = new LinkedHashMap<>();
+    run.put("clusters", count);
+    run.put("sites", 2 * count);
+    run.put(
+        "transport",
+        "datagrams (UDP, HMAC-SHA256) for renewals and reads, as DatagramWitness sends them;"
+            + " acquires over HTTPS (TLS 1.3)");
+    run.put("profile", profile.describe());
+    try (BenchWitness w =
+        BenchWitness.start(dir.resolve("clusters"), dir.resolve("data"), keystore)) {
+      run.put("startup_s", AgentLoad.round(w.startup.toNanos() / 1e9));
+      run.put("rss_after_start_mib", AgentLoad.round(w.rssMiB()));
+      run.put("witness_cpus", w.cpus);
+      long t0 = System.nanoTime();
+      List<DatagramLoad.Site> sites = acquireAll(profile, tls, w.port, clusters);
+      run.put("acquire_s", AgentLoad.round((System.nanoTime() - t0) / 1e9));
+      run.put("generator_cpus", Runtime.getRuntime().availableProcessors());
+      try (DatagramLoad load =
+          new DatagramLoad(profile, sites, new InetSocketAddress("127.0.0.1", w.port))) {
+        load.start();
+        TimeUnit.NANOSECONDS.sleep(warmup.toNanos()); // the load runs meanwhile
+        long[] cpu0 = BenchWitness.userSystemNanos(w.pid);
+        long gen0 = BenchWitness.cpuNanos(ProcessHandle.current().pid());
+        long m0 = System.nanoTime();
+        load.measure(window);
+        TimeUnit.NANOSECONDS.sleep(window.toNanos());
+        double wall = (System.nanoTime() - m0) / 1e9;
+        long[] cpu1 = BenchWitness.userSystemNanos(w.pid);
+        long gen1 = BenchWitness.cpuNanos(ProcessHandle.current().pid());
+        run.put(
+            "witness_cores", AgentLoad.round((cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1]) / 1e9 / wall));
+        run.put("witness_user_cores", AgentLoad.round((cpu1[0] - cpu0[0]) / 1e9 / wall));
+        run.put("witness_system_cores", AgentLoad.round((cpu1[1] - cpu0[1]) / 1e9 / wall));
+        run.put("generator_cores", AgentLoad.round((gen1 - gen0) / 1e9 / wall));
+        run.put("rss_mib", AgentLoad.round(w.rssMiB()));
+        run.put("loadavg", Files.readString(Path.of("/proc/loadavg")).trim());
+        // let the window's last datagrams be answered or given up before counting
+        TimeUnit.NANOSECONDS.sleep(profile.retryTimeout().toNanos() * 2);
+        run.putAll(load.figures(window));
+        double answeredPerS = ((Number) run.get("answered_per_s")).doubleValue();
+        double cores = ((Number) run.get("witness_cores")).doubleValue();
+        // the witness's CPU per answered datagram: the figure the machine's load moves least
+        run.put(
+            "witness_cpu_us_per_answer",
+            answeredPerS == 0 ? null : AgentLoad.round(cores * 1e6 / answeredPerS));
+        run.put(
+            "projected_datagrams_per_s_on_one_core",
+            answeredPerS == 0 ? null : Math.round(answeredPerS / cores));
+      }
+      run.put(
+          "witness_log_warnings",
+          w.output.stream()
+              .filter(l -> l.contains("WARN") || l.contains("ERROR"))
+              .limit(5)
+              .toList());
+    }
+    System.out.println("built-in witness (datagrams), " + count + " clusters: " + run);
+    return run;
+  }
+
+  /**
+   * Each holder acquires over HTTPS (what {@code HttpWitness.acquire} sends), a few kept-alive
+   * connections at a time; returns every site with the epoch it renews.
+   */
+  private static List<DatagramLoad.Site> acquireAll(
+      AgentProfile profile, SSLContext tls, int port, List<BenchClusters.Cluster> clusters)
+      throws Exception {
+    long[] epochs = new long[clusters.size()];
+    AtomicInteger next = new AtomicInteger();
+    String authority = "127.0.0.1:" + port;
+    List<Thread> threads = new ArrayList<>();
+    List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    for (int t = 0; t < ACQUIRE_CONNECTIONS; t++) {
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try (SiteConnection c = new SiteConnection(tls, "127.0.0.1", port, 30_000)) {
+                      for (int i = next.getAndIncrement();
+                          i < clusters.size();
+                          i = next.getAndIncrement()) {
+                        BenchClusters.Cluster k = clusters.get(i);
+                        byte[] ask =
+                            AgentRequests.acquire(
+                                authority,
+                                k.name(),
+                                "alpha",
+                                k.secretA(),
+                                profile.ttl().toMillis(),
+                                0);
+                        SiteConnection.Answer a = c.send(ask);
+                        // 503 (admission: the witness is busy persisting grants): ask again, as
+                        // the agent does on its next tick
+                        for (int tries = 0; a.status() == 503 && tries < 100; tries++) {
+                          TimeUnit.MILLISECONDS.sleep(profile.tick().toMillis());
+                          a = c.send(ask);
+                        }
+                        WitnessWire.Result r =
+                            WitnessLoadBench.JSON.readValue(a.body(), WitnessWire.Result.class);
+                        if (a.status() != 200 || !r.granted()) {
+                          throw new IllegalStateException(k.name() + ": " + a);
+                        }
+                        epochs[i] = r.ticket().epoch();
+                      }
+                    } catch (Exception e) {
+                      failures.add(e);
+                    }
+                  }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    if (!failures.isEmpty()) {
+      throw new IllegalStateException("acquires failed", failures.get(0));
+    }
+    List<DatagramLoad.Site> sites = new ArrayList<>();
+    for (int i = 0; i < clusters.size(); i++) {
+      BenchClusters.Cluster k = clusters.get(i);
+      sites.add(new DatagramLoad.Site(k.name(), "alpha", k.secretA(), true, epochs[i]));
+      sites.add(new DatagramLoad.Site(k.name(), "beta", k.secretB(), false, 0));
+    }
+    return sites;
+  }
+}
