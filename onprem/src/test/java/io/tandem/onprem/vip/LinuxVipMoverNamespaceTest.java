@@ -385,7 +385,62 @@ class LinuxVipMoverNamespaceTest {
         .atMost(Duration.ofSeconds(5))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> clientNeighbourMac().equals(mac(NS_B)));
-    m.move(VIP + "/24", "host-b", token(9, "site-2")); // stops host-b's too (test hygiene)
+  }
+
+  /**
+   * The runbook observes right before it moves; when that observation's duplicate probe heard
+   * nobody, the move does not probe a second time (each probe costs a second of the failover).
+   */
+  @Test
+  @Order(10)
+  void aMoveRightAfterAClearObservationProbesOnce() {
+    // the previous test's announcements from host-b (one a second, ten) end first: a gratuitous
+    // ARP for the address is an answer to the duplicate probe
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> arpingsIn(NS_A) == 0 && arpingsIn(NS_B) == 0);
+    sh("ip", "-n", NS_A, "addr", "flush", "dev", "voip0", "to", VIP + "/32");
+    sh("ip", "-n", NS_B, "addr", "flush", "dev", "voip0", "to", VIP + "/32");
+    java.util.concurrent.atomic.AtomicInteger probes =
+        new java.util.concurrent.atomic.AtomicInteger();
+    HostCommand a = inNamespace("host-a", NS_A);
+    HostCommand counted =
+        new HostCommand() {
+          @Override
+          public String host() {
+            return a.host();
+          }
+
+          @Override
+          public CommandResult run(List<String> argv, Duration timeout) {
+            if (argv.contains("-D")) {
+              probes.incrementAndGet();
+            }
+            return a.run(argv, timeout);
+          }
+
+          @Override
+          public boolean stoppable() {
+            return true;
+          }
+        };
+    LinuxVipMover m =
+        new LinuxVipMover(
+            VipConfig.builder()
+                .address(VIP)
+                .prefixLength(24)
+                .host(counted, "voip0")
+                .host(inNamespace("host-b", NS_B), "voip0")
+                .garpCount(1)
+                .commandTimeout(T)
+                .stateFile(dir.resolve("vip-probe.state"))
+                .build());
+
+    assertThat(m.observe(VIP + "/24").attachedTo()).isEmpty();
+    assertThat(m.move(VIP + "/24", "host-a", token(10, "site-1")).attachedTo()).contains("host-a");
+
+    assertThat(probes.get()).as("duplicate probes for one observe + move").isEqualTo(1);
+    assertThat(carries(NS_A)).isTrue();
   }
 
   /** arping processes that send gratuitous ARP inside {@code ns}. */
