@@ -56,12 +56,10 @@ final class WitnessClients {
         // "Transport"); HTTPS takes over while the datagrams go unanswered
         URI base = URI.create(b.endpoints().getFirst());
         Supplier<String> token = () -> secrets.resolve(secret).reveal();
-        yield new DatagramWitness(
-            new HttpWitness(http, base, site, token, timeout, JsonMapper.shared()),
-            base,
-            site,
-            token,
-            timeout);
+        HttpWitness https = new HttpWitness(http, base, site, token, timeout, JsonMapper.shared());
+        yield http instanceof io.tandem.app.witness.ManagementLink link
+            ? new DatagramWitness(https, base, site, token, timeout, link)
+            : new DatagramWitness(https, base, site, token, timeout);
       }
       case WitnessConfig.Etcd e -> {
         EtcdWitnessConfig.Builder c =

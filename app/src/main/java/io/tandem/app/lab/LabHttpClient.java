@@ -21,9 +21,10 @@ import javax.net.ssl.SSLParameters;
  * One agent's HTTP client on the {@link LabNetwork}: requests over a link that is up go to the real
  * client unchanged; a request over a cut link fails as it would behind a dropped route, after the
  * request's timeout (else the connect timeout) with an {@link HttpTimeoutException}, never at once,
- * so the agent's timing under a partition is the production timing. Thread-safe.
+ * so the agent's timing under a partition is the production timing. The agent's witness datagrams
+ * ask it too ({@link io.tandem.app.witness.ManagementLink}). Thread-safe.
  */
-final class LabHttpClient extends HttpClient {
+final class LabHttpClient extends HttpClient implements io.tandem.app.witness.ManagementLink {
 
   private static final Duration NO_TIMEOUT_GIVEN = Duration.ofSeconds(2);
 
@@ -35,6 +36,12 @@ final class LabHttpClient extends HttpClient {
     this.site = site;
     this.inner = inner;
     this.network = network;
+  }
+
+  /** The witness's datagrams cross the same simulated links as the requests. */
+  @Override
+  public boolean reaches(java.net.URI target) {
+    return network.reaches(site, target);
   }
 
   @Override

@@ -64,6 +64,7 @@ public final class DatagramWitness implements Witness {
   private final int port;
   private final DatagramChannel channel;
   private volatile InetSocketAddress target;
+  private final java.util.function.Predicate<URI> linkUp;
   private final Thread receiver;
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
@@ -98,6 +99,32 @@ public final class DatagramWitness implements Witness {
       Supplier<String> siteSecret,
       Duration timeout,
       Clock wall) {
+    this(https, base, site, siteSecret, timeout, wall, target -> true);
+  }
+
+  /**
+   * As the public constructor, on a management network that may drop the datagrams ({@link
+   * ManagementLink}: the lab's simulated network).
+   */
+  public DatagramWitness(
+      HttpWitness https,
+      URI base,
+      String site,
+      Supplier<String> siteSecret,
+      Duration timeout,
+      ManagementLink link) {
+    this(https, base, site, siteSecret, timeout, Clock.systemUTC(), link::reaches);
+  }
+
+  private DatagramWitness(
+      HttpWitness https,
+      URI base,
+      String site,
+      Supplier<String> siteSecret,
+      Duration timeout,
+      Clock wall,
+      java.util.function.Predicate<URI> linkUp) {
+    this.linkUp = linkUp;
     this.https = https;
     this.base = base;
     this.site = site;
@@ -248,7 +275,9 @@ public final class DatagramWitness implements Witness {
       Pending p = new Pending(key, new CompletableFuture<>());
       pending.put(nonce, p);
       try {
-        channel.send(ByteBuffer.wrap(encoder.encode(key, nonce)), target());
+        if (linkUp.test(base)) {
+          channel.send(ByteBuffer.wrap(encoder.encode(key, nonce)), target());
+        } // else: dropped on the way, as a cut route drops it; the call times out
         sent.increment();
         WitnessDatagram.Answer a =
             p.answer().get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
