@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -200,6 +202,14 @@ public final class WitnessCommand implements Callable<Integer> {
           "--tls-client-auth: expected none, want or need, was " + clientAuth, ExitCodes.INVALID);
     }
     long t0 = System.nanoTime();
+    // The TLS context (keystore key derivation, BoringSSL) is built on another thread while the
+    // cluster files are read: it was most of a cached restart with 10,000 clusters. Any problem
+    // with it is reported below, in the same order as before, by the start itself.
+    Optional<WitnessHttpServer.Tls> early = earlyTls(env);
+    CompletableFuture<Void> prepared =
+        early
+            .map(t -> CompletableFuture.runAsync(() -> WitnessHttpServer.prepare(t), PREPARE))
+            .orElse(CompletableFuture.completedFuture(null));
     WitnessConfigFiles.Read read = load(env);
     WitnessServerConfig config = read.config();
     long t1 = System.nanoTime();
@@ -218,7 +228,7 @@ public final class WitnessCommand implements Callable<Integer> {
           "--tls-keystore: the witness listens on " + host + " beyond loopback; serve HTTPS",
           ExitCodes.INVALID);
     }
-    Optional<WitnessHttpServer.Tls> tls = tls(env);
+    Optional<WitnessHttpServer.Tls> tls = early.isPresent() ? early : tls(env);
     FileWitnessStateStore store = null;
     try {
       store = new FileWitnessStateStore(state.resolve("state"));
@@ -232,6 +242,7 @@ public final class WitnessCommand implements Callable<Integer> {
               Clock.systemUTC(),
               System::nanoTime,
               store);
+      prepared.join();
       WitnessHttpServer server =
           WitnessHttpServer.start(address, tls, witness, probes(config), maxConnections);
       Optional<WitnessDatagramServer> udp = Optional.empty();
@@ -260,6 +271,19 @@ public final class WitnessCommand implements Callable<Integer> {
         store.close();
       }
       throw new CliException(e.getMessage() + "; nothing started", ExitCodes.INVALID);
+    }
+  }
+
+  /** Builds a TLS context ahead: a daemon thread, not the common pool the files are read on. */
+  private static final Executor PREPARE =
+      r -> Thread.ofPlatform().daemon().name("witness-tls-prepare").start(r);
+
+  /** The TLS settings, when the flags and environment give them; empty to build nothing ahead. */
+  private Optional<WitnessHttpServer.Tls> earlyTls(Map<String, String> env) {
+    try {
+      return keystore == null ? Optional.empty() : tls(env);
+    } catch (CliException e) {
+      return Optional.empty(); // reported where it was before, after the cluster files
     }
   }
 

@@ -37,10 +37,12 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -215,7 +217,9 @@ public final class WitnessHttpServer implements AutoCloseable {
                 .timeoutDuration(Duration.ZERO)
                 .build());
     LongAdder handshakesRefused = new LongAdder();
-    SslContext ssl = tls.map(WitnessHttpServer::sslContext).orElse(null);
+    SslContext ssl =
+        tls.map(t -> Optional.ofNullable(PREPARED.remove(t)).orElseGet(() -> sslContext(t)))
+            .orElse(null);
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> channel =
@@ -315,6 +319,27 @@ public final class WitnessHttpServer implements AutoCloseable {
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     executor.shutdownNow();
     vantage.close();
+  }
+
+  /**
+   * Contexts built ahead by {@link #prepare}, each taken by the next {@link #start} with that very
+   * {@link Tls}; weak, so one prepared for a start that never came is dropped with its {@code Tls}.
+   */
+  private static final Map<Tls, SslContext> PREPARED =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  /**
+   * Builds {@code tls}'s context now, e.g. on another thread while the cluster files are read:
+   * loading the keystore (its key derivation) and BoringSSL were most of a cached witness restart
+   * with 10,000 clusters (issue 17.4). The next {@link #start} with this very {@code tls} uses it;
+   * a failure is left for that start to report.
+   */
+  public static void prepare(Tls tls) {
+    try {
+      PREPARED.put(tls, sslContext(tls));
+    } catch (RuntimeException e) {
+      log.debug("witness TLS context not prepared ahead; the start will say why: {}", e.toString());
+    }
   }
 
   private static SslContext sslContext(Tls tls) {

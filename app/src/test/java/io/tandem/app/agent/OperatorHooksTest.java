@@ -121,6 +121,17 @@ class OperatorHooksTest {
     if (cluster != null) {
       cluster.close();
     }
+    // a hook started by the agents' last events may still be appending to its log in the temporary
+    // directory; JUnit cannot delete a directory a process is still writing into (seen in CI under
+    // load: "Failed to delete temp directory")
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(
+            () ->
+                ProcessHandle.current()
+                    .descendants()
+                    .filter(ProcessHandle::isAlive)
+                    .noneMatch(p -> p.info().commandLine().orElse("").contains(dir.toString())));
   }
 
   String log(String site) throws Exception {

@@ -251,4 +251,68 @@ class WitnessRestartTest {
     Files.write(cache, other);
     assertThat(start(clusters).startup().parsed()).as("other code").isEqualTo(CLUSTERS);
   }
+
+  /**
+   * The TLS context is built on another thread while the files are read; a start over HTTPS still
+   * serves, and a wrong keystore password still stops it with the keystore named, nothing started.
+   */
+  @Test
+  void theTlsContextBuiltAheadServesAndAWrongPasswordStillStopsTheStart() throws Exception {
+    Path clusters = writeClusters(3);
+    Path keystore = dir.resolve("witness.p12");
+    Process keytool =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "witness",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=127.0.0.1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                "right-password-0123")
+            .redirectErrorStream(true)
+            .start();
+    keytool.getInputStream().readAllBytes();
+    assertThat(keytool.waitFor()).isZero();
+    for (String password : List.of("wrong-password-0123", "right-password-0123")) {
+      WitnessCommand command = new WitnessCommand();
+      new CommandLine(command)
+          .parseArgs(
+              "--config",
+              clusters.toString(),
+              "--listen",
+              "127.0.0.1:0",
+              "--data-dir",
+              dir.resolve("data").toString(),
+              "--tls-keystore",
+              keystore.toString());
+      Map<String, String> env =
+          Map.of(
+              "CACHE_DIRECTORY",
+              dir.resolve("cache").toString(),
+              "TANDEM_WITNESS_KEYSTORE_PASSWORD",
+              password);
+      if (password.startsWith("wrong")) {
+        assertThatThrownBy(() -> command.serve(env))
+            .isInstanceOf(CliException.class)
+            .hasMessageContaining("--tls-keystore " + keystore + ": cannot read the PKCS#12 store")
+            .hasMessageContaining("nothing started");
+      } else {
+        WitnessCommand.Running r = command.serve(env);
+        running.add(r);
+        assertThat(r.clusters()).hasSize(3);
+        assertThat(r.server().address().getPort()).isPositive();
+      }
+    }
+  }
 }

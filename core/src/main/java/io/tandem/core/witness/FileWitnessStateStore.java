@@ -63,6 +63,7 @@ public final class FileWitnessStateStore implements WitnessStateStore, AutoClose
   private final Runnable beforeWrite;
   private final LongAdder saves = new LongAdder();
   private final LongAdder flushes = new LongAdder();
+  private final LongAdder fsyncs = new LongAdder();
   private long generation;
   private FileChannel logChannel;
   private long logLines;
@@ -153,6 +154,14 @@ public final class FileWitnessStateStore implements WitnessStateStore, AutoClose
     return flushes.sum();
   }
 
+  /**
+   * Every {@code fsync} so far (log, snapshot, directory), the ones at open included: opening a
+   * state of any number of clusters costs none, or a bounded few when it creates or converts files.
+   */
+  public long fsyncs() {
+    return fsyncs.sum();
+  }
+
   @Override
   public void close() {
     closed = true;
@@ -207,6 +216,7 @@ public final class FileWitnessStateStore implements WitnessStateStore, AutoClose
         logChannel.write(buf);
       }
       logChannel.force(false);
+      fsyncs.increment();
     } catch (IOException e) {
       fail(batch, before, e);
       return;
@@ -234,6 +244,7 @@ public final class FileWitnessStateStore implements WitnessStateStore, AutoClose
       if (before >= 0) {
         logChannel.truncate(before);
         logChannel.force(true);
+        fsyncs.increment();
       }
     } catch (IOException again) {
       broken = true;
@@ -285,6 +296,7 @@ public final class FileWitnessStateStore implements WitnessStateStore, AutoClose
         ch.write(buf);
       }
       ch.force(true);
+      fsyncs.increment();
     }
     Files.move(temp, dir.resolve(SNAPSHOT), StandardCopyOption.ATOMIC_MOVE);
     fsyncDirectory();
@@ -356,6 +368,7 @@ public final class FileWitnessStateStore implements WitnessStateStore, AutoClose
   private void fsyncDirectory() throws IOException {
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
       d.force(true);
+      fsyncs.increment();
     }
   }
 }

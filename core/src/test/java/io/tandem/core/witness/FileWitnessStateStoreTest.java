@@ -210,4 +210,47 @@ class FileWitnessStateStoreTest {
           .isEqualTo(3);
     }
   }
+
+  /**
+   * Issue 17.4: a witness serving 10,000 clusters must start within a ticket. Opening their state
+   * reads it and forces nothing to disk; converting 10,000 per-cluster files of the earlier format
+   * costs a fixed few fsyncs, not one per cluster.
+   */
+  @Test
+  void openingTheStateOfTenThousandClustersCostsNoFsyncPerCluster() throws IOException {
+    int clusters = 10_000;
+    StringBuilder snapshot = new StringBuilder("tandem-witness-snapshot v1 next-log=1\n");
+    StringBuilder log = new StringBuilder();
+    for (int i = 0; i < clusters; i++) {
+      snapshot.append(WitnessStateFormat.line(new PersistedTicket("c" + i, "a", 1, EXPIRY, TTL)));
+      log.append(WitnessStateFormat.line(new PersistedTicket("c" + i, "b", 2, EXPIRY, TTL)));
+    }
+    snapshot.append(WitnessStateFormat.end(clusters));
+    Files.writeString(dir.resolve("witness.snapshot"), snapshot);
+    Files.writeString(dir.resolve(WitnessStateFormat.logName(1)), log);
+    try (FileWitnessStateStore store = new FileWitnessStateStore(dir)) {
+      assertThat(store.loadAll()).hasSize(clusters);
+      assertThat(store.loadAll().get("c9999").holder()).isEqualTo("b");
+      assertThat(store.fsyncs()).as("fsyncs while opening").isZero();
+    }
+
+    Path legacy = Files.createDirectories(dir.resolve("legacy"));
+    for (int i = 0; i < clusters; i++) {
+      String body =
+          "cluster=c"
+              + i
+              + "\nholder=a\nepoch=3\nholderEpoch=3\nexpiry="
+              + EXPIRY
+              + "\nttl=PT10S\n";
+      Files.writeString(
+          legacy.resolve(
+              Base64.getUrlEncoder().withoutPadding().encodeToString(("c" + i).getBytes())
+                  + WitnessStateFormat.LEGACY_SUFFIX),
+          body + "crc32c=" + WitnessStateFormat.crc(body) + "\n");
+    }
+    try (FileWitnessStateStore converted = new FileWitnessStateStore(legacy)) {
+      assertThat(converted.loadAll()).hasSize(clusters);
+      assertThat(converted.fsyncs()).as("fsyncs converting 10,000 files").isLessThanOrEqualTo(6);
+    }
+  }
 }

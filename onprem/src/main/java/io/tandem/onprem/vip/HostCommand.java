@@ -24,6 +24,15 @@ public interface HostCommand {
 
   CommandResult run(List<String> argv, Duration timeout);
 
+  /**
+   * Whether a command this runs stops when {@link #run}'s thread is interrupted: true for a process
+   * on this machine (it is killed), false behind ssh, where killing the client may leave the remote
+   * command running. A mover only lets a command outlive its call on a host where it can stop it.
+   */
+  default boolean stoppable() {
+    return false;
+  }
+
   /** What a command answered. Output is truncated to a few KiB. */
   record CommandResult(int exitCode, String stdout, String stderr) {
     public boolean ok() {

@@ -45,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * written atomically <em>before</em> the address is touched, so a mover of this agent acting under
  * an older ticket afterwards finds the newer epoch and refuses ({@link StaleEpochException}).
  *
+ * <p><b>Speed.</b> The hosts are asked at once (a dead one costs its connect timeout once, and is
+ * not asked again to verify the move); the duplicate probe waits {@code dadProbes} seconds; the
+ * gratuitous ARP's first packet goes at once and, on a host whose commands this mover can stop, the
+ * move does not wait for the repeats (see {@link #announce}).
+ *
  * <p>If a host that still carries the address cannot be reached, the move goes on (that host is
  * usually the one that died) and logs a warning: the caller must have fenced it first (the {@code
  * Fencer} port), since gratuitous ARP only wins the neighbours over, it does not silence the old
@@ -55,7 +60,36 @@ public final class LinuxVipMover implements AddressMover {
   private static final Logger LOG = LoggerFactory.getLogger(LinuxVipMover.class);
   private static final Pattern REPLY_MAC = Pattern.compile("reply from \\S+ \\[([0-9A-Fa-f:]+)\\]");
 
+  /**
+   * Runs background announcements, a virtual thread each; {@link java.util.concurrent.Future#cancel
+   * cancel(true)} interrupts it, and {@link LocalHostCommand} then kills its arping.
+   */
+  private static final java.util.concurrent.ExecutorService ANNOUNCER =
+      java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
+  /**
+   * How long a host that did not answer is not asked again by an observation or a move that
+   * tolerates unreachable hosts: the runbook observes, moves and verifies within seconds, and a
+   * dead host would cost its connect timeout each time. Such a host is treated exactly as one whose
+   * ask failed (not reported as carrying the address; the move goes on and relies on the duplicate
+   * probe and the fence), so skipping it changes how long the answer takes, not the answer.
+   */
+  static final java.time.Duration UNREACHABLE_MEMORY = java.time.Duration.ofSeconds(3);
+
+  private final Map<String, Long> unreachableUntil = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * How recent a duplicate probe that heard nobody may be for a move to rely on it instead of
+   * probing again (RFC 5227 asks for a probe before the address is used, not for two): the
+   * runbook's address step observes (which probes when no host carries the address) and then moves,
+   * so the move's own probe would cost a second more for the same answer.
+   */
+  static final java.time.Duration FRESH_PROBE = java.time.Duration.ofSeconds(2);
+
+  private volatile long lastClearProbe = Long.MIN_VALUE;
+
   private final VipConfig config;
+  private java.util.concurrent.Future<?> announcing; // guarded by this
 
   public LinuxVipMover(VipConfig config) {
     this.config = config;
@@ -75,12 +109,36 @@ public final class LinuxVipMover implements AddressMover {
 
   private AddressBinding observe(String address, boolean tolerateUnreachable) {
     requireOurs(address);
-    List<String> carriers = carriers(tolerateUnreachable);
+    // the duplicate probe (a second) from this machine's host runs beside the survey; its answer
+    // is used only when no configured host carries the address
+    Optional<String> local =
+        config.hosts().entrySet().stream()
+            .filter(e -> e.getValue().command().stoppable())
+            .map(Map.Entry::getKey)
+            .sorted()
+            .findFirst();
+    java.util.concurrent.Future<Optional<String>> early =
+        local.map(h -> ANNOUNCER.submit(() -> duplicate(h, 1))).orElse(null);
+    Survey survey;
+    try {
+      survey = survey(config.hosts().keySet(), tolerateUnreachable);
+    } catch (RuntimeException e) {
+      if (early != null) {
+        early.cancel(true);
+      }
+      throw e;
+    }
+    List<String> carriers = survey.carriers();
     Properties state = readState();
-    Optional<String> attached =
-        carriers.isEmpty()
-            ? probeFromAReachableHost().map(LinuxVipMover::elsewhere)
-            : Optional.of(String.join(",", carriers));
+    Optional<String> attached;
+    if (!carriers.isEmpty()) {
+      if (early != null) {
+        early.cancel(true);
+      }
+      attached = Optional.of(String.join(",", carriers));
+    } else {
+      attached = probed(early, survey.answered()).map(LinuxVipMover::elsewhere);
+    }
     return new AddressBinding(
         address,
         address,
@@ -102,7 +160,9 @@ public final class LinuxVipMover implements AddressMover {
     if (!token.mayOverwrite(recorded)) {
       throw new StaleEpochException("vip " + address, token.epoch(), recorded);
     }
-    List<String> carriers = carriers(true);
+    stopAnnouncing(); // an announcement of an earlier move must not outlive this one
+    Survey before = survey(config.hosts().keySet(), true);
+    List<String> carriers = before.carriers();
     if (carriers.equals(List.of(target)) && recorded == token.epoch()) {
       return observe(address); // idempotent: already there under this epoch
     }
@@ -113,7 +173,14 @@ public final class LinuxVipMover implements AddressMover {
       }
     }
     if (!carriers.contains(target)) {
-      Optional<String> answering = duplicate(target, config.dadProbes());
+      // a probe that heard nobody moments ago, with nothing removed since, answers the question
+      // already (the runbook observes right before it moves); otherwise probe now
+      long clear = lastClearProbe;
+      boolean fresh =
+          carriers.isEmpty()
+              && clear != Long.MIN_VALUE
+              && System.nanoTime() - clear < FRESH_PROBE.toNanos();
+      Optional<String> answering = fresh ? Optional.empty() : duplicate(target, config.dadProbes());
       if (answering.isPresent()) {
         throw new ConflictException(
             "vip: "
@@ -133,22 +200,20 @@ public final class LinuxVipMover implements AddressMover {
       }
     }
     // Announce even when the address was already there: neighbours may still point elsewhere.
-    CommandResult garp =
-        exec(
-            to,
-            List.of(
-                "arping",
-                "-q",
-                "-U",
-                "-c",
-                Integer.toString(config.garpCount()),
-                "-I",
-                to.voipInterface(),
-                config.address()));
-    if (!garp.ok()) {
-      throw failure(target, "arping -U", garp);
-    }
-    AddressBinding after = observe(address, true);
+    announce(target, to);
+    // verified on the target and on every host that answered before the move (one that did not is
+    // not asked again: a dead host would cost its connect timeout a second time)
+    java.util.Set<String> ask = new java.util.TreeSet<>(before.answered());
+    ask.add(target);
+    List<String> now = survey(ask, true).carriers();
+    Properties recordedNow = readState();
+    AddressBinding after =
+        new AddressBinding(
+            address,
+            address,
+            now.isEmpty() ? Optional.empty() : Optional.of(String.join(",", now)),
+            recordedEpoch(recordedNow),
+            Optional.ofNullable(recordedNow.getProperty("site")));
     if (!after.attachedTo().equals(Optional.of(target))) {
       throw new ProtocolException(
           "vip: after the move " + address + " is on " + after.attachedTo().orElse("no host"));
@@ -164,6 +229,8 @@ public final class LinuxVipMover implements AddressMover {
    */
   private Optional<String> duplicate(String host, int probes) {
     VipHost h = config.hosts().get(host);
+    long started = System.nanoTime();
+    lastClearProbe = Long.MIN_VALUE; // only the latest probe counts, and only if it heard nobody
     CommandResult r =
         exec(
             h,
@@ -173,11 +240,12 @@ public final class LinuxVipMover implements AddressMover {
                 "-c",
                 Integer.toString(probes),
                 "-w",
-                Integer.toString(probes + 1),
+                Integer.toString(probes),
                 "-I",
                 h.voipInterface(),
                 config.address()));
     if (r.exitCode() == 0) {
+      lastClearProbe = started;
       return Optional.empty();
     }
     Matcher mac = REPLY_MAC.matcher(r.stdout());
@@ -188,8 +256,26 @@ public final class LinuxVipMover implements AddressMover {
   }
 
   /** The duplicate-address probe from the first host that can be reached (a dead one cannot). */
-  private Optional<String> probeFromAReachableHost() {
-    for (String host : config.hosts().keySet().stream().sorted().toList()) {
+  /** The early probe's answer, or a probe from a host that answered if it had none. */
+  private Optional<String> probed(
+      java.util.concurrent.Future<Optional<String>> early, java.util.Set<String> answered) {
+    if (early != null) {
+      try {
+        return early.get();
+      } catch (InterruptedException e) {
+        early.cancel(true);
+        Thread.currentThread().interrupt();
+        throw new TransientException("vip: interrupted while probing", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        LOG.warn("vip: cannot probe for {}: {}", cidr(), e.getCause().getMessage());
+      }
+    }
+    return probeFromAReachableHost(answered);
+  }
+
+  private Optional<String> probeFromAReachableHost(java.util.Set<String> answered) {
+    // a host that did not answer just now would cost its connect timeout again
+    for (String host : answered) {
       try {
         return duplicate(host, 1);
       } catch (TransientException e) {
@@ -203,7 +289,56 @@ public final class LinuxVipMover implements AddressMover {
     return "unknown machine (answers ARP from MAC " + mac + ")";
   }
 
+  /**
+   * Gratuitous ARP from {@code target}: {@code arping -U -c garpCount}, one packet a second
+   * (iputils arping takes whole seconds), the first at once. On a host whose commands this mover
+   * can stop (this machine) the move does not wait for the repeats: they go on in the background
+   * and are stopped before any later move or removal by this mover ({@link #stopAnnouncing}), so
+   * they never announce an address this host no longer carries. Behind ssh the move waits for them.
+   */
+  private void announce(String target, VipHost to) {
+    List<String> argv =
+        List.of(
+            "arping",
+            "-q",
+            "-U",
+            "-c",
+            Integer.toString(config.garpCount()),
+            "-I",
+            to.voipInterface(),
+            config.address());
+    if (!to.command().stoppable()) {
+      CommandResult garp = exec(to, argv);
+      if (!garp.ok()) {
+        throw failure(target, "arping -U", garp);
+      }
+      return;
+    }
+    announcing =
+        ANNOUNCER.submit(
+            () -> {
+              try {
+                CommandResult garp = exec(to, argv);
+                if (!garp.ok()) {
+                  LOG.warn("vip: {}", failure(target, "arping -U", garp).getMessage());
+                }
+              } catch (TransientException e) {
+                LOG.debug("vip: announcement from {} stopped: {}", target, e.getMessage());
+              }
+            });
+  }
+
+  /** Stops the background announcement of the last move, if it still runs (kills its arping). */
+  private void stopAnnouncing() {
+    java.util.concurrent.Future<?> a = announcing;
+    if (a != null && !a.isDone()) {
+      a.cancel(true);
+    }
+    announcing = null;
+  }
+
   private void remove(String host) {
+    stopAnnouncing();
     VipHost h = config.hosts().get(host);
     try {
       CommandResult del = exec(h, List.of("ip", "addr", "del", cidr(), "dev", h.voipInterface()));
@@ -218,32 +353,73 @@ public final class LinuxVipMover implements AddressMover {
 
   /** Hosts whose VoIP interface carries the address now. */
   private List<String> carriers(boolean tolerateUnreachable) {
+    return survey(config.hosts().keySet(), tolerateUnreachable).carriers();
+  }
+
+  /**
+   * What {@code hosts} answered when asked whether they carry the address, asked all at once (a
+   * host that died costs its connect timeout once, not once per host in a row).
+   *
+   * @param carriers the hosts that carry it, sorted
+   * @param answered the hosts that answered at all
+   */
+  private record Survey(List<String> carriers, java.util.Set<String> answered) {}
+
+  private Survey survey(java.util.Collection<String> hosts, boolean tolerateUnreachable) {
     Pattern inet = Pattern.compile("\\sinet " + Pattern.quote(config.address()) + "/");
-    List<String> out = new ArrayList<>();
-    for (Map.Entry<String, VipHost> e : config.hosts().entrySet()) {
-      CommandResult r;
-      try {
-        r =
-            exec(
-                e.getValue(),
-                List.of("ip", "-o", "-4", "addr", "show", "dev", e.getValue().voipInterface()));
-        if (!r.ok()) {
-          throw failure(
-              e.getKey(), "ip addr show", r); // ssh: exit 255 when the host is unreachable
+    Map<String, java.util.concurrent.Future<CommandResult>> asked = new java.util.TreeMap<>();
+    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      long now = System.nanoTime();
+      for (String name : hosts) {
+        VipHost h = config.hosts().get(name);
+        Long until = unreachableUntil.get(name);
+        if (tolerateUnreachable && until != null && now - until < 0) {
+          continue; // did not answer moments ago: as if it failed again, without the wait
         }
-      } catch (TransientException ex) {
-        if (!tolerateUnreachable) {
-          throw ex;
+        asked.put(
+            name,
+            pool.submit(
+                () -> {
+                  CommandResult r =
+                      exec(h, List.of("ip", "-o", "-4", "addr", "show", "dev", h.voipInterface()));
+                  if (!r.ok()) {
+                    throw failure(name, "ip addr show", r); // ssh: exit 255 when unreachable
+                  }
+                  return r;
+                }));
+      }
+      List<String> out = new ArrayList<>();
+      java.util.Set<String> answered = new java.util.TreeSet<>();
+      for (Map.Entry<String, java.util.concurrent.Future<CommandResult>> e : asked.entrySet()) {
+        CommandResult r;
+        try {
+          r = e.getValue().get();
+        } catch (java.util.concurrent.ExecutionException ex) {
+          if (!(ex.getCause() instanceof TransientException t)) {
+            throw ex.getCause() instanceof RuntimeException re
+                ? re
+                : new IllegalStateException(ex.getCause());
+          }
+          unreachableUntil.put(e.getKey(), System.nanoTime() + UNREACHABLE_MEMORY.toNanos());
+          if (!tolerateUnreachable) {
+            throw t;
+          }
+          LOG.warn(
+              "vip: cannot ask {} whether it carries {}: {}", e.getKey(), cidr(), t.getMessage());
+          continue;
+        } catch (InterruptedException ex) {
+          Thread.currentThread().interrupt();
+          asked.values().forEach(f -> f.cancel(true));
+          throw new TransientException("vip: interrupted while asking the hosts", ex);
         }
-        LOG.warn(
-            "vip: cannot ask {} whether it carries {}: {}", e.getKey(), cidr(), ex.getMessage());
-        continue;
+        unreachableUntil.remove(e.getKey());
+        answered.add(e.getKey());
+        if (inet.matcher(r.stdout()).find()) {
+          out.add(e.getKey());
+        }
       }
-      if (inet.matcher(r.stdout()).find()) {
-        out.add(e.getKey());
-      }
+      return new Survey(List.copyOf(out), answered);
     }
-    return out.stream().sorted().toList();
   }
 
   private CommandResult exec(VipHost host, List<String> argv) {

@@ -47,6 +47,12 @@ public final class LocalHostCommand implements HostCommand {
     return host;
   }
 
+  /** A local process (also behind {@code ip netns exec}) is killed; one behind ssh may not be. */
+  @Override
+  public boolean stoppable() {
+    return prefix.stream().noneMatch(p -> p.equals("ssh") || p.endsWith("/ssh"));
+  }
+
   @Override
   public CommandResult run(List<String> argv, Duration timeout) {
     List<String> command = new ArrayList<>(prefix);

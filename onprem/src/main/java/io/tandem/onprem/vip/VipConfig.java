@@ -22,7 +22,8 @@ import java.util.Objects;
  * @param commandTimeout bound on each command
  * @param stateFile where the epoch of the last move is recorded (written atomically)
  * @param dadProbes ARP probes sent (one per second) to detect a duplicate before the address is
- *     claimed (RFC 5227 duplicate-address detection); each costs up to a second of the move
+ *     claimed (RFC 5227 duplicate-address detection); each costs a second of the move (default 1: a
+ *     machine that holds the address answers within milliseconds on one segment)
  */
 public record VipConfig(
     String address,
@@ -60,7 +61,7 @@ public record VipConfig(
     private int garpCount = 3;
     private Duration commandTimeout = Duration.ofSeconds(5);
     private Path stateFile;
-    private int dadProbes = 2;
+    private int dadProbes = 1;
 
     private Builder() {}
 

@@ -289,4 +289,170 @@ class LinuxVipMoverNamespaceTest {
     assertThat(b.attachedTo()).contains("host-a");
     assertThat(carries(NS_A)).isTrue();
   }
+
+  /**
+   * Issue 17: a host that cannot be reached is asked once in a runbook step (observe, move,
+   * verify), not again each time: each ask of a dead host costs its connect timeout, and the VIP
+   * step took 5–6 s in bench-failover. Nor is the duplicate probe sent from it.
+   */
+  @Test
+  @Order(8)
+  void aDeadHostIsAskedOnceInAStep() {
+    sh("ip", "-n", NS_A, "addr", "flush", "dev", "voip0", "to", VIP + "/32");
+    java.util.concurrent.atomic.AtomicInteger asked =
+        new java.util.concurrent.atomic.AtomicInteger();
+    HostCommand ssh =
+        new LocalHostCommand(
+            "host-0-gone",
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                NS_C,
+                "ssh",
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                "ConnectTimeout=1",
+                "192.0.2.77",
+                "--"));
+    HostCommand counted =
+        new HostCommand() {
+          @Override
+          public String host() {
+            return ssh.host();
+          }
+
+          @Override
+          public CommandResult run(List<String> argv, Duration timeout) {
+            asked.incrementAndGet();
+            return ssh.run(argv, timeout);
+          }
+        };
+    LinuxVipMover m =
+        new LinuxVipMover(
+            VipConfig.builder()
+                .address(VIP)
+                .prefixLength(24)
+                .host(inNamespace("host-b", NS_B), "voip0")
+                .host(counted, "voip0")
+                .garpCount(1)
+                .commandTimeout(T)
+                .stateFile(dir.resolve("vip-once.state"))
+                .build());
+
+    // as the runbook's address step does: observe, move, observe to verify
+    assertThat(m.observe(VIP + "/24").attachedTo()).isEmpty();
+    AddressBinding b = m.move(VIP + "/24", "host-b", token(6, "site-2"));
+    assertThat(m.observe(VIP + "/24").attachedTo()).contains("host-b");
+
+    assertThat(b.attachedTo()).contains("host-b");
+    assertThat(asked.get())
+        .as("commands sent to the dead host in one step (it is not asked again for 3 s)")
+        .isEqualTo(1);
+  }
+
+  /**
+   * The announcements of a move go on after it returns (iputils arping sends one a second), and a
+   * later move stops them first: the old host never announces an address it no longer carries.
+   */
+  @Test
+  @Order(9)
+  void announcementsOutliveTheMoveButNotTheNextOne() {
+    LinuxVipMover m =
+        new LinuxVipMover(
+            VipConfig.builder()
+                .address(VIP)
+                .prefixLength(24)
+                .host(inNamespace("host-a", NS_A), "voip0")
+                .host(inNamespace("host-b", NS_B), "voip0")
+                .garpCount(10)
+                .commandTimeout(Duration.ofSeconds(60))
+                .stateFile(dir.resolve("vip-garp.state"))
+                .build());
+    m.move(VIP + "/24", "host-a", token(7, "site-1"));
+    // still announcing from host-a (10 packets, one a second) after the move returned
+    assertThat(arpingsIn(NS_A)).as("arping -U running in host-a's namespace").isPositive();
+
+    m.move(VIP + "/24", "host-b", token(8, "site-2"));
+
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(arpingsIn(NS_A)).as("host-a's announcements").isZero());
+    assertThat(carries(NS_B)).isTrue();
+    assertThat(arpingsIn(NS_B)).as("host-b announces now").isPositive();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> clientNeighbourMac().equals(mac(NS_B)));
+  }
+
+  /**
+   * The runbook observes right before it moves; when that observation's duplicate probe heard
+   * nobody, the move does not probe a second time (each probe costs a second of the failover).
+   */
+  @Test
+  @Order(10)
+  void aMoveRightAfterAClearObservationProbesOnce() {
+    // the previous test's announcements from host-b (one a second, ten) end first: a gratuitous
+    // ARP for the address is an answer to the duplicate probe
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> arpingsIn(NS_A) == 0 && arpingsIn(NS_B) == 0);
+    sh("ip", "-n", NS_A, "addr", "flush", "dev", "voip0", "to", VIP + "/32");
+    sh("ip", "-n", NS_B, "addr", "flush", "dev", "voip0", "to", VIP + "/32");
+    java.util.concurrent.atomic.AtomicInteger probes =
+        new java.util.concurrent.atomic.AtomicInteger();
+    HostCommand a = inNamespace("host-a", NS_A);
+    HostCommand counted =
+        new HostCommand() {
+          @Override
+          public String host() {
+            return a.host();
+          }
+
+          @Override
+          public CommandResult run(List<String> argv, Duration timeout) {
+            if (argv.contains("-D")) {
+              probes.incrementAndGet();
+            }
+            return a.run(argv, timeout);
+          }
+
+          @Override
+          public boolean stoppable() {
+            return true;
+          }
+        };
+    LinuxVipMover m =
+        new LinuxVipMover(
+            VipConfig.builder()
+                .address(VIP)
+                .prefixLength(24)
+                .host(counted, "voip0")
+                .host(inNamespace("host-b", NS_B), "voip0")
+                .garpCount(1)
+                .commandTimeout(T)
+                .stateFile(dir.resolve("vip-probe.state"))
+                .build());
+
+    assertThat(m.observe(VIP + "/24").attachedTo()).isEmpty();
+    assertThat(m.move(VIP + "/24", "host-a", token(10, "site-1")).attachedTo()).contains("host-a");
+
+    assertThat(probes.get()).as("duplicate probes for one observe + move").isEqualTo(1);
+    assertThat(carries(NS_A)).isTrue();
+  }
+
+  /** arping processes that send gratuitous ARP inside {@code ns}. */
+  private static long arpingsIn(String ns) {
+    return java.util.Arrays.stream(sh("ip", "netns", "pids", ns).split("\\s+"))
+        .filter(pid -> !pid.isBlank())
+        .map(pid -> ProcessHandle.of(Long.parseLong(pid)))
+        .flatMap(Optional::stream)
+        .filter(
+            h ->
+                h.info().commandLine().orElse("").contains("arping")
+                    && h.info().commandLine().orElse("").contains(" -U "))
+        .count();
+  }
 }

@@ -88,10 +88,16 @@ final class BenchWitness implements AutoCloseable {
     Map<String, String> env = pb.environment();
     env.put("TANDEM_JAR", jar.toString());
     env.put("JAVA_HOME", System.getProperty("java.home"));
-    // -Dbench.witnessJavaOptions adds options for a look inside, e.g. a JFR recording
-    env.put(
-        "TANDEM_JAVA_OPTS",
-        (unitJavaOptions() + " " + System.getProperty("bench.witnessJavaOptions", "")).trim());
+    // -Dbench.witnessJavaOptions adds options for a look inside, e.g. a JFR recording; the unit
+    // may set none (the launcher's defaults for `tandem witness` then apply, as under systemd);
+    // TANDEM_JAVA_OPTS replaces the launcher's defaults, so extra options alone replace them
+    String opts =
+        (unitJavaOptions() + " " + System.getProperty("bench.witnessJavaOptions", "")).trim();
+    if (!opts.isEmpty()) {
+      env.put("TANDEM_JAVA_OPTS", opts);
+    } else {
+      env.remove("TANDEM_JAVA_OPTS");
+    }
     env.put("TANDEM_WITNESS_KEYSTORE_PASSWORD", KEYSTORE_PASSWORD);
     long t0 = System.nanoTime();
     Process p = pb.start();
@@ -126,14 +132,14 @@ final class BenchWitness implements AutoCloseable {
     return w;
   }
 
-  /** The JVM options of the systemd unit ({@code Environment="TANDEM_JAVA_OPTS=..."}). */
+  /**
+   * The JVM options of the systemd unit ({@code Environment="TANDEM_JAVA_OPTS=..."}), empty when it
+   * sets none (the launcher's defaults for {@code tandem witness} apply).
+   */
   static String unitJavaOptions() throws IOException {
     String unit = Files.readString(ROOT.resolve("packaging/systemd/tandem-witness.service"));
     Matcher m = Pattern.compile("Environment=\"TANDEM_JAVA_OPTS=([^\"]*)\"").matcher(unit);
-    if (!m.find()) {
-      throw new IllegalStateException("the witness unit sets no TANDEM_JAVA_OPTS");
-    }
-    return m.group(1);
+    return m.find() ? m.group(1) : "";
   }
 
   /** CPU time (user + system) of the process so far, in nanoseconds. */

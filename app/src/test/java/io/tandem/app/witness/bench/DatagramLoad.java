@@ -97,6 +97,7 @@ final class DatagramLoad implements AutoCloseable {
   private long windowEnd = Long.MAX_VALUE;
   private long lateSteps;
   private long steps;
+  private long startedAt;
 
   // counts[op]: 0 sent, 1 answered OK, 2 answered refused, 3 answered STALE/SKEW, 4 lost
   private static final int SENT = 0;
@@ -143,6 +144,7 @@ final class DatagramLoad implements AutoCloseable {
         () -> {
           SplittableRandom random = new SplittableRandom(17);
           long now = System.nanoTime();
+          startedAt = now;
           for (Site s : sites) {
             long period = s.holder ? profile.renewInterval().toNanos() : standbyPeriod();
             s.due = now + random.nextLong(period);
@@ -305,6 +307,11 @@ final class DatagramLoad implements AutoCloseable {
     f.put("lost_pct", sent == 0 ? 0 : AgentLoad.round(100.0 * lost / sent));
     f.put("generator_late_sends", lateSteps);
     f.put("generator_steps", steps);
+    // the generator's 1 ms timer ran this share of its steps: below 0.9 it could not keep the
+    // agents' schedule (its CPU was short) and the level measures the generator, not the witness
+    double onSchedule = steps / Math.max(1.0, (System.nanoTime() - startedAt) / 1e6);
+    f.put("generator_on_schedule", AgentLoad.round(onSchedule));
+    f.put("valid", onSchedule >= 0.9);
     return f;
   }
 

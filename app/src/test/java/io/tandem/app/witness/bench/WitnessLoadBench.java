@@ -579,7 +579,10 @@ class WitnessLoadBench {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cpus", Runtime.getRuntime().availableProcessors());
     m.put("java", System.getProperty("java.version"));
-    m.put("witness_java_options", BenchWitness.unitJavaOptions());
+    String unitOptions = BenchWitness.unitJavaOptions();
+    m.put(
+        "witness_java_options",
+        unitOptions.isEmpty() ? "the launcher's defaults for tandem witness" : unitOptions);
     String load = Files.readString(Path.of("/proc/loadavg")).trim();
     m.put("loadavg_at_end", load);
     assertThat(load).isNotEmpty();
