@@ -602,6 +602,10 @@ public final class AgentCore {
   }
 
   private void fence(Decision d) {
+    if (fence.phase() != FenceStatus.Phase.PENDING && fence.phase() != FenceStatus.Phase.UNKNOWN) {
+      // every step-down says why, once (a repeated fence says so in fenceEnded)
+      log.warn("agent {}: fencing the local PBX ({}): {}", site(), d.reason(), d.words());
+    }
     int generation = ++fenceGeneration;
     fence = new FenceStatus(FenceStatus.Phase.PENDING, fence.attempts() + 1, fence.words());
     FenceRequest r = new FenceRequest(d.words(), fenceMode(d.reason()), fenceBudget(d.reason()));
