@@ -252,21 +252,7 @@ class LinuxVipMoverNamespaceTest {
     // the other site's host is gone: ssh exits 255 ("connect to host ...: No route to host" or a
     // connect timeout). The move goes on, as the class documents; the caller has fenced that host.
     sh("ip", "-n", NS_B, "addr", "del", VIP + "/24", "dev", "voip0"); // host-b is not in this one
-    HostCommand gone =
-        new LocalHostCommand(
-            "host-0-gone",
-            List.of(
-                "ip",
-                "netns",
-                "exec",
-                NS_C,
-                "ssh",
-                "-o",
-                "BatchMode=yes",
-                "-o",
-                "ConnectTimeout=1",
-                "192.0.2.77",
-                "--"));
+    HostCommand gone = goneHost();
     LinuxVipMover withGoneHost =
         new LinuxVipMover(
             VipConfig.builder()
@@ -301,34 +287,8 @@ class LinuxVipMoverNamespaceTest {
     sh("ip", "-n", NS_A, "addr", "flush", "dev", "voip0", "to", VIP + "/32");
     java.util.concurrent.atomic.AtomicInteger asked =
         new java.util.concurrent.atomic.AtomicInteger();
-    HostCommand ssh =
-        new LocalHostCommand(
-            "host-0-gone",
-            List.of(
-                "ip",
-                "netns",
-                "exec",
-                NS_C,
-                "ssh",
-                "-o",
-                "BatchMode=yes",
-                "-o",
-                "ConnectTimeout=1",
-                "192.0.2.77",
-                "--"));
-    HostCommand counted =
-        new HostCommand() {
-          @Override
-          public String host() {
-            return ssh.host();
-          }
-
-          @Override
-          public CommandResult run(List<String> argv, Duration timeout) {
-            asked.incrementAndGet();
-            return ssh.run(argv, timeout);
-          }
-        };
+    HostCommand ssh = goneHost();
+    HostCommand counted = counting(ssh, argv -> true, asked);
     LinuxVipMover m =
         new LinuxVipMover(
             VipConfig.builder()
@@ -404,26 +364,7 @@ class LinuxVipMoverNamespaceTest {
     java.util.concurrent.atomic.AtomicInteger probes =
         new java.util.concurrent.atomic.AtomicInteger();
     HostCommand a = inNamespace("host-a", NS_A);
-    HostCommand counted =
-        new HostCommand() {
-          @Override
-          public String host() {
-            return a.host();
-          }
-
-          @Override
-          public CommandResult run(List<String> argv, Duration timeout) {
-            if (argv.contains("-D")) {
-              probes.incrementAndGet();
-            }
-            return a.run(argv, timeout);
-          }
-
-          @Override
-          public boolean stoppable() {
-            return true;
-          }
-        };
+    HostCommand counted = counting(a, argv -> argv.contains("-D"), probes);
     LinuxVipMover m =
         new LinuxVipMover(
             VipConfig.builder()
@@ -441,6 +382,50 @@ class LinuxVipMoverNamespaceTest {
 
     assertThat(probes.get()).as("duplicate probes for one observe + move").isEqualTo(1);
     assertThat(carries(NS_A)).isTrue();
+  }
+
+  /** A host of the site that is gone: ssh to an address nobody answers (exit 255). */
+  private static HostCommand goneHost() {
+    return new LocalHostCommand(
+        "host-0-gone",
+        List.of(
+            "ip",
+            "netns",
+            "exec",
+            NS_C,
+            "ssh",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "ConnectTimeout=1",
+            "192.0.2.77",
+            "--"));
+  }
+
+  /** {@code inner}, counting in {@code count} the commands {@code which} selects. */
+  private static HostCommand counting(
+      HostCommand inner,
+      java.util.function.Predicate<List<String>> which,
+      java.util.concurrent.atomic.AtomicInteger count) {
+    return new HostCommand() {
+      @Override
+      public String host() {
+        return inner.host();
+      }
+
+      @Override
+      public CommandResult run(List<String> argv, Duration timeout) {
+        if (which.test(argv)) {
+          count.incrementAndGet();
+        }
+        return inner.run(argv, timeout);
+      }
+
+      @Override
+      public boolean stoppable() {
+        return inner.stoppable();
+      }
+    };
   }
 
   /** arping processes that send gratuitous ARP inside {@code ns}. */
