@@ -28,40 +28,99 @@ class SiteFencingTest {
 
   @TempDir Path dir;
 
+  static final SecretResolver ENV =
+      SecretResolver.of(
+          Map.of(
+              "AMI_SECRET", "ami-pw",
+              "TANDEM_TSIG_SECRET", "c2VjcmV0LXRzaWcta2V5LWZvci10ZXN0cw==",
+              "CARRIER_PASSWORD", "carrier-password",
+              "TANDEM_WITNESS_SECRET_ALPHA", "alpha-witness-secret-0123",
+              "TANDEM_WITNESS_SECRET_BETA", "beta-witness-secret-01234"));
+
+  /** The agent of site alpha as {@code tandem agent} assembles it, its PBX at {@code amiPort}. */
+  AgentAssembly alpha(int amiPort) throws Exception {
+    Path config = dir.resolve("cluster.yaml");
+    Files.writeString(
+        config,
+        Files.readString(
+                Path.of("..").toAbsolutePath().normalize().resolve("docs/examples/loopback.yaml"))
+            .replace("port: 5038", "port: " + amiPort));
+    ClusterConfig c =
+        new ConfigValidation().validate(config, Optional.of(ENV)).config().orElseThrow();
+    return AgentAssembly.assemble(
+        c,
+        "alpha",
+        new AgentAssembly.Options(
+            dir.resolve("alpha"),
+            ENV,
+            "peer-secret-0123456789abcdefghijklmnop".getBytes(StandardCharsets.UTF_8),
+            "http",
+            HttpClient.newHttpClient(),
+            Clock.systemUTC(),
+            System::nanoTime));
+  }
+
+  static FenceResult fence(AgentAssembly a, FenceRequest.Mode mode) throws Exception {
+    return a.siteActions()
+        .fence(new FenceRequest("test", mode))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Issue 17.1 (PBX crash, release at once): a PBX whose management port refuses connections is not
+   * running and takes no calls, so "PBX refuses new calls" is done and the hand-over fence
+   * completes; the holder can release its ticket at once instead of repeating the fence until the
+   * ticket runs out (measured from outside before: 4.5–4.9 s per PBX crash, the standby waiting out
+   * TTL + grace). Pacemaker's rule for a resource agent's stop: stopping a resource that is not
+   * running succeeds (OCF resource agent API, "stop").
+   */
+  @Test
+  void aHandoverFenceOfAPbxThatIsNotRunningIsDone() throws Exception {
+    PbxModel model = new PbxModel("20.7.0");
+    AmiServer ami = new AmiServer(model, new PbxFaults(), "tandem", "ami-pw");
+    try (AgentAssembly a = alpha(ami.port())) {
+      assertThat(fence(a, FenceRequest.Mode.HANDOVER).outcome())
+          .isEqualTo(FenceResult.Outcome.DONE);
+      ami.close(); // the PBX process is gone: its sockets close, its port refuses
+
+      FenceResult r = fence(a, FenceRequest.Mode.HANDOVER);
+
+      assertThat(r.outcome()).isEqualTo(FenceResult.Outcome.DONE);
+      assertThat(r.words()).startsWith("handover fence done: PBX refuses new calls");
+    } finally {
+      ami.close();
+    }
+  }
+
+  /**
+   * The other side of the rule above: a PBX that accepts the connection but does not answer may
+   * still take calls, so the fence stays unknown (and is repeated), never done.
+   */
+  @Test
+  void aFenceOfAPbxThatDoesNotAnswerStaysUnknown() throws Exception {
+    PbxModel model = new PbxModel("20.7.0");
+    PbxFaults faults = new PbxFaults();
+    try (AmiServer ami = new AmiServer(model, faults, "tandem", "ami-pw");
+        AgentAssembly a = alpha(ami.port())) {
+      assertThat(fence(a, FenceRequest.Mode.HANDOVER).outcome())
+          .isEqualTo(FenceResult.Outcome.DONE);
+      faults.answerDelay(java.time.Duration.ofSeconds(5));
+
+      FenceResult r = fence(a, FenceRequest.Mode.HANDOVER);
+
+      assertThat(r.outcome()).isEqualTo(FenceResult.Outcome.UNKNOWN);
+      assertThat(r.words()).startsWith("handover fence not confirmed: PBX refuses new calls");
+    }
+  }
+
   @Test
   void fencingStopsNewCallsAndCompletesWithinItsBudgetWhenAPartHangs() throws Exception {
     PbxModel model = new PbxModel("20.7.0");
     try (AmiServer ami = new AmiServer(model, new PbxFaults(), "tandem", "ami-pw")) {
-      Path config = dir.resolve("cluster.yaml");
-      Files.writeString(
-          config,
-          Files.readString(
-                  Path.of("..").toAbsolutePath().normalize().resolve("docs/examples/loopback.yaml"))
-              .replace("port: 5038", "port: " + ami.port()));
-      SecretResolver env =
-          SecretResolver.of(
-              Map.of(
-                  "AMI_SECRET", "ami-pw",
-                  "TANDEM_TSIG_SECRET", "c2VjcmV0LXRzaWcta2V5LWZvci10ZXN0cw==",
-                  "CARRIER_PASSWORD", "carrier-password",
-                  "TANDEM_WITNESS_SECRET_ALPHA", "alpha-witness-secret-0123",
-                  "TANDEM_WITNESS_SECRET_BETA", "beta-witness-secret-01234"));
-      ClusterConfig c =
-          new ConfigValidation().validate(config, Optional.of(env)).config().orElseThrow();
       assertThat(model.acceptingCalls()).isTrue();
 
-      try (AgentAssembly a =
-          AgentAssembly.assemble(
-              c,
-              "alpha",
-              new AgentAssembly.Options(
-                  dir.resolve("alpha"),
-                  env,
-                  "peer-secret-0123456789abcdefghijklmnop".getBytes(StandardCharsets.UTF_8),
-                  "http",
-                  HttpClient.newHttpClient(),
-                  Clock.systemUTC(),
-                  System::nanoTime))) {
+      try (AgentAssembly a = alpha(ami.port())) {
         // budget: fenceLead + witnessGrace (500 ms + 1 s); the registrar at :5070 never answers
         FenceResult r =
             a.siteActions()

@@ -209,7 +209,7 @@ public final class AmiPbxControl extends SupervisedPbx<AmiConnection> {
 
   @Override
   public void stopNewCalls() {
-    setAccept("0");
+    stopOrNotRunning(() -> setAccept("0"));
   }
 
   @Override

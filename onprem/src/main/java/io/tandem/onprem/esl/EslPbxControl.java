@@ -172,7 +172,7 @@ public final class EslPbxControl extends SupervisedPbx<EslConnection> {
 
   @Override
   public void stopNewCalls() {
-    expectOk(api("fsctl pause inbound"), "fsctl pause inbound");
+    stopOrNotRunning(() -> expectOk(api("fsctl pause inbound"), "fsctl pause inbound"));
   }
 
   @Override

@@ -17,6 +17,32 @@ public final class PortWatch {
   private PortWatch() {}
 
   /**
+   * One connection attempt, now: true only when the PBX runs on this machine (a loopback or local
+   * address, so this host's own kernel answers, with no firewall on the way that could reject in
+   * its name) and the attempt is refused — no process listens on the management port, so the PBX is
+   * not running. A timeout, an unreachable or remote host, or an accepted connection: false.
+   */
+  public static boolean refusedNow(PbxAccess access, Duration within) {
+    try {
+      java.net.InetAddress address = java.net.InetAddress.getByName(access.host());
+      if (!address.isLoopbackAddress()
+          && java.net.NetworkInterface.getByInetAddress(address) == null) {
+        return false;
+      }
+      try (Socket s = new Socket()) {
+        s.connect(
+            new InetSocketAddress(address, access.port()),
+            (int) Math.max(1, Math.min(POLL.toMillis(), within.toMillis())));
+      }
+      return false;
+    } catch (ConnectException refused) {
+      return String.valueOf(refused.getMessage()).contains("refused");
+    } catch (IOException slowOrUnreachable) {
+      return false;
+    }
+  }
+
+  /**
    * Polls until connections to {@code access}'s port are refused, at most {@code within}.
    *
    * @return true when the port refused a connection, false when it still accepted at the end
