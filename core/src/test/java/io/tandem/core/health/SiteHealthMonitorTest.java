@@ -173,8 +173,8 @@ class SiteHealthMonitorTest {
     st = m.snapshot().sensors().get(0);
     assertThat(readers.held()).as("no second concurrent read").isEqualTo(1);
     assertThat(st.last().detail()).isEqualTo("still no answer after 2s");
-    assertThat(st.up()).isFalse();
-    assertThat(m.snapshot().healthy()).isFalse();
+    // two timeouts, but silence goes down only after fall intervals (SensorTimeoutTest)
+    assertThat(st.up()).isTrue();
 
     // The hung read finally answers OK: too late, discarded.
     readers.runNext();
