@@ -13,8 +13,20 @@ public interface PbxControl extends AutoCloseable {
 
   PbxStatus status();
 
-  /** Refuse new calls (call drain before a switchover, or self-fencing). */
+  /**
+   * Refuse new calls (call drain before a switchover, or self-fencing). A PBX that is not running
+   * takes no calls: implementations that can tell ({@link #notRunning}) return normally then.
+   */
   void stopNewCalls();
+
+  /**
+   * Whether the PBX is not running now, as far as this adapter can prove it (e.g. its management
+   * port on this machine refuses connections); false when it runs or this cannot tell. Bounded by a
+   * fraction of a second.
+   */
+  default boolean notRunning() {
+    return false;
+  }
 
   /** Accept new calls again. */
   void acceptNewCalls();

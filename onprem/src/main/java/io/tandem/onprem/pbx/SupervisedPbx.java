@@ -84,7 +84,7 @@ public abstract class SupervisedPbx<L extends PbxSession.Link> implements PbxCon
     try {
       stop.run();
     } catch (TransientException e) {
-      if (!PortWatch.refusedNow(session.access(), timeout())) {
+      if (!notRunning()) {
         throw e;
       }
       LOG.info(
@@ -93,6 +93,12 @@ public abstract class SupervisedPbx<L extends PbxSession.Link> implements PbxCon
           where(),
           e.getMessage());
     }
+  }
+
+  /** One connection attempt to the management port on this machine: refused = not running. */
+  @Override
+  public final boolean notRunning() {
+    return PortWatch.refusedNow(session.access(), timeout());
   }
 
   /** Closes the session and its keeper; idempotent. */
