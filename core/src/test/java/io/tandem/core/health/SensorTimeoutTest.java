@@ -96,6 +96,34 @@ class SensorTimeoutTest {
     assertThat(m.snapshot().healthy()).isFalse();
   }
 
+  /**
+   * HAProxy's {@code fastinter}: between states the sensor is read again after a fifth of its
+   * interval, so a refused PBX is down 100 ms after the first failed reading, not 500 ms.
+   */
+  @Test
+  void aFailedReadingIsCheckedAgainSoonAndTheSiteIsDownAfterTheShortReRead() {
+    SiteHealthMonitor m = monitor(); // t = 0: OK
+    ami.then(FAIL, FAIL, OK, OK);
+    scheduler.advance(Duration.ofMillis(500)); // t = 0.5 s: refused
+    readers.runNext();
+    assertThat(m.snapshot().healthy()).isTrue();
+
+    scheduler.advance(Duration.ofMillis(100)); // t = 0.6 s: read again at once
+    assertThat(readers.held()).as("the re-read started").isEqualTo(1);
+    readers.runNext();
+    assertThat(state(m).up()).isFalse();
+    assertThat(m.snapshot().healthy()).isFalse();
+
+    scheduler.advance(Duration.ofMillis(100)); // t = 0.7 s: down and settled: whole interval
+    assertThat(readers.held()).isZero();
+    scheduler.advance(Duration.ofMillis(400)); // t = 1.1 s
+    readers.runNext(); // OK: rising, re-read soon
+    scheduler.advance(Duration.ofMillis(100)); // t = 1.2 s
+    readers.runNext();
+    assertThat(state(m).up()).isTrue();
+    assertThat(ami.reads).isEqualTo(5);
+  }
+
   @Test
   void aTimeoutFollowedByARefusalIsDownAtFallReadings() {
     SiteHealthMonitor m = monitor();
