@@ -28,6 +28,15 @@ public interface PbxControl extends AutoCloseable {
     return false;
   }
 
+  /**
+   * Asks the adapter to say "refuse new calls" again on every new login to the PBX while that was
+   * the last word of this control: the setting is process state, and a PBX restarted after a crash
+   * would take calls on a fenced site. For the agent's own control, which also says "accept" when
+   * its site serves; not for a control that only ever stops (the fence guard's), whose last word
+   * would outlive the site's next activation.
+   */
+  default void keepRefusingAcrossRestarts() {}
+
   /** Accept new calls again. */
   void acceptNewCalls();
 
