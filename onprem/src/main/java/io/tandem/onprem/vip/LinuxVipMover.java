@@ -256,23 +256,15 @@ public final class LinuxVipMover implements AddressMover {
             config.address());
     CommandResult r;
     if (probes == 1 && h.command().stoppable()) {
-      // arping -D quits at the first answer; stopped after the window, it heard nobody
-      java.util.concurrent.Future<CommandResult> run = ANNOUNCER.submit(() -> exec(h, argv));
-      try {
-        r = run.get(DAD_WINDOW.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.TimeoutException quiet) {
-        run.cancel(true); // kills arping
+      // arping -D quits at the first answer; stopped after the window (counted from the process's
+      // start, so a slow start under load does not shorten its listening), it heard nobody
+      Optional<CommandResult> ended =
+          h.command().runListening(argv, DAD_WINDOW, config.commandTimeout());
+      if (ended.isEmpty()) {
         lastClearProbe = started;
         return Optional.empty();
-      } catch (InterruptedException e) {
-        run.cancel(true);
-        Thread.currentThread().interrupt();
-        throw new TransientException("vip: interrupted while probing", e);
-      } catch (java.util.concurrent.ExecutionException e) {
-        throw e.getCause() instanceof RuntimeException re
-            ? re
-            : new TransientException("vip: arping -D on " + host + " failed", e.getCause());
       }
+      r = ended.get();
     } else {
       r = exec(h, argv);
     }

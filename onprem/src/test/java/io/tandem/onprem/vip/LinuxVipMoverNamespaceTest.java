@@ -463,17 +463,18 @@ class LinuxVipMoverNamespaceTest {
 
           @Override
           public CommandResult run(List<String> argv, Duration timeout) {
-            if (!argv.contains("-D")) {
-              return a.run(argv, timeout);
+            if (argv.contains("-D")) {
+              probes.add("ran to its end");
             }
-            try {
-              CommandResult r = a.run(argv, timeout);
-              probes.add("ran to its end (exit " + r.exitCode() + ")");
-              return r;
-            } catch (io.tandem.core.error.TransientException e) {
-              probes.add("stopped");
-              throw e;
-            }
+            return a.run(argv, timeout);
+          }
+
+          @Override
+          public Optional<CommandResult> runListening(
+              List<String> argv, Duration listen, Duration timeout) {
+            Optional<CommandResult> r = a.runListening(argv, listen, timeout);
+            probes.add(r.isEmpty() ? "stopped after " + listen.toMillis() + " ms" : "answered");
+            return r;
           }
 
           @Override
@@ -497,7 +498,7 @@ class LinuxVipMoverNamespaceTest {
     assertThat(m.move(VIP + "/24", "host-a", token(12, "site-1")).attachedTo()).contains("host-a");
 
     await().atMost(T).until(() -> !probes.isEmpty());
-    assertThat(probes).containsExactly("stopped");
+    assertThat(probes).containsExactly("stopped after 300 ms");
   }
 
   /** A host of the site that is gone: ssh to an address nobody answers (exit 255). */
