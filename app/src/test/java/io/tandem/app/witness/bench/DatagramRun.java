@@ -86,20 +86,23 @@ final class DatagramRun {
     load.start();
     TimeUnit.NANOSECONDS.sleep(warmup.toNanos()); // the load runs meanwhile
     long[] cpu0 = BenchWitness.userSystemNanos(targetPid);
-    long gen0 = BenchWitness.cpuNanos(ProcessHandle.current().pid());
+    long[] gen0 = BenchWitness.userSystemNanos(ProcessHandle.current().pid());
     long thr0 = load.threadCpuNanos();
     long m0 = System.nanoTime();
     load.measure(window);
     TimeUnit.NANOSECONDS.sleep(window.toNanos());
     double wall = (System.nanoTime() - m0) / 1e9;
     long[] cpu1 = BenchWitness.userSystemNanos(targetPid);
-    long gen1 = BenchWitness.cpuNanos(ProcessHandle.current().pid());
+    long[] gen1 = BenchWitness.userSystemNanos(ProcessHandle.current().pid());
     long thr1 = load.threadCpuNanos();
     run.put(
         target + "_cores", AgentLoad.round((cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1]) / 1e9 / wall));
     run.put(target + "_user_cores", AgentLoad.round((cpu1[0] - cpu0[0]) / 1e9 / wall));
     run.put(target + "_system_cores", AgentLoad.round((cpu1[1] - cpu0[1]) / 1e9 / wall));
-    run.put("generator_cores", AgentLoad.round((gen1 - gen0) / 1e9 / wall));
+    run.put(
+        "generator_cores", AgentLoad.round((gen1[0] + gen1[1] - gen0[0] - gen0[1]) / 1e9 / wall));
+    run.put("generator_user_cores", AgentLoad.round((gen1[0] - gen0[0]) / 1e9 / wall));
+    run.put("generator_system_cores", AgentLoad.round((gen1[1] - gen0[1]) / 1e9 / wall));
     run.put("generator_thread_cores", AgentLoad.round((thr1 - thr0) / 1e9 / wall));
     run.put("loadavg", Files.readString(Path.of("/proc/loadavg")).trim());
     // let the window's last datagrams be answered or given up before counting
