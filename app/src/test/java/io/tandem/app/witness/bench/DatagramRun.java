@@ -49,6 +49,7 @@ final class DatagramRun {
       run.put("startup_s", AgentLoad.round(w.startup.toNanos() / 1e9));
       run.put("rss_after_start_mib", AgentLoad.round(w.rssMiB()));
       run.put("witness_cpus", w.cpus);
+      run.put("witness_jar", System.getProperty("bench.witnessJar", "app/target/tandem.jar"));
       long t0 = System.nanoTime();
       List<DatagramLoad.Site> sites = acquireAll(profile, tls, w.port, clusters);
       run.put("acquire_s", AgentLoad.round((System.nanoTime() - t0) / 1e9));
