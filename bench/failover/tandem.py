@@ -46,8 +46,9 @@ PROFILES = {
     "adr0007": {"tick": "100ms", "ticketTtl": "2s", "renewInterval": "300ms", "witnessGrace": "300ms",
                 "driftMargin": "100ms", "retryTimeout": "500ms", "fenceLead": "300ms",
                 "sensorInterval": "500ms", "sensorTimeout": "400ms", "fall": 2, "rise": 2},
-    "fast": {"tick": "100ms", "ticketTtl": "1s", "renewInterval": "200ms", "witnessGrace": "100ms",
-             "driftMargin": "50ms", "retryTimeout": "250ms", "fenceLead": "150ms",
+    # Timings.fast() (ADR 0007 decision 6; TwoAgentFailoverTest runs the assembled agents at it)
+    "fast": {"tick": "50ms", "ticketTtl": "500ms", "renewInterval": "100ms", "witnessGrace": "100ms",
+             "driftMargin": "25ms", "retryTimeout": "100ms", "fenceLead": "100ms",
              "sensorInterval": "500ms", "sensorTimeout": "400ms", "fall": 2, "rise": 2},
     # no timings block: whatever the jar ships as its defaults when the bench runs
     "shipped": None,
