@@ -165,9 +165,18 @@ public final class DatagramWitness implements Witness {
         () -> https.acquire(request));
   }
 
+  /**
+   * A renewal waits for its datagram's answer up to the TTL it asks for, not just the call timeout:
+   * the holder takes its deadline from the send time, so a late grant is as safe as a prompt one,
+   * and one that comes after the retry timeout (a host whose threads wait for a CPU, at the fast
+   * timings' 100 ms) still keeps the ticket; after the TTL it could extend nothing. The HTTPS
+   * fallback keeps its own timeout.
+   */
   @Override
   public TicketResult renew(TicketRequest request) {
+    Duration ttl = request.ttl();
     return call(
+        ttl.compareTo(timeout) > 0 ? ttl : timeout,
         request.cluster(),
         (key, nonce) ->
             WitnessDatagram.renew(
@@ -228,14 +237,20 @@ public final class DatagramWitness implements Witness {
   }
 
   private TicketResult call(String cluster, Encoder encoder, Supplier<TicketResult> overHttps) {
+    return call(timeout, cluster, encoder, overHttps);
+  }
+
+  /** A call whose datagram answer is awaited for {@code wait}. */
+  private TicketResult call(
+      Duration wait, String cluster, Encoder encoder, Supplier<TicketResult> overHttps) {
     long start = System.nanoTime();
-    long end = start + timeout.toNanos();
+    long end = start + wait.toNanos();
     SecretKeySpec key =
         WitnessDatagram.key(siteSecret.get().getBytes(StandardCharsets.UTF_8), cluster, site);
     boolean both = silent(start);
     CompletableFuture<TicketResult> first = new CompletableFuture<>();
     AtomicInteger left = new AtomicInteger(both ? 2 : 1);
-    CompletableFuture.supplyAsync(() -> viaDatagram(key, encoder, end), calls)
+    CompletableFuture.supplyAsync(() -> viaDatagram(key, encoder, end, wait), calls)
         .whenComplete((v, e) -> settle(first, left, v, e));
     if (both) {
       viaHttps.increment();
@@ -254,7 +269,7 @@ public final class DatagramWitness implements Witness {
       throw new TransientException("witness " + base + ": " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
       throw new TransientException(
-          "witness " + base + " unreachable: no answer within " + timeout.toMillis() + " ms", e);
+          "witness " + base + " unreachable: no answer within " + wait.toMillis() + " ms", e);
     }
   }
 
@@ -269,7 +284,7 @@ public final class DatagramWitness implements Witness {
   }
 
   /** One datagram, and one more if the witness answered STALE (this agent's clock went back). */
-  private TicketResult viaDatagram(SecretKeySpec key, Encoder encoder, long end) {
+  private TicketResult viaDatagram(SecretKeySpec key, Encoder encoder, long end, Duration wait) {
     for (int attempt = 0; attempt < 2; attempt++) {
       long nonce = nextNonce();
       Pending p = new Pending(key, new CompletableFuture<>());
@@ -305,7 +320,7 @@ public final class DatagramWitness implements Witness {
         throw new TransientException("interrupted while talking to witness " + base, e);
       } catch (ExecutionException | TimeoutException e) {
         throw new TransientException(
-            "witness " + base + ": no datagram answer within " + timeout.toMillis() + " ms", e);
+            "witness " + base + ": no datagram answer within " + wait.toMillis() + " ms", e);
       } finally {
         pending.remove(nonce);
       }

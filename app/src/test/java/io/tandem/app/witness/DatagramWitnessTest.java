@@ -204,6 +204,130 @@ class DatagramWitnessTest {
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(TIMEOUT.plusSeconds(3));
   }
 
+  /**
+   * ADR 0007 (fast): a renewal answered later than the retry timeout still renews. The holder takes
+   * its deadline from the renewal's send time, so any answer granted is safe to use, and on a host
+   * whose threads wait for a CPU a round trip over loopback can take longer than the fast timings'
+   * 100 ms; an answer dropped for being late cost the ticket there. The call still fails once the
+   * ticket it asks for could no longer be alive (its TTL after the send).
+   */
+  @Test
+  void aRenewalAnsweredAfterTheRetryTimeoutStillRenews() throws Exception {
+    TcpFaultProxy proxy = new TcpFaultProxy("127.0.0.1", http.address().getPort());
+    closing.add(proxy);
+    proxy.blackhole(true); // no HTTPS answer: only the datagram path can renew
+    DelayingRelay relay = new DelayingRelay(udp.address());
+    closing.add(relay);
+    Duration retry = Duration.ofMillis(100);
+    HttpWitness https =
+        new HttpWitness(
+            HttpClient.newBuilder().connectTimeout(retry).build(),
+            URI.create("http://127.0.0.1:" + proxy.port()),
+            "a",
+            () -> A,
+            retry,
+            JsonMapper.shared());
+    DatagramWitness a =
+        new DatagramWitness(
+            https,
+            URI.create("http://127.0.0.1:" + relay.port()),
+            "a",
+            () -> A,
+            retry,
+            Clock.systemUTC());
+    closing.add(a);
+    // the first call (cold code on a busy machine) may outlast 100 ms: ask again, the same grant
+    long epoch =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .ignoreExceptions()
+            .until(() -> a.acquire(TicketRequest.acquire("c1", "a", true, TTL)), r -> r.granted())
+            .ticket()
+            .epoch();
+
+    relay.delay = Duration.ofMillis(300); // three retry timeouts, well within the 2 s ticket
+    TicketResult late = a.renew(TicketRequest.renew("c1", "a", true, TTL, epoch));
+    assertThat(late.granted()).as(late.reason()).isTrue();
+
+    relay.delay = Duration.ofSeconds(30); // never within the ticket's lifetime
+    long t0 = System.nanoTime();
+    assertThatThrownBy(() -> a.renew(TicketRequest.renew("c1", "a", true, TTL, epoch)))
+        .isInstanceOf(TransientException.class);
+    // design bound: the ticket's TTL, plus an allowance for a loaded machine
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(TTL.plusSeconds(3));
+  }
+
+  /** Forwards datagrams both ways between a client and {@code upstream}, each after a delay. */
+  static final class DelayingRelay implements AutoCloseable {
+    final DatagramChannel front;
+    final DatagramChannel back;
+    final java.util.concurrent.ScheduledExecutorService later =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    final Thread pump;
+    volatile Duration delay = Duration.ZERO;
+    volatile java.net.SocketAddress client;
+
+    DelayingRelay(InetSocketAddress upstream) throws java.io.IOException {
+      front = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+      back = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+      back.connect(upstream);
+      pump =
+          Thread.ofPlatform()
+              .daemon()
+              .start(
+                  () -> {
+                    // Bounded by close(): the channels' close ends both receives.
+                    Thread down = Thread.ofPlatform().daemon().start(() -> relay(back, true));
+                    relay(front, false);
+                    down.interrupt();
+                  });
+    }
+
+    private void relay(DatagramChannel from, boolean answers) {
+      ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+      while (from.isOpen()) {
+        try {
+          buf.clear();
+          java.net.SocketAddress sender = from.receive(buf);
+          if (!answers) {
+            client = sender;
+          }
+          buf.flip();
+          byte[] data = new byte[buf.remaining()];
+          buf.get(data);
+          long ms = delay.toMillis();
+          later.schedule(
+              () -> {
+                try {
+                  if (answers) {
+                    front.send(ByteBuffer.wrap(data), client);
+                  } else {
+                    back.write(ByteBuffer.wrap(data));
+                  }
+                } catch (java.io.IOException ignored) {
+                  // closed while a datagram was held back: it is lost, as on a real link
+                }
+              },
+              ms,
+              java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.io.IOException e) {
+          return;
+        }
+      }
+    }
+
+    int port() {
+      return ((InetSocketAddress) front.socket().getLocalSocketAddress()).getPort();
+    }
+
+    @Override
+    public void close() throws Exception {
+      later.shutdownNow();
+      front.close();
+      back.close();
+    }
+  }
+
   @Test
   void anAgentWhoseClockWentBackIsToldAndCatchesUp() {
     DatagramWitness a = client("a", A, base(), Clock.systemUTC());

@@ -339,9 +339,7 @@ public final class AgentCore {
     }
     long now = scheduler.nanoTime();
     boolean reachable =
-        anyWitnessReply
-            && now - lastWitnessReply
-                <= settings.witnessPollInterval().toNanos() + settings.retryTimeout().toNanos();
+        anyWitnessReply && now - lastWitnessReply <= settings.witnessReachableWindow().toNanos();
     TickSnapshot s =
         new TickSnapshot(
             now,

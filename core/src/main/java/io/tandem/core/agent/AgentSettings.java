@@ -84,12 +84,32 @@ public record AgentSettings(
    * least the retry timeout (500 ms, every fifth tick at the defaults; every tick at the classic 1
    * s timings). A holder's renewals prove reachability, so a holder asks only when no request of
    * any kind went out for this long (never at the defaults: it renews every 300 ms). The witness
-   * counts as reachable while an answer is at most this plus the retry timeout old.
+   * counts as reachable while an answer is at most {@link #witnessReachableWindow} old.
    */
   public Duration witnessPollInterval() {
     Duration tick = timings.tick();
     Duration retry = timings.retryTimeout();
     return tick.compareTo(retry) >= 0 ? tick : retry;
+  }
+
+  /** The shortest {@link #witnessReachableWindow}: the shortest ticket any witness grants. */
+  public static final Duration MIN_WITNESS_REACHABLE_WINDOW = Timings.MIN_TICKET_TTL;
+
+  /**
+   * How old the witness's latest answer may be while the witness still counts as reachable: the
+   * poll interval plus the retry timeout (one ask and its answer; 1 s at the defaults, 2 s at the
+   * classic timings), and at least {@link #MIN_WITNESS_REACHABLE_WINDOW} (500 ms). A gap shorter
+   * than the shortest ticket is no outage — a holder's ticket outlives it — while a host whose
+   * threads waited a few hundred milliseconds for a CPU, or a datagram or two lost, would otherwise
+   * report the witness lost for a tick at the {@code fast} timings (100 + 100 ms): a standby that
+   * stops acquiring, peers that stop counting it ready (ADR 0007, decision 6). Reachability only
+   * ever holds an action back or shortens a promise; the ticket decides who may serve.
+   */
+  public Duration witnessReachableWindow() {
+    Duration window = witnessPollInterval().plus(timings.retryTimeout());
+    return window.compareTo(MIN_WITNESS_REACHABLE_WINDOW) >= 0
+        ? window
+        : MIN_WITNESS_REACHABLE_WINDOW;
   }
 
   /** How old a peer report may be and still count. */

@@ -15,8 +15,9 @@ import java.util.Objects;
  * @param wallTime the agent's wall clock (only for the decision record)
  * @param health own health
  * @param ticket the ticket holder's view
- * @param witnessReachable whether the witness answered any request within the poll interval plus
- *     the retry timeout ({@link AgentSettings#witnessPollInterval})
+ * @param witnessReachable whether the witness answered any request within {@link
+ *     AgentSettings#witnessReachableWindow} (the poll interval plus the retry timeout, at least 500
+ *     ms)
  * @param peers latest report per peer site (receipt time on our clock)
  * @param promises latest promise (or refusal) per peer site
  * @param commands operator commands received since the last tick, in order

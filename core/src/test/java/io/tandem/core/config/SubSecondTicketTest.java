@@ -58,6 +58,22 @@ class SubSecondTicketTest {
     assertThat(c.timings()).isEqualTo(Timings.fast());
   }
 
+  /**
+   * {@code scripts/bench-failover}'s {@code fast} profile (bench/failover/tandem.py's table, a
+   * Python dict that is also a YAML flow mapping) is {@link Timings#fast()}: what the benchmark
+   * measures from outside is what the product ships.
+   */
+  @Test
+  void theBenchmarkedFastProfileIsTimingsFast() throws java.io.IOException {
+    String bench = Files.readString(Path.of("..", "bench", "failover", "tandem.py"));
+    int at = bench.indexOf("\n    \"fast\": {");
+    assertThat(at).as("the fast profile in bench/failover/tandem.py").isPositive();
+    int from = bench.indexOf('{', at);
+    String block = bench.substring(from, bench.indexOf('}', from) + 1);
+    ClusterConfig c = loader.parse(ConfigHardeningTest.BASE + "timings: " + block, "cluster.yaml");
+    assertThat(c.timings()).isEqualTo(Timings.fast());
+  }
+
   @Test
   void etcdRefusesASubSecondTicketAndSaysWhy() {
     String yaml =

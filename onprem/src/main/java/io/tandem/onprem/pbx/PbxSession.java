@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -29,6 +30,9 @@ import org.slf4j.LoggerFactory;
  *       PBX's words even by a sensor with a shorter budget.
  *   <li><b>fail2ban-safe</b>: after the PBX refuses the credentials, no login (shared or fresh) is
  *       tried for {@link PbxAccess#loginBackoff()}; callers get the remembered refusal meanwhile.
+ *   <li><b>An interrupt does not close it</b>: a caller on a virtual thread that is interrupted
+ *       mid-call (a runbook step cut off) stops waiting; the exchange ends on a thread of its own,
+ *       so the next caller (the fence) finds the connection open.
  *   <li><b>Quiet</b>: each change of state (connected, lost, unreachable, refused, stopping) is
  *       logged once, not on every retry.
  * </ul>
@@ -132,9 +136,62 @@ public final class PbxSession<L extends PbxSession.Link> implements AutoCloseabl
   public <T> T call(String what, Duration within, Work<L, T> action) {
     startKeeper();
     Deadline d = Deadline.in(within);
+    if (!Thread.currentThread().isVirtual()) {
+      return exchange(what, d, action, () -> false);
+    }
+    // A virtual thread interrupted while it waits on a java.net.Socket closes the socket (the
+    // JDK's Socket input and output streams: "Closed by interrupt"; JEP 444). A runbook step cut
+    // off mid-call when its ticket's time runs out would so close the session that every control
+    // and sensor of the site shares, and the fence that follows at once would first wait for a new
+    // login (~165 ms against the fast timings' 100 ms fence budget). So the exchange runs on a
+    // thread nobody interrupts: an interrupted caller stops waiting (an exchange not yet begun is
+    // skipped); one already sent ends within its deadline and leaves the connection as it was.
+    AtomicBoolean abandoned = new AtomicBoolean();
+    CompletableFuture<T> done = new CompletableFuture<>();
+    Thread.ofVirtual()
+        .name("pbx-call")
+        .start(
+            () -> {
+              try {
+                done.complete(exchange(what, d, action, abandoned::get));
+              } catch (Throwable t) {
+                done.completeExceptionally(t);
+              }
+            });
+    try {
+      // bounded: the exchange waits at most the deadline for the session, the link and the answer
+      return done.get(d.remaining().plus(access.timeout()).toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      abandoned.set(true);
+      Thread.currentThread().interrupt();
+      throw new TransientException(
+          where() + ": interrupted during " + what + " (the session stays open)", e);
+    } catch (TimeoutException e) {
+      abandoned.set(true);
+      throw new TransientException(
+          where() + ": " + what + " did not end within " + Deadline.words(d.budget()), e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new TransientException(where() + ": " + what + " failed: " + cause, cause);
+    }
+  }
+
+  /** {@link #call}'s exchange, on the calling thread; skipped once {@code abandoned} says so. */
+  private <T> T exchange(
+      String what, Deadline d, Work<L, T> action, java.util.function.BooleanSupplier abandoned) {
     acquire(what, d);
     try {
       L l = awaitLink(what, d);
+      if (abandoned.getAsBoolean()) {
+        throw new TransientException(
+            where() + ": " + what + " not sent: its caller was interrupted");
+      }
       activity("running " + what);
       inUse = l;
       busyUntilNanos = d.endNanos();

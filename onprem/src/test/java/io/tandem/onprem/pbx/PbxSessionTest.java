@@ -15,6 +15,8 @@ import io.tandem.sim.pbx.EslServer;
 import io.tandem.sim.pbx.PbxFaults;
 import io.tandem.sim.pbx.PbxModel;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,6 +59,66 @@ class PbxSessionTest {
       assertThat(Duration.ofNanos(System.nanoTime() - t0))
           .isLessThan(KEEP_ALIVE.plus(TIMEOUT).plus(Duration.ofSeconds(3)));
       assertThat(ami.status().activeCalls()).isEqualTo(1);
+    }
+  }
+
+  /**
+   * A runbook step cut off while its AMI call waits for the answer (the engine interrupts the
+   * step's virtual thread when the ticket's time left runs out) leaves the shared session open: the
+   * fence that follows at once runs on the same connection, without waiting for a new login. (On a
+   * virtual thread an interrupt closes the {@code java.net.Socket} it waits on: "Closed by
+   * interrupt"; at the {@code fast} timings the reconnect took ~165 ms of a 100 ms fence budget.)
+   */
+  @Test
+  void aCallCutOffByAnInterruptLeavesTheSessionOpenForTheFence() throws Exception {
+    PbxModel model = new PbxModel("20.5.0");
+    PbxFaults faults = new PbxFaults();
+    try (AmiServer server = new AmiServer(model, faults, "tandem", "pw");
+        AmiPbxControl ami =
+            new AmiPbxControl(
+                AmiSettings.of(
+                    AmiSettings.builder()
+                        .host(server.host())
+                        .port(server.port())
+                        .user("tandem")
+                        .secret("pw")
+                        .timeout(Duration.ofSeconds(2))
+                        .keepAlive(Duration.ofSeconds(30))
+                        .build()))) {
+      ami.connect();
+      assertThat(server.logins()).isEqualTo(1);
+      faults.answerDelay(Duration.ofMillis(500));
+      AtomicReference<RuntimeException> stepError = new AtomicReference<>();
+      AtomicBoolean flagKept = new AtomicBoolean();
+      Thread step =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      ami.acceptNewCalls();
+                    } catch (RuntimeException e) {
+                      stepError.set(e);
+                      flagKept.set(Thread.currentThread().isInterrupted());
+                    }
+                  });
+      // the step waits for the slow answer: cut it off there, as the runbook engine does
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  step.getState() == Thread.State.WAITING
+                      || step.getState() == Thread.State.TIMED_WAITING);
+      step.interrupt();
+      assertThat(step.join(Duration.ofSeconds(5))).as("the step returned").isTrue();
+      assertThat(stepError.get())
+          .isInstanceOf(TransientException.class)
+          .hasMessageContaining("interrupt");
+      assertThat(flagKept).as("the interrupt flag is restored").isTrue();
+
+      faults.reset();
+      ami.stopNewCalls(); // the fence, at once
+      assertThat(server.logins()).as("logins: the session stayed open").isEqualTo(1);
+      assertThat(model.global(ami.settings().acceptVariable())).isEqualTo("0");
     }
   }
 
