@@ -160,20 +160,39 @@ final class DatagramLoad implements AutoCloseable {
   private volatile boolean stopped;
   private final boolean echo;
 
+  /**
+   * Whether the senders spin instead of sleeping between slots ({@code -Dbench.generatorSpin},
+   * default true in the bench): the generator then owns its CPU and reports its working time.
+   */
+  private final boolean spin;
+
   DatagramLoad(AgentProfile profile, List<Site> sites, InetSocketAddress witness)
       throws IOException {
-    this(profile, sites, witness, threads(), false);
+    this(
+        profile,
+        sites,
+        witness,
+        threads(),
+        false,
+        Boolean.parseBoolean(System.getProperty("bench.generatorSpin", "true")));
   }
 
   /**
    * With {@code echo}, the target sends each datagram back as it came ({@link UdpEcho}, to prove
-   * the generator itself): a request counts as its own answer (its MAC is still checked).
+   * the generator itself): a request counts as its own answer (its MAC is still checked). With
+   * {@code spin}, the senders never sleep (see {@link #spin}).
    */
   DatagramLoad(
-      AgentProfile profile, List<Site> sites, InetSocketAddress witness, int threads, boolean echo)
+      AgentProfile profile,
+      List<Site> sites,
+      InetSocketAddress witness,
+      int threads,
+      boolean echo,
+      boolean spin)
       throws IOException {
     this.profile = profile;
     this.echo = echo;
+    this.spin = spin;
     for (int t = 0; t < threads; t++) {
       List<Site> mine = new ArrayList<>();
       for (int i = t; i < sites.size(); i += threads) {
@@ -194,6 +213,21 @@ final class DatagramLoad implements AutoCloseable {
       s.thread =
           Thread.ofPlatform().name("datagram-load-" + s.id).daemon(true).start(() -> s.run(t0));
     }
+  }
+
+  /**
+   * Time the sender threads spent working so far (spinning senders: the loop iterations that sent
+   * or read something), in nanoseconds; -1 when they sleep instead (their CPU time says it).
+   */
+  long busyNanos() {
+    if (!spin) {
+      return -1;
+    }
+    long sum = 0;
+    for (Sender s : senders) {
+      sum += s.busyNanos;
+    }
+    return sum;
   }
 
   /** CPU time (user + kernel) of the sender threads so far, in nanoseconds. */
@@ -270,6 +304,7 @@ final class DatagramLoad implements AutoCloseable {
     long badAnswers;
     long answersSeen;
     long ringFull;
+    long busyNanos; // written by its thread, read racily for the figures
     long sendErrors;
     Thread thread;
     final CountDownLatch ended = new CountDownLatch(1);
@@ -316,14 +351,26 @@ final class DatagramLoad implements AutoCloseable {
       try {
         while (!stopped) {
           long now = System.nanoTime();
+          boolean worked = false;
           while (!stopped && t0 + cursor * SLOT_NANOS <= now) {
             runSlot(cursor);
             cursor++;
+            worked = true;
           }
-          drain();
+          worked |= drain();
           expire(System.nanoTime());
-          long wait = t0 + cursor * SLOT_NANOS - System.nanoTime();
-          if (wait > 0) {
+          long end = System.nanoTime();
+          long wait = t0 + cursor * SLOT_NANOS - end;
+          if (spin) {
+            // never sleep: a thread that wakes from a sleep waits for whoever runs on its CPU
+            // meanwhile (under EEVDF up to that task's slice, milliseconds, even a nice-19 one);
+            // the time spent working, not spinning, is the generator's own CPU
+            if (worked) {
+              busyNanos += end - now;
+            } else {
+              Thread.onSpinWait();
+            }
+          } else if (wait > 0) {
             // epoll waits in whole ms: wake at the slot's start or just after it
             selector.select(Math.max(1, (wait + SLOT_NANOS - 1) / SLOT_NANOS));
             selector.selectedKeys().clear();
@@ -417,8 +464,9 @@ final class DatagramLoad implements AutoCloseable {
       return lastNonce;
     }
 
-    /** Reads every answer waiting on this thread's sockets. */
-    private void drain() throws IOException {
+    /** Reads every answer waiting on this thread's sockets; whether there was any. */
+    private boolean drain() throws IOException {
+      boolean any = false;
       for (DatagramChannel c : channels) {
         for (; ; ) {
           inBuf.clear();
@@ -430,8 +478,10 @@ final class DatagramLoad implements AutoCloseable {
           inBuf.flip();
           inBuf.get(in, 0, n);
           answer(n, now);
+          any = true;
         }
       }
+      return any;
     }
 
     private void answer(int n, long now) {

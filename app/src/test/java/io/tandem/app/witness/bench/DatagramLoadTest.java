@@ -106,7 +106,8 @@ class DatagramLoadTest {
       Thread server = Thread.ofPlatform().daemon(true).start(() -> UdpEcho.serve(echo));
       Map<String, Object> f;
       try (DatagramLoad load =
-          new DatagramLoad(profile, sites, (InetSocketAddress) echo.getLocalAddress(), 1, true)) {
+          new DatagramLoad(
+              profile, sites, (InetSocketAddress) echo.getLocalAddress(), 1, true, false)) {
         load.start();
         Duration window = Duration.ofMillis(600);
         load.measure(window);

@@ -89,6 +89,7 @@ final class DatagramRun {
     long[] cpu0 = BenchWitness.userSystemNanos(targetPid);
     long[] gen0 = BenchWitness.userSystemNanos(ProcessHandle.current().pid());
     long thr0 = load.threadCpuNanos();
+    long busy0 = load.busyNanos();
     long m0 = System.nanoTime();
     load.measure(window);
     TimeUnit.NANOSECONDS.sleep(window.toNanos());
@@ -96,6 +97,7 @@ final class DatagramRun {
     long[] cpu1 = BenchWitness.userSystemNanos(targetPid);
     long[] gen1 = BenchWitness.userSystemNanos(ProcessHandle.current().pid());
     long thr1 = load.threadCpuNanos();
+    long busy1 = load.busyNanos();
     run.put(
         target + "_cores", AgentLoad.round((cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1]) / 1e9 / wall));
     run.put(target + "_user_cores", AgentLoad.round((cpu1[0] - cpu0[0]) / 1e9 / wall));
@@ -105,6 +107,11 @@ final class DatagramRun {
     run.put("generator_user_cores", AgentLoad.round((gen1[0] - gen0[0]) / 1e9 / wall));
     run.put("generator_system_cores", AgentLoad.round((gen1[1] - gen0[1]) / 1e9 / wall));
     run.put("generator_thread_cores", AgentLoad.round((thr1 - thr0) / 1e9 / wall));
+    if (busy0 >= 0) {
+      // spinning senders burn their CPU whole: their working time is what they cost
+      run.put("generator_spins", true);
+      run.put("generator_busy_cores", AgentLoad.round((busy1 - busy0) / 1e9 / wall));
+    }
     run.put("loadavg", Files.readString(Path.of("/proc/loadavg")).trim());
     // let the window's last datagrams be answered or given up before counting
     TimeUnit.NANOSECONDS.sleep(profile.retryTimeout().toNanos() * 2);
@@ -115,7 +122,9 @@ final class DatagramRun {
     run.put(
         target + "_cpu_us_per_answer",
         answeredPerS == 0 ? null : AgentLoad.round(cores * 1e6 / answeredPerS));
-    double genCores = ((Number) run.get("generator_thread_cores")).doubleValue();
+    double genCores =
+        ((Number) run.getOrDefault("generator_busy_cores", run.get("generator_thread_cores")))
+            .doubleValue();
     double sentPerS = ((Number) run.get("datagrams_per_s")).doubleValue();
     run.put(
         "generator_cpu_us_per_datagram",
@@ -174,7 +183,8 @@ final class DatagramRun {
               sites,
               new InetSocketAddress("127.0.0.1", port),
               DatagramLoad.threads(),
-              true)) {
+              true,
+              Boolean.parseBoolean(System.getProperty("bench.generatorSpin", "true")))) {
         drive(load, echo.pid(), "echo", profile, warmup, window, run);
       }
     } finally {
