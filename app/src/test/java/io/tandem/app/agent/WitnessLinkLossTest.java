@@ -32,8 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Bind9
 class WitnessLinkLossTest {
 
-  /** How long the holder must keep its ticket on the lossy path: seven tickets' lives. */
-  static final Duration HOLD = Duration.ofSeconds(14);
+  /**
+   * How long the holder must keep its ticket on the lossy path: seven tickets' lives (a soak of the
+   * same assembly: {@code -Dtandem.test.holdSeconds=900}).
+   */
+  static final Duration HOLD = Duration.ofSeconds(Long.getLong("tandem.test.holdSeconds", 14));
 
   static final long SEED = Long.getLong("tandem.test.seed", 1707L);
 
