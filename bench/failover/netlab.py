@@ -41,6 +41,24 @@ for name in (a, b):
 other = {a: socks[b], b: socks[a]}
 queue, seq = [], 0
 rnd = random.Random()
+# BF_FORWARDER_TRACE=<dir>: one line per impaired UDP datagram (time, interface, addresses, verdict,
+# and for the witness's datagrams their kind and nonce) -- to tell, after a false failover, whether
+# a holder's renewals were sent, dropped here, answered, and whether the answers came back
+trace = None
+if os.environ.get("BF_FORWARDER_TRACE"):
+    trace = open(os.path.join(os.environ["BF_FORWARDER_TRACE"], "fwd-%s-%s.trace" % (a, b)), "a", buffering=1)
+def note(name, frame, verdict):
+    if trace is None or frame[12:14] != b"\x08\x00" or frame[23] != 17:
+        return
+    ihl = (frame[14] & 0x0F) * 4
+    u = 14 + ihl
+    sport, dport = int.from_bytes(frame[u:u + 2], "big"), int.from_bytes(frame[u + 2:u + 4], "big")
+    pl = frame[u + 8:]
+    extra = ""
+    if pl[:2] == b"TW" and len(pl) >= 12:
+        extra = " kind=%d nonce=%d" % (pl[3], int.from_bytes(pl[4:12], "big"))
+    trace.write("%.6f %s %s:%d>%s:%d %s%s\n" % (time.time(), name, socket.inet_ntoa(frame[26:30]), sport,
+                                               socket.inet_ntoa(frame[30:34]), dport, verdict, extra))
 while True:
     now = time.monotonic()
     while queue and queue[0][0] <= now:
@@ -68,7 +86,9 @@ while True:
                     pass
                 continue
             if loss and rnd.random() < loss:
+                note(name, frame, "drop")
                 continue
+            note(name, frame, "fwd")
             seq += 1
             heapq.heappush(queue, (time.monotonic() + delay, seq, other[name], frame))
 """

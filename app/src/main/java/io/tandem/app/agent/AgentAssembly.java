@@ -358,6 +358,8 @@ public final class AgentAssembly implements AutoCloseable {
       // hook programs on state changes (18.4): a non-blocking listener on the agent thread
       // state hooks subscribe to the typed event bus (its own thread, in order)
       bus.onDecision(e -> hooks.onDecision(e.decision()));
+      // every change of the loop's verdict in the agent's log (the history keeps < 1 min)
+      bus.onDecision(new DecisionLog());
       this.runtime =
           own(
               new AgentRuntime(

@@ -105,6 +105,13 @@ class TwoAgentColdStartTest {
     List<io.tandem.core.event.TandemEvent.DecisionMade> betaDecided =
         new java.util.concurrent.CopyOnWriteArrayList<>();
     beta.events().onDecision(betaDecided::add);
+    // the agents' log lines of their verdicts (DecisionLog, subscribed by the assembly)
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    ch.qos.logback.classic.Logger decisionLog =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(DecisionLog.class);
+    logged.start();
+    decisionLog.addAppender(logged);
     beta.start();
     await().atMost(Duration.ofSeconds(30)).until(() -> holdLeft(beta) <= 3.0);
     alpha.start();
@@ -133,6 +140,24 @@ class TwoAgentColdStartTest {
                   .startsWith("no action: alpha is preferred and still starting");
             });
     assertThat(beta.runtime().runs()).isEmpty();
+    // the log has each change of verdict once, not every tick: alpha's way to ACTIVE, beta's wait
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(logged.list)
+                    .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(
+                        l -> assertThat(l).startsWith("agent alpha: decision").contains("->ACTIVE"))
+                    .anySatisfy(
+                        l ->
+                            assertThat(l)
+                                .startsWith("agent beta: decision")
+                                .contains("DEFER_TO_PREFERRED")));
+    decisionLog.detachAppender(logged);
+    assertThat(logged.list.stream().filter(e -> e.getFormattedMessage().startsWith("agent beta")))
+        .as("beta's verdict lines against its %d decisions", betaDecided.size())
+        .hasSizeLessThan(betaDecided.size() / 4);
     // nobody paged: no critical notification from either site
     await()
         .atMost(Duration.ofSeconds(10))
