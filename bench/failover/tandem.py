@@ -420,12 +420,17 @@ zone "tandem.test." {{ type primary; file "{d}/tandem.test.zone"; allow-update {
         if not sa or not sb:
             return False
         st = {x.get("name"): x.get("state") for x in sb.get("sites", [])}
-        seen = (sa.get("activeSite"), sb.get("activeSite"), st.get(other), self.carriers(), self.dig(),
-                self.contacts())
-        want = (active, active, "STANDBY", [active] if self.shape == "vip" else [], self.net.addr(active),
+        # the standby as the active site sees it (its peer report): healthy, so the holder can hand
+        # over to it at once (PeerView.bestReady). Without this a PBX crash right after a restore
+        # found the restarted PBX's site still unhealthy (its AMI session reconnects every 2 s,
+        # then rise 2) and the holder waited 2-3 s with UNHEALTHY_NO_BETTER_PEER.
+        ready = {x.get("name"): bool(x.get("healthy")) for x in sa.get("sites", [])}
+        seen = (sa.get("activeSite"), sb.get("activeSite"), st.get(other), ready.get(other), self.carriers(),
+                self.dig(), self.contacts())
+        want = (active, active, "STANDBY", True, [active] if self.shape == "vip" else [], self.net.addr(active),
                 [self.net.addr(active)])
         if seen != want and seen != getattr(self, "_last_seen", None):
-            self.log("  waiting: active per %s/%s, %s's state, VIP on, DNS, registrar = %s, want %s"
+            self.log("  waiting: active per %s/%s, %s's state, ready, VIP on, DNS, registrar = %s, want %s"
                      % (active, other, other, seen, want))
         self._last_seen = seen
         return seen == want

@@ -180,6 +180,8 @@ public final class AgentAssembly implements AutoCloseable {
                           sip,
                           guard)));
       PbxControl pbx = providers.pbx(local);
+      // this agent says both "refuse" and "accept": a PBX restarted after a fence refuses again
+      pbx.keepRefusingAcrossRestarts();
       Optional<TrunkRegistrar> trunks = providers.trunks();
       Witness witness = providers.witness();
       SyncLedger syncLedger = SyncAgent.ledger(config, o.dataDir(), o.clock());

@@ -260,7 +260,22 @@ final class RunbookSiteActions implements SiteEffects, AutoCloseable {
     Duration budget = request.budget().compareTo(fenceBudget) < 0 ? request.budget() : fenceBudget;
     List<String> cancelled = engine.cancelAll("fencing: " + request.reason());
     List<Part> parts = new ArrayList<>();
-    parts.add(part("PBX refuses new calls", pbx::stopNewCalls));
+    Part stop = part("PBX refuses new calls", pbx::stopNewCalls);
+    parts.add(stop);
+    if (request.mode() == FenceRequest.Mode.HANDOVER && !topologies.localVips().isEmpty()) {
+      // A hand-over keeps this site's addresses for the successor's drain of its calls; a PBX that
+      // is not running has no calls to drain, and its address left here would cost the successor a
+      // remote removal and a fresh duplicate probe (issue 17: PBX crash). So then they go now.
+      CompletableFuture<Boolean> gone =
+          stop.future().thenApplyAsync(r -> r.isEmpty() && pbx.notRunning(), fences);
+      for (ServiceAddress.VirtualIp vip : topologies.localVips()) {
+        parts.add(
+            part(
+                "VIP " + vip.address() + " dropped (the PBX is not running: nothing to drain)",
+                gone,
+                () -> dropVip(vip, budget)));
+      }
+    }
     if (request.mode() == FenceRequest.Mode.FULL) {
       trunks.ifPresent(
           registrar ->
@@ -271,14 +286,7 @@ final class RunbookSiteActions implements SiteEffects, AutoCloseable {
                               "trunk " + trunk + " contact " + contact + " removed",
                               () -> registrar.unregister(trunk, contact)))));
       for (ServiceAddress.VirtualIp vip : topologies.localVips()) {
-        parts.add(
-            part(
-                "VIP " + vip.address() + " dropped",
-                () ->
-                    LocalHostCommand.local(vip.host())
-                        .run(
-                            List.of("ip", "addr", "del", vip.address(), "dev", vip.interfaceName()),
-                            budget)));
+        parts.add(part("VIP " + vip.address() + " dropped", () -> dropVip(vip, budget)));
       }
     }
     CompletableFuture<?>[] all = parts.stream().map(Part::future).toArray(CompletableFuture[]::new);
@@ -287,13 +295,46 @@ final class RunbookSiteActions implements SiteEffects, AutoCloseable {
         .handle((ok, err) -> summary(request, parts, cancelled, budget));
   }
 
-  /** One part of a fence and how it went (empty while it has not finished). */
-  private record Part(String what, CompletableFuture<Optional<String>> future) {}
+  /**
+   * {@code ip addr del} of a VIP on this host: done when it was removed or was not there ("Address
+   * not found"); any other answer (no such device, no permission) is a failed part, never done.
+   */
+  private static void dropVip(ServiceAddress.VirtualIp vip, Duration budget) {
+    io.tandem.onprem.vip.HostCommand.CommandResult r =
+        LocalHostCommand.local(vip.host())
+            .run(List.of("ip", "addr", "del", vip.address(), "dev", vip.interfaceName()), budget);
+    if (!r.ok() && !r.stderr().contains("Address not found")) {
+      throw new io.tandem.core.error.TransientException(
+          "ip addr del "
+              + vip.address()
+              + " dev "
+              + vip.interfaceName()
+              + " failed (exit "
+              + r.exitCode()
+              + "): "
+              + r.stderr().strip());
+    }
+  }
+
+  /**
+   * One part of a fence and how it went ({@code future} empty while it has not finished); {@code
+   * needed} false: the part turned out not to apply and is left out of the result.
+   */
+  private record Part(
+      String what, CompletableFuture<Boolean> needed, CompletableFuture<Optional<String>> future) {}
 
   private Part part(String what, Runnable action) {
+    return part(what, CompletableFuture.completedFuture(true), action);
+  }
+
+  /** A part that runs only once {@code needed} says true. */
+  private Part part(String what, CompletableFuture<Boolean> needed, Runnable action) {
     CompletableFuture<Optional<String>> f =
-        CompletableFuture.supplyAsync(
-            () -> {
+        needed.thenApplyAsync(
+            yes -> {
+              if (!yes) {
+                return Optional.empty();
+              }
               try {
                 action.run();
                 return Optional.empty();
@@ -303,7 +344,7 @@ final class RunbookSiteActions implements SiteEffects, AutoCloseable {
               }
             },
             fences);
-    return new Part(what, f);
+    return new Part(what, needed, f);
   }
 
   private FenceResult summary(
@@ -311,6 +352,9 @@ final class RunbookSiteActions implements SiteEffects, AutoCloseable {
     List<String> done = new ArrayList<>();
     List<String> open = new ArrayList<>();
     for (Part p : parts) {
+      if (!p.needed().getNow(true)) {
+        continue;
+      }
       Optional<String> failure =
           p.future().getNow(Optional.of("no answer within " + budget.toMillis() + " ms"));
       if (failure.isEmpty()) {

@@ -84,8 +84,8 @@ public final class WitnessDatagramServer implements AutoCloseable {
 
   /**
    * A served site: its secret, its datagram key derived at its first datagram (not at start: 20,000
-   * HMACs were a fifth of a 10,000-cluster witness's start, issue 17.4), and the highest nonce seen
-   * from it (receiver thread only).
+   * HMACs were a fifth of a 10,000-cluster witness's start, issue 17.4), its cluster's state in the
+   * witness (found then too), and the highest nonce seen from it (receiver thread only).
    */
   private static final class Site {
     final String cluster;
@@ -93,6 +93,7 @@ public final class WitnessDatagramServer implements AutoCloseable {
     private final LongAdder derived;
     private byte[] secret;
     private volatile SecretKeySpec key;
+    private BuiltInWitness.Served served; // receiver thread only
     long highest = Long.MIN_VALUE;
 
     Site(String cluster, String name, byte[] secret, LongAdder derived) {
@@ -112,6 +113,14 @@ public final class WitnessDatagramServer implements AutoCloseable {
         derived.increment();
       }
       return k;
+    }
+
+    /** The cluster's state in the witness, found at the site's first datagram and kept. */
+    BuiltInWitness.Served served(BuiltInWitness witness) {
+      if (served == null) {
+        served = witness.served(cluster);
+      }
+      return served;
     }
   }
 
@@ -289,7 +298,8 @@ public final class WitnessDatagramServer implements AutoCloseable {
     for (int i = 0; i < most && !reads.isEmpty(); i++) {
       QueuedRead q = reads.poll();
       try {
-        Optional<Optional<Ticket>> now = witness.observeIfImmediateVerified(q.request().cluster());
+        Optional<Optional<Ticket>> now =
+            witness.observeIfImmediateVerified(q.site().served(witness));
         if (now.isPresent()) {
           answered.increment();
           TicketResult result = TicketResult.refused(now.get().orElse(null), "observed");
@@ -354,7 +364,7 @@ public final class WitnessDatagramServer implements AutoCloseable {
     TicketRequest req =
         TicketRequest.renew(
             r.cluster(), r.site(), r.healthy(), Duration.ofMillis(r.ttlMillis()), r.epoch());
-    Optional<TicketResult> now = witness.renewIfImmediateVerified(req);
+    Optional<TicketResult> now = witness.renewIfImmediateVerified(site.served(witness), req);
     if (now.isPresent()) {
       answered.increment();
       send(WitnessDatagram.answer(out, key, r, now.get()), from);

@@ -13,8 +13,29 @@ public interface PbxControl extends AutoCloseable {
 
   PbxStatus status();
 
-  /** Refuse new calls (call drain before a switchover, or self-fencing). */
+  /**
+   * Refuse new calls (call drain before a switchover, or self-fencing). A PBX that is not running
+   * takes no calls: implementations that can tell ({@link #notRunning}) return normally then.
+   */
   void stopNewCalls();
+
+  /**
+   * Whether the PBX is not running now, as far as this adapter can prove it (e.g. its management
+   * port on this machine refuses connections); false when it runs or this cannot tell. Bounded by a
+   * fraction of a second.
+   */
+  default boolean notRunning() {
+    return false;
+  }
+
+  /**
+   * Asks the adapter to say "refuse new calls" again on every new login to the PBX while that was
+   * the last word of this control: the setting is process state, and a PBX restarted after a crash
+   * would take calls on a fenced site. For the agent's own control, which also says "accept" when
+   * its site serves; not for a control that only ever stops (the fence guard's), whose last word
+   * would outlive the site's next activation.
+   */
+  default void keepRefusingAcrossRestarts() {}
 
   /** Accept new calls again. */
   void acceptNewCalls();

@@ -321,7 +321,47 @@ public final class BuiltInWitness implements Witness {
    * @throws ResourceNotFoundException if this witness does not serve the cluster
    */
   public Optional<TicketResult> renewIfImmediateVerified(TicketRequest request) {
-    Slot s = slot(request.cluster());
+    return renewIfImmediateVerified(served(request.cluster()), request);
+  }
+
+  /**
+   * A served cluster's state, found once by a transport that keeps it per site (the datagram
+   * listener, which then renews and reads without looking the cluster up by name per datagram).
+   * Valid for the witness's life: a served cluster's state is never replaced.
+   */
+  public static final class Served {
+    private final Slot slot;
+
+    private Served(Slot slot) {
+      this.slot = slot;
+    }
+
+    /** The cluster's name. */
+    public String cluster() {
+      return slot.cluster;
+    }
+  }
+
+  /**
+   * The state of a cluster this witness serves, for {@link #renewIfImmediateVerified(Served,
+   * TicketRequest)} and {@link #observeIfImmediateVerified(Served)}.
+   *
+   * @throws ResourceNotFoundException if this witness does not serve the cluster
+   */
+  public Served served(String cluster) {
+    return new Served(slot(cluster));
+  }
+
+  /**
+   * {@link #renewIfImmediateVerified(TicketRequest)} for a cluster found before by {@link #served}.
+   *
+   * @throws IllegalArgumentException if the request names another cluster
+   */
+  public Optional<TicketResult> renewIfImmediateVerified(Served cluster, TicketRequest request) {
+    Slot s = cluster.slot;
+    if (!s.cluster.equals(request.cluster())) {
+      throw new IllegalArgumentException("the request is for another cluster");
+    }
     if (!s.lock.tryLock()) {
       return Optional.empty();
     }
@@ -350,7 +390,12 @@ public final class BuiltInWitness implements Witness {
    * {@link #renewIfImmediateVerified}); empty when the cluster's lock is held.
    */
   public Optional<Optional<Ticket>> observeIfImmediateVerified(String cluster) {
-    Slot s = slot(cluster);
+    return observeIfImmediateVerified(served(cluster));
+  }
+
+  /** {@link #observeIfImmediateVerified(String)} for a cluster found before by {@link #served}. */
+  public Optional<Optional<Ticket>> observeIfImmediateVerified(Served cluster) {
+    Slot s = cluster.slot;
     if (!s.lock.tryLock()) {
       return Optional.empty();
     }

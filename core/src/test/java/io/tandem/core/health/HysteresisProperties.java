@@ -27,18 +27,33 @@ class HysteresisProperties {
     Hysteresis h = new Hysteresis(fall, rise);
     SensorState state = h.initial(SPEC, initiallyUp, T0);
     List<Boolean> good = new ArrayList<>();
+    List<SensorStatus> seen = new ArrayList<>();
+    List<Instant> times = new ArrayList<>();
+    Instant at = T0;
     for (SensorStatus status : readings) {
-      SensorState next = h.next(state, new SensorReading(status, 0, "", status.name(), T0));
+      at = at.plus(SPEC.interval()); // one reading per interval
+      SensorState next = h.next(state, new SensorReading(status, 0, "", status.name(), at));
       good.add(status.good());
+      seen.add(status);
+      times.add(at);
+      int bad = lastRun(good, false);
+      // a bad run with a FAIL in it needs fall readings; timeouts alone must also last the hold
+      boolean failed = seen.subList(seen.size() - bad, seen.size()).contains(SensorStatus.FAIL);
+      boolean held =
+          bad > 0
+              && !Duration.between(times.get(times.size() - bad), at)
+                  .minus(h.timeoutHold(SPEC))
+                  .isNegative();
       if (state.up() && !next.up()) {
-        assertThat(lastRun(good, false)).as("went down").isGreaterThanOrEqualTo(fall);
-        assertThat(lastRun(good, false)).isEqualTo(fall).as("flips at exactly fall");
+        assertThat(bad).as("went down").isGreaterThanOrEqualTo(fall);
+        assertThat(failed || held).as("a FAIL in the run, or silence for the hold").isTrue();
       }
       if (!state.up() && next.up()) {
         assertThat(lastRun(good, true)).as("came up").isEqualTo(rise);
       }
-      // Liveness: fall bad (rise good) readings in a row always leave it down (up).
-      if (lastRun(good, false) >= fall) {
+      // Liveness: fall bad readings with a FAIL, or timeouts for the hold, leave it down; rise
+      // good readings in a row leave it up.
+      if (bad >= fall && (failed || held)) {
         assertThat(next.up()).isFalse();
       }
       if (lastRun(good, true) >= rise) {

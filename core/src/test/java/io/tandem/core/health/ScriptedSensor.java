@@ -16,9 +16,12 @@ final class ScriptedSensor implements HealthSensor {
   int reads;
 
   ScriptedSensor(String name, boolean critical, int weight, Clock clock) {
-    this.spec =
-        new SensorSpec(
-            name, "scripted", critical, weight, Duration.ofSeconds(2), Duration.ofSeconds(1));
+    this(name, critical, weight, clock, Duration.ofSeconds(2), Duration.ofSeconds(1));
+  }
+
+  ScriptedSensor(
+      String name, boolean critical, int weight, Clock clock, Duration interval, Duration timeout) {
+    this.spec = new SensorSpec(name, "scripted", critical, weight, interval, timeout);
     this.clock = clock;
   }
 

@@ -16,8 +16,8 @@ import net.jqwik.api.statistics.Statistics;
 
 /**
  * Random schedules of answers, failures and hangs against the real monitor (manual time): flips
- * happen exactly at fall/rise consecutive readings, no sensor is ever read twice at once, and the
- * published snapshot only moves forward in time.
+ * happen only at fall (timeouts alone: held for fall intervals) or rise consecutive readings, no
+ * sensor is ever read twice at once, and the published snapshot only moves forward in time.
  */
 class SiteHealthMonitorProperties {
 
@@ -61,7 +61,14 @@ class SiteHealthMonitorProperties {
           flips[0]++;
           SensorState b = before.sensors().get(0);
           SensorState a = after.sensors().get(0);
-          if (b.up() && !a.up() && a.consecutiveBad() != fall) {
+          // down: fall bad readings with a FAIL among them, or timeouts alone for the hold
+          // (fall intervals since the first; HysteresisProperties checks the exact rule)
+          boolean held =
+              a.consecutiveBad() > 0
+                  && !Duration.between(a.badSince(), a.last().at())
+                      .minus(Duration.ofSeconds(2L * fall))
+                      .isNegative();
+          if (b.up() && !a.up() && (a.consecutiveBad() < fall || !(a.failedInRun() || held))) {
             violations.add("down after " + a.consecutiveBad() + " bad, fall " + fall);
           }
           if (!b.up() && a.up() && a.consecutiveGood() != rise) {

@@ -55,9 +55,54 @@ public final class AmiPbxControl extends SupervisedPbx<AmiConnection> {
 
   private final AmiSettings settings;
 
+  /**
+   * The accept variable's last value set through this control ("0" refuse, "1" take calls), kept
+   * only once {@link #keepRefusingAcrossRestarts} was called.
+   */
+  private final java.util.concurrent.atomic.AtomicReference<String> accept;
+
+  private volatile boolean keep;
+
   public AmiPbxControl(AmiSettings settings) {
-    super("Asterisk", settings.access(), d -> AmiConnection.open(settings, d));
+    this(settings, new java.util.concurrent.atomic.AtomicReference<>());
+  }
+
+  private AmiPbxControl(
+      AmiSettings settings, java.util.concurrent.atomic.AtomicReference<String> accept) {
+    super(
+        "Asterisk",
+        settings.access(),
+        d -> refuseAgainIfAsked(AmiConnection.open(settings, d), accept.get(), settings, d));
     this.settings = settings;
+    this.accept = accept;
+  }
+
+  /**
+   * Every new login (the first, after a lost connection, to a restarted Asterisk) sets "refuse"
+   * again when that is what this control last set: the accept variable is a dialplan global, and an
+   * Asterisk restarted after a crash has forgotten it, so it would take calls on a site that was
+   * fenced (issue 17: a crashed PBX is now released at once, and its site stands by while the
+   * process may be restarted). A login whose Setvar fails is not used; the session tries again.
+   */
+  private static AmiConnection refuseAgainIfAsked(
+      AmiConnection c, String value, AmiSettings settings, Deadline d) {
+    if (!"0".equals(value)) {
+      return c;
+    }
+    try {
+      Packet p = c.action("Setvar", d, "Variable", settings.acceptVariable(), "Value", "0");
+      if (p.isError()) {
+        throw new io.tandem.core.error.TransientException(
+            "Asterisk at "
+                + settings.access().where()
+                + ": could not refuse new calls again after a new login: "
+                + p.message());
+      }
+      return c;
+    } catch (RuntimeException e) {
+      c.close();
+      throw e;
+    }
   }
 
   public AmiSettings settings() {
@@ -209,7 +254,7 @@ public final class AmiPbxControl extends SupervisedPbx<AmiConnection> {
 
   @Override
   public void stopNewCalls() {
-    setAccept("0");
+    stopOrNotRunning(() -> setAccept("0"));
   }
 
   @Override
@@ -225,6 +270,14 @@ public final class AmiPbxControl extends SupervisedPbx<AmiConnection> {
             expect(
                 c.action("Setvar", d, "Variable", settings.acceptVariable(), "Value", value),
                 "Setvar"));
+    if (keep) {
+      accept.set(value);
+    }
+  }
+
+  @Override
+  public void keepRefusingAcrossRestarts() {
+    keep = true;
   }
 
   @Override

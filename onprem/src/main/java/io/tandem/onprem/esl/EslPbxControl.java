@@ -49,9 +49,52 @@ public final class EslPbxControl extends SupervisedPbx<EslConnection> {
 
   private final EslSettings settings;
 
+  /**
+   * Whether "pause inbound" is the last word this control said (it is process state), kept only
+   * once {@link #keepRefusingAcrossRestarts} was called.
+   */
+  private final java.util.concurrent.atomic.AtomicBoolean paused;
+
+  private volatile boolean keep;
+
   public EslPbxControl(EslSettings settings) {
-    super("FreeSWITCH", settings.access(), d -> EslConnection.open(settings, d));
+    this(settings, new java.util.concurrent.atomic.AtomicBoolean());
+  }
+
+  private EslPbxControl(EslSettings settings, java.util.concurrent.atomic.AtomicBoolean paused) {
+    super(
+        "FreeSWITCH",
+        settings.access(),
+        d -> pauseAgainIfAsked(EslConnection.open(settings, d), paused.get(), settings, d));
     this.settings = settings;
+    this.paused = paused;
+  }
+
+  /**
+   * Every new login sets {@code fsctl pause inbound} again when that is what this control last set:
+   * a FreeSWITCH restarted after a crash has forgotten it and would take calls on a fenced site
+   * (issue 17; the same rule as {@code AmiPbxControl}). A login whose command fails is not used;
+   * the session tries again.
+   */
+  private static EslConnection pauseAgainIfAsked(
+      EslConnection c, boolean paused, EslSettings settings, io.tandem.onprem.pbx.Deadline d) {
+    if (!paused) {
+      return c;
+    }
+    try {
+      String body = c.api("fsctl pause inbound", d);
+      if (!body.startsWith("+OK")) {
+        throw new io.tandem.core.error.TransientException(
+            "FreeSWITCH at "
+                + settings.access().where()
+                + ": could not pause inbound calls again after a new login: "
+                + body.strip());
+      }
+      return c;
+    } catch (RuntimeException e) {
+      c.close();
+      throw e;
+    }
   }
 
   public EslSettings settings() {
@@ -172,12 +215,22 @@ public final class EslPbxControl extends SupervisedPbx<EslConnection> {
 
   @Override
   public void stopNewCalls() {
-    expectOk(api("fsctl pause inbound"), "fsctl pause inbound");
+    stopOrNotRunning(
+        () -> {
+          expectOk(api("fsctl pause inbound"), "fsctl pause inbound");
+          paused.set(keep);
+        });
   }
 
   @Override
   public void acceptNewCalls() {
     expectOk(api("fsctl resume inbound"), "fsctl resume inbound");
+    paused.set(false);
+  }
+
+  @Override
+  public void keepRefusingAcrossRestarts() {
+    keep = true;
   }
 
   @Override

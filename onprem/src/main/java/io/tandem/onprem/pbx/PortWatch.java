@@ -17,6 +17,43 @@ public final class PortWatch {
   private PortWatch() {}
 
   /**
+   * One connection attempt, now: true only when the PBX runs on this machine (a literal loopback or
+   * local address, or {@code localhost}, so this host's own kernel answers, with no firewall on the
+   * way that could reject in its name) and the attempt is refused — no process listens on the
+   * management port, so the PBX is not running. A timeout, an unreachable or remote host, or an
+   * accepted connection: false.
+   */
+  public static boolean refusedNow(PbxAccess access, Duration within) {
+    String host = access.host();
+    // a literal address or localhost only: a name would need a lookup, which may hang on a fence
+    // (InetAddress.getByName of a literal parses it and asks no resolver)
+    if (!"localhost".equalsIgnoreCase(host)
+        && !host.matches("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+      return false;
+    }
+    try {
+      java.net.InetAddress address =
+          "localhost".equalsIgnoreCase(host)
+              ? java.net.InetAddress.getLoopbackAddress()
+              : java.net.InetAddress.getByName(host);
+      if (!address.isLoopbackAddress()
+          && java.net.NetworkInterface.getByInetAddress(address) == null) {
+        return false;
+      }
+      try (Socket s = new Socket()) {
+        s.connect(
+            new InetSocketAddress(address, access.port()),
+            (int) Math.max(1, Math.min(POLL.toMillis(), within.toMillis())));
+      }
+      return false;
+    } catch (ConnectException refused) {
+      return String.valueOf(refused.getMessage()).contains("refused");
+    } catch (IOException slowOrUnreachable) {
+      return false;
+    }
+  }
+
+  /**
    * Polls until connections to {@code access}'s port are refused, at most {@code within}.
    *
    * @return true when the port refused a connection, false when it still accepted at the end

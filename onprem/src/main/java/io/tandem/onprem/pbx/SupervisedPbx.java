@@ -1,5 +1,6 @@
 package io.tandem.onprem.pbx;
 
+import io.tandem.core.error.TransientException;
 import io.tandem.core.port.PbxControl;
 import io.tandem.core.port.PbxStatus;
 import java.time.Duration;
@@ -13,6 +14,9 @@ import java.util.Objects;
  * @param <L> the product's connection type
  */
 public abstract class SupervisedPbx<L extends PbxSession.Link> implements PbxControl, PbxTelemetry {
+
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(SupervisedPbx.class);
 
   private final String product;
   protected final PbxSession<L> session;
@@ -65,6 +69,36 @@ public abstract class SupervisedPbx<L extends PbxSession.Link> implements PbxCon
   @Override
   public final boolean awaitStopped(Duration within) {
     return PortWatch.awaitRefused(session.access(), within);
+  }
+
+  /**
+   * Runs {@code stop} (the product's "refuse new calls" control); when it fails and the management
+   * port on this machine refuses a connection made right after ({@link PortWatch#refusedNow}), the
+   * PBX is not running and takes no calls, so the stop is done and this returns normally — the rule
+   * Pacemaker sets for a resource agent's {@code stop} ("stop" of a resource that is not running
+   * succeeds, OCF resource agent API). The refusal is checked after the failure, never taken from
+   * the session's memory of an earlier attempt: a PBX restarted since would take calls again. A PBX
+   * that accepts the connection but does not answer may still take calls: the failure stands.
+   */
+  protected final void stopOrNotRunning(Runnable stop) {
+    try {
+      stop.run();
+    } catch (TransientException e) {
+      if (!notRunning()) {
+        throw e;
+      }
+      LOG.info(
+          "{}: not running (its management port refuses connections), so it takes no calls: the"
+              + " stop is done ({})",
+          where(),
+          e.getMessage());
+    }
+  }
+
+  /** One connection attempt to the management port on this machine: refused = not running. */
+  @Override
+  public final boolean notRunning() {
+    return PortWatch.refusedNow(session.access(), timeout());
   }
 
   /** Closes the session and its keeper; idempotent. */

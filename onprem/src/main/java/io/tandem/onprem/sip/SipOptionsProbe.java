@@ -23,8 +23,9 @@ import javax.sip.message.Response;
  *
  * <p>Verdict: a 2xx is OK; a slower 2xx than {@code warnAfter} is WARN; any other final response
  * proves the target's SIP stack is alive but not happy with us, so 3xx/4xx are WARN and 5xx/6xx
- * FAIL; no answer within the spec's timeout, or a transport error, is FAIL. The reading's value is
- * the round-trip time (NaN without an answer).
+ * FAIL; a transport error is FAIL; no answer within the spec's timeout is TIMEOUT (silence is not
+ * an answer that the target is down; the health monitor judges it over a longer window). The
+ * reading's value is the round-trip time (NaN without an answer).
  *
  * <p>Not thread-safe per instance (the aggregator never reads one sensor concurrently); many probes
  * may share one {@link SipEndpoint}.
@@ -105,6 +106,10 @@ public final class SipOptionsProbe implements HealthSensor {
     try {
       response = endpoint.send(request, target, spec.timeout());
     } catch (TransientException e) {
+      if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
+        // silence is not an error answer: TIMEOUT (core.health.Hysteresis judges it longer)
+        return new SensorReading(SensorStatus.TIMEOUT, Double.NaN, "", e.getMessage(), now());
+      }
       return SensorReading.fail(e.getMessage(), now());
     }
     long elapsed = nanoTime.getAsLong() - start;

@@ -33,6 +33,17 @@ public interface HostCommand {
     return false;
   }
 
+  /**
+   * Runs a command that listens for answers until its own deadline (e.g. {@code arping -D}) and
+   * stops it once it has run for {@code listen}, counted from its start (not from this call: a
+   * loaded host may take a while to start it): empty when it was stopped, its answer when it ended
+   * first. The default runs it to its end: a command behind ssh cannot be stopped.
+   */
+  default java.util.Optional<CommandResult> runListening(
+      List<String> argv, Duration listen, Duration timeout) {
+    return java.util.Optional.of(run(argv, timeout));
+  }
+
   /** What a command answered. Output is truncated to a few KiB. */
   record CommandResult(int exitCode, String stdout, String stderr) {
     public boolean ok() {

@@ -46,9 +46,10 @@ import org.slf4j.LoggerFactory;
  * an older ticket afterwards finds the newer epoch and refuses ({@link StaleEpochException}).
  *
  * <p><b>Speed.</b> The hosts are asked at once (a dead one costs its connect timeout once, and is
- * not asked again to verify the move); the duplicate probe waits {@code dadProbes} seconds; the
- * gratuitous ARP's first packet goes at once and, on a host whose commands this mover can stop, the
- * move does not wait for the repeats (see {@link #announce}).
+ * not asked again to verify the move, nor waited for once the duplicate probe heard nobody); the
+ * duplicate probe from this machine listens {@link #DAD_WINDOW}, behind ssh {@code dadProbes}
+ * seconds; the gratuitous ARP's first packet goes at once and, on a host whose commands this mover
+ * can stop, the move does not wait for the repeats (see {@link #announce}).
  *
  * <p>If a host that still carries the address cannot be reached, the move goes on (that host is
  * usually the one that died) and logs a warning: the caller must have fenced it first (the {@code
@@ -88,6 +89,17 @@ public final class LinuxVipMover implements AddressMover {
 
   private volatile long lastClearProbe = Long.MIN_VALUE;
 
+  /**
+   * How long a single duplicate probe from this machine listens for an answer. iputils arping takes
+   * whole seconds ({@code -w 1}: "invalid argument: '0.3'" for less) and waits them out when nobody
+   * answers, which cost a full second of every failover (issue 17: bench-failover's site loss spent
+   * ~1 s of its ~3.3 s here). A machine that holds the address answers from its kernel (no process
+   * needs to run) within milliseconds on one segment, and within one round trip where a VoIP
+   * network is stretched between sites; so on a host whose commands this mover can stop, the probe
+   * is stopped after this window and heard nobody. Behind ssh it runs its whole second.
+   */
+  static final java.time.Duration DAD_WINDOW = java.time.Duration.ofMillis(300);
+
   private final VipConfig config;
   private java.util.concurrent.Future<?> announcing; // guarded by this
 
@@ -121,7 +133,7 @@ public final class LinuxVipMover implements AddressMover {
         local.map(h -> ANNOUNCER.submit(() -> duplicate(h, 1))).orElse(null);
     Survey survey;
     try {
-      survey = survey(config.hosts().keySet(), tolerateUnreachable);
+      survey = survey(config.hosts().keySet(), tolerateUnreachable, early);
     } catch (RuntimeException e) {
       if (early != null) {
         early.cancel(true);
@@ -231,19 +243,31 @@ public final class LinuxVipMover implements AddressMover {
     VipHost h = config.hosts().get(host);
     long started = System.nanoTime();
     lastClearProbe = Long.MIN_VALUE; // only the latest probe counts, and only if it heard nobody
-    CommandResult r =
-        exec(
-            h,
-            List.of(
-                "arping",
-                "-D",
-                "-c",
-                Integer.toString(probes),
-                "-w",
-                Integer.toString(probes),
-                "-I",
-                h.voipInterface(),
-                config.address()));
+    List<String> argv =
+        List.of(
+            "arping",
+            "-D",
+            "-c",
+            Integer.toString(probes),
+            "-w",
+            Integer.toString(probes),
+            "-I",
+            h.voipInterface(),
+            config.address());
+    CommandResult r;
+    if (probes == 1 && h.command().stoppable()) {
+      // arping -D quits at the first answer; stopped after the window (counted from the process's
+      // start, so a slow start under load does not shorten its listening), it heard nobody
+      Optional<CommandResult> ended =
+          h.command().runListening(argv, DAD_WINDOW, config.commandTimeout());
+      if (ended.isEmpty()) {
+        lastClearProbe = started;
+        return Optional.empty();
+      }
+      r = ended.get();
+    } else {
+      r = exec(h, argv);
+    }
     if (r.exitCode() == 0) {
       lastClearProbe = started;
       return Optional.empty();
@@ -366,6 +390,20 @@ public final class LinuxVipMover implements AddressMover {
   private record Survey(List<String> carriers, java.util.Set<String> answered) {}
 
   private Survey survey(java.util.Collection<String> hosts, boolean tolerateUnreachable) {
+    return survey(hosts, tolerateUnreachable, null);
+  }
+
+  /**
+   * As above; with {@code probe} (a duplicate probe from this machine, running beside the survey) a
+   * host behind ssh that has not answered by the time the probe heard nobody is not waited for: had
+   * it carried the address on the VoIP network it would have answered the probe. It is treated as a
+   * host that did not answer (not asked again for {@link #UNREACHABLE_MEMORY}). A dead host then
+   * costs the probe's window, not its connect timeout (issue 17: site loss).
+   */
+  private Survey survey(
+      java.util.Collection<String> hosts,
+      boolean tolerateUnreachable,
+      java.util.concurrent.Future<Optional<String>> probe) {
     Pattern inet = Pattern.compile("\\sinet " + Pattern.quote(config.address()) + "/");
     Map<String, java.util.concurrent.Future<CommandResult>> asked = new java.util.TreeMap<>();
     try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
@@ -393,6 +431,19 @@ public final class LinuxVipMover implements AddressMover {
       for (Map.Entry<String, java.util.concurrent.Future<CommandResult>> e : asked.entrySet()) {
         CommandResult r;
         try {
+          if (tolerateUnreachable
+              && probe != null
+              && !config.hosts().get(e.getKey()).command().stoppable()
+              && !answersBeforeAClearProbe(e.getValue(), probe)) {
+            e.getValue().cancel(true); // the pool's close would wait for it
+            unreachableUntil.put(e.getKey(), System.nanoTime() + UNREACHABLE_MEMORY.toNanos());
+            LOG.warn(
+                "vip: not waiting for {} to say whether it carries {}: the duplicate probe heard"
+                    + " nobody",
+                e.getKey(),
+                cidr());
+            continue;
+          }
           r = e.getValue().get();
         } catch (java.util.concurrent.ExecutionException ex) {
           if (!(ex.getCause() instanceof TransientException t)) {
@@ -419,6 +470,45 @@ public final class LinuxVipMover implements AddressMover {
         }
       }
       return new Survey(List.copyOf(out), answered);
+    }
+  }
+
+  /**
+   * Waits for {@code ask} until it answers (true) or {@code probe} ended having heard nobody
+   * (false, the ask still running: the pool's close interrupts it). A probe that heard someone, or
+   * could not run, leaves the ask to be waited for.
+   */
+  private static boolean answersBeforeAClearProbe(
+      java.util.concurrent.Future<CommandResult> ask,
+      java.util.concurrent.Future<Optional<String>> probe)
+      throws InterruptedException {
+    java.util.concurrent.CompletableFuture<Object> first =
+        java.util.concurrent.CompletableFuture.anyOf(
+            java.util.concurrent.CompletableFuture.runAsync(() -> awaitQuietly(ask), ANNOUNCER),
+            java.util.concurrent.CompletableFuture.runAsync(() -> awaitQuietly(probe), ANNOUNCER));
+    try {
+      first.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      return true; // cannot tell: wait for the ask as before
+    }
+    if (ask.isDone()) {
+      return true;
+    }
+    try {
+      return !(probe.isDone() && !probe.isCancelled() && probe.get().isEmpty());
+    } catch (java.util.concurrent.ExecutionException e) {
+      return true;
+    }
+  }
+
+  private static void awaitQuietly(java.util.concurrent.Future<?> f) {
+    try {
+      f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException
+        | java.util.concurrent.CancellationException e) {
+      // done either way
     }
   }
 

@@ -54,7 +54,21 @@ public final class LocalHostCommand implements HostCommand {
   }
 
   @Override
+  public java.util.Optional<CommandResult> runListening(
+      List<String> argv, Duration listen, Duration timeout) {
+    if (!stoppable()) {
+      return java.util.Optional.of(run(argv, timeout));
+    }
+    return java.util.Optional.ofNullable(run(argv, timeout, listen));
+  }
+
+  @Override
   public CommandResult run(List<String> argv, Duration timeout) {
+    return run(argv, timeout, null);
+  }
+
+  /** As {@link #run}; with {@code listen}, null once the process ran that long and was stopped. */
+  private CommandResult run(List<String> argv, Duration timeout, Duration listen) {
     List<String> command = new ArrayList<>(prefix);
     command.addAll(argv);
     Process process;
@@ -72,6 +86,12 @@ public final class LocalHostCommand implements HostCommand {
     CompletableFuture<String> err =
         CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()), DRAIN);
     try {
+      if (listen != null && !process.waitFor(listen.toMillis(), TimeUnit.MILLISECONDS)) {
+        // ran its listening time from its start (the clock starts once it exists)
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        return null;
+      }
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();

@@ -75,6 +75,44 @@ class AmiPbxControlTest {
     assertThat(ami.status().acceptingCalls()).isTrue();
   }
 
+  /**
+   * Issue 17: the accept variable is a dialplan global, lost when Asterisk restarts. A site fenced
+   * while its PBX crashed is released at once; if the process is restarted, the next login sets
+   * "refuse" again, so the restarted PBX does not take calls because it forgot. A site that took
+   * calls last is left as the restart finds it.
+   */
+  @Test
+  void aRestartedAsteriskIsToldToRefuseAgainWhenThatWasTheLastWord() {
+    ami.keepRefusingAcrossRestarts(); // the agent's control (not the fence guard's)
+    ami.stopNewCalls();
+    int port = server.port();
+    server.close(); // the crash
+
+    PbxModel restarted = new PbxModel("20.5.0"); // a new process: no globals
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              server =
+                  new AmiServer(
+                      restarted,
+                      faults,
+                      "tandem",
+                      "s3cret",
+                      new java.net.InetSocketAddress(
+                          java.net.InetAddress.getLoopbackAddress(), port));
+              return true;
+            });
+    assertThat(restarted.acceptingCalls()).as("a fresh Asterisk takes calls").isTrue();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !restarted.acceptingCalls());
+    assertThat(restarted.global(AmiSettings.DEFAULT_ACCEPT_VARIABLE)).isEqualTo("0");
+
+    ami.acceptNewCalls(); // taking calls is the last word now: a restart keeps its default
+    assertThat(restarted.acceptingCalls()).isTrue();
+  }
+
   @Test
   void registersAndUnregistersOutboundRegistrations() {
     ami.unregisterTrunk("carrier-1");

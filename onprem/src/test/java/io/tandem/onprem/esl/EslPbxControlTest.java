@@ -73,6 +73,36 @@ class EslPbxControlTest {
     assertThat(esl.acceptingCalls()).isTrue();
   }
 
+  /** As for Asterisk: a restarted FreeSWITCH is told to pause inbound calls again. */
+  @Test
+  void aRestartedFreeSwitchIsToldToPauseAgainWhenThatWasTheLastWord() {
+    esl.keepRefusingAcrossRestarts(); // the agent's control (not the fence guard's)
+    esl.stopNewCalls();
+    int port = server.port();
+    server.close(); // the crash
+
+    PbxModel restarted = new PbxModel("1.10.11"); // a new process: inbound calls taken
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              server =
+                  new EslServer(
+                      restarted,
+                      faults,
+                      "ClueCon-not",
+                      new java.net.InetSocketAddress(
+                          java.net.InetAddress.getLoopbackAddress(), port));
+              return true;
+            });
+    assertThat(restarted.acceptingCalls()).isTrue();
+
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> !restarted.acceptingCalls());
+  }
+
   @Test
   void killgwAndRescanMoveTheGateway() {
     esl.unregisterTrunk("carrier-1");

@@ -152,10 +152,33 @@ class PbxSensorsTest {
       assertThat(during.get().detail())
           .contains("a keep-alive not checked")
           .contains("busy running ModuleLoad");
-      // the reload's own budget (AmiSettings' 3 s) decides: after it the ping fails
-      await().atMost(Duration.ofSeconds(10)).until(() -> ping.read().status() == SensorStatus.FAIL);
+      // the reload's own budget (AmiSettings' 3 s) decides: after it the ping no longer passes
+      await().atMost(Duration.ofSeconds(10)).until(() -> !ping.read().status().good());
       faults.answerDelay(Duration.ZERO);
       await().atMost(Duration.ofSeconds(5)).until(() -> !reload.isAlive());
+    }
+
+    /**
+     * Issue 17: silence is not an answer that the PBX is down. A ping the PBX does not answer
+     * within the reading's budget is a TIMEOUT (the health monitor takes a sensor down on timeouts
+     * only after a longer silence); a refused connection is a FAIL.
+     */
+    @Test
+    void noAnswerInTimeIsATimeoutAndARefusedConnectionAFailure() {
+      HealthSensor ping = sensors.create(spec("ami-ping"), Map.of());
+      await().atMost(Duration.ofSeconds(5)).until(() -> ping.read().status() == SensorStatus.OK);
+      faults.answerDelay(Duration.ofSeconds(2)); // past the 800 ms budget
+
+      SensorReading slow = ping.read();
+
+      assertThat(slow.status()).isEqualTo(SensorStatus.TIMEOUT);
+      assertThat(slow.detail()).contains("did not answer");
+      faults.answerDelay(Duration.ZERO);
+      server.close(); // the PBX is gone: its port refuses
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> ping.read().detail().contains("Connection refused"));
+      assertThat(ping.read().status()).isEqualTo(SensorStatus.FAIL);
     }
 
     @Test

@@ -384,6 +384,123 @@ class LinuxVipMoverNamespaceTest {
     assertThat(carries(NS_A)).isTrue();
   }
 
+  /**
+   * Issue 17 (site loss): the other site's host is gone and its ssh would answer only after its
+   * connect timeout. Once the duplicate probe from this machine heard nobody, the observation and
+   * the move do not wait for it: had it carried the address on the VoIP network it would have
+   * answered the probe. Here the host never answers (30 s), so waiting for it fails the test.
+   */
+  @Test
+  @Order(11)
+  void aHostThatDoesNotAnswerIsNotWaitedForOnceTheProbeHeardNobody() {
+    await().atMost(Duration.ofSeconds(15)).until(() -> arpingsIn(NS_A) == 0);
+    sh("ip", "-n", NS_A, "addr", "flush", "dev", "voip0", "to", VIP + "/32");
+    sh("ip", "-n", NS_B, "addr", "flush", "dev", "voip0", "to", VIP + "/32");
+    java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+    HostCommand silent =
+        new HostCommand() {
+          @Override
+          public String host() {
+            return "host-0-silent";
+          }
+
+          @Override
+          public CommandResult run(List<String> argv, Duration timeout) {
+            try {
+              never.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            throw new io.tandem.core.error.TransientException("host-0-silent: no answer");
+          }
+        };
+    LinuxVipMover m =
+        new LinuxVipMover(
+            VipConfig.builder()
+                .address(VIP)
+                .prefixLength(24)
+                .host(inNamespace("host-b", NS_B), "voip0")
+                .host(silent, "voip0")
+                .garpCount(1)
+                .commandTimeout(Duration.ofSeconds(30))
+                .stateFile(dir.resolve("vip-silent.state"))
+                .build());
+
+    // design: the probe's window (300 ms) and local commands; allowance: 10 s under load
+    AddressBinding b =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            Duration.ofSeconds(10),
+            () -> {
+              assertThat(m.observe(VIP + "/24").attachedTo()).isEmpty();
+              return m.move(VIP + "/24", "host-b", token(11, "site-2"));
+            });
+
+    assertThat(b.attachedTo()).contains("host-b");
+    assertThat(carries(NS_B)).isTrue();
+    never.countDown();
+  }
+
+  /**
+   * Issue 17: iputils arping takes whole seconds and waits them out when nobody answers; from this
+   * machine the probe is stopped after {@link LinuxVipMover#DAD_WINDOW} instead (a holder of the
+   * address answers from its kernel within milliseconds; {@code
+   * aVipThatAnswersElsewhereIsReportedAndNotClaimed} shows it is still heard).
+   */
+  @Test
+  @Order(12)
+  void theProbeFromThisMachineListensForItsWindowNotAWholeSecond() {
+    await().atMost(Duration.ofSeconds(15)).until(() -> arpingsIn(NS_B) == 0);
+    sh("ip", "-n", NS_A, "addr", "flush", "dev", "voip0", "to", VIP + "/32");
+    sh("ip", "-n", NS_B, "addr", "flush", "dev", "voip0", "to", VIP + "/32");
+    List<String> probes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HostCommand a = inNamespace("host-a", NS_A);
+    HostCommand watched =
+        new HostCommand() {
+          @Override
+          public String host() {
+            return a.host();
+          }
+
+          @Override
+          public CommandResult run(List<String> argv, Duration timeout) {
+            if (argv.contains("-D")) {
+              probes.add("ran to its end");
+            }
+            return a.run(argv, timeout);
+          }
+
+          @Override
+          public Optional<CommandResult> runListening(
+              List<String> argv, Duration listen, Duration timeout) {
+            Optional<CommandResult> r = a.runListening(argv, listen, timeout);
+            probes.add(r.isEmpty() ? "stopped after " + listen.toMillis() + " ms" : "answered");
+            return r;
+          }
+
+          @Override
+          public boolean stoppable() {
+            return true;
+          }
+        };
+    LinuxVipMover m =
+        new LinuxVipMover(
+            VipConfig.builder()
+                .address(VIP)
+                .prefixLength(24)
+                .host(watched, "voip0")
+                .host(inNamespace("host-b", NS_B), "voip0")
+                .garpCount(1)
+                .commandTimeout(T)
+                .stateFile(dir.resolve("vip-window.state"))
+                .build());
+
+    assertThat(m.observe(VIP + "/24").attachedTo()).isEmpty();
+    assertThat(m.move(VIP + "/24", "host-a", token(12, "site-1")).attachedTo()).contains("host-a");
+
+    await().atMost(T).until(() -> !probes.isEmpty());
+    assertThat(probes).containsExactly("stopped after 300 ms");
+  }
+
   /** A host of the site that is gone: ssh to an address nobody answers (exit 255). */
   private static HostCommand goneHost() {
     return new LocalHostCommand(

@@ -83,6 +83,8 @@ final class AgentLoad {
   private final LongAdder connectFailures = new LongAdder();
   private final java.util.concurrent.atomic.AtomicReference<String> firstConnectFailure =
       new java.util.concurrent.atomic.AtomicReference<>();
+  private final java.util.concurrent.atomic.AtomicReference<String> firstError =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   AgentLoad(AgentProfile profile, Backend backend, List<Site> sites, Duration ramp) {
     this.profile = profile;
@@ -186,6 +188,7 @@ final class AgentLoad {
         backend.close(s); // as HttpClient drops a connection whose request timed out
       } catch (Exception e) {
         o = Outcome.ERROR;
+        firstError.compareAndSet(null, op + ": " + e);
         backend.close(s);
       }
       long done = System.nanoTime();
@@ -255,6 +258,9 @@ final class AgentLoad {
     f.put("answered_per_s", round(answered / (window.toNanos() / 1e9)));
     f.put("all", percentiles(merge(everything)));
     f.put("connect_failures", connectFailures.sum());
+    if (firstError.get() != null) {
+      f.put("first_error", firstError.get());
+    }
     if (firstConnectFailure.get() != null) {
       f.put("first_connect_failure", firstConnectFailure.get());
     }

@@ -16,7 +16,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -60,6 +64,73 @@ class DatagramLoadTest {
             .as("ticket read")
             .isEqualTo(DatagramLoad.datagram(standby, AgentLoad.Op.TICKET, nonce, ttl));
       }
+    }
+  }
+
+  @Test
+  void theTemplateWithANewNonceAndMacIsTheEncodersDatagram() {
+    String cluster = BenchClusters.name(7);
+    Duration ttl = AgentProfile.ADR_0007.ttl();
+    DatagramLoad.Site holder =
+        new DatagramLoad.Site(cluster, "alpha", "secret-a-0123456789", true, 1234567);
+    DatagramLoad.Site standby =
+        new DatagramLoad.Site(cluster, "beta", "secret-b-0123456789", false, 0);
+    byte[] out = new byte[1200];
+    long nonce = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse("2026-12-07T15:00:00Z"));
+    for (long k = 0; k < 50; k++) {
+      long n = nonce + k * 7919;
+      for (DatagramLoad.Site s : new DatagramLoad.Site[] {holder, standby}) {
+        AgentLoad.Op op = s.holder ? AgentLoad.Op.RENEW : AgentLoad.Op.TICKET;
+        int len = s.encode(op, n, ttl, out);
+        assertThat(Arrays.copyOf(out, len))
+            .as("%s nonce %d", op, n)
+            .isEqualTo(DatagramLoad.datagram(s, op, n, ttl));
+        assertThat(s.macOk(out, len)).isTrue();
+        out[len - 1] ^= 1;
+        assertThat(s.macOk(out, len)).as("a flipped MAC bit").isFalse();
+      }
+    }
+  }
+
+  @Test
+  void everyScheduledSendIsAnsweredOrCountedLostAgainstAnEcho() throws Exception {
+    AgentProfile profile = AgentProfile.ADR_0007;
+    List<DatagramLoad.Site> sites = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      String c = BenchClusters.name(i);
+      sites.add(new DatagramLoad.Site(c, "alpha", "secret-" + c + "-a-0123456789", true, 1));
+      sites.add(new DatagramLoad.Site(c, "beta", "secret-" + c + "-b-0123456789", false, 0));
+    }
+    try (DatagramChannel echo = DatagramChannel.open()) {
+      echo.bind(new InetSocketAddress("127.0.0.1", 0));
+      Thread server = Thread.ofPlatform().daemon(true).start(() -> UdpEcho.serve(echo));
+      Map<String, Object> f;
+      try (DatagramLoad load =
+          new DatagramLoad(profile, sites, (InetSocketAddress) echo.getLocalAddress(), 1, true)) {
+        load.start();
+        Duration window = Duration.ofMillis(600);
+        load.measure(window);
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> load.scheduledPast(window.plus(profile.retryTimeout().multipliedBy(2))));
+        f = load.figures(window);
+      } finally {
+        echo.close();
+        server.join(Duration.ofSeconds(5));
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> renew = (Map<String, Object>) f.get("renew");
+      @SuppressWarnings("unchecked")
+      Map<String, Object> read = (Map<String, Object>) f.get("ticket");
+      // 20 holders renew every 300 ms, 20 standbys read every 500 ms: ≈ 40 + 24 in 600 ms
+      long sent = (long) renew.get("sent") + (long) read.get("sent");
+      assertThat(sent).isBetween(40L, 90L);
+      for (Map<String, Object> op : List.of(renew, read)) {
+        assertThat((long) op.get("answers") + (long) op.get("lost")).isEqualTo(op.get("sent"));
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> g = (Map<String, Object>) f.get("generator");
+      assertThat(g.get("bad_answers")).isEqualTo(0L);
     }
   }
 

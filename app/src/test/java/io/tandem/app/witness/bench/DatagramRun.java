@@ -49,41 +49,15 @@ final class DatagramRun {
       run.put("startup_s", AgentLoad.round(w.startup.toNanos() / 1e9));
       run.put("rss_after_start_mib", AgentLoad.round(w.rssMiB()));
       run.put("witness_cpus", w.cpus);
+      run.put("witness_jar", System.getProperty("bench.witnessJar", "app/target/tandem.jar"));
       long t0 = System.nanoTime();
       List<DatagramLoad.Site> sites = acquireAll(profile, tls, w.port, clusters);
       run.put("acquire_s", AgentLoad.round((System.nanoTime() - t0) / 1e9));
       run.put("generator_cpus", Runtime.getRuntime().availableProcessors());
       try (DatagramLoad load =
           new DatagramLoad(profile, sites, new InetSocketAddress("127.0.0.1", w.port))) {
-        load.start();
-        TimeUnit.NANOSECONDS.sleep(warmup.toNanos()); // the load runs meanwhile
-        long[] cpu0 = BenchWitness.userSystemNanos(w.pid);
-        long gen0 = BenchWitness.cpuNanos(ProcessHandle.current().pid());
-        long m0 = System.nanoTime();
-        load.measure(window);
-        TimeUnit.NANOSECONDS.sleep(window.toNanos());
-        double wall = (System.nanoTime() - m0) / 1e9;
-        long[] cpu1 = BenchWitness.userSystemNanos(w.pid);
-        long gen1 = BenchWitness.cpuNanos(ProcessHandle.current().pid());
-        run.put(
-            "witness_cores", AgentLoad.round((cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1]) / 1e9 / wall));
-        run.put("witness_user_cores", AgentLoad.round((cpu1[0] - cpu0[0]) / 1e9 / wall));
-        run.put("witness_system_cores", AgentLoad.round((cpu1[1] - cpu0[1]) / 1e9 / wall));
-        run.put("generator_cores", AgentLoad.round((gen1 - gen0) / 1e9 / wall));
+        drive(load, w.pid, "witness", profile, warmup, window, run);
         run.put("rss_mib", AgentLoad.round(w.rssMiB()));
-        run.put("loadavg", Files.readString(Path.of("/proc/loadavg")).trim());
-        // let the window's last datagrams be answered or given up before counting
-        TimeUnit.NANOSECONDS.sleep(profile.retryTimeout().toNanos() * 2);
-        run.putAll(load.figures(window));
-        double answeredPerS = ((Number) run.get("answered_per_s")).doubleValue();
-        double cores = ((Number) run.get("witness_cores")).doubleValue();
-        // the witness's CPU per answered datagram: the figure the machine's load moves least
-        run.put(
-            "witness_cpu_us_per_answer",
-            answeredPerS == 0 ? null : AgentLoad.round(cores * 1e6 / answeredPerS));
-        run.put(
-            "projected_datagrams_per_s_on_one_core",
-            answeredPerS == 0 ? null : Math.round(answeredPerS / cores));
       }
       run.put(
           "witness_log_warnings",
@@ -93,6 +67,120 @@ final class DatagramRun {
               .toList());
     }
     System.out.println("built-in witness (datagrams), " + count + " clusters: " + run);
+    return run;
+  }
+
+  /**
+   * Runs {@code load} for the warm-up, then measures the window: the target's CPU (user and
+   * kernel), the generator's (its JVM and its sender threads), the load's figures, and the target's
+   * CPU per answered datagram.
+   */
+  static void drive(
+      DatagramLoad load,
+      long targetPid,
+      String target,
+      AgentProfile profile,
+      Duration warmup,
+      Duration window,
+      Map<String, Object> run)
+      throws Exception {
+    load.start();
+    TimeUnit.NANOSECONDS.sleep(warmup.toNanos()); // the load runs meanwhile
+    long[] cpu0 = BenchWitness.userSystemNanos(targetPid);
+    long[] gen0 = BenchWitness.userSystemNanos(ProcessHandle.current().pid());
+    long thr0 = load.threadCpuNanos();
+    long m0 = System.nanoTime();
+    load.measure(window);
+    TimeUnit.NANOSECONDS.sleep(window.toNanos());
+    double wall = (System.nanoTime() - m0) / 1e9;
+    long[] cpu1 = BenchWitness.userSystemNanos(targetPid);
+    long[] gen1 = BenchWitness.userSystemNanos(ProcessHandle.current().pid());
+    long thr1 = load.threadCpuNanos();
+    run.put(
+        target + "_cores", AgentLoad.round((cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1]) / 1e9 / wall));
+    run.put(target + "_user_cores", AgentLoad.round((cpu1[0] - cpu0[0]) / 1e9 / wall));
+    run.put(target + "_system_cores", AgentLoad.round((cpu1[1] - cpu0[1]) / 1e9 / wall));
+    run.put(
+        "generator_cores", AgentLoad.round((gen1[0] + gen1[1] - gen0[0] - gen0[1]) / 1e9 / wall));
+    run.put("generator_user_cores", AgentLoad.round((gen1[0] - gen0[0]) / 1e9 / wall));
+    run.put("generator_system_cores", AgentLoad.round((gen1[1] - gen0[1]) / 1e9 / wall));
+    run.put("generator_thread_cores", AgentLoad.round((thr1 - thr0) / 1e9 / wall));
+    run.put("loadavg", Files.readString(Path.of("/proc/loadavg")).trim());
+    // let the window's last datagrams be answered or given up before counting
+    TimeUnit.NANOSECONDS.sleep(profile.retryTimeout().toNanos() * 2);
+    run.putAll(load.figures(window));
+    double answeredPerS = ((Number) run.get("answered_per_s")).doubleValue();
+    double cores = ((Number) run.get(target + "_cores")).doubleValue();
+    // the target's CPU per answered datagram: the figure the machine's load moves least
+    run.put(
+        target + "_cpu_us_per_answer",
+        answeredPerS == 0 ? null : AgentLoad.round(cores * 1e6 / answeredPerS));
+    double genCores = ((Number) run.get("generator_thread_cores")).doubleValue();
+    double sentPerS = ((Number) run.get("datagrams_per_s")).doubleValue();
+    run.put(
+        "generator_cpu_us_per_datagram",
+        sentPerS == 0 ? null : AgentLoad.round(genCores * 1e6 / sentPerS));
+    if (target.equals("witness")) {
+      run.put(
+          "projected_datagrams_per_s_on_one_core",
+          answeredPerS == 0 || cores == 0 ? null : Math.round(answeredPerS / cores));
+    }
+  }
+
+  /**
+   * The generator proved against a trivial target ({@link UdpEcho}, its own JVM pinned to the
+   * witness's CPU): with {@code count} clusters' sites on the same schedule, does it keep it, at
+   * what rate and CPU. {@code -Dbench.target=echo}.
+   */
+  static Map<String, Object> echo(int count) throws Exception {
+    AgentProfile profile = AgentProfile.fromSystemProperties();
+    Duration warmup = WitnessLoadBench.seconds("bench.warmupSeconds", 40);
+    Duration window = WitnessLoadBench.seconds("bench.seconds", 60);
+    Map<String, Object> run = new LinkedHashMap<>();
+    run.put("clusters", count);
+    run.put("sites", 2 * count);
+    run.put("target", "udp echo (UdpEcho): every datagram sent back as it came");
+    run.put("profile", profile.describe());
+    String cpu = System.getProperty("bench.witnessCpu", "1");
+    List<String> cmd = new ArrayList<>();
+    if (!cpu.equals("none")) {
+      cmd.addAll(List.of("taskset", "-c", cpu));
+    }
+    cmd.addAll(
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            BenchWitness.ROOT.resolve("app/target/test-classes").toString(),
+            UdpEcho.class.getName()));
+    Process echo = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    try {
+      java.io.BufferedReader out =
+          new java.io.BufferedReader(new java.io.InputStreamReader(echo.getInputStream()));
+      String line = out.readLine();
+      if (line == null || !line.startsWith("udp echo on ")) {
+        throw new IllegalStateException("udp echo did not start: " + line);
+      }
+      int port = Integer.parseInt(line.substring("udp echo on ".length()).trim());
+      run.put("echo_cpus", cpu);
+      List<DatagramLoad.Site> sites = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        String c = BenchClusters.name(i);
+        sites.add(new DatagramLoad.Site(c, "alpha", "secret-" + c + "-alpha-0123456789", true, 1));
+        sites.add(new DatagramLoad.Site(c, "beta", "secret-" + c + "-beta-01234567890", false, 0));
+      }
+      try (DatagramLoad load =
+          new DatagramLoad(
+              profile,
+              sites,
+              new InetSocketAddress("127.0.0.1", port),
+              DatagramLoad.threads(),
+              true)) {
+        drive(load, echo.pid(), "echo", profile, warmup, window, run);
+      }
+    } finally {
+      echo.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    System.out.println("udp echo, " + count + " clusters: " + run);
     return run;
   }
 
