@@ -81,17 +81,7 @@ class LinuxVipMoverNamespaceTest {
     plug(NS_D, "voip0", "pd", "192.0.2.3/24");
 
     mover =
-        new LinuxVipMover(
-            VipConfig.builder()
-                .address(VIP)
-                .prefixLength(24)
-                .host(inNamespace("host-a", NS_A), "voip0")
-                .host(inNamespace("host-b", NS_B), "voip0")
-                .garpCount(1)
-                .dadProbes(1)
-                .commandTimeout(T)
-                .stateFile(dir.resolve("vip.state"))
-                .build());
+        twoHostMover("vip.state", 1, T, inNamespace("host-a", NS_A), inNamespace("host-b", NS_B));
   }
 
   private static void plug(String ns, String inside, String bridgePort, String cidr) {
@@ -254,17 +244,7 @@ class LinuxVipMoverNamespaceTest {
     sh("ip", "-n", NS_B, "addr", "del", VIP + "/24", "dev", "voip0"); // host-b is not in this one
     HostCommand gone = goneHost();
     LinuxVipMover withGoneHost =
-        new LinuxVipMover(
-            VipConfig.builder()
-                .address(VIP)
-                .prefixLength(24)
-                .host(inNamespace("host-a", NS_A), "voip0")
-                .host(gone, "voip0")
-                .garpCount(1)
-                .dadProbes(1)
-                .commandTimeout(T)
-                .stateFile(dir.resolve("vip-gone.state"))
-                .build());
+        twoHostMover("vip-gone.state", 1, T, inNamespace("host-a", NS_A), gone);
 
     // the runbook observes before it moves: a host it cannot ask is not where the address is seen,
     // and the duplicate-address probe runs from a host it can reach (host-0-gone sorts first)
@@ -289,17 +269,7 @@ class LinuxVipMoverNamespaceTest {
         new java.util.concurrent.atomic.AtomicInteger();
     HostCommand ssh = goneHost();
     HostCommand counted = counting(ssh, argv -> true, asked);
-    LinuxVipMover m =
-        new LinuxVipMover(
-            VipConfig.builder()
-                .address(VIP)
-                .prefixLength(24)
-                .host(inNamespace("host-b", NS_B), "voip0")
-                .host(counted, "voip0")
-                .garpCount(1)
-                .commandTimeout(T)
-                .stateFile(dir.resolve("vip-once.state"))
-                .build());
+    LinuxVipMover m = twoHostMover("vip-once.state", 1, T, inNamespace("host-b", NS_B), counted);
 
     // as the runbook's address step does: observe, move, observe to verify
     assertThat(m.observe(VIP + "/24").attachedTo()).isEmpty();
@@ -320,16 +290,12 @@ class LinuxVipMoverNamespaceTest {
   @Order(9)
   void announcementsOutliveTheMoveButNotTheNextOne() {
     LinuxVipMover m =
-        new LinuxVipMover(
-            VipConfig.builder()
-                .address(VIP)
-                .prefixLength(24)
-                .host(inNamespace("host-a", NS_A), "voip0")
-                .host(inNamespace("host-b", NS_B), "voip0")
-                .garpCount(10)
-                .commandTimeout(Duration.ofSeconds(60))
-                .stateFile(dir.resolve("vip-garp.state"))
-                .build());
+        twoHostMover(
+            "vip-garp.state",
+            10,
+            Duration.ofSeconds(60),
+            inNamespace("host-a", NS_A),
+            inNamespace("host-b", NS_B));
     m.move(VIP + "/24", "host-a", token(7, "site-1"));
     // still announcing from host-a (10 packets, one a second) after the move returned
     assertThat(arpingsIn(NS_A)).as("arping -U running in host-a's namespace").isPositive();
@@ -365,17 +331,7 @@ class LinuxVipMoverNamespaceTest {
         new java.util.concurrent.atomic.AtomicInteger();
     HostCommand a = inNamespace("host-a", NS_A);
     HostCommand counted = counting(a, argv -> argv.contains("-D"), probes);
-    LinuxVipMover m =
-        new LinuxVipMover(
-            VipConfig.builder()
-                .address(VIP)
-                .prefixLength(24)
-                .host(counted, "voip0")
-                .host(inNamespace("host-b", NS_B), "voip0")
-                .garpCount(1)
-                .commandTimeout(T)
-                .stateFile(dir.resolve("vip-probe.state"))
-                .build());
+    LinuxVipMover m = twoHostMover("vip-probe.state", 1, T, counted, inNamespace("host-b", NS_B));
 
     assertThat(m.observe(VIP + "/24").attachedTo()).isEmpty();
     assertThat(m.move(VIP + "/24", "host-a", token(10, "site-1")).attachedTo()).contains("host-a");
@@ -415,16 +371,8 @@ class LinuxVipMoverNamespaceTest {
           }
         };
     LinuxVipMover m =
-        new LinuxVipMover(
-            VipConfig.builder()
-                .address(VIP)
-                .prefixLength(24)
-                .host(inNamespace("host-b", NS_B), "voip0")
-                .host(silent, "voip0")
-                .garpCount(1)
-                .commandTimeout(Duration.ofSeconds(30))
-                .stateFile(dir.resolve("vip-silent.state"))
-                .build());
+        twoHostMover(
+            "vip-silent.state", 1, Duration.ofSeconds(30), inNamespace("host-b", NS_B), silent);
 
     // design: the probe's window (300 ms) and local commands; allowance: 10 s under load
     AddressBinding b =
@@ -482,17 +430,7 @@ class LinuxVipMoverNamespaceTest {
             return true;
           }
         };
-    LinuxVipMover m =
-        new LinuxVipMover(
-            VipConfig.builder()
-                .address(VIP)
-                .prefixLength(24)
-                .host(watched, "voip0")
-                .host(inNamespace("host-b", NS_B), "voip0")
-                .garpCount(1)
-                .commandTimeout(T)
-                .stateFile(dir.resolve("vip-window.state"))
-                .build());
+    LinuxVipMover m = twoHostMover("vip-window.state", 1, T, watched, inNamespace("host-b", NS_B));
 
     assertThat(m.observe(VIP + "/24").attachedTo()).isEmpty();
     assertThat(m.move(VIP + "/24", "host-a", token(12, "site-1")).attachedTo()).contains("host-a");
@@ -556,5 +494,23 @@ class LinuxVipMoverNamespaceTest {
                 h.info().commandLine().orElse("").contains("arping")
                     && h.info().commandLine().orElse("").contains(" -U "))
         .count();
+  }
+
+  /**
+   * A mover of {@link #VIP}/24 over two hosts (each on {@code voip0}), one duplicate probe, its
+   * state in {@code stateFile} under the test's directory.
+   */
+  private static LinuxVipMover twoHostMover(
+      String stateFile, int garpCount, Duration timeout, HostCommand first, HostCommand second) {
+    return new LinuxVipMover(
+        VipConfig.builder()
+            .address(VIP)
+            .prefixLength(24)
+            .host(first, "voip0")
+            .host(second, "voip0")
+            .garpCount(garpCount)
+            .commandTimeout(timeout)
+            .stateFile(dir.resolve(stateFile))
+            .build());
   }
 }
