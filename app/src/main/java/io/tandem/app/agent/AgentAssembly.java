@@ -337,6 +337,8 @@ public final class AgentAssembly implements AutoCloseable {
                   settings.fenceLead().plus(settings.witnessGrace()),
                   new BusRunListener(site, bus, o.clock())));
 
+      FenceGuardClient guardClient =
+          own(new FenceGuardClient(o.dataDir().resolve(FenceGuardClient.SOCKET), o.nanos()));
       this.driver =
           own(
               new AgentDriver(
@@ -349,11 +351,12 @@ public final class AgentAssembly implements AutoCloseable {
                   monitor::snapshot,
                   () -> AgentDriver.activeCalls(monitor.snapshot()),
                   actions,
-                  own(
-                      new FenceGuardClient(
-                          o.dataDir().resolve(FenceGuardClient.SOCKET), o.nanos())),
+                  guardClient,
                   o.nanos(),
                   o.clock()));
+      // the guard's replies tell the agent when it fenced a PBX this site still holds the ticket
+      // for
+      guardClient.onReply(driver.core()::onGuardReply);
       driver.publishTo(bus);
       notifications.subscribe(bus, site);
       this.events = bus;

@@ -2,6 +2,7 @@ package io.tandem.app.guard;
 
 import io.tandem.core.agent.guard.FenceGuardState;
 import io.tandem.core.agent.guard.GuardBeat;
+import io.tandem.core.agent.guard.GuardReply;
 import io.tandem.core.port.PbxControl;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -34,10 +35,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Wire: the agent connects to a Unix domain stream socket in its data directory (file mode 0600:
  * only the agent's user) and sends lines: {@code HELLO <nanoTime>} once, then one {@link
- * GuardBeat#wire()} per tick. The guard answers the hello with {@code OK} only if the agent's
- * monotonic clock reads what its own does (both are {@code CLOCK_MONOTONIC} on one Linux host),
- * because beats carry absolute deadlines; else {@code REFUSED <why>} and it closes. Java has no
- * AF_UNIX datagram sockets (hence not sd_notify); stream sockets it has since 16.
+ * GuardBeat#wire()} per tick. An agent that says {@code HELLO <nanoTime> REPLIES} gets one {@link
+ * GuardReply#wire()} line back per beat (its fence count and when its latest fence ended), so it
+ * learns when the guard fenced a PBX it still holds the ticket for; an older agent's plain hello
+ * gets no replies (it would never read them). The guard answers the hello with {@code OK} only if
+ * the agent's monotonic clock reads what its own does (both are {@code CLOCK_MONOTONIC} on one
+ * Linux host), because beats carry absolute deadlines; else {@code REFUSED <why>} and it closes.
+ * Java has no AF_UNIX datagram sockets (hence not sd_notify); stream sockets it has since 16.
  *
  * <p>Fencing: {@link PbxControl#stopNewCalls()} (the agent's own first fencing part), bounded by
  * {@code fenceTimeout}; a fence that failed is retried on the next poll (every 50 ms). The PBX
@@ -46,6 +50,9 @@ import org.slf4j.LoggerFactory;
 public final class FenceGuard implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(FenceGuard.class);
+
+  /** The hello's last word by which an agent asks for a {@link GuardReply} to every beat. */
+  public static final String REPLIES = "REPLIES";
 
   /** How far apart the agent's and the guard's monotonic clocks may read at hello. */
   static final long CLOCK_AGREEMENT_NANOS = Duration.ofSeconds(1).toNanos();
@@ -148,6 +155,10 @@ public final class FenceGuard implements AutoCloseable {
                 new InputStreamReader(Channels.newInputStream(c), StandardCharsets.US_ASCII));
         OutputStream out = Channels.newOutputStream(c)) {
       String hello = in.readLine();
+      boolean replies = hello != null && hello.endsWith(" " + REPLIES);
+      if (replies) {
+        hello = hello.substring(0, hello.length() - REPLIES.length() - 1);
+      }
       String refusal = checkHello(hello);
       if (refusal != null) {
         out.write(("REFUSED " + refusal + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -165,8 +176,15 @@ public final class FenceGuard implements AutoCloseable {
           log.warn("fence guard: {}; closing the connection", e.getMessage());
           return;
         }
+        GuardReply reply;
         synchronized (this) {
           state.onBeat(beat, nanos.getAsLong());
+          reply = state.reply();
+        }
+        if (replies) {
+          // the agent reads replies on a thread of its own, so this write does not block for long
+          out.write((reply.wire() + "\n").getBytes(StandardCharsets.US_ASCII));
+          out.flush();
         }
       }
     } catch (IOException e) {
@@ -202,9 +220,9 @@ public final class FenceGuard implements AutoCloseable {
     }
     log.warn("fence guard: {}", why);
     boolean done;
+    CompletableFuture<Void> attempt = CompletableFuture.runAsync(pbx::stopNewCalls, io);
     try {
-      CompletableFuture.runAsync(pbx::stopNewCalls, io)
-          .get(fenceTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      attempt.get(fenceTimeout.toMillis(), TimeUnit.MILLISECONDS);
       done = true;
       log.warn("fence guard: the PBX no longer takes new calls");
     } catch (InterruptedException e) {
@@ -215,7 +233,16 @@ public final class FenceGuard implements AutoCloseable {
       done = false;
     }
     synchronized (this) {
-      state.fenceEnded(done);
+      state.fenceEnded(done, nanos.getAsLong());
+    }
+    if (!attempt.isDone()) {
+      // timed out but still under way: it may yet reach the PBX, so replies must report when
+      attempt.whenComplete(
+          (ok, error) -> {
+            synchronized (this) {
+              state.lateFenceFinished(nanos.getAsLong());
+            }
+          });
     }
   }
 

@@ -1,6 +1,7 @@
 package io.tandem.app.guard;
 
 import io.tandem.core.agent.guard.GuardBeat;
+import io.tandem.core.agent.guard.GuardReply;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * keeps one connection to the guard's socket, saying hello with its monotonic clock first. No
  * socket, no guard: beats are dropped, and that is logged once (the agent works without a guard,
  * but a paused agent is then fenced by nobody outside it).
+ *
+ * <p>It asks the guard for a {@link GuardReply} to every beat ({@code HELLO <nanoTime> REPLIES})
+ * and hands each to {@link #onReply} on a reader thread of the connection's own; a guard of an
+ * older version refuses that hello ("expected HELLO <nanoTime>"), and the client then says the
+ * plain hello on a new connection and goes on without replies (logged once: restart the guard).
  */
 public final class FenceGuardClient implements Consumer<GuardBeat>, AutoCloseable {
 
@@ -48,6 +54,8 @@ public final class FenceGuardClient implements Consumer<GuardBeat>, AutoCloseabl
   private SocketChannel channel;
   private boolean warnedMissing;
   private volatile boolean connected;
+  private volatile Consumer<GuardReply> replies = r -> {};
+  private boolean warnedOld;
 
   /**
    * @param socket the guard's socket
@@ -56,6 +64,13 @@ public final class FenceGuardClient implements Consumer<GuardBeat>, AutoCloseabl
   public FenceGuardClient(Path socket, LongSupplier nanos) {
     this.socket = Objects.requireNonNull(socket, "socket");
     this.nanos = Objects.requireNonNull(nanos, "nanos");
+  }
+
+  /**
+   * Where the guard's replies go (its reader thread; must not block). Set before the first beat.
+   */
+  public void onReply(Consumer<GuardReply> listener) {
+    replies = Objects.requireNonNull(listener, "listener");
   }
 
   /** Whether a guard accepted this agent. */
@@ -100,30 +115,80 @@ public final class FenceGuardClient implements Consumer<GuardBeat>, AutoCloseabl
       }
       return false;
     }
-    SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
-    try {
-      c.connect(UnixDomainSocketAddress.of(socket));
-      c.write(
-          ByteBuffer.wrap(
-              ("HELLO " + nanos.getAsLong() + "\n").getBytes(StandardCharsets.US_ASCII)));
-      String answer =
-          new BufferedReader(
-                  new InputStreamReader(Channels.newInputStream(c), StandardCharsets.US_ASCII))
-              .readLine();
-      if (!"OK".equals(answer)) {
-        log.error("fence guard at {} refused this agent: {}", socket, answer);
-        c.close();
-        return false;
-      }
-    } catch (IOException e) {
-      c.close();
-      throw e;
+    SocketChannel c = hello(true);
+    if (c == null) {
+      return false;
     }
     channel = c;
     connected = true;
     warnedMissing = false;
     log.info("fence guard: connected to {}", socket);
     return true;
+  }
+
+  /**
+   * Connects and says hello; null if refused. With {@code askReplies}, a guard too old to know
+   * replies refuses the hello, and this says the plain one on a new connection.
+   */
+  private SocketChannel hello(boolean askReplies) throws IOException {
+    SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+    BufferedReader in;
+    try {
+      c.connect(UnixDomainSocketAddress.of(socket));
+      String hello =
+          "HELLO " + nanos.getAsLong() + (askReplies ? " " + FenceGuard.REPLIES : "") + "\n";
+      c.write(ByteBuffer.wrap(hello.getBytes(StandardCharsets.US_ASCII)));
+      in =
+          new BufferedReader(
+              new InputStreamReader(Channels.newInputStream(c), StandardCharsets.US_ASCII));
+      String answer = in.readLine();
+      if (!"OK".equals(answer)) {
+        c.close();
+        if (askReplies && answer != null && answer.startsWith("REFUSED expected HELLO")) {
+          if (!warnedOld) {
+            warnedOld = true;
+            log.warn(
+                "fence guard at {} is of an older version: it does not tell this agent when it"
+                    + " fenced the PBX; restart tandem-fence-guard to upgrade it",
+                socket);
+          }
+          return hello(false);
+        }
+        log.error("fence guard at {} refused this agent: {}", socket, answer);
+        return null;
+      }
+    } catch (IOException e) {
+      c.close();
+      throw e;
+    }
+    if (askReplies) {
+      Thread.ofVirtual().name("tandem-fence-guard-replies").start(() -> readReplies(c, in));
+    }
+    return c;
+  }
+
+  private void readReplies(SocketChannel c, BufferedReader in) {
+    try {
+      String line;
+      while ((line = in.readLine()) != null) {
+        GuardReply r;
+        try {
+          r = GuardReply.parse(line);
+        } catch (IllegalArgumentException e) {
+          log.warn("fence guard: {}; ignoring it", e.getMessage());
+          continue;
+        }
+        try {
+          replies.accept(r);
+        } catch (RuntimeException e) {
+          log.warn("fence guard: reply listener failed: {}", e.toString());
+        }
+      }
+    } catch (IOException e) {
+      if (c.isOpen()) {
+        log.debug("fence guard: reading replies ended: {}", e.getMessage());
+      }
+    }
   }
 
   private void disconnect() {

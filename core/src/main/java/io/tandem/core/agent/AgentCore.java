@@ -7,6 +7,7 @@ import io.tandem.core.agent.effects.FenceRequest;
 import io.tandem.core.agent.effects.FenceResult;
 import io.tandem.core.agent.effects.SiteEffects;
 import io.tandem.core.agent.guard.GuardBeat;
+import io.tandem.core.agent.guard.GuardReply;
 import io.tandem.core.health.SiteHealth;
 import io.tandem.core.witness.FencingToken;
 import io.tandem.core.witness.Ticket;
@@ -88,6 +89,15 @@ public final class AgentCore {
   private Ticket witnessNamedOther;
   private long witnessNamedEpoch;
   private long nextTickAt;
+
+  /** When the latest activation began (agent's monotonic clock), or MIN_VALUE if none. */
+  private long activationStartedAt = Long.MIN_VALUE;
+
+  /** The end of the latest guard fence this agent acted on (a reply repeats it every beat). */
+  private long guardFenceSeen = GuardReply.NEVER;
+
+  /** The epoch of a running activation that a guard fence may have undone (0 if none). */
+  private long guardFencedRun;
 
   /** The epoch the local PBX serves (or may still serve) under; 0 once a fence completed. */
   private volatile long servingEpoch;
@@ -237,6 +247,17 @@ public final class AgentCore {
   public void onPromise(PeerPromise promise) {
     Objects.requireNonNull(promise, "promise");
     onAgentThread(() -> board.onPromise(promise));
+  }
+
+  /**
+   * The fence guard answered a beat (guards that answer; see {@link GuardReply}). If it fenced the
+   * PBX after the latest activation began while this site still holds a valid ticket, the PBX
+   * refuses new calls under a holder that believes it serves: activate again (the decision loop's
+   * retry, with its ticket and epoch checks); if that fails the loop's usual bound steps down.
+   */
+  public void onGuardReply(GuardReply reply) {
+    Objects.requireNonNull(reply, "reply");
+    onAgentThread(() -> guardReplied(reply));
   }
 
   /** Queue an operator command for the next tick. */
@@ -509,9 +530,15 @@ public final class AgentCore {
                   if (result.ticket() != null) {
                     noteWitnessTicket(result.ticket());
                   }
+                  long deadline = holder.view().deadlineNanos();
                   holder.onResult(sentAt, result);
                   if (tickOnReply && loop.state() == AgentState.ACQUIRING) {
                     decide();
+                  } else if (holder.view().deadlineNanos() != deadline) {
+                    // tell the guard at once, not at the next tick: a renewal answered in the
+                    // last tick before the old self-fence point would otherwise reach the guard
+                    // after it fenced (the window shrinks to the socket's latency)
+                    beatGuard();
                   }
                 }));
   }
@@ -552,6 +579,8 @@ public final class AgentCore {
     fence = new FenceStatus(FenceStatus.Phase.NONE, 0, "activated since the last fence");
     long epoch = token.get().epoch();
     servingEpoch = epoch;
+    activationStartedAt = scheduler.nanoTime();
+    guardFencedRun = 0;
     activation =
         new ActivationStatus(
             ActivationStatus.Phase.RUNNING,
@@ -576,6 +605,12 @@ public final class AgentCore {
     ActivationResult.Outcome outcome =
         error != null ? ActivationResult.Outcome.FAILED : result.outcome();
     String words = error != null ? "activation failed: " + message(error) : result.words();
+    if (outcome == ActivationResult.Outcome.SUCCEEDED && guardFencedRun == epoch) {
+      // the guard fenced while this run was under way: its "accept new calls" may be undone
+      guardFencedRun = 0;
+      guardUndid(epoch, words + "; but " + guardWords);
+      return;
+    }
     ActivationStatus.Phase phase =
         switch (outcome) {
           case SUCCEEDED -> ActivationStatus.Phase.SUCCEEDED;
@@ -597,6 +632,65 @@ public final class AgentCore {
       log.warn("agent {}: activation under epoch {} {}: {}", site(), epoch, phase, words);
       decide(); // a holder that cannot do its job says so at once
     }
+  }
+
+  private String guardWords = "";
+
+  private void guardReplied(GuardReply r) {
+    if (servingEpoch == 0
+        || activationStartedAt == Long.MIN_VALUE
+        || r.lastFenceEndedNanos() == guardFenceSeen
+        || !r.fencedSince(activationStartedAt)) {
+      return; // no fence since the latest activation began (or one already acted on)
+    }
+    guardFenceSeen = r.lastFenceEndedNanos();
+    long epoch = servingEpoch;
+    guardWords =
+        String.format(
+            java.util.Locale.ROOT,
+            "the fence guard fenced the PBX %.3f s after the activation under epoch %d began"
+                + " (its fence %d; the agent's beat reached it after the deadline it had)",
+            (r.lastFenceEndedNanos() - activationStartedAt) / 1e9,
+            epoch,
+            r.fences());
+    if (loop.state() != AgentState.ACTIVE || activation.epoch() != epoch) {
+      log.info("agent {}: {}; the agent is {}, nothing to undo", site(), guardWords, loop.state());
+      return;
+    }
+    if (activation.phase() == ActivationStatus.Phase.RUNNING) {
+      guardFencedRun = epoch; // judged when the run ends
+      log.warn("agent {}: {}, while it runs; judging it when it ends", site(), guardWords);
+      return;
+    }
+    if (activation.phase() == ActivationStatus.Phase.SUCCEEDED) {
+      guardUndid(epoch, guardWords);
+    }
+  }
+
+  /**
+   * The guard's fence undid the activation under {@code epoch} while this site still holds the
+   * ticket: the loop activates again at once (a guard fence is no failure of the activation, so no
+   * backoff and no count towards the step-down bound; an activation that then fails counts as
+   * usual, and past the bound the site steps down for a healthy peer). If the ticket is no longer
+   * valid the loop fences instead.
+   */
+  private void guardUndid(long epoch, String words) {
+    log.warn(
+        "agent {}: {}; the PBX refuses new calls while the ticket is still held: activating again"
+            + " under epoch {}",
+        site(),
+        words,
+        epoch);
+    long now = scheduler.nanoTime();
+    activation =
+        new ActivationStatus(
+            ActivationStatus.Phase.CANCELLED,
+            epoch,
+            activation.failures(),
+            words,
+            // due at once: the loop's retry waits tick << failures after endedAt
+            now - (settings.tick().toNanos() << Math.min(20, activation.failures())));
+    decide();
   }
 
   private void fence(Decision d) {

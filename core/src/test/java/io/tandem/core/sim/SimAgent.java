@@ -75,6 +75,37 @@ final class SimAgent {
 
   private long guardStartLocal;
 
+  /**
+   * How long a beat takes from the agent's tick to the guard's state, and a reply back: the agent's
+   * {@code FenceGuardClient} hands it to a sender thread that writes it to a Unix stream socket;
+   * the guard's reader thread takes it under the guard's lock. Usually well under a millisecond; on
+   * a loaded host a thread may wait for a core (the session-6 soak saw the agent's loop up to 45 ms
+   * late at load 0.2–21), so one in {@value #BEAT_TAIL_ONE_IN} takes up to {@link
+   * #BEAT_TAIL_MAX_NANOS}. In order: one stream, one sender.
+   */
+  static final long BEAT_MIN_NANOS = 100_000L;
+
+  static final long BEAT_MAX_NANOS = 1_000_000L;
+  static final long BEAT_TAIL_MAX_NANOS = 50_000_000L;
+  static final int BEAT_TAIL_ONE_IN = 20;
+
+  /** Its own stream (seed and site), so adding it leaves every other draw as it was. */
+  private java.util.SplittableRandom beatRandom;
+
+  private long lastBeatArrivalTrue = Long.MIN_VALUE;
+  private long lastReplyArrivalTrue = Long.MIN_VALUE;
+
+  /**
+   * True time at which this site's guard stopped a PBX that was serving, or MIN_VALUE: cleared when
+   * the PBX serves again or the agent no longer says it serves (the availability invariant).
+   */
+  private long guardStoppedServingAtTrue = Long.MIN_VALUE;
+
+  private long outWithTicketSinceTrue = Long.MIN_VALUE;
+
+  /** Whether the guard answers beats with replies (the product's guard does). */
+  boolean guardReplies = true;
+
   /** Scripted outcomes for the next activations, before the default (success). */
   private final java.util.ArrayDeque<ActivationResult.Outcome> scriptedActivations =
       new java.util.ArrayDeque<>();
@@ -117,13 +148,94 @@ final class SimAgent {
     }
   }
 
-  /** A beat from the agent: the same host, so it arrives at once (while the agent runs). */
+  /**
+   * A beat from the agent (on its thread): it reaches the guard after the socket's latency, in
+   * order, unless the agent process died first or the host went down; a paused agent's sender
+   * thread is paused too. The guard answers it ({@link io.tandem.core.agent.guard.GuardReply}), and
+   * the reply reaches the agent the same way.
+   */
   private void onGuardBeat(io.tandem.core.agent.guard.GuardBeat beat) {
     if (guard == null || !hostUp) {
       return;
     }
+    int inc = incarnation;
+    int boot = hostBoot;
+    lastBeatArrivalTrue = Math.max(lastBeatArrivalTrue, sim.scheduler().now() + beatLatency());
+    sim.scheduler().at(lastBeatArrivalTrue, () -> beatArrives(beat, inc, boot));
+  }
+
+  private void beatArrives(io.tandem.core.agent.guard.GuardBeat beat, int inc, int boot) {
+    if (!processAlive(inc) || boot != hostBoot || guard == null || !hostUp) {
+      return;
+    }
+    if (paused()) {
+      sim.scheduler().at(pausedUntilTrue, () -> beatArrives(beat, inc, boot));
+      return;
+    }
     guard.onBeat(beat, now());
     scheduleGuardCheck(hostBoot, guard.untilNanos());
+    if (guardReplies) {
+      io.tandem.core.agent.guard.GuardReply reply = guard.reply();
+      lastReplyArrivalTrue = Math.max(lastReplyArrivalTrue, sim.scheduler().now() + beatLatency());
+      sim.scheduler()
+          .at(
+              lastReplyArrivalTrue,
+              () -> {
+                if (processAlive(inc)) {
+                  core.onGuardReply(reply);
+                }
+              });
+    }
+  }
+
+  private long beatLatency() {
+    if (beatRandom == null) {
+      beatRandom =
+          new java.util.SplittableRandom(sim.seed() * 0x9E3779B97F4A7C15L + site.hashCode());
+    }
+    return beatRandom.nextInt(BEAT_TAIL_ONE_IN) == 0
+        ? beatRandom.nextLong(BEAT_MAX_NANOS, BEAT_TAIL_MAX_NANOS + 1)
+        : beatRandom.nextLong(BEAT_MIN_NANOS, BEAT_MAX_NANOS + 1);
+  }
+
+  /**
+   * The availability invariant (17.1, zero false failovers, needs it): null, or why this site's
+   * agent is ACTIVE with a valid ticket while the PBX its fence guard stopped has refused new calls
+   * for longer than {@code boundNanos} (the agent reports itself serving, so nobody fails over: a
+   * silent outage). The clock runs only while the ticket is valid: under the witness-outage
+   * failsafe's cover alone (peer promises) the agent cannot activate (an activation needs a valid
+   * ticket), and the site is not one that "can reach the witness".
+   */
+  String availabilityViolation(long boundNanos) {
+    if (guardStoppedServingAtTrue == Long.MIN_VALUE) {
+      return null;
+    }
+    if (pbxServing() || !alive || core.state() != AgentState.ACTIVE) {
+      guardStoppedServingAtTrue = Long.MIN_VALUE; // served again, or the agent stepped down
+      outWithTicketSinceTrue = Long.MIN_VALUE;
+      return null;
+    }
+    if (!core.holder().validNow()) {
+      outWithTicketSinceTrue = Long.MIN_VALUE;
+      return null;
+    }
+    long trueNow = sim.scheduler().now();
+    if (outWithTicketSinceTrue == Long.MIN_VALUE) {
+      outWithTicketSinceTrue = trueNow;
+    }
+    long out = trueNow - outWithTicketSinceTrue;
+    return out > boundNanos
+        ? String.format(
+            java.util.Locale.ROOT,
+            "%s holds a valid ticket (epoch %d) and is ACTIVE, but its fence guard stopped its PBX"
+                + " at true time %.3f s and it has refused new calls for %.3f s under the valid"
+                + " ticket (bound %.3f s)",
+            site,
+            core.holder().view().epoch(),
+            guardStoppedServingAtTrue / 1e9,
+            out / 1e9,
+            boundNanos / 1e9)
+        : null;
   }
 
   private void scheduleGuardCheck(int boot, long atLocal) {
@@ -145,8 +257,11 @@ final class SimAgent {
             took,
             () -> {
               if (boot == hostBoot && guard != null) {
+                if (pbxServing) {
+                  guardStoppedServingAtTrue = sim.scheduler().now();
+                }
                 setPbx(false, 0);
-                guard.fenceEnded(true);
+                guard.fenceEnded(true, now());
               }
             });
   }

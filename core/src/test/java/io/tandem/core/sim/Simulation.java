@@ -40,12 +40,15 @@ final class Simulation {
   private final List<ServingChange> timeline = new ArrayList<>();
   private Set<String> servingNow = Set.of();
   private String violation;
+  private String availabilityViolation;
+  private final EffectTimings effects;
 
   private Simulation(Builder b) {
     this.seed = b.seed;
     this.random = new SplittableRandom(b.seed);
     this.keepTrace = b.trace;
     this.replayKind = b.replayKind;
+    this.effects = b.effects;
     this.network = new SimNetwork(scheduler, random.split());
     SplittableRandom clocks = random.split();
     this.witness =
@@ -209,6 +212,16 @@ final class Simulation {
       servingNow = Set.copyOf(serving);
       timeline.add(new ServingChange(scheduler.now(), servingNow));
     }
+    if (availabilityViolation == null) {
+      for (SimAgent a : agents.values()) {
+        String v = a.availabilityViolation(availabilityBoundNanos(a));
+        if (v != null) {
+          availabilityViolation = v;
+          note("AVAILABILITY VIOLATION: " + v);
+          break;
+        }
+      }
+    }
     if (serving.size() > 1 && violation == null) {
       // No excuse for a forced acquire: the witness grants it only once the preempted holder's
       // ticket has lapsed (docs/witness-protocol.md, rule 2), so an overlap is a violation.
@@ -216,6 +229,27 @@ final class Simulation {
           String.format(
               "two sites serving at true time %.3f s: %s", scheduler.now() / 1e9, serving);
     }
+  }
+
+  /**
+   * How long a site whose agent says it serves (ACTIVE, ticket valid) may have its PBX stopped by
+   * its own fence guard: one tick (the agent's next beat) plus the allowance — a beat to the guard
+   * and its reply back, each up to {@link SimAgent#BEAT_TAIL_MAX_NANOS}, and the "accept new calls"
+   * of the activation that follows (one PBX command, {@link EffectTimings#pbxCommandMaxNanos}).
+   */
+  long availabilityBoundNanos(SimAgent a) {
+    return a.settings.tick().toNanos()
+        + 2 * SimAgent.BEAT_TAIL_MAX_NANOS
+        + effects.pbxCommandMaxNanos();
+  }
+
+  /**
+   * The first availability violation seen, or null: a site ACTIVE with a valid ticket whose PBX its
+   * fence guard stopped, for longer than {@link #availabilityBoundNanos} (a silent outage: the
+   * agent reports itself serving, so nobody fails over).
+   */
+  String availabilityViolation() {
+    return availabilityViolation;
   }
 
   /** The first safety violation seen, or null. */

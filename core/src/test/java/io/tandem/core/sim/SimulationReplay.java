@@ -44,6 +44,7 @@ public final class SimulationReplay {
       case "extended-fast" -> ExtendedChaosProperties.extendedFast(seed, trace);
       case "healthy-primary" -> LivenessProperties.healthyPrimary(seed, trace);
       case "primary-dies" -> LivenessProperties.primaryDies(seed, trace);
+      case "guard-race" -> GuardRaceTest.lossyHealthy(seed, trace);
       default -> throw new IllegalArgumentException("unknown schedule kind " + kind);
     };
   }

@@ -26,6 +26,7 @@ public final class FenceGuardState {
   private long lastEpoch;
   private String why;
   private long fences;
+  private long lastFenceEnded = GuardReply.NEVER;
 
   /**
    * @param startNanos the host monotonic clock at guard start
@@ -71,11 +72,26 @@ public final class FenceGuardState {
         (nowNanos - until) / 1e9);
   }
 
-  /** The fence ended; {@code done} if the PBX confirmed it no longer takes calls. */
-  public void fenceEnded(boolean done) {
+  /**
+   * The fence ended at {@code nowNanos}; {@code done} if the PBX confirmed it no longer takes
+   * calls. The instant goes into every {@link #reply()}: an agent whose activation began before it
+   * learns that its PBX may have been fenced under it.
+   */
+  public void fenceEnded(boolean done, long nowNanos) {
     fencing = false;
+    lastFenceEnded = nowNanos;
     if (done) {
       armed = false;
+    }
+  }
+
+  /**
+   * A fence attempt that {@link #fenceEnded} already counted as failed (it timed out) finished
+   * late, at {@code nowNanos}: it may have reached the PBX, so replies report it.
+   */
+  public void lateFenceFinished(long nowNanos) {
+    if (lastFenceEnded == GuardReply.NEVER || nowNanos - lastFenceEnded > 0) {
+      lastFenceEnded = nowNanos;
     }
   }
 
@@ -91,5 +107,10 @@ public final class FenceGuardState {
   /** How many fences the guard started. */
   public long fences() {
     return fences;
+  }
+
+  /** What the guard answers a beat with (for agents that asked for answers). */
+  public GuardReply reply() {
+    return new GuardReply(fences, lastFenceEnded);
   }
 }

@@ -18,7 +18,7 @@ class FenceGuardStateTest {
     assertThat(g.fenceStarted(110 * S))
         .isEqualTo(
             "fencing the PBX: no agent has spoken since the guard started, 0.0 s past its deadline");
-    g.fenceEnded(true);
+    g.fenceEnded(true, 110 * S);
     assertThat(g.armed()).isFalse();
     assertThat(g.due(200 * S)).isFalse();
   }
@@ -33,7 +33,7 @@ class FenceGuardStateTest {
     assertThat(g.fenceStarted(17 * S))
         .isEqualTo(
             "fencing the PBX: no fresh beat from the agent (epoch 4), 1.0 s past its deadline");
-    g.fenceEnded(false); // failed: retried on the next poll
+    g.fenceEnded(false, 17 * S); // failed: retried on the next poll
     assertThat(g.due(17 * S)).isTrue();
     g.onBeat(GuardBeat.idleBeat(), 18 * S);
     assertThat(g.due(100 * S)).isFalse();
@@ -43,8 +43,12 @@ class FenceGuardStateTest {
   void afterItsOwnFenceAFenceNowBeatChangesNothingUntilTheAgentActivatesAgain() {
     FenceGuardState g = new FenceGuardState(0, 10 * S);
     g.onBeat(GuardBeat.serveUntil(5 * S, 2), 1 * S);
+    assertThat(g.reply()).isEqualTo(new GuardReply(0, GuardReply.NEVER));
     g.fenceStarted(5 * S);
-    g.fenceEnded(true);
+    g.fenceEnded(true, 5 * S + 3_000_000);
+    assertThat(g.reply()).isEqualTo(new GuardReply(1, 5 * S + 3_000_000));
+    assertThat(g.reply().fencedSince(5 * S)).isTrue(); // an activation begun at 5 s: undone
+    assertThat(g.reply().fencedSince(6 * S)).isFalse(); // one begun after the fence: it stands
     g.onBeat(GuardBeat.serveUntil(6 * S, 2), 6 * S); // the resumed agent: "fence now"
     assertThat(g.armed()).isFalse();
     assertThat(g.fences()).isEqualTo(1);
@@ -52,6 +56,17 @@ class FenceGuardStateTest {
     assertThat(g.armed()).isTrue();
     assertThat(g.due(29 * S)).isFalse();
     assertThat(g.due(30 * S)).isTrue();
+  }
+
+  @Test
+  void repliesTravelAsOneLine() {
+    assertThat(GuardReply.parse(new GuardReply(3, 42).wire())).isEqualTo(new GuardReply(3, 42));
+    assertThat(new GuardReply(0, GuardReply.NEVER).wire()).isEqualTo("FENCES 0 -");
+    assertThat(GuardReply.parse("FENCES 0 -")).isEqualTo(new GuardReply(0, GuardReply.NEVER));
+    assertThat(new GuardReply(0, GuardReply.NEVER).fencedSince(Long.MIN_VALUE + 1)).isFalse();
+    assertThatThrownBy(() -> GuardReply.parse("FENCES x -"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> GuardReply.parse("OK")).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
