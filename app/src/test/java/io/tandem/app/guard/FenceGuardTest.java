@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tandem.core.agent.guard.GuardBeat;
+import io.tandem.core.agent.guard.GuardReply;
 import io.tandem.onprem.ami.AmiPbxControl;
 import io.tandem.onprem.ami.AmiSettings;
 import io.tandem.sim.pbx.AmiServer;
@@ -15,11 +16,15 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -131,5 +136,110 @@ class FenceGuardTest {
           .startsWith("REFUSED the agent's monotonic clock is ")
           .endsWith("ms from the guard's: run both on one host (CLOCK_MONOTONIC)");
     }
+  }
+
+  @Test
+  void repliesTellTheAgentWhenTheGuardFenced() throws Exception {
+    List<GuardReply> replies = new CopyOnWriteArrayList<>();
+    try (FenceGuardClient client = guardAndClient(Duration.ofMinutes(1))) {
+      client.onReply(replies::add);
+      client.accept(GuardBeat.serveUntil(System.nanoTime() + 60_000 * MS, 7));
+      await().atMost(Duration.ofSeconds(5)).until(() -> !replies.isEmpty());
+      assertThat(replies.getFirst()).isEqualTo(new GuardReply(0, GuardReply.NEVER));
+      long beat = System.nanoTime();
+      client.accept(GuardBeat.serveUntil(beat + 200 * MS, 7));
+      await().atMost(Duration.ofSeconds(5)).until(() -> !guard.armed() && guard.fences() == 1);
+      client.accept(GuardBeat.serveUntil(System.nanoTime() + 60_000 * MS, 7)); // renewed after all
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> replies.getLast().fences() == 1 && replies.getLast().fencedSince(beat));
+      assertThat(replies.getLast().lastFenceEndedNanos()).isLessThanOrEqualTo(System.nanoTime());
+      assertThat(guard.armed()).as("the fresh beat arms the guard again").isTrue();
+    }
+  }
+
+  /** An agent of the version before replies: plain hello, beats, and it never reads after OK. */
+  @Test
+  void anOldAgentsBeatsStillWorkAndGetNoReplies() throws Exception {
+    guardAndClient(Duration.ofMinutes(1)).close();
+    try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      c.connect(UnixDomainSocketAddress.of(dir.resolve(FenceGuardClient.SOCKET)));
+      c.write(ascii("HELLO " + System.nanoTime() + "\n"));
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(Channels.newInputStream(c), StandardCharsets.US_ASCII));
+      assertThat(in.readLine()).isEqualTo("OK");
+      long deadline = System.nanoTime() + 60_000 * MS;
+      c.write(ascii(GuardBeat.serveUntil(deadline, 5).wire() + "\n"));
+      await().atMost(Duration.ofSeconds(5)).until(() -> guard.deadlineNanos() == deadline);
+      long later = deadline + 1_000 * MS;
+      c.write(ascii(GuardBeat.serveUntil(later, 5).wire() + "\n"));
+      await().atMost(Duration.ofSeconds(5)).until(() -> guard.deadlineNanos() == later);
+      c.configureBlocking(false);
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(64);
+      assertThat(c.read(b)).as("nothing but OK was sent to the old agent").isZero();
+    }
+  }
+
+  /**
+   * A guard of the version before replies (FenceGuard.checkHello then: exactly {@code HELLO
+   * <nanoTime>}, else {@code REFUSED expected HELLO <nanoTime>} and close): the new client says the
+   * plain hello on a new connection and its beats arrive.
+   */
+  @Test
+  void aNewAgentFallsBackToThePlainHelloWithAnOldGuard() throws Exception {
+    Path socket = dir.resolve(FenceGuardClient.SOCKET);
+    List<String> hellos = new CopyOnWriteArrayList<>();
+    AtomicReference<String> lastBeat = new AtomicReference<>();
+    try (ServerSocketChannel old = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      old.bind(UnixDomainSocketAddress.of(socket));
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                while (old.isOpen()) {
+                  try {
+                    SocketChannel c = old.accept();
+                    Thread.ofVirtual().start(() -> oldGuard(c, hellos, lastBeat));
+                  } catch (java.io.IOException e) {
+                    return;
+                  }
+                }
+              });
+      try (FenceGuardClient client = new FenceGuardClient(socket, System::nanoTime)) {
+        GuardBeat beat = GuardBeat.serveUntil(System.nanoTime() + 60_000 * MS, 9);
+        client.accept(beat);
+        await().atMost(Duration.ofSeconds(5)).until(() -> beat.wire().equals(lastBeat.get()));
+        assertThat(client.connected()).isTrue();
+        assertThat(hellos).hasSize(2);
+        assertThat(hellos.get(0)).endsWith(" " + FenceGuard.REPLIES);
+        assertThat(hellos.get(1)).matches("HELLO -?\\d+");
+      }
+    }
+  }
+
+  private static void oldGuard(
+      SocketChannel c, List<String> hellos, AtomicReference<String> lastBeat) {
+    try (c) {
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(Channels.newInputStream(c), StandardCharsets.US_ASCII));
+      String hello = in.readLine();
+      hellos.add(hello);
+      if (hello == null || !hello.matches("HELLO -?\\d+")) {
+        c.write(ascii("REFUSED expected HELLO <nanoTime>\n"));
+        return;
+      }
+      c.write(ascii("OK\n"));
+      String line;
+      while ((line = in.readLine()) != null) {
+        lastBeat.set(line);
+      }
+    } catch (java.io.IOException e) {
+      // the client went away
+    }
+  }
+
+  private static ByteBuffer ascii(String s) {
+    return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
   }
 }
