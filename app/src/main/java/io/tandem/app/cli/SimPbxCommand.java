@@ -21,6 +21,12 @@ import picocli.CommandLine.Option;
  * OPTIONS responder, as the tests and the lab use them (module {@code sim}; their behaviour follows
  * Asterisk's {@code main/manager.c} and FreeSWITCH's {@code mod_event_socket.c}), for trying agents
  * on one machine without a PBX (docs/quickstart.md). Loopback only: it is a simulator.
+ *
+ * <p>Its SIP answers follow the simulated PBX as the real one's do once Tandem fences it ({@link
+ * SimSipServer.Refusal}): an INVITE gets 503 while it refuses new calls (480 while it accepts: no
+ * phone is registered); OPTIONS stays 200 for Asterisk (chan_pjsip answers OPTIONS whatever the
+ * dialplan says) and FreeSWITCH as shipped, and turns 503 for FreeSWITCH with {@code
+ * --sip-options-respond-503-on-busy} (sofia's profile parameter of that name).
  */
 @Command(
     name = "sim-pbx",
@@ -71,6 +77,72 @@ public final class SimPbxCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}).")
   String secretEnv;
 
+  @Option(
+      names = "--sip-options-respond-503-on-busy",
+      description =
+          "FreeSWITCH only: answer OPTIONS 503 while inbound calls are paused, as sofia's profile"
+              + " parameter of that name does (default: 200 whatever the pause).")
+  boolean options503OnBusy;
+
+  /** A running simulated PBX: its manager and SIP servers; closing stops both. */
+  public record Running(
+      PbxModel model, String managerWords, SimSipServer sip, List<AutoCloseable> open)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      for (AutoCloseable c : open.reversed()) {
+        try {
+          c.close();
+        } catch (Exception ignored) {
+          // stopping anyway
+        }
+      }
+    }
+  }
+
+  /**
+   * Starts a simulated PBX as {@code tandem sim-pbx} does: the manager interface ({@code asterisk}:
+   * AMI with {@code user}; else the event socket) on {@code manager}, SIP on {@code sip}.
+   *
+   * @throws java.io.UncheckedIOException or {@link java.net.SocketException} if a port is taken
+   */
+  public static Running start(
+      String name,
+      boolean asterisk,
+      InetSocketAddress manager,
+      InetSocketAddress sip,
+      String user,
+      String secret,
+      boolean options503OnBusy)
+      throws java.net.SocketException {
+    List<AutoCloseable> open = new ArrayList<>();
+    try {
+      PbxModel model = new PbxModel(asterisk ? "20.7.0" : "1.10.12");
+      String managerWords;
+      if (asterisk) {
+        AmiServer ami = new AmiServer(model, new PbxFaults(), user, secret, manager);
+        open.add(ami);
+        managerWords = "AMI on " + ami.host() + ":" + ami.port() + " (user " + user + ")";
+      } else {
+        EslServer esl = new EslServer(model, new PbxFaults(), secret, manager);
+        open.add(esl);
+        managerWords = "event socket on " + esl.host() + ":" + esl.port();
+      }
+      SimSipServer.Refusal refusal =
+          asterisk
+              ? SimSipServer.Refusal.ASTERISK
+              : options503OnBusy
+                  ? SimSipServer.Refusal.FREESWITCH_OPTIONS_503_ON_BUSY
+                  : SimSipServer.Refusal.FREESWITCH;
+      SimSipServer options = SimSipServer.pbx(name, Clock.systemUTC(), sip, model, refusal);
+      open.add(options);
+      return new Running(model, managerWords, options, List.copyOf(open));
+    } catch (java.io.UncheckedIOException | java.net.SocketException e) {
+      new Running(null, "", null, List.copyOf(open)).close();
+      throw e;
+    }
+  }
+
   @Override
   public Integer call() {
     InetSocketAddress manager;
@@ -94,34 +166,17 @@ public final class SimPbxCommand implements Callable<Integer> {
       throw new CliException(
           "--secret-env: environment variable " + secretEnv + " is not set", ExitCodes.INVALID);
     }
-    List<AutoCloseable> open = new ArrayList<>();
+    if (options503OnBusy && asterisk()) {
+      throw new CliException(
+          "--sip-options-respond-503-on-busy: FreeSWITCH only (Asterisk answers OPTIONS 200 while"
+              + " its dialplan refuses calls)",
+          ExitCodes.INVALID);
+    }
     try {
-      PbxModel model = new PbxModel(asterisk() ? "20.7.0" : "1.10.12");
-      String managerWords;
-      if (asterisk()) {
-        AmiServer ami = new AmiServer(model, new PbxFaults(), user, secret, manager);
-        open.add(ami);
-        managerWords = "AMI on " + ami.host() + ":" + ami.port() + " (user " + user + ")";
-      } else {
-        EslServer esl = new EslServer(model, new PbxFaults(), secret, manager);
-        open.add(esl);
-        managerWords = "event socket on " + esl.host() + ":" + esl.port();
-      }
-      SimSipServer options = SimSipServer.pbx(name, Clock.systemUTC(), sip);
-      open.add(options);
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    for (AutoCloseable c : open.reversed()) {
-                      try {
-                        c.close();
-                      } catch (Exception ignored) {
-                        // stopping anyway
-                      }
-                    }
-                  },
-                  "sim-pbx-stop"));
+      Running running = start(name, asterisk(), manager, sip, user, secret, options503OnBusy);
+      String managerWords = running.managerWords();
+      SimSipServer options = running.sip();
+      Runtime.getRuntime().addShutdownHook(new Thread(running::close, "sim-pbx-stop"));
       System.out.println(
           "tandem sim-pbx "
               + name
@@ -142,13 +197,6 @@ public final class SimPbxCommand implements Callable<Integer> {
       }
       return ExitCodes.OK;
     } catch (java.io.UncheckedIOException | java.net.SocketException e) {
-      for (AutoCloseable c : open) {
-        try {
-          c.close();
-        } catch (Exception ignored) {
-          // already failing
-        }
-      }
       throw new CliException(
           "cannot listen: "
               + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage())

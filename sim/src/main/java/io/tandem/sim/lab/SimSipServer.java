@@ -1,5 +1,6 @@
 package io.tandem.sim.lab;
 
+import io.tandem.sim.pbx.PbxModel;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -38,6 +39,33 @@ public final class SimSipServer implements AutoCloseable {
     REGISTRAR
   }
 
+  /**
+   * How a PBX bound to a {@link PbxModel} answers SIP while it refuses new calls (fenced or
+   * draining: Tandem's AMI fence sets the dialplan global {@code TANDEM_ACCEPT_CALLS=0}, its ESL
+   * fence runs {@code fsctl pause inbound}).
+   */
+  public enum Refusal {
+    /**
+     * Asterisk with chan_pjsip: OPTIONS is answered by res_pjsip's options module
+     * (res/res_pjsip/pjsip_options.c, {@code options_on_rx_request}): 503 only while Asterisk shuts
+     * down, else 200 (404 if the request URI names an extension the endpoint's context lacks),
+     * whatever a dialplan global says. An INVITE reaches the dialplan, whose gate (docs/
+     * pbx-setup.md) hangs up with cause 34, which chan_pjsip sends as 503.
+     */
+    ASTERISK,
+    /**
+     * FreeSWITCH (mod_sofia) as shipped: OPTIONS is answered 200 whatever the pause; an INVITE
+     * while inbound calls are paused gets 503 "Maximum Calls In Progress".
+     */
+    FREESWITCH,
+    /**
+     * FreeSWITCH with the sofia profile parameter {@code sip-options-respond-503-on-busy=true}: as
+     * {@link #FREESWITCH}, but OPTIONS too gets 503 "Maximum Calls In Progress" while paused or at
+     * its session limit (the FreeSWITCH documentation of that parameter).
+     */
+    FREESWITCH_OPTIONS_503_ON_BUSY
+  }
+
   private static final Pattern PARAM = Pattern.compile("(\\w+)=(\"([^\"]*)\"|[^,\\s]+)");
   private static final Pattern CONTACT_URI = Pattern.compile("<([^>]+)>|^([^;]+)");
   private static final Pattern EXPIRES = Pattern.compile(";\\s*expires=(\\d+)");
@@ -52,6 +80,8 @@ public final class SimSipServer implements AutoCloseable {
   private final Map<String, Map<String, Instant>> bindings = new ConcurrentHashMap<>();
   private final String nonce;
   private final Thread receiver;
+  private PbxModel model;
+  private Refusal refusal;
 
   private SimSipServer(Role role, String name, String realm, Map<String, String> users, Clock clock)
       throws SocketException {
@@ -95,6 +125,22 @@ public final class SimSipServer implements AutoCloseable {
   public static SimSipServer pbx(String site, Clock clock, InetSocketAddress bind)
       throws SocketException {
     SimSipServer s = new SimSipServer(Role.PBX, site, "pbx.lab", Map.of(), clock, bind);
+    s.receiver.start();
+    return s;
+  }
+
+  /**
+   * A simulated PBX whose SIP answers follow {@code model} the way the real PBX's do while it
+   * refuses new calls ({@code tandem sim-pbx}): see {@link Refusal}. While the model accepts calls,
+   * an INVITE gets 480 Temporarily Unavailable (the dialled extension has no phone registered: the
+   * simulator has none), once it refuses, 503; OPTIONS as {@code refusal} says.
+   */
+  public static SimSipServer pbx(
+      String site, Clock clock, InetSocketAddress bind, PbxModel model, Refusal refusal)
+      throws SocketException {
+    SimSipServer s = new SimSipServer(Role.PBX, site, "pbx.lab", Map.of(), clock, bind);
+    s.model = java.util.Objects.requireNonNull(model, "model");
+    s.refusal = java.util.Objects.requireNonNull(refusal, "refusal");
     s.receiver.start();
     return s;
   }
@@ -169,6 +215,9 @@ public final class SimSipServer implements AutoCloseable {
   private String handle(SipMessage m) {
     String server =
         "Server: tandem-lab-" + role.name().toLowerCase(java.util.Locale.ROOT) + " " + name;
+    if (model != null) {
+      return modelAnswer(m, server);
+    }
     return switch (m.method()) {
       case "OPTIONS" ->
           role == Role.PBX && !serving.get()
@@ -179,6 +228,29 @@ public final class SimSipServer implements AutoCloseable {
           role == Role.REGISTRAR ? register(m) : m.response(405, "Method Not Allowed", List.of());
       case "ACK" -> null;
       default -> m.response(501, "Not Implemented", List.of());
+    };
+  }
+
+  private String modelAnswer(SipMessage m, String server) {
+    PbxModel.Lifecycle life = model.lifecycle();
+    if (life == PbxModel.Lifecycle.STOPPED) {
+      return null; // the process has exited: nothing answers
+    }
+    boolean refusing = !model.acceptingCalls();
+    String busy = refusal == Refusal.ASTERISK ? "Service Unavailable" : "Maximum Calls In Progress";
+    return switch (m.method()) {
+      case "OPTIONS" ->
+          life == PbxModel.Lifecycle.SHUTTING_DOWN
+                  || (refusing && refusal == Refusal.FREESWITCH_OPTIONS_503_ON_BUSY)
+              ? m.response(503, busy, List.of(server))
+              : m.response(
+                  200, "OK", List.of("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER", server));
+      case "INVITE" ->
+          refusing
+              ? m.response(503, busy, List.of(server))
+              : m.response(480, "Temporarily Unavailable", List.of(server));
+      case "ACK" -> null;
+      default -> m.response(501, "Not Implemented", List.of(server));
     };
   }
 
