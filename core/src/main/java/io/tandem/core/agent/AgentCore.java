@@ -605,10 +605,11 @@ public final class AgentCore {
     ActivationResult.Outcome outcome =
         error != null ? ActivationResult.Outcome.FAILED : result.outcome();
     String words = error != null ? "activation failed: " + message(error) : result.words();
-    if (outcome == ActivationResult.Outcome.SUCCEEDED && guardFencedRun == epoch) {
-      // the guard fenced while this run was under way: its "accept new calls" may be undone
+    if (guardFencedRun == epoch && outcome != ActivationResult.Outcome.NEEDS_OPERATOR) {
+      // the guard fenced while this run was under way: its "accept new calls" may be undone (and a
+      // run that failed may have failed for that alone): activate again at once
       guardFencedRun = 0;
-      guardUndid(epoch, words + "; but " + guardWords);
+      guardUndid(epoch, words + "; and " + guardWords);
       return;
     }
     ActivationStatus.Phase phase =

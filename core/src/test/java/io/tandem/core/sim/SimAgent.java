@@ -202,9 +202,11 @@ final class SimAgent {
    * The availability invariant (17.1, zero false failovers, needs it): null, or why this site's
    * agent is ACTIVE with a valid ticket while the PBX its fence guard stopped has refused new calls
    * for longer than {@code boundNanos} (the agent reports itself serving, so nobody fails over: a
-   * silent outage). The clock runs only while the ticket is valid: under the witness-outage
-   * failsafe's cover alone (peer promises) the agent cannot activate (an activation needs a valid
-   * ticket), and the site is not one that "can reach the witness".
+   * silent outage). The clock runs only while the ticket is valid and no activation runs: under the
+   * witness-outage failsafe's cover alone (peer promises) the agent cannot activate (an activation
+   * needs a valid ticket), and the site is not one that "can reach the witness"; a guard fence that
+   * lands during an activation (a "fence now" beat's fence slower than the next activation's
+   * "accept calls") is judged when that run ends, so the bound counts from then.
    */
   String availabilityViolation(long boundNanos) {
     if (guardStoppedServingAtTrue == Long.MIN_VALUE) {
@@ -215,7 +217,9 @@ final class SimAgent {
       outWithTicketSinceTrue = Long.MIN_VALUE;
       return null;
     }
-    if (!core.holder().validNow()) {
+    if (!core.holder().validNow() || pendingActivation != null) {
+      // under the failsafe alone, or while an activation runs (the agent judges a guard fence
+      // that landed during a run when the run ends): the clock starts again after
       outWithTicketSinceTrue = Long.MIN_VALUE;
       return null;
     }
