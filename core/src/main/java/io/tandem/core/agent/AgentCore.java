@@ -650,7 +650,7 @@ public final class AgentCore {
         String.format(
             java.util.Locale.ROOT,
             "the fence guard fenced the PBX %.3f s after the activation under epoch %d began"
-                + " (its fence %d; the agent's beat reached it after the deadline it had)",
+                + " (the guard's fence %d since it started)",
             (r.lastFenceEndedNanos() - activationStartedAt) / 1e9,
             epoch,
             r.fences());
