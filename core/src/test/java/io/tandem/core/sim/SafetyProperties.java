@@ -43,6 +43,10 @@ class SafetyProperties {
       throw new AssertionError(
           (sim.violation() != null ? sim.violation() : sim.epochViolation()) + "\n" + sim.report());
     }
+    if (sim.availabilityViolation() != null) {
+      // a holder ACTIVE with a valid ticket whose PBX its own guard fenced (GuardRaceTest)
+      throw new AssertionError(sim.availabilityViolation() + "\n" + sim.report());
+    }
   }
 
   @Property(tries = 2000, shrinking = ShrinkingMode.OFF)
