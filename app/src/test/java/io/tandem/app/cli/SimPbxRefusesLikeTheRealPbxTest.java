@@ -62,6 +62,24 @@ class SimPbxRefusesLikeTheRealPbxTest {
     }
   }
 
+  @Test
+  void theOptionsParameterIsRefusedForAsterisk() {
+    java.io.StringWriter err = new java.io.StringWriter();
+    var cl = TandemCommand.commandLine("sim-pbx");
+    cl.setErr(new java.io.PrintWriter(err, true));
+    // PATH is set in every environment: the secret check passes, the option check refuses
+    int code =
+        cl.execute(
+            "sim-pbx",
+            "--type",
+            "asterisk",
+            "--sip-options-respond-503-on-busy",
+            "--secret-env",
+            "PATH");
+    assertThat(code).isEqualTo(io.tandem.app.ExitCodes.INVALID);
+    assertThat(err.toString()).contains("--sip-options-respond-503-on-busy: FreeSWITCH only");
+  }
+
   private static int managerPort(SimPbxCommand.Running pbx) {
     String w = pbx.managerWords(); // "AMI on 127.0.0.1:<port> (user ...)" / "event socket on ..."
     String hostPort = w.split(" on ")[1].split(" ")[0];
