@@ -40,12 +40,16 @@ final class Simulation {
   private final List<ServingChange> timeline = new ArrayList<>();
   private Set<String> servingNow = Set.of();
   private String violation;
+  private final long dispatchLatencyNanos;
+  private final SplittableRandom dispatchRandom;
 
   private Simulation(Builder b) {
     this.seed = b.seed;
     this.random = new SplittableRandom(b.seed);
     this.keepTrace = b.trace;
     this.replayKind = b.replayKind;
+    this.dispatchLatencyNanos = b.dispatchLatencyNanos;
+    this.dispatchRandom = new SplittableRandom(b.seed ^ 0x7A3D1C5BL);
     this.network = new SimNetwork(scheduler, random.split());
     SplittableRandom clocks = random.split();
     this.witness =
@@ -118,6 +122,11 @@ final class Simulation {
 
   long seed() {
     return seed;
+  }
+
+  /** How late this agent timer fires (0 unless {@link Builder#dispatchLatency} set a bound). */
+  long dispatchLatency() {
+    return dispatchLatencyNanos == 0 ? 0 : dispatchRandom.nextLong(dispatchLatencyNanos + 1);
   }
 
   SplittableRandom random() {
@@ -388,6 +397,7 @@ final class Simulation {
     private boolean fenceGuard = true;
     private SimWitness.Kind witnessKind = SimWitness.Kind.BUILT_IN;
     private String replayKind = "chaos";
+    private long dispatchLatencyNanos;
 
     private Builder(long seed) {
       this.seed = seed;
@@ -416,6 +426,16 @@ final class Simulation {
     Builder delay(Duration min, Duration max) {
       minDelayNanos = min.toNanos();
       maxDelayNanos = max.toNanos();
+      return this;
+    }
+
+    /**
+     * How late an agent's timer runs (uniform 0..{@code max}, drawn per task from a stream of its
+     * own): a JVM's scheduled executor never fires at the exact planned nanosecond, so two
+     * consecutive ticks are a period apart only give or take this. Default 0 (exact ticks).
+     */
+    Builder dispatchLatency(Duration max) {
+      dispatchLatencyNanos = max.toNanos();
       return this;
     }
 
