@@ -449,12 +449,18 @@ public final class AgentCore {
 
   private void renew() {
     long epoch = holder.view().epoch();
+    int copies =
+        Boolean.getBoolean("xx.single")
+            ? 1
+            : holder.renewalCopies(); // two datagrams when resending (17.1: redundancy)
     long sentAt = holder.markSent();
     lastWitnessSent = sentAt;
     TicketRequest r =
         TicketRequest.renew(
             settings.cluster(), settings.site(), safeHealthy(), settings.ticketTtl(), epoch);
-    onReply(sentAt, call(() -> witness.renew(r)), false);
+    for (int i = 0; i < copies; i++) {
+      onReply(sentAt, call(() -> witness.renew(r)), false);
+    }
   }
 
   private boolean safeHealthy() {

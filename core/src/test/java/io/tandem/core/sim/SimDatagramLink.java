@@ -24,6 +24,8 @@ import java.util.function.Supplier;
  * deadline. The HTTPS fallback the client adds after two timeouts without any answer is not
  * modelled (a pessimistic simplification: the real client has that second path).
  *
+ * <p>Only with {@link Simulation.Builder#strictWitnessClient}; otherwise the older, kinder link.
+ *
  * <p>For the other witness kinds (etcd, DynamoDB, Azure Blob: their adapters' calls are bounded by
  * the call timeout too) there are no nonces; a lost request or answer fails the call at its
  * timeout.
@@ -73,6 +75,10 @@ final class SimDatagramLink implements WitnessLink {
 
   private <T> CompletionStage<T> call(long waitNanos, Supplier<T> atWitness) {
     CompletableFuture<T> reply = new CompletableFuture<>();
+    if (!sim.strictWitnessClient()) {
+      lenient(reply, atWitness);
+      return reply;
+    }
     long sent = sim.now();
     sim.scheduler()
         .at(
@@ -83,6 +89,22 @@ final class SimDatagramLink implements WitnessLink {
                         "witness: no datagram answer within " + waitNanos / 1_000_000 + " ms")));
     attempt(reply, 0, atWitness);
     return reply;
+  }
+
+  /** The older link: a lost request or answer never completes, a late answer still counts. */
+  private <T> void lenient(CompletableFuture<T> reply, Supplier<T> atWitness) {
+    counted.run();
+    sim.network()
+        .send(
+            agent.site,
+            SimWitness.NAME,
+            () -> {
+              if (!sim.witness().up()) {
+                return;
+              }
+              T result = atWitness.get();
+              sim.network().send(SimWitness.NAME, agent.site, () -> reply.complete(result));
+            });
   }
 
   private <T> void attempt(CompletableFuture<T> reply, int attempt, Supplier<T> atWitness) {
@@ -148,7 +170,8 @@ final class SimDatagramLink implements WitnessLink {
   public CompletionStage<Void> release(String cluster, String s, long epoch) {
     counted.run();
     long nonce = nextNonce();
-    boolean datagrams = sim.witness().kind() == SimWitness.Kind.BUILT_IN;
+    boolean datagrams =
+        sim.strictWitnessClient() && sim.witness().kind() == SimWitness.Kind.BUILT_IN;
     sim.network()
         .send(
             agent.site,

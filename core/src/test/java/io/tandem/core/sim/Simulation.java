@@ -41,6 +41,7 @@ final class Simulation {
   private Set<String> servingNow = Set.of();
   private String violation;
   private final long dispatchLatencyNanos;
+  private final boolean strictWitnessClient;
   private final SplittableRandom dispatchRandom;
 
   private Simulation(Builder b) {
@@ -49,6 +50,7 @@ final class Simulation {
     this.keepTrace = b.trace;
     this.replayKind = b.replayKind;
     this.dispatchLatencyNanos = b.dispatchLatencyNanos;
+    this.strictWitnessClient = b.strictWitnessClient;
     this.dispatchRandom = new SplittableRandom(b.seed ^ 0x7A3D1C5BL);
     this.network = new SimNetwork(scheduler, random.split());
     SplittableRandom clocks = random.split();
@@ -127,6 +129,11 @@ final class Simulation {
   /** How late this agent timer fires (0 unless {@link Builder#dispatchLatency} set a bound). */
   long dispatchLatency() {
     return dispatchLatencyNanos == 0 ? 0 : dispatchRandom.nextLong(dispatchLatencyNanos + 1);
+  }
+
+  /** Whether agents use the strict witness client ({@link Builder#strictWitnessClient}). */
+  boolean strictWitnessClient() {
+    return strictWitnessClient;
   }
 
   SplittableRandom random() {
@@ -398,6 +405,7 @@ final class Simulation {
     private SimWitness.Kind witnessKind = SimWitness.Kind.BUILT_IN;
     private String replayKind = "chaos";
     private long dispatchLatencyNanos;
+    private boolean strictWitnessClient;
 
     private Builder(long seed) {
       this.seed = seed;
@@ -436,6 +444,17 @@ final class Simulation {
      */
     Builder dispatchLatency(Duration max) {
       dispatchLatencyNanos = max.toNanos();
+      return this;
+    }
+
+    /**
+     * Agents talk to the witness as the product's datagram client does ({@link SimDatagramLink}:
+     * answers after the call's timeout dropped, STALE nonces resent). Default off: a lost request
+     * never completes and a late answer still counts (the older, kinder link the other scenarios
+     * were written against).
+     */
+    Builder strictWitnessClient(boolean on) {
+      strictWitnessClient = on;
       return this;
     }
 
