@@ -449,10 +449,7 @@ public final class AgentCore {
 
   private void renew() {
     long epoch = holder.view().epoch();
-    int copies =
-        Boolean.getBoolean("xx.single")
-            ? 1
-            : holder.renewalCopies(); // two datagrams when resending (17.1: redundancy)
+    int copies = holder.renewalCopies(); // two when the link loses (17.1: redundancy)
     long sentAt = holder.markSent();
     lastWitnessSent = sentAt;
     TicketRequest r =
