@@ -470,12 +470,15 @@ public final class AgentCore {
 
   private void renew() {
     long epoch = holder.view().epoch();
+    int copies = holder.renewalCopies(); // two when the link loses (17.1: redundancy)
     long sentAt = holder.markSent();
     lastWitnessSent = sentAt;
     TicketRequest r =
         TicketRequest.renew(
             settings.cluster(), settings.site(), safeHealthy(), settings.ticketTtl(), epoch);
-    onReply(sentAt, call(() -> witness.renew(r)), false);
+    for (int i = 0; i < copies; i++) {
+      onReply(sentAt, call(() -> witness.renew(r)), false);
+    }
   }
 
   private boolean safeHealthy() {

@@ -11,15 +11,11 @@ import io.tandem.core.agent.PeerBoard;
 import io.tandem.core.agent.PeerLink;
 import io.tandem.core.agent.PeerPromise;
 import io.tandem.core.agent.PeerReport;
-import io.tandem.core.agent.WitnessLink;
 import io.tandem.core.agent.effects.ActivationResult;
 import io.tandem.core.agent.effects.FenceResult;
 import io.tandem.core.agent.effects.SiteEffects;
 import io.tandem.core.health.SiteHealth;
-import io.tandem.core.witness.Ticket;
 import io.tandem.core.witness.TicketHolder;
-import io.tandem.core.witness.TicketRequest;
-import io.tandem.core.witness.TicketResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,7 +24,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * One site's agent process in the simulation: the production {@link AgentCore} with simulated ports
@@ -112,6 +107,9 @@ final class SimAgent {
 
   /** Scripted outcomes for the next fences (true = times out), before the random ones. */
   private final java.util.ArrayDeque<Boolean> scriptedFenceTimeouts = new java.util.ArrayDeque<>();
+
+  /** The renewals this site sent the witness and which were answered in time. */
+  final SimDatagramLink.Log witnessLog = new SimDatagramLink.Log();
 
   /** Every fence request the agent made, in order, across restarts. */
   final List<io.tandem.core.agent.effects.FenceRequest> fences = new ArrayList<>();
@@ -371,7 +369,8 @@ final class SimAgent {
             .history(new DecisionHistory(settings.historySize()))
             .board(new PeerBoard())
             .health(() -> SiteHealth.of(site, healthy, BASE.plusNanos(now())))
-            .witness(new Witness())
+            .witness(
+                new SimDatagramLink(sim, this, settings.retryTimeout(), this::counted, witnessLog))
             .peers(new Peers())
             .effects(new Effects(inc, new io.tandem.core.agent.HolderGuard(holder)))
             .scheduler(scheduler)
@@ -500,7 +499,7 @@ final class SimAgent {
 
     @Override
     public void at(long atNanos, Runnable task) {
-      sim.scheduler().at(clock.trueAt(atNanos), () -> run(task));
+      sim.scheduler().at(clock.trueAt(atNanos) + sim.dispatchLatency(), () -> run(task));
     }
 
     private void run(Runnable task) {
@@ -533,57 +532,6 @@ final class SimAgent {
       holderRequests++;
     } else {
       otherRequests++;
-    }
-  }
-
-  /** The witness over the simulated network: a lost request or reply never completes. */
-  private final class Witness implements WitnessLink {
-
-    private <T> CompletionStage<T> call(Supplier<T> atWitness) {
-      counted();
-      CompletableFuture<T> reply = new CompletableFuture<>();
-      sim.network()
-          .send(
-              site,
-              SimWitness.NAME,
-              () -> {
-                if (!sim.witness().up()) {
-                  return;
-                }
-                T result = atWitness.get();
-                sim.network().send(SimWitness.NAME, site, () -> reply.complete(result));
-              });
-      return reply;
-    }
-
-    @Override
-    public CompletionStage<TicketResult> acquire(TicketRequest request) {
-      return call(() -> sim.witness().acquire(request));
-    }
-
-    @Override
-    public CompletionStage<TicketResult> renew(TicketRequest request) {
-      return call(() -> sim.witness().renew(request));
-    }
-
-    @Override
-    public CompletionStage<Optional<Ticket>> observe(String cluster) {
-      return call(() -> sim.witness().observe(cluster));
-    }
-
-    @Override
-    public CompletionStage<Void> release(String cluster, String s, long epoch) {
-      counted();
-      sim.network()
-          .send(
-              site,
-              SimWitness.NAME,
-              () -> {
-                if (sim.witness().up()) {
-                  sim.witness().release(cluster, s, epoch);
-                }
-              });
-      return CompletableFuture.completedFuture(null);
     }
   }
 

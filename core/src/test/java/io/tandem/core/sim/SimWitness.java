@@ -55,6 +55,7 @@ final class SimWitness {
   private final WitnessModels.Clocks agentClocks;
   private final InMemoryWitnessStateStore store = new InMemoryWitnessStateStore();
   private final List<Grant> grants = new ArrayList<>();
+  private final java.util.Map<String, Long> highestNonce = new java.util.HashMap<>();
   private Witness witness;
   private WitnessModels.Model model;
   private boolean up = true;
@@ -159,6 +160,21 @@ final class SimWitness {
               previousTtl));
     }
     return result;
+  }
+
+  /**
+   * The datagram listener's replay check ({@code WitnessDatagramServer.handle}): a nonce above the
+   * highest seen from {@code site} is recorded and passes (-1); any other is answered STALE with
+   * the highest seen (returned). Kept across restarts of the witness process in the simulation (the
+   * real listener starts from the clock; either way an old nonce is refused).
+   */
+  long checkNonce(String site, long nonce) {
+    long seen = highestNonce.getOrDefault(site, Long.MIN_VALUE);
+    if (nonce <= seen) {
+      return seen;
+    }
+    highestNonce.put(site, nonce);
+    return -1;
   }
 
   TicketResult renew(TicketRequest r) {

@@ -42,6 +42,9 @@ final class Simulation {
   private String violation;
   private String availabilityViolation;
   private final EffectTimings effects;
+  private final long dispatchLatencyNanos;
+  private final boolean strictWitnessClient;
+  private final SplittableRandom dispatchRandom;
 
   private Simulation(Builder b) {
     this.seed = b.seed;
@@ -49,6 +52,9 @@ final class Simulation {
     this.keepTrace = b.trace;
     this.replayKind = b.replayKind;
     this.effects = b.effects;
+    this.dispatchLatencyNanos = b.dispatchLatencyNanos;
+    this.strictWitnessClient = b.strictWitnessClient;
+    this.dispatchRandom = new SplittableRandom(b.seed ^ 0x7A3D1C5BL);
     this.network = new SimNetwork(scheduler, random.split());
     SplittableRandom clocks = random.split();
     this.witness =
@@ -121,6 +127,16 @@ final class Simulation {
 
   long seed() {
     return seed;
+  }
+
+  /** How late this agent timer fires (0 unless {@link Builder#dispatchLatency} set a bound). */
+  long dispatchLatency() {
+    return dispatchLatencyNanos == 0 ? 0 : dispatchRandom.nextLong(dispatchLatencyNanos + 1);
+  }
+
+  /** Whether agents use the strict witness client ({@link Builder#strictWitnessClient}). */
+  boolean strictWitnessClient() {
+    return strictWitnessClient;
   }
 
   SplittableRandom random() {
@@ -422,6 +438,8 @@ final class Simulation {
     private boolean fenceGuard = true;
     private SimWitness.Kind witnessKind = SimWitness.Kind.BUILT_IN;
     private String replayKind = "chaos";
+    private long dispatchLatencyNanos;
+    private boolean strictWitnessClient;
 
     private Builder(long seed) {
       this.seed = seed;
@@ -450,6 +468,27 @@ final class Simulation {
     Builder delay(Duration min, Duration max) {
       minDelayNanos = min.toNanos();
       maxDelayNanos = max.toNanos();
+      return this;
+    }
+
+    /**
+     * How late an agent's timer runs (uniform 0..{@code max}, drawn per task from a stream of its
+     * own): a JVM's scheduled executor never fires at the exact planned nanosecond, so two
+     * consecutive ticks are a period apart only give or take this. Default 0 (exact ticks).
+     */
+    Builder dispatchLatency(Duration max) {
+      dispatchLatencyNanos = max.toNanos();
+      return this;
+    }
+
+    /**
+     * Agents talk to the witness as the product's datagram client does ({@link SimDatagramLink}:
+     * answers after the call's timeout dropped, STALE nonces resent). Default off: a lost request
+     * never completes and a late answer still counts (the older, kinder link the other scenarios
+     * were written against).
+     */
+    Builder strictWitnessClient(boolean on) {
+      strictWitnessClient = on;
       return this;
     }
 

@@ -1,0 +1,187 @@
+package io.tandem.core.sim;
+
+import io.tandem.core.agent.WitnessLink;
+import io.tandem.core.error.TransientException;
+import io.tandem.core.witness.Ticket;
+import io.tandem.core.witness.TicketRequest;
+import io.tandem.core.witness.TicketResult;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * An agent's witness link over the simulated network, handling answers as the product's client does
+ * ({@code app.witness.DatagramWitness}, the built-in witness's client): each call is one datagram
+ * with a fresh nonce (the agent's wall clock in µs, above the last one used); a renewal waits for
+ * its answer up to the TTL it asks for (at least the call timeout), every other call up to the call
+ * timeout ({@code timings.retryTimeout}), measured from the send; an answer after that is dropped
+ * (the call already failed: {@link TransientException}, the holder's {@code onFailure}), and so is
+ * a second answer to the same call. The witness's datagram listener ({@code
+ * WitnessDatagramServer.handle}) answers a nonce not above the highest it has seen from the site
+ * with STALE, upon which the client sends the call once more with a fresh nonce, within the same
+ * deadline. The HTTPS fallback the client adds after two timeouts without any answer is not
+ * modelled (a pessimistic simplification: the real client has that second path).
+ *
+ * <p>Only with {@link Simulation.Builder#strictWitnessClient}; otherwise the older, kinder link.
+ *
+ * <p>For the other witness kinds (etcd, DynamoDB, Azure Blob: their adapters' calls are bounded by
+ * the call timeout too) there are no nonces; a lost request or answer fails the call at its
+ * timeout.
+ */
+final class SimDatagramLink implements WitnessLink {
+
+  /** Renewals an agent sent (true send time) and the send times of those answered in time. */
+  static final class Log {
+    final java.util.List<Long> renewalsSent = new java.util.ArrayList<>();
+    final java.util.List<Long> renewalsAnswered = new java.util.ArrayList<>();
+
+    /**
+     * The longest time between the sends of two consecutive answered renewals, after {@code from}.
+     */
+    long longestAnsweredGap(long from) {
+      long prev = Long.MIN_VALUE;
+      long longest = 0;
+      for (long t : renewalsAnswered.stream().filter(x -> x >= from).sorted().toList()) {
+        if (prev != Long.MIN_VALUE) {
+          longest = Math.max(longest, t - prev);
+        }
+        prev = t;
+      }
+      return longest;
+    }
+  }
+
+  private final Simulation sim;
+  private final SimAgent agent;
+  private final Runnable counted;
+  private final long timeoutNanos;
+  private final Log log;
+  private long lastNonce;
+
+  SimDatagramLink(Simulation sim, SimAgent agent, Duration timeout, Runnable counted, Log log) {
+    this.log = log;
+    this.sim = sim;
+    this.agent = agent;
+    this.timeoutNanos = timeout.toNanos();
+    this.counted = counted;
+  }
+
+  private long nextNonce() {
+    lastNonce = Math.max(lastNonce + 1, agent.ntpWall() / 1_000);
+    return lastNonce;
+  }
+
+  private <T> CompletionStage<T> call(long waitNanos, Supplier<T> atWitness) {
+    CompletableFuture<T> reply = new CompletableFuture<>();
+    if (!sim.strictWitnessClient()) {
+      lenient(reply, atWitness);
+      return reply;
+    }
+    long sent = sim.now();
+    sim.scheduler()
+        .at(
+            sent + waitNanos,
+            () ->
+                reply.completeExceptionally(
+                    new TransientException(
+                        "witness: no datagram answer within " + waitNanos / 1_000_000 + " ms")));
+    attempt(reply, 0, atWitness);
+    return reply;
+  }
+
+  /** The older link: a lost request or answer never completes, a late answer still counts. */
+  private <T> void lenient(CompletableFuture<T> reply, Supplier<T> atWitness) {
+    counted.run();
+    sim.network()
+        .send(
+            agent.site,
+            SimWitness.NAME,
+            () -> {
+              if (!sim.witness().up()) {
+                return;
+              }
+              T result = atWitness.get();
+              sim.network().send(SimWitness.NAME, agent.site, () -> reply.complete(result));
+            });
+  }
+
+  private <T> void attempt(CompletableFuture<T> reply, int attempt, Supplier<T> atWitness) {
+    counted.run();
+    long nonce = nextNonce();
+    boolean datagrams = sim.witness().kind() == SimWitness.Kind.BUILT_IN;
+    sim.network()
+        .send(
+            agent.site,
+            SimWitness.NAME,
+            () -> {
+              if (!sim.witness().up()) {
+                return;
+              }
+              long seen = datagrams ? sim.witness().checkNonce(agent.site, nonce) : -1;
+              if (seen >= 0) {
+                sim.network()
+                    .send(
+                        SimWitness.NAME,
+                        agent.site,
+                        () -> {
+                          if (reply.isDone()) {
+                            return; // the client stopped waiting: nobody reads it
+                          }
+                          lastNonce = Math.max(lastNonce, seen);
+                          if (attempt == 0) {
+                            attempt(reply, 1, atWitness);
+                          } else {
+                            reply.completeExceptionally(
+                                new TransientException("witness: datagram nonce refused twice"));
+                          }
+                        });
+                return;
+              }
+              T result = atWitness.get();
+              sim.network().send(SimWitness.NAME, agent.site, () -> reply.complete(result));
+            });
+  }
+
+  @Override
+  public CompletionStage<TicketResult> acquire(TicketRequest request) {
+    return call(timeoutNanos, () -> sim.witness().acquire(request));
+  }
+
+  /** DatagramWitness.renew: the answer is awaited up to the TTL asked (at least the timeout). */
+  @Override
+  public CompletionStage<TicketResult> renew(TicketRequest request) {
+    long sent = sim.now();
+    log.renewalsSent.add(sent);
+    CompletionStage<TicketResult> r =
+        call(Math.max(timeoutNanos, request.ttl().toNanos()), () -> sim.witness().renew(request));
+    r.thenRun(() -> log.renewalsAnswered.add(sent));
+    return r;
+  }
+
+  @Override
+  public CompletionStage<Optional<Ticket>> observe(String cluster) {
+    return call(timeoutNanos, () -> sim.witness().observe(cluster));
+  }
+
+  /** Sent and not awaited (the agent core does not wait for a release's answer). */
+  @Override
+  public CompletionStage<Void> release(String cluster, String s, long epoch) {
+    counted.run();
+    long nonce = nextNonce();
+    boolean datagrams =
+        sim.strictWitnessClient() && sim.witness().kind() == SimWitness.Kind.BUILT_IN;
+    sim.network()
+        .send(
+            agent.site,
+            SimWitness.NAME,
+            () -> {
+              if (sim.witness().up()
+                  && (!datagrams || sim.witness().checkNonce(agent.site, nonce) < 0)) {
+                sim.witness().release(cluster, s, epoch);
+              }
+            });
+    return CompletableFuture.completedFuture(null);
+  }
+}
