@@ -76,7 +76,14 @@ for attempt in (1, 2):
         sys.exit(1)
 sys.exit(1)
 """
-FAULTS = ("site-loss", "pbx-crash")
+FAULTS = ("site-loss", "pbx-crash", "agent-crash")
+# Fault classes of scripts/bench-failover that keepalived cannot take part in, and why: reported in
+# the results as not applicable (never silently left out).
+NOT_APPLICABLE = {
+    "partition": "keepalived has no witness: there is no site-witness path to cut (VRRP adverts go between "
+                 "the routers on the one segment)",
+    "witness-loss": "keepalived has no witness to lose",
+}
 KEEPALIVED = """
 global_defs {{
   router_id bf-{site}
@@ -216,6 +223,24 @@ class Topology:
             return False
         return bool(states) and "BACKUP" in states[-1]
 
+    def agent_crash(self, site):
+        """kill -9 of the site's keepalived (all its processes); the SIP responder keeps serving. A
+        keepalived killed this way cannot remove the address it added (it does so on a clean stop:
+        keepalived.conf(5) has nothing that fences a dead instance), so the site keeps carrying it
+        while the backup, hearing no adverts, takes over after its Master_Down_Timer (RFC 5798 6.4.2)."""
+        p = self.procs.get(site + "-vrrp")
+        if p:
+            os.killpg(p.pid, signal.SIGKILL)
+
+    def carriers(self):
+        """The sites whose interface carries the address now."""
+        out = []
+        for site in SITES:
+            r = sh("ip", "-o", "-4", "addr", "show", "dev", "v" + site, ns=self.ns[site], check=False)
+            if " %s/" % VIP in r.stdout:
+                out.append(site)
+        return out
+
     def pbx_crash(self, site):
         """kill -9 of the site's SIP responder; keepalived stays up and must notice (vrrp_script)."""
         p = self.procs.get(site + "-sip")
@@ -304,7 +329,16 @@ def one_run(tag, advert, window, work, delay_ms=0.0, loss_pct=0.0, fault="site-l
             topo.site_loss("a")
         elif fault == "pbx-crash":
             topo.pbx_crash("a")
+        elif fault == "agent-crash":
+            topo.agent_crash("a")
         else:
             raise ValueError(fault)
+        # both links stay up in a PBX or agent crash: two sites carrying the address at once is the
+        # same violation the Tandem side checks (sampled every 100 ms)
+        both = []
+        while th.is_alive() and fault != "site-loss":
+            if len(topo.carriers()) > 1:
+                both.append(time.clock_gettime(time.CLOCK_MONOTONIC))
+            th.join(timeout=0.1)
         th.join(timeout=window + settle + 60)
-        return [(t, "sip", s) for t, s in prober.answers], fault_at
+        return [(t, "sip", s) for t, s in prober.answers], fault_at, both

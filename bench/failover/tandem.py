@@ -34,6 +34,8 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 LAUNCHER = os.path.join(ROOT, "packaging", "bin", "tandem")
 KAMAILIO_CFG = os.path.join(ROOT, "sim", "src", "main", "resources", "io", "tandem", "sim", "peer",
                             "internal", "kamailio.cfg")
+# the jar every process runs (scripts/bench-failover sets it to a copy made when the bench starts)
+JAR = os.path.join(ROOT, "app", "target", "tandem.jar")
 MEMBERS = {"a": 1, "b": 2, "w": 5, "c": 100}
 VIP = "10.77.0.10"
 MGMT_PORT = 17481
@@ -125,7 +127,8 @@ class TandemCluster:
 
     def build(self):
         # a copy of the jar: a rebuild of app/target/tandem.jar must not change running processes
-        jar = os.path.join(ROOT, "app", "target", "tandem.jar")
+        # (scripts/bench-failover points JAR at its own copy, made once for the whole bench run)
+        jar = JAR
         self.env["TANDEM_JAR"] = os.path.join(self.work, "tandem.jar")
         subprocess.run(["cp", jar, self.env["TANDEM_JAR"]], check=True)
         self.net.build()
