@@ -267,6 +267,12 @@ class Prober:
     def __init__(self, topo, seconds):
         self.topo, self.seconds = topo, seconds
         self.answers = []  # (monotonic seconds, site)
+        self.p = None
+
+    def stop(self):
+        """Ends the client early (the run has seen what it needs); its answers so far are kept."""
+        if self.p is not None and self.p.poll() is None:
+            self.p.kill()
 
     def run(self):
         script = r"""
@@ -296,12 +302,17 @@ while time.monotonic() < end:
                 site = line[len(b"Server: site-"):].decode()
         print("%.6f %s" % (time.clock_gettime(time.CLOCK_MONOTONIC), site), flush=True)
 """
-        p = subprocess.Popen(["ip", "netns", "exec", self.topo.ns["c"], sys.executable, "-c", script,
-                              VIP, str(self.seconds)], stdout=subprocess.PIPE, text=True)
+        p = self.p = subprocess.Popen(["ip", "netns", "exec", self.topo.ns["c"], sys.executable, "-c", script,
+                                       VIP, str(self.seconds)], stdout=subprocess.PIPE, text=True)
         for line in p.stdout:
             t, site = line.split()
             self.answers.append((float(t), site))
         p.wait(timeout=self.seconds + 30)
+
+
+# how long a run goes on after the backup first answered (late answers from the old master are
+# violations); the Tandem side watches 5 s after the address, record and registration moved
+AFTER_MOVE = 5.0
 
 
 def one_run(tag, advert, window, work, delay_ms=0.0, loss_pct=0.0, fault="site-loss"):
@@ -334,11 +345,18 @@ def one_run(tag, advert, window, work, delay_ms=0.0, loss_pct=0.0, fault="site-l
         else:
             raise ValueError(fault)
         # both links stay up in a PBX or agent crash: two sites carrying the address at once is the
-        # same violation the Tandem side checks (sampled every 100 ms)
+        # same violation the Tandem side checks (sampled every 100 ms). The run ends AFTER_MOVE
+        # after site b first answered (answers from a after that are violations, as on the Tandem
+        # side), or `window` after the fault if it never does.
         both = []
-        while th.is_alive() and fault != "site-loss":
-            if len(topo.carriers()) > 1:
+        end = time.monotonic() + window
+        while th.is_alive() and time.monotonic() < end:
+            if fault != "site-loss" and len(topo.carriers()) > 1:
                 both.append(time.clock_gettime(time.CLOCK_MONOTONIC))
+            moved = next((t for t, s in prober.answers if s == "b" and t >= fault_at), None)
+            if moved is not None:
+                end = min(end, time.monotonic() + AFTER_MOVE)
             th.join(timeout=0.1)
-        th.join(timeout=window + settle + 60)
+        prober.stop()
+        th.join(timeout=30)
         return [(t, "sip", s) for t, s in prober.answers], fault_at, both

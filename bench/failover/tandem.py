@@ -57,6 +57,11 @@ PROFILES = {
 }
 # Longest time a failover may take per profile (window measured after a fault).
 WINDOW = {"classic": 40.0, "adr0007": 15.0, "fast": 12.0, "shipped": 40.0}
+# How long a fault after which the service need not move (witness loss, partition, agent crash) is
+# watched when nothing moves: a wrongful move starts within the ticket's TTL + grace and completes
+# within a few seconds more, so several TTLs are enough (shipped: ADR 0007's TTL 2 s + grace
+# 0.3 s; classic: TTL 10 s + grace 2 s). A run that moves is watched until it completed (WINDOW).
+QUIET = {"classic": 40.0, "adr0007": 15.0, "fast": 12.0, "shipped": 15.0}
 
 RELAY = r"""
 import select, socket, sys
