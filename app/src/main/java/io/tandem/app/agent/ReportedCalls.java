@@ -21,8 +21,12 @@ import java.util.function.Supplier;
  */
 final class ReportedCalls implements IntSupplier {
 
-  /** How long an answer of {@link PbxControl#notRunning} is used before it is asked again. */
-  static final Duration RECHECK = Duration.ofMillis(200);
+  /**
+   * How long an answer of {@link PbxControl#notRunning} is used before it is asked again: each ask
+   * is one TCP connection to the PBX's management port, so a running PBX of an unhealthy site sees
+   * one a second. The first ask goes at once, so a crash is reported on the next report but one.
+   */
+  static final Duration RECHECK = Duration.ofSeconds(1);
 
   private final Supplier<SiteHealth> health;
   private final PbxControl pbx;
@@ -46,6 +50,7 @@ final class ReportedCalls implements IntSupplier {
     }
     if (h.healthy()) {
       notRunning = false;
+      askedAt = Long.MIN_VALUE; // the first report after the site turns unhealthy asks at once
       return -1;
     }
     long now = nanos.getAsLong();

@@ -77,6 +77,21 @@ class ReportedCallsTest {
   }
 
   @Test
+  void aPbxThatCrashesRightAfterTheSiteWasUnhealthyForAnotherReasonIsAskedAtOnce() {
+    healthy.set(false);
+    calls.getAsInt();
+    await().atMost(Duration.ofSeconds(5)).until(() -> asked.get() == 1);
+    healthy.set(true);
+    assertThat(calls.getAsInt()).isEqualTo(-1);
+    // unhealthy again within the recheck interval, now with the PBX gone: asked at once
+    healthy.set(false);
+    running.set(false);
+    calls.getAsInt();
+    await().atMost(Duration.ofSeconds(5)).until(() -> asked.get() == 2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> calls.getAsInt() == 0);
+  }
+
+  @Test
   void anUnhealthySiteWhosePbxRunsStillCannotTell() {
     healthy.set(false);
     calls.getAsInt();
