@@ -35,7 +35,8 @@ LAUNCHER = os.path.join(ROOT, "packaging", "bin", "tandem")
 KAMAILIO_CFG = os.path.join(ROOT, "sim", "src", "main", "resources", "io", "tandem", "sim", "peer",
                             "internal", "kamailio.cfg")
 # the jar every process runs (scripts/bench-failover sets it to a copy made when the bench starts)
-JAR = os.path.join(ROOT, "app", "target", "tandem.jar")
+CHECKOUT_JAR = os.path.join(ROOT, "app", "target", "tandem.jar")
+JAR = CHECKOUT_JAR
 MEMBERS = {"a": 1, "b": 2, "w": 5, "c": 100}
 VIP = "10.77.0.10"
 MGMT_PORT = 17481
@@ -134,8 +135,11 @@ class TandemCluster:
         # a copy of the jar: a rebuild of app/target/tandem.jar must not change running processes
         # (scripts/bench-failover points JAR at its own copy, made once for the whole bench run)
         jar = JAR
-        self.env["TANDEM_JAR"] = os.path.join(self.work, "tandem.jar")
-        subprocess.run(["cp", jar, self.env["TANDEM_JAR"]], check=True)
+        if jar == CHECKOUT_JAR:
+            self.env["TANDEM_JAR"] = os.path.join(self.work, "tandem.jar")
+            subprocess.run(["cp", jar, self.env["TANDEM_JAR"]], check=True)
+        else:  # already a private copy, made once for the whole bench run
+            self.env["TANDEM_JAR"] = jar
         self.net.build()
         for m in ("a", "b", "w"):  # the lab check's echo (netlab.ECHO_PORT, UDP and TCP)
             self.net.start_echo(m)
