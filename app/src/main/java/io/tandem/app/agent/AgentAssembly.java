@@ -349,7 +349,8 @@ public final class AgentAssembly implements AutoCloseable {
                   witness,
                   transport,
                   monitor::snapshot,
-                  () -> AgentDriver.activeCalls(monitor.snapshot()),
+                  // a successor's drain reads these calls when it cannot ask this PBX itself
+                  new ReportedCalls(monitor::snapshot, pbx, o.nanos()),
                   actions,
                   guardClient,
                   o.nanos(),

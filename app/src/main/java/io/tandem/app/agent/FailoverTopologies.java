@@ -87,10 +87,28 @@ final class FailoverTopologies {
 
   /**
    * Another site's PBX, reached directly from here (the cluster file lists every site's PBX), when
-   * its secret resolves on this host; otherwise none, and a handover is watched through that site's
-   * peer reports.
+   * its {@code pbx.host} names that PBX from this host and its secret resolves here; otherwise
+   * none, and a handover is watched through that site's peer reports.
+   *
+   * <p>A loopback {@code pbx.host} (the PBX beside its agent, the normal deployment: every site
+   * says {@code 127.0.0.1}) names the other site's PBX only when that site runs on this machine,
+   * i.e. when its management address is loopback too (both agents on one host, as in {@code
+   * docs/examples/loopback.yaml}). On another machine, 127.0.0.1 here is this site's own PBX: a
+   * drain would count this site's calls instead of the old site's and go on while those are still
+   * in progress.
    */
   private static Optional<PbxControl> remotePbx(Providers.Adapters providers, SiteConfig s) {
+    if (loopback(s.pbx().host()) && !loopback(AgentAssembly.hostOf(s.managementAddress()))) {
+      org.slf4j.LoggerFactory.getLogger(FailoverTopologies.class)
+          .info(
+              "site {}: its PBX is on its own machine ({} is loopback there, and the site's"
+                  + " management address {} is not this machine); a handover from it is watched"
+                  + " through its agent's reports",
+              s.name(),
+              s.pbx().host(),
+              s.managementAddress());
+      return Optional.empty();
+    }
     try {
       return Optional.of(providers.pbx(s));
     } catch (ConfigException e) {
@@ -101,6 +119,27 @@ final class FailoverTopologies {
               s.name(),
               e.getMessage());
       return Optional.empty();
+    }
+  }
+
+  /**
+   * Whether {@code host} is a loopback address literal or {@code localhost}. A name is not resolved
+   * (no DNS lookup at assembly): a name given for a PBX or an agent names a machine.
+   */
+  static boolean loopback(String host) {
+    String h = host.strip();
+    if (h.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    boolean literal = h.contains(":") || h.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    if (!literal) {
+      return false;
+    }
+    try {
+      // a literal: parsed, never looked up
+      return java.net.InetAddress.getByName(h).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
     }
   }
 
