@@ -2,7 +2,6 @@ package io.tandem.app.witness;
 
 import io.tandem.core.error.ConfigException;
 import io.tandem.core.witness.BuiltInWitness;
-import io.tandem.core.witness.Ticket;
 import io.tandem.core.witness.TicketRequest;
 import io.tandem.core.witness.TicketResult;
 import java.io.IOException;
@@ -17,11 +16,9 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -90,15 +87,18 @@ public final class WitnessDatagramServer implements AutoCloseable {
   private static final class Site {
     final String cluster;
     final String name;
+    final byte[] names; // as its datagrams carry them: the lookup key
     private final LongAdder derived;
     private byte[] secret;
     private volatile SecretKeySpec key;
+    private byte[] raw; // the key's bytes (receiver thread only)
     private BuiltInWitness.Served served; // receiver thread only
     long highest = Long.MIN_VALUE;
 
     Site(String cluster, String name, byte[] secret, LongAdder derived) {
       this.cluster = cluster;
       this.name = name;
+      this.names = WitnessDatagram.names(cluster, name);
       this.secret = secret;
       this.derived = derived;
     }
@@ -115,6 +115,14 @@ public final class WitnessDatagramServer implements AutoCloseable {
       return k;
     }
 
+    /** The key's bytes (receiver thread only): {@code SecretKeySpec.getEncoded()} copies them. */
+    byte[] raw() {
+      if (raw == null) {
+        raw = key().getEncoded();
+      }
+      return raw;
+    }
+
     /** The cluster's state in the witness, found at the site's first datagram and kept. */
     BuiltInWitness.Served served(BuiltInWitness witness) {
       if (served == null) {
@@ -124,13 +132,100 @@ public final class WitnessDatagramServer implements AutoCloseable {
     }
   }
 
-  /** An authenticated ticket read waiting for its turn. */
-  private record QueuedRead(WitnessDatagram.Request request, SocketAddress from, Site site) {}
+  /**
+   * The served sites by the names their datagrams carry, looked up in the datagram's own bytes
+   * (open addressing, linear probing; built once, read by the receiver thread only): a {@code
+   * HashMap} by a string would need a new string per datagram.
+   */
+  private static final class Sites {
+    private final Site[] table;
+    private final int mask;
+
+    Sites(List<Site> all) {
+      int capacity = Integer.highestOneBit(Math.max(4, all.size() * 2 - 1)) << 1;
+      table = new Site[capacity];
+      mask = capacity - 1;
+      for (Site s : all) {
+        int i = hash(s.names, 0, s.names.length) & mask;
+        while (table[i] != null && !Arrays.equals(table[i].names, s.names)) {
+          i = (i + 1) & mask;
+        }
+        table[i] = s; // a site named twice: the last one, as a map's put
+      }
+    }
+
+    /** The site whose names are {@code d[from, to)}, or null. */
+    Site find(byte[] d, int from, int to) {
+      for (int i = hash(d, from, to) & mask; ; i = (i + 1) & mask) {
+        Site s = table[i];
+        if (s == null || Arrays.equals(s.names, 0, s.names.length, d, from, to)) {
+          return s;
+        }
+      }
+    }
+
+    private static int hash(byte[] d, int from, int to) {
+      int h = 0x811c9dc5; // FNV-1a
+      for (int i = from; i < to; i++) {
+        h = (h ^ (d[i] & 0xff)) * 0x01000193;
+      }
+      return h ^ (h >>> 16);
+    }
+  }
+
+  /**
+   * An authenticated ticket read waiting for its turn: a ring of {@link #MAX_QUEUED_READS} reused
+   * entries (receiver thread only), no object per read.
+   */
+  private static final class Reads {
+    private final Site[] sites = new Site[MAX_QUEUED_READS];
+    private final long[] nonces = new long[MAX_QUEUED_READS];
+    private final SocketAddress[] from = new SocketAddress[MAX_QUEUED_READS];
+    private int head;
+    private int size;
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+
+    boolean isFull() {
+      return size == MAX_QUEUED_READS;
+    }
+
+    void add(Site site, long nonce, SocketAddress to) {
+      int i = (head + size) % MAX_QUEUED_READS;
+      sites[i] = site;
+      nonces[i] = nonce;
+      from[i] = to;
+      size++;
+    }
+
+    /** Drops the oldest. */
+    void drop() {
+      sites[head] = null;
+      from[head] = null;
+      head = (head + 1) % MAX_QUEUED_READS;
+      size--;
+    }
+
+    Site site() {
+      return sites[head];
+    }
+
+    long nonce() {
+      return nonces[head];
+    }
+
+    SocketAddress from() {
+      return from[head];
+    }
+  }
 
   private final DatagramChannel channel;
   private final BuiltInWitness witness;
-  private final Map<String, Site> sites; // by WitnessDatagram.siteKey; Site.highest: receiver only
-  private final ArrayDeque<QueuedRead> reads = new ArrayDeque<>(); // receiver thread only
+  private final Sites sites; // Site.highest: receiver only
+  private final Reads reads = new Reads(); // receiver thread only
+  private final BuiltInWitness.Answer answer = new BuiltInWitness.Answer(); // receiver only
   private final ByteBuffer out = ByteBuffer.allocate(WitnessDatagram.MAX_SIZE); // receiver only
   private final Selector selector;
   private final Clock wall;
@@ -147,7 +242,7 @@ public final class WitnessDatagramServer implements AutoCloseable {
       DatagramChannel channel,
       Selector selector,
       BuiltInWitness witness,
-      Map<String, Site> sites,
+      Sites sites,
       LongAdder keysDerived,
       Clock wall) {
     this.keysDerived = keysDerived;
@@ -180,16 +275,12 @@ public final class WitnessDatagramServer implements AutoCloseable {
       BuiltInWitness witness,
       List<WitnessServerConfig.Cluster> clusters,
       Clock wall) {
-    Map<String, Site> sites = new HashMap<>();
+    List<Site> all = new ArrayList<>();
     LongAdder derived = new LongAdder();
     for (WitnessServerConfig.Cluster c : clusters) {
-      c.secrets()
-          .forEach(
-              (site, secret) ->
-                  sites.put(
-                      WitnessDatagram.siteKey(c.name(), site),
-                      new Site(c.name(), site, secret, derived)));
+      c.secrets().forEach((site, secret) -> all.add(new Site(c.name(), site, secret, derived)));
     }
+    Sites sites = new Sites(all);
     DatagramChannel ch;
     Selector sel;
     try {
@@ -232,6 +323,11 @@ public final class WitnessDatagramServer implements AutoCloseable {
   /** Site keys derived so far (each at its site's first datagram). */
   long keysDerived() {
     return keysDerived.sum();
+  }
+
+  /** The receiver thread's id (a test measures what it allocates). */
+  long receiverThreadId() {
+    return receiver.threadId();
   }
 
   /** Datagrams answered with a result so far. */
@@ -296,16 +392,23 @@ public final class WitnessDatagramServer implements AutoCloseable {
 
   private void answerReads(int most) {
     for (int i = 0; i < most && !reads.isEmpty(); i++) {
-      QueuedRead q = reads.poll();
+      Site site = reads.site();
+      long nonce = reads.nonce();
+      SocketAddress from = reads.from();
+      reads.drop();
       try {
-        Optional<Optional<Ticket>> now =
-            witness.observeIfImmediateVerified(q.site().served(witness));
-        if (now.isPresent()) {
+        if (witness.observeIfImmediateVerified(site.served(witness), "observed", answer)) {
           answered.increment();
-          TicketResult result = TicketResult.refused(now.get().orElse(null), "observed");
-          send(WitnessDatagram.answer(out, q.site().key(), q.request(), result), q.from());
+          send(
+              WitnessDatagram.answer(
+                  out, site.raw(), WitnessDatagram.KIND_READ, nonce, site.names, answer),
+              from);
         } else {
-          later(q.site().key(), q.request(), q.from());
+          later(
+              site.key(),
+              new WitnessDatagram.Request(
+                  WitnessDatagram.KIND_READ, nonce, site.cluster, site.name, 0, 0, false),
+              from);
         }
       } catch (RuntimeException e) {
         dropped.increment();
@@ -314,63 +417,88 @@ public final class WitnessDatagramServer implements AutoCloseable {
     }
   }
 
-  /** Checks a datagram; answers a renewal (or a refusal) at once, queues a ticket read. */
+  /**
+   * Checks a datagram; answers a renewal (or a refusal) at once, queues a ticket read. The checks
+   * and the layout are {@link WitnessDatagram#openRequest}'s, read in place: the common case (a
+   * renewal or a read from a known site) allocates nothing (WitnessDatagramAllocationTest).
+   */
   private void handle(byte[] d, int length, SocketAddress from) {
-    String claimed = WitnessDatagram.claimedKey(d, length);
-    Site site = claimed == null ? null : sites.get(claimed);
-    Optional<WitnessDatagram.Request> opened =
-        site == null
-            ? Optional.empty()
-            : WitnessDatagram.openRequest(d, length, site.key(), site.cluster, site.name);
-    if (opened.isEmpty()) {
+    int names = WitnessDatagram.namesEnd(d, length);
+    Site site = names < 0 ? null : sites.find(d, WitnessDatagram.NAMES, names);
+    if (site == null || !WitnessDatagram.macOk(d, length, site.raw())) {
       dropped.increment();
       return;
     }
-    SecretKeySpec key = site.key();
-    WitnessDatagram.Request r = opened.get();
+    int body = length - WitnessDatagram.MAC_LENGTH - names; // bytes after the names
+    byte kind = d[3];
+    boolean wellFormed =
+        switch (kind) {
+          case WitnessDatagram.KIND_READ -> body == 0;
+          case WitnessDatagram.KIND_RELEASE -> body == 8;
+          case WitnessDatagram.KIND_RENEW, WitnessDatagram.KIND_ACQUIRE -> body == 13;
+          default -> false;
+        };
+    if (!wellFormed) {
+      dropped.increment();
+      return;
+    }
+    long nonce = WitnessDatagram.longAt(d, 4);
+    byte[] key = site.raw();
     long nowMicros = wall.millis() * 1000; // ms suffice against a skew of minutes
-    if (Math.abs(r.nonce() - nowMicros) > WitnessDatagram.MAX_SKEW.toNanos() / 1000) {
+    if (Math.abs(nonce - nowMicros) > WitnessDatagram.MAX_SKEW.toNanos() / 1000) {
       stale.increment();
-      send(WitnessDatagram.refusal(out, key, r, WitnessDatagram.Status.SKEW, nowMicros), from);
+      send(
+          WitnessDatagram.refusal(
+              out, key, kind, nonce, site.names, WitnessDatagram.Status.SKEW, nowMicros),
+          from);
       return;
     }
     long seen = site.highest;
-    if (r.nonce() <= seen) {
+    if (nonce <= seen) {
       stale.increment();
-      send(WitnessDatagram.refusal(out, key, r, WitnessDatagram.Status.STALE, seen), from);
+      send(
+          WitnessDatagram.refusal(
+              out, key, kind, nonce, site.names, WitnessDatagram.Status.STALE, seen),
+          from);
       return;
     }
-    site.highest = r.nonce();
-    if (r.kind() == WitnessDatagram.KIND_READ) {
-      if (reads.size() >= MAX_QUEUED_READS) {
-        reads.poll();
+    site.highest = nonce;
+    if (kind == WitnessDatagram.KIND_READ) {
+      if (reads.isFull()) {
+        reads.drop();
         shed.increment();
       }
-      reads.add(new QueuedRead(r, from, site));
+      reads.add(site, nonce, from);
       return;
     }
-    if (r.epoch() < 0 || r.epoch() > TicketRequest.MAX_EPOCH) {
+    long epoch = WitnessDatagram.longAt(d, names);
+    if (epoch < 0 || epoch > TicketRequest.MAX_EPOCH) {
       dropped.increment();
       return;
     }
-    if (r.kind() == WitnessDatagram.KIND_ACQUIRE || r.kind() == WitnessDatagram.KIND_RELEASE) {
-      later(key, r, from); // both may persist: never on this thread
+    long ttl = kind == WitnessDatagram.KIND_RELEASE ? 0 : WitnessDatagram.uintAt(d, names + 8);
+    boolean healthy = kind != WitnessDatagram.KIND_RELEASE && (d[names + 12] & 1) != 0;
+    if (kind == WitnessDatagram.KIND_ACQUIRE || kind == WitnessDatagram.KIND_RELEASE) {
+      // both may persist: never on this thread
+      later(site.key(), request(kind, nonce, site, epoch, ttl, healthy), from);
       return;
     }
-    if (r.ttlMillis() <= 0) {
+    if (ttl <= 0) {
       dropped.increment();
       return;
     }
-    TicketRequest req =
-        TicketRequest.renew(
-            r.cluster(), r.site(), r.healthy(), Duration.ofMillis(r.ttlMillis()), r.epoch());
-    Optional<TicketResult> now = witness.renewIfImmediateVerified(site.served(witness), req);
-    if (now.isPresent()) {
+    if (witness.renewIfImmediateVerified(
+        site.served(witness), site.name, healthy, epoch, ttl, answer)) {
       answered.increment();
-      send(WitnessDatagram.answer(out, key, r, now.get()), from);
+      send(WitnessDatagram.answer(out, key, kind, nonce, site.names, answer), from);
     } else {
-      later(key, r, from);
+      later(site.key(), request(kind, nonce, site, epoch, ttl, healthy), from);
     }
+  }
+
+  private static WitnessDatagram.Request request(
+      byte kind, long nonce, Site site, long epoch, long ttl, boolean healthy) {
+    return new WitnessDatagram.Request(kind, nonce, site.cluster, site.name, epoch, ttl, healthy);
   }
 
   /** Answers on a virtual thread a request that waits for its cluster's lock or a write. */
