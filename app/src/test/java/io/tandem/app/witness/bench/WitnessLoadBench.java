@@ -441,7 +441,15 @@ class WitnessLoadBench {
                 + " clients");
     AgentProfile profile = AgentProfile.fromSystemProperties();
     run.put("profile", profile.describe());
-    AgentLoad load = new AgentLoad(profile, backend, sites, warmup.dividedBy(2));
+    // the grants' ramp (-Dbench.etcdRampSeconds, default half the warm-up): at 10,000 leases a
+    // 5 s ramp on one shared CPU granted nothing in time, and each timed-out grant was asked again
+    // a tick later, so etcd never caught up (session 6)
+    Duration ramp =
+        System.getProperty("bench.etcdRampSeconds") == null
+            ? warmup.dividedBy(2)
+            : seconds("bench.etcdRampSeconds", 0);
+    run.put("ramp_s", ramp.toSeconds());
+    AgentLoad load = new AgentLoad(profile, backend, sites, ramp);
     try {
       load.start();
       TimeUnit.NANOSECONDS.sleep(warmup.toNanos());
@@ -456,9 +464,34 @@ class WitnessLoadBench {
       run.putAll(load.figures(window));
     } finally {
       ((AutoCloseable) backend).close();
+      // why it was slow, in etcd's words ("apply request took too long", ...): its log beside
+      // its --data-dir (the testkit's layout)
+      run.put("etcd_log_warnings", etcdWarnings(pid));
     }
     System.out.println("etcd, " + count + " clusters: " + run);
     return run;
+  }
+
+  /** The last warnings and errors of the etcd process {@code pid}'s log (etcd.log). */
+  private static List<String> etcdWarnings(long pid) {
+    try {
+      String[] cmd = Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\0");
+      for (int i = 0; i + 1 < cmd.length; i++) {
+        if (cmd[i].equals("--data-dir")) {
+          Path log = Path.of(cmd[i + 1]).resolveSibling("etcd.log");
+          List<String> w =
+              Files.readAllLines(log).stream()
+                  .filter(
+                      l -> l.contains("\"level\":\"warn\"") || l.contains("\"level\":\"error\""))
+                  .map(l -> l.length() > 300 ? l.substring(0, 300) : l)
+                  .toList();
+          return w.subList(Math.max(0, w.size() - 8), w.size());
+        }
+      }
+      return List.of("(no --data-dir in etcd's command line)");
+    } catch (java.io.IOException e) {
+      return List.of("(etcd.log not read: " + e + ")");
+    }
   }
 
   private static long etcdPid(String endpoint) throws Exception {
@@ -551,10 +584,13 @@ class WitnessLoadBench {
 
     @Override
     public AgentLoad.Outcome acquire(AgentLoad.Site s) throws Exception {
+      // set-up only: a grant may take longer than a renewal's timeout
+      // (-Dbench.etcdGrantTimeoutMs, default 10 s); asked again at once it only adds to etcd's
+      // backlog
       s.epoch =
           c(s).getLeaseClient()
               .grant(Math.max(2, profile.ttl().toSeconds()))
-              .get(profile.retryTimeout().toMillis(), TimeUnit.MILLISECONDS)
+              .get(Long.getLong("bench.etcdGrantTimeoutMs", 10_000), TimeUnit.MILLISECONDS)
               .getID();
       return AgentLoad.Outcome.OK;
     }
