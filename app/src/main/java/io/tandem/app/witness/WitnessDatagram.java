@@ -1,6 +1,5 @@
 package io.tandem.app.witness;
 
-import io.tandem.core.witness.BuiltInWitness;
 import io.tandem.core.witness.Ticket;
 import io.tandem.core.witness.TicketResult;
 import java.nio.BufferUnderflowException;
@@ -60,10 +59,10 @@ final class WitnessDatagram {
   static final byte KIND_READ = 2;
   static final byte KIND_ACQUIRE = 3;
   static final byte KIND_RELEASE = 4;
-  private static final byte ANSWER = (byte) 0x80;
-  private static final byte VERSION = 1;
+  static final byte ANSWER = (byte) 0x80;
+  static final byte VERSION = 1;
   static final int MAC_LENGTH = 16;
-  private static final int MAX_REASON = 400;
+  static final int MAX_REASON = 400;
 
   /** What an answer says. */
   enum Status {
@@ -192,138 +191,6 @@ final class WitnessDatagram {
       return null;
     }
     return new String(d, 12, end - 12, StandardCharsets.ISO_8859_1);
-  }
-
-  /**
-   * Where the names a request claims end ({@link #claimedKey}'s checks; its names are {@code d[12,
-   * end)}), or -1 if the head is malformed. Allocates nothing.
-   */
-  static int namesEnd(byte[] d, int length) {
-    if (length < 14 + MAC_LENGTH || length > MAX_SIZE || d[0] != 'T' || d[1] != 'W') {
-      return -1;
-    }
-    if (d[2] != VERSION) {
-      return -1;
-    }
-    int c = d[12] & 0xff;
-    int s = 13 + c;
-    if (c == 0 || c > 63 || s >= length - MAC_LENGTH) {
-      return -1;
-    }
-    int n = d[s] & 0xff;
-    int end = s + 1 + n;
-    if (n == 0 || n > 63 || end > length - MAC_LENGTH) {
-      return -1;
-    }
-    return end;
-  }
-
-  /** Where a datagram's names start (after its head: magic, version, kind, nonce). */
-  static final int NAMES = 12;
-
-  /** The names of a cluster's site as a datagram carries them (each length-prefixed ASCII). */
-  static byte[] names(String cluster, String site) {
-    ByteBuffer b = ByteBuffer.allocate(2 + cluster.length() + site.length());
-    putName(b, cluster);
-    putName(b, site);
-    return b.array();
-  }
-
-  /** The big-endian long at {@code d[at]}. */
-  static long longAt(byte[] d, int at) {
-    return (long) LONGS.get(d, at);
-  }
-
-  /** The big-endian unsigned 32-bit value at {@code d[at]}. */
-  static long uintAt(byte[] d, int at) {
-    return ((int) INTS.get(d, at)) & 0xffffffffL;
-  }
-
-  private static final java.lang.invoke.VarHandle LONGS =
-      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
-          long[].class, java.nio.ByteOrder.BIG_ENDIAN);
-  private static final java.lang.invoke.VarHandle INTS =
-      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
-          int[].class, java.nio.ByteOrder.BIG_ENDIAN);
-
-  /** Whether the last 16 bytes of {@code d[0, length)} are its MAC under the raw {@code key}. */
-  static boolean macOk(byte[] d, int length, byte[] key) {
-    if (length < 12 + MAC_LENGTH || length > MAX_SIZE) {
-      return false;
-    }
-    return DatagramMac.get().verify(key, d, length - MAC_LENGTH, MAC_LENGTH);
-  }
-
-  /**
-   * {@link #answer(ByteBuffer, SecretKeySpec, Request, TicketResult)} for a request of {@code kind}
-   * with {@code nonce} from the site whose datagram {@link #names} are {@code names}, from the
-   * witness's {@link BuiltInWitness.Answer} and under the site's raw key; byte for byte the same
-   * datagram, with no allocation (ASCII reasons).
-   */
-  static ByteBuffer answer(
-      ByteBuffer out, byte[] key, byte kind, long nonce, byte[] names, BuiltInWitness.Answer a) {
-    ByteBuffer b = out.clear();
-    b.put((byte) 'T').put((byte) 'W').put(VERSION).put((byte) (kind | ANSWER)).putLong(nonce);
-    b.put(names);
-    b.put((byte) Status.RESULT.ordinal()).put((byte) (a.granted() ? 1 : 0));
-    String holder = a.holder();
-    b.put((byte) (holder == null ? 0 : 1));
-    if (holder != null) {
-      putAscii(b, holder);
-      b.putLong(a.epoch()).putLong(a.expiryMillis());
-      b.putInt((int) Math.min(a.ttlMillis(), Integer.MAX_VALUE));
-    }
-    putReason(b, a.reason());
-    return sealInto(b, key);
-  }
-
-  /** {@link #refusal(ByteBuffer, SecretKeySpec, Request, Status, long)} as {@link #answer}. */
-  static ByteBuffer refusal(
-      ByteBuffer out, byte[] key, byte kind, long nonce, byte[] names, Status status, long value) {
-    ByteBuffer b = out.clear();
-    b.put((byte) 'T').put((byte) 'W').put(VERSION).put((byte) (kind | ANSWER)).putLong(nonce);
-    b.put(names);
-    b.put((byte) status.ordinal()).putLong(value);
-    return sealInto(b, key);
-  }
-
-  /** A name as {@link #putName} writes it, char by char (a name is a DNS label: ASCII). */
-  private static void putAscii(ByteBuffer b, String name) {
-    int n = name.length();
-    if (n == 0 || n > 63) {
-      throw new IllegalArgumentException("a cluster or site name is a DNS label");
-    }
-    b.put((byte) n);
-    for (int i = 0; i < n; i++) {
-      char c = name.charAt(i);
-      b.put(c < 0x80 ? (byte) c : (byte) '?'); // as getBytes(US_ASCII) replaces it
-    }
-  }
-
-  /** The reason as {@link #answer(ByteBuffer, SecretKeySpec, Request, TicketResult)} writes it. */
-  private static void putReason(ByteBuffer b, String reason) {
-    int n = reason.length();
-    for (int i = 0; i < n; i++) {
-      if (reason.charAt(i) >= 0x80) {
-        byte[] utf8 = reason.getBytes(StandardCharsets.UTF_8);
-        int m = Math.min(utf8.length, MAX_REASON);
-        b.putShort((short) m).put(utf8, 0, m);
-        return;
-      }
-    }
-    int m = Math.min(n, MAX_REASON);
-    b.putShort((short) m);
-    for (int i = 0; i < m; i++) {
-      b.put((byte) reason.charAt(i));
-    }
-  }
-
-  /** Appends the MAC under the raw {@code key} of what {@code b} holds and flips it for sending. */
-  private static ByteBuffer sealInto(ByteBuffer b, byte[] key) {
-    int n = b.position();
-    byte[] mac = DatagramMac.get().compute(key, b.array(), 0, n);
-    b.put(mac, 0, MAC_LENGTH);
-    return b.flip();
   }
 
   /** The lookup key of a site of a cluster, as {@link #claimedKey} reads it from a datagram. */
@@ -479,7 +346,7 @@ final class WitnessDatagram {
     return b;
   }
 
-  private static void putName(ByteBuffer b, String name) {
+  static void putName(ByteBuffer b, String name) {
     byte[] n = name.getBytes(StandardCharsets.US_ASCII);
     if (n.length == 0 || n.length > 63) {
       throw new IllegalArgumentException("a cluster or site name is a DNS label");

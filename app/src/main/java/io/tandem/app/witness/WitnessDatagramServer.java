@@ -4,6 +4,7 @@ import io.tandem.core.error.ConfigException;
 import io.tandem.core.witness.BuiltInWitness;
 import io.tandem.core.witness.TicketRequest;
 import io.tandem.core.witness.TicketResult;
+import io.tandem.core.witness.WitnessAnswer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -17,7 +18,6 @@ import java.nio.channels.Selector;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -79,153 +79,11 @@ public final class WitnessDatagramServer implements AutoCloseable {
    */
   static final int RECEIVE_BUFFER = 512 << 10;
 
-  /**
-   * A served site: its secret, its datagram key derived at its first datagram (not at start: 20,000
-   * HMACs were a fifth of a 10,000-cluster witness's start, issue 17.4), its cluster's state in the
-   * witness (found then too), and the highest nonce seen from it (receiver thread only).
-   */
-  private static final class Site {
-    final String cluster;
-    final String name;
-    final byte[] names; // as its datagrams carry them: the lookup key
-    private final LongAdder derived;
-    private byte[] secret;
-    private volatile SecretKeySpec key;
-    private byte[] raw; // the key's bytes (receiver thread only)
-    private BuiltInWitness.Served served; // receiver thread only
-    long highest = Long.MIN_VALUE;
-
-    Site(String cluster, String name, byte[] secret, LongAdder derived) {
-      this.cluster = cluster;
-      this.name = name;
-      this.names = WitnessDatagram.names(cluster, name);
-      this.secret = secret;
-      this.derived = derived;
-    }
-
-    /** The key, derived on the receiver thread at the site's first datagram. */
-    SecretKeySpec key() {
-      SecretKeySpec k = key;
-      if (k == null) {
-        k = WitnessDatagram.key(secret, cluster, name);
-        key = k;
-        secret = null;
-        derived.increment();
-      }
-      return k;
-    }
-
-    /** The key's bytes (receiver thread only): {@code SecretKeySpec.getEncoded()} copies them. */
-    byte[] raw() {
-      if (raw == null) {
-        raw = key().getEncoded();
-      }
-      return raw;
-    }
-
-    /** The cluster's state in the witness, found at the site's first datagram and kept. */
-    BuiltInWitness.Served served(BuiltInWitness witness) {
-      if (served == null) {
-        served = witness.served(cluster);
-      }
-      return served;
-    }
-  }
-
-  /**
-   * The served sites by the names their datagrams carry, looked up in the datagram's own bytes
-   * (open addressing, linear probing; built once, read by the receiver thread only): a {@code
-   * HashMap} by a string would need a new string per datagram.
-   */
-  private static final class Sites {
-    private final Site[] table;
-    private final int mask;
-
-    Sites(List<Site> all) {
-      int capacity = Integer.highestOneBit(Math.max(4, all.size() * 2 - 1)) << 1;
-      table = new Site[capacity];
-      mask = capacity - 1;
-      for (Site s : all) {
-        int i = hash(s.names, 0, s.names.length) & mask;
-        while (table[i] != null && !Arrays.equals(table[i].names, s.names)) {
-          i = (i + 1) & mask;
-        }
-        table[i] = s; // a site named twice: the last one, as a map's put
-      }
-    }
-
-    /** The site whose names are {@code d[from, to)}, or null. */
-    Site find(byte[] d, int from, int to) {
-      for (int i = hash(d, from, to) & mask; ; i = (i + 1) & mask) {
-        Site s = table[i];
-        if (s == null || Arrays.equals(s.names, 0, s.names.length, d, from, to)) {
-          return s;
-        }
-      }
-    }
-
-    private static int hash(byte[] d, int from, int to) {
-      int h = 0x811c9dc5; // FNV-1a
-      for (int i = from; i < to; i++) {
-        h = (h ^ (d[i] & 0xff)) * 0x01000193;
-      }
-      return h ^ (h >>> 16);
-    }
-  }
-
-  /**
-   * An authenticated ticket read waiting for its turn: a ring of {@link #MAX_QUEUED_READS} reused
-   * entries (receiver thread only), no object per read.
-   */
-  private static final class Reads {
-    private final Site[] sites = new Site[MAX_QUEUED_READS];
-    private final long[] nonces = new long[MAX_QUEUED_READS];
-    private final SocketAddress[] from = new SocketAddress[MAX_QUEUED_READS];
-    private int head;
-    private int size;
-
-    boolean isEmpty() {
-      return size == 0;
-    }
-
-    boolean isFull() {
-      return size == MAX_QUEUED_READS;
-    }
-
-    void add(Site site, long nonce, SocketAddress to) {
-      int i = (head + size) % MAX_QUEUED_READS;
-      sites[i] = site;
-      nonces[i] = nonce;
-      from[i] = to;
-      size++;
-    }
-
-    /** Drops the oldest. */
-    void drop() {
-      sites[head] = null;
-      from[head] = null;
-      head = (head + 1) % MAX_QUEUED_READS;
-      size--;
-    }
-
-    Site site() {
-      return sites[head];
-    }
-
-    long nonce() {
-      return nonces[head];
-    }
-
-    SocketAddress from() {
-      return from[head];
-    }
-  }
-
   private final DatagramChannel channel;
   private final BuiltInWitness witness;
-  private final Sites sites; // Site.highest: receiver only
-  private final Reads reads = new Reads(); // receiver thread only
-  private final BuiltInWitness.Answer answer = new BuiltInWitness.Answer(); // receiver only
+  private final DatagramSites sites; // Site.highest: receiver only
+  private final QueuedReads reads = new QueuedReads(MAX_QUEUED_READS); // receiver thread only
+  private final WitnessAnswer answer = new WitnessAnswer(); // receiver only
   private final ByteBuffer out = ByteBuffer.allocate(WitnessDatagram.MAX_SIZE); // receiver only
   private final Selector selector;
   private final Clock wall;
@@ -242,7 +100,7 @@ public final class WitnessDatagramServer implements AutoCloseable {
       DatagramChannel channel,
       Selector selector,
       BuiltInWitness witness,
-      Sites sites,
+      DatagramSites sites,
       LongAdder keysDerived,
       Clock wall) {
     this.keysDerived = keysDerived;
@@ -275,12 +133,14 @@ public final class WitnessDatagramServer implements AutoCloseable {
       BuiltInWitness witness,
       List<WitnessServerConfig.Cluster> clusters,
       Clock wall) {
-    List<Site> all = new ArrayList<>();
+    List<DatagramSites.Site> all = new ArrayList<>();
     LongAdder derived = new LongAdder();
     for (WitnessServerConfig.Cluster c : clusters) {
-      c.secrets().forEach((site, secret) -> all.add(new Site(c.name(), site, secret, derived)));
+      c.secrets()
+          .forEach(
+              (site, secret) -> all.add(new DatagramSites.Site(c.name(), site, secret, derived)));
     }
-    Sites sites = new Sites(all);
+    DatagramSites sites = new DatagramSites(all);
     DatagramChannel ch;
     Selector sel;
     try {
@@ -392,7 +252,7 @@ public final class WitnessDatagramServer implements AutoCloseable {
 
   private void answerReads(int most) {
     for (int i = 0; i < most && !reads.isEmpty(); i++) {
-      Site site = reads.site();
+      DatagramSites.Site site = reads.site();
       long nonce = reads.nonce();
       SocketAddress from = reads.from();
       reads.drop();
@@ -400,7 +260,7 @@ public final class WitnessDatagramServer implements AutoCloseable {
         if (witness.observeIfImmediateVerified(site.served(witness), "observed", answer)) {
           answered.increment();
           send(
-              WitnessDatagram.answer(
+              ListenerDatagrams.answer(
                   out, site.raw(), WitnessDatagram.KIND_READ, nonce, site.names, answer),
               from);
         } else {
@@ -423,9 +283,9 @@ public final class WitnessDatagramServer implements AutoCloseable {
    * renewal or a read from a known site) allocates nothing (WitnessDatagramAllocationTest).
    */
   private void handle(byte[] d, int length, SocketAddress from) {
-    int names = WitnessDatagram.namesEnd(d, length);
-    Site site = names < 0 ? null : sites.find(d, WitnessDatagram.NAMES, names);
-    if (site == null || !WitnessDatagram.macOk(d, length, site.raw())) {
+    int names = ListenerDatagrams.namesEnd(d, length);
+    DatagramSites.Site site = names < 0 ? null : sites.find(d, ListenerDatagrams.NAMES, names);
+    if (site == null || !ListenerDatagrams.macOk(d, length, site.raw())) {
       dropped.increment();
       return;
     }
@@ -442,13 +302,13 @@ public final class WitnessDatagramServer implements AutoCloseable {
       dropped.increment();
       return;
     }
-    long nonce = WitnessDatagram.longAt(d, 4);
+    long nonce = ListenerDatagrams.longAt(d, 4);
     byte[] key = site.raw();
     long nowMicros = wall.millis() * 1000; // ms suffice against a skew of minutes
     if (Math.abs(nonce - nowMicros) > WitnessDatagram.MAX_SKEW.toNanos() / 1000) {
       stale.increment();
       send(
-          WitnessDatagram.refusal(
+          ListenerDatagrams.refusal(
               out, key, kind, nonce, site.names, WitnessDatagram.Status.SKEW, nowMicros),
           from);
       return;
@@ -457,7 +317,7 @@ public final class WitnessDatagramServer implements AutoCloseable {
     if (nonce <= seen) {
       stale.increment();
       send(
-          WitnessDatagram.refusal(
+          ListenerDatagrams.refusal(
               out, key, kind, nonce, site.names, WitnessDatagram.Status.STALE, seen),
           from);
       return;
@@ -471,12 +331,12 @@ public final class WitnessDatagramServer implements AutoCloseable {
       reads.add(site, nonce, from);
       return;
     }
-    long epoch = WitnessDatagram.longAt(d, names);
+    long epoch = ListenerDatagrams.longAt(d, names);
     if (epoch < 0 || epoch > TicketRequest.MAX_EPOCH) {
       dropped.increment();
       return;
     }
-    long ttl = kind == WitnessDatagram.KIND_RELEASE ? 0 : WitnessDatagram.uintAt(d, names + 8);
+    long ttl = kind == WitnessDatagram.KIND_RELEASE ? 0 : ListenerDatagrams.uintAt(d, names + 8);
     boolean healthy = kind != WitnessDatagram.KIND_RELEASE && (d[names + 12] & 1) != 0;
     if (kind == WitnessDatagram.KIND_ACQUIRE || kind == WitnessDatagram.KIND_RELEASE) {
       // both may persist: never on this thread
@@ -490,14 +350,14 @@ public final class WitnessDatagramServer implements AutoCloseable {
     if (witness.renewIfImmediateVerified(
         site.served(witness), site.name, healthy, epoch, ttl, answer)) {
       answered.increment();
-      send(WitnessDatagram.answer(out, key, kind, nonce, site.names, answer), from);
+      send(ListenerDatagrams.answer(out, key, kind, nonce, site.names, answer), from);
     } else {
       later(site.key(), request(kind, nonce, site, epoch, ttl, healthy), from);
     }
   }
 
   private static WitnessDatagram.Request request(
-      byte kind, long nonce, Site site, long epoch, long ttl, boolean healthy) {
+      byte kind, long nonce, DatagramSites.Site site, long epoch, long ttl, boolean healthy) {
     return new WitnessDatagram.Request(kind, nonce, site.cluster, site.name, epoch, ttl, healthy);
   }
 

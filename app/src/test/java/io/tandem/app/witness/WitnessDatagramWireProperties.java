@@ -2,9 +2,9 @@ package io.tandem.app.witness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tandem.core.witness.BuiltInWitness;
 import io.tandem.core.witness.Ticket;
 import io.tandem.core.witness.TicketResult;
+import io.tandem.core.witness.WitnessAnswer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -69,13 +69,13 @@ class WitnessDatagramWireProperties {
         new WitnessDatagram.Request(kind, nonce, cluster, site, 1, 2000, true);
     byte[] general = WitnessDatagram.answer(key, to, result);
     ByteBuffer listener =
-        WitnessDatagram.answer(
+        ListenerDatagrams.answer(
             ByteBuffer.allocate(WitnessDatagram.MAX_SIZE),
             key.getEncoded(),
             kind,
             nonce,
-            WitnessDatagram.names(cluster, site),
-            BuiltInWitness.Answer.of(result));
+            ListenerDatagrams.names(cluster, site),
+            WitnessAnswer.of(result));
     assertThat(bytes(listener)).isEqualTo(general);
     assertThat(WitnessDatagram.openAnswer(general, general.length, key))
         .hasValueSatisfying(a -> assertThat(a.result().reason()).isNotNull());
@@ -97,12 +97,12 @@ class WitnessDatagramWireProperties {
         new WitnessDatagram.Request(kind, nonce, cluster, site, 0, 0, false);
     byte[] general = WitnessDatagram.refusal(key, to, status, value);
     ByteBuffer listener =
-        WitnessDatagram.refusal(
+        ListenerDatagrams.refusal(
             ByteBuffer.allocate(WitnessDatagram.MAX_SIZE),
             key.getEncoded(),
             kind,
             nonce,
-            WitnessDatagram.names(cluster, site),
+            ListenerDatagrams.names(cluster, site),
             status,
             value);
     assertThat(bytes(listener)).isEqualTo(general);

@@ -380,69 +380,6 @@ public final class BuiltInWitness implements Witness {
   }
 
   /**
-   * What a renewal or a ticket read answers, written by the witness into a holder the transport
-   * reuses: the datagram listener answers about 50,000 requests a second at 10,000 clusters, and
-   * the records of the general path ({@link TicketRequest}, {@link Ticket}, {@link TicketResult},
-   * their {@code Instant}s and {@code Optional}s) were most of its garbage. Mutable, for one thread
-   * at a time; valid until its next use. {@link #holder()} is null when nobody holds the ticket.
-   */
-  public static final class Answer {
-    private boolean granted;
-    private String holder;
-    private long epoch;
-    private long expiryMillis;
-    private long ttlMillis;
-    private String reason;
-
-    /** Whether the renewal was granted (a read is never granted). */
-    public boolean granted() {
-      return granted;
-    }
-
-    /** The ticket's holder, or null when nobody holds it. */
-    public String holder() {
-      return holder;
-    }
-
-    /** The holder's epoch (with a holder). */
-    public long epoch() {
-      return epoch;
-    }
-
-    /** The holder's expiry on the witness's wall clock, epoch ms (with a holder). */
-    public long expiryMillis() {
-      return expiryMillis;
-    }
-
-    /** The TTL of the holder's last grant or renewal, ms (with a holder). */
-    public long ttlMillis() {
-      return ttlMillis;
-    }
-
-    /** The witness's sentence, as {@link TicketResult#reason()}. */
-    public String reason() {
-      return reason;
-    }
-
-    /** An answer holding what {@code r} says (a transport's encoder is tested with it). */
-    public static Answer of(TicketResult r) {
-      Answer a = new Answer();
-      a.set(r);
-      return a;
-    }
-
-    private void set(TicketResult r) {
-      granted = r.granted();
-      Ticket t = r.ticket();
-      holder = t == null ? null : t.holder();
-      epoch = t == null ? 0 : t.epoch();
-      expiryMillis = t == null ? 0 : t.expiry().toEpochMilli();
-      ttlMillis = t == null ? 0 : t.ttl().toMillis();
-      reason = r.reason();
-    }
-  }
-
-  /**
    * {@link #renewIfImmediateVerified(Served, TicketRequest)} answering into {@code into}, with no
    * allocation when granted (the common case: the holder renews under the newest epoch a TTL the
    * witness already covers). False, with {@code into} untouched, where the request would have to
@@ -450,7 +387,12 @@ public final class BuiltInWitness implements Witness {
    * same answer as the general path ({@code BuiltInWitnessAnswerTest} holds them equal).
    */
   public boolean renewIfImmediateVerified(
-      Served cluster, String site, boolean healthy, long epoch, long ttlMillis, Answer into) {
+      Served cluster,
+      String site,
+      boolean healthy,
+      long epoch,
+      long ttlMillis,
+      WitnessAnswer into) {
     if (ttlMillis <= 0 || epoch < 0 || epoch > TicketRequest.MAX_EPOCH) {
       throw new IllegalArgumentException("a renewal's TTL is positive and its epoch in [0, 2^62]");
     }
@@ -504,7 +446,7 @@ public final class BuiltInWitness implements Witness {
    * {@link #observeIfImmediateVerified(Served)} answering into {@code into} (not granted, the
    * reason {@code reason}) with no allocation; false where it would wait for the cluster's lock.
    */
-  public boolean observeIfImmediateVerified(Served cluster, String reason, Answer into) {
+  public boolean observeIfImmediateVerified(Served cluster, String reason, WitnessAnswer into) {
     Slot s = cluster.slot;
     if (!s.lock.tryLock()) {
       return false;
@@ -524,7 +466,7 @@ public final class BuiltInWitness implements Witness {
    * the wall clock's milliseconds (no {@code Instant}), so at most 1 ms earlier than {@link
    * #expiryLabel}'s (a label: no agent times anything by it).
    */
-  private void holding(Slot s, long now, Answer into) {
+  private void holding(Slot s, long now, WitnessAnswer into) {
     into.holder = s.holder;
     if (s.holder == null) {
       into.epoch = 0;

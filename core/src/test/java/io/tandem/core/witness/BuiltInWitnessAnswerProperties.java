@@ -15,11 +15,11 @@ import net.jqwik.api.Provide;
 /**
  * The datagram listener's allocation-free renewal and read ({@link
  * BuiltInWitness#renewIfImmediateVerified(BuiltInWitness.Served, String, boolean, long, long,
- * BuiltInWitness.Answer)}, {@link BuiltInWitness#observeIfImmediateVerified(BuiltInWitness.Served,
- * String, BuiltInWitness.Answer)}) answer what the general ones answer (the expiry label at most 1
- * ms earlier, read from the wall clock's milliseconds), and leave the same state: two witnesses on
- * equal clocks take the same random histories (acquires, releases, time, renewals by holder and
- * others under any epoch and TTL, reads), one through each path.
+ * WitnessAnswer)}, {@link BuiltInWitness#observeIfImmediateVerified(BuiltInWitness.Served, String,
+ * WitnessAnswer)}) answer what the general ones answer (the expiry label at most 1 ms earlier, read
+ * from the wall clock's milliseconds), and leave the same state: two witnesses on equal clocks take
+ * the same random histories (acquires, releases, time, renewals by holder and others under any
+ * epoch and TTL, reads), one through each path.
  */
 class BuiltInWitnessAnswerProperties {
 
@@ -47,7 +47,7 @@ class BuiltInWitnessAnswerProperties {
             SETTINGS, listenerClock, listenerClock, listenerStore, SiteAuthenticator.inProcess());
     BuiltInWitness.Served g = general.served("pbx");
     BuiltInWitness.Served l = listener.served("pbx");
-    BuiltInWitness.Answer answer = new BuiltInWitness.Answer();
+    WitnessAnswer answer = new WitnessAnswer();
     for (Step s : history) {
       Duration ttl = Duration.ofMillis(s.ttlMillis());
       switch (s.op()) {
@@ -90,8 +90,8 @@ class BuiltInWitnessAnswerProperties {
     }
   }
 
-  private static void assertSame(BuiltInWitness.Answer actual, TicketResult expected) {
-    BuiltInWitness.Answer want = BuiltInWitness.Answer.of(expected);
+  private static void assertSame(WitnessAnswer actual, TicketResult expected) {
+    WitnessAnswer want = WitnessAnswer.of(expected);
     assertThat(actual.granted()).as("granted").isEqualTo(want.granted());
     assertThat(actual.reason()).as("reason").isEqualTo(want.reason());
     assertThat(actual.holder()).as("holder").isEqualTo(want.holder());
