@@ -511,6 +511,15 @@ class WitnessLoadBench {
     throw new IllegalStateException("no etcd process serving " + endpoint + " on port " + port);
   }
 
+  /**
+   * Acquires (grants) in flight at most, set-up only: 10,000 sites asking at once, each asking
+   * again a tick after a failure, filled etcd's proposal queue ("etcdserver: too many requests" in
+   * etcd.log, session 7) and nothing was ever granted; agents of 10,000 clusters do not all start
+   * in the same seconds. {@code -Dbench.etcdSetupInFlight}, default 64.
+   */
+  static final java.util.concurrent.Semaphore SETUP =
+      new java.util.concurrent.Semaphore(Integer.getInteger("bench.etcdSetupInFlight", 64));
+
   /** {@code EtcdWitness} exactly as the agent calls it. */
   static final class EtcdWitnessBackend implements AgentLoad.Backend, AutoCloseable {
     private final List<EtcdWitness> witnesses = new ArrayList<>();
@@ -537,8 +546,17 @@ class WitnessLoadBench {
     }
 
     @Override
-    public AgentLoad.Outcome acquire(AgentLoad.Site s) {
-      TicketResult r = w(s).acquire(TicketRequest.acquire(s.cluster, s.name, true, profile.ttl()));
+    public AgentLoad.Outcome acquire(AgentLoad.Site s) throws Exception {
+      long timeout = Long.getLong("bench.etcdGrantTimeoutMs", 10_000);
+      if (!SETUP.tryAcquire(timeout, TimeUnit.MILLISECONDS)) {
+        throw new java.util.concurrent.TimeoutException("no set-up permit in " + timeout + " ms");
+      }
+      TicketResult r;
+      try {
+        r = w(s).acquire(TicketRequest.acquire(s.cluster, s.name, true, profile.ttl()));
+      } finally {
+        SETUP.release();
+      }
       if (r.granted()) {
         s.epoch = r.ticket().epoch();
         return AgentLoad.Outcome.OK;
@@ -587,11 +605,19 @@ class WitnessLoadBench {
       // set-up only: a grant may take longer than a renewal's timeout
       // (-Dbench.etcdGrantTimeoutMs, default 10 s); asked again at once it only adds to etcd's
       // backlog
-      s.epoch =
-          c(s).getLeaseClient()
-              .grant(Math.max(2, profile.ttl().toSeconds()))
-              .get(Long.getLong("bench.etcdGrantTimeoutMs", 10_000), TimeUnit.MILLISECONDS)
-              .getID();
+      long timeout = Long.getLong("bench.etcdGrantTimeoutMs", 10_000);
+      if (!SETUP.tryAcquire(timeout, TimeUnit.MILLISECONDS)) {
+        throw new java.util.concurrent.TimeoutException("no set-up permit in " + timeout + " ms");
+      }
+      try {
+        s.epoch =
+            c(s).getLeaseClient()
+                .grant(Math.max(2, profile.ttl().toSeconds()))
+                .get(timeout, TimeUnit.MILLISECONDS)
+                .getID();
+      } finally {
+        SETUP.release();
+      }
       return AgentLoad.Outcome.OK;
     }
 
