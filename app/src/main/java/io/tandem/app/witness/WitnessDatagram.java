@@ -59,10 +59,10 @@ final class WitnessDatagram {
   static final byte KIND_READ = 2;
   static final byte KIND_ACQUIRE = 3;
   static final byte KIND_RELEASE = 4;
-  private static final byte ANSWER = (byte) 0x80;
-  private static final byte VERSION = 1;
-  private static final int MAC_LENGTH = 16;
-  private static final int MAX_REASON = 400;
+  static final byte ANSWER = (byte) 0x80;
+  static final byte VERSION = 1;
+  static final int MAC_LENGTH = 16;
+  static final int MAX_REASON = 400;
 
   /** What an answer says. */
   enum Status {
@@ -346,7 +346,7 @@ final class WitnessDatagram {
     return b;
   }
 
-  private static void putName(ByteBuffer b, String name) {
+  static void putName(ByteBuffer b, String name) {
     byte[] n = name.getBytes(StandardCharsets.US_ASCII);
     if (n.length == 0 || n.length > 63) {
       throw new IllegalArgumentException("a cluster or site name is a DNS label");

@@ -2,9 +2,9 @@ package io.tandem.app.witness;
 
 import io.tandem.core.error.ConfigException;
 import io.tandem.core.witness.BuiltInWitness;
-import io.tandem.core.witness.Ticket;
 import io.tandem.core.witness.TicketRequest;
 import io.tandem.core.witness.TicketResult;
+import io.tandem.core.witness.WitnessAnswer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -17,11 +17,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -82,55 +79,11 @@ public final class WitnessDatagramServer implements AutoCloseable {
    */
   static final int RECEIVE_BUFFER = 512 << 10;
 
-  /**
-   * A served site: its secret, its datagram key derived at its first datagram (not at start: 20,000
-   * HMACs were a fifth of a 10,000-cluster witness's start, issue 17.4), its cluster's state in the
-   * witness (found then too), and the highest nonce seen from it (receiver thread only).
-   */
-  private static final class Site {
-    final String cluster;
-    final String name;
-    private final LongAdder derived;
-    private byte[] secret;
-    private volatile SecretKeySpec key;
-    private BuiltInWitness.Served served; // receiver thread only
-    long highest = Long.MIN_VALUE;
-
-    Site(String cluster, String name, byte[] secret, LongAdder derived) {
-      this.cluster = cluster;
-      this.name = name;
-      this.secret = secret;
-      this.derived = derived;
-    }
-
-    /** The key, derived on the receiver thread at the site's first datagram. */
-    SecretKeySpec key() {
-      SecretKeySpec k = key;
-      if (k == null) {
-        k = WitnessDatagram.key(secret, cluster, name);
-        key = k;
-        secret = null;
-        derived.increment();
-      }
-      return k;
-    }
-
-    /** The cluster's state in the witness, found at the site's first datagram and kept. */
-    BuiltInWitness.Served served(BuiltInWitness witness) {
-      if (served == null) {
-        served = witness.served(cluster);
-      }
-      return served;
-    }
-  }
-
-  /** An authenticated ticket read waiting for its turn. */
-  private record QueuedRead(WitnessDatagram.Request request, SocketAddress from, Site site) {}
-
   private final DatagramChannel channel;
   private final BuiltInWitness witness;
-  private final Map<String, Site> sites; // by WitnessDatagram.siteKey; Site.highest: receiver only
-  private final ArrayDeque<QueuedRead> reads = new ArrayDeque<>(); // receiver thread only
+  private final DatagramSites sites; // Site.highest: receiver only
+  private final QueuedReads reads = new QueuedReads(MAX_QUEUED_READS); // receiver thread only
+  private final WitnessAnswer answer = new WitnessAnswer(); // receiver only
   private final ByteBuffer out = ByteBuffer.allocate(WitnessDatagram.MAX_SIZE); // receiver only
   private final Selector selector;
   private final Clock wall;
@@ -147,7 +100,7 @@ public final class WitnessDatagramServer implements AutoCloseable {
       DatagramChannel channel,
       Selector selector,
       BuiltInWitness witness,
-      Map<String, Site> sites,
+      DatagramSites sites,
       LongAdder keysDerived,
       Clock wall) {
     this.keysDerived = keysDerived;
@@ -180,16 +133,14 @@ public final class WitnessDatagramServer implements AutoCloseable {
       BuiltInWitness witness,
       List<WitnessServerConfig.Cluster> clusters,
       Clock wall) {
-    Map<String, Site> sites = new HashMap<>();
+    List<DatagramSites.Site> all = new ArrayList<>();
     LongAdder derived = new LongAdder();
     for (WitnessServerConfig.Cluster c : clusters) {
       c.secrets()
           .forEach(
-              (site, secret) ->
-                  sites.put(
-                      WitnessDatagram.siteKey(c.name(), site),
-                      new Site(c.name(), site, secret, derived)));
+              (site, secret) -> all.add(new DatagramSites.Site(c.name(), site, secret, derived)));
     }
+    DatagramSites sites = new DatagramSites(all);
     DatagramChannel ch;
     Selector sel;
     try {
@@ -232,6 +183,11 @@ public final class WitnessDatagramServer implements AutoCloseable {
   /** Site keys derived so far (each at its site's first datagram). */
   long keysDerived() {
     return keysDerived.sum();
+  }
+
+  /** The receiver thread's id (a test measures what it allocates). */
+  long receiverThreadId() {
+    return receiver.threadId();
   }
 
   /** Datagrams answered with a result so far. */
@@ -296,16 +252,23 @@ public final class WitnessDatagramServer implements AutoCloseable {
 
   private void answerReads(int most) {
     for (int i = 0; i < most && !reads.isEmpty(); i++) {
-      QueuedRead q = reads.poll();
+      DatagramSites.Site site = reads.site();
+      long nonce = reads.nonce();
+      SocketAddress from = reads.from();
+      reads.drop();
       try {
-        Optional<Optional<Ticket>> now =
-            witness.observeIfImmediateVerified(q.site().served(witness));
-        if (now.isPresent()) {
+        if (witness.observeIfImmediateVerified(site.served(witness), "observed", answer)) {
           answered.increment();
-          TicketResult result = TicketResult.refused(now.get().orElse(null), "observed");
-          send(WitnessDatagram.answer(out, q.site().key(), q.request(), result), q.from());
+          send(
+              ListenerDatagrams.answer(
+                  out, site.raw(), WitnessDatagram.KIND_READ, nonce, site.names, answer),
+              from);
         } else {
-          later(q.site().key(), q.request(), q.from());
+          later(
+              site.key(),
+              new WitnessDatagram.Request(
+                  WitnessDatagram.KIND_READ, nonce, site.cluster, site.name, 0, 0, false),
+              from);
         }
       } catch (RuntimeException e) {
         dropped.increment();
@@ -314,63 +277,88 @@ public final class WitnessDatagramServer implements AutoCloseable {
     }
   }
 
-  /** Checks a datagram; answers a renewal (or a refusal) at once, queues a ticket read. */
+  /**
+   * Checks a datagram; answers a renewal (or a refusal) at once, queues a ticket read. The checks
+   * and the layout are {@link WitnessDatagram#openRequest}'s, read in place: the common case (a
+   * renewal or a read from a known site) allocates nothing (WitnessDatagramAllocationTest).
+   */
   private void handle(byte[] d, int length, SocketAddress from) {
-    String claimed = WitnessDatagram.claimedKey(d, length);
-    Site site = claimed == null ? null : sites.get(claimed);
-    Optional<WitnessDatagram.Request> opened =
-        site == null
-            ? Optional.empty()
-            : WitnessDatagram.openRequest(d, length, site.key(), site.cluster, site.name);
-    if (opened.isEmpty()) {
+    int names = ListenerDatagrams.namesEnd(d, length);
+    DatagramSites.Site site = names < 0 ? null : sites.find(d, ListenerDatagrams.NAMES, names);
+    if (site == null || !ListenerDatagrams.macOk(d, length, site.raw())) {
       dropped.increment();
       return;
     }
-    SecretKeySpec key = site.key();
-    WitnessDatagram.Request r = opened.get();
+    int body = length - WitnessDatagram.MAC_LENGTH - names; // bytes after the names
+    byte kind = d[3];
+    boolean wellFormed =
+        switch (kind) {
+          case WitnessDatagram.KIND_READ -> body == 0;
+          case WitnessDatagram.KIND_RELEASE -> body == 8;
+          case WitnessDatagram.KIND_RENEW, WitnessDatagram.KIND_ACQUIRE -> body == 13;
+          default -> false;
+        };
+    if (!wellFormed) {
+      dropped.increment();
+      return;
+    }
+    long nonce = ListenerDatagrams.longAt(d, 4);
+    byte[] key = site.raw();
     long nowMicros = wall.millis() * 1000; // ms suffice against a skew of minutes
-    if (Math.abs(r.nonce() - nowMicros) > WitnessDatagram.MAX_SKEW.toNanos() / 1000) {
+    if (Math.abs(nonce - nowMicros) > WitnessDatagram.MAX_SKEW.toNanos() / 1000) {
       stale.increment();
-      send(WitnessDatagram.refusal(out, key, r, WitnessDatagram.Status.SKEW, nowMicros), from);
+      send(
+          ListenerDatagrams.refusal(
+              out, key, kind, nonce, site.names, WitnessDatagram.Status.SKEW, nowMicros),
+          from);
       return;
     }
     long seen = site.highest;
-    if (r.nonce() <= seen) {
+    if (nonce <= seen) {
       stale.increment();
-      send(WitnessDatagram.refusal(out, key, r, WitnessDatagram.Status.STALE, seen), from);
+      send(
+          ListenerDatagrams.refusal(
+              out, key, kind, nonce, site.names, WitnessDatagram.Status.STALE, seen),
+          from);
       return;
     }
-    site.highest = r.nonce();
-    if (r.kind() == WitnessDatagram.KIND_READ) {
-      if (reads.size() >= MAX_QUEUED_READS) {
-        reads.poll();
+    site.highest = nonce;
+    if (kind == WitnessDatagram.KIND_READ) {
+      if (reads.isFull()) {
+        reads.drop();
         shed.increment();
       }
-      reads.add(new QueuedRead(r, from, site));
+      reads.add(site, nonce, from);
       return;
     }
-    if (r.epoch() < 0 || r.epoch() > TicketRequest.MAX_EPOCH) {
+    long epoch = ListenerDatagrams.longAt(d, names);
+    if (epoch < 0 || epoch > TicketRequest.MAX_EPOCH) {
       dropped.increment();
       return;
     }
-    if (r.kind() == WitnessDatagram.KIND_ACQUIRE || r.kind() == WitnessDatagram.KIND_RELEASE) {
-      later(key, r, from); // both may persist: never on this thread
+    long ttl = kind == WitnessDatagram.KIND_RELEASE ? 0 : ListenerDatagrams.uintAt(d, names + 8);
+    boolean healthy = kind != WitnessDatagram.KIND_RELEASE && (d[names + 12] & 1) != 0;
+    if (kind == WitnessDatagram.KIND_ACQUIRE || kind == WitnessDatagram.KIND_RELEASE) {
+      // both may persist: never on this thread
+      later(site.key(), request(kind, nonce, site, epoch, ttl, healthy), from);
       return;
     }
-    if (r.ttlMillis() <= 0) {
+    if (ttl <= 0) {
       dropped.increment();
       return;
     }
-    TicketRequest req =
-        TicketRequest.renew(
-            r.cluster(), r.site(), r.healthy(), Duration.ofMillis(r.ttlMillis()), r.epoch());
-    Optional<TicketResult> now = witness.renewIfImmediateVerified(site.served(witness), req);
-    if (now.isPresent()) {
+    if (witness.renewIfImmediateVerified(
+        site.served(witness), site.name, healthy, epoch, ttl, answer)) {
       answered.increment();
-      send(WitnessDatagram.answer(out, key, r, now.get()), from);
+      send(ListenerDatagrams.answer(out, key, kind, nonce, site.names, answer), from);
     } else {
-      later(key, r, from);
+      later(site.key(), request(kind, nonce, site, epoch, ttl, healthy), from);
     }
+  }
+
+  private static WitnessDatagram.Request request(
+      byte kind, long nonce, DatagramSites.Site site, long epoch, long ttl, boolean healthy) {
+    return new WitnessDatagram.Request(kind, nonce, site.cluster, site.name, epoch, ttl, healthy);
   }
 
   /** Answers on a virtual thread a request that waits for its cluster's lock or a write. */

@@ -78,6 +78,11 @@ public final class BuiltInWitness implements Witness {
     Duration ttl = Duration.ZERO;
     Duration coverTtl = Duration.ZERO;
 
+    /** {@code "renewed epoch " + renewedEpoch}, made once per holder's epoch, not per renewal. */
+    String renewedWords;
+
+    long renewedEpoch = -1;
+
     /** The site whose forced acquire preempted the holder and waits for its ticket, or null. */
     String forcedBy;
 
@@ -374,6 +379,106 @@ public final class BuiltInWitness implements Witness {
     }
   }
 
+  /**
+   * {@link #renewIfImmediateVerified(Served, TicketRequest)} answering into {@code into}, with no
+   * allocation when granted (the common case: the holder renews under the newest epoch a TTL the
+   * witness already covers). False, with {@code into} untouched, where the request would have to
+   * wait for the cluster's lock or persist: the caller then renews the blocking way. Same rules and
+   * same answer as the general path ({@code BuiltInWitnessAnswerTest} holds them equal).
+   */
+  public boolean renewIfImmediateVerified(
+      Served cluster,
+      String site,
+      boolean healthy,
+      long epoch,
+      long ttlMillis,
+      WitnessAnswer into) {
+    if (ttlMillis <= 0 || epoch < 0 || epoch > TicketRequest.MAX_EPOCH) {
+      throw new IllegalArgumentException("a renewal's TTL is positive and its epoch in [0, 2^62]");
+    }
+    Slot s = cluster.slot;
+    if (!s.lock.tryLock()) {
+      return false;
+    }
+    try {
+      WitnessSettings settings = s.settings;
+      long ttlNanos = Math.multiplyExact(ttlMillis, 1_000_000L);
+      long cutNanos = Math.min(ttlNanos, settings.maxTtl().toNanos());
+      if (epoch > s.epoch || cutNanos > s.coverTtl.toNanos()) {
+        return false; // might persist
+      }
+      boolean common =
+          site.equals(s.holder)
+              && s.holderEpoch == epoch
+              && s.holderIsNewest()
+              && ttlNanos >= settings.minTtl().toNanos();
+      if (!common) {
+        into.set(
+            renewLocked(
+                s,
+                TicketRequest.renew(
+                    s.cluster, site, healthy, Duration.ofMillis(ttlMillis), epoch)));
+        return true;
+      }
+      // extend(s, ...) without its records: the TTL is covered, so nothing is persisted
+      long now = nanos.getAsLong();
+      long expiry = now + cutNanos;
+      if (expiry - s.expiryNanos > 0) {
+        s.expiryNanos = expiry;
+      }
+      if (s.ttl.toNanos() != cutNanos) {
+        s.ttl = Duration.ofNanos(cutNanos);
+      }
+      if (s.renewedEpoch != s.holderEpoch) {
+        s.renewedWords = "renewed epoch " + s.holderEpoch;
+        s.renewedEpoch = s.holderEpoch;
+      }
+      into.granted = true;
+      into.reason = s.renewedWords;
+      holding(s, now, into);
+      return true;
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
+  /**
+   * {@link #observeIfImmediateVerified(Served)} answering into {@code into} (not granted, the
+   * reason {@code reason}) with no allocation; false where it would wait for the cluster's lock.
+   */
+  public boolean observeIfImmediateVerified(Served cluster, String reason, WitnessAnswer into) {
+    Slot s = cluster.slot;
+    if (!s.lock.tryLock()) {
+      return false;
+    }
+    try {
+      into.granted = false;
+      into.reason = reason;
+      holding(s, nanos.getAsLong(), into);
+      return true;
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
+  /**
+   * The ticket as {@link #ticket(Slot)} gives it, written into {@code into}; the expiry label from
+   * the wall clock's milliseconds (no {@code Instant}), so at most 1 ms earlier than {@link
+   * #expiryLabel}'s (a label: no agent times anything by it).
+   */
+  private void holding(Slot s, long now, WitnessAnswer into) {
+    into.holder = s.holder;
+    if (s.holder == null) {
+      into.epoch = 0;
+      into.expiryMillis = 0;
+      into.ttlMillis = 0;
+      return;
+    }
+    into.epoch = s.holderEpoch;
+    into.expiryMillis = wall.millis() + Math.floorDiv(s.expiryNanos - now, 1_000_000L);
+    into.ttlMillis = s.ttl.toMillis();
+  }
+
   /** {@link #renewIfImmediateVerified} that may wait for the cluster's lock and persist. */
   public TicketResult renewVerified(TicketRequest request) {
     Slot s = slot(request.cluster());
@@ -526,7 +631,11 @@ public final class BuiltInWitness implements Witness {
     if (expiry - s.expiryNanos > 0) {
       s.expiryNanos = expiry;
     }
-    s.ttl = ttl;
+    if (!ttl.equals(s.ttl)) {
+      // not written when equal: a long-lived slot pointing at each renewal's new Duration makes
+      // every young collection copy 10,000 of them and scan their slots' cards
+      s.ttl = ttl;
+    }
     return TicketResult.granted(ticket(s), words + s.holderEpoch);
   }
 

@@ -36,6 +36,11 @@ final class BenchWitness implements AutoCloseable {
   Duration startup = Duration.ZERO;
   String cpus = "all";
 
+  /** The witness's GC log ({@code -Xlog:gc}, beside its own options), or null. */
+  Path gcLog;
+
+  private final List<Process> competitors = new ArrayList<>();
+
   private BenchWitness(Process process, int port) {
     this.process = process;
     this.pid = process.pid();
@@ -99,9 +104,17 @@ final class BenchWitness implements AutoCloseable {
       env.remove("TANDEM_JAVA_OPTS");
     }
     env.put("TANDEM_WITNESS_KEYSTORE_PASSWORD", KEYSTORE_PASSWORD);
+    // its collections' pauses, beside the launcher's (or the unit's) options: the java launcher
+    // adds JDK_JAVA_OPTIONS to the command line's, where TANDEM_JAVA_OPTS would replace them
+    Path gcLog = null;
+    if (Boolean.parseBoolean(System.getProperty("bench.witnessGcLog", "true"))) {
+      gcLog = Files.createTempFile("tandem-witness-gc", ".log");
+      env.put("JDK_JAVA_OPTIONS", "-Xlog:gc:file=" + gcLog + ":uptime");
+    }
     long t0 = System.nanoTime();
     Process p = pb.start();
     BenchWitness w = new BenchWitness(p, port);
+    w.gcLog = gcLog;
     w.cpus = cpu + (nice.isBlank() ? "" : ", nice " + nice);
     Thread.ofPlatform()
         .daemon(true)
@@ -129,7 +142,44 @@ final class BenchWitness implements AutoCloseable {
       throw new IllegalStateException("witness did not start:\n" + String.join("\n", w.output), e);
     }
     w.startup = Duration.ofNanos(System.nanoTime() - t0);
+    // past capacity on purpose (-Dbench.witnessCompetitors=N): N busy loops on the witness's CPU
+    // at its priority, so it gets about 1/(N+1) of that CPU while the generator keeps its
+    // schedule on its own; each loop ends by itself (timeout) even if this JVM dies
+    int n = Integer.getInteger("bench.witnessCompetitors", 0);
+    if (n > 0 && !cpu.equals("none")) {
+      long bound = 600 + 2 * WitnessLoadBench.seconds("bench.seconds", 60).toSeconds();
+      for (int i = 0; i < n; i++) {
+        w.competitors.add(
+            new ProcessBuilder(
+                    "taskset",
+                    "-c",
+                    cpu,
+                    "timeout",
+                    String.valueOf(bound),
+                    "sh",
+                    "-c",
+                    "while :; do :; done")
+                .redirectErrorStream(true)
+                .start());
+      }
+      w.cpus += ", shared with " + n + " busy loop(s) at the same priority";
+    }
     return w;
+  }
+
+  /** The pauses the GC log holds so far (ms each, in order), empty without a log. */
+  List<Double> gcPausesMillis() throws IOException {
+    List<Double> pauses = new ArrayList<>();
+    if (gcLog == null || !Files.exists(gcLog)) {
+      return pauses;
+    }
+    Matcher m = Pattern.compile(" Pause .* ([0-9.]+)ms$").matcher("");
+    for (String line : Files.readAllLines(gcLog)) {
+      if (m.reset(line).find()) {
+        pauses.add(Double.parseDouble(m.group(1)));
+      }
+    }
+    return pauses;
   }
 
   /**
@@ -176,6 +226,10 @@ final class BenchWitness implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    for (Process c : competitors) {
+      c.descendants().forEach(ProcessHandle::destroyForcibly); // the loop under timeout
+      c.destroyForcibly();
+    }
     process.destroy();
     if (!process.waitFor(20, TimeUnit.SECONDS)) {
       process.destroyForcibly();

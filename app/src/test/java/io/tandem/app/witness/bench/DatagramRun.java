@@ -56,7 +56,7 @@ final class DatagramRun {
       run.put("generator_cpus", Runtime.getRuntime().availableProcessors());
       try (DatagramLoad load =
           new DatagramLoad(profile, sites, new InetSocketAddress("127.0.0.1", w.port))) {
-        drive(load, w.pid, "witness", profile, warmup, window, run);
+        drive(load, w.pid, "witness", profile, warmup, window, run, w);
         run.put("rss_mib", AgentLoad.round(w.rssMiB()));
       }
       run.put(
@@ -82,10 +82,12 @@ final class DatagramRun {
       AgentProfile profile,
       Duration warmup,
       Duration window,
-      Map<String, Object> run)
+      Map<String, Object> run,
+      BenchWitness witness)
       throws Exception {
     load.start();
     TimeUnit.NANOSECONDS.sleep(warmup.toNanos()); // the load runs meanwhile
+    int gc0 = witness == null ? 0 : witness.gcPausesMillis().size();
     long[] cpu0 = BenchWitness.userSystemNanos(targetPid);
     long[] gen0 = BenchWitness.userSystemNanos(ProcessHandle.current().pid());
     long thr0 = load.threadCpuNanos();
@@ -113,6 +115,11 @@ final class DatagramRun {
       run.put("generator_busy_cores", AgentLoad.round((busy1 - busy0) / 1e9 / wall));
     }
     run.put("loadavg", Files.readString(Path.of("/proc/loadavg")).trim());
+    if (witness != null && witness.gcLog != null) {
+      List<Double> all = witness.gcPausesMillis();
+      run.put("witness_gc_pauses", gcFigures(all.subList(gc0, all.size()), wall));
+      run.put("witness_gc_pauses_whole_run", gcFigures(all, Double.NaN));
+    }
     // let the window's last datagrams be answered or given up before counting
     TimeUnit.NANOSECONDS.sleep(profile.retryTimeout().toNanos() * 2);
     run.putAll(load.figures(window));
@@ -134,6 +141,25 @@ final class DatagramRun {
           "projected_datagrams_per_s_on_one_core",
           answeredPerS == 0 || cores == 0 ? null : Math.round(answeredPerS / cores));
     }
+  }
+
+  /** Count, pauses per second, p50 / p99 / max and total ms of the GC pauses {@code ms}. */
+  static Map<String, Object> gcFigures(List<Double> ms, double seconds) {
+    Map<String, Object> f = new LinkedHashMap<>();
+    List<Double> sorted = ms.stream().sorted().toList();
+    f.put("count", sorted.size());
+    if (!Double.isNaN(seconds)) {
+      f.put("per_s", AgentLoad.round(sorted.size() / seconds));
+    }
+    if (!sorted.isEmpty()) {
+      f.put("p50_ms", AgentLoad.round(sorted.get(sorted.size() / 2)));
+      f.put(
+          "p99_ms",
+          AgentLoad.round(sorted.get((int) Math.min(sorted.size() - 1, sorted.size() * 0.99))));
+      f.put("max_ms", AgentLoad.round(sorted.get(sorted.size() - 1)));
+      f.put("total_ms", AgentLoad.round(sorted.stream().mapToDouble(Double::doubleValue).sum()));
+    }
+    return f;
   }
 
   /**
@@ -185,7 +211,7 @@ final class DatagramRun {
               DatagramLoad.threads(),
               true,
               Boolean.parseBoolean(System.getProperty("bench.generatorSpin", "true")))) {
-        drive(load, echo.pid(), "echo", profile, warmup, window, run);
+        drive(load, echo.pid(), "echo", profile, warmup, window, run, null);
       }
     } finally {
       echo.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -441,7 +441,15 @@ class WitnessLoadBench {
                 + " clients");
     AgentProfile profile = AgentProfile.fromSystemProperties();
     run.put("profile", profile.describe());
-    AgentLoad load = new AgentLoad(profile, backend, sites, warmup.dividedBy(2));
+    // the grants' ramp (-Dbench.etcdRampSeconds, default half the warm-up): at 10,000 leases a
+    // 5 s ramp on one shared CPU granted nothing in time, and each timed-out grant was asked again
+    // a tick later, so etcd never caught up (session 6)
+    Duration ramp =
+        System.getProperty("bench.etcdRampSeconds") == null
+            ? warmup.dividedBy(2)
+            : seconds("bench.etcdRampSeconds", 0);
+    run.put("ramp_s", ramp.toSeconds());
+    AgentLoad load = new AgentLoad(profile, backend, sites, ramp);
     try {
       load.start();
       TimeUnit.NANOSECONDS.sleep(warmup.toNanos());
@@ -456,9 +464,34 @@ class WitnessLoadBench {
       run.putAll(load.figures(window));
     } finally {
       ((AutoCloseable) backend).close();
+      // why it was slow, in etcd's words ("apply request took too long", ...): its log beside
+      // its --data-dir (the testkit's layout)
+      run.put("etcd_log_warnings", etcdWarnings(pid));
     }
     System.out.println("etcd, " + count + " clusters: " + run);
     return run;
+  }
+
+  /** The last warnings and errors of the etcd process {@code pid}'s log (etcd.log). */
+  private static List<String> etcdWarnings(long pid) {
+    try {
+      String[] cmd = Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\0");
+      for (int i = 0; i + 1 < cmd.length; i++) {
+        if (cmd[i].equals("--data-dir")) {
+          Path log = Path.of(cmd[i + 1]).resolveSibling("etcd.log");
+          List<String> w =
+              Files.readAllLines(log).stream()
+                  .filter(
+                      l -> l.contains("\"level\":\"warn\"") || l.contains("\"level\":\"error\""))
+                  .map(l -> l.length() > 300 ? l.substring(0, 300) : l)
+                  .toList();
+          return w.subList(Math.max(0, w.size() - 8), w.size());
+        }
+      }
+      return List.of("(no --data-dir in etcd's command line)");
+    } catch (java.io.IOException e) {
+      return List.of("(etcd.log not read: " + e + ")");
+    }
   }
 
   private static long etcdPid(String endpoint) throws Exception {
@@ -477,6 +510,15 @@ class WitnessLoadBench {
     }
     throw new IllegalStateException("no etcd process serving " + endpoint + " on port " + port);
   }
+
+  /**
+   * Acquires (grants) in flight at most, set-up only: 10,000 sites asking at once, each asking
+   * again a tick after a failure, filled etcd's proposal queue ("etcdserver: too many requests" in
+   * etcd.log, session 7) and nothing was ever granted; agents of 10,000 clusters do not all start
+   * in the same seconds. {@code -Dbench.etcdSetupInFlight}, default 64.
+   */
+  static final java.util.concurrent.Semaphore SETUP =
+      new java.util.concurrent.Semaphore(Integer.getInteger("bench.etcdSetupInFlight", 64));
 
   /** {@code EtcdWitness} exactly as the agent calls it. */
   static final class EtcdWitnessBackend implements AgentLoad.Backend, AutoCloseable {
@@ -504,8 +546,17 @@ class WitnessLoadBench {
     }
 
     @Override
-    public AgentLoad.Outcome acquire(AgentLoad.Site s) {
-      TicketResult r = w(s).acquire(TicketRequest.acquire(s.cluster, s.name, true, profile.ttl()));
+    public AgentLoad.Outcome acquire(AgentLoad.Site s) throws Exception {
+      long timeout = Long.getLong("bench.etcdGrantTimeoutMs", 10_000);
+      if (!SETUP.tryAcquire(timeout, TimeUnit.MILLISECONDS)) {
+        throw new java.util.concurrent.TimeoutException("no set-up permit in " + timeout + " ms");
+      }
+      TicketResult r;
+      try {
+        r = w(s).acquire(TicketRequest.acquire(s.cluster, s.name, true, profile.ttl()));
+      } finally {
+        SETUP.release();
+      }
       if (r.granted()) {
         s.epoch = r.ticket().epoch();
         return AgentLoad.Outcome.OK;
@@ -551,11 +602,22 @@ class WitnessLoadBench {
 
     @Override
     public AgentLoad.Outcome acquire(AgentLoad.Site s) throws Exception {
-      s.epoch =
-          c(s).getLeaseClient()
-              .grant(Math.max(2, profile.ttl().toSeconds()))
-              .get(profile.retryTimeout().toMillis(), TimeUnit.MILLISECONDS)
-              .getID();
+      // set-up only: a grant may take longer than a renewal's timeout
+      // (-Dbench.etcdGrantTimeoutMs, default 10 s); asked again at once it only adds to etcd's
+      // backlog
+      long timeout = Long.getLong("bench.etcdGrantTimeoutMs", 10_000);
+      if (!SETUP.tryAcquire(timeout, TimeUnit.MILLISECONDS)) {
+        throw new java.util.concurrent.TimeoutException("no set-up permit in " + timeout + " ms");
+      }
+      try {
+        s.epoch =
+            c(s).getLeaseClient()
+                .grant(Math.max(2, profile.ttl().toSeconds()))
+                .get(timeout, TimeUnit.MILLISECONDS)
+                .getID();
+      } finally {
+        SETUP.release();
+      }
       return AgentLoad.Outcome.OK;
     }
 
