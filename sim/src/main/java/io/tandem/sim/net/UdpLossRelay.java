@@ -35,6 +35,8 @@ public final class UdpLossRelay implements AutoCloseable {
   private final long delayMs;
   private final AtomicLong forwarded = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong fromClients = new AtomicLong();
+  private volatile int passOneIn;
 
   /**
    * Listens on 127.0.0.1:{@code port} ({@code 0}: ephemeral) and relays to {@code host:port}.
@@ -76,6 +78,16 @@ public final class UdpLossRelay implements AutoCloseable {
     return dropped.get();
   }
 
+  /**
+   * From now on forward only one datagram in every {@code n} from the clients (the rest dropped,
+   * answers still subject to the random loss): a burst loss whose length in datagrams is fixed, so
+   * how long it lasts depends only on how often the client sends. {@code 0} or {@code 1}: off.
+   */
+  public void passOneIn(int n) {
+    fromClients.set(0);
+    passOneIn = n;
+  }
+
   private synchronized boolean lose() {
     return random.nextDouble() < loss;
   }
@@ -96,6 +108,11 @@ public final class UdpLossRelay implements AutoCloseable {
       byte[] d = new byte[buf.remaining()];
       buf.get(d);
       DatagramChannel up = upstream.computeIfAbsent(client, this::open);
+      int n = passOneIn;
+      if (n > 1 && fromClients.incrementAndGet() % n != 0) {
+        dropped.incrementAndGet();
+        continue;
+      }
       pass(() -> up.write(ByteBuffer.wrap(d)));
     }
   }
