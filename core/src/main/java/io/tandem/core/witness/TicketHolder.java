@@ -429,10 +429,10 @@ public final class TicketHolder {
    * #onResult}/{@link #onFailure} per copy): the first grant moves the deadline; the twin's answer
    * extends nothing and is ignored, its failure only repeats what the other's said. On a link that
    * loses a fraction {@code q} of round trips a try then fails with {@code q²} instead of {@code
-   * q}: at 20 % loss each way (q = 0.36) the ~12 tries before the self-fence point all fail about
-   * once in 10⁵ hours instead of a few times an hour (the session-6 soak), for a few more requests
-   * on a lossy link only: a clean link sends one renewal per interval, as before. VRRP and booth
-   * buy the same margin with several small messages per dead interval.
+   * q}: at 20 % loss each way (q = 0.36) the ~11 tries before the self-fence point all fail about
+   * once in 10⁵ hours instead of three times an hour (the session-6 soak), for more requests on a
+   * lossy link only (docs/witness-protocol.md, "The renewal schedule"). VRRP and booth buy the same
+   * margin with several small messages per dead interval.
    */
   public synchronized int renewalCopies() {
     if (!(isHeld() || state == State.EXPIRED) || lastSent == Long.MIN_VALUE) {

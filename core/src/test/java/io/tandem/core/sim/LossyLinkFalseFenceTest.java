@@ -122,11 +122,12 @@ class LossyLinkFalseFenceTest {
     double hours = runs.size() * PART.toMinutes() / 60.0;
     System.out.printf(
         Locale.ROOT,
-        "lossy-link false fences: %d in %.2f simulated hours (%.2f/h) at 20 %% loss each way, 150"
-            + " ms RTT, shipped defaults%n",
+        "lossy-link false fences: %d in %.2f simulated hours (%.2f/h) at %.0f %% loss each way,"
+            + " 150 ms RTT, shipped defaults%n",
         total,
         hours,
-        total / hours);
+        total / hours,
+        LOSS * 100);
     List<String> failing = new ArrayList<>();
     for (Run r : runs) {
       if (r.falseFences() > 0) {
