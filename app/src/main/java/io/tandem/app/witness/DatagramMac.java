@@ -12,8 +12,8 @@ import java.security.NoSuchAlgorithmException;
  * (a copy of the key at every {@code init}, a new result at every {@code doFinal}, even {@code
  * doFinal(byte[], int)} copies from one); that garbage paced the witness's young collections. The
  * digest itself is the JDK's; this class only adds RFC 2104's two pads. Its results are {@code
- * Mac.getInstance("HmacSHA256")}'s (DatagramMacTest: RFC 4231's vectors and random inputs against
- * the JDK's). One per thread ({@link #get()}), not thread-safe.
+ * Mac.getInstance("HmacSHA256")}'s (WitnessDatagramWireProperties: RFC 4231's vectors and random
+ * inputs against the JDK's). One per thread ({@link #get()}), not thread-safe.
  */
 final class DatagramMac {
 

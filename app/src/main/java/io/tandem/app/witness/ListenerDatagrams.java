@@ -138,13 +138,18 @@ final class ListenerDatagrams {
    */
   private static void putAscii(ByteBuffer b, String name) {
     int n = name.length();
+    for (int i = 0; i < n; i++) {
+      if (name.charAt(i) >= 0x80) {
+        WitnessDatagram.putName(b, name); // not a DNS label: exactly as the general encoder
+        return;
+      }
+    }
     if (n == 0 || n > 63) {
       throw new IllegalArgumentException("a cluster or site name is a DNS label");
     }
     b.put((byte) n);
     for (int i = 0; i < n; i++) {
-      char c = name.charAt(i);
-      b.put(c < 0x80 ? (byte) c : (byte) '?'); // as getBytes(US_ASCII) replaces it
+      b.put((byte) name.charAt(i));
     }
   }
 

@@ -384,7 +384,7 @@ public final class BuiltInWitness implements Witness {
    * allocation when granted (the common case: the holder renews under the newest epoch a TTL the
    * witness already covers). False, with {@code into} untouched, where the request would have to
    * wait for the cluster's lock or persist: the caller then renews the blocking way. Same rules and
-   * same answer as the general path ({@code BuiltInWitnessAnswerTest} holds them equal).
+   * same answer as the general path ({@code BuiltInWitnessAnswerProperties} holds them equal).
    */
   public boolean renewIfImmediateVerified(
       Served cluster,

@@ -50,6 +50,11 @@ final class DatagramRun {
       run.put("rss_after_start_mib", AgentLoad.round(w.rssMiB()));
       run.put("witness_cpus", w.cpus);
       run.put("witness_jar", System.getProperty("bench.witnessJar", "app/target/tandem.jar"));
+      String extra = System.getProperty("bench.witnessJavaOptions", "");
+      if (!extra.isBlank()) {
+        // TANDEM_JAVA_OPTS then replaced the launcher's defaults: say what ran
+        run.put("witness_java_options", (BenchWitness.unitJavaOptions() + " " + extra).trim());
+      }
       long t0 = System.nanoTime();
       List<DatagramLoad.Site> sites = acquireAll(profile, tls, w.port, clusters);
       run.put("acquire_s", AgentLoad.round((System.nanoTime() - t0) / 1e9));
