@@ -37,6 +37,10 @@ KAMAILIO_CFG = os.path.join(ROOT, "sim", "src", "main", "resources", "io", "tand
 # the jar every process runs (scripts/bench-failover sets it to a copy made when the bench starts)
 CHECKOUT_JAR = os.path.join(ROOT, "app", "target", "tandem.jar")
 JAR = CHECKOUT_JAR
+# The ahead-of-time caches the agents and the witness start from, as their systemd units do
+# (packaging/systemd: TANDEM_AOT_DIR, recorded by tandem-aot before the start); the fence guard's
+# unit has none. Set by scripts/bench-failover ({"agent": dir, "witness": dir}); empty: no cache.
+AOT = {}
 MEMBERS = {"a": 1, "b": 2, "w": 5, "c": 100}
 VIP = "10.77.0.10"
 MGMT_PORT = 17481
@@ -304,6 +308,8 @@ zone "tandem.test." {{ type primary; file "{d}/tandem.test.zone"; allow-update {
 
     def start_witness(self):
         env = dict(self.env, TANDEM_WITNESS_KEYSTORE_PASSWORD=self.env["TANDEM_KEYSTORE_PASSWORD"])
+        if AOT.get("witness"):
+            env["TANDEM_AOT_DIR"] = AOT["witness"]
         self._start("witness", "w", [LAUNCHER, "witness", "--config", self.cluster_file, "--tls-keystore",
                                      os.path.join(self.work, "w.p12")], env=env)
 
@@ -359,6 +365,8 @@ zone "tandem.test." {{ type primary; file "{d}/tandem.test.zone"; allow-update {
         env = dict(self.env, TANDEM_TLS_KEYSTORE=os.path.join(self.work, s + ".p12"),
                    TANDEM_TLS_TRUSTSTORE=os.path.join(self.work, "trust.p12"),
                    TANDEM_TRUSTSTORE_PASSWORD=self.env["TANDEM_KEYSTORE_PASSWORD"])
+        if AOT.get("agent"):
+            env["TANDEM_AOT_DIR"] = AOT["agent"]
         self._start("agent-" + s, s, [LAUNCHER, "agent", "--config", self.cluster_file, "--site", s,
                                       "--data-dir", os.path.join(self.work, "data-" + s)], env=env)
 
