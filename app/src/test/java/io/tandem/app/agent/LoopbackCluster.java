@@ -18,6 +18,7 @@ import io.tandem.core.witness.WitnessSettings;
 import io.tandem.sim.pbx.AmiServer;
 import io.tandem.sim.pbx.PbxFaults;
 import io.tandem.sim.pbx.PbxModel;
+import io.tandem.sim.peer.Bind9Peer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -130,6 +131,53 @@ final class LoopbackCluster implements AutoCloseable {
       ami.put(s, server);
       managementPort.put(s, freePort());
     }
+  }
+
+  /**
+   * The cluster file of two on-premises Asterisk sites ({@code alpha} preferred, {@code beta}), an
+   * RFC 2136 record on {@code bind} and the built-in witness at {@code witnessEndpointPort} (the
+   * witness itself, or a fault proxy in front of it), with the secrets from the environment; {@link
+   * #writeConfig} fills the placeholders.
+   */
+  static String twoAsteriskSites(String name, Bind9Peer bind, int witnessEndpointPort) {
+    return """
+        cluster: %6$s
+        sites:
+          - name: alpha
+            kind: onprem
+            priority: 1
+            managementAddress: {mgmt:alpha}
+            pbx: { type: asterisk, host: 127.0.0.1, port: {ami:alpha}, user: tandem, secret: "${env:AMI_SECRET}" }
+          - name: beta
+            kind: onprem
+            priority: 2
+            managementAddress: {mgmt:beta}
+            pbx: { type: asterisk, host: 127.0.0.1, port: {ami:beta}, user: tandem, secret: "${env:AMI_SECRET}" }
+        dns:
+          - provider: rfc2136
+            zone: %1$s
+            name: sip.%1$s
+            type: A
+            ttl: 5
+            values: { alpha: 127.0.0.11, beta: 127.0.0.12 }
+            rfc2136:
+              server: 127.0.0.1
+              port: %2$d
+              tsigKeyName: %3$s
+              tsigAlgorithm: %4$s
+              tsigSecret: "${env:TSIG_SECRET}"
+        witness:
+          kind: builtin
+          endpoints: [ "http://127.0.0.1:%5$d" ]
+          siteSecrets: { alpha: "${env:WITNESS_SECRET}", beta: "${env:WITNESS_SECRET}" }
+        """
+        .formatted(
+            bind.zone(),
+            bind.port(),
+            bind.tsigKeyName(),
+            bind.tsigAlgorithm(),
+            witnessEndpointPort,
+            name);
   }
 
   static String witnessSecret(String site) {

@@ -48,41 +48,7 @@ class RenewalBurstLossTest {
     cluster = new LoopbackCluster(dir, "burst", List.of("alpha", "beta"));
     tcp = new TcpFaultProxy("127.0.0.1", cluster.witnessPort());
     udp = new UdpLossRelay(tcp.port(), "127.0.0.1", cluster.witnessPort(), 0, 75, 1L);
-    String yaml =
-        """
-        cluster: burst
-        sites:
-          - name: alpha
-            kind: onprem
-            priority: 1
-            managementAddress: {mgmt:alpha}
-            pbx: { type: asterisk, host: 127.0.0.1, port: {ami:alpha}, user: tandem, secret: "${env:AMI_SECRET}" }
-          - name: beta
-            kind: onprem
-            priority: 2
-            managementAddress: {mgmt:beta}
-            pbx: { type: asterisk, host: 127.0.0.1, port: {ami:beta}, user: tandem, secret: "${env:AMI_SECRET}" }
-        dns:
-          - provider: rfc2136
-            zone: %1$s
-            name: sip.%1$s
-            type: A
-            ttl: 5
-            values: { alpha: 127.0.0.11, beta: 127.0.0.12 }
-            rfc2136:
-              server: 127.0.0.1
-              port: %2$d
-              tsigKeyName: %3$s
-              tsigAlgorithm: %4$s
-              tsigSecret: "${env:TSIG_SECRET}"
-        witness:
-          kind: builtin
-          endpoints: [ "http://127.0.0.1:%5$d" ]
-          siteSecrets: { alpha: "${env:WITNESS_SECRET}", beta: "${env:WITNESS_SECRET}" }
-        """
-            .formatted(
-                bind.zone(), bind.port(), bind.tsigKeyName(), bind.tsigAlgorithm(), tcp.port());
-    cluster.writeConfig(yaml);
+    cluster.writeConfig(LoopbackCluster.twoAsteriskSites("burst", bind, tcp.port()));
     tsig = Map.of("TSIG_SECRET", bind.tsigSecret());
   }
 
