@@ -77,6 +77,8 @@ public final class AgentCore {
   private boolean anyWitnessReply;
   private long pingSentAt = Long.MIN_VALUE;
   private long lastWitnessSent = Long.MIN_VALUE;
+  private TicketRequest acquireInFlight;
+  private long acquireSentAt = Long.MIN_VALUE;
   private FenceStatus fence = FenceStatus.NONE;
   private ActivationStatus activation = ActivationStatus.NONE;
   private ActivationCause cause;
@@ -306,6 +308,8 @@ public final class AgentCore {
       }
       if (loop.state() == AgentState.ACTIVE && holder.renewalDue()) {
         renew();
+      } else if (loop.state() == AgentState.ACQUIRING && acquireResendDue(now)) {
+        resendAcquire();
       } else if (pollDue(now)) {
         ping(now);
       }
@@ -456,7 +460,41 @@ public final class AgentCore {
                 s.health().healthy(),
                 settings.ticketTtl(),
                 known);
+    acquireInFlight = force ? null : r; // a forced acquire goes over HTTPS, once
+    acquireSentAt = sentAt;
     onReply(sentAt, call(() -> witness.acquire(r)), true);
+  }
+
+  /**
+   * Whether the acquire in flight should go again (17.1, the lossy site-loss p99): it is overdue
+   * (older than the round trip the holder expects, at least a third of the renew interval), and its
+   * answer is expected within the first retry timeout of the acquire. Before, a lost acquire or
+   * answer cost the whole retry timeout and a tick: half a second each, two seconds at the p99 of a
+   * 20 %-loss link.
+   */
+  private boolean acquireResendDue(long now) {
+    if (acquireInFlight == null || acquireSentAt == Long.MIN_VALUE) {
+      return false;
+    }
+    // resends within the first retry timeout of the acquire (a standby whose witness is down does
+    // not resend for ever); the loop waits a retry timeout after the last one (StandbyRules)
+    long window = loop.acquiringSince + settings.retryTimeout().toNanos() - holder.retryNanos();
+    return now - acquireSentAt >= holder.retryNanos() - holder.timerSlack() && now - window < 0;
+  }
+
+  /**
+   * The same acquire again, as two requests (two datagrams, two nonces, one send time): the witness
+   * answers a duplicate acquire from the site it granted under the newest epoch with that grant
+   * (docs/witness-protocol.md, rule 2), so a resend never costs an epoch.
+   */
+  private void resendAcquire() {
+    TicketRequest r = acquireInFlight;
+    long sentAt = holder.markSent();
+    lastWitnessSent = sentAt;
+    acquireSentAt = sentAt;
+    for (int i = 0; i < 2; i++) {
+      onReply(sentAt, call(() -> witness.acquire(r)), true);
+    }
   }
 
   /** The newest epoch this agent has seen: its own, the witness's answers, its peers' reports. */

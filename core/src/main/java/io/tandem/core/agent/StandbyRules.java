@@ -190,7 +190,10 @@ final class StandbyRules {
           ReasonCode.TICKET_REFUSED,
           "standing by: witness " + l.holder.lastRefusal());
     }
-    if (now - l.acquiringSince > l.settings.retryTimeout().toNanos()) {
+    // a retry timeout after the last send: the agent resends an overdue acquire (AgentCore), and
+    // an answer to the last resend must still count, not arrive as a late grant while standing by
+    long lastSent = Math.max(l.acquiringSince, l.holder.lastSentNanos());
+    if (now - lastSent > l.settings.retryTimeout().toNanos()) {
       return l.move(
           AgentState.STANDBY,
           Action.NONE,

@@ -207,6 +207,21 @@ public final class TicketHolder {
     return timerSlackNanos;
   }
 
+  /** A third of the renew interval: how often an unanswered request goes again while lossy. */
+  public long retryNanos() {
+    return retryIntervalNanos;
+  }
+
+  /** The timer slack every resend comparison allows ({@link #timerSlackNanos()}). */
+  public long timerSlack() {
+    return timerSlackNanos;
+  }
+
+  /** Send time of the latest request (acquire or renewal), or {@link Long#MIN_VALUE}. */
+  public synchronized long lastSentNanos() {
+    return lastSent;
+  }
+
   /**
    * How long an unanswered renewal waits before it is resent: a third of the renew interval (one
    * tick at the defaults), or the expected round trip plus four deviations (RFC 6298's RTO) if that
