@@ -205,6 +205,15 @@ public final class DatagramWitness implements Witness {
         });
   }
 
+  /**
+   * True: the server is the built-in witness (one lock per cluster, rule 2); a lost datagram is
+   * what a resend is for.
+   */
+  @Override
+  public boolean answersConcurrentAcquiresAlike() {
+    return true;
+  }
+
   @Override
   public Optional<Ticket> observe(String cluster) {
     return call(

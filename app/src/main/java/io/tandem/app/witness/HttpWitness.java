@@ -74,6 +74,12 @@ public final class HttpWitness implements Witness {
     send(cluster, "release", json.writeValueAsString(new WitnessWire.Release(site, epoch)), "POST");
   }
 
+  /** True: the server is the built-in witness (one lock per cluster, rule 2). */
+  @Override
+  public boolean answersConcurrentAcquiresAlike() {
+    return true;
+  }
+
   @Override
   public Optional<Ticket> observe(String cluster) {
     String body = send(cluster, "ticket", null, "GET");

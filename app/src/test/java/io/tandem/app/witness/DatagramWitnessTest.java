@@ -10,6 +10,7 @@ import io.tandem.core.witness.InMemoryWitnessStateStore;
 import io.tandem.core.witness.SharedSecretAuthenticator;
 import io.tandem.core.witness.TicketRequest;
 import io.tandem.core.witness.TicketResult;
+import io.tandem.core.witness.Witness;
 import io.tandem.core.witness.WitnessCluster;
 import io.tandem.core.witness.WitnessClusters;
 import io.tandem.core.witness.WitnessSettings;
@@ -159,6 +160,44 @@ class DatagramWitnessTest {
     assertThat(toB.granted()).as(toB.reason()).isTrue();
     assertThat(toB.ticket().epoch()).isEqualTo(epoch + 1);
     assertThat(proxy.accepted()).as("HTTPS was tried while no datagram had answered").isPositive();
+  }
+
+  /**
+   * Issue 17.1: the agent resends an overdue acquire as it was (the same request, the newest epoch
+   * it knew then, copies at once) while the first may still be on its way. Only because every copy
+   * gets the same grant ({@code answersConcurrentAcquiresAlike}) may it do so: as datagrams and
+   * over HTTPS (the fallback's own client) alike, a copy never costs an epoch and is never refused.
+   */
+  @Test
+  void copiesOfOneAcquireInFlightAtOnceGetTheSameGrantOverBothPaths() {
+    DatagramWitness datagrams = client("a", A, base(), Clock.systemUTC());
+    HttpWitness https =
+        new HttpWitness(
+            HttpClient.newBuilder().connectTimeout(TIMEOUT).build(),
+            base(),
+            "a",
+            () -> A,
+            TIMEOUT,
+            JsonMapper.shared());
+    long known = 0;
+    for (Witness path : List.<Witness>of(datagrams, https)) {
+      assertThat(path.answersConcurrentAcquiresAlike()).isTrue();
+      TicketRequest r = TicketRequest.acquire("c1", "a", true, TTL, known);
+      List<java.util.concurrent.CompletableFuture<TicketResult>> copies = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        copies.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> path.acquire(r)));
+      }
+      List<TicketResult> answers =
+          copies.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+      String name = path.getClass().getSimpleName();
+      assertThat(answers).as(name).allSatisfy(x -> assertThat(x.granted()).as(x.reason()).isTrue());
+      assertThat(answers.stream().map(x -> x.ticket().epoch()).distinct().toList())
+          .as("%s: one epoch for every copy", name)
+          .containsExactly(known + 1);
+      witness.releaseVerified("c1", "a", known + 1);
+      known = known + 1;
+    }
+    assertThat(udp.answered()).as("the first three went as datagrams").isGreaterThanOrEqualTo(3);
   }
 
   /** Issue 17.4: no site's datagram key is derived while the witness starts, each at first use. */

@@ -473,8 +473,10 @@ public final class AgentCore {
    * 20 %-loss link.
    */
   private boolean acquireResendDue(long now) {
-    if (acquireInFlight == null || acquireSentAt == Long.MIN_VALUE) {
-      return false;
+    if (acquireInFlight == null
+        || acquireSentAt == Long.MIN_VALUE
+        || !witness.answersConcurrentAcquiresAlike()) {
+      return false; // never two in flight to a witness that might refuse the second (Witness)
     }
     // resends within the first retry timeout of the acquire (a standby whose witness is down does
     // not resend for ever); the loop waits a retry timeout after the last one (StandbyRules)
@@ -568,6 +570,9 @@ public final class AgentCore {
                     return;
                   }
                   witnessAnswered();
+                  if (tickOnReply) {
+                    acquireInFlight = null; // answered (granted or refused): nothing to resend
+                  }
                   if (result.ticket() != null) {
                     noteWitnessTicket(result.ticket());
                   }

@@ -29,6 +29,14 @@ public interface WitnessLink {
   CompletionStage<Void> release(String cluster, String site, long epoch);
 
   /**
+   * Whether the agent may resend an acquire while one is in flight ({@link
+   * Witness#answersConcurrentAcquiresAlike()}); false unless the witness says so.
+   */
+  default boolean answersConcurrentAcquiresAlike() {
+    return false;
+  }
+
+  /**
    * A blocking {@link Witness} (whose calls have their own timeouts, per its contract) run on
    * {@code io}, e.g. a virtual-thread-per-task executor.
    */
@@ -54,6 +62,11 @@ public interface WitnessLink {
       @Override
       public CompletionStage<Void> release(String cluster, String site, long epoch) {
         return CompletableFuture.runAsync(() -> witness.release(cluster, site, epoch), io);
+      }
+
+      @Override
+      public boolean answersConcurrentAcquiresAlike() {
+        return witness.answersConcurrentAcquiresAlike();
       }
     };
   }

@@ -578,6 +578,15 @@ public final class BuiltInWitness implements Witness {
     }
   }
 
+  /**
+   * True: one lock per cluster: the second of two same-site acquires finds the site holder of the
+   * newest epoch and keeps it (rule 2).
+   */
+  @Override
+  public boolean answersConcurrentAcquiresAlike() {
+    return true;
+  }
+
   @Override
   public Optional<Ticket> observe(String cluster) {
     Slot s = slots.get(cluster);

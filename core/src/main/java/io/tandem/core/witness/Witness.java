@@ -34,6 +34,23 @@ public interface Witness extends AutoCloseable {
   /** Read the current ticket without changing anything. */
   Optional<Ticket> observe(String cluster);
 
+  /**
+   * Whether two acquires of one site in flight at once are both answered with the grant
+   * (docs/witness-protocol.md, rule 2: an acquire by the holder of the newest epoch keeps that
+   * epoch). Only then may an agent resend an overdue acquire before the first is answered (issue
+   * 17.1: a lost acquire datagram must not cost a whole retry timeout). True where the witness
+   * serialises a cluster's requests (the built-in witness: one lock per cluster). Backends that
+   * grant by a conditional write answer the loser of a same-site race with a refusal naming this
+   * very site: {@code EtcdWitness.grant}'s transaction on {@code create_revision == 0} ("not
+   * granted: another site acquired first"), {@code BlobLeaseWitness}'s lease acquire with {@code
+   * If-Match} (409/412: "lost the race for the lease"); an agent that took that refusal would stand
+   * by and then release its own late grant. Their calls go over TCP with their own timeouts, so a
+   * resend would buy nothing anyway.
+   */
+  default boolean answersConcurrentAcquiresAlike() {
+    return false;
+  }
+
   /** Release network resources. Does not release the ticket. */
   @Override
   default void close() {}

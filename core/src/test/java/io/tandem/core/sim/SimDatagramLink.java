@@ -144,9 +144,57 @@ final class SimDatagramLink implements WitnessLink {
             });
   }
 
+  /**
+   * The built-in witness serialises a cluster's requests (one lock per cluster), so a second
+   * acquire of this site gets the same grant; the other backends grant by a conditional write and
+   * may refuse it ({@link io.tandem.core.witness.Witness#answersConcurrentAcquiresAlike()}).
+   */
+  @Override
+  public boolean answersConcurrentAcquiresAlike() {
+    return sim.witness().kind() == SimWitness.Kind.BUILT_IN;
+  }
+
+  /**
+   * Acquires of this agent the witness service has processed whose calls have not ended yet. For
+   * the backends that grant by a conditional write the strict link refuses what they refuse: an
+   * acquire that reaches the service while another of the same site is being processed read the
+   * state before the other's write committed, and its own write fails — {@code EtcdWitness.grant}:
+   * a transaction on {@code create_revision == 0} that does not succeed answers "not granted:
+   * another site acquired first" with the ticket as it now is, naming this very site; {@code
+   * BlobLeaseWitness.acquire}: 409/412 "lost the race for the lease". Their adapters' calls are
+   * several round trips (etcd: read, lease grant, transaction), so the window is the whole call,
+   * until its answer is back.
+   */
+  private int acquiresBeingProcessed;
+
   @Override
   public CompletionStage<TicketResult> acquire(TicketRequest request) {
-    return call(timeoutNanos, () -> sim.witness().acquire(request));
+    if (!sim.strictWitnessClient() || answersConcurrentAcquiresAlike()) {
+      return call(timeoutNanos, () -> sim.witness().acquire(request));
+    }
+    boolean[] processed = {false};
+    CompletionStage<TicketResult> r =
+        call(
+            timeoutNanos,
+            () -> {
+              boolean raced = acquiresBeingProcessed > 0;
+              processed[0] = true;
+              acquiresBeingProcessed++;
+              return raced
+                  ? TicketResult.refused(
+                      sim.witness().observe(request.cluster()).orElse(null),
+                      sim.witness().kind() == SimWitness.Kind.AZURE_BLOB
+                          ? "lost the race for the lease"
+                          : "not granted: another site acquired first")
+                  : sim.witness().acquire(request);
+            });
+    r.whenComplete(
+        (x, e) -> {
+          if (processed[0]) {
+            acquiresBeingProcessed--;
+          }
+        });
+    return r;
   }
 
   /** DatagramWitness.renew: the answer is awaited up to the TTL asked (at least the timeout). */
