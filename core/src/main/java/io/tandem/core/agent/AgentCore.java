@@ -466,9 +466,11 @@ public final class AgentCore {
   }
 
   /**
-   * Whether the acquire in flight should go again (17.1, the lossy site-loss p99): it is overdue
-   * (older than the round trip the holder expects, at least a third of the renew interval), and its
-   * answer is expected within the first retry timeout of the acquire. Before, a lost acquire or
+   * Whether the acquire in flight should go again (17.1, the lossy site-loss p99): unanswered for a
+   * retry interval (a third of the renew interval, less the timer slack: a standby has no
+   * round-trip samples, and a takeover is rare enough that a copy sent before a slow answer costs
+   * nothing), within the first retry timeout of the acquire, and only to a witness that answers
+   * copies alike ({@link WitnessLink#answersConcurrentAcquiresAlike()}). Before, a lost acquire or
    * answer cost the whole retry timeout and a tick: half a second each, two seconds at the p99 of a
    * 20 %-loss link.
    */
