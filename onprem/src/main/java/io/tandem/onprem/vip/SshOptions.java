@@ -36,10 +36,14 @@ import java.util.Optional;
  *       arrives) disconnects after about 3 s without answers, and a command waiting on it then
  *       fails over to a direct connection bounded by {@code ConnectTimeout}; without it the command
  *       would hang until the step's timeout (and TCP's keep-alive would take hours).
- *   <li>{@code ControlPath=<dir>/%C}: {@code %C} is a 40-hex-digit hash of the local host, remote
- *       host, port and user. A Unix socket path is limited to 107 bytes ({@code sun_path}) and ssh
- *       first binds {@code <path>.<16 random characters>} then renames it, so the directory's path
- *       may have at most {@link #MAX_DIR_LENGTH} bytes: checked here, when the agent is assembled.
+ *   <li>{@code ControlPath=<dir>/<16 hex digits>}: a short hash of the host name as the cluster
+ *       file writes it (ssh's own {@code %C} is 40 digits). A Unix socket path is limited to 107
+ *       bytes ({@code sun_path}) and ssh first binds {@code <path>.<16 random characters>} then
+ *       renames it ({@code mux.c}), so the directory's path may have at most {@link
+ *       #MAX_DIR_LENGTH} bytes: checked here, when the agent is assembled: OpenSSH 9.2 fails the
+ *       command itself ({@code unix_listener: ... too long for Unix domain socket}, exit 255), so a
+ *       long path would make a live host look dead. The test uses a directory of exactly this
+ *       length.
  * </ul>
  *
  * <p>Command-line options take precedence over {@code ssh_config} (its "first obtained value"
@@ -61,8 +65,11 @@ public record SshOptions(List<String> ssh, Optional<Path> controlDir) {
   /** Unanswered keep-alive requests after which the master disconnects. */
   public static final int ALIVE_COUNT_MAX = 2;
 
-  /** sun_path (108) - NUL - "/" - 40 (%C) - "." - 16 (ssh's temporary suffix). */
-  public static final int MAX_DIR_LENGTH = 108 - 1 - 1 - 40 - 1 - 16;
+  /** Hex digits of a socket's name. */
+  private static final int NAME_LENGTH = 16;
+
+  /** sun_path (108) - NUL - "/" - name - "." - 16 (ssh's temporary suffix). */
+  public static final int MAX_DIR_LENGTH = 108 - 1 - 1 - NAME_LENGTH - 1 - 16;
 
   public SshOptions {
     ssh = List.copyOf(ssh);
@@ -80,7 +87,7 @@ public record SshOptions(List<String> ssh, Optional<Path> controlDir) {
                 + length
                 + " bytes long, at most "
                 + MAX_DIR_LENGTH
-                + " fit a Unix socket path with ssh's %C name; use a shorter --data-dir, or set"
+                + " fit a Unix socket path; use a shorter --data-dir, or set"
                 + " sshConnectionSharing: false on the vip entries");
       }
       if (dir.contains("%")) {
@@ -117,7 +124,7 @@ public record SshOptions(List<String> ssh, Optional<Path> controlDir) {
     controlDir.ifPresent(
         d -> {
           option(p, "ControlMaster=auto");
-          option(p, "ControlPath=" + d.toAbsolutePath().resolve("%C"));
+          option(p, "ControlPath=" + socket(host));
           option(p, "ControlPersist=" + PERSIST.toSeconds() + "s");
           option(p, "ServerAliveInterval=" + ALIVE_INTERVAL);
           option(p, "ServerAliveCountMax=" + ALIVE_COUNT_MAX);
@@ -125,6 +132,19 @@ public record SshOptions(List<String> ssh, Optional<Path> controlDir) {
     p.add(host);
     p.add("--");
     return p;
+  }
+
+  /** The master's socket for {@code host} (when shared). */
+  public Path socket(String host) {
+    try {
+      byte[] hash =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(host.getBytes(StandardCharsets.UTF_8));
+      String name = java.util.HexFormat.of().formatHex(hash).substring(0, NAME_LENGTH);
+      return controlDir.orElseThrow().toAbsolutePath().resolve(name);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
   }
 
   /** A {@link HostCommand} that runs on {@code host} over ssh with these options. */

@@ -112,7 +112,7 @@ class SshConnectionSharingTest {
     mover.reach(HOST);
     Path control = options.controlDir().orElseThrow();
     List<Path> sockets = sockets(control);
-    assertThat(sockets).hasSize(1);
+    assertThat(sockets).containsExactly(options.socket(HOST));
     List<ProcessHandle> masters = masters(control);
     assertThat(masters).isNotEmpty();
     masters.forEach(ProcessHandle::destroyForcibly);
@@ -130,7 +130,8 @@ class SshConnectionSharingTest {
 
   @Test
   void aSocketDirectoryTooLongForAUnixSocketIsRefusedWhenBuilt() {
-    Path deep = dir.resolve("d".repeat(SshOptions.MAX_DIR_LENGTH));
+    String base = dir.toAbsolutePath() + "/ssh-";
+    Path deep = Path.of(base + "x".repeat(SshOptions.MAX_DIR_LENGTH + 1 - base.length()));
     assertThatThrownBy(() -> SshOptions.shared(deep))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("sshConnectionSharing: false");
@@ -143,14 +144,21 @@ class SshConnectionSharingTest {
     assertThat(SshOptions.shared(dir.resolve("ssh")).prefix("h"))
         .contains(
             "ControlMaster=auto",
-            "ControlPath=" + dir.resolve("ssh").resolve("%C"),
+            "ControlPath=" + SshOptions.shared(dir.resolve("ssh")).socket("h"),
             "ControlPersist=60s",
             "ServerAliveInterval=1",
             "ServerAliveCountMax=2");
   }
 
+  /**
+   * Shared, its socket directory exactly {@link SshOptions#MAX_DIR_LENGTH} bytes long: if the bound
+   * were too generous ssh would not share (it logs "path too long" and connects itself).
+   */
   private SshOptions shared(SshdPeer sshd) {
-    SshOptions o = SshOptions.shared(dir.resolve("ssh")).withSsh(ssh(sshd));
+    String base = dir.toAbsolutePath() + "/ssh-";
+    Path longest = Path.of(base + "x".repeat(SshOptions.MAX_DIR_LENGTH - base.length()));
+    assertThat(longest.toString()).hasSize(SshOptions.MAX_DIR_LENGTH);
+    SshOptions o = SshOptions.shared(longest).withSsh(ssh(sshd));
     opened.add(o);
     return o;
   }
