@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * heard nobody); the duplicate probe from this machine listens {@link DuplicateProbe#DAD_WINDOW},
  * behind ssh {@code dadProbes} seconds; the gratuitous ARP's first packet goes at once and, on a
  * host whose commands this mover can stop, the move does not wait for the repeats ({@link
- * GratuitousArp}).
+ * GratuitousArp}). A host behind ssh is reached over one kept-open connection ({@link SshOptions}),
+ * opened before any fault by {@link #reach}, so its commands pay no handshake.
  *
  * <p>If a host that still carries the address cannot be reached, the move goes on (that host is
  * usually the one that died) and logs a warning: the caller must have fenced it first (the {@code
