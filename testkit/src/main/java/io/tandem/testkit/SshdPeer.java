@@ -19,6 +19,15 @@ public interface SshdPeer {
   /** A known_hosts file naming this server's host key. */
   Path knownHostsFile();
 
+  /**
+   * sshd's log at {@code LogLevel INFO}: one {@code Accepted publickey for <user> from ...} line
+   * per authenticated connection.
+   */
+  Path logFile();
+
+  /** The listening sshd's process id (its per-connection processes are its descendants). */
+  long pid();
+
   /** An {@code ssh} command line that trusts only this server's host key. */
   default String sshCommand() {
     return "ssh -o UserKnownHostsFile="

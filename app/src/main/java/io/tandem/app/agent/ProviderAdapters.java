@@ -41,8 +41,10 @@ import io.tandem.onprem.fence.FenceAgentSettings;
 import io.tandem.onprem.sip.RegistrarLocator;
 import io.tandem.onprem.sip.SipTrunk;
 import io.tandem.onprem.sip.SipTrunkRegistrar;
+import io.tandem.onprem.vip.HostCommand;
 import io.tandem.onprem.vip.LinuxVipMover;
 import io.tandem.onprem.vip.LocalHostCommand;
+import io.tandem.onprem.vip.SshOptions;
 import io.tandem.onprem.vip.VipConfig;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -66,7 +68,8 @@ import org.xbill.DNS.SimpleResolver;
  * no call until a runbook step or sensor uses it, and is closed with this object.
  *
  * <p>Virtual IPs: each site's VIP host is reached directly when it is this agent's own host and
- * over {@code ssh -o BatchMode=yes <host>} otherwise (the agent's key must be authorised there).
+ * over {@code ssh -o BatchMode=yes <host>} otherwise (the agent's key must be authorised there),
+ * through one kept-open connection per host ({@link SshOptions}).
  *
  * <p>Thread-safe: every factory method is synchronised; the adapters are thread-safe.
  */
@@ -86,8 +89,18 @@ final class ProviderAdapters implements Providers.Adapters {
   private final Deque<AutoCloseable> owned = new ArrayDeque<>();
   private Witness witness;
   private Optional<TrunkRegistrar> trunks;
+  private final List<String> sshCommand;
 
   ProviderAdapters(Providers.Context ctx) {
+    this(ctx, List.of("ssh"));
+  }
+
+  /**
+   * @param sshCommand how ssh is run: {@code [ssh]} in production; a test adds {@code -F <file>} to
+   *     reach its own sshd, as an operator's {@code ~/.ssh/config} does
+   */
+  ProviderAdapters(Providers.Context ctx, List<String> sshCommand) {
+    this.sshCommand = List.copyOf(sshCommand);
     this.ctx = ctx;
     this.cluster = ctx.config().name();
     this.secrets = ctx.secrets();
@@ -198,8 +211,7 @@ final class ProviderAdapters implements Providers.Adapters {
           b.host(
               s.name().equals(ctx.site())
                   ? LocalHostCommand.local(v.host())
-                  : new LocalHostCommand(
-                      v.host(), List.of("ssh", "-o", "BatchMode=yes", v.host(), "--")),
+                  : sshTo(v.host(), v.sshConnectionSharing()),
               v.interfaceName());
         }
       }
@@ -208,6 +220,18 @@ final class ProviderAdapters implements Providers.Adapters {
       throw new ConfigException("no site declares the virtual IP '" + name + "'");
     }
     return new LinuxVipMover(b.build());
+  }
+
+  /**
+   * How the VIP hosts of other sites are reached: one kept-open OpenSSH connection per host, its
+   * socket under {@code <data dir>/ssh} (issue 17.2), unless the VIP entry says {@code
+   * sshConnectionSharing: false}.
+   */
+  private HostCommand sshTo(String host, boolean shared) {
+    SshOptions base = shared ? SshOptions.shared(ctx.dataDir().resolve("ssh")) : SshOptions.plain();
+    SshOptions options = base.withSsh(sshCommand);
+    owned.push(() -> options.stopMaster(host)); // no master outlives the agent
+    return options.command(host);
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.tandem.core.config.DnsRecordConfig;
 import io.tandem.core.config.ServiceAddress;
 import io.tandem.core.config.SiteConfig;
 import io.tandem.core.port.DnsRecord;
+import io.tandem.onprem.vip.LinuxVipMover;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,8 +39,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Never fatal: a failed call is logged when a resource's state changes (ok → failing → ok) and
  * shown by {@link #outcomes()}; the agent runs on (the provider may be the very thing that is
- * down). Virtual IPs are left out: they are moved by local commands (or {@code ssh} to the other
- * site's host), with no client to warm.
+ * down). A virtual IP's hosts of other sites are reached over ssh: each is asked for its addresses
+ * ({@link LinuxVipMover#reach}), which opens the host's shared OpenSSH connection at start and
+ * keeps it from going idle ({@code ControlPersist} outlasts {@link #KEEP_WARM}); a host down at
+ * start is logged once and asked again every round. The agent's own host needs nothing.
  *
  * <p>Thread-safe. Each call is bounded by its adapter's own timeouts and a round by {@link
  * #ROUND_LIMIT}.
@@ -103,8 +106,22 @@ final class ProviderWarmUp implements AutoCloseable {
    */
   static List<Target> targets(ClusterConfig config, Providers.Adapters providers) {
     List<Target> out = new ArrayList<>();
+    java.util.Set<String> sshHosts = new java.util.HashSet<>();
     for (SiteConfig s : config.sites()) {
       for (ServiceAddress a : s.serviceAddresses()) {
+        if (a instanceof ServiceAddress.VirtualIp vip
+            && providers.address(s, a) instanceof LinuxVipMover mover) {
+          // one target per host reached over ssh: it opens the host's shared connection and keeps
+          // it in use, so the first command after a fault finds it open
+          for (String host : mover.remoteHosts()) {
+            if (sshHosts.add(vip.name() + " " + host)) {
+              out.add(
+                  new Target(
+                      "ssh " + host + " for vip " + vip.name() + " (linux-vip)",
+                      () -> mover.reach(host)));
+            }
+          }
+        }
         String id =
             switch (a) {
               case ServiceAddress.ElasticIp eip -> eip.allocationId();

@@ -287,12 +287,13 @@ public final class ClusterConfigLoader {
       case VIP ->
           b.address(f.string("address"))
               .interfaceName(f.string("interface"))
-              .host(f.string("host"));
+              .host(f.string("host"))
+              .sshConnectionSharing(f.bool("sshConnectionSharing"));
     }
     f.belongElsewhere(
         "an aws-eip address", "allocationId", "instanceId", "networkInterfaceId", "privateIp");
     f.belongElsewhere("an azure-public-ip address", "resourceId", "ipConfigurationId");
-    f.belongElsewhere("a vip address", "address", "interface", "host");
+    f.belongElsewhere("a vip address", "address", "interface", "host", "sshConnectionSharing");
     return b;
   }
 

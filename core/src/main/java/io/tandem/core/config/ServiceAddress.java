@@ -79,9 +79,19 @@ public sealed interface ServiceAddress
    * @param address {@code address/prefix}, e.g. {@code 192.0.2.10/24}
    * @param interfaceName network interface at this site's host, e.g. {@code eth1}
    * @param host this site's host that brings the address up
+   * @param sshConnectionSharing whether an agent of another site reaches {@code host} over one
+   *     shared, kept-open OpenSSH connection ({@code ControlMaster}, docs/operations.md) instead of
+   *     a new connection per command; default true
    */
-  record VirtualIp(String name, String address, String interfaceName, String host)
+  record VirtualIp(
+      String name, String address, String interfaceName, String host, boolean sshConnectionSharing)
       implements ServiceAddress {
+
+    /** A VIP whose host is reached over a shared ssh connection (the default). */
+    public VirtualIp(String name, String address, String interfaceName, String host) {
+      this(name, address, interfaceName, host, true);
+    }
+
     public VirtualIp {
       java.util.Objects.requireNonNull(name, "name");
       java.util.Objects.requireNonNull(address, "address");
@@ -117,6 +127,7 @@ public sealed interface ServiceAddress
     private String address;
     private String interfaceName;
     private String host;
+    private Boolean sshConnectionSharing;
 
     public Builder kind(AddressKind v) {
       kind = v;
@@ -170,6 +181,12 @@ public sealed interface ServiceAddress
 
     public Builder host(String v) {
       host = v;
+      return this;
+    }
+
+    /** Null keeps the default (true). */
+    public Builder sshConnectionSharing(Boolean v) {
+      sshConnectionSharing = v;
       return this;
     }
 
@@ -241,7 +258,13 @@ public sealed interface ServiceAddress
                 instanceId != null ? instanceId : networkInterfaceId,
                 java.util.Optional.ofNullable(privateIp));
         case AZURE_PUBLIC_IP -> new AzurePublicIp(name, resourceId, ipConfigurationId);
-        case VIP -> new VirtualIp(name, address, interfaceName, host);
+        case VIP ->
+            new VirtualIp(
+                name,
+                address,
+                interfaceName,
+                host,
+                sshConnectionSharing == null || sshConnectionSharing);
       };
     }
 

@@ -13,9 +13,9 @@ import java.util.List;
  * Implementations are thread-safe.
  *
  * <p>{@link LocalHostCommand} runs on this machine, optionally behind a fixed prefix: {@code ip
- * netns exec <ns>} in tests, or {@code ssh -o BatchMode=yes -o ConnectTimeout=3 tandem@host-b --}
- * to reach the second host of a site over the management network (key-based login, a forced command
- * or sudoers entry limited to {@code ip addr} and {@code arping}).
+ * netns exec <ns>} in tests, or {@code ssh -o BatchMode=yes [connection sharing] host-b --} ({@link
+ * SshOptions}) to reach another site's host over the management network (key-based login, a forced
+ * command or sudoers entry limited to {@code ip addr} and {@code arping}).
  */
 public interface HostCommand {
 

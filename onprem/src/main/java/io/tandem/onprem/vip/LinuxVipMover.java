@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * heard nobody); the duplicate probe from this machine listens {@link DuplicateProbe#DAD_WINDOW},
  * behind ssh {@code dadProbes} seconds; the gratuitous ARP's first packet goes at once and, on a
  * host whose commands this mover can stop, the move does not wait for the repeats ({@link
- * GratuitousArp}).
+ * GratuitousArp}). A host behind ssh is reached over one kept-open connection ({@link SshOptions}),
+ * opened before any fault by {@link #reach}, so its commands pay no handshake.
  *
  * <p>If a host that still carries the address cannot be reached, the move goes on (that host is
  * usually the one that died) and logs a warning: the caller must have fenced it first (the {@code
@@ -171,6 +172,41 @@ public final class LinuxVipMover implements AddressMover {
           "vip: after the move " + address + " is on " + after.attachedTo().orElse("no host"));
     }
     return after;
+  }
+
+  /**
+   * The hosts this mover reaches over ssh (whose commands it cannot stop), in name order: the ones
+   * a warm-up keeps connected.
+   */
+  public List<String> remoteHosts() {
+    return config.hosts().entrySet().stream()
+        .filter(e -> !e.getValue().command().stoppable())
+        .map(java.util.Map.Entry::getKey)
+        .sorted()
+        .toList();
+  }
+
+  /**
+   * Asks {@code host} for its IPv4 addresses on the VoIP interface, the survey's own read-only
+   * command (so a forced command that allows the survey allows this): over ssh with connection
+   * sharing this opens the host's master, or keeps it in use (issue 17.2: no call that could be
+   * made before the fault is made after it). Not serialised with moves: a warm-up waiting for a
+   * dead host never delays a move.
+   *
+   * @throws io.tandem.core.error.TransientException if the host cannot be reached
+   */
+  public void reach(String host) {
+    VipHost h = config.hosts().get(host);
+    if (h == null) {
+      throw new ResourceNotFoundException(
+          "vip: unknown host '" + host + "', expected one of " + config.hosts().keySet());
+    }
+    CommandResult r =
+        VipCommands.exec(
+            config, h, List.of("ip", "-o", "-4", "addr", "show", "dev", h.voipInterface()));
+    if (!r.ok()) {
+      throw VipCommands.failure(host, "ip addr show", r);
+    }
   }
 
   private static String elsewhere(String mac) {

@@ -68,7 +68,8 @@ final class RunningSshd implements SshdPeer, PeerHandle<SshdPeer> {
               "UsePAM no",
               "StrictModes no",
               "PermitRootLogin prohibit-password",
-              "LogLevel ERROR",
+              // INFO: one "Accepted publickey" line per authentication (connection counts)
+              "LogLevel INFO",
               ""));
       // sshd checks for its privilege separation directory before it listens
       Files.createDirectories(Path.of("/run/sshd"));
@@ -114,6 +115,16 @@ final class RunningSshd implements SshdPeer, PeerHandle<SshdPeer> {
   @Override
   public Path knownHostsFile() {
     return dir.resolve("known_hosts");
+  }
+
+  @Override
+  public Path logFile() {
+    return dir.resolve("sshd.log");
+  }
+
+  @Override
+  public long pid() {
+    return process.pid();
   }
 
   @Override
