@@ -105,6 +105,8 @@ def invite(vip, end):
     s.bind(("0.0.0.0", 0))
     port = s.getsockname()[1]
     me = "10.77.0.100"
+    # branches unique across probe processes too (RFC 3261 8.1.1.7), not only within one
+    run_id = "%x%x" % (port, int(time.time() * 1000) & 0xFFFFFF)
     open_tx = {}  # Call-ID -> transaction; kept 4 s after its final answer (timer D: ACK repeats)
     n, nxt = 0, time.monotonic()
 
@@ -130,7 +132,7 @@ def invite(vip, end):
             n += 1
             host = target[0] or vip
             tx = {"n": n, "uri": "sip:service@%s" % vip, "callid": "probe-inv-%d-%d@%s" % (port, n, me),
-                  "branch": "z9hG4bKinv%d" % n, "dest": (host, sip_port[0]), "sent": now,
+                  "branch": "z9hG4bK%s.%d" % (run_id, n), "dest": (host, sip_port[0]), "sent": now,
                   "retransmit": now + 0.5, "interval": 0.5, "final": None}
             tx["invite"] = request("INVITE", tx, tx["branch"])
             open_tx[tx["callid"]] = tx
@@ -148,7 +150,8 @@ def invite(vip, end):
                 tx["retransmit"] = now + tx["interval"]
             elif tx["final"] is not None and now >= tx["final"] + 4.0:
                 del open_tx[callid]
-        r, _, _ = select.select([s], [], [], max(0.0, min(0.010, nxt - time.monotonic())))
+        wait = 0.010 if now >= end else max(0.0, min(0.010, nxt - time.monotonic()))
+        r, _, _ = select.select([s], [], [], wait)
         if not r:
             continue
         try:
@@ -163,7 +166,7 @@ def invite(vip, end):
         tx = open_tx.get(header(lines, b"call-id") or "")
         cseq = (header(lines, b"cseq") or "").split()
         if tx is None or len(cseq) != 2 or cseq[1] != "INVITE" or code < 200:
-            continue  # 1xx, or an answer to the ACK-less BYE, or a stranger
+            continue  # 1xx, an answer to our BYE, or a stranger
         to = header(lines, b"to")
         site = "?"
         server = header(lines, b"server")
