@@ -106,6 +106,10 @@ class FailoverProbeSeesAFencedPbxTest {
       await("every final answer ACKed")
           .atMost(Duration.ofSeconds(2))
           .until(() -> relay.unacked().isEmpty());
+      // and the PBX agrees: every INVITE server transaction confirmed by its ACK (RFC 3261 17.2.1)
+      await("the PBX's transactions confirmed")
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> pbx.sip().unacknowledgedInvites() == 0);
       assertThat(relay.invites()).as("INVITEs on the wire").isGreaterThan(5);
       assertThat(relay.acks()).as("ACKs on the wire").isGreaterThanOrEqualTo(relay.answered());
 
