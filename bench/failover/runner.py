@@ -113,7 +113,8 @@ def verdict(events, fault_at, old, new, old_addr, new_addr, expect, end_at):
     tail = {v for t, k, v in after if k == "sip" and t >= end_at - 1.0}
     out["answeringAtEnd"] = sorted(tail)
     # the INVITE probe after the fault: 503 = the site at the public address refuses new calls
-    out["invites"] = invites(events, fault_at, end_at)
+    # (null for keepalived's runs: its own prober sends OPTIONS only)
+    out["invites"] = invites(events, fault_at, end_at) if any(k == "inv" for _, k, _ in events) else None
     out["dnsAfterFault"] = [v for t, k, v in after if k == "dns"]
     out["registrarAfterFault"] = [v for t, k, v in after if k == "reg"]
     violations = []
