@@ -112,6 +112,9 @@ def verdict(events, fault_at, old, new, old_addr, new_addr, expect, end_at):
     # the service outlived the fault (the old site), moved (the new one) or stopped (nobody)
     tail = {v for t, k, v in after if k == "sip" and t >= end_at - 1.0}
     out["answeringAtEnd"] = sorted(tail)
+    # the INVITE probe after the fault: 503 = the site at the public address refuses new calls
+    # (null for keepalived's runs: its own prober sends OPTIONS only)
+    out["invites"] = invites(events, fault_at, end_at) if any(k == "inv" for _, k, _ in events) else None
     out["dnsAfterFault"] = [v for t, k, v in after if k == "dns"]
     out["registrarAfterFault"] = [v for t, k, v in after if k == "reg"]
     violations = []
@@ -130,6 +133,65 @@ def verdict(events, fault_at, old, new, old_addr, new_addr, expect, end_at):
     if expect == "move" and not moved:
         out["failure"] = "the service never answered from %s within the window" % new
     return out, violations
+
+
+# The outside INVITE probe (probe.py): an answer 503 from the site at the public address means its
+# PBX refuses new calls (fenced by its guard or its agent); 480 that the call passed the fence gate.
+# A soak allows the serving site one refusal shorter than a tick + REFUSED_ALLOWANCE_S: the probe's
+# own spacing (200 ms) plus the agent hearing the guard's fence and activating again (a guard fence
+# of a site that still holds its ticket is undone by a re-activation under the same epoch,
+# docs/witness-protocol.md "The fence guard"; 63 ms + 0.26 s in GuardFenceUnderValidTicketTest).
+REFUSED_ALLOWANCE_S = 1.0
+
+
+def invites(events, t_from, t_to):
+    """What the INVITE probe saw between t_from and t_to: answers 503 (refused), 480 (past the
+    gate), other codes, unanswered, and the stretches of 503s from one site (a stretch runs from
+    its first 503 to the first other answer from anyone, or to t_to; unanswered INVITEs inside it
+    neither end nor shorten it)."""
+    out = {"refused503": 0, "passed480": 0, "otherAnswers": {}, "unanswered": 0}
+    stretches, cur = [], None
+    for t, k, v in events:
+        if k != "inv" or t < t_from or t > t_to:
+            continue
+        code, _, site = v.partition(":")
+        if code == "none":
+            out["unanswered"] += 1
+            continue
+        if code == "503":
+            out["refused503"] += 1
+            if cur is not None and cur["site"] != site:
+                stretches.append(dict(cur, millis=round((t - cur["t"]) * 1000, 1)))
+                cur = None
+            if cur is None:
+                cur = {"site": site, "t": t, "atMillis": round((t - t_from) * 1000, 1), "answers": 0}
+            cur["answers"] += 1
+            continue
+        if code == "480":
+            out["passed480"] += 1
+        else:
+            out["otherAnswers"][code] = out["otherAnswers"].get(code, 0) + 1
+        if cur is not None:
+            stretches.append(dict(cur, millis=round((t - cur["t"]) * 1000, 1)))
+            cur = None
+    if cur is not None:
+        stretches.append(dict(cur, millis=round((t_to - cur["t"]) * 1000, 1), open=True))
+    for x in stretches:
+        del x["t"]
+    out["refusedStretches"] = stretches
+    out["longestRefusedMillis"] = max((x["millis"] for x in stretches), default=0.0)
+    return out
+
+
+def refused_violations(inv, tick_s, allowance_s=REFUSED_ALLOWANCE_S):
+    """The soak's availability check: every stretch of 503s from the serving site (the one at the
+    public address) longer than one tick + allowance_s is a violation."""
+    bound = (tick_s + allowance_s) * 1000
+    return ["the serving site %s refused INVITEs (503: its PBX fenced) for %.0f ms from %.0f ms into the "
+            "soak (%d answers 503%s), longer than one tick + %.0f ms = %.0f ms"
+            % (x["site"], x["millis"], x["atMillis"], x["answers"], ", still refusing at the end" if x.get("open")
+               else "", allowance_s * 1000, bound)
+            for x in inv["refusedStretches"] if x["millis"] > bound]
 
 
 def ms(t, t0):

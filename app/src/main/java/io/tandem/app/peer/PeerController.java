@@ -1,5 +1,6 @@
 package io.tandem.app.peer;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tandem.app.agent.AgentDriver;
@@ -34,12 +35,17 @@ public class PeerController {
 
   private final ObjectProvider<AgentDriver> driver;
   private final ObjectProvider<PeerAuthentication> auth;
+  private final ObjectProvider<MeterRegistry> meters;
   private final JsonMapper json = JsonMapper.shared();
+  private final PeerRefusalLog refusals = new PeerRefusalLog(log, java.time.Clock.systemUTC());
 
   public PeerController(
-      ObjectProvider<AgentDriver> driver, ObjectProvider<PeerAuthentication> auth) {
+      ObjectProvider<AgentDriver> driver,
+      ObjectProvider<PeerAuthentication> auth,
+      ObjectProvider<MeterRegistry> meters) {
     this.driver = driver;
     this.auth = auth;
+    this.meters = meters;
   }
 
   @PostMapping("/report")
@@ -129,8 +135,12 @@ public class PeerController {
     byte[] bytes = body == null ? new byte[0] : body;
     PeerAuthentication.Verdict v = a.verify(site, ts, sig, kind, bytes);
     if (v != PeerAuthentication.Verdict.ACCEPTED) {
-      log.warn(
-          "peer link: refused a {} claiming to be from '{}': {}", kind, SafeText.cut(site, 64), v);
+      // counted always; in the log the first of a run at WARN, repeats at DEBUG (PeerRefusalLog)
+      MeterRegistry m = meters.getIfAvailable();
+      if (m != null) {
+        m.counter("tandem.peer.refused", "kind", kind, "verdict", v.name()).increment();
+      }
+      refusals.refused(kind, SafeText.cut(site, 64), v);
       return refuse(HttpStatus.UNAUTHORIZED, v.name().toLowerCase(java.util.Locale.ROOT));
     }
     if (site.equals(d.site())) {

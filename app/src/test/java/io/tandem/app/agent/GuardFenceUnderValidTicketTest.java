@@ -126,6 +126,23 @@ class GuardFenceUnderValidTicketTest {
         .until(pbx::acceptingCalls);
     assertThat(alpha.driver().holder().token()).as("under the same epoch").contains(token);
     assertThat(alpha.runtime().status().activeSite()).isEqualTo("alpha");
+    // the decision says what happened, under its own code (not a failed activation's retry)
+    var decisions = alpha.runtime().decisions(500);
+    assertThat(decisions)
+        .filteredOn(d -> d.reasonCode().equals("REACTIVATING_AFTER_GUARD_FENCE"))
+        .as("the re-activation's decision")
+        .singleElement()
+        .satisfies(
+            d ->
+                assertThat(d.words())
+                    .matches(
+                        "the fence guard stopped the PBX [0-9.]+ s after the activation under"
+                            + " epoch "
+                            + token.epoch()
+                            + " began \\(its fence [0-9]+ since it started\\); activating it"
+                            + " again under epoch "
+                            + token.epoch()));
+    assertThat(decisions).extracting(d -> d.reasonCode()).doesNotContain("ACTIVATION_FAILED");
     await().atMost(Duration.ofSeconds(5)).until(guard::armed); // and the guard covers it again
   }
 

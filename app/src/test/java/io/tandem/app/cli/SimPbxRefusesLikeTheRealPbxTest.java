@@ -62,6 +62,59 @@ class SimPbxRefusesLikeTheRealPbxTest {
     }
   }
 
+  /**
+   * Over UDP a real PBX's INVITE server transaction sends its 503 again until the ACK comes (RFC
+   * 3261 17.2.1, timer G from T1 = 500 ms; pjsip and sofia-sip do): a client that does not ACK
+   * hears it again; one that ACKs ends the transaction.
+   */
+  @Test
+  void aFencedPbxSendsIts503AgainUntilTheClientAcksIt() throws Exception {
+    try (var pbx = SimPbxCommand.start("a", true, ANY, ANY, "tandem", "ami-pw", false);
+        var ami =
+            new AmiPbxControl(AmiSettings.of("127.0.0.1", managerPort(pbx), "tandem", "ami-pw"));
+        DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      ami.stopNewCalls();
+      s.setSoTimeout(5_000); // design bound T1 = 500 ms; the rest is allowance for a loaded host
+      int port = pbx.sip().port();
+      String via = "SIP/2.0/UDP 127.0.0.1:" + s.getLocalPort() + ";branch=z9hG4bKretx1";
+      send(s, port, "INVITE", via, "<sip:100@127.0.0.1>");
+      String first = receive(s);
+      assertThat(first).startsWith("SIP/2.0 503 ");
+      assertThat(receive(s)).as("sent again: no ACK yet").isEqualTo(first);
+      String to =
+          first.lines().filter(l -> l.startsWith("To: ")).findFirst().orElseThrow().substring(4);
+      send(s, port, "ACK", via, to);
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(5))
+          .until(() -> pbx.sip().unacknowledgedInvites() == 0);
+      assertThat(pbx.sip().retransmittedAnswers()).isPositive();
+    }
+  }
+
+  private static void send(DatagramSocket s, int port, String method, String via, String to)
+      throws Exception {
+    String req =
+        method
+            + " sip:100@127.0.0.1:"
+            + port
+            + " SIP/2.0\r\nVia: "
+            + via
+            + "\r\nMax-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=1\r\nTo: "
+            + to
+            + "\r\nCall-ID: retx1@127.0.0.1\r\nCSeq: 1 "
+            + method
+            + "\r\nContent-Length: 0\r\n\r\n";
+    byte[] out = req.getBytes(StandardCharsets.US_ASCII);
+    s.send(new DatagramPacket(out, out.length, InetAddress.getLoopbackAddress(), port));
+  }
+
+  private static String receive(DatagramSocket s) throws Exception {
+    byte[] buf = new byte[4096];
+    DatagramPacket p = new DatagramPacket(buf, buf.length);
+    s.receive(p);
+    return new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
+  }
+
   @Test
   void theOptionsParameterIsRefusedForAsterisk() {
     java.io.StringWriter err = new java.io.StringWriter();

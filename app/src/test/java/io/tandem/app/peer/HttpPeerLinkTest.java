@@ -293,6 +293,63 @@ class HttpPeerLinkTest {
         .startsWith("403 ");
   }
 
+  /**
+   * A lossy link delivers reordered or repeated posts of a healthy peer, refused as stale again and
+   * again (126 times an hour in the session-7 soak): the first is a warning, an identical one after
+   * it is written at DEBUG only (and counted in {@code tandem_peer_refused_total}). Kind
+   * promise-request, which no other test here sends stale.
+   */
+  @Test
+  void aSecondIdenticalStaleRefusalIsNotAWarning() throws Exception {
+    URI a = nodes.get("a").url();
+    byte[] request = "{\"from\":\"b\",\"sentAtNanos\":1}".getBytes(StandardCharsets.UTF_8);
+    var logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(PeerController.class);
+    var captured =
+        new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    ch.qos.logback.classic.Level level = logger.getLevel();
+    captured.start();
+    logger.addAppender(captured);
+    logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    try {
+      for (int minutes = 1; minutes <= 2; minutes++) {
+        Clock late = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-minutes));
+        assertThat(
+                post(
+                    a,
+                    "promise-request",
+                    auth("b", late).sign("b", "promise-request", request),
+                    request))
+            .isEqualTo("401 stale");
+      }
+    } finally {
+      logger.detachAppender(captured);
+      logger.setLevel(level);
+    }
+    var stale =
+        captured.list.stream()
+            .filter(
+                e ->
+                    e.getFormattedMessage()
+                        .startsWith(
+                            "peer link: refused a promise-request claiming to be from 'b': STALE"))
+            .toList();
+    assertThat(stale).hasSize(2);
+    assertThat(stale.get(0).getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+    assertThat(stale.get(1).getLevel())
+        .as(stale.get(1).getFormattedMessage())
+        .isEqualTo(ch.qos.logback.classic.Level.DEBUG);
+    assertThat(
+            nodes
+                .get("a")
+                .ctx()
+                .getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                .counter("tandem.peer.refused", "kind", "promise-request", "verdict", "STALE")
+                .count())
+        .as("every refusal counted")
+        .isEqualTo(2.0);
+  }
+
   static byte[] report(String site) {
     return ("{\"site\":\""
             + site

@@ -29,7 +29,13 @@ public record ActivationStatus(
     /** Stopped by a fence or a lost ticket. */
     CANCELLED,
     /** A step that is not safe to repeat may be half-applied: an operator must look. */
-    NEEDS_OPERATOR
+    NEEDS_OPERATOR,
+    /**
+     * The fence guard stopped the PBX after this activation began, while the ticket is still held:
+     * to be activated again at once under the same epoch (not a failure: {@code failures} is
+     * unchanged).
+     */
+    GUARD_FENCED
   }
 
   public static final ActivationStatus NONE = new ActivationStatus(Phase.NONE, 0, 0, "", 0);

@@ -24,6 +24,16 @@ final class ActivationTrouble {
       BiFunction<ReasonCode, String, Outcome> stepDown) {
     ActivationStatus a = s.activation();
     long epoch = s.ticket().epoch();
+    if (a.epoch() == epoch && a.phase() == ActivationStatus.Phase.GUARD_FENCED) {
+      // the guard's fence undid the activation while the ticket is still held: no failure, so no
+      // backoff and no attempt counted (AgentCore.guardUndid); a run that then fails counts as
+      // usual
+      return new Outcome(
+          state,
+          Action.ACTIVATE,
+          ReasonCode.REACTIVATING_AFTER_GUARD_FENCE,
+          a.words() + "; activating it again under epoch " + epoch);
+    }
     if (a.epoch() != epoch
         || (a.phase() != ActivationStatus.Phase.FAILED
             && a.phase() != ActivationStatus.Phase.CANCELLED

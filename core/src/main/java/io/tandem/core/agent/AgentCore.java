@@ -697,8 +697,8 @@ public final class AgentCore {
     guardWords =
         String.format(
             java.util.Locale.ROOT,
-            "the fence guard fenced the PBX %.3f s after the activation under epoch %d began"
-                + " (the guard's fence %d since it started)",
+            "the fence guard stopped the PBX %.3f s after the activation under epoch %d began"
+                + " (its fence %d since it started)",
             (r.lastFenceEndedNanos() - activationStartedAt) / 1e9,
             epoch,
             r.fences());
@@ -730,16 +730,14 @@ public final class AgentCore {
         site(),
         words,
         epoch);
-    long now = scheduler.nanoTime();
     activation =
         new ActivationStatus(
-            ActivationStatus.Phase.CANCELLED,
+            ActivationStatus.Phase.GUARD_FENCED,
             epoch,
             activation.failures(),
             words,
-            // due at once: the loop's retry waits tick << failures after endedAt
-            now - (settings.tick().toNanos() << Math.min(20, activation.failures())));
-    decide();
+            scheduler.nanoTime());
+    decide(); // ActivationTrouble: REACTIVATING_AFTER_GUARD_FENCE, at once
   }
 
   private void fence(Decision d) {

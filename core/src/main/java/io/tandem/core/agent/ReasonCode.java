@@ -26,6 +26,12 @@ public enum ReasonCode {
   ACTIVATION_FAILED,
   ACTIVATION_STEPPING_DOWN,
   ACTIVATION_NEEDS_OPERATOR,
+  /**
+   * The fence guard stopped the PBX after this holder's activation began while the ticket is still
+   * held (its beats reached the guard too late): the holder activates again at once under the same
+   * epoch. Not a failed activation: no backoff, no count towards the step-down bound.
+   */
+  REACTIVATING_AFTER_GUARD_FENCE,
   UNHEALTHY_NO_BETTER_PEER,
   SWITCHOVER_RELEASING,
   SWITCHOVER_TARGET_ACQUIRING,

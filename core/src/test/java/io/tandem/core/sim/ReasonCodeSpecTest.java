@@ -108,6 +108,12 @@ class ReasonCodeSpecTest {
             + " can take over|ALARM: the activation under epoch [0-9]+ needs an operator \\(.+\\);"
             + " no healthy peer can take over, so holding the ticket without retrying)");
     words(
+        ReasonCode.REACTIVATING_AFTER_GUARD_FENCE,
+        "(.+; and )?the fence guard stopped the PBX "
+            + S
+            + "[0-9]* s after the activation under epoch [0-9]+ began \\(its fence [0-9]+ since it"
+            + " started\\); activating it again under epoch [0-9]+");
+    words(
         ReasonCode.UNHEALTHY_NO_BETTER_PEER,
         "no action: .+, but no healthy peer can take over; holding epoch [0-9]+");
     words(ReasonCode.SWITCHOVER_RELEASING, "fencing: switchover to " + SITE);
@@ -273,6 +279,16 @@ class ReasonCodeSpecTest {
           sim.agent("site-0").healthy = false;
           sim.runFor(Duration.ofSeconds(10));
           sim.agent("site-1").healthy = true;
+          sim.runFor(Duration.ofSeconds(10));
+        });
+    // the fence guard fences a holder whose beats were held back (a starved sender) while it
+    // renews: it activates again under the same epoch
+    run(
+        Simulation.builder(113).agents(2),
+        sim -> {
+          sim.agents().stream()
+              .filter(a -> a.state() == io.tandem.core.agent.AgentState.ACTIVE)
+              .forEach(a -> a.holdGuardBeats(3 * SECOND));
           sim.runFor(Duration.ofSeconds(10));
         });
     // activations that fail or need an operator; a start-up fence that times out

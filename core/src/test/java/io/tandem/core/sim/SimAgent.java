@@ -158,7 +158,10 @@ final class SimAgent {
     }
     int inc = incarnation;
     int boot = hostBoot;
-    lastBeatArrivalTrue = Math.max(lastBeatArrivalTrue, sim.scheduler().now() + beatLatency());
+    lastBeatArrivalTrue =
+        Math.max(
+            Math.max(lastBeatArrivalTrue, sim.scheduler().now() + beatLatency()),
+            beatsHeldUntilTrue);
     sim.scheduler().at(lastBeatArrivalTrue, () -> beatArrives(beat, inc, boot));
   }
 
@@ -266,6 +269,18 @@ final class SimAgent {
                 guard.fenceEnded(true, now());
               }
             });
+  }
+
+  private long beatsHeldUntilTrue = Long.MIN_VALUE;
+
+  /**
+   * Hold the agent's beats back for {@code nanos} (a starved sender thread, as {@code
+   * GuardFenceUnderValidTicketTest} makes one with a relay): the agent goes on renewing its ticket
+   * while its beats reach the guard only when the hold ends, in order.
+   */
+  void holdGuardBeats(long nanos) {
+    beatsHeldUntilTrue = sim.scheduler().now() + nanos;
+    sim.note(site + " guard beats held back for " + nanos / 1_000_000 + " ms");
   }
 
   /** How many fences this site's guard started. */

@@ -28,8 +28,10 @@ import java.util.regex.Pattern;
  * while it serves, 503 once fenced or stopped) or a carrier's registrar (REGISTER with MD5 digest
  * authentication and a location table; OPTIONS 200).
  *
- * <p>Clearly a simulation: it implements only what the lab exercises. Thread-safe; one receive
- * thread; {@link #close()} stops it.
+ * <p>Clearly a simulation: it implements only what the lab exercises. Requests are answered
+ * statelessly, except that a final non-2xx answer to an INVITE is sent again until the client's ACK
+ * comes, as every real UAS does over UDP (RFC 3261 17.2.1; {@link #unacknowledgedInvites()}).
+ * Thread-safe; one receive thread and one timer thread; {@link #close()} stops them.
  */
 public final class SimSipServer implements AutoCloseable {
 
@@ -82,6 +84,62 @@ public final class SimSipServer implements AutoCloseable {
   private final Thread receiver;
   private PbxModel model;
   private Refusal refusal;
+
+  /*
+   * RFC 3261 17.2.1 over UDP: an INVITE server transaction sends its final non-2xx answer again at
+   * timer G (T1, doubling up to T2) until the ACK comes (Confirmed: no more retransmissions) or
+   * timer H (64 * T1) gives up. pjsip's transaction layer does so for Asterisk's chan_pjsip
+   * (pjsip/src/pjsip/sip_transaction.c, the retransmit timer of a UAS INVITE transaction on an
+   * unreliable transport), sofia-sip's for FreeSWITCH: a client that never ACKs gets the 503 again
+   * and again, which a client must be able to take, and which the fake must do too.
+   */
+  static final long T1_MILLIS = 500;
+  static final long T2_MILLIS = 4_000;
+  static final long TIMER_H_MILLIS = 64 * T1_MILLIS;
+
+  /** An INVITE server transaction whose final non-2xx answer awaits its ACK. */
+  private final class InviteTransaction {
+    final String key;
+    final byte[] answer;
+    final java.net.SocketAddress to;
+    final long startedNanos = System.nanoTime();
+    long intervalMillis = T1_MILLIS;
+
+    InviteTransaction(String key, byte[] answer, java.net.SocketAddress to) {
+      this.key = key;
+      this.answer = answer;
+      this.to = to;
+    }
+
+    void schedule() {
+      timers.schedule(this::timerG, intervalMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void timerG() {
+      if (inviteTransactions.get(key) != this || socket.isClosed()) {
+        return; // ACKed (or closed)
+      }
+      if ((System.nanoTime() - startedNanos) / 1_000_000 >= TIMER_H_MILLIS) {
+        inviteTransactions.remove(key, this); // timer H: the client is gone
+        return;
+      }
+      try {
+        socket.send(new DatagramPacket(answer, answer.length, to));
+        retransmissions.incrementAndGet();
+      } catch (IOException closed) {
+        return;
+      }
+      intervalMillis = Math.min(2 * intervalMillis, T2_MILLIS);
+      schedule();
+    }
+  }
+
+  private final Map<String, InviteTransaction> inviteTransactions = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong retransmissions =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.ScheduledExecutorService timers =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          Thread.ofVirtual().name("lab-sip-timers").factory());
 
   private SimSipServer(Role role, String name, String realm, Map<String, String> users, Clock clock)
       throws SocketException {
@@ -195,10 +253,16 @@ public final class SimSipServer implements AutoCloseable {
         return;
       }
       String answer;
+      SipMessage m;
       try {
-        answer = handle(SipMessage.parse(p.getData(), p.getLength()));
+        m = SipMessage.parse(p.getData(), p.getLength());
+        answer = handle(m);
       } catch (RuntimeException malformed) {
         continue; // a simulated peer drops what it cannot parse, as a real one would
+      }
+      String tx = transactionKey(m);
+      if (m.method().equals("ACK")) {
+        inviteTransactions.remove(tx); // Confirmed: timer G stops
       }
       if (answer == null) {
         continue;
@@ -209,7 +273,36 @@ public final class SimSipServer implements AutoCloseable {
       } catch (IOException closed) {
         return;
       }
+      if (m.method().equals("INVITE") && !answer.startsWith("SIP/2.0 2")) {
+        InviteTransaction t = new InviteTransaction(tx, out, p.getSocketAddress());
+        if (inviteTransactions.putIfAbsent(tx, t) == null) {
+          t.schedule(); // a retransmitted INVITE is answered again by the same transaction
+        }
+      }
     }
+  }
+
+  /**
+   * INVITE server transactions still waiting for the ACK of their final answer (RFC 3261 17.2.1,
+   * Completed state); 0 once every client ended its transactions.
+   */
+  public int unacknowledgedInvites() {
+    return inviteTransactions.size();
+  }
+
+  /** How many final answers to INVITEs were sent again because no ACK came (timer G). */
+  public long retransmittedAnswers() {
+    return retransmissions.get();
+  }
+
+  /**
+   * The transaction an INVITE or the ACK of its non-2xx answer belongs to: the top Via, which the
+   * ACK repeats exactly (RFC 3261 17.1.1.3; matching by its branch and sent-by, 17.2.3).
+   */
+  private static String transactionKey(SipMessage m) {
+    String via = String.valueOf(m.header("via"));
+    int comma = via.indexOf(',');
+    return (comma >= 0 ? via.substring(0, comma) : via).replaceAll("\\s+", "");
   }
 
   private String handle(SipMessage m) {
@@ -377,5 +470,6 @@ public final class SimSipServer implements AutoCloseable {
   @Override
   public void close() {
     socket.close();
+    timers.shutdownNow();
   }
 }
