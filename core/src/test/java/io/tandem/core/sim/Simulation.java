@@ -439,7 +439,7 @@ final class Simulation {
     private SimWitness.Kind witnessKind = SimWitness.Kind.BUILT_IN;
     private String replayKind = "chaos";
     private long dispatchLatencyNanos;
-    private boolean strictWitnessClient;
+    private boolean strictWitnessClient = true;
 
     private Builder(long seed) {
       this.seed = seed;
@@ -483,9 +483,11 @@ final class Simulation {
 
     /**
      * Agents talk to the witness as the product's datagram client does ({@link SimDatagramLink}:
-     * answers after the call's timeout dropped, STALE nonces resent). Default off: a lost request
-     * never completes and a late answer still counts (the older, kinder link the other scenarios
-     * were written against).
+     * answers after the call's timeout dropped, STALE nonces resent; for etcd, DynamoDB and Blob
+     * the later of two concurrent acquires refused as their adapters refuse it). <b>Default on</b>
+     * (session 8): a fake must refuse what the real thing refuses. Off gives the older, kinder link
+     * (a lost request never completes, a late answer still counts); a test that turns it off says
+     * why beside the call.
      */
     Builder strictWitnessClient(boolean on) {
       strictWitnessClient = on;
