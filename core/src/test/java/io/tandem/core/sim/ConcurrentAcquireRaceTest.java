@@ -26,16 +26,8 @@ class ConcurrentAcquireRaceTest {
   void noAcquireIsRefusedForRacingItsOwnTwin(SimWitness.Kind kind) {
     Timings t = Timings.defaults();
     for (long seed = 3_000; seed < 3_020; seed++) {
-      Simulation sim =
-          TimingsBench.lossy(seed, t, LossyLinkFalseFenceTest.SOAK)
-              .witnessKind(kind)
-              .dispatchLatency(LossyLinkFalseFenceTest.DISPATCH)
-              .strictWitnessClient(true)
-              .build();
-      TimingsBench.lose(sim, LossyLinkFalseFenceTest.SOAK.loss());
-      sim.startAll();
-      TimingsBench.settle(sim);
-      if (sim.servingNow().size() != 1) {
+      Simulation sim = LossyAcquireTest.settledOnTheSoaksNetwork(seed, t, kind);
+      if (sim == null) {
         continue; // no fault to take over from (counted by LossyAcquireTest's liveness check)
       }
       String active = sim.servingNow().iterator().next();
