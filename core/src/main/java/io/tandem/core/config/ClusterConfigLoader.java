@@ -288,12 +288,19 @@ public final class ClusterConfigLoader {
           b.address(f.string("address"))
               .interfaceName(f.string("interface"))
               .host(f.string("host"))
-              .sshConnectionSharing(f.bool("sshConnectionSharing"));
+              .sshConnectionSharing(f.bool("sshConnectionSharing"))
+              .duplicateProbeWindow(f.duration("duplicateProbeWindow"));
     }
     f.belongElsewhere(
         "an aws-eip address", "allocationId", "instanceId", "networkInterfaceId", "privateIp");
     f.belongElsewhere("an azure-public-ip address", "resourceId", "ipConfigurationId");
-    f.belongElsewhere("a vip address", "address", "interface", "host", "sshConnectionSharing");
+    f.belongElsewhere(
+        "a vip address",
+        "address",
+        "interface",
+        "host",
+        "sshConnectionSharing",
+        "duplicateProbeWindow");
     return b;
   }
 

@@ -82,14 +82,32 @@ public sealed interface ServiceAddress
    * @param sshConnectionSharing whether an agent of another site reaches {@code host} over one
    *     shared, kept-open OpenSSH connection ({@code ControlMaster}, docs/operations.md) instead of
    *     a new connection per command; default true
+   * @param duplicateProbeWindow how long the duplicate-address probe from this site's host listens
+   *     for a machine that still answers for the address before claiming it ({@link
+   *     #MIN_PROBE_WINDOW} to {@link #MAX_PROBE_WINDOW}); empty: sized from the cluster's timings
+   *     (docs/configuration.md)
    */
   record VirtualIp(
-      String name, String address, String interfaceName, String host, boolean sshConnectionSharing)
+      String name,
+      String address,
+      String interfaceName,
+      String host,
+      boolean sshConnectionSharing,
+      java.util.Optional<java.time.Duration> duplicateProbeWindow)
       implements ServiceAddress {
+
+    /**
+     * The shortest probe window accepted: the probe's process must start and send its packet within
+     * the window, which takes milliseconds on an idle host and tens of them on a busy one.
+     */
+    public static final java.time.Duration MIN_PROBE_WINDOW = java.time.Duration.ofMillis(50);
+
+    /** The longest: iputils arping listens whole seconds, and one second is its shortest run. */
+    public static final java.time.Duration MAX_PROBE_WINDOW = java.time.Duration.ofSeconds(1);
 
     /** A VIP whose host is reached over a shared ssh connection (the default). */
     public VirtualIp(String name, String address, String interfaceName, String host) {
-      this(name, address, interfaceName, host, true);
+      this(name, address, interfaceName, host, true, java.util.Optional.empty());
     }
 
     public VirtualIp {
@@ -97,6 +115,7 @@ public sealed interface ServiceAddress
       java.util.Objects.requireNonNull(address, "address");
       java.util.Objects.requireNonNull(interfaceName, "interfaceName");
       java.util.Objects.requireNonNull(host, "host");
+      java.util.Objects.requireNonNull(duplicateProbeWindow, "duplicateProbeWindow");
     }
 
     @Override
@@ -128,6 +147,7 @@ public sealed interface ServiceAddress
     private String interfaceName;
     private String host;
     private Boolean sshConnectionSharing;
+    private java.time.Duration duplicateProbeWindow;
 
     public Builder kind(AddressKind v) {
       kind = v;
@@ -190,6 +210,12 @@ public sealed interface ServiceAddress
       return this;
     }
 
+    /** Null: sized from the cluster's timings. */
+    public Builder duplicateProbeWindow(java.time.Duration v) {
+      duplicateProbeWindow = v;
+      return this;
+    }
+
     @Override
     protected void check(Violations v) {
       if (v.required(name, "name", "an address name such as sip-public") && !Formats.name(name)) {
@@ -244,6 +270,14 @@ public sealed interface ServiceAddress
               && !Formats.host(host)) {
             v.add("host", "expected a host name or IP address, was " + host);
           }
+          if (duplicateProbeWindow != null
+              && (duplicateProbeWindow.compareTo(VirtualIp.MIN_PROBE_WINDOW) < 0
+                  || duplicateProbeWindow.compareTo(VirtualIp.MAX_PROBE_WINDOW) > 0)) {
+            v.add(
+                "duplicateProbeWindow",
+                "expected 50ms to 1s (at least one round trip across the VoIP network), was "
+                    + Durations.format(duplicateProbeWindow));
+          }
         }
       }
     }
@@ -264,7 +298,8 @@ public sealed interface ServiceAddress
                 address,
                 interfaceName,
                 host,
-                sshConnectionSharing == null || sshConnectionSharing);
+                sshConnectionSharing == null || sshConnectionSharing,
+                java.util.Optional.ofNullable(duplicateProbeWindow));
       };
     }
 

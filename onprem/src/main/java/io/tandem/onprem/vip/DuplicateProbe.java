@@ -20,8 +20,18 @@ import org.slf4j.LoggerFactory;
  * RFC 5227 duplicate-address detection for the VIP ({@code arping -D}: ARP requests with sender
  * address 0.0.0.0, which update nobody's cache). Any reply means a machine outside Tandem's control
  * — a host that could not be reached to remove the address, an old agent, a misconfigured server —
- * still answers for it. Remembers when the latest probe heard nobody, so a move right after an
- * observation need not probe again ({@link #FRESH_PROBE}). Thread-safe.
+ * still answers for it.
+ *
+ * <p><b>How long a probe from this machine listens</b> ({@link VipConfig#duplicateProbeWindow}).
+ * iputils arping takes whole seconds ({@code -w 1}: "invalid argument: '0.3'" for less) and waits
+ * them out when nobody answers, which cost a full second of every failover (issue 17:
+ * bench-failover's site loss spent ~1 s of its ~3.3 s here). A machine that holds the address
+ * answers from its kernel (no process needs to run) within milliseconds on one segment, and within
+ * one round trip where a VoIP network is stretched between sites; so on a host whose commands this
+ * mover can stop, the probe is stopped after the window and heard nobody (NetworkManager does the
+ * same with its per-connection {@code ipv4.dad-timeout}, 200 ms by default). Behind ssh it runs its
+ * whole second. Remembers when the latest probe heard nobody, so a move right after an observation
+ * need not probe again ({@link #FRESH_PROBE}). Thread-safe.
  */
 final class DuplicateProbe {
 
@@ -35,17 +45,6 @@ final class DuplicateProbe {
    * so the move's own probe would cost a second more for the same answer.
    */
   static final Duration FRESH_PROBE = Duration.ofSeconds(2);
-
-  /**
-   * How long a single duplicate probe from this machine listens for an answer. iputils arping takes
-   * whole seconds ({@code -w 1}: "invalid argument: '0.3'" for less) and waits them out when nobody
-   * answers, which cost a full second of every failover (issue 17: bench-failover's site loss spent
-   * ~1 s of its ~3.3 s here). A machine that holds the address answers from its kernel (no process
-   * needs to run) within milliseconds on one segment, and within one round trip where a VoIP
-   * network is stretched between sites; so on a host whose commands this mover can stop, the probe
-   * is stopped after this window and heard nobody. Behind ssh it runs its whole second.
-   */
-  static final Duration DAD_WINDOW = Duration.ofMillis(300);
 
   private final VipConfig config;
   private volatile long lastClearProbe = Long.MIN_VALUE;
@@ -103,7 +102,7 @@ final class DuplicateProbe {
       // arping -D quits at the first answer; stopped after the window (counted from the process's
       // start, so a slow start under load does not shorten its listening), it heard nobody
       Optional<CommandResult> ended =
-          h.command().runListening(argv, DAD_WINDOW, config.commandTimeout());
+          h.command().runListening(argv, config.duplicateProbeWindow(), config.commandTimeout());
       if (ended.isEmpty()) {
         lastClearProbe = started;
         return Optional.empty();

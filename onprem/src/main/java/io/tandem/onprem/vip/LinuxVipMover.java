@@ -37,11 +37,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Speed.</b> The hosts are asked at once ({@link HostSurvey}: a dead one costs its connect
  * timeout once, and is not asked again to verify the move, nor waited for once the duplicate probe
- * heard nobody); the duplicate probe from this machine listens {@link DuplicateProbe#DAD_WINDOW},
- * behind ssh {@code dadProbes} seconds; the gratuitous ARP's first packet goes at once and, on a
- * host whose commands this mover can stop, the move does not wait for the repeats ({@link
- * GratuitousArp}). A host behind ssh is reached over one kept-open connection ({@link SshOptions}),
- * opened before any fault by {@link #reach}, so its commands pay no handshake.
+ * heard nobody); the duplicate probe from this machine listens {@link
+ * VipConfig#duplicateProbeWindow}, behind ssh {@code dadProbes} seconds; the gratuitous ARP's first
+ * packet goes at once and, on a host whose commands this mover can stop, the move does not wait for
+ * the repeats ({@link GratuitousArp}). A host behind ssh is reached over one kept-open connection
+ * ({@link SshOptions}), opened before any fault by {@link #reach}, so its commands pay no
+ * handshake.
  *
  * <p>If a host that still carries the address cannot be reached, the move goes on (that host is
  * usually the one that died) and logs a warning: the caller must have fenced it first (the {@code
@@ -64,6 +65,11 @@ public final class LinuxVipMover implements AddressMover {
     this.survey = new HostSurvey(config);
     this.probe = new DuplicateProbe(config);
     this.announcer = new GratuitousArp(config);
+  }
+
+  /** How long a duplicate probe from this machine listens before the address is claimed. */
+  public java.time.Duration duplicateProbeWindow() {
+    return config.duplicateProbeWindow();
   }
 
   @Override

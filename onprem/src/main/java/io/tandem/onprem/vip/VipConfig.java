@@ -24,6 +24,9 @@ import java.util.Objects;
  * @param dadProbes ARP probes sent (one per second) to detect a duplicate before the address is
  *     claimed (RFC 5227 duplicate-address detection); each costs a second of the move (default 1: a
  *     machine that holds the address answers within milliseconds on one segment)
+ * @param duplicateProbeWindow how long a duplicate probe from this machine listens ({@link
+ *     DuplicateProbe}): at least one round trip across the VoIP network, 50 ms to 1 s (default 300
+ *     ms); behind ssh a probe runs its whole {@code dadProbes} seconds
  */
 public record VipConfig(
     String address,
@@ -32,7 +35,8 @@ public record VipConfig(
     int garpCount,
     Duration commandTimeout,
     Path stateFile,
-    int dadProbes) {
+    int dadProbes,
+    Duration duplicateProbeWindow) {
 
   /** One host that may carry the address. */
   public record VipHost(HostCommand command, String voipInterface) {
@@ -47,6 +51,7 @@ public record VipConfig(
     hosts = Map.copyOf(hosts);
     Objects.requireNonNull(commandTimeout, "commandTimeout");
     Objects.requireNonNull(stateFile, "stateFile");
+    Objects.requireNonNull(duplicateProbeWindow, "duplicateProbeWindow");
   }
 
   public static Builder builder() {
@@ -62,6 +67,7 @@ public record VipConfig(
     private Duration commandTimeout = Duration.ofSeconds(5);
     private Path stateFile;
     private int dadProbes = 1;
+    private Duration duplicateProbeWindow = Duration.ofMillis(300);
 
     private Builder() {}
 
@@ -93,6 +99,12 @@ public record VipConfig(
     /** ARP probes before claiming the address (1..5, default 2). */
     public Builder dadProbes(int value) {
       this.dadProbes = value;
+      return this;
+    }
+
+    /** How long a probe from this machine listens (50 ms to 1 s, default 300 ms). */
+    public Builder duplicateProbeWindow(Duration value) {
+      this.duplicateProbeWindow = value;
       return this;
     }
 
@@ -136,8 +148,21 @@ public record VipConfig(
       if (dadProbes < 1 || dadProbes > 5) {
         throw new ConfigException("vip.dadProbes: expected 1..5, was " + dadProbes);
       }
+      if (duplicateProbeWindow == null
+          || duplicateProbeWindow.compareTo(Duration.ofMillis(50)) < 0
+          || duplicateProbeWindow.compareTo(Duration.ofSeconds(1)) > 0) {
+        throw new ConfigException(
+            "vip.duplicateProbeWindow: expected 50ms to 1s, was " + duplicateProbeWindow);
+      }
       return new VipConfig(
-          address, prefixLength, hosts, garpCount, commandTimeout, stateFile, dadProbes);
+          address,
+          prefixLength,
+          hosts,
+          garpCount,
+          commandTimeout,
+          stateFile,
+          dadProbes,
+          duplicateProbeWindow);
     }
   }
 }

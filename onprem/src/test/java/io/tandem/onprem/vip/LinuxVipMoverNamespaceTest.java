@@ -390,8 +390,8 @@ class LinuxVipMoverNamespaceTest {
 
   /**
    * Issue 17: iputils arping takes whole seconds and waits them out when nobody answers; from this
-   * machine the probe is stopped after {@link LinuxVipMover#DAD_WINDOW} instead (a holder of the
-   * address answers from its kernel within milliseconds; {@code
+   * machine the probe is stopped after {@link VipConfig#duplicateProbeWindow} instead (a holder of
+   * the address answers from its kernel within milliseconds; {@code
    * aVipThatAnswersElsewhereIsReportedAndNotClaimed} shows it is still heard).
    */
   @Test
