@@ -174,7 +174,8 @@ public record SshOptions(List<String> ssh, Optional<Path> controlDir) {
   /**
    * Whether the operator's {@code ssh_config} sets {@code ConnectTimeout} for {@code host}: {@code
    * ssh -G <host>} prints the configuration ssh would use, {@code connecttimeout none} when nothing
-   * sets it. Empty when ssh could not say (it then fails the command itself in its own words).
+   * sets it (OpenSSH 9.2; a negative number is read as unset too, the internal "unset" value).
+   * Empty when ssh could not say (it then fails the command itself in its own words).
    */
   public Optional<Boolean> operatorSetsConnectTimeout(String host, Duration timeout) {
     List<String> argv = new ArrayList<>(ssh);
@@ -193,7 +194,8 @@ public record SshOptions(List<String> ssh, Optional<Path> controlDir) {
         .lines()
         .filter(l -> l.startsWith("connecttimeout "))
         .findFirst()
-        .map(l -> !l.substring("connecttimeout ".length()).strip().equals("none"));
+        .map(l -> l.substring("connecttimeout ".length()).strip())
+        .map(v -> !v.equals("none") && !v.startsWith("-"));
   }
 
   /** The master's socket for {@code host} (when shared). */
