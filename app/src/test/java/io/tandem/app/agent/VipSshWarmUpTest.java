@@ -41,13 +41,7 @@ class VipSshWarmUpTest {
       throws IOException {
     ClusterConfig config = sideBySide("host: 127.0.0.1");
     try (ProviderAdapters providers = providers(config, sshd);
-        ProviderWarmUp warmUp =
-            new ProviderWarmUp(
-                "pbx-a",
-                ProviderWarmUp.targets(config, providers),
-                ProviderWarmUp.KEEP_WARM,
-                Clock.systemUTC(),
-                System::nanoTime)) {
+        ProviderWarmUp warmUp = warmUp(config, providers)) {
       long before = authentications(sshd);
       warmUp.start();
 
@@ -75,13 +69,7 @@ class VipSshWarmUpTest {
     // 127.0.0.2 has no sshd: the connection is refused at once
     ClusterConfig config = sideBySide("host: 127.0.0.2");
     try (ProviderAdapters providers = providers(config, sshd);
-        ProviderWarmUp warmUp =
-            new ProviderWarmUp(
-                "pbx-a",
-                ProviderWarmUp.targets(config, providers),
-                ProviderWarmUp.KEEP_WARM,
-                Clock.systemUTC(),
-                System::nanoTime)) {
+        ProviderWarmUp warmUp = warmUp(config, providers)) {
       warmUp.start();
       await().atMost(Duration.ofSeconds(30)).until(() -> !warmUp.outcomes().isEmpty());
       assertThat(warmUp.outcomes()).singleElement().matches(o -> !o.ok(), "failed");
@@ -119,20 +107,7 @@ class VipSshWarmUpTest {
 
   private ProviderAdapters providers(ClusterConfig config, SshdPeer sshd) throws IOException {
     Path sshConfig = dir.resolve("ssh_config");
-    Files.writeString(
-        sshConfig,
-        String.join(
-            "\n",
-            "Host 127.0.0.1 127.0.0.2",
-            "  Port " + sshd.port(),
-            "  User " + sshd.user(),
-            "  IdentityFile " + sshd.identityFile(),
-            "  IdentitiesOnly yes",
-            "  UserKnownHostsFile " + sshd.knownHostsFile(),
-            "  StrictHostKeyChecking yes",
-            "  ConnectTimeout 2",
-            "  LogLevel ERROR",
-            ""));
+    Files.writeString(sshConfig, sshd.clientConfig("127.0.0.1 127.0.0.2", "ConnectTimeout 2"));
     Files.createDirectories(dir.resolve("data"));
     return new ProviderAdapters(
         new Providers.Context(
@@ -148,6 +123,16 @@ class VipSshWarmUpTest {
             },
             token -> true),
         List.of("ssh", "-F", sshConfig.toString()));
+  }
+
+  /** The agent's warm-up of pbx-a (as AgentAssembly builds it), keeping warm every 20 s. */
+  private static ProviderWarmUp warmUp(ClusterConfig config, ProviderAdapters providers) {
+    return new ProviderWarmUp(
+        "pbx-a",
+        ProviderWarmUp.targets(config, providers),
+        ProviderWarmUp.KEEP_WARM,
+        Clock.systemUTC(),
+        System::nanoTime);
   }
 
   private static LinuxVipMover vipMover(ClusterConfig config, ProviderAdapters providers) {

@@ -74,6 +74,7 @@ public final class TicketHolder {
   private long lastAnswered = Long.MIN_VALUE;
   private long failingSince = Long.MIN_VALUE;
   private long releasedAt = Long.MIN_VALUE;
+  private boolean sentInReleaseInstant;
   private long lastRefusedSent = Long.MIN_VALUE;
   private String lastRefusal = "";
   private long srtt = -1;
@@ -251,8 +252,13 @@ public final class TicketHolder {
     if (!granted.holder().equals(site) || !granted.cluster().equals(cluster)) {
       return;
     }
-    if (releasedAt != Long.MIN_VALUE && sentAt - releasedAt <= 0) {
-      return; // answer to a request sent before we released: the witness has since dropped it
+    if (releasedAt != Long.MIN_VALUE
+        && (sentAt - releasedAt < 0 || (sentAt == releasedAt && sentInReleaseInstant))) {
+      // answer to a request sent before we released: the witness has since dropped it. One sent
+      // in the release's own instant (a clock that does not move between the two, as the
+      // simulation's) came after it unless a request had gone out in that instant before it: then
+      // the two cannot be told apart and the grant is dropped, as it may be the earlier one's
+      return;
     }
     if (granted.epoch() < epoch) {
       return; // an older epoch than one we already hold or held
@@ -311,6 +317,7 @@ public final class TicketHolder {
   /** We gave the ticket back (or are about to): stop treating it as held. */
   public synchronized void released() {
     releasedAt = nanos.getAsLong();
+    sentInReleaseInstant = lastSent == releasedAt;
     if (isHeld() || state == State.EXPIRED) {
       long e = epoch;
       state = State.RELEASED;

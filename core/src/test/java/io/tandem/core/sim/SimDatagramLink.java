@@ -95,57 +95,62 @@ final class SimDatagramLink implements WitnessLink {
     return reply;
   }
 
-  /** The older link: a lost request or answer never completes, a late answer still counts. */
-  private <T> void lenient(CompletableFuture<T> reply, Supplier<T> atWitness) {
+  /**
+   * One request datagram (counted) from this agent to the witness; {@code atWitness} runs there if
+   * it arrives while the witness is up.
+   */
+  private void toWitness(Runnable atWitness) {
     counted.run();
     sim.network()
         .send(
             agent.site,
             SimWitness.NAME,
             () -> {
-              if (!sim.witness().up()) {
-                return;
+              if (sim.witness().up()) {
+                atWitness.run();
               }
-              T result = atWitness.get();
-              sim.network().send(SimWitness.NAME, agent.site, () -> reply.complete(result));
             });
   }
 
+  /** The witness's answer on its way back to this agent. */
+  private void toAgent(Runnable atAgent) {
+    sim.network().send(SimWitness.NAME, agent.site, atAgent);
+  }
+
+  /** The older link: a lost request or answer never completes, a late answer still counts. */
+  private <T> void lenient(CompletableFuture<T> reply, Supplier<T> atWitness) {
+    toWitness(
+        () -> {
+          T result = atWitness.get();
+          toAgent(() -> reply.complete(result));
+        });
+  }
+
   private <T> void attempt(CompletableFuture<T> reply, int attempt, Supplier<T> atWitness) {
-    counted.run();
     long nonce = nextNonce();
     boolean datagrams = sim.witness().kind() == SimWitness.Kind.BUILT_IN;
-    sim.network()
-        .send(
-            agent.site,
-            SimWitness.NAME,
-            () -> {
-              if (!sim.witness().up()) {
-                return;
-              }
-              long seen = datagrams ? sim.witness().checkNonce(agent.site, nonce) : -1;
-              if (seen >= 0) {
-                sim.network()
-                    .send(
-                        SimWitness.NAME,
-                        agent.site,
-                        () -> {
-                          if (reply.isDone()) {
-                            return; // the client stopped waiting: nobody reads it
-                          }
-                          lastNonce = Math.max(lastNonce, seen);
-                          if (attempt == 0) {
-                            attempt(reply, 1, atWitness);
-                          } else {
-                            reply.completeExceptionally(
-                                new TransientException("witness: datagram nonce refused twice"));
-                          }
-                        });
-                return;
-              }
-              T result = atWitness.get();
-              sim.network().send(SimWitness.NAME, agent.site, () -> reply.complete(result));
-            });
+    toWitness(
+        () -> {
+          long seen = datagrams ? sim.witness().checkNonce(agent.site, nonce) : -1;
+          if (seen >= 0) {
+            toAgent(
+                () -> {
+                  if (reply.isDone()) {
+                    return; // the client stopped waiting: nobody reads it
+                  }
+                  lastNonce = Math.max(lastNonce, seen);
+                  if (attempt == 0) {
+                    attempt(reply, 1, atWitness);
+                  } else {
+                    reply.completeExceptionally(
+                        new TransientException("witness: datagram nonce refused twice"));
+                  }
+                });
+            return;
+          }
+          T result = atWitness.get();
+          toAgent(() -> reply.complete(result));
+        });
   }
 
   /**
@@ -228,16 +233,7 @@ final class SimDatagramLink implements WitnessLink {
   @Override
   public CompletionStage<Void> release(String cluster, String s, long epoch) {
     if (!sim.strictWitnessClient()) { // the older link: sent, never answered
-      counted.run();
-      sim.network()
-          .send(
-              agent.site,
-              SimWitness.NAME,
-              () -> {
-                if (sim.witness().up()) {
-                  sim.witness().release(cluster, s, epoch);
-                }
-              });
+      toWitness(() -> sim.witness().release(cluster, s, epoch));
       return CompletableFuture.completedFuture(null);
     }
     call(

@@ -357,6 +357,41 @@ class TicketHolderTest {
     assertThat(holder.view().state()).isEqualTo(TicketHolder.State.RELEASED);
   }
 
+  /**
+   * A release and then an acquire at one instant of the clock (the simulation's clock does not move
+   * within an event: ReasonCodeSpecTest's scenario 113 releases a regranted epoch and acquires
+   * again in one tick): the acquire went out after the release, so its grant counts. Before, a
+   * request sent in the release's nanosecond counted as sent before it and the grant was dropped
+   * (the site then waited a retry timeout for a new acquire).
+   */
+  @Test
+  void aGrantToAnAcquireSentInTheReleasesNanosecondAfterItCounts() {
+    holder.onResult(holder.markSent(), grant("a", 1, 10));
+    advance(1);
+    holder.released();
+    long acquire = holder.markSent(); // same instant
+    holder.onResult(acquire, grant("a", 2, 10));
+    assertThat(holder.validEpoch()).hasValue(2);
+    assertThat(events).containsExactly("acquired 1", "lost 1", "acquired 2");
+  }
+
+  /**
+   * The other order at one instant — a renewal, then the release — must still not resurrect the
+   * released ticket: the witness may have granted the renewal before the release reached it and
+   * then dropped the ticket. (A plain {@code sentAt - releasedAt < 0} would accept this grant.)
+   */
+  @Test
+  void aGrantToARenewalSentInTheReleasesNanosecondBeforeItIsIgnored() {
+    holder.onResult(holder.markSent(), grant("a", 1, 10));
+    advance(1);
+    long renewal = holder.markSent();
+    holder.released(); // same instant
+    holder.onResult(renewal, grant("a", 1, 10));
+    assertThat(holder.validEpoch()).isEmpty();
+    assertThat(holder.view().state()).isEqualTo(TicketHolder.State.RELEASED);
+    assertThat(events).containsExactly("acquired 1", "lost 1");
+  }
+
   @Test
   void aNewerEpochReplacesAnOlderOne() {
     long sent = holder.markSent();

@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * How a {@link LinuxVipMover} reaches a host of another site: the system's OpenSSH client, {@code
- * ssh -o BatchMode=yes [sharing options] <host> --}, everything else (user, key, port, {@code
- * ConnectTimeout}, host keys) from the operator's {@code ssh_config}.
+ * ssh -o BatchMode=yes [sharing options] [-o ConnectTimeout=<s>] <host> --}, everything else (user,
+ * key, port, host keys, a {@code ConnectTimeout} of theirs) from the operator's {@code ssh_config}.
  *
  * <p><b>Connection sharing</b> (issue 17.2: an agent-crash failover spent about 2.1 s in four ssh
  * handshakes to the live old host). With {@link #shared} every command to a host rides one
@@ -51,6 +51,19 @@ import java.util.Optional;
  * operator turns sharing off for that host: {@link #plain} passes none of these options, and the
  * operator's own {@code ssh_config} (including any {@code ControlMaster} of theirs) applies.
  *
+ * <p><b>ConnectTimeout.</b> Without one, a connect to a host that drops packets (powered off, link
+ * down) waits for TCP's own retries (minutes), so the command would be cut only by the step's
+ * command timeout, reported as "did not finish". Unless the operator's {@code ssh_config} sets
+ * {@code ConnectTimeout} for the host (asked once per host with {@code ssh -G <host>}, which prints
+ * {@code connecttimeout none} when nothing sets it), every command passes {@code -o
+ * ConnectTimeout=}{@link #connectTimeoutSeconds half the command timeout}: a dead host fails
+ * sooner, in ssh's own words ({@code Connection timed out}, exit 255). The operator's value wins
+ * because an explicit setting for a host is what operators expect ssh to use, and a {@code -o} of
+ * ours would silently beat it; both plain and shared commands get it (with a live master it is not
+ * used). {@code ssh_config(5)} (OpenSSH 9.2): "Specifies the timeout (in seconds) used when
+ * connecting to the SSH server ... applied both to establishing the connection and to performing
+ * the initial SSH protocol handshake and key exchange" — whole seconds.
+ *
  * @param ssh the command that runs ssh, normally {@code [ssh]}; a test adds {@code -F <file>}
  * @param controlDir where the masters' sockets live (mode 0700), empty when not shared
  */
@@ -64,6 +77,15 @@ public record SshOptions(List<String> ssh, Optional<Path> controlDir) {
 
   /** Unanswered keep-alive requests after which the master disconnects. */
   public static final int ALIVE_COUNT_MAX = 2;
+
+  /**
+   * The {@code ConnectTimeout} passed with a command bounded by {@code commandTimeout} when the
+   * operator's {@code ssh_config} sets none: half of it in whole seconds (ssh takes seconds), at
+   * least 1 — 2 s for the shipped 5 s, leaving the other half for login and the command itself.
+   */
+  public static int connectTimeoutSeconds(Duration commandTimeout) {
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, commandTimeout.toSeconds() / 2));
+  }
 
   /** Hex digits of a socket's name. */
   private static final int NAME_LENGTH = 16;
@@ -134,6 +156,48 @@ public record SshOptions(List<String> ssh, Optional<Path> controlDir) {
     return p;
   }
 
+  /**
+   * The prefix that runs a command bounded by {@code commandTimeout} on {@code host}: {@link
+   * #prefix(String)} plus {@code -o ConnectTimeout=}{@link #connectTimeoutSeconds} unless {@code
+   * operatorConnectTimeout} (the operator's {@code ssh_config} sets one, {@link
+   * #operatorSetsConnectTimeout}).
+   */
+  public List<String> prefix(String host, Duration commandTimeout, boolean operatorConnectTimeout) {
+    List<String> p = prefix(host);
+    if (!operatorConnectTimeout) {
+      p.add(p.size() - 2, "-o"); // before "<host> --"
+      p.add(p.size() - 2, "ConnectTimeout=" + connectTimeoutSeconds(commandTimeout));
+    }
+    return p;
+  }
+
+  /**
+   * Whether the operator's {@code ssh_config} sets {@code ConnectTimeout} for {@code host}: {@code
+   * ssh -G <host>} prints the configuration ssh would use, {@code connecttimeout none} when nothing
+   * sets it (OpenSSH 9.2; a negative number is read as unset too, the internal "unset" value).
+   * Empty when ssh could not say (it then fails the command itself in its own words).
+   */
+  public Optional<Boolean> operatorSetsConnectTimeout(String host, Duration timeout) {
+    List<String> argv = new ArrayList<>(ssh);
+    argv.add("-G");
+    argv.add(host);
+    HostCommand.CommandResult r;
+    try {
+      r = new LocalHostCommand(host, List.of()).run(argv, timeout);
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+    if (!r.ok()) {
+      return Optional.empty();
+    }
+    return r.stdout()
+        .lines()
+        .filter(l -> l.startsWith("connecttimeout "))
+        .findFirst()
+        .map(l -> l.substring("connecttimeout ".length()).strip())
+        .map(v -> !v.equals("none") && !v.startsWith("-"));
+  }
+
   /** The master's socket for {@code host} (when shared). */
   public Path socket(String host) {
     try {
@@ -147,9 +211,13 @@ public record SshOptions(List<String> ssh, Optional<Path> controlDir) {
     }
   }
 
-  /** A {@link HostCommand} that runs on {@code host} over ssh with these options. */
+  /**
+   * A {@link HostCommand} that runs on {@code host} over ssh with these options and a {@code
+   * ConnectTimeout} derived from each command's timeout unless the operator's {@code ssh_config}
+   * sets one (asked at the first command, then remembered).
+   */
   public HostCommand command(String host) {
-    return new LocalHostCommand(host, prefix(host));
+    return new SshHostCommand(this, host);
   }
 
   /**

@@ -167,20 +167,7 @@ class SshConnectionSharingTest {
   private List<String> ssh(SshdPeer sshd) {
     Path config = dir.resolve("ssh_config");
     try {
-      Files.writeString(
-          config,
-          String.join(
-              "\n",
-              "Host " + HOST,
-              "  Port " + sshd.port(),
-              "  User " + sshd.user(),
-              "  IdentityFile " + sshd.identityFile(),
-              "  IdentitiesOnly yes",
-              "  UserKnownHostsFile " + sshd.knownHostsFile(),
-              "  StrictHostKeyChecking yes",
-              "  ConnectTimeout " + CONNECT_TIMEOUT,
-              "  LogLevel ERROR",
-              ""));
+      Files.writeString(config, sshd.clientConfig(HOST, "ConnectTimeout " + CONNECT_TIMEOUT));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
