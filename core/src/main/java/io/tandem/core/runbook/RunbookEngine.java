@@ -460,7 +460,11 @@ public final class RunbookEngine {
           end.outcome() == RunOutcome.NEEDS_MANUAL_INTERVENTION
               ? RecordType.RUN_HALTED
               : RecordType.RUN_ENDED;
-      journal.append(last, "", Map.of("outcome", end.outcome().name(), "reason", end.reason()));
+      JournalRecord ended =
+          journal.append(last, "", Map.of("outcome", end.outcome().name(), "reason", end.reason()));
+      if (last == RecordType.RUN_ENDED) {
+        journals.endedHere(ctx.runId(), ended.at()); // the next listing need not read it
+      }
       // Recovery warnings travel in the RUN_RESUMED record, which the report reads.
       RunReport report = RunReports.from(runbook, journal.records(), List.of());
       store(report);

@@ -154,6 +154,57 @@ class ActivationPathReadyTest {
   }
 
   @Test
+  void aRunThisEngineEndedIsNotReadByTheNextListing() throws IOException {
+    JournalDirectory d = journals();
+    RunbookEngine engine =
+        RunbookEngine.builder().clock(clock).ticketGuard(t -> true).journals(d).build();
+    RunReport r = engine.run(noOp(), request("failover-1"));
+    assertThat(r.outcome()).isEqualTo("SUCCEEDED");
+
+    garbleKeepingItsStatus(d.path("failover-1")); // within the second it ended
+    assertThat(engine.unfinishedRuns()).isEmpty();
+    assertThat(told).as("journals quarantined (read again)").isEmpty();
+  }
+
+  static Runbook noOp() {
+    Step step =
+        new Step() {
+          @Override
+          public StepSpec spec() {
+            return StepSpec.of("noop", "no-op", "none", StepPolicy.defaults());
+          }
+
+          @Override
+          public Observation observe(StepContext context) {
+            return Observation.change("nothing", "before", "after");
+          }
+
+          @Override
+          public String apply(Observation observed, StepContext context) {
+            return "after";
+          }
+
+          @Override
+          public Verification verify(StepContext context) {
+            return Verification.ok("ok");
+          }
+        };
+    return new Runbook(
+        "noop", RunKind.FAILOVER, List.of(Stage.of("s", StageKind.OTHER, List.of(step))));
+  }
+
+  static RunRequest request(String runId) {
+    return new RunRequest(
+        runId,
+        EngineFixture.TOKEN,
+        false,
+        java.util.Optional.empty(),
+        java.util.Optional.empty(),
+        java.util.Optional.empty(),
+        Map.of());
+  }
+
+  @Test
   void aRehearsalRunsTheEnginesPathAndNobodyHearsOfIt() throws IOException {
     List<String> heard = new CopyOnWriteArrayList<>();
     JournalDirectory d = journals();

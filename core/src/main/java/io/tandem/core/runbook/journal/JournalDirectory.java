@@ -221,6 +221,20 @@ public final class JournalDirectory {
     return finished.size();
   }
 
+  /**
+   * This process has just written the {@code RUN_ENDED} record of {@code runId} (and nothing more
+   * will be written to it): the journal is remembered as finished with its file's status now, so
+   * the next listing does not read it. Unlike a journal read back, it is remembered even though it
+   * changed just now: this process made that change, and another writer within the same clock tick
+   * is not guarded against.
+   */
+  public void endedHere(String runId, Instant endedAt) {
+    BasicFileAttributes seen = attributes(path(runId));
+    if (seen != null) {
+      finished.put(runId, new Finished(seen.size(), seen.lastModifiedTime(), endedAt));
+    }
+  }
+
   /** Its file's status, or null if it cannot be read (then the file is read and judged). */
   private static BasicFileAttributes attributes(Path p) {
     try {
