@@ -137,6 +137,8 @@ public final class AgentAssembly implements AutoCloseable {
   private final SyncAgent sync;
   private final JournalAlarm journalAlarm;
   private final ProviderWarmUp warmUp;
+  private volatile java.util.concurrent.CompletableFuture<Boolean> rehearsal =
+      java.util.concurrent.CompletableFuture.completedFuture(false);
 
   private AgentAssembly(ClusterConfig config, String site, Options o) {
     // a failure half-way (a secret missing, a sensor wrong) must not leave sockets or threads
@@ -398,9 +400,13 @@ public final class AgentAssembly implements AutoCloseable {
     return new AgentAssembly(config, site, options);
   }
 
-  /** Starts warming the provider clients, the sensors, then the decision loop. */
+  /**
+   * Starts warming the provider clients and rehearsing the activation path (17.2), the sensors,
+   * then the decision loop.
+   */
   public void start() {
     warmUp.start();
+    rehearsal = actions.rehearse();
     monitor.start();
     driver.start();
     sync.start();
@@ -413,6 +419,11 @@ public final class AgentAssembly implements AutoCloseable {
 
   public AgentSettings settings() {
     return settings;
+  }
+
+  /** The start's rehearsal of the activation path: true once it ran whole (false before start). */
+  java.util.concurrent.CompletableFuture<Boolean> rehearsal() {
+    return rehearsal;
   }
 
   public AgentDriver driver() {

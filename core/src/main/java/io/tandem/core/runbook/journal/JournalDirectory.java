@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +17,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +39,15 @@ import org.slf4j.LoggerFactory;
  *       the report store); unfinished ones are never pruned. Quarantined files older than the
  *       maximum age go too.
  * </ul>
+ *
+ * <p>A finished journal is read once: its size and modification time are remembered with its end,
+ * and while both are unchanged later listings and pruning take the end from memory instead of
+ * reading the file again (issue 17.2: every activation lists the unfinished runs between its
+ * decision and its first step, and reading every retained journal there cost 4-12 ms for 5-25
+ * journals on a loaded machine, growing with each run up to {@link Retention#keepLast()}). A file
+ * changed since (a flipped byte moves its modification time) is read again; one changed less than a
+ * second before it was read is not remembered (its status might not show a change made within the
+ * same clock tick).
  *
  * <p>Thread-safe: listing reads without changing any file; quarantine and pruning are synchronised.
  */
@@ -87,6 +100,14 @@ public final class JournalDirectory {
   private final Retention retention;
   private final Listener listener;
 
+  /** A finished journal as last read: its file's size and modification time, and its end. */
+  private record Finished(long size, FileTime modified, Instant endedAt) {}
+
+  private final Map<String, Finished> finished = new ConcurrentHashMap<>();
+
+  /** How old a file's last change must be before its status alone stands for its content. */
+  private static final Duration RACY = Duration.ofSeconds(1);
+
   /** A directory with the default retention and nobody told about quarantined journals. */
   public JournalDirectory(Path dir, Clock clock) {
     this(dir, clock, Retention.defaults(), Listener.NONE);
@@ -118,6 +139,16 @@ public final class JournalDirectory {
     return dir.resolve(runId + SUFFIX);
   }
 
+  /**
+   * A directory of its own beneath this one for {@link
+   * io.tandem.core.runbook.RunbookEngine#rehearse rehearsals} (default retention, nobody told):
+   * never listed, pruned or quarantined with this directory's runs (those are the regular files
+   * directly in it).
+   */
+  public JournalDirectory rehearsals() {
+    return new JournalDirectory(dir.resolve("rehearsal"), clock);
+  }
+
   /** Where damaged journals are moved. */
   public Path quarantineDir() {
     return dir.resolve("quarantine");
@@ -143,6 +174,10 @@ public final class JournalDirectory {
       if (executing.test(runId)) {
         continue;
       }
+      BasicFileAttributes seen = attributes(path(runId));
+      if (endedAsLastRead(runId, seen) != null) {
+        continue;
+      }
       List<JournalRecord> records;
       try {
         records = Journal.read(path(runId));
@@ -154,9 +189,85 @@ public final class JournalDirectory {
         deleteEmpty(runId);
       } else if (records.getLast().type() != RecordType.RUN_ENDED) {
         out.add(runId);
+      } else {
+        remember(runId, seen, records.getLast().at());
       }
     }
     return out;
+  }
+
+  /**
+   * Reads every journal not read since it last changed and remembers the finished ones, changing
+   * nothing (a damaged journal is left for {@link #unfinishedRuns()} to quarantine): done before
+   * any fault, it leaves a listing after one only a directory read and a file status per journal.
+   *
+   * @return how many journals are known finished
+   */
+  public int index() {
+    for (String runId : runIds()) {
+      BasicFileAttributes seen = attributes(path(runId));
+      if (seen == null || endedAsLastRead(runId, seen) != null) {
+        continue;
+      }
+      try {
+        List<JournalRecord> r = Journal.read(path(runId));
+        if (!r.isEmpty() && r.getLast().type() == RecordType.RUN_ENDED) {
+          remember(runId, seen, r.getLast().at());
+        }
+      } catch (RuntimeException e) {
+        // damaged: unfinishedRuns() quarantines it
+      }
+    }
+    return finished.size();
+  }
+
+  /**
+   * This process has just written the {@code RUN_ENDED} record of {@code runId} (and nothing more
+   * will be written to it): the journal is remembered as finished with its file's status now, so
+   * the next listing does not read it. Unlike a journal read back, it is remembered even though it
+   * changed just now: this process made that change, and another writer within the same clock tick
+   * is not guarded against.
+   */
+  public void endedHere(String runId, Instant endedAt) {
+    BasicFileAttributes seen = attributes(path(runId));
+    if (seen != null) {
+      finished.put(runId, new Finished(seen.size(), seen.lastModifiedTime(), endedAt));
+    }
+  }
+
+  /** Its file's status, or null if it cannot be read (then the file is read and judged). */
+  private static BasicFileAttributes attributes(Path p) {
+    try {
+      return Files.readAttributes(p, BasicFileAttributes.class);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** The end of a journal read finished while its file looked as it does now, else null. */
+  private Instant endedAsLastRead(String runId, BasicFileAttributes seen) {
+    Finished f = finished.get(runId);
+    if (f == null || seen == null) {
+      return null;
+    }
+    if (f.size() == seen.size() && f.modified().equals(seen.lastModifiedTime())) {
+      return f.endedAt();
+    }
+    finished.remove(runId);
+    return null;
+  }
+
+  /**
+   * Remembers a finished journal with the status its file had before it was read (a change in
+   * between makes the next listing read it again).
+   */
+  private void remember(String runId, BasicFileAttributes seen, Instant endedAt) {
+    // a file changed within the file system's time resolution of its last change could look the
+    // same afterwards (git's "racy" entries): such a file is only remembered once it is older. The
+    // file's times are the operating system's, so they are compared with its wall clock.
+    if (seen != null && seen.lastModifiedTime().toInstant().isBefore(Instant.now().minus(RACY))) {
+      finished.put(runId, new Finished(seen.size(), seen.lastModifiedTime(), endedAt));
+    }
   }
 
   /**
@@ -166,6 +277,7 @@ public final class JournalDirectory {
    * @return where it went, or null if there was nothing to move
    */
   public synchronized Quarantined quarantine(String runId, String cause) {
+    finished.remove(runId);
     Path from = path(runId);
     if (!Files.exists(from)) {
       return null;
@@ -212,25 +324,34 @@ public final class JournalDirectory {
    */
   public synchronized int prune() {
     Instant oldest = clock.instant().minus(retention.maxAge());
-    record Finished(String runId, Instant endedAt) {}
-    List<Finished> finished = new ArrayList<>();
+    record Ended(String runId, Instant endedAt) {}
+    List<Ended> ended = new ArrayList<>();
     for (String runId : runIds()) {
+      BasicFileAttributes seen = attributes(path(runId));
+      Instant known = endedAsLastRead(runId, seen);
+      if (known != null) {
+        ended.add(new Ended(runId, known));
+        continue;
+      }
       try {
         List<JournalRecord> r = Journal.read(path(runId));
         if (!r.isEmpty() && r.getLast().type() == RecordType.RUN_ENDED) {
-          finished.add(new Finished(runId, r.getLast().at()));
+          ended.add(new Ended(runId, r.getLast().at()));
+          remember(runId, seen, r.getLast().at());
         }
       } catch (RuntimeException e) {
         // damaged: unfinishedRuns() quarantines it; pruning leaves it alone
       }
     }
-    finished.sort(
-        Comparator.comparing(Finished::endedAt).thenComparing(Finished::runId).reversed());
+    ended.sort(Comparator.comparing(Ended::endedAt).thenComparing(Ended::runId).reversed());
     int removed = 0;
-    for (int i = 0; i < finished.size(); i++) {
-      Finished f = finished.get(i);
+    for (int i = 0; i < ended.size(); i++) {
+      Ended f = ended.get(i);
       if (i >= retention.keepLast() || f.endedAt().isBefore(oldest)) {
-        removed += delete(path(f.runId())) ? 1 : 0;
+        if (delete(path(f.runId()))) {
+          removed++;
+          finished.remove(f.runId());
+        }
       }
     }
     if (Files.isDirectory(quarantineDir())) {
