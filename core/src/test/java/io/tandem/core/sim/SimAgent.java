@@ -450,8 +450,20 @@ final class SimAgent {
     pbxEpoch = serving ? epoch : 0;
     if (was != pbxServing) {
       sim.note(site + " PBX " + (pbxServing ? "serving under epoch " + epoch : "stopped"));
+      if (pbxServing && guard != null && !guard.armed()) {
+        pbxStartsUnguarded.add(
+            String.format(
+                java.util.Locale.ROOT,
+                "%s PBX took calls under epoch %d at true time %.3f s while its guard was disarmed",
+                site,
+                epoch,
+                sim.scheduler().now() / 1e9));
+      }
     }
   }
+
+  /** Every time this site's PBX began taking calls while its fence guard was disarmed. */
+  final List<String> pbxStartsUnguarded = new ArrayList<>();
 
   private long pbxCommands;
   private int lastLandedIncarnation;
