@@ -125,7 +125,10 @@ public final class FenceGuardClient implements GuardLink, AutoCloseable {
       if (channel == null && !connect()) {
         return;
       }
-      unanswered.add(beat.number()); // before the write: its reply may come at once
+      if (answering != null) {
+        // before the write: its reply may come at once (a guard without replies gets none queued)
+        unanswered.add(beat.number());
+      }
       ByteBuffer line =
           ByteBuffer.wrap((beat.beat().wire() + "\n").getBytes(StandardCharsets.US_ASCII));
       while (line.hasRemaining()) {
