@@ -53,4 +53,35 @@ class GuardArmingTest {
     assertThat(sim.violation()).as(sim.report()).isNull();
     assertThat(sim.servingNow()).hasSize(1);
   }
+
+  /**
+   * A fence decided while the activation waits for the guard ends it: the guard's answer, arriving
+   * after the fence but before the ticket's self-fence point, starts no run (maintenance on the
+   * target of a switchover 0.1 s after its ACTIVATE decision, its beats held back 1 s).
+   */
+  @Test
+  void aFenceWhileTheActivationWaitsForTheGuardEndsIt() {
+    Simulation sim = Simulation.builder(11).agents(2).build().startAll();
+    sim.runUntil(20 * SECOND);
+    SimAgent old =
+        sim.agents().stream().filter(a -> a.state() == AgentState.ACTIVE).findFirst().orElseThrow();
+    SimAgent target = sim.agents().stream().filter(a -> a != old).findFirst().orElseThrow();
+    target.holdGuardBeats(SECOND);
+    old.command(new OperatorCommand.Switchover(target.site));
+    for (int i = 0;
+        i < 500
+            && target.decisions.stream()
+                .noneMatch(d -> d.action() == io.tandem.core.agent.Action.ACTIVATE);
+        i++) {
+      sim.runFor(Duration.ofMillis(10));
+    }
+    assertThat(target.decisions).anyMatch(d -> d.action() == io.tandem.core.agent.Action.ACTIVATE);
+    sim.runFor(Duration.ofMillis(100));
+    target.command(new OperatorCommand.Maintenance(true));
+    sim.runFor(Duration.ofSeconds(3));
+    assertThat(target.activations).as("no run started").isEmpty();
+    assertThat(target.pbxServing()).isFalse();
+    assertThat(target.pbxStartsUnguarded).isEmpty();
+    assertThat(sim.violation()).as(sim.report()).isNull();
+  }
 }
