@@ -1,6 +1,7 @@
 package io.tandem.app.guard;
 
 import io.tandem.core.agent.guard.GuardBeat;
+import io.tandem.core.agent.guard.GuardLink;
 import io.tandem.core.agent.guard.GuardReply;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -14,10 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +36,14 @@ import org.slf4j.LoggerFactory;
  * and hands each to {@link #onReply} on a reader thread of the connection's own; a guard of an
  * older version refuses that hello ("expected HELLO <nanoTime>"), and the client then says the
  * plain hello on a new connection and goes on without replies (logged once: restart the guard).
+ *
+ * <p>Beats are numbered in the order the agent hands them over ({@link GuardLink}); the guard
+ * answers every beat it reads, in order, on one connection, so the n-th reply on a connection
+ * answers the n-th beat written on it, and each reply goes to the listener with that beat's number.
+ * The agent waits for the reply to the beat arming the guard for a new epoch before it lets the PBX
+ * take calls; {@link #answers()} says whether a guard that answers is connected.
  */
-public final class FenceGuardClient implements Consumer<GuardBeat>, AutoCloseable {
+public final class FenceGuardClient implements GuardLink, AutoCloseable {
 
   /** The socket's name in the agent's data directory. */
   public static final String SOCKET = "fence-guard.sock";
@@ -43,7 +52,8 @@ public final class FenceGuardClient implements Consumer<GuardBeat>, AutoCloseabl
 
   private final Path socket;
   private final LongSupplier nanos;
-  private final AtomicReference<GuardBeat> latest = new AtomicReference<>();
+  private final AtomicReference<Numbered> latest = new AtomicReference<>();
+  private final AtomicLong handed = new AtomicLong();
   private final ExecutorService sender =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -54,8 +64,16 @@ public final class FenceGuardClient implements Consumer<GuardBeat>, AutoCloseabl
   private SocketChannel channel;
   private boolean warnedMissing;
   private volatile boolean connected;
-  private volatile Consumer<GuardReply> replies = r -> {};
+  private volatile Replies replies = (r, beat) -> {};
   private boolean warnedOld;
+
+  /** The numbers of the beats written on the current connection and not answered yet. */
+  private Queue<Long> unanswered = new ConcurrentLinkedQueue<>();
+
+  /** The connection whose guard answers beats, while its reader runs; null otherwise. */
+  private volatile SocketChannel answering;
+
+  private record Numbered(long number, GuardBeat beat) {}
 
   /**
    * @param socket the guard's socket
@@ -67,9 +85,10 @@ public final class FenceGuardClient implements Consumer<GuardBeat>, AutoCloseabl
   }
 
   /**
-   * Where the guard's replies go (its reader thread; must not block). Set before the first beat.
+   * Where the guard's replies go, each with the number of the beat it answers (its reader thread;
+   * must not block). Set before the first beat.
    */
-  public void onReply(Consumer<GuardReply> listener) {
+  public void onReply(Replies listener) {
     replies = Objects.requireNonNull(listener, "listener");
   }
 
@@ -78,9 +97,17 @@ public final class FenceGuardClient implements Consumer<GuardBeat>, AutoCloseabl
     return connected;
   }
 
+  /** Whether a guard that answers every beat is connected (and its replies are being read). */
+  @Override
+  public boolean answers() {
+    return connected && answering != null;
+  }
+
   @Override
   public void accept(GuardBeat beat) {
-    if (latest.getAndSet(beat) == null) {
+    // numbered first, before anything that may throw: the agent counts it as handed over
+    Numbered n = new Numbered(handed.incrementAndGet(), beat);
+    if (latest.getAndSet(n) == null) {
       try {
         sender.execute(this::sendLatest);
       } catch (java.util.concurrent.RejectedExecutionException closed) {
@@ -90,7 +117,7 @@ public final class FenceGuardClient implements Consumer<GuardBeat>, AutoCloseabl
   }
 
   private void sendLatest() {
-    GuardBeat beat = latest.getAndSet(null);
+    Numbered beat = latest.getAndSet(null);
     if (beat == null) {
       return;
     }
@@ -98,7 +125,15 @@ public final class FenceGuardClient implements Consumer<GuardBeat>, AutoCloseabl
       if (channel == null && !connect()) {
         return;
       }
-      channel.write(ByteBuffer.wrap((beat.wire() + "\n").getBytes(StandardCharsets.US_ASCII)));
+      if (answering != null) {
+        // before the write: its reply may come at once (a guard without replies gets none queued)
+        unanswered.add(beat.number());
+      }
+      ByteBuffer line =
+          ByteBuffer.wrap((beat.beat().wire() + "\n").getBytes(StandardCharsets.US_ASCII));
+      while (line.hasRemaining()) {
+        channel.write(line);
+      }
     } catch (IOException e) {
       log.warn(
           "fence guard: connection lost ({}); reconnecting with the next beat", e.getMessage());
@@ -162,15 +197,21 @@ public final class FenceGuardClient implements Consumer<GuardBeat>, AutoCloseabl
       throw e;
     }
     if (askReplies) {
-      Thread.ofVirtual().name("tandem-fence-guard-replies").start(() -> readReplies(c, in));
+      Queue<Long> numbers = new ConcurrentLinkedQueue<>();
+      unanswered = numbers; // a new connection: its replies answer only beats written on it
+      answering = c;
+      Thread.ofVirtual()
+          .name("tandem-fence-guard-replies")
+          .start(() -> readReplies(c, in, numbers));
     }
     return c;
   }
 
-  private void readReplies(SocketChannel c, BufferedReader in) {
+  private void readReplies(SocketChannel c, BufferedReader in, Queue<Long> numbers) {
     try {
       String line;
       while ((line = in.readLine()) != null) {
+        Long beat = numbers.poll(); // the guard answers every beat, in order
         GuardReply r;
         try {
           r = GuardReply.parse(line);
@@ -179,7 +220,7 @@ public final class FenceGuardClient implements Consumer<GuardBeat>, AutoCloseabl
           continue;
         }
         try {
-          replies.accept(r);
+          replies.replied(r, beat == null ? 0 : beat);
         } catch (RuntimeException e) {
           log.warn("fence guard: reply listener failed: {}", e.toString());
         }
@@ -188,11 +229,16 @@ public final class FenceGuardClient implements Consumer<GuardBeat>, AutoCloseabl
       if (c.isOpen()) {
         log.debug("fence guard: reading replies ended: {}", e.getMessage());
       }
+    } finally {
+      if (answering == c) {
+        answering = null; // no more answers on this connection: activations go on as without
+      }
     }
   }
 
   private void disconnect() {
     connected = false;
+    answering = null;
     if (channel != null) {
       try {
         channel.close();

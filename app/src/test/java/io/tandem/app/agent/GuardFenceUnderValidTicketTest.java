@@ -148,15 +148,18 @@ class GuardFenceUnderValidTicketTest {
 
   /**
    * A Unix-socket relay between the agent and its guard that can hold the agent's lines back (its
-   * sender thread starved): while held it keeps only the newest beat, as the agent's client does,
-   * and sends it on release. The guard's replies pass at once.
+   * sender thread starved): while held it keeps every line and sends them all, in order, on
+   * release. It drops none: a socket never drops a line the client wrote (the client's own "newest
+   * beat only" happens before it writes), and the guard answers every line it reads, in order, so
+   * the agent pairs each reply with the beat it answers by their order ({@code GuardLink}); a relay
+   * that dropped lines would pair replies with the wrong beats. The guard's replies pass at once.
    */
   static final class BeatRelay implements AutoCloseable {
     private final ServerSocketChannel server;
     private final Path target;
     private final Object lock = new Object();
     private boolean held;
-    private String pending;
+    private final java.util.List<String> pending = new java.util.ArrayList<>();
     private OutputStream toGuard;
 
     BeatRelay(Path listen, Path target) throws IOException {
@@ -170,10 +173,12 @@ class GuardFenceUnderValidTicketTest {
     void hold(boolean on) throws IOException {
       synchronized (lock) {
         held = on;
-        if (!on && pending != null && toGuard != null) {
-          toGuard.write((pending + "\n").getBytes(StandardCharsets.US_ASCII));
+        if (!on && toGuard != null) {
+          for (String line : pending) {
+            toGuard.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+          }
           toGuard.flush();
-          pending = null;
+          pending.clear();
         }
       }
     }
@@ -206,7 +211,7 @@ class GuardFenceUnderValidTicketTest {
         while ((line = in.readLine()) != null) {
           synchronized (lock) {
             if (held && !line.startsWith("HELLO")) {
-              pending = line;
+              pending.add(line);
             } else {
               out.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
               out.flush();

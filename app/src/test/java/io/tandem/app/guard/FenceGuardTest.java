@@ -141,11 +141,19 @@ class FenceGuardTest {
   @Test
   void repliesTellTheAgentWhenTheGuardFenced() throws Exception {
     List<GuardReply> replies = new CopyOnWriteArrayList<>();
+    List<Long> answered = new CopyOnWriteArrayList<>();
     try (FenceGuardClient client = guardAndClient(Duration.ofMinutes(1))) {
-      client.onReply(replies::add);
+      client.onReply(
+          (r, n) -> {
+            answered.add(n);
+            replies.add(r);
+          });
+      assertThat(client.answers()).as("not connected before the first beat").isFalse();
       client.accept(GuardBeat.serveUntil(System.nanoTime() + 60_000 * MS, 7));
       await().atMost(Duration.ofSeconds(5)).until(() -> !replies.isEmpty());
       assertThat(replies.getFirst()).isEqualTo(new GuardReply(0, GuardReply.NEVER));
+      assertThat(answered.getFirst()).as("the reply names the beat it answers").isEqualTo(1);
+      assertThat(client.answers()).isTrue();
       long beat = System.nanoTime();
       client.accept(GuardBeat.serveUntil(beat + 200 * MS, 7));
       await().atMost(Duration.ofSeconds(5)).until(() -> !guard.armed() && guard.fences() == 1);
@@ -155,6 +163,7 @@ class FenceGuardTest {
           .until(() -> replies.getLast().fences() == 1 && replies.getLast().fencedSince(beat));
       assertThat(replies.getLast().lastFenceEndedNanos()).isLessThanOrEqualTo(System.nanoTime());
       assertThat(guard.armed()).as("the fresh beat arms the guard again").isTrue();
+      assertThat(answered.getLast()).isEqualTo(3);
     }
   }
 
@@ -213,6 +222,9 @@ class FenceGuardTest {
         assertThat(hellos).hasSize(2);
         assertThat(hellos.get(0)).endsWith(" " + FenceGuard.REPLIES);
         assertThat(hellos.get(1)).matches("HELLO -?\\d+");
+        assertThat(client.answers())
+            .as("an old guard does not answer: activations do not wait for it")
+            .isFalse();
       }
     }
   }

@@ -2,6 +2,7 @@ package io.tandem.core.agent;
 
 import io.tandem.core.agent.effects.SiteEffects;
 import io.tandem.core.agent.guard.GuardBeat;
+import io.tandem.core.agent.guard.GuardLink;
 import io.tandem.core.agent.guard.GuardReply;
 import io.tandem.core.health.SiteHealth;
 import io.tandem.core.witness.Ticket;
@@ -237,11 +238,15 @@ public final class AgentCore {
    * The fence guard answered a beat (guards that answer; see {@link GuardReply}). If it fenced the
    * PBX after the latest activation began while this site still holds a valid ticket, the PBX
    * refuses new calls under a holder that believes it serves: activate again (the decision loop's
-   * retry, with its ticket and epoch checks); if that fails the loop's usual bound steps down.
+   * retry, with its ticket and epoch checks); if that fails the loop's usual bound steps down. The
+   * reply to the beat that armed the guard for a new epoch (or to a later beat) lets that
+   * activation go on ({@link GuardLink}).
+   *
+   * @param beat the number of the beat it answers ({@link GuardLink}), 0 if not known
    */
-  public void onGuardReply(GuardReply reply) {
+  public void onGuardReply(GuardReply reply, long beat) {
     Objects.requireNonNull(reply, "reply");
-    onAgentThread(() -> local.guardReplied(reply));
+    onAgentThread(() -> local.guardReplied(reply, beat));
   }
 
   /** Queue an operator command for the next tick. */
@@ -457,7 +462,8 @@ public final class AgentCore {
 
     /**
      * Where the fence guard's beats go, after every decision (on the agent thread; must not block).
-     * Default: nowhere (no guard).
+     * Default: nowhere (no guard). A {@link GuardLink} that {@linkplain GuardLink#answers answers}
+     * holds each activation under a new epoch until the guard acknowledged the beat arming it.
      */
     public Builder guard(Consumer<GuardBeat> v) {
       guard = v;

@@ -10,6 +10,7 @@ import io.tandem.core.agent.effects.FenceRequest;
 import io.tandem.core.agent.effects.FenceResult;
 import io.tandem.core.agent.effects.SiteEffects;
 import io.tandem.core.agent.guard.GuardBeat;
+import io.tandem.core.agent.guard.GuardLink;
 import io.tandem.core.agent.guard.GuardReply;
 import io.tandem.core.witness.FencingToken;
 import io.tandem.core.witness.TicketHolder;
@@ -67,6 +68,20 @@ final class LocalEffects {
   /** The epoch the local PBX serves (or may still serve) under; 0 once a fence completed. */
   private volatile long servingEpoch;
 
+  /** How many beats this agent handed to the guard link (beat n is the n-th: {@link GuardLink}). */
+  private long beatsHanded;
+
+  /** An activation waiting for the guard to acknowledge the beat arming it, or null. */
+  private GuardBarrier barrier;
+
+  /**
+   * An activation under {@code epoch} that goes on once the guard answers beat {@code armBeat} or a
+   * later one, if that answer comes before {@code untilNanos} (the arming beat's deadline: the
+   * ticket's self-fence point when the activation was decided).
+   */
+  private record GuardBarrier(
+      long epoch, long armBeat, long decidedAt, long untilNanos, Activation activation) {}
+
   /**
    * @param onAgentThread runs a task on the agent thread if the agent still runs
    * @param decide ticks the decision loop now (on the agent thread)
@@ -120,7 +135,7 @@ final class LocalEffects {
     fence = new FenceStatus(FenceStatus.Phase.NONE, 0, "activated since the last fence");
     long epoch = token.get().epoch();
     servingEpoch = epoch;
-    activationStartedAt = scheduler.nanoTime();
+    activationStartedAt = Long.MIN_VALUE; // set when the run starts (after the guard's barrier)
     guardFencedRun = 0;
     activation =
         new ActivationStatus(
@@ -135,8 +150,54 @@ final class LocalEffects {
       causeEpoch = epoch;
     }
     Activation a = new Activation(token.get(), cause, d.words(), d.at());
+    barrier = null;
+    if (guard instanceof GuardLink link && link.answers()) {
+      // the beat after this decision (AgentCore.decide beats the guard after dispatching) carries
+      // the epoch and the ticket's self-fence point: it arms the guard for this epoch
+      long until = holder.view().deadlineNanos() - settings.fenceLead().toNanos();
+      GuardBarrier b = new GuardBarrier(epoch, beatsHanded + 1, scheduler.nanoTime(), until, a);
+      barrier = b;
+      scheduler.at(until, () -> onAgentThread.accept(() -> guardBarrierTimedOut(b)));
+      return;
+    }
+    startRun(epoch, a); // no guard, or one that does not answer: as before (its absence is logged)
+  }
+
+  /**
+   * The run itself: the runbook's switch stage sends "accept calls" as it starts, so this is the
+   * first thing that can make the PBX take calls; with a guard that answers, it starts only once
+   * the guard acknowledged the beat arming it for {@code epoch} (one socket round trip, about 1 ms,
+   * answered by the reply itself: no poll).
+   */
+  private void startRun(long epoch, Activation a) {
+    activationStartedAt = scheduler.nanoTime();
     call(() -> effects.activate(a))
         .whenComplete((r, e) -> onAgentThread.accept(() -> activationEnded(epoch, r, e)));
+  }
+
+  /**
+   * No acknowledgement from the guard by the arming beat's deadline (the agent or its sender thread
+   * was paused, the guard is wedged): the activation does not go on, and fails as a run that could
+   * not complete (the loop's ACTIVATION_FAILED: retried with backoff, then a step-down for a
+   * healthy peer).
+   */
+  private void guardBarrierTimedOut(GuardBarrier b) {
+    if (barrier != b) {
+      return; // acknowledged, cancelled by a fence, or superseded
+    }
+    barrier = null;
+    String words =
+        String.format(
+            Locale.ROOT,
+            "the fence guard did not acknowledge the beat arming it for epoch %d by the ticket's"
+                + " self-fence point (%.3f s after the activation was decided); the PBX was not"
+                + " told to take calls",
+            b.epoch(),
+            (b.untilNanos() - b.decidedAt()) / 1e9);
+    activationEnded(
+        b.epoch(),
+        new ActivationResult(b.epoch(), ActivationResult.Outcome.FAILED, words, Optional.empty()),
+        null);
   }
 
   private void activationEnded(long epoch, ActivationResult result, Throwable error) {
@@ -206,6 +267,7 @@ final class LocalEffects {
       }
       beat = GuardBeat.serveUntil(until, servingEpoch);
     }
+    beatsHanded++; // counted before handing over, as the link counts it (GuardLink)
     try {
       guard.accept(beat);
     } catch (RuntimeException e) {
@@ -213,8 +275,19 @@ final class LocalEffects {
     }
   }
 
-  /** The guard's reply to a beat (see {@link AgentCore#onGuardReply}). */
-  void guardReplied(GuardReply r) {
+  /** The guard's reply to beat number {@code beat} (see {@link AgentCore#onGuardReply}). */
+  void guardReplied(GuardReply r, long beat) {
+    GuardBarrier b = barrier;
+    if (b != null && beat >= b.armBeat()) {
+      barrier = null;
+      if (scheduler.nanoTime() - b.untilNanos() >= 0) {
+        barrier = b; // too late to count: the guard may have taken it past its deadline
+        guardBarrierTimedOut(b);
+        return;
+      }
+      startRun(b.epoch(), b.activation()); // the guard is armed for this epoch
+      return;
+    }
     if (servingEpoch == 0
         || activationStartedAt == Long.MIN_VALUE
         || r.lastFenceEndedNanos() == guardFenceSeen
@@ -275,6 +348,22 @@ final class LocalEffects {
     if (fence.phase() != FenceStatus.Phase.PENDING && fence.phase() != FenceStatus.Phase.UNKNOWN) {
       // every step-down says why, once (a repeated fence says so in fenceEnded)
       log.warn("agent {}: fencing the local PBX ({}): {}", site(), d.reason(), d.words());
+    }
+    if (barrier != null) {
+      // an activation still waiting for the guard: it never started, so it ends here, as a run the
+      // fence cancelled would
+      GuardBarrier b = barrier;
+      barrier = null;
+      onAgentThread.accept(
+          () ->
+              activationEnded(
+                  b.epoch(),
+                  new ActivationResult(
+                      b.epoch(),
+                      ActivationResult.Outcome.CANCELLED,
+                      "cancelled by a fence before the fence guard acknowledged the beat arming it",
+                      Optional.empty()),
+                  null));
     }
     int generation = ++fenceGeneration;
     fence = new FenceStatus(FenceStatus.Phase.PENDING, fence.attempts() + 1, fence.words());

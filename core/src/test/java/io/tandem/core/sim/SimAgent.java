@@ -147,12 +147,35 @@ final class SimAgent {
   }
 
   /**
+   * The agent's line to its guard as the product has it ({@code app.guard.FenceGuardClient} and
+   * {@code app.guard.FenceGuard}): one stream per agent process, beats numbered in the order the
+   * agent hands them over, each answered in order with the number it answers. It answers ({@link
+   * io.tandem.core.agent.guard.GuardLink#answers}) while a guard runs on the host and answers
+   * replies (the client's {@code HELLO <nanoTime> REPLIES} was accepted).
+   */
+  private final class GuardLine implements io.tandem.core.agent.guard.GuardLink {
+    private long handed;
+
+    @Override
+    public void accept(io.tandem.core.agent.guard.GuardBeat beat) {
+      onGuardBeat(beat, ++handed);
+    }
+
+    @Override
+    public boolean answers() {
+      return guard != null && hostUp && guardReplies;
+    }
+  }
+
+  /**
    * A beat from the agent (on its thread): it reaches the guard after the socket's latency, in
    * order, unless the agent process died first or the host went down; a paused agent's sender
-   * thread is paused too. The guard answers it ({@link io.tandem.core.agent.guard.GuardReply}), and
-   * the reply reaches the agent the same way.
+   * thread ({@code FenceGuardClient}'s, in the agent's JVM) is paused too, the guard process
+   * ({@code FenceGuard}) is not. The guard answers it ({@link
+   * io.tandem.core.agent.guard.GuardReply}, with the beat's number), and the reply reaches the
+   * agent the same way, in order.
    */
-  private void onGuardBeat(io.tandem.core.agent.guard.GuardBeat beat) {
+  private void onGuardBeat(io.tandem.core.agent.guard.GuardBeat beat, long number) {
     if (guard == null || !hostUp) {
       return;
     }
@@ -162,15 +185,16 @@ final class SimAgent {
         Math.max(
             Math.max(lastBeatArrivalTrue, sim.scheduler().now() + beatLatency()),
             beatsHeldUntilTrue);
-    sim.scheduler().at(lastBeatArrivalTrue, () -> beatArrives(beat, inc, boot));
+    sim.scheduler().at(lastBeatArrivalTrue, () -> beatArrives(beat, number, inc, boot));
   }
 
-  private void beatArrives(io.tandem.core.agent.guard.GuardBeat beat, int inc, int boot) {
+  private void beatArrives(
+      io.tandem.core.agent.guard.GuardBeat beat, long number, int inc, int boot) {
     if (!processAlive(inc) || boot != hostBoot || guard == null || !hostUp) {
       return;
     }
     if (paused()) {
-      sim.scheduler().at(pausedUntilTrue, () -> beatArrives(beat, inc, boot));
+      sim.scheduler().at(pausedUntilTrue, () -> beatArrives(beat, number, inc, boot));
       return;
     }
     guard.onBeat(beat, now());
@@ -183,7 +207,7 @@ final class SimAgent {
               lastReplyArrivalTrue,
               () -> {
                 if (processAlive(inc)) {
-                  core.onGuardReply(reply);
+                  core.onGuardReply(reply, number);
                 }
               });
     }
@@ -389,7 +413,7 @@ final class SimAgent {
             .peers(new Peers())
             .effects(new Effects(inc, new io.tandem.core.agent.HolderGuard(holder)))
             .scheduler(scheduler)
-            .guard(this::onGuardBeat)
+            .guard(new GuardLine())
             .onDecision(
                 d -> {
                   decisions.add(d);
@@ -450,8 +474,20 @@ final class SimAgent {
     pbxEpoch = serving ? epoch : 0;
     if (was != pbxServing) {
       sim.note(site + " PBX " + (pbxServing ? "serving under epoch " + epoch : "stopped"));
+      if (pbxServing && guard != null && !guard.armed()) {
+        pbxStartsUnguarded.add(
+            String.format(
+                java.util.Locale.ROOT,
+                "%s PBX took calls under epoch %d at true time %.3f s while its guard was disarmed",
+                site,
+                epoch,
+                sim.scheduler().now() / 1e9));
+      }
     }
   }
+
+  /** Every time this site's PBX began taking calls while its fence guard was disarmed. */
+  final List<String> pbxStartsUnguarded = new ArrayList<>();
 
   private long pbxCommands;
   private int lastLandedIncarnation;

@@ -16,6 +16,15 @@ import java.util.Locale;
  * start the guard does not know whether the PBX serves, so it is armed with a deadline of {@code
  * startCover} from now: an agent that never says otherwise gets its PBX fenced.
  *
+ * <p>The one exception to "fence now changes nothing while disarmed" (session 9): a beat whose
+ * epoch is newer than the epoch the guard's last confirmed fence covered arms it even when its
+ * deadline has passed, so it fences at once. The agent activated under that epoch after the fence
+ * (it sends an epoch only once it activated), and a beat that reaches the guard late (the agent was
+ * paused after its "accept calls" went out, its sender thread with it) must not leave that PBX
+ * unguarded. The guard's own confirmed fence covers the epoch it was armed for; an idle beat (the
+ * agent confirmed its own fence) covers no epoch activated after it, so any later beat with an
+ * epoch counts as new.
+ *
  * <p>Not thread-safe: the guard's single thread owns it.
  */
 public final class FenceGuardState {
@@ -24,6 +33,10 @@ public final class FenceGuardState {
   private long until;
   private boolean fencing;
   private long lastEpoch;
+
+  /** A past-deadline beat of this epoch or an older one leaves a disarmed guard disarmed. */
+  private long fencedEpoch;
+
   private String why;
   private long fences;
   private long lastFenceEnded = GuardReply.NEVER;
@@ -41,11 +54,12 @@ public final class FenceGuardState {
   public void onBeat(GuardBeat beat, long nowNanos) {
     if (beat.idle()) {
       armed = false;
+      fencedEpoch = 0; // the agent's own fence: any epoch in a later beat was activated after it
       why = "the agent confirmed its PBX fenced";
       return;
     }
-    if (!armed && beat.untilNanos() - nowNanos <= 0) {
-      return; // "fence now" while the guard's own fence already holds: nothing to redo
+    if (!armed && beat.untilNanos() - nowNanos <= 0 && beat.epoch() <= fencedEpoch) {
+      return; // "fence now" for an epoch a confirmed fence already covered: nothing to redo
     }
     armed = true;
     until = beat.untilNanos();
@@ -82,6 +96,7 @@ public final class FenceGuardState {
     lastFenceEnded = nowNanos;
     if (done) {
       armed = false;
+      fencedEpoch = lastEpoch;
     }
   }
 

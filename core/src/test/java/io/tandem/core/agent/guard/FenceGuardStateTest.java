@@ -58,6 +58,53 @@ class FenceGuardStateTest {
     assertThat(g.due(30 * S)).isTrue();
   }
 
+  /**
+   * Session 9 (extended chaos seed -7244215483245508966): a guard disarmed by its own confirmed
+   * fence gets a beat of a newer epoch whose deadline has passed (the agent activated after the
+   * fence and was paused before the beat reached the guard). The PBX may serve under that epoch:
+   * the beat arms the guard, which fences at once. A "fence now" for the epoch the fence covered
+   * still changes nothing.
+   */
+  @Test
+  void aPastDeadlineBeatOfAnEpochNewerThanItsFenceArmsIt() {
+    FenceGuardState g = new FenceGuardState(0, 10 * S);
+    g.onBeat(GuardBeat.serveUntil(5 * S, 2), 1 * S);
+    g.fenceStarted(5 * S);
+    g.fenceEnded(true, 5 * S + 3_000_000);
+    g.onBeat(GuardBeat.serveUntil(6 * S, 2), 7 * S); // "fence now" under the fenced epoch
+    assertThat(g.armed()).isFalse();
+    g.onBeat(GuardBeat.serveUntil(8 * S, 3), 9 * S); // epoch 3, activated after the fence
+    assertThat(g.armed()).isTrue();
+    assertThat(g.due(9 * S)).isTrue();
+    assertThat(g.fenceStarted(9 * S))
+        .isEqualTo(
+            "fencing the PBX: the agent asked for a fence (epoch 3), 1.0 s past its deadline");
+    g.fenceEnded(true, 9 * S + 3_000_000);
+    g.onBeat(GuardBeat.serveUntil(9 * S, 3), 10 * S); // "fence now" under epoch 3: covered
+    assertThat(g.armed()).isFalse();
+    assertThat(g.fences()).isEqualTo(2);
+  }
+
+  /**
+   * The seed's own case: the guard was disarmed by idle beats (the agent confirmed its start-up
+   * fence), then the first beat of the activation under epoch 2 reached it after its deadline (the
+   * sender thread was paused with the agent). Before session 9 the guard ignored it and never
+   * fenced a PBX that took calls.
+   */
+  @Test
+  void afterIdleBeatsAPastDeadlineBeatOfAnActivationArmsIt() {
+    FenceGuardState g = new FenceGuardState(0, 10 * S);
+    g.onBeat(GuardBeat.serveUntil(1 * S, 0), 1 * S); // the start-up fence: "fence now"
+    g.fenceStarted(1 * S);
+    g.fenceEnded(true, 1 * S + 3_000_000);
+    g.onBeat(GuardBeat.idleBeat(), 2 * S);
+    g.onBeat(GuardBeat.serveUntil(3 * S, 0), 4 * S); // "fence now" with nothing activated
+    assertThat(g.armed()).isFalse();
+    g.onBeat(GuardBeat.serveUntil(36 * S, 2), 37 * S); // activated under epoch 2, beat held
+    assertThat(g.armed()).isTrue();
+    assertThat(g.due(37 * S)).isTrue();
+  }
+
   @Test
   void repliesTravelAsOneLine() {
     assertThat(GuardReply.parse(new GuardReply(3, 42).wire())).isEqualTo(new GuardReply(3, 42));
