@@ -359,6 +359,19 @@ zone "tandem.test." {{ type primary; file "{d}/tandem.test.zone"; allow-update {
             return round(dec + (first - p(r["startedAt"])).total_seconds() * 1000, 1)
         return None
 
+    def decided_at(self, s, exclude):
+        """From the site's run reports: when the first run after the fault was decided (epoch seconds)."""
+        from datetime import datetime
+        for r in self.reports(s, exclude):
+            dec = (r.get("rto") or {}).get("decisionMillis")
+            if dec is None or not r.get("startedAt"):
+                continue
+            v = r["startedAt"].replace("Z", "")
+            whole, _, frac = v.partition(".")
+            started = datetime.fromisoformat(whole + "+00:00").timestamp() + (float("0." + frac) if frac else 0.0)
+            return started - dec / 1000.0
+        return None
+
     def start_agent(self, s):
         sock = os.path.join(self.work, "data-" + s, "fence-guard.sock")
         self.wait(lambda: os.path.exists(sock), 120, "fence guard of site %s listening" % s)

@@ -22,7 +22,6 @@ import io.tandem.core.config.Rfc2136Server;
 import io.tandem.core.config.SecretResolver;
 import io.tandem.core.config.ServiceAddress;
 import io.tandem.core.config.SiteConfig;
-import io.tandem.core.config.Timings;
 import io.tandem.core.config.TrunkConfig;
 import io.tandem.core.error.ConfigException;
 import io.tandem.core.port.AddressMover;
@@ -213,9 +212,8 @@ final class ProviderAdapters implements Providers.Adapters {
           b.host(
               here ? LocalHostCommand.local(v.host()) : sshTo(v.host(), v.sshConnectionSharing()),
               v.interfaceName());
-          if (here) {
-            b.duplicateProbeWindow(
-                v.duplicateProbeWindow().orElse(defaultProbeWindow(ctx.config().timings())));
+          if (here) { // the probe from this site's own host listens as its entry says
+            v.duplicateProbeWindow().ifPresent(b::duplicateProbeWindow);
           }
         }
       }
@@ -224,19 +222,6 @@ final class ProviderAdapters implements Providers.Adapters {
       throw new ConfigException("no site declares the virtual IP '" + name + "'");
     }
     return new LinuxVipMover(b.build());
-  }
-
-  /**
-   * How long this site's duplicate probe listens when its VIP entry does not say: one witness
-   * call's bound ({@code retryTimeout}, which the timings size above the round trips between sites,
-   * so above the VoIP network's inside one location), at most 300 ms. 300 ms at the defaults, 100
-   * ms in the {@code fast} profile (docs/configuration.md).
-   */
-  static Duration defaultProbeWindow(Timings timings) {
-    Duration bound = timings.retryTimeout();
-    Duration cap = Duration.ofMillis(300);
-    Duration floor = ServiceAddress.VirtualIp.MIN_PROBE_WINDOW;
-    return bound.compareTo(cap) > 0 ? cap : bound.compareTo(floor) < 0 ? floor : bound;
   }
 
   /**

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 17.1, the {@code fast} profile's site loss: how long the VIP's duplicate probe listens, as
  * the agent's own {@link ProviderAdapters} assemble it from the documented side-by-side example
- * (docs/examples/side-by-side.yaml) — sized from the timings unless the site's VIP entry says. The
- * probe's behaviour at that window, against real kernels, is {@code DuplicateProbeWindowTest}.
+ * (docs/examples/side-by-side.yaml): 100 ms whatever the timings, unless the site's VIP entry says.
+ * The probe's behaviour at that window, against real kernels, is {@code DuplicateProbeWindowTest}.
  */
 class VipProbeWindowAssemblyTest {
 
@@ -43,17 +43,17 @@ class VipProbeWindowAssemblyTest {
   @TempDir Path dir;
 
   @Test
-  void atTheShippedDefaultsTheProbeListens300Ms() throws Exception {
-    assertThat(window(load("", ""))).isEqualTo(Duration.ofMillis(300));
+  void atTheShippedDefaultsTheProbeListens100Ms() throws Exception {
+    assertThat(window(load("", ""))).isEqualTo(Duration.ofMillis(100));
   }
 
   @Test
-  void theExamplesOwnSlowerTimingsKeep300Ms() throws Exception {
-    assertThat(window(new ClusterConfigLoader().load(EXAMPLE))).isEqualTo(Duration.ofMillis(300));
+  void theExamplesOwnSlowerTimingsKeep100Ms() throws Exception {
+    assertThat(window(new ClusterConfigLoader().load(EXAMPLE))).isEqualTo(Duration.ofMillis(100));
   }
 
   @Test
-  void theFastProfileListensOneWitnessCallsBound() throws Exception {
+  void theFastProfileListens100Ms() throws Exception {
     assertThat(window(load(FAST, ""))).isEqualTo(Duration.ofMillis(100));
   }
 

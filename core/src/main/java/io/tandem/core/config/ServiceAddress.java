@@ -84,7 +84,7 @@ public sealed interface ServiceAddress
    *     a new connection per command; default true
    * @param duplicateProbeWindow how long the duplicate-address probe from this site's host listens
    *     for a machine that still answers for the address before claiming it ({@link
-   *     #MIN_PROBE_WINDOW} to {@link #MAX_PROBE_WINDOW}); empty: sized from the cluster's timings
+   *     #MIN_PROBE_WINDOW} to {@link #MAX_PROBE_WINDOW}); empty: the mover's default, 100 ms
    *     (docs/configuration.md)
    */
   record VirtualIp(
@@ -210,7 +210,7 @@ public sealed interface ServiceAddress
       return this;
     }
 
-    /** Null: sized from the cluster's timings. */
+    /** Null: the mover's default (100 ms). */
     public Builder duplicateProbeWindow(java.time.Duration v) {
       duplicateProbeWindow = v;
       return this;

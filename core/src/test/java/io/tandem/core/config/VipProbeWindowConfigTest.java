@@ -26,7 +26,7 @@ class VipProbeWindowConfigTest {
   }
 
   @Test
-  void withoutTheKeyTheWindowIsLeftToTheTimings() throws Exception {
+  void withoutTheKeyTheMoversDefaultApplies() throws Exception {
     assertThat(windows(sideBySide(PBX_A_HOST))).containsExactly(Optional.empty(), Optional.empty());
   }
 

@@ -25,8 +25,8 @@ import java.util.Objects;
  *     claimed (RFC 5227 duplicate-address detection); each costs a second of the move (default 1: a
  *     machine that holds the address answers within milliseconds on one segment)
  * @param duplicateProbeWindow how long a duplicate probe from this machine listens ({@link
- *     DuplicateProbe}): at least one round trip across the VoIP network, 50 ms to 1 s (default 300
- *     ms); behind ssh a probe runs its whole {@code dadProbes} seconds
+ *     DuplicateProbe}): at least one round trip across the VoIP network, 50 ms to 1 s (default
+ *     {@link #DEFAULT_PROBE_WINDOW}); behind ssh a probe runs its whole {@code dadProbes} seconds
  */
 public record VipConfig(
     String address,
@@ -54,6 +54,15 @@ public record VipConfig(
     Objects.requireNonNull(duplicateProbeWindow, "duplicateProbeWindow");
   }
 
+  /**
+   * How long a duplicate probe from this machine listens unless configured: a VIP moves only
+   * between hosts of one location (one L2 network), whose kernels answer an ARP probe within
+   * milliseconds; the rest is room for the probe's process to start on a busy host.
+   * NetworkManager's {@code ipv4.dad-timeout} defaults to 200 ms, randomised down to half of it
+   * (RFC 5227).
+   */
+  public static final Duration DEFAULT_PROBE_WINDOW = Duration.ofMillis(100);
+
   public static Builder builder() {
     return new Builder();
   }
@@ -67,7 +76,7 @@ public record VipConfig(
     private Duration commandTimeout = Duration.ofSeconds(5);
     private Path stateFile;
     private int dadProbes = 1;
-    private Duration duplicateProbeWindow = Duration.ofMillis(300);
+    private Duration duplicateProbeWindow = DEFAULT_PROBE_WINDOW;
 
     private Builder() {}
 
@@ -102,7 +111,7 @@ public record VipConfig(
       return this;
     }
 
-    /** How long a probe from this machine listens (50 ms to 1 s, default 300 ms). */
+    /** How long a probe from this machine listens (50 ms to 1 s, default 100 ms). */
     public Builder duplicateProbeWindow(Duration value) {
       this.duplicateProbeWindow = value;
       return this;

@@ -374,7 +374,7 @@ class LinuxVipMoverNamespaceTest {
         twoHostMover(
             "vip-silent.state", 1, Duration.ofSeconds(30), inNamespace("host-b", NS_B), silent);
 
-    // design: the probe's window (300 ms) and local commands; allowance: 10 s under load
+    // design: the probe's window (100 ms) and local commands; allowance: 10 s under load
     AddressBinding b =
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
             Duration.ofSeconds(10),
@@ -436,7 +436,7 @@ class LinuxVipMoverNamespaceTest {
     assertThat(m.move(VIP + "/24", "host-a", token(12, "site-1")).attachedTo()).contains("host-a");
 
     await().atMost(T).until(() -> !probes.isEmpty());
-    assertThat(probes).containsExactly("stopped after 300 ms");
+    assertThat(probes).containsExactly("stopped after 100 ms");
   }
 
   /** A host of the site that is gone: ssh to an address nobody answers (exit 255). */
