@@ -4,16 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.ClusterConfigLoader;
-import io.tandem.core.config.SecretResolver;
-import io.tandem.core.config.SiteConfig;
-import io.tandem.core.port.AddressMover;
-import io.tandem.onprem.vip.LinuxVipMover;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,23 +76,8 @@ class VipProbeWindowAssemblyTest {
   private Duration window(ClusterConfig config) throws Exception {
     Files.createDirectories(dir.resolve("data"));
     try (ProviderAdapters providers =
-        new ProviderAdapters(
-            new Providers.Context(
-                config,
-                "pbx-a",
-                SecretResolver.of(Map.of("AMI_SECRET", "unused")),
-                HttpClient.newHttpClient(),
-                Clock.systemUTC(),
-                System::nanoTime,
-                dir.resolve("data"),
-                () -> {
-                  throw new AssertionError("no SIP endpoint in this test");
-                },
-                token -> true))) {
-      SiteConfig a = config.sites().get(0);
-      AddressMover m = providers.address(a, a.serviceAddresses().get(0));
-      assertThat(m).isInstanceOf(LinuxVipMover.class);
-      return ((LinuxVipMover) m).duplicateProbeWindow();
+        new ProviderAdapters(SideBySideProviders.pbxA(config, dir.resolve("data")))) {
+      return SideBySideProviders.vipMover(config, providers).duplicateProbeWindow();
     }
   }
 }

@@ -5,21 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import io.tandem.core.config.ClusterConfig;
 import io.tandem.core.config.ClusterConfigLoader;
-import io.tandem.core.config.SecretResolver;
-import io.tandem.core.config.ServiceAddress;
-import io.tandem.core.config.SiteConfig;
-import io.tandem.core.port.AddressMover;
 import io.tandem.onprem.vip.LinuxVipMover;
 import io.tandem.testkit.Sshd;
 import io.tandem.testkit.SshdPeer;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,7 +49,7 @@ class VipSshWarmUpTest {
       assertThat(authentications(sshd) - before).isEqualTo(1);
 
       // the mover's commands after a fault ride the warmed connection: no new authentication
-      LinuxVipMover mover = vipMover(config, providers);
+      LinuxVipMover mover = SideBySideProviders.vipMover(config, providers);
       mover.reach("127.0.0.1");
       mover.reach("127.0.0.1");
       assertThat(authentications(sshd) - before).isEqualTo(1);
@@ -82,7 +76,7 @@ class VipSshWarmUpTest {
     ClusterConfig config = sideBySide("host: 127.0.0.1\n        sshConnectionSharing: false");
     try (ProviderAdapters providers = providers(config, sshd)) {
       long before = authentications(sshd);
-      LinuxVipMover mover = vipMover(config, providers);
+      LinuxVipMover mover = SideBySideProviders.vipMover(config, providers);
       mover.reach("127.0.0.1");
       mover.reach("127.0.0.1");
       assertThat(authentications(sshd) - before).isEqualTo(2);
@@ -110,18 +104,7 @@ class VipSshWarmUpTest {
     Files.writeString(sshConfig, sshd.clientConfig("127.0.0.1 127.0.0.2", "ConnectTimeout 2"));
     Files.createDirectories(dir.resolve("data"));
     return new ProviderAdapters(
-        new Providers.Context(
-            config,
-            "pbx-a",
-            SecretResolver.of(Map.of("AMI_SECRET", "unused")),
-            HttpClient.newHttpClient(),
-            Clock.systemUTC(),
-            System::nanoTime,
-            dir.resolve("data"),
-            () -> {
-              throw new AssertionError("no SIP endpoint in this test");
-            },
-            token -> true),
+        SideBySideProviders.pbxA(config, dir.resolve("data")),
         List.of("ssh", "-F", sshConfig.toString()));
   }
 
@@ -133,14 +116,6 @@ class VipSshWarmUpTest {
         ProviderWarmUp.KEEP_WARM,
         Clock.systemUTC(),
         System::nanoTime);
-  }
-
-  private static LinuxVipMover vipMover(ClusterConfig config, ProviderAdapters providers) {
-    SiteConfig a = config.sites().get(0);
-    ServiceAddress vip = a.serviceAddresses().get(0);
-    AddressMover m = providers.address(a, vip);
-    assertThat(m).isInstanceOf(LinuxVipMover.class);
-    return (LinuxVipMover) m;
   }
 
   private static long authentications(SshdPeer sshd) throws IOException {
